@@ -1,0 +1,34 @@
+# The two commands of README.md: `make demo` and `make test`. Both install what is missing first.
+BUILD_DIR ?= build
+JOBS ?= $(shell nproc)
+DEMO_OUT ?= demo-out
+HOTSPOT := $(BUILD_DIR)/bin/hotspot
+
+# Debian 12 packages the build and the tests need.
+PACKAGES := g++ cmake make libgdal-dev gdal-bin libtbb-dev libcli11-dev nlohmann-json3-dev catch2 libbenchmark-dev
+
+.PHONY: deps build test demo bench clean
+
+deps:
+	@missing=""; for p in $(PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+build: deps
+	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+test: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+demo: build
+	./data/demo.sh $(HOTSPOT) $(DEMO_OUT)
+
+bench: build
+	./benchmarks/run_kde_benchmark.sh $(BUILD_DIR)
+
+clean:
+	rm -rf $(BUILD_DIR) $(DEMO_OUT)

@@ -1,0 +1,282 @@
+#include "cli.hpp"
+
+#include "hotspot/engine/error.hpp"
+#include "hotspot/engine/text.hpp"
+#include "hotspot/io/csv.hpp"
+#include "hotspot/io/files.hpp"
+#include "kde_command.hpp"
+
+#include <tbb/global_control.h>
+#include <tbb/info.h>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <new>
+#include <sstream>
+
+namespace hotspot::app
+{
+
+namespace
+{
+const char* const conventions_text = R"(Conventions
+  Coordinates   Offences and boundaries are reprojected to one projected CRS in metres before
+                anything is computed: --target-crs, by default EPSG:27700 (British National Grid)
+                when the data lie in Great Britain, else the WGS 84 UTM zone of the data.
+                police.uk CSV is WGS 84 longitude/latitude (EPSG:4326).
+  Bandwidth     --bandwidth is the kernel's search radius in metres: no offence further away
+                than this contributes to a cell (as ArcGIS Kernel Density and the QGIS Heatmap
+                use it). For --kernel gaussian it is the standard deviation instead. Left out,
+                it follows the ArcGIS rule 0.9 min(SD, sqrt(1/ln 2) Dm) n^-0.2 and is printed.
+  Units         per-km2 (default): offences per square kilometre. per-m2: per square metre,
+                the value ArcGIS and the QGIS Heatmap ("Scaled") give. count: expected offences
+                in each cell. Each kernel integrates to 1, so a surface sums to the number of
+                offences used (or their total weight).
+  Grid          --cell in metres (default: the shorter side of the extent / 250). The extent is
+                --extent, or the --area polygon's box, or the offences' box grown by the search
+                radius, snapped outwards to whole cells so that grids of different runs align.
+                Offences outside the extent still count in the cells they reach.
+  Nothing lost  Every record is used or rejected with a reason; --rejects FILE.csv lists them.
+
+Exit codes
+  0 success   2 usage error (bad option, unknown field or area)   3 bad input data
+  4 file could not be read or written   1 internal error
+
+Example
+  hotspot kde --offences data/police_uk/2019-09-kent-street.csv \
+      --boundaries data/boundaries/kent_districts_2013.geojson --area Maidstone \
+      --crime-type "Violence and sexual offences" --bandwidth 300 --cell 25 --out violence.tif
+)";
+
+int exit_code(Errc code)
+{
+    return static_cast<int>(code);
+}
+
+std::optional<engine::MonthIndex> month_option(const std::string& text, const char* option)
+{
+    if (text.empty())
+        return std::nullopt;
+    const auto month = io::parse_month(text);
+    if (!month || text.size() != 7)
+        throw Error(Errc::Usage, std::string(option) + " takes a month as YYYY-MM (got '" + text + "')");
+    return month;
+}
+} // namespace
+
+void add_offence_options(CLI::App& command, OffenceInput& input)
+{
+    command.add_option("--offences", input.source.path,
+                       "Offences: police.uk street-level CSV, CSV with coordinate columns, or any GDAL "
+                       "vector source (GeoPackage, Shapefile, GeoJSON, FlatGeobuf...)")
+        ->required()
+        ->group("Input");
+    command.add_option("--layer", input.source.layer, "Layer of a multi-layer source (default: the first)")
+        ->group("Input");
+    command.add_option("--x-field", input.source.x_field, "CSV column of eastings or longitudes (detected: x, easting, longitude, lon...)")
+        ->group("Input");
+    command.add_option("--y-field", input.source.y_field, "CSV column of northings or latitudes (detected: y, northing, latitude, lat...)")
+        ->group("Input");
+    command.add_option("--crs", input.source.crs,
+                       "CRS of the input coordinates when the source does not carry one, e.g. EPSG:27700 "
+                       "(lon/lat columns default to EPSG:4326)")
+        ->group("Input");
+    command.add_option("--date-field", input.source.date_field, "Month or date column (detected: Month, date...)")
+        ->group("Input");
+    command.add_option("--type-field", input.source.type_field, "Crime type column (detected: Crime type, category...)")
+        ->group("Input");
+    command.add_option("--id-field", input.source.id_field, "Record id column used to reject duplicates (detected: Crime ID, id...)")
+        ->group("Input");
+    command.add_option("--weight-field", input.source.weight_field, "Numeric weight of each record, e.g. a harm score (default: 1 each)")
+        ->group("Input");
+    command.add_option("--from", input.from, "First month to use, YYYY-MM (inclusive)")->group("Filters");
+    command.add_option("--to", input.to, "Last month to use, YYYY-MM (inclusive)")->group("Filters");
+    command.add_option("--crime-type", input.crime_types,
+                       "Use only this crime type (repeatable; ignores case), e.g. \"Violence and sexual offences\"")
+        ->group("Filters");
+    command.add_option("--target-crs", input.target_crs,
+                       "Projected CRS in metres to compute in (default: EPSG:27700 in Great Britain, else the UTM zone)")
+        ->group("Input");
+    command.add_option("--rejects", input.rejects_path, "Write every rejected record with its line and reason to this CSV")
+        ->group("Output");
+}
+
+void add_run_options(CLI::App& command, RunOptions& run)
+{
+    command.add_option("--threads", run.threads, "Worker threads (default: all cores); results do not depend on it")
+        ->check(CLI::Range(0, 4096))
+        ->group("Run");
+    command.add_flag("--quiet,-q", run.quiet, "Print nothing but errors")->group("Run");
+    command.add_flag("--overwrite", run.overwrite, "Replace existing output files")->group("Output");
+    command.add_option("--summary-json", run.summary_json_path, "Write the run summary as JSON for scripts")->group("Output");
+}
+
+io::OffenceFilter make_filter(const OffenceInput& input)
+{
+    io::OffenceFilter filter;
+    filter.from = month_option(input.from, "--from");
+    filter.to = month_option(input.to, "--to");
+    filter.crime_types = input.crime_types;
+    return filter;
+}
+
+io::OffenceTable load_offences(const OffenceInput& input, const RunOptions& run, Reporter& reporter)
+{
+    io::ReadOptions options;
+    options.target_crs = input.target_crs;
+    options.keep_rejected_raw = !input.rejects_path.empty();
+    io::OffenceTable table = io::read_offences(input.source, make_filter(input), options);
+
+    reporter.info("offences   " + input.source.path + " (" + table.format + ", " + table.source_crs.label() + ")");
+    reporter.info("  fields   " + table.fields_used);
+    reporter.info("  read     " + std::to_string(table.records_read));
+    reporter.info("  used     " + std::to_string(table.incidents.size()));
+    reporter.info("  rejected " + std::to_string(table.rejected_count()));
+    for (std::size_t r = 0; r < io::reject_reason_count; ++r)
+        if (table.rejected_by_reason[r] > 0)
+        {
+            char line[96];
+            std::snprintf(line, sizeof line, "    %-20s %lld", std::string(io::to_string(static_cast<io::RejectReason>(r))).c_str(),
+                          static_cast<long long>(table.rejected_by_reason[r]));
+            reporter.info(line);
+        }
+    reporter.info("crs        " + table.target_crs.label() +
+                  (table.target_crs_reason.empty() ? "" : " (chosen because " + table.target_crs_reason + ")"));
+    for (const auto& w : table.warnings)
+        reporter.warn(w);
+    if (!input.rejects_path.empty())
+    {
+        io::write_text_file(input.rejects_path, io::rejects_csv(table), run.overwrite);
+        reporter.info("rejects    " + input.rejects_path);
+    }
+    return table;
+}
+
+nlohmann::json offences_json(const io::OffenceTable& table)
+{
+    nlohmann::json rejected = nlohmann::json::object();
+    for (std::size_t r = 0; r < io::reject_reason_count; ++r)
+        if (table.rejected_by_reason[r] > 0)
+            rejected[std::string(io::to_string(static_cast<io::RejectReason>(r)))] = table.rejected_by_reason[r];
+    return {{"format", table.format},
+            {"source_crs", table.source_crs.label()},
+            {"fields", table.fields_used},
+            {"records_read", table.records_read},
+            {"used", table.incidents.size()},
+            {"rejected", table.rejected_count()},
+            {"rejected_by_reason", rejected}};
+}
+
+engine::Box2 parse_extent(const std::string& text)
+{
+    std::vector<double> v;
+    std::stringstream ss(text);
+    std::string item;
+    while (std::getline(ss, item, ','))
+    {
+        double value = 0;
+        if (!io::parse_number(item, value))
+        {
+            v.clear();
+            break;
+        }
+        v.push_back(value);
+    }
+    if (v.size() != 4)
+        throw Error(Errc::Usage, "--extent takes four numbers xmin,ymin,xmax,ymax in metres (got '" + text + "')");
+    if (!(v[0] < v[2] && v[1] < v[3]))
+        throw Error(Errc::Usage, "--extent needs xmin < xmax and ymin < ymax (got '" + text + "')");
+    return {v[0], v[1], v[2], v[3]};
+}
+
+void require_positive(double value, const std::string& option)
+{
+    if (!(value > 0) || !std::isfinite(value))
+        throw Error(Errc::Usage, option + " must be a positive number of metres (got " + std::to_string(value) + ")");
+}
+
+int run_cli(int argc, char** argv)
+{
+    CLI::App app{"hotspot: crime hotspot analysis for police analysts and patrol planners.\n"
+                 "Reads geocoded offences, computes kernel-density surfaces as GeoTIFFs that open in QGIS and ArcGIS.",
+                 "hotspot"};
+    app.set_version_flag("--version", std::string("hotspot ") + HOTSPOT_VERSION_STRING);
+    app.require_subcommand(0, 1);
+    app.footer(conventions_text);
+    app.get_formatter()->column_width(34);
+
+    std::string help_topic;
+    CLI::App* help = app.add_subcommand("help", "Explain the commands, units and bandwidth conventions");
+    help->add_option("command", help_topic, "The command to explain");
+
+    KdeRequest kde;
+    CLI::App* kde_command = add_kde_command(app, kde);
+
+    try
+    {
+        app.parse(argc, argv);
+    }
+    catch (const CLI::CallForHelp& e)
+    {
+        return app.exit(e);
+    }
+    catch (const CLI::CallForAllHelp& e)
+    {
+        return app.exit(e);
+    }
+    catch (const CLI::CallForVersion& e)
+    {
+        return app.exit(e);
+    }
+    catch (const CLI::ParseError& e)
+    {
+        std::fprintf(stderr, "hotspot: %s\nRun 'hotspot help' for the commands and their options.\n", e.what());
+        return exit_code(Errc::Usage);
+    }
+
+    if (help->parsed() || app.get_subcommands().empty())
+    {
+        if (help_topic.empty())
+            std::printf("%s", app.help().c_str());
+        else if (help_topic == "kde")
+            std::printf("%s", kde_command->help().c_str());
+        else
+        {
+            std::fprintf(stderr, "hotspot: no command '%s'; commands are: kde\n", help_topic.c_str());
+            return exit_code(Errc::Usage);
+        }
+        return app.get_subcommands().empty() && argc > 1 ? exit_code(Errc::Usage) : 0;
+    }
+
+    try
+    {
+        const RunOptions& run = kde.run;
+        std::unique_ptr<tbb::global_control> threads;
+        if (run.threads > 0)
+            threads = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism,
+                                                            static_cast<std::size_t>(run.threads));
+        Reporter reporter(run.quiet);
+        if (kde_command->parsed())
+            run_kde(kde, reporter);
+        return 0;
+    }
+    catch (const Error& e)
+    {
+        std::fprintf(stderr, "hotspot: %s\n", e.what());
+        return exit_code(e.code());
+    }
+    catch (const std::bad_alloc&)
+    {
+        std::fprintf(stderr, "hotspot: out of memory\n");
+        return exit_code(Errc::Internal);
+    }
+    catch (const std::exception& e)
+    {
+        std::fprintf(stderr, "hotspot: internal error: %s\n", e.what());
+        return exit_code(Errc::Internal);
+    }
+}
+
+} // namespace hotspot::app

@@ -1,0 +1,59 @@
+#pragma once
+// Pieces every hotspot command shares: the offence input options, run options, and exit codes.
+
+#include "hotspot/engine/geometry.hpp"
+#include "hotspot/io/offences.hpp"
+#include "reporter.hpp"
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace hotspot::app
+{
+
+/// Options of every command that reads offences: `--offences FILE` and its field, filter and CRS options.
+struct OffenceInput
+{
+    io::OffenceSource source;
+    std::string from;
+    std::string to;
+    std::vector<std::string> crime_types;
+    std::string target_crs;
+    std::string rejects_path;
+};
+
+/// Options about the run rather than the analysis.
+struct RunOptions
+{
+    int threads = 0; ///< 0: all cores
+    bool quiet = false;
+    bool overwrite = false;
+    std::string summary_json_path;
+};
+
+void add_offence_options(CLI::App& command, OffenceInput& input);
+void add_run_options(CLI::App& command, RunOptions& run);
+
+/// The filter the options describe. Throws Error(Usage) on a malformed month.
+io::OffenceFilter make_filter(const OffenceInput& input);
+
+/// Reads the offences, tells the analyst what was used and rejected, and writes the rejects file.
+io::OffenceTable load_offences(const OffenceInput& input, const RunOptions& run, Reporter& reporter);
+
+/// The account of records, for --summary-json.
+nlohmann::json offences_json(const io::OffenceTable& table);
+
+/// "xmin,ymin,xmax,ymax" in metres. Throws Error(Usage).
+engine::Box2 parse_extent(const std::string& text);
+
+/// Refuses (Error(Usage)) a value that is not a finite number above zero.
+void require_positive(double value, const std::string& option);
+
+/// Runs the command line; returns the process exit code. Never throws.
+int run_cli(int argc, char** argv);
+
+} // namespace hotspot::app

@@ -1,0 +1,57 @@
+#include "reporter.hpp"
+
+#include <unistd.h>
+
+#include <cstdio>
+
+namespace hotspot::app
+{
+
+Reporter::Reporter(bool quiet) : m_quiet(quiet), m_tty(::isatty(STDERR_FILENO) != 0) {}
+
+void Reporter::info(const std::string& line) const
+{
+    if (!m_quiet)
+        std::printf("%s\n", line.c_str());
+}
+
+void Reporter::warn(const std::string& line) const
+{
+    if (!m_quiet)
+        std::fprintf(stderr, "warning: %s\n", line.c_str());
+}
+
+engine::ProgressFn Reporter::progress(const std::string& label)
+{
+    if (m_quiet || !m_tty)
+        return {};
+    m_label = label;
+    m_shown_percent = -1;
+    return [this](double fraction) {
+        const int percent = static_cast<int>(fraction * 100.0);
+        int shown = m_shown_percent.load();
+        // Redraw only when the whole percentage moves, from whichever thread gets there first.
+        while (percent > shown)
+        {
+            if (m_shown_percent.compare_exchange_weak(shown, percent))
+            {
+                std::lock_guard lock(m_mutex);
+                std::fprintf(stderr, "\r%s %3d%%", m_label.c_str(), percent);
+                std::fflush(stderr);
+                break;
+            }
+        }
+    };
+}
+
+void Reporter::done()
+{
+    if (!m_quiet && m_tty && m_shown_percent >= 0)
+    {
+        std::fprintf(stderr, "\r%*s\r", static_cast<int>(m_label.size()) + 6, "");
+        std::fflush(stderr);
+    }
+    m_shown_percent = -1;
+}
+
+} // namespace hotspot::app

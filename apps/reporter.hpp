@@ -1,0 +1,34 @@
+#pragma once
+
+#include "hotspot/engine/run_context.hpp"
+
+#include <atomic>
+#include <mutex>
+#include <string>
+
+namespace hotspot::app
+{
+
+/// Where a command tells the analyst what it is doing: results on stdout, warnings on stderr,
+/// and a progress line on stderr only when stderr is a terminal. `quiet` keeps all but errors away.
+class Reporter
+{
+  public:
+    explicit Reporter(bool quiet);
+
+    void info(const std::string& line) const;
+    void warn(const std::string& line) const;
+    /// A progress callback for one stage; draws "label  42%" in place.
+    engine::ProgressFn progress(const std::string& label);
+    /// Ends the current progress line.
+    void done();
+
+  private:
+    bool m_quiet;
+    bool m_tty;
+    std::mutex m_mutex;
+    std::string m_label;
+    std::atomic<int> m_shown_percent{-1};
+};
+
+} // namespace hotspot::app

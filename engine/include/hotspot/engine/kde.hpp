@@ -1,0 +1,57 @@
+#pragma once
+
+#include "hotspot/engine/grid.hpp"
+#include "hotspot/engine/incidents.hpp"
+#include "hotspot/engine/run_context.hpp"
+
+#include <optional>
+#include <string_view>
+
+namespace hotspot::engine
+{
+
+/// Kernel shapes. For all but Gaussian the bandwidth r is the support radius (as in ArcGIS and the
+/// QGIS Heatmap): K(d) = 0 for d >= r. For Gaussian the bandwidth is the standard deviation sigma.
+enum class Kernel
+{
+    Quartic,      ///< 3/(pi r^2) (1 - (d/r)^2)^2, the ArcGIS and QGIS default
+    Epanechnikov, ///< 2/(pi r^2) (1 - (d/r)^2)
+    Triweight,    ///< 4/(pi r^2) (1 - (d/r)^2)^3
+    Triangular,   ///< 3/(pi r^2) (1 - d/r)
+    Uniform,      ///< 1/(pi r^2)
+    Gaussian,     ///< 1/(2 pi sigma^2) exp(-d^2 / (2 sigma^2)), truncated where the mass beyond is 1e-6
+};
+
+/// What a density cell holds.
+enum class DensityUnits
+{
+    PerKm2, ///< offences per square kilometre (ArcGIS "Densities" in km^2)
+    PerM2,  ///< offences per square metre (ArcGIS and QGIS "Scaled" raw value)
+    Count,  ///< expected offences in the cell: density times cell area
+};
+
+std::optional<Kernel> parse_kernel(std::string_view name);
+std::string_view to_string(Kernel kernel);
+std::optional<DensityUnits> parse_units(std::string_view name);
+std::string_view to_string(DensityUnits units);
+/// A readable unit label for raster metadata and legends, e.g. "offences per km²".
+std::string_view unit_label(DensityUnits units);
+
+/// The distance beyond which the kernel is zero, metres.
+double kernel_support_radius(Kernel kernel, double bandwidth_m);
+
+struct KdeOptions
+{
+    Kernel kernel = Kernel::Quartic;
+    double bandwidth_m = 0.0; ///< support radius, or sigma for Gaussian, metres; must be > 0
+    DensityUnits units = DensityUnits::PerKm2;
+};
+
+/// density(c) = sum_i w_i K(|c - x_i|) at every cell centre c, in the chosen units.
+/// Every incident within the kernel's reach of a cell contributes, wherever it lies, so there is no
+/// edge effect at the grid border. The sum for each cell runs over incidents in input order, so the
+/// result is bit-identical whatever the number of threads.
+Raster<double> estimate_kde(const Incidents& incidents, const GridSpec& grid, const KdeOptions& options,
+                            const RunContext& context = {});
+
+} // namespace hotspot::engine

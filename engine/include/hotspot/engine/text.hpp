@@ -1,0 +1,26 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace hotspot::engine
+{
+
+/// Lower-case ASCII copy with surrounding white space removed.
+std::string fold(std::string_view text);
+
+/// True when a and b are equal ignoring ASCII case and surrounding white space.
+bool same_text(std::string_view a, std::string_view b);
+
+/// Edit distance (insertions, deletions, substitutions) between the folded texts.
+std::size_t edit_distance(std::string_view a, std::string_view b);
+
+/// Up to `limit` candidates closest to `wanted`: those containing it first, then by edit distance.
+std::vector<std::string> near_matches(std::string_view wanted, const std::vector<std::string>& candidates,
+                                      std::size_t limit = 5);
+
+/// "a, b, c" from a list, for messages.
+std::string join(const std::vector<std::string>& items, std::string_view separator = ", ");
+
+} // namespace hotspot::engine

@@ -1,0 +1,90 @@
+#include "hotspot/engine/geometry.hpp"
+
+#include "hotspot/engine/grid.hpp"
+
+namespace hotspot::engine
+{
+
+Box2 bounds(const MultiPolygon& shape)
+{
+    Box2 box;
+    for (const auto& polygon : shape)
+        for (const auto& p : polygon.outer)
+            box.expand(p.x, p.y);
+    return box;
+}
+
+namespace
+{
+// Calls f(x) for every crossing of the horizontal line at y with the ring's edges. Point-in-polygon
+// and the scanline mask both use it, so that they agree to the last bit on every cell centre.
+template <class F> void for_each_crossing(const Ring& ring, double y, F&& f)
+{
+    const std::size_t n = ring.size();
+    if (n < 3)
+        return;
+    for (std::size_t i = 0, j = n - 1; i < n; j = i++)
+    {
+        const Point2& a = ring[i];
+        const Point2& b = ring[j];
+        if ((a.y > y) != (b.y > y))
+            f(a.x + (y - a.y) * (b.x - a.x) / (b.y - a.y));
+    }
+}
+
+void toggle_crossings(const Ring& ring, Point2 p, bool& inside)
+{
+    for_each_crossing(ring, p.y, [&](double x_cross) {
+        if (p.x < x_cross)
+            inside = !inside;
+    });
+}
+} // namespace
+
+bool contains(const MultiPolygon& shape, Point2 p)
+{
+    bool inside = false;
+    for (const auto& polygon : shape)
+    {
+        toggle_crossings(polygon.outer, p, inside);
+        for (const auto& hole : polygon.holes)
+            toggle_crossings(hole, p, inside);
+    }
+    return inside;
+}
+
+Raster<std::uint8_t> rasterize_mask(const std::vector<const MultiPolygon*>& shapes, const GridSpec& grid)
+{
+    Raster<std::uint8_t> mask(grid, 0);
+    std::vector<double> crossings;
+    for (std::int64_t row = 0; row < grid.rows; ++row)
+    {
+        const double y = grid.center_y(row);
+        for (const MultiPolygon* shape : shapes)
+        {
+            crossings.clear();
+            const auto collect = [&](double x) { crossings.push_back(x); };
+            for (const auto& polygon : *shape)
+            {
+                for_each_crossing(polygon.outer, y, collect);
+                for (const auto& hole : polygon.holes)
+                    for_each_crossing(hole, y, collect);
+            }
+            std::sort(crossings.begin(), crossings.end());
+            // A centre x is inside when an odd number of crossings lie strictly east of it, that is
+            // when crossings[2k] <= x < crossings[2k+1].
+            for (std::size_t k = 0; k + 1 < crossings.size(); k += 2)
+            {
+                const double x0 = crossings[k];
+                const double x1 = crossings[k + 1];
+                std::int64_t c = std::max<std::int64_t>(0, grid.col_of(x0) - 1);
+                for (; c < grid.cols && grid.center_x(c) < x1; ++c)
+                    if (grid.center_x(c) >= x0)
+                        mask.at(c, row) = 1;
+            }
+        }
+    }
+    return mask;
+}
+
+} // namespace hotspot::engine

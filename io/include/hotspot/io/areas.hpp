@@ -1,0 +1,41 @@
+#pragma once
+
+#include "hotspot/engine/geometry.hpp"
+#include "hotspot/io/crs.hpp"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace hotspot::io
+{
+
+/// One polygon feature of a boundary layer (a ward, beat, LSOA or district), in the target CRS.
+struct AreaFeature
+{
+    std::int64_t fid = 0;
+    std::vector<std::string> values; ///< attribute values as text, in field order
+    engine::MultiPolygon shape;
+};
+
+/// A boundary layer read into plain types.
+struct AreaLayer
+{
+    std::string path;
+    std::vector<std::string> field_names;
+    std::vector<AreaFeature> features;
+    Crs source_crs;
+    std::vector<std::string> warnings; ///< e.g. invalid polygons repaired
+};
+
+/// Reads every polygon feature of a layer, reprojected to `target`. Invalid polygons are repaired
+/// (and named in warnings); features without a polygon are skipped with a warning. Throws
+/// Error(BadData) when the layer holds no polygon.
+AreaLayer read_areas(const std::string& path, const std::string& layer, const Crs& target);
+
+/// The features whose value in some text field equals `name_or_code` (ignoring case and spaces):
+/// "Maidstone" picks every feature whose district name is Maidstone. Throws Error(Usage) listing the
+/// nearest values when nothing matches.
+std::vector<std::size_t> find_area(const AreaLayer& layer, const std::string& name_or_code);
+
+} // namespace hotspot::io

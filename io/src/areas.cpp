@@ -1,0 +1,168 @@
+#include "hotspot/io/areas.hpp"
+
+#include "gdal_util.hpp"
+#include "hotspot/engine/text.hpp"
+
+#include <ogr_geometry.h>
+
+#include <set>
+
+namespace hotspot::io
+{
+
+namespace
+{
+engine::Ring to_ring(const OGRLinearRing& ring)
+{
+    engine::Ring out;
+    out.reserve(static_cast<std::size_t>(ring.getNumPoints()));
+    for (int i = 0; i < ring.getNumPoints(); ++i)
+        out.push_back({ring.getX(i), ring.getY(i)});
+    return out;
+}
+
+void append_polygons(const OGRGeometry& g, engine::MultiPolygon& out)
+{
+    switch (wkbFlatten(g.getGeometryType()))
+    {
+    case wkbPolygon: {
+        const OGRPolygon& p = *g.toPolygon();
+        if (!p.getExteriorRing())
+            return;
+        engine::Polygon polygon;
+        polygon.outer = to_ring(*p.getExteriorRing());
+        for (int i = 0; i < p.getNumInteriorRings(); ++i)
+            polygon.holes.push_back(to_ring(*p.getInteriorRing(i)));
+        out.push_back(std::move(polygon));
+        return;
+    }
+    case wkbMultiPolygon:
+    case wkbGeometryCollection:
+        for (const OGRGeometry* part : *g.toGeometryCollection())
+            append_polygons(*part, out);
+        return;
+    default:
+        return; // lines and points left over from a repair carry no area
+    }
+}
+// Every ring of every feature, so that the whole layer is transformed in one parallel call.
+template <class F> void for_each_ring(std::vector<AreaFeature>& features, F&& f)
+{
+    for (auto& feature : features)
+        for (auto& polygon : feature.shape)
+        {
+            f(polygon.outer);
+            for (auto& hole : polygon.holes)
+                f(hole);
+        }
+}
+
+void project_all(std::vector<AreaFeature>& features, const Reprojector& reproject)
+{
+    if (reproject.is_identity())
+        return;
+    std::vector<double> xs, ys;
+    for_each_ring(features, [&](const engine::Ring& ring) {
+        for (const auto& p : ring)
+        {
+            xs.push_back(p.x);
+            ys.push_back(p.y);
+        }
+    });
+    reproject.transform(xs, ys);
+    std::size_t k = 0;
+    for_each_ring(features, [&](engine::Ring& ring) {
+        for (auto& p : ring)
+        {
+            p = {xs[k], ys[k]};
+            ++k;
+        }
+    });
+}
+} // namespace
+
+AreaLayer read_areas(const std::string& path, const std::string& layer_name, const Crs& target)
+{
+    auto dataset = detail::open_vector(path);
+    OGRLayer* layer = detail::pick_layer(*dataset, path, layer_name);
+    AreaLayer out;
+    out.path = path;
+    out.field_names = detail::field_names(*layer);
+    const OGRSpatialReference* srs = layer->GetSpatialRef();
+    if (!srs)
+        throw Error(Errc::BadData, path + ": the boundary layer has no CRS");
+    {
+        char* wkt = nullptr;
+        const char* wkt_options[] = {"FORMAT=WKT2_2018", nullptr};
+        srs->exportToWkt(&wkt, wkt_options);
+        out.source_crs = parse_crs(wkt ? wkt : "");
+        CPLFree(wkt);
+    }
+    const Reprojector reproject(out.source_crs, target);
+
+    std::int64_t skipped = 0;
+    layer->ResetReading();
+    while (detail::FeaturePtr feature{layer->GetNextFeature()})
+    {
+        AreaFeature area;
+        area.fid = feature->GetFID();
+        for (int i = 0; i < static_cast<int>(out.field_names.size()); ++i)
+            area.values.emplace_back(feature->IsFieldSetAndNotNull(i) ? feature->GetFieldAsString(i) : "");
+        const OGRGeometry* g = feature->GetGeometryRef();
+        if (!g || g->IsEmpty())
+        {
+            ++skipped;
+            continue;
+        }
+        std::unique_ptr<OGRGeometry> repaired;
+        if (!g->IsValid())
+        {
+            repaired.reset(g->MakeValid());
+            if (!repaired)
+                throw Error(Errc::BadData, path + ": feature " + std::to_string(area.fid) +
+                                               " has an invalid polygon that cannot be repaired");
+            std::string label = std::to_string(area.fid);
+            if (!area.values.empty())
+                label = area.values.front();
+            out.warnings.push_back(path + ": repaired the invalid polygon of feature " + label);
+            g = repaired.get();
+        }
+        append_polygons(*g, area.shape);
+        if (area.shape.empty())
+        {
+            ++skipped;
+            continue;
+        }
+        out.features.push_back(std::move(area));
+    }
+    project_all(out.features, reproject);
+    if (skipped > 0)
+        out.warnings.push_back(path + ": skipped " + std::to_string(skipped) + " features with no polygon");
+    if (out.features.empty())
+        throw Error(Errc::BadData, path + ": the layer holds no polygon");
+    return out;
+}
+
+std::vector<std::size_t> find_area(const AreaLayer& layer, const std::string& name_or_code)
+{
+    std::vector<std::size_t> found;
+    for (std::size_t i = 0; i < layer.features.size(); ++i)
+        for (const auto& value : layer.features[i].values)
+            if (engine::same_text(value, name_or_code))
+            {
+                found.push_back(i);
+                break;
+            }
+    if (!found.empty())
+        return found;
+    std::set<std::string> distinct;
+    for (const auto& f : layer.features)
+        for (const auto& v : f.values)
+            if (!v.empty())
+                distinct.insert(v);
+    const auto near = engine::near_matches(name_or_code, {distinct.begin(), distinct.end()});
+    throw Error(Errc::Usage, layer.path + ": no area named or coded '" + name_or_code + "'" +
+                                 (near.empty() ? std::string() : "; nearest: " + engine::join(near)));
+}
+
+} // namespace hotspot::io

@@ -1,0 +1,142 @@
+#include "hotspot/io/csv.hpp"
+
+#include "hotspot/engine/error.hpp"
+
+#include <charconv>
+#include <cmath>
+
+namespace hotspot::io
+{
+
+CsvReader::CsvReader(std::string_view text, std::string source_name)
+    : m_text(text), m_source_name(std::move(source_name))
+{
+    if (m_text.substr(0, 3) == "\xEF\xBB\xBF")
+        m_pos = 3;
+}
+
+bool CsvReader::next(std::vector<std::string_view>& fields)
+{
+    fields.clear();
+    m_unescaped.clear();
+    const std::size_t size = m_text.size();
+    // Skip blank lines between records.
+    while (m_pos < size && (m_text[m_pos] == '\n' || m_text[m_pos] == '\r'))
+    {
+        if (m_text[m_pos] == '\n')
+            ++m_line;
+        ++m_pos;
+    }
+    if (m_pos >= size)
+        return false;
+
+    m_record_line = m_line;
+    m_record_begin = m_pos;
+    while (true)
+    {
+        if (m_pos < size && m_text[m_pos] == '"')
+        {
+            const std::int64_t quote_line = m_line;
+            const std::size_t start = ++m_pos;
+            bool escaped = false;
+            while (true)
+            {
+                if (m_pos >= size)
+                    throw Error(Errc::BadData, m_source_name + ": line " + std::to_string(quote_line) +
+                                                   ": a quoted field is never closed");
+                const char c = m_text[m_pos];
+                if (c == '"')
+                {
+                    if (m_pos + 1 < size && m_text[m_pos + 1] == '"')
+                    {
+                        escaped = true;
+                        m_pos += 2;
+                        continue;
+                    }
+                    break;
+                }
+                if (c == '\n')
+                    ++m_line;
+                ++m_pos;
+            }
+            std::string_view raw = m_text.substr(start, m_pos - start);
+            ++m_pos; // closing quote
+            if (escaped)
+            {
+                std::string& field = m_unescaped.emplace_back();
+                field.reserve(raw.size());
+                for (std::size_t i = 0; i < raw.size(); ++i)
+                {
+                    field.push_back(raw[i]);
+                    if (raw[i] == '"')
+                        ++i;
+                }
+                raw = field;
+            }
+            fields.push_back(raw);
+            // Anything between the closing quote and the delimiter is kept, as most readers do.
+            const std::size_t tail = m_pos;
+            while (m_pos < size && m_text[m_pos] != ',' && m_text[m_pos] != '\n' && m_text[m_pos] != '\r')
+                ++m_pos;
+            if (m_pos > tail)
+            {
+                std::string& joined = m_unescaped.emplace_back(fields.back());
+                joined.append(m_text.substr(tail, m_pos - tail));
+                fields.back() = joined;
+            }
+        }
+        else
+        {
+            const std::size_t start = m_pos;
+            while (m_pos < size && m_text[m_pos] != ',' && m_text[m_pos] != '\n' && m_text[m_pos] != '\r')
+                ++m_pos;
+            fields.push_back(m_text.substr(start, m_pos - start));
+        }
+        if (m_pos < size && m_text[m_pos] == ',')
+        {
+            ++m_pos;
+            continue;
+        }
+        break;
+    }
+    m_record_end = m_pos;
+    if (m_pos < size && m_text[m_pos] == '\r')
+        ++m_pos;
+    if (m_pos < size && m_text[m_pos] == '\n')
+    {
+        ++m_pos;
+        ++m_line;
+    }
+    return true;
+}
+
+std::string csv_quote(std::string_view field)
+{
+    if (field.find_first_of(",\"\r\n") == std::string_view::npos)
+        return std::string(field);
+    std::string out = "\"";
+    for (const char c : field)
+    {
+        if (c == '"')
+            out += '"';
+        out += c;
+    }
+    out += '"';
+    return out;
+}
+
+bool parse_number(std::string_view text, double& value)
+{
+    while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
+        text.remove_prefix(1);
+    while (!text.empty() && (text.back() == ' ' || text.back() == '\t'))
+        text.remove_suffix(1);
+    if (!text.empty() && text.front() == '+')
+        text.remove_prefix(1);
+    if (text.empty())
+        return false;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    return ec == std::errc() && end == text.data() + text.size() && std::isfinite(value);
+}
+
+} // namespace hotspot::io

@@ -1,0 +1,93 @@
+#include "hotspot/io/files.hpp"
+
+#include "hotspot/engine/error.hpp"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace hotspot::io
+{
+
+namespace fs = std::filesystem;
+
+std::string read_text_file(const std::string& path)
+{
+    std::error_code ec;
+    if (!fs::exists(path, ec))
+        throw Error(Errc::Io, path + ": no such file");
+    if (fs::is_directory(path, ec))
+        throw Error(Errc::Io, path + ": is a folder, not a file");
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        throw Error(Errc::Io, path + ": cannot be read (" + std::strerror(errno) + ")");
+    std::string text;
+    in.seekg(0, std::ios::end);
+    text.resize(static_cast<std::size_t>(in.tellg()));
+    in.seekg(0);
+    in.read(text.data(), static_cast<std::streamsize>(text.size()));
+    if (!in)
+        throw Error(Errc::Io, path + ": read failed");
+    return text;
+}
+
+void check_output_path(const std::string& path, bool overwrite)
+{
+    const fs::path p(path);
+    const fs::path folder = p.has_parent_path() ? p.parent_path() : fs::path(".");
+    std::error_code ec;
+    if (!fs::is_directory(folder, ec))
+        throw Error(Errc::Io, path + ": folder '" + folder.string() + "' does not exist");
+    if (::access(folder.c_str(), W_OK) != 0)
+        throw Error(Errc::Io, path + ": folder '" + folder.string() + "' is not writable");
+    if (fs::is_directory(p, ec))
+        throw Error(Errc::Io, path + ": is a folder");
+    if (fs::exists(p, ec) && !overwrite)
+        throw Error(Errc::Io, path + ": already exists; add --overwrite to replace it");
+}
+
+void write_atomically(const std::string& path, bool overwrite,
+                      const std::function<void(const std::string&)>& write)
+{
+    check_output_path(path, overwrite);
+    const fs::path p(path);
+    // Built by appending: GCC 12 warns falsely (-Wrestrict) on a chain of + here.
+    std::string name = ".";
+    name.append(p.filename().string()).append(".tmp-").append(std::to_string(::getpid()));
+    const fs::path tmp = p.parent_path() / name;
+    try
+    {
+        write(tmp.string());
+    }
+    catch (...)
+    {
+        std::error_code ignored;
+        fs::remove(tmp, ignored);
+        throw;
+    }
+    std::error_code ec;
+    fs::rename(tmp, p, ec);
+    if (ec)
+    {
+        std::error_code ignored;
+        fs::remove(tmp, ignored);
+        throw Error(Errc::Io, path + ": cannot be written (" + ec.message() + ")");
+    }
+}
+
+void write_text_file(const std::string& path, const std::string& text, bool overwrite)
+{
+    write_atomically(path, overwrite, [&](const std::string& tmp) {
+        std::ofstream out(tmp, std::ios::binary);
+        out << text;
+        out.close();
+        if (!out)
+            throw Error(Errc::Io, path + ": cannot be written (" + std::strerror(errno) + ")");
+    });
+}
+
+} // namespace hotspot::io

@@ -1,0 +1,64 @@
+#include "gdal_util.hpp"
+
+#include "hotspot/engine/text.hpp"
+
+#include <cpl_error.h>
+
+#include <filesystem>
+#include <mutex>
+
+namespace hotspot::io::detail
+{
+
+void ensure_gdal()
+{
+    static std::once_flag once;
+    std::call_once(once, [] {
+        GDALAllRegister();
+        CPLSetErrorHandler(CPLQuietErrorHandler);
+    });
+}
+
+std::string gdal_error(const std::string& fallback)
+{
+    const char* message = CPLGetLastErrorMsg();
+    return message && *message ? std::string(message) : fallback;
+}
+
+DatasetPtr open_vector(const std::string& path)
+{
+    ensure_gdal();
+    if (!std::filesystem::exists(path) && path.rfind("/vsi", 0) != 0 && path.find(':') == std::string::npos)
+        throw Error(Errc::Io, path + ": no such file");
+    CPLErrorReset();
+    DatasetPtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
+    if (!ds)
+        throw Error(Errc::Io, path + ": cannot be opened as a vector data source (" +
+                                  gdal_error("format not recognised") + ")");
+    return ds;
+}
+
+OGRLayer* pick_layer(GDALDataset& dataset, const std::string& path, const std::string& layer)
+{
+    if (dataset.GetLayerCount() == 0)
+        throw Error(Errc::BadData, path + ": holds no layer");
+    if (layer.empty())
+        return dataset.GetLayer(0);
+    if (OGRLayer* found = dataset.GetLayerByName(layer.c_str()))
+        return found;
+    std::vector<std::string> names;
+    for (int i = 0; i < dataset.GetLayerCount(); ++i)
+        names.emplace_back(dataset.GetLayer(i)->GetName());
+    throw Error(Errc::Usage, path + ": no layer named '" + layer + "'; layers are: " + engine::join(names));
+}
+
+std::vector<std::string> field_names(OGRLayer& layer)
+{
+    std::vector<std::string> names;
+    OGRFeatureDefn* defn = layer.GetLayerDefn();
+    for (int i = 0; i < defn->GetFieldCount(); ++i)
+        names.emplace_back(defn->GetFieldDefn(i)->GetNameRef());
+    return names;
+}
+
+} // namespace hotspot::io::detail

@@ -1,0 +1,44 @@
+#pragma once
+// Private helpers for the GDAL adapters: RAII handles and error text.
+
+#include "hotspot/engine/error.hpp"
+
+#include <gdal_priv.h>
+#include <ogrsf_frmts.h>
+
+#include <memory>
+#include <string>
+
+namespace hotspot::io::detail
+{
+
+/// Registers the GDAL drivers once, and routes GDAL's error printing into CPLGetLastErrorMsg
+/// so that errors reach the analyst once, in hotspot's words.
+void ensure_gdal();
+
+/// GDAL's last error message, or `fallback` when GDAL said nothing.
+std::string gdal_error(const std::string& fallback = "unknown GDAL error");
+
+struct DatasetCloser
+{
+    void operator()(GDALDataset* ds) const { GDALClose(GDALDataset::ToHandle(ds)); }
+};
+using DatasetPtr = std::unique_ptr<GDALDataset, DatasetCloser>;
+
+struct FeatureDeleter
+{
+    void operator()(OGRFeature* f) const { OGRFeature::DestroyFeature(f); }
+};
+using FeaturePtr = std::unique_ptr<OGRFeature, FeatureDeleter>;
+
+/// Opens a vector source, throwing Error(Io) with GDAL's reason when it cannot.
+DatasetPtr open_vector(const std::string& path);
+
+/// The named layer, or the only/first layer when `layer` is empty. Throws Error(Usage) listing the
+/// layers when the name is unknown.
+OGRLayer* pick_layer(GDALDataset& dataset, const std::string& path, const std::string& layer);
+
+/// Field names of a layer's schema, in order.
+std::vector<std::string> field_names(OGRLayer& layer);
+
+} // namespace hotspot::io::detail

@@ -1,0 +1,691 @@
+#include "hotspot/io/offences.hpp"
+
+#include "gdal_util.hpp"
+#include "hotspot/engine/text.hpp"
+#include "hotspot/io/csv.hpp"
+#include "hotspot/io/files.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <deque>
+#include <filesystem>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace hotspot::io
+{
+
+namespace
+{
+using engine::MonthIndex;
+
+constexpr std::array<std::string_view, reject_reason_count> reason_names{
+    "malformed_row", "bad_date",          "outside_period",    "excluded_crime_type", "no_location",
+    "not_a_point",   "bad_coordinate",    "out_of_range",      "swapped_lat_lon",     "outside_crs_area",
+    "projection_failed", "bad_weight",    "duplicate_id"};
+
+std::string_view trim(std::string_view s)
+{
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+        s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
+        s.remove_suffix(1);
+    return s;
+}
+
+// Index of the field named `wanted` (ignoring case), or -1.
+int find_field(const std::vector<std::string>& names, std::string_view wanted)
+{
+    for (std::size_t i = 0; i < names.size(); ++i)
+        if (engine::same_text(names[i], wanted))
+            return static_cast<int>(i);
+    return -1;
+}
+
+int find_any(const std::vector<std::string>& names, std::initializer_list<std::string_view> candidates)
+{
+    for (const auto candidate : candidates)
+        if (const int i = find_field(names, candidate); i >= 0)
+            return i;
+    return -1;
+}
+
+// The index of an explicitly named field, or of the first detected candidate; -1 when neither.
+int resolve_field(const std::string& path, const std::vector<std::string>& names, const std::string& explicit_name,
+                  const std::string& option, std::initializer_list<std::string_view> candidates)
+{
+    if (!explicit_name.empty())
+    {
+        const int i = find_field(names, explicit_name);
+        if (i < 0)
+            throw Error(Errc::Usage, path + ": " + option + " '" + explicit_name + "' is not a field; fields are: " +
+                                         engine::join(names));
+        return i;
+    }
+    return find_any(names, candidates);
+}
+
+bool is_lonlat_name(std::string_view name)
+{
+    for (const auto candidate : {"longitude", "lon", "lng", "long", "latitude", "lat"})
+        if (engine::same_text(name, candidate))
+            return true;
+    return false;
+}
+
+struct FieldRoles
+{
+    int x = -1, y = -1, date = -1, type = -1, id = -1, weight = -1;
+};
+
+// One record as the readers hand it over: text fields, or a point from a geometry.
+struct RowValues
+{
+    std::int64_t row = 0;
+    std::string_view malformed; // non-empty: why the record's shape is wrong
+    bool has_point = false;     // from a geometry rather than text
+    double point_x = 0, point_y = 0;
+    std::string_view location_problem; // geometry sources: "no geometry", "a LineString"...
+    std::string_view x, y, date, type, id, weight;
+    std::string_view raw;
+};
+
+struct Candidate
+{
+    std::int64_t row;
+    double x, y, weight;
+    MonthIndex month;
+    std::int32_t type;
+    std::string_view id;
+    std::string_view raw;
+};
+
+// Applies the filters and checks to each record, in a fixed order so that every record gets one
+// reason: the analyst's own filters first (period, crime type), then the location, then the weight.
+class Classifier
+{
+  public:
+    Classifier(const OffenceFilter& filter, const FieldRoles& roles, bool geographic, bool keep_raw, OffenceTable& table)
+        : m_filter(filter), m_roles(roles), m_geographic(geographic), m_keep_raw(keep_raw), m_table(table)
+    {
+        for (const auto& t : filter.crime_types)
+            m_wanted_types.push_back(engine::fold(t));
+        m_wanted_type_seen.assign(m_wanted_types.size(), false);
+    }
+
+    void add(const RowValues& r)
+    {
+        ++m_table.records_read;
+        if (!r.malformed.empty())
+            return reject(r.row, RejectReason::MalformedRow, std::string(r.malformed), r.raw);
+
+        MonthIndex month = engine::no_month;
+        if (m_roles.date >= 0)
+        {
+            if (const auto m = parse_month(r.date))
+                month = *m;
+            else if (m_filter.from || m_filter.to)
+                return reject(r.row, RejectReason::BadDate, "date '" + std::string(r.date) + "' is not a date", r.raw);
+        }
+        if ((m_filter.from && month < *m_filter.from) || (m_filter.to && month > *m_filter.to))
+            return reject(r.row, RejectReason::OutsidePeriod, format_month(month), r.raw);
+
+        std::int32_t type = -1;
+        if (m_roles.type >= 0)
+        {
+            type = type_index(trim(r.type));
+            if (!m_wanted_types.empty() && !m_type_wanted[static_cast<std::size_t>(type)])
+                return reject(r.row, RejectReason::ExcludedCrimeType, std::string(trim(r.type)), r.raw);
+        }
+
+        double x = r.point_x, y = r.point_y;
+        if (!r.location_problem.empty())
+        {
+            const auto reason = r.location_problem == "no geometry" ? RejectReason::NoLocation : RejectReason::NotAPoint;
+            return reject(r.row, reason, std::string(r.location_problem), r.raw);
+        }
+        if (!r.has_point)
+        {
+            const std::string_view xs = trim(r.x), ys = trim(r.y);
+            if (xs.empty() && ys.empty())
+                return reject(r.row, RejectReason::NoLocation, "no coordinates", r.raw);
+            if (!parse_number(xs, x))
+                return reject(r.row, RejectReason::BadCoordinate, x_name() + " '" + std::string(xs) + "' is not a number", r.raw);
+            if (!parse_number(ys, y))
+                return reject(r.row, RejectReason::BadCoordinate, y_name() + " '" + std::string(ys) + "' is not a number", r.raw);
+        }
+        if (m_geographic && (std::abs(x) > 180.0 || std::abs(y) > 90.0))
+        {
+            std::string detail = "longitude " + number(x) + ", latitude " + number(y) + " out of range";
+            if (std::abs(y) > 90.0 && std::abs(x) <= 90.0)
+            {
+                detail += " (latitude and longitude swapped?)";
+                ++m_swapped_out_of_range;
+            }
+            return reject(r.row, RejectReason::OutOfRange, detail, r.raw);
+        }
+
+        double weight = 1.0;
+        if (m_roles.weight >= 0)
+        {
+            const std::string_view ws = trim(r.weight);
+            if (!parse_number(ws, weight))
+                return reject(r.row, RejectReason::BadWeight, "weight '" + std::string(ws) + "' is not a number", r.raw);
+            if (weight < 0)
+                return reject(r.row, RejectReason::BadWeight, "weight " + std::string(ws) + " is negative", r.raw);
+        }
+        m_candidates.push_back({r.row, x, y, weight, month, type, trim(r.id), r.raw});
+    }
+
+    void reject(std::int64_t row, RejectReason reason, std::string detail, std::string_view raw)
+    {
+        ++m_table.rejected_by_reason[static_cast<std::size_t>(reason)];
+        m_table.rejected.push_back({row, reason, std::move(detail), m_keep_raw ? std::string(raw) : std::string()});
+    }
+
+    std::vector<Candidate>& candidates() { return m_candidates; }
+    std::int64_t swapped_out_of_range() const { return m_swapped_out_of_range; }
+
+    // Requested crime types that matched no record at all.
+    std::vector<std::string> unmatched_types() const
+    {
+        std::vector<std::string> out;
+        for (std::size_t i = 0; i < m_wanted_types.size(); ++i)
+            if (!m_wanted_type_seen[i])
+                out.push_back(m_filter.crime_types[i]);
+        return out;
+    }
+
+    std::vector<std::string> x_y_names;
+
+  private:
+    std::int32_t type_index(std::string_view text)
+    {
+        std::string key(text);
+        if (const auto it = m_type_of.find(key); it != m_type_of.end())
+            return it->second;
+        // Types are matched ignoring case, so "Burglary" and "BURGLARY" are one type.
+        const std::string folded = engine::fold(text);
+        std::int32_t index = -1;
+        for (std::size_t i = 0; i < m_table.incidents.crime_type_names.size(); ++i)
+            if (engine::fold(m_table.incidents.crime_type_names[i]) == folded)
+                index = static_cast<std::int32_t>(i);
+        if (index < 0)
+        {
+            index = static_cast<std::int32_t>(m_table.incidents.crime_type_names.size());
+            m_table.incidents.crime_type_names.push_back(key);
+            bool wanted = false;
+            for (std::size_t i = 0; i < m_wanted_types.size(); ++i)
+                if (m_wanted_types[i] == folded)
+                    wanted = m_wanted_type_seen[i] = true;
+            m_type_wanted.push_back(wanted);
+        }
+        m_type_of.emplace(std::move(key), index);
+        return index;
+    }
+    std::string x_name() const { return x_y_names.size() == 2 ? x_y_names[0] : "x"; }
+    std::string y_name() const { return x_y_names.size() == 2 ? x_y_names[1] : "y"; }
+    static std::string number(double v)
+    {
+        char buffer[32];
+        std::snprintf(buffer, sizeof buffer, "%.6g", v);
+        return buffer;
+    }
+
+    const OffenceFilter& m_filter;
+    FieldRoles m_roles;
+    bool m_geographic;
+    bool m_keep_raw;
+    OffenceTable& m_table;
+    std::vector<std::string> m_wanted_types;
+    std::vector<bool> m_wanted_type_seen;
+    std::vector<bool> m_type_wanted;
+    std::unordered_map<std::string, std::int32_t> m_type_of;
+    std::vector<Candidate> m_candidates;
+    std::int64_t m_swapped_out_of_range = 0;
+};
+
+std::string describe_roles(const std::vector<std::string>& names, const FieldRoles& roles)
+{
+    std::string out;
+    const auto add = [&](const char* role, int i) {
+        if (i < 0)
+            return;
+        if (!out.empty())
+            out += ", ";
+        out += std::string(role) + "='" + names[static_cast<std::size_t>(i)] + "'";
+    };
+    add("x", roles.x);
+    add("y", roles.y);
+    add("date", roles.date);
+    add("type", roles.type);
+    add("id", roles.id);
+    add("weight", roles.weight);
+    return out;
+}
+
+FieldRoles detect_roles(const std::string& path, const std::vector<std::string>& names, const OffenceSource& s,
+                        bool need_xy)
+{
+    FieldRoles roles;
+    if (need_xy)
+    {
+        roles.x = resolve_field(path, names, s.x_field, "--x-field",
+                                {"x", "easting", "longitude", "lon", "lng", "long", "point_x", "x_coord"});
+        roles.y = resolve_field(path, names, s.y_field, "--y-field",
+                                {"y", "northing", "latitude", "lat", "point_y", "y_coord"});
+        if (roles.x < 0 || roles.y < 0)
+            throw Error(Errc::Usage, path + ": no coordinate columns found; name them with --x-field and --y-field "
+                                            "(fields are: " + engine::join(names) + ")");
+    }
+    roles.date = resolve_field(path, names, s.date_field, "--date-field",
+                               {"month", "date", "occurred", "date_occurred", "datetime", "reported_date"});
+    roles.type = resolve_field(path, names, s.type_field, "--type-field",
+                               {"crime type", "crime_type", "offence type", "offence_type", "category", "type"});
+    roles.id = resolve_field(path, names, s.id_field, "--id-field",
+                             {"crime id", "crime_id", "incident_id", "offence_id", "crime_ref", "id"});
+    roles.weight = resolve_field(path, names, s.weight_field, "--weight-field", {});
+    return roles;
+}
+
+void check_filters_have_fields(const std::string& path, const std::vector<std::string>& names,
+                               const OffenceFilter& filter, const FieldRoles& roles)
+{
+    if ((filter.from || filter.to) && roles.date < 0)
+        throw Error(Errc::Usage, path + ": --from/--to need a date field; name it with --date-field (fields are: " +
+                                     engine::join(names) + ")");
+    if (!filter.crime_types.empty() && roles.type < 0)
+        throw Error(Errc::Usage, path + ": --crime-type needs a crime type field; name it with --type-field "
+                                        "(fields are: " + engine::join(names) + ")");
+}
+
+bool is_csv_path(const std::string& path)
+{
+    const std::string ext = engine::fold(std::filesystem::path(path).extension().string());
+    return ext == ".csv" || ext == ".txt";
+}
+
+bool is_police_uk_header(const std::vector<std::string>& names)
+{
+    for (const auto* required : {"Crime ID", "Month", "Longitude", "Latitude", "Crime type"})
+        if (std::find(names.begin(), names.end(), required) == names.end())
+            return false;
+    return true;
+}
+
+// The median of a column, for choosing the CRS by where most of the data lie.
+double median(std::vector<double> values)
+{
+    const auto middle = values.begin() + static_cast<std::ptrdiff_t>(values.size() / 2);
+    std::nth_element(values.begin(), middle, values.end());
+    return *middle;
+}
+
+// Everything after the records are read: the target CRS, its area, the projection, duplicates,
+// and the final table. Shared by every kind of source.
+void finish(OffenceTable& table, Classifier& classifier, const OffenceSource& source, const OffenceFilter& filter,
+            const ReadOptions& options)
+{
+    const std::string& path = source.path;
+    if (const auto missing = classifier.unmatched_types(); !missing.empty())
+    {
+        throw Error(Errc::Usage, path + ": --crime-type '" + missing.front() +
+                                     "' matches no record; crime types in the data are: " +
+                                     engine::join(table.incidents.crime_type_names));
+    }
+    auto& candidates = classifier.candidates();
+    const std::int64_t located = static_cast<std::int64_t>(candidates.size()) + classifier.swapped_out_of_range();
+    if (classifier.swapped_out_of_range() > 0 && 2 * classifier.swapped_out_of_range() > located)
+        throw Error(Errc::BadData, path + ": " + std::to_string(classifier.swapped_out_of_range()) + " of " +
+                                       std::to_string(located) +
+                                       " located records have a latitude beyond 90 degrees: longitude and latitude "
+                                       "look swapped (check --x-field and --y-field)");
+
+    // Where the data lie, in longitude/latitude, to choose a CRS and to spot swapped axes.
+    const Crs lonlat = wgs84();
+    engine::Point2 centre{std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::quiet_NaN()};
+    if (!candidates.empty())
+    {
+        std::vector<double> xs, ys;
+        xs.reserve(candidates.size());
+        ys.reserve(candidates.size());
+        for (const auto& c : candidates)
+        {
+            xs.push_back(c.x);
+            ys.push_back(c.y);
+        }
+        centre = {median(std::move(xs)), median(std::move(ys))};
+        if (!table.source_crs.geographic)
+            centre = Reprojector(table.source_crs, lonlat).transform(centre);
+    }
+
+    if (options.target_crs.empty())
+    {
+        if (candidates.empty())
+            table.target_crs = parse_crs("EPSG:27700");
+        else
+        {
+            if (table.source_crs.geographic && !in_great_britain(centre.x, centre.y) &&
+                in_great_britain(centre.y, centre.x))
+                throw Error(Errc::BadData, path + ": the data's centre (longitude " + std::to_string(centre.x) +
+                                               ", latitude " + std::to_string(centre.y) +
+                                               ") lies in Great Britain only with longitude and latitude swapped: "
+                                               "check --x-field and --y-field");
+            table.target_crs = default_target_crs(centre.x, centre.y, table.target_crs_reason);
+        }
+    }
+    else
+        table.target_crs = parse_crs(options.target_crs);
+    require_metric(table.target_crs, "--target-crs");
+
+    // Records outside the target CRS's area of use would be projected with large distortion.
+    if (table.source_crs.geographic && table.target_crs.area_of_use)
+    {
+        const engine::Box2 area = *table.target_crs.area_of_use;
+        const auto inside = [&](double lon, double lat) {
+            return lon >= area.xmin && lon <= area.xmax && lat >= area.ymin && lat <= area.ymax;
+        };
+        std::erase_if(candidates, [&](const Candidate& c) {
+            if (inside(c.x, c.y))
+                return false;
+            const bool swapped = inside(c.y, c.x);
+            classifier.reject(c.row, swapped ? RejectReason::SwappedLatLon : RejectReason::OutsideCrsArea,
+                              "longitude " + std::to_string(c.x) + ", latitude " + std::to_string(c.y) +
+                                  (swapped ? " lies in " + table.target_crs.label() + "'s area only when swapped"
+                                           : " is outside " + table.target_crs.label() + "'s area of use"),
+                              c.raw);
+            return true;
+        });
+    }
+
+    std::vector<double> xs(candidates.size()), ys(candidates.size());
+    for (std::size_t i = 0; i < candidates.size(); ++i)
+    {
+        xs[i] = candidates[i].x;
+        ys[i] = candidates[i].y;
+    }
+    Reprojector(table.source_crs, table.target_crs).transform(xs, ys);
+
+    auto& inc = table.incidents;
+    inc.reserve(candidates.size());
+    std::unordered_map<std::string_view, std::int64_t> first_row_of_id;
+    for (std::size_t i = 0; i < candidates.size(); ++i)
+    {
+        const Candidate& c = candidates[i];
+        if (std::isnan(xs[i]))
+        {
+            classifier.reject(c.row, RejectReason::ProjectionFailed, "cannot be transformed to " + table.target_crs.label(), c.raw);
+            continue;
+        }
+        if (!c.id.empty())
+        {
+            const auto [it, fresh] = first_row_of_id.emplace(c.id, c.row);
+            if (!fresh)
+            {
+                classifier.reject(c.row, RejectReason::DuplicateId,
+                                  "id " + std::string(c.id) + " first used on row " + std::to_string(it->second), c.raw);
+                continue;
+            }
+        }
+        inc.x.push_back(xs[i]);
+        inc.y.push_back(ys[i]);
+        inc.weight.push_back(c.weight);
+        inc.month.push_back(c.month);
+        inc.crime_type.push_back(c.type);
+        inc.source_row.push_back(c.row);
+    }
+    std::stable_sort(table.rejected.begin(), table.rejected.end(),
+                     [](const RejectedRecord& a, const RejectedRecord& b) { return a.row < b.row; });
+
+    if (inc.size() == 0)
+    {
+        std::string reasons;
+        for (std::size_t r = 0; r < reject_reason_count; ++r)
+            if (table.rejected_by_reason[r] > 0)
+                reasons += (reasons.empty() ? "" : ", ") + std::string(reason_names[r]) + " " +
+                           std::to_string(table.rejected_by_reason[r]);
+        throw Error(Errc::BadData, path + ": no offences left to use out of " + std::to_string(table.records_read) +
+                                       " records" + (reasons.empty() ? "" : " (rejected: " + reasons + ")"));
+    }
+    (void)filter;
+}
+
+OffenceTable read_csv(const OffenceSource& source, const OffenceFilter& filter, const ReadOptions& options)
+{
+    OffenceTable table;
+    const std::string text = read_text_file(source.path);
+    CsvReader reader(text, source.path);
+    std::vector<std::string_view> fields;
+    if (!reader.next(fields))
+        throw Error(Errc::BadData, source.path + ": the file is empty");
+    const std::vector<std::string> names(fields.begin(), fields.end());
+    table.raw_header = std::string(text.substr(reader.record_offset(), reader.record_length()));
+
+    OffenceSource s = source;
+    const bool police_uk = is_police_uk_header(names);
+    if (police_uk)
+    {
+        table.format = "police.uk street-level CSV";
+        const auto fill = [](std::string& field, const char* value) {
+            if (field.empty())
+                field = value;
+        };
+        fill(s.x_field, "Longitude");
+        fill(s.y_field, "Latitude");
+        fill(s.date_field, "Month");
+        fill(s.type_field, "Crime type");
+        fill(s.id_field, "Crime ID");
+    }
+    else
+        table.format = "CSV";
+    const FieldRoles roles = detect_roles(source.path, names, s, true);
+    check_filters_have_fields(source.path, names, filter, roles);
+    table.fields_used = describe_roles(names, roles);
+
+    if (!s.crs.empty())
+        table.source_crs = parse_crs(s.crs);
+    else if (police_uk || (is_lonlat_name(names[static_cast<std::size_t>(roles.x)]) &&
+                           is_lonlat_name(names[static_cast<std::size_t>(roles.y)])))
+        table.source_crs = wgs84();
+    else
+        throw Error(Errc::Usage, source.path + ": coordinates '" + names[static_cast<std::size_t>(roles.x)] + "', '" +
+                                     names[static_cast<std::size_t>(roles.y)] +
+                                     "' need their CRS: add --crs (for example --crs EPSG:27700)");
+
+    Classifier classifier(filter, roles, table.source_crs.geographic, options.keep_rejected_raw, table);
+    classifier.x_y_names = {names[static_cast<std::size_t>(roles.x)], names[static_cast<std::size_t>(roles.y)]};
+    const std::size_t expected = names.size();
+    const auto field = [&](int i) { return i >= 0 ? fields[static_cast<std::size_t>(i)] : std::string_view(); };
+    std::string malformed;
+    while (reader.next(fields))
+    {
+        RowValues r;
+        r.row = reader.line();
+        r.raw = std::string_view(text).substr(reader.record_offset(), reader.record_length());
+        if (fields.size() != expected)
+        {
+            malformed = "expected " + std::to_string(expected) + " fields, found " + std::to_string(fields.size());
+            r.malformed = malformed;
+        }
+        else
+        {
+            r.x = field(roles.x);
+            r.y = field(roles.y);
+            r.date = field(roles.date);
+            r.type = field(roles.type);
+            r.id = field(roles.id);
+            r.weight = field(roles.weight);
+        }
+        classifier.add(r);
+    }
+    finish(table, classifier, source, filter, options);
+    return table;
+}
+
+OffenceTable read_ogr(const OffenceSource& source, const OffenceFilter& filter, const ReadOptions& options)
+{
+    OffenceTable table;
+    auto dataset = detail::open_vector(source.path);
+    OGRLayer* layer = detail::pick_layer(*dataset, source.path, source.layer);
+    const std::vector<std::string> names = detail::field_names(*layer);
+    const bool has_geometry = layer->GetGeomType() != wkbNone;
+    const FieldRoles roles = detect_roles(source.path, names, source, !has_geometry);
+    check_filters_have_fields(source.path, names, filter, roles);
+    table.format = dataset->GetDriver() ? dataset->GetDriver()->GetDescription() : "OGR";
+    table.fields_used = describe_roles(names, roles);
+    table.raw_header = "fid";
+    for (const auto& n : names)
+        table.raw_header += "," + csv_quote(n);
+    if (has_geometry)
+        table.raw_header += ",geometry_wkt";
+
+    if (!source.crs.empty())
+        table.source_crs = parse_crs(source.crs);
+    else if (const OGRSpatialReference* srs = layer->GetSpatialRef())
+    {
+        char* wkt = nullptr;
+        const char* wkt_options[] = {"FORMAT=WKT2_2018", nullptr};
+        srs->exportToWkt(&wkt, wkt_options);
+        table.source_crs = parse_crs(wkt ? wkt : "");
+        CPLFree(wkt);
+    }
+    else
+        throw Error(Errc::Usage, source.path + ": the layer has no CRS; give it with --crs (for example --crs EPSG:4326)");
+
+    Classifier classifier(filter, roles, table.source_crs.geographic, options.keep_rejected_raw, table);
+    // Views handed to the classifier must outlive it: a deque of owned strings never moves them.
+    std::deque<std::string> store;
+    std::vector<std::string> values(names.size());
+    std::int64_t sequence = 0;
+    layer->ResetReading();
+    while (detail::FeaturePtr feature{layer->GetNextFeature()})
+    {
+        ++sequence;
+        RowValues r;
+        r.row = feature->GetFID() == OGRNullFID ? sequence : feature->GetFID();
+        for (std::size_t i = 0; i < names.size(); ++i)
+            values[i] = feature->IsFieldSetAndNotNull(static_cast<int>(i)) ? feature->GetFieldAsString(static_cast<int>(i)) : "";
+        const auto keep = [&](int i) -> std::string_view {
+            return i >= 0 ? std::string_view(store.emplace_back(values[static_cast<std::size_t>(i)])) : std::string_view();
+        };
+        r.date = keep(roles.date);
+        r.type = keep(roles.type);
+        r.id = keep(roles.id);
+        r.weight = roles.weight >= 0 ? std::string_view(values[static_cast<std::size_t>(roles.weight)]) : std::string_view();
+        std::string geometry_wkt;
+        if (has_geometry)
+        {
+            const OGRGeometry* g = feature->GetGeometryRef();
+            if (!g || g->IsEmpty())
+                r.location_problem = "no geometry";
+            else if (wkbFlatten(g->getGeometryType()) == wkbPoint)
+            {
+                r.has_point = true;
+                r.point_x = g->toPoint()->getX();
+                r.point_y = g->toPoint()->getY();
+            }
+            else if (wkbFlatten(g->getGeometryType()) == wkbMultiPoint && g->toMultiPoint()->getNumGeometries() == 1)
+            {
+                r.has_point = true;
+                r.point_x = g->toMultiPoint()->getGeometryRef(0)->getX();
+                r.point_y = g->toMultiPoint()->getGeometryRef(0)->getY();
+            }
+            else
+                r.location_problem = std::string_view(store.emplace_back(std::string("a ") + g->getGeometryName() + ", not a point"));
+            if (options.keep_rejected_raw && g)
+                geometry_wkt = g->exportToWkt();
+        }
+        else
+        {
+            r.x = values[static_cast<std::size_t>(roles.x)];
+            r.y = values[static_cast<std::size_t>(roles.y)];
+        }
+        if (options.keep_rejected_raw)
+        {
+            std::string raw = std::to_string(r.row);
+            for (const auto& v : values)
+                raw += "," + csv_quote(v);
+            if (has_geometry)
+                raw += "," + csv_quote(geometry_wkt);
+            r.raw = store.emplace_back(std::move(raw));
+        }
+        classifier.add(r);
+    }
+    finish(table, classifier, source, filter, options);
+    return table;
+}
+} // namespace
+
+std::string_view to_string(RejectReason reason)
+{
+    return reason_names[static_cast<std::size_t>(reason)];
+}
+
+std::int64_t OffenceTable::rejected_count() const
+{
+    std::int64_t total = 0;
+    for (const auto n : rejected_by_reason)
+        total += n;
+    return total;
+}
+
+OffenceTable read_offences(const OffenceSource& source, const OffenceFilter& filter, const ReadOptions& options)
+{
+    if (filter.from && filter.to && *filter.from > *filter.to)
+        throw Error(Errc::Usage, "--from " + format_month(*filter.from) + " is after --to " + format_month(*filter.to));
+    return is_csv_path(source.path) ? read_csv(source, filter, options) : read_ogr(source, filter, options);
+}
+
+std::optional<MonthIndex> parse_month(std::string_view text)
+{
+    text = trim(text);
+    const auto digits = [&](std::size_t pos, std::size_t count, int& value) {
+        if (pos + count > text.size())
+            return false;
+        value = 0;
+        for (std::size_t i = pos; i < pos + count; ++i)
+        {
+            if (text[i] < '0' || text[i] > '9')
+                return false;
+            value = value * 10 + (text[i] - '0');
+        }
+        return true;
+    };
+    int year = 0, month = 0, day = 0;
+    // YYYY-MM, YYYY-MM-DD..., YYYY/MM/DD...
+    if (digits(0, 4, year) && text.size() >= 7 && (text[4] == '-' || text[4] == '/') && digits(5, 2, month) &&
+        (text.size() == 7 || text[7] == text[4]))
+    {
+        if (text.size() > 7 && !digits(8, 2, day))
+            return std::nullopt;
+    }
+    // DD/MM/YYYY, as UK systems export dates
+    else if (text.size() >= 10 && text[2] == '/' && text[5] == '/' && digits(0, 2, day) && digits(3, 2, month) &&
+             digits(6, 4, year))
+    {
+    }
+    else
+        return std::nullopt;
+    if (month < 1 || month > 12 || day > 31 || year < 1)
+        return std::nullopt;
+    return engine::make_month(year, month);
+}
+
+std::string format_month(MonthIndex month)
+{
+    if (month == engine::no_month)
+        return "no date";
+    char buffer[16];
+    std::snprintf(buffer, sizeof buffer, "%04d-%02d", engine::year_of(month), engine::month_of(month));
+    return buffer;
+}
+
+std::string rejects_csv(const OffenceTable& table)
+{
+    std::string out = "source_row,reason,detail," + table.raw_header + "\n";
+    for (const auto& r : table.rejected)
+        out += std::to_string(r.row) + "," + std::string(to_string(r.reason)) + "," + csv_quote(r.detail) + "," + r.raw + "\n";
+    return out;
+}
+
+} // namespace hotspot::io

@@ -1,0 +1,251 @@
+#include "hotspot/engine/error.hpp"
+#include "hotspot/engine/kde.hpp"
+
+#include "generators.hpp"
+
+#include <catch2/catch.hpp>
+#include <tbb/global_control.h>
+
+#include <cmath>
+#include <cstring>
+
+using namespace hotspot;
+using namespace hotspot::engine;
+
+namespace
+{
+const Kernel all_kernels[] = {Kernel::Quartic, Kernel::Epanechnikov, Kernel::Triweight,
+                              Kernel::Triangular, Kernel::Uniform, Kernel::Gaussian};
+
+// The kernels exactly as the documentation states them, per square metre, written independently of
+// the engine (which works in q = d^2/r^2).
+double reference_kernel(Kernel k, double d, double h)
+{
+    const double pi = 3.14159265358979323846;
+    const double u = d / h;
+    switch (k)
+    {
+    case Kernel::Quartic:
+        return d < h ? 3.0 / (pi * h * h) * std::pow(1 - u * u, 2) : 0.0;
+    case Kernel::Epanechnikov:
+        return d < h ? 2.0 / (pi * h * h) * (1 - u * u) : 0.0;
+    case Kernel::Triweight:
+        return d < h ? 4.0 / (pi * h * h) * std::pow(1 - u * u, 3) : 0.0;
+    case Kernel::Triangular:
+        return d < h ? 3.0 / (pi * h * h) * (1 - u) : 0.0;
+    case Kernel::Uniform:
+        return d < h ? 1.0 / (pi * h * h) : 0.0;
+    case Kernel::Gaussian: {
+        // Truncated where the mass beyond, exp(-R^2/(2 h^2)), is 1e-6.
+        const double cutoff = h * std::sqrt(-2.0 * std::log(1e-6));
+        return d < cutoff ? std::exp(-d * d / (2 * h * h)) / (2 * pi * h * h) : 0.0;
+    }
+    }
+    return 0;
+}
+
+Raster<double> brute_force(const Incidents& inc, const GridSpec& g, Kernel k, double h)
+{
+    Raster<double> out(g, 0.0);
+    for (std::int64_t r = 0; r < g.rows; ++r)
+        for (std::int64_t c = 0; c < g.cols; ++c)
+        {
+            double sum = 0;
+            for (std::size_t i = 0; i < inc.size(); ++i)
+                sum += inc.weight[i] * reference_kernel(k, std::hypot(g.center_x(c) - inc.x[i], g.center_y(r) - inc.y[i]), h);
+            out.at(c, r) = sum;
+        }
+    return out;
+}
+
+Incidents single(double x, double y, double w = 1.0)
+{
+    Incidents inc;
+    inc.x = {x};
+    inc.y = {y};
+    inc.weight = {w};
+    inc.month = {no_month};
+    inc.crime_type = {-1};
+    inc.source_row = {1};
+    return inc;
+}
+
+KdeOptions per_m2(Kernel k, double h)
+{
+    return {.kernel = k, .bandwidth_m = h, .units = DensityUnits::PerM2};
+}
+} // namespace
+
+TEST_CASE("A single point gives each kernel's formula value at known offsets", "[kde]")
+{
+    // The point sits on the centre of cell (20, 20); offsets are whole cells of 10 m.
+    const GridSpec g{0, 410, 10, 41, 41};
+    const Incidents inc = single(205, 205);
+    const double h = 100;
+    const double pi = 3.14159265358979323846;
+    for (const Kernel k : all_kernels)
+    {
+        const auto s = estimate_kde(inc, g, per_m2(k, h));
+        INFO(to_string(k));
+        for (const auto& [dc, dr] : std::vector<std::pair<int, int>>{{0, 0}, {3, 0}, {0, -5}, {6, 8}, {7, 7}, {9, 4}})
+        {
+            const double d = 10.0 * std::hypot(dc, dr);
+            CHECK(s.at(20 + dc, 20 + dr) == Approx(reference_kernel(k, d, h)).epsilon(1e-12).margin(1e-300));
+        }
+    }
+    // Hand values: at the centre quartic is 3/(pi h^2); at d = 50 (u = 0.5), (1 - 0.25)^2 = 0.5625 of it.
+    const auto quartic = estimate_kde(inc, g, per_m2(Kernel::Quartic, h));
+    CHECK(quartic.at(20, 20) == Approx(3.0 / (pi * 1e4)).epsilon(1e-14));
+    CHECK(quartic.at(25, 20) == Approx(0.5625 * 3.0 / (pi * 1e4)).epsilon(1e-14));
+    CHECK(quartic.at(30, 20) == 0.0); // d = r exactly: outside the support
+    const auto uniform = estimate_kde(inc, g, per_m2(Kernel::Uniform, h));
+    CHECK(uniform.at(30, 20) == 0.0);
+    CHECK(uniform.at(29, 20) == Approx(1.0 / (pi * 1e4)).epsilon(1e-14));
+}
+
+TEST_CASE("Every kernel's surface integrates to the total weight", "[kde]")
+{
+    // Interior points on a fine grid (cell = bandwidth / 100): sum of density x cell area = sum of weights.
+    const double h = 50;
+    Incidents inc = single(1003.7, 998.2, 2.5);
+    inc.x.push_back(1021.3);
+    inc.y.push_back(1040.9);
+    inc.weight.push_back(1.0);
+    inc.month.push_back(no_month);
+    inc.crime_type.push_back(-1);
+    inc.source_row.push_back(2);
+    for (const Kernel k : all_kernels)
+    {
+        const double reach = kernel_support_radius(k, h);
+        const double cell = h / 100;
+        const GridSpec g = grid_for_extent({1003.7 - reach - 20, 998.2 - reach - 20, 1021.3 + reach + 20, 1040.9 + reach + 20}, cell);
+        const auto s = estimate_kde(inc, g, per_m2(k, h));
+        double integral = 0;
+        for (const double v : s.values)
+            integral += v * g.cell_area_m2();
+        INFO(to_string(k));
+        CHECK(integral == Approx(3.5).epsilon(1e-3));
+    }
+}
+
+TEST_CASE("The surface equals a brute-force sum over all points and cells", "[kde]")
+{
+    using namespace hotspot::testsupport;
+    // Points spill beyond the grid on every side: they must still count where they reach.
+    const Incidents inc = make_clustered_incidents(test_seed(), 400, {{500, 500, 80, 2}, {150, 800, 120, 1}}, -300, -300,
+                                                   1300, 1300, 0.3, true);
+    const GridSpec g{13.3, 1007.1, 17.5, 57, 55};
+    for (const Kernel k : all_kernels)
+    {
+        const double h = k == Kernel::Gaussian ? 40 : 130;
+        const auto fast = estimate_kde(inc, g, per_m2(k, h));
+        const auto slow = brute_force(inc, g, k, h);
+        double worst = 0;
+        std::size_t nonzero = 0;
+        for (std::size_t i = 0; i < slow.values.size(); ++i)
+        {
+            const double scale = std::max(std::abs(slow.values[i]), 1e-300);
+            worst = std::max(worst, std::abs(fast.values[i] - slow.values[i]) / scale);
+            nonzero += slow.values[i] > 0;
+        }
+        INFO(to_string(k));
+        CHECK(worst < 1e-9);
+        CHECK(nonzero > slow.values.size() / 2);
+    }
+}
+
+TEST_CASE("An offence beyond the grid counts only where its kernel reaches", "[kde]")
+{
+    const GridSpec g{0, 100, 10, 10, 10};
+    // 30 m west of the grid: reaches the first columns with r = 50, nothing with r = 25.
+    const auto reaching = estimate_kde(single(-30, 50), g, per_m2(Kernel::Quartic, 50));
+    CHECK(reaching.at(0, 5) == Approx(reference_kernel(Kernel::Quartic, std::hypot(35, 5), 50)));
+    CHECK(reaching.at(2, 5) == 0.0);
+    const auto beyond = estimate_kde(single(-30, 50), g, per_m2(Kernel::Quartic, 25));
+    for (const double v : beyond.values)
+        CHECK(v == 0.0);
+}
+
+TEST_CASE("Units scale the same surface", "[kde]")
+{
+    using namespace hotspot::testsupport;
+    const Incidents inc = make_clustered_incidents(test_seed(), 200, {{500, 500, 100, 1}}, 0, 0, 1000, 1000);
+    const GridSpec g{0, 1000, 25, 40, 40};
+    KdeOptions o{.kernel = Kernel::Quartic, .bandwidth_m = 150, .units = DensityUnits::PerM2};
+    const auto m2 = estimate_kde(inc, g, o);
+    o.units = DensityUnits::PerKm2;
+    const auto km2 = estimate_kde(inc, g, o);
+    o.units = DensityUnits::Count;
+    const auto count = estimate_kde(inc, g, o);
+    for (std::size_t i = 0; i < m2.values.size(); ++i)
+    {
+        CHECK(km2.values[i] == Approx(m2.values[i] * 1e6).epsilon(1e-12));
+        CHECK(count.values[i] == Approx(m2.values[i] * 625).epsilon(1e-12));
+    }
+}
+
+TEST_CASE("A weight of 2 counts as two offences", "[kde]")
+{
+    const GridSpec g{0, 100, 5, 20, 20};
+    Incidents two = single(52, 47);
+    two.x.push_back(52);
+    two.y.push_back(47);
+    two.weight.push_back(1);
+    two.month.push_back(no_month);
+    two.crime_type.push_back(-1);
+    two.source_row.push_back(2);
+    const auto a = estimate_kde(single(52, 47, 2.0), g, per_m2(Kernel::Epanechnikov, 30));
+    const auto b = estimate_kde(two, g, per_m2(Kernel::Epanechnikov, 30));
+    for (std::size_t i = 0; i < a.values.size(); ++i)
+        CHECK(a.values[i] == Approx(b.values[i]).epsilon(1e-14));
+}
+
+TEST_CASE("The surface is bit-identical for any thread count", "[kde][threads]")
+{
+    using namespace hotspot::testsupport;
+    const Incidents inc = make_clustered_incidents(test_seed(), 20000, maidstone_like_clusters(), 566000, 145800, 586000,
+                                                   165800, 0.2, true);
+    const GridSpec g = grid_for_extent({566000, 145800, 586000, 165800}, 50);
+    const KdeOptions o{.kernel = Kernel::Quartic, .bandwidth_m = 250, .units = DensityUnits::PerKm2};
+    std::vector<Raster<double>> results;
+    for (const std::size_t threads : {1, 2, 3, 8})
+    {
+        tbb::global_control limit(tbb::global_control::max_allowed_parallelism, threads);
+        results.push_back(estimate_kde(inc, g, o));
+    }
+    for (std::size_t i = 1; i < results.size(); ++i)
+        CHECK(std::memcmp(results[0].values.data(), results[i].values.data(), results[0].values.size() * sizeof(double)) == 0);
+}
+
+TEST_CASE("Progress runs from 0 to 1", "[kde]")
+{
+    const GridSpec g{0, 1000, 10, 100, 100};
+    std::atomic<double> last{0.0};
+    RunContext ctx{[&](double f) {
+        double seen = last.load();
+        while (f > seen && !last.compare_exchange_weak(seen, f))
+        {
+        }
+    }};
+    estimate_kde(single(500, 500), g, per_m2(Kernel::Quartic, 100), ctx);
+    CHECK(last.load() == 1.0);
+}
+
+TEST_CASE("Bad bandwidths are refused", "[kde]")
+{
+    const GridSpec g{0, 100, 10, 10, 10};
+    CHECK_THROWS_AS(estimate_kde(single(5, 5), g, per_m2(Kernel::Quartic, 0)), Error);
+    CHECK_THROWS_AS(estimate_kde(single(5, 5), g, per_m2(Kernel::Quartic, -5)), Error);
+    CHECK_THROWS_AS(estimate_kde(single(5, 5), g, per_m2(Kernel::Quartic, std::nan(""))), Error);
+}
+
+TEST_CASE("Kernel and unit names parse both ways", "[kde]")
+{
+    for (const Kernel k : all_kernels)
+        CHECK(parse_kernel(to_string(k)) == k);
+    CHECK(parse_kernel("QUARTIC") == Kernel::Quartic);
+    CHECK_FALSE(parse_kernel("biweight").has_value());
+    CHECK(parse_units("per-km2") == DensityUnits::PerKm2);
+    CHECK(parse_units("count") == DensityUnits::Count);
+    CHECK_FALSE(parse_units("hectare").has_value());
+}
