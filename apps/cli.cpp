@@ -232,7 +232,11 @@ int run_cli(int argc, char** argv)
     }
     catch (const CLI::ParseError& e)
     {
-        std::fprintf(stderr, "hotspot: %s\nRun 'hotspot help' for the commands and their options.\n", e.what());
+        // A mistyped option is the more useful thing to report than the required ones it hid.
+        std::string message = e.what();
+        if (const auto unknown = kde_command->remaining(); !unknown.empty() && kde_command->parsed())
+            message = "unknown option(s) for kde: " + engine::join(unknown);
+        std::fprintf(stderr, "hotspot: %s\nRun 'hotspot help' for the commands and their options.\n", message.c_str());
         return exit_code(Errc::Usage);
     }
 

@@ -1,0 +1,51 @@
+#include "run_command.hpp"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace hotspot::testsupport
+{
+
+std::string quoted(const std::string& text)
+{
+    std::string out = "'";
+    for (const char c : text)
+        out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+}
+
+std::string fresh_temp_dir(const std::string& name)
+{
+    const auto dir = std::filesystem::temp_directory_path() / ("hotspot_cli_" + name + "_" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    return dir.string();
+}
+
+CommandResult run_hotspot(const std::string& arguments)
+{
+    const std::string err_file = fresh_temp_dir("stderr") + "/stderr.txt";
+    const std::string command = quoted(HOTSPOT_BINARY) + " " + arguments + " 2>" + quoted(err_file);
+    CommandResult result;
+    FILE* pipe = ::popen(command.c_str(), "r");
+    if (!pipe)
+        return result;
+    char buffer[4096];
+    std::size_t n;
+    while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0)
+        result.out.append(buffer, n);
+    const int status = ::pclose(pipe);
+    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    std::ifstream err(err_file);
+    std::stringstream ss;
+    ss << err.rdbuf();
+    result.err = ss.str();
+    return result;
+}
+
+} // namespace hotspot::testsupport

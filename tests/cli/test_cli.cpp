@@ -1,1 +1,201 @@
+// End-to-end tests of the `hotspot` command line: exit codes, messages, and outputs read back with GDAL.
+
+#include "hotspot/io/geotiff.hpp"
+#include "run_command.hpp"
+
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+using namespace hotspot;
+using namespace hotspot::testsupport;
+namespace fs = std::filesystem;
+
+namespace
+{
+const std::string demo = HOTSPOT_SOURCE_DIR "/data/";
+const std::string fixtures = HOTSPOT_TEST_DATA "/";
+const std::string september = quoted(demo + "police_uk/2019-09-kent-street.csv");
+const std::string districts = quoted(demo + "boundaries/kent_districts_2013.geojson");
+
+std::string slurp(const std::string& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+} // namespace
+
+TEST_CASE("--version and help", "[cli]")
+{
+    const auto version = run_hotspot("--version");
+    CHECK(version.exit_code == 0);
+    CHECK_THAT(version.out, Catch::StartsWith("hotspot 0."));
+
+    const auto help = run_hotspot("help");
+    CHECK(help.exit_code == 0);
+    CHECK_THAT(help.out, Catch::Contains("kde") && Catch::Contains("Bandwidth") && Catch::Contains("per-km2") &&
+                             Catch::Contains("Exit codes") && Catch::Contains("Example"));
+    const auto kde_help = run_hotspot("help kde");
+    CHECK(kde_help.exit_code == 0);
+    CHECK_THAT(kde_help.out, Catch::Contains("--bandwidth") && Catch::Contains("--crime-type"));
+    CHECK(run_hotspot("kde --help").exit_code == 0);
+    CHECK(run_hotspot("").exit_code == 0);
+}
+
+TEST_CASE("Usage errors exit 2 and name the problem", "[cli]")
+{
+    const auto unknown = run_hotspot("kde --fly-me-to-the-moon");
+    CHECK(unknown.exit_code == 2);
+    CHECK(unknown.out.empty());
+    CHECK_THAT(unknown.err, Catch::Contains("fly-me-to-the-moon"));
+
+    const auto missing = run_hotspot("kde --offences x.csv");
+    CHECK(missing.exit_code == 2);
+    CHECK_THAT(missing.err, Catch::Contains("--out"));
+
+    CHECK(run_hotspot("frobnicate").exit_code == 2);
+    CHECK(run_hotspot("help frobnicate").exit_code == 2);
+}
+
+TEST_CASE("kde end to end: a GeoTIFF that reads back with its CRS, nodata, metadata and mass", "[cli]")
+{
+    const std::string dir = fresh_temp_dir("kde");
+    const std::string tif = dir + "/maidstone.tif";
+    const std::string json = dir + "/summary.json";
+    const std::string rejects = dir + "/rejects.csv";
+    const auto r = run_hotspot("kde --offences " + september + " --boundaries " + districts +
+                               " --area Maidstone --bandwidth 300 --cell 50 --out " + quoted(tif) + " --summary-json " +
+                               quoted(json) + " --rejects " + quoted(rejects));
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK_THAT(r.out, Catch::Contains("read     18408") && Catch::Contains("no_location") && Catch::Contains("EPSG:27700"));
+
+    const auto back = io::read_geotiff(tif);
+    CHECK(back.data_type == "Float32");
+    CHECK(back.crs.authority == "EPSG:27700");
+    REQUIRE(back.nodata.has_value());
+    CHECK(*back.nodata == -9999.0);
+    CHECK(back.metadata.at("HOTSPOT_KERNEL") == "quartic");
+    CHECK(back.metadata.at("HOTSPOT_BANDWIDTH_M") == "300.000000");
+    CHECK(back.metadata.at("HOTSPOT_UNITS") == "per-km2");
+    CHECK(back.metadata.at("HOTSPOT_AREA") == "Maidstone");
+    CHECK(back.metadata.at("HOTSPOT_PERIOD") == "2019-09..2019-09");
+    CHECK(std::fmod(back.geotransform[0], 50.0) == 0.0); // snapped to whole cells
+    CHECK(std::fmod(back.geotransform[3], 50.0) == 0.0);
+
+    // Outside the borough is nodata; inside, density per km2 times cell area sums to the offences
+    // that lie well inside the borough, give or take those near its edge.
+    std::size_t nodata = 0;
+    double mass = 0, peak = 0;
+    for (const double v : back.raster.values)
+    {
+        if (v == -9999.0)
+            ++nodata;
+        else
+        {
+            mass += v * 0.0025; // 50 m cells: 0.0025 km2
+            peak = std::max(peak, v);
+        }
+    }
+    CHECK(nodata > back.raster.values.size() / 10);
+    CHECK(mass > 1400);
+    CHECK(mass < 2000); // Maidstone has about 1,650 located offences in September 2019
+    CHECK(peak > 300); // offences per km2 in the town centre
+
+    const auto summary = nlohmann::json::parse(slurp(json));
+    CHECK(summary["offences"]["records_read"].get<int>() == 18408);
+    CHECK(summary["offences"]["used"].get<int>() + summary["offences"]["rejected"].get<int>() == 18408);
+    CHECK(summary["grid"]["cols"].get<int>() == back.raster.grid.cols);
+    const std::string rejected = slurp(rejects);
+    CHECK(std::count(rejected.begin(), rejected.end(), '\n') == 1 + 277);
+    fs::remove_all(dir);
+}
+
+TEST_CASE("kde output is byte-identical for 1 and 2 threads", "[cli][threads]")
+{
+    const std::string dir = fresh_temp_dir("threads");
+    const std::string base = "kde --offences " + september + " --extent 566000,145800,586000,165800 --cell 25 --bandwidth 250 --quiet";
+    REQUIRE(run_hotspot(base + " --threads 1 --out " + quoted(dir + "/t1.tif")).exit_code == 0);
+    REQUIRE(run_hotspot(base + " --threads 2 --out " + quoted(dir + "/t2.tif")).exit_code == 0);
+    const std::string a = slurp(dir + "/t1.tif"), b = slurp(dir + "/t2.tif");
+    CHECK(a.size() > 1000);
+    CHECK(a == b);
+    fs::remove_all(dir);
+}
+
+TEST_CASE("kde defaults: the ArcGIS bandwidth rule and a cell of a 250th of the extent, printed", "[cli]")
+{
+    const std::string dir = fresh_temp_dir("defaults");
+    const auto r = run_hotspot("kde --offences " + quoted(fixtures + "offences_xy_27700.csv") +
+                               " --crs EPSG:27700 --out " + quoted(dir + "/d.tif"));
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK_THAT(r.out, Catch::Contains("ArcGIS rule") && Catch::Contains("cells of"));
+    const auto back = io::read_geotiff(dir + "/d.tif");
+    // 250 cells across the shorter side, plus at most one from snapping outwards to whole cells.
+    CHECK(std::min(back.raster.grid.cols, back.raster.grid.rows) >= 250);
+    CHECK(std::min(back.raster.grid.cols, back.raster.grid.rows) <= 251);
+    fs::remove_all(dir);
+}
+
+TEST_CASE("Bad input: clear messages and documented exit codes", "[cli]")
+{
+    const std::string dir = fresh_temp_dir("bad");
+    const std::string out = " --out " + quoted(dir + "/x.tif");
+    struct Case
+    {
+        std::string arguments;
+        int exit_code;
+        std::string message;
+    };
+    const std::vector<Case> cases{
+        {"kde --offences /no/such.csv" + out, 4, "no such file"},
+        {"kde --offences " + september + " --x-field Easting" + out, 2, "Longitude"},
+        {"kde --offences " + september + " --from 2020-01" + out, 3, "no offences left"},
+        {"kde --offences " + september + " --from 2019-9" + out, 2, "YYYY-MM"},
+        {"kde --offences " + september + " --crime-type Burglery" + out, 2, "Burglary"},
+        {"kde --offences " + september + " --bandwidth -5" + out, 2, "--bandwidth"},
+        {"kde --offences " + september + " --bandwidth 5000000" + out, 2, "absurd"},
+        {"kde --offences " + september + " --cell 0" + out, 2, "--cell"},
+        {"kde --offences " + september + " --bandwidth 1 --cell 0.01" + out, 2, "would need"},
+        {"kde --offences " + september + " --bandwidth 250 --cell 0.01" + out, 2, "absurd"},
+        {"kde --offences " + september + " --kernel biweight" + out, 2, "quartic"},
+        {"kde --offences " + september + " --target-crs EPSG:4326" + out, 2, "degrees"},
+        {"kde --offences " + september + " --boundaries " + districts + " --area Maidstne" + out, 2, "Maidstone"},
+        {"kde --offences " + september + " --area Maidstone" + out, 2, "--boundaries"},
+        {"kde --offences " + september + " --extent 1,2,3" + out, 2, "--extent"},
+        {"kde --offences " + september + " --out /no/such/folder/x.tif", 4, "does not exist"},
+        {"kde --offences " + quoted(fixtures + "swapped_lonlat.csv") + out, 3, "swapped"},
+    };
+    for (const auto& c : cases)
+    {
+        const auto r = run_hotspot(c.arguments);
+        INFO(c.arguments);
+        INFO(r.err);
+        CHECK(r.exit_code == c.exit_code);
+        CHECK_THAT(r.err, Catch::Contains(c.message));
+        CHECK_FALSE(fs::exists(dir + "/x.tif")); // no partial output
+    }
+    fs::remove_all(dir);
+}
+
+TEST_CASE("An existing output is kept unless --overwrite", "[cli]")
+{
+    const std::string dir = fresh_temp_dir("exists");
+    const std::string tif = dir + "/x.tif";
+    std::ofstream(tif) << "precious";
+    const std::string base = "kde --offences " + quoted(fixtures + "offences_xy_27700.csv") + " --crs 27700 --bandwidth 100 --out " + quoted(tif);
+    const auto refused = run_hotspot(base);
+    CHECK(refused.exit_code == 4);
+    CHECK_THAT(refused.err, Catch::Contains("--overwrite"));
+    CHECK(slurp(tif) == "precious");
+    CHECK(run_hotspot(base + " --overwrite --quiet").exit_code == 0);
+    CHECK(io::read_geotiff(tif).raster.grid.cols > 0);
+    fs::remove_all(dir);
+}

@@ -1,1 +1,93 @@
+#include "hotspot/engine/error.hpp"
+#include "hotspot/io/csv.hpp"
+
 #include <catch2/catch.hpp>
+
+using namespace hotspot;
+using namespace hotspot::io;
+
+namespace
+{
+std::vector<std::vector<std::string>> read_all(std::string_view text, std::vector<std::int64_t>* lines = nullptr)
+{
+    CsvReader reader(text, "test.csv");
+    std::vector<std::string_view> fields;
+    std::vector<std::vector<std::string>> out;
+    while (reader.next(fields))
+    {
+        out.emplace_back(fields.begin(), fields.end());
+        if (lines)
+            lines->push_back(reader.line());
+    }
+    return out;
+}
+} // namespace
+
+TEST_CASE("CSV: plain fields, CRLF and a missing final line end", "[csv]")
+{
+    const auto rows = read_all("a,b,c\r\n1,,3\r\n4,5,6");
+    REQUIRE(rows.size() == 3);
+    CHECK(rows[1] == std::vector<std::string>{"1", "", "3"});
+    CHECK(rows[2] == std::vector<std::string>{"4", "5", "6"});
+}
+
+TEST_CASE("CSV: quoted commas, doubled quotes and line breaks inside quotes", "[csv]")
+{
+    std::vector<std::int64_t> lines;
+    const auto rows = read_all("id,text\n1,\"On or near High Street, Maidstone\"\n2,\"say \"\"hi\"\"\"\n3,\"two\nlines\"\n4,end\n", &lines);
+    REQUIRE(rows.size() == 5);
+    CHECK(rows[1][1] == "On or near High Street, Maidstone");
+    CHECK(rows[2][1] == "say \"hi\"");
+    CHECK(rows[3][1] == "two\nlines");
+    CHECK(rows[4][1] == "end");
+    CHECK(lines == std::vector<std::int64_t>{1, 2, 3, 4, 6});
+}
+
+TEST_CASE("CSV: a byte-order mark and blank lines are skipped, trailing empty fields kept", "[csv]")
+{
+    std::vector<std::int64_t> lines;
+    const auto rows = read_all("\xEF\xBB\xBFx,y\n\n1,2,\n\r\n3,4,", &lines);
+    REQUIRE(rows.size() == 3);
+    CHECK(rows[0][0] == "x");
+    CHECK(rows[1] == std::vector<std::string>{"1", "2", ""});
+    CHECK(rows[2] == std::vector<std::string>{"3", "4", ""});
+    CHECK(lines == std::vector<std::int64_t>{1, 3, 5});
+}
+
+TEST_CASE("CSV: an unclosed quote is an error naming its line", "[csv]")
+{
+    CHECK_THROWS_WITH(read_all("a,b\n1,2\n3,\"open\n4,5\n"), Catch::Contains("line 3") && Catch::Contains("never closed"));
+}
+
+TEST_CASE("CSV: the raw record text is available for rejects files", "[csv]")
+{
+    const std::string text = "a,b\r\n1,\"x,y\"\r\n";
+    CsvReader reader(text, "t.csv");
+    std::vector<std::string_view> f;
+    reader.next(f);
+    reader.next(f);
+    CHECK(text.substr(reader.record_offset(), reader.record_length()) == "1,\"x,y\"");
+}
+
+TEST_CASE("Numbers: decimals, signs and spaces; not garbage, NaN or infinity", "[csv]")
+{
+    double v = 0;
+    CHECK(parse_number(" 51.274500 ", v));
+    CHECK(v == 51.2745);
+    CHECK(parse_number("+0.5", v));
+    CHECK(v == 0.5);
+    CHECK(parse_number("-1e3", v));
+    CHECK(v == -1000);
+    CHECK_FALSE(parse_number("", v));
+    CHECK_FALSE(parse_number("abc", v));
+    CHECK_FALSE(parse_number("1.5x", v));
+    CHECK_FALSE(parse_number("nan", v));
+    CHECK_FALSE(parse_number("inf", v));
+}
+
+TEST_CASE("Quoting for output only where needed", "[csv]")
+{
+    CHECK(csv_quote("plain") == "plain");
+    CHECK(csv_quote("a,b") == "\"a,b\"");
+    CHECK(csv_quote("say \"hi\"") == "\"say \"\"hi\"\"\"");
+}

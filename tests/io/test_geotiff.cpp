@@ -1,1 +1,111 @@
+#include "hotspot/engine/error.hpp"
+#include "hotspot/io/geotiff.hpp"
+
 #include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include <unistd.h>
+
+using namespace hotspot;
+using namespace hotspot::io;
+namespace fs = std::filesystem;
+
+namespace
+{
+fs::path temp_dir(const std::string& name)
+{
+    const fs::path dir = fs::temp_directory_path() / ("hotspot_test_" + name + "_" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    return dir;
+}
+
+engine::Raster<double> sample_raster()
+{
+    engine::Raster<double> r(engine::GridSpec{566000, 165800, 25, 700, 600}, 0.0);
+    for (std::int64_t row = 0; row < r.grid.rows; ++row)
+        for (std::int64_t col = 0; col < r.grid.cols; ++col)
+            r.at(col, row) = (col + 1) * 0.001 + row * 1.5;
+    r.at(0, 0) = -9999.0;
+    return r;
+}
+} // namespace
+
+TEST_CASE("A GeoTIFF round trip keeps values, grid, CRS, nodata and metadata", "[geotiff]")
+{
+    const fs::path dir = temp_dir("roundtrip");
+    const auto path = (dir / "surface.tif").string();
+    const auto raster = sample_raster();
+    GeoTiffOptions options;
+    options.metadata = {{"HOTSPOT_KERNEL", "quartic"}, {"HOTSPOT_BANDWIDTH_M", "250"}};
+    options.unit = "offences per km²";
+    write_geotiff(path, raster, parse_crs("EPSG:27700"), options);
+
+    const auto back = read_geotiff(path);
+    CHECK(back.data_type == "Float32");
+    CHECK(back.layout == "COG");
+    CHECK(back.compression == "DEFLATE");
+    CHECK(back.overview_count >= 1);
+    REQUIRE(back.has_crs);
+    CHECK(back.crs.authority == "EPSG:27700");
+    REQUIRE(back.nodata.has_value());
+    CHECK(*back.nodata == -9999.0);
+    CHECK(back.geotransform[0] == 566000);
+    CHECK(back.geotransform[3] == 165800);
+    CHECK(back.geotransform[1] == 25);
+    CHECK(back.geotransform[5] == -25);
+    CHECK(back.raster.grid.cols == 700);
+    CHECK(back.raster.grid.rows == 600);
+    CHECK(back.metadata.at("HOTSPOT_KERNEL") == "quartic");
+    CHECK(back.metadata.at("HOTSPOT_BANDWIDTH_M") == "250");
+    CHECK(back.raster.at(0, 0) == -9999.0);
+    for (const auto& [c, r] : std::vector<std::pair<int, int>>{{1, 0}, {699, 599}, {350, 20}})
+        CHECK(back.raster.at(c, r) == Approx(raster.at(c, r)).epsilon(1e-7)); // Float32 rounding only
+    fs::remove_all(dir);
+}
+
+TEST_CASE("Float64 output keeps every bit", "[geotiff]")
+{
+    const fs::path dir = temp_dir("float64");
+    const auto path = (dir / "surface.tif").string();
+    const auto raster = sample_raster();
+    GeoTiffOptions options;
+    options.float64 = true;
+    write_geotiff(path, raster, parse_crs("EPSG:27700"), options);
+    const auto back = read_geotiff(path);
+    CHECK(back.data_type == "Float64");
+    CHECK(back.raster.values == raster.values);
+    fs::remove_all(dir);
+}
+
+TEST_CASE("An existing output is replaced only with overwrite", "[geotiff]")
+{
+    const fs::path dir = temp_dir("overwrite");
+    const auto path = (dir / "surface.tif").string();
+    std::ofstream(path) << "keep me";
+    const auto raster = sample_raster();
+    CHECK_THROWS_WITH(write_geotiff(path, raster, parse_crs("EPSG:27700"), {}), Catch::Contains("--overwrite"));
+    std::ifstream in(path);
+    std::string content;
+    std::getline(in, content);
+    CHECK(content == "keep me");
+    GeoTiffOptions options;
+    options.overwrite = true;
+    write_geotiff(path, raster, parse_crs("EPSG:27700"), options);
+    CHECK(read_geotiff(path).raster.grid.cols == 700);
+    fs::remove_all(dir);
+}
+
+TEST_CASE("A failed write leaves nothing behind", "[geotiff]")
+{
+    CHECK_THROWS_AS(write_geotiff("/nonexistent-folder/x.tif", sample_raster(), parse_crs("EPSG:27700"), {}), Error);
+    const fs::path dir = temp_dir("failed");
+    fs::permissions(dir, fs::perms::owner_read | fs::perms::owner_exec);
+    if (::geteuid() != 0) // root may write anywhere, so the check only means something for others
+        CHECK_THROWS_AS(write_geotiff((dir / "x.tif").string(), sample_raster(), parse_crs("EPSG:27700"), {}), Error);
+    fs::permissions(dir, fs::perms::owner_all);
+    CHECK(fs::is_empty(dir));
+    fs::remove_all(dir);
+}

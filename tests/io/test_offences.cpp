@@ -1,1 +1,241 @@
+#include "hotspot/engine/error.hpp"
+#include "hotspot/io/csv.hpp"
+#include "hotspot/io/offences.hpp"
+
 #include <catch2/catch.hpp>
+#include <gdal_utils.h>
+
+#include <filesystem>
+
+#include <unistd.h>
+
+using namespace hotspot;
+using namespace hotspot::io;
+
+namespace
+{
+const std::string fixtures = HOTSPOT_TEST_DATA "/";
+const std::string demo = HOTSPOT_SOURCE_DIR "/data/";
+
+std::int64_t count(const OffenceTable& t, RejectReason r)
+{
+    return t.rejected_by_reason[static_cast<std::size_t>(r)];
+}
+
+OffenceTable read(const std::string& path, OffenceFilter filter = {}, OffenceSource source = {}, ReadOptions options = {})
+{
+    source.path = path;
+    return read_offences(source, filter, options);
+}
+
+void check_accounted(const OffenceTable& t)
+{
+    CHECK(t.records_read == static_cast<std::int64_t>(t.incidents.size()) + t.rejected_count());
+    CHECK(t.rejected.size() == static_cast<std::size_t>(t.rejected_count()));
+}
+} // namespace
+
+TEST_CASE("police.uk quirks: every record used or rejected with its reason", "[offences]")
+{
+    const OffenceTable t = read(fixtures + "police_uk_quirks.csv", {}, {}, {.target_crs = "", .keep_rejected_raw = true});
+    CHECK(t.format == "police.uk street-level CSV");
+    CHECK(t.records_read == 14);
+    CHECK(t.incidents.size() == 7); // 2 ASB without id, a1, Coventry, a4, multi-line a5, a7
+    CHECK(count(t, RejectReason::NoLocation) == 1);
+    CHECK(count(t, RejectReason::DuplicateId) == 1);
+    CHECK(count(t, RejectReason::BadCoordinate) == 1);
+    CHECK(count(t, RejectReason::OutOfRange) == 1);
+    CHECK(count(t, RejectReason::SwappedLatLon) == 1);
+    CHECK(count(t, RejectReason::MalformedRow) == 1);
+    CHECK(count(t, RejectReason::OutsideCrsArea) == 1);
+    check_accounted(t);
+    CHECK(t.target_crs.authority == "EPSG:27700");
+
+    // Rejects in file order with the physical line of each record (the CRLF file has a two-line record).
+    std::vector<std::int64_t> rows;
+    for (const auto& r : t.rejected)
+        rows.push_back(r.row);
+    CHECK(rows == std::vector<std::int64_t>{5, 7, 8, 9, 10, 11, 15});
+    CHECK(t.rejected[1].detail.find("first used on row 4") != std::string::npos);
+    CHECK(t.rejected[0].raw.find("No Location") != std::string::npos);
+    const std::string csv = rejects_csv(t);
+    CHECK(csv.rfind("source_row,reason,detail,Crime ID,Month", 0) == 0);
+    CHECK(csv.find("\n10,swapped_lat_lon,") != std::string::npos);
+
+    // The used rows keep their line numbers and months; ASB rows without an id are not duplicates.
+    CHECK(t.incidents.source_row == std::vector<std::int64_t>{2, 3, 4, 6, 12, 13, 16});
+    CHECK(t.incidents.month[4] == engine::make_month(2019, 10));
+    // Maidstone lies near E 576000, N 155800 on the British National Grid.
+    CHECK(t.incidents.x[0] == Approx(576000).margin(1500));
+    CHECK(t.incidents.y[0] == Approx(155800).margin(1500));
+}
+
+TEST_CASE("Filters: period and crime type, ignoring case", "[offences]")
+{
+    OffenceFilter f;
+    f.crime_types = {"violence AND sexual offences"};
+    const OffenceTable violence = read(fixtures + "police_uk_quirks.csv", f);
+    CHECK(violence.incidents.size() == 2); // a1 and a7 (upper case in the file)
+    CHECK(count(violence, RejectReason::ExcludedCrimeType) == 11); // all but the two and the malformed row
+    check_accounted(violence);
+
+    OffenceFilter october;
+    october.from = engine::make_month(2019, 10);
+    october.to = engine::make_month(2019, 10);
+    const OffenceTable t = read(fixtures + "police_uk_quirks.csv", october);
+    CHECK(t.incidents.size() == 1);
+    CHECK(t.incidents.source_row[0] == 12);
+    CHECK(count(t, RejectReason::OutsidePeriod) == 12);
+    check_accounted(t);
+}
+
+TEST_CASE("A crime type that matches nothing lists the types present", "[offences]")
+{
+    OffenceFilter f;
+    f.crime_types = {"Burglery"};
+    CHECK_THROWS_WITH(read(fixtures + "police_uk_quirks.csv", f),
+                      Catch::Contains("Burglery") && Catch::Contains("Shoplifting"));
+}
+
+TEST_CASE("Nothing left after the filters is an error, not an empty result", "[offences]")
+{
+    OffenceFilter f;
+    f.from = engine::make_month(2020, 1);
+    try
+    {
+        read(fixtures + "police_uk_quirks.csv", f);
+        FAIL("expected an error");
+    }
+    catch (const Error& e)
+    {
+        CHECK(e.code() == Errc::BadData);
+        CHECK_THAT(e.what(), Catch::Contains("no offences left") && Catch::Contains("outside_period"));
+    }
+}
+
+TEST_CASE("Plain CSV with x/y columns needs a CRS, and reads weights", "[offences]")
+{
+    CHECK_THROWS_WITH(read(fixtures + "offences_xy_27700.csv"), Catch::Contains("--crs"));
+    OffenceSource s;
+    s.crs = "EPSG:27700";
+    s.weight_field = "harm";
+    const OffenceTable t = read(fixtures + "offences_xy_27700.csv", {}, s);
+    CHECK(t.format == "CSV");
+    CHECK(t.incidents.size() == 50);
+    CHECK(count(t, RejectReason::BadWeight) == 2);
+    CHECK(count(t, RejectReason::NoLocation) == 1);
+    check_accounted(t);
+    CHECK(t.incidents.x[3] == 575022.5); // no reprojection: bit-exact
+    CHECK(t.incidents.weight[2] == 3.0);
+    CHECK(t.target_crs.authority == "EPSG:27700");
+}
+
+TEST_CASE("An unknown field is refused with the real field names", "[offences]")
+{
+    OffenceSource s;
+    s.crs = "EPSG:27700";
+    s.weight_field = "severity";
+    try
+    {
+        read(fixtures + "offences_xy_27700.csv", {}, s);
+        FAIL("expected an error");
+    }
+    catch (const Error& e)
+    {
+        CHECK(e.code() == Errc::Usage);
+        CHECK_THAT(e.what(), Catch::Contains("severity") && Catch::Contains("id, x, y, harm"));
+    }
+    OffenceFilter f;
+    f.from = engine::make_month(2019, 1);
+    s.weight_field.clear();
+    CHECK_THROWS_WITH(read(fixtures + "offences_xy_27700.csv", f, s), Catch::Contains("--date-field"));
+}
+
+TEST_CASE("Longitude and latitude swapped for the whole file is refused", "[offences]")
+{
+    CHECK_THROWS_WITH(read(fixtures + "swapped_lonlat.csv"), Catch::Contains("swapped"));
+}
+
+TEST_CASE("A geographic target CRS is refused", "[offences]")
+{
+    CHECK_THROWS_WITH(read(fixtures + "police_uk_quirks.csv", {}, {}, {.target_crs = "EPSG:4326"}),
+                      Catch::Contains("degrees"));
+}
+
+TEST_CASE("Missing and unreadable files are I/O errors naming the file", "[offences]")
+{
+    try
+    {
+        read(fixtures + "no_such_file.csv");
+        FAIL("expected an error");
+    }
+    catch (const Error& e)
+    {
+        CHECK(e.code() == Errc::Io);
+        CHECK_THAT(e.what(), Catch::Contains("no_such_file.csv"));
+    }
+}
+
+TEST_CASE("OGR point sources: GeoJSON, and the same data as GeoPackage", "[offences]")
+{
+    const OffenceTable t = read(fixtures + "offences_points.geojson", {}, {}, {.target_crs = "", .keep_rejected_raw = true});
+    CHECK(t.incidents.size() == 12);
+    CHECK(count(t, RejectReason::NoLocation) == 1);
+    CHECK(count(t, RejectReason::NotAPoint) == 1);
+    check_accounted(t);
+    CHECK(t.fields_used.find("type='category'") != std::string::npos);
+    CHECK(t.rejected[1].raw.find("LINESTRING") != std::string::npos);
+
+    OffenceFilter f;
+    f.crime_types = {"robbery"};
+    f.from = engine::make_month(2019, 9);
+    f.to = engine::make_month(2019, 9);
+    const OffenceTable robbery = read(fixtures + "offences_points.geojson", f);
+    CHECK(robbery.incidents.size() == 2); // even i with i % 3 == 0: 0 and 6
+
+    // Convert to GeoPackage with GDAL and read that: the same points.
+    const auto gpkg = std::filesystem::temp_directory_path() / ("hotspot_points_" + std::to_string(::getpid()) + ".gpkg");
+    std::filesystem::remove(gpkg);
+    GDALDatasetH src = GDALOpenEx((fixtures + "offences_points.geojson").c_str(), GDAL_OF_VECTOR, nullptr, nullptr, nullptr);
+    REQUIRE(src);
+    const char* args[] = {"-f", "GPKG", "-nln", "offences", nullptr};
+    GDALVectorTranslateOptions* options = GDALVectorTranslateOptionsNew(const_cast<char**>(args), nullptr);
+    GDALDatasetH out = GDALVectorTranslate(gpkg.c_str(), nullptr, 1, &src, options, nullptr);
+    GDALVectorTranslateOptionsFree(options);
+    REQUIRE(out);
+    GDALClose(out);
+    GDALClose(src);
+    OffenceSource s;
+    s.layer = "offences";
+    const OffenceTable from_gpkg = read(gpkg.string(), {}, s);
+    REQUIRE(from_gpkg.incidents.size() == t.incidents.size());
+    CHECK(from_gpkg.incidents.x[5] == Approx(t.incidents.x[5]).margin(1e-6));
+    CHECK(from_gpkg.incidents.y[5] == Approx(t.incidents.y[5]).margin(1e-6));
+    s.layer = "nope";
+    CHECK_THROWS_WITH(read(gpkg.string(), {}, s), Catch::Contains("offences"));
+    std::filesystem::remove(gpkg);
+}
+
+TEST_CASE("Months parse from police.uk, ISO and UK dates", "[offences]")
+{
+    CHECK(parse_month("2019-09") == engine::make_month(2019, 9));
+    CHECK(parse_month("2019-09-14") == engine::make_month(2019, 9));
+    CHECK(parse_month("2019/09/14 10:30") == engine::make_month(2019, 9));
+    CHECK(parse_month("2019-09-14T10:30:00Z") == engine::make_month(2019, 9));
+    CHECK(parse_month("14/09/2019") == engine::make_month(2019, 9));
+    CHECK_FALSE(parse_month("2019-13").has_value());
+    CHECK_FALSE(parse_month("Sept 2019").has_value());
+    CHECK_FALSE(parse_month("").has_value());
+    CHECK(format_month(engine::make_month(2019, 9)) == "2019-09");
+}
+
+TEST_CASE("The real September 2019 Kent file", "[offences][real]")
+{
+    const OffenceTable t = read(demo + "police_uk/2019-09-kent-street.csv");
+    CHECK(t.records_read == 18408);
+    CHECK(count(t, RejectReason::NoLocation) == 276);
+    CHECK(count(t, RejectReason::DuplicateId) == 1);
+    CHECK(t.incidents.size() == 18408 - 277);
+    check_accounted(t);
+    CHECK(t.incidents.crime_type_names.size() == 14);
+}
