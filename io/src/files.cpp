@@ -2,6 +2,9 @@
 
 #include "hotspot/engine/error.hpp"
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -33,6 +36,43 @@ std::string read_text_file(const std::string& path)
     if (!in)
         throw Error(Errc::Io, path + ": read failed");
     return text;
+}
+
+MappedFile::MappedFile(const std::string& path)
+{
+    std::error_code ec;
+    if (!fs::exists(path, ec))
+        throw Error(Errc::Io, path + ": no such file");
+    if (fs::is_directory(path, ec))
+        throw Error(Errc::Io, path + ": is a folder, not a file");
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        throw Error(Errc::Io, path + ": cannot be read (" + std::strerror(errno) + ")");
+    struct stat info{};
+    if (::fstat(fd, &info) != 0)
+    {
+        ::close(fd);
+        throw Error(Errc::Io, path + ": cannot be read (" + std::strerror(errno) + ")");
+    }
+    m_size = static_cast<std::size_t>(info.st_size);
+    if (m_size > 0)
+    {
+        void* data = ::mmap(nullptr, m_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (data == MAP_FAILED)
+        {
+            ::close(fd);
+            throw Error(Errc::Io, path + ": cannot be read (" + std::strerror(errno) + ")");
+        }
+        ::madvise(data, m_size, MADV_SEQUENTIAL);
+        m_data = static_cast<const char*>(data);
+    }
+    ::close(fd);
+}
+
+MappedFile::~MappedFile()
+{
+    if (m_data)
+        ::munmap(const_cast<char*>(m_data), m_size);
 }
 
 void check_output_path(const std::string& path, bool overwrite)

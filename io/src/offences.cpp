@@ -10,7 +10,8 @@
 #include <deque>
 #include <filesystem>
 #include <unordered_map>
-#include <unordered_set>
+
+#include <tbb/parallel_sort.h>
 
 namespace hotspot::io
 {
@@ -72,6 +73,13 @@ bool is_lonlat_name(std::string_view name)
             return true;
     return false;
 }
+
+// Lets a map keyed by std::string be searched with a string_view, without building a string per row.
+struct TextHash
+{
+    using is_transparent = void;
+    std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+};
 
 struct FieldRoles
 {
@@ -201,8 +209,7 @@ class Classifier
   private:
     std::int32_t type_index(std::string_view text)
     {
-        std::string key(text);
-        if (const auto it = m_type_of.find(key); it != m_type_of.end())
+        if (const auto it = m_type_of.find(text); it != m_type_of.end())
             return it->second;
         // Types are matched ignoring case, so "Burglary" and "BURGLARY" are one type.
         const std::string folded = engine::fold(text);
@@ -213,14 +220,14 @@ class Classifier
         if (index < 0)
         {
             index = static_cast<std::int32_t>(m_table.incidents.crime_type_names.size());
-            m_table.incidents.crime_type_names.push_back(key);
+            m_table.incidents.crime_type_names.emplace_back(text);
             bool wanted = false;
             for (std::size_t i = 0; i < m_wanted_types.size(); ++i)
                 if (m_wanted_types[i] == folded)
                     wanted = m_wanted_type_seen[i] = true;
             m_type_wanted.push_back(wanted);
         }
-        m_type_of.emplace(std::move(key), index);
+        m_type_of.emplace(std::string(text), index);
         return index;
     }
     std::string x_name() const { return x_y_names.size() == 2 ? x_y_names[0] : "x"; }
@@ -240,7 +247,7 @@ class Classifier
     std::vector<std::string> m_wanted_types;
     std::vector<bool> m_wanted_type_seen;
     std::vector<bool> m_type_wanted;
-    std::unordered_map<std::string, std::int32_t> m_type_of;
+    std::unordered_map<std::string, std::int32_t, TextHash, std::equal_to<>> m_type_of; // by exact spelling
     std::vector<Candidate> m_candidates;
     std::int64_t m_swapped_out_of_range = 0;
 };
@@ -320,6 +327,8 @@ double median(std::vector<double> values)
     std::nth_element(values.begin(), middle, values.end());
     return *middle;
 }
+
+constexpr std::size_t no_duplicate = static_cast<std::size_t>(-1);
 
 // Everything after the records are read: the target CRS, its area, the projection, duplicates,
 // and the final table. Shared by every kind of source.
@@ -406,9 +415,37 @@ void finish(OffenceTable& table, Classifier& classifier, const OffenceSource& so
     }
     Reprojector(table.source_crs, table.target_crs).transform(xs, ys);
 
+    // The first candidate carrying each id, for every candidate whose id was used before.
+    std::vector<std::size_t> first_with_id(candidates.size(), no_duplicate);
+    {
+        // Sort (hash, index) pairs and compare strings only within equal hashes: far faster than a
+        // hash map over a million police.uk ids of 64 characters.
+        std::vector<std::pair<std::size_t, std::size_t>> keyed;
+        keyed.reserve(candidates.size());
+        const std::hash<std::string_view> hash;
+        for (std::size_t i = 0; i < candidates.size(); ++i)
+            if (!candidates[i].id.empty() && !std::isnan(xs[i]))
+                keyed.emplace_back(hash(candidates[i].id), i);
+        tbb::parallel_sort(keyed.begin(), keyed.end());
+        for (std::size_t a = 0; a < keyed.size();)
+        {
+            std::size_t b = a + 1;
+            while (b < keyed.size() && keyed[b].first == keyed[a].first)
+                ++b;
+            for (std::size_t j = a + 1; j < b; ++j)
+                for (std::size_t k = a; k < j; ++k)
+                    if (first_with_id[keyed[k].second] == no_duplicate &&
+                        candidates[keyed[k].second].id == candidates[keyed[j].second].id)
+                    {
+                        first_with_id[keyed[j].second] = keyed[k].second;
+                        break;
+                    }
+            a = b;
+        }
+    }
+
     auto& inc = table.incidents;
     inc.reserve(candidates.size());
-    std::unordered_map<std::string_view, std::int64_t> first_row_of_id;
     for (std::size_t i = 0; i < candidates.size(); ++i)
     {
         const Candidate& c = candidates[i];
@@ -417,15 +454,13 @@ void finish(OffenceTable& table, Classifier& classifier, const OffenceSource& so
             classifier.reject(c.row, RejectReason::ProjectionFailed, "cannot be transformed to " + table.target_crs.label(), c.raw);
             continue;
         }
-        if (!c.id.empty())
+        if (first_with_id[i] != no_duplicate)
         {
-            const auto [it, fresh] = first_row_of_id.emplace(c.id, c.row);
-            if (!fresh)
-            {
-                classifier.reject(c.row, RejectReason::DuplicateId,
-                                  "id " + std::string(c.id) + " first used on row " + std::to_string(it->second), c.raw);
-                continue;
-            }
+            classifier.reject(c.row, RejectReason::DuplicateId,
+                              "id " + std::string(c.id) + " first used on row " +
+                                  std::to_string(candidates[first_with_id[i]].row),
+                              c.raw);
+            continue;
         }
         inc.x.push_back(xs[i]);
         inc.y.push_back(ys[i]);
@@ -453,7 +488,8 @@ void finish(OffenceTable& table, Classifier& classifier, const OffenceSource& so
 OffenceTable read_csv(const OffenceSource& source, const OffenceFilter& filter, const ReadOptions& options)
 {
     OffenceTable table;
-    const std::string text = read_text_file(source.path);
+    const MappedFile file(source.path);
+    const std::string_view text = file.text();
     CsvReader reader(text, source.path);
     std::vector<std::string_view> fields;
     if (!reader.next(fields))
@@ -501,7 +537,7 @@ OffenceTable read_csv(const OffenceSource& source, const OffenceFilter& filter, 
     {
         RowValues r;
         r.row = reader.line();
-        r.raw = std::string_view(text).substr(reader.record_offset(), reader.record_length());
+        r.raw = text.substr(reader.record_offset(), reader.record_length());
         if (fields.size() != expected)
         {
             malformed = "expected " + std::to_string(expected) + " fields, found " + std::to_string(fields.size());
