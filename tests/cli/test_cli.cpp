@@ -31,7 +31,7 @@ std::string slurp(const std::string& path)
 }
 } // namespace
 
-TEST_CASE("--version and help", "[cli]")
+TEST_CASE("Version and help", "[cli]")
 {
     const auto version = run_hotspot("--version");
     CHECK(version.exit_code == 0);
