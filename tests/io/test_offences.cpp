@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <gdal_utils.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include <unistd.h>
@@ -176,7 +177,7 @@ TEST_CASE("Missing and unreadable files are I/O errors naming the file", "[offen
     }
 }
 
-TEST_CASE("OGR point sources: GeoJSON, and the same data as GeoPackage", "[offences]")
+TEST_CASE("OGR point sources: GeoJSON, GeoPackage, FlatGeobuf, Shapefile", "[offences]")
 {
     const OffenceTable t = read(fixtures + "offences_points.geojson", {}, {}, {.target_crs = "", .keep_rejected_raw = true});
     CHECK(t.incidents.size() == 12);
@@ -193,27 +194,46 @@ TEST_CASE("OGR point sources: GeoJSON, and the same data as GeoPackage", "[offen
     const OffenceTable robbery = read(fixtures + "offences_points.geojson", f);
     CHECK(robbery.incidents.size() == 2); // even i with i % 3 == 0: 0 and 6
 
-    // Convert to GeoPackage with GDAL and read that: the same points.
-    const auto gpkg = std::filesystem::temp_directory_path() / ("hotspot_points_" + std::to_string(::getpid()) + ".gpkg");
-    std::filesystem::remove(gpkg);
-    GDALDatasetH src = GDALOpenEx((fixtures + "offences_points.geojson").c_str(), GDAL_OF_VECTOR, nullptr, nullptr, nullptr);
-    REQUIRE(src);
-    const char* args[] = {"-f", "GPKG", "-nln", "offences", nullptr};
-    GDALVectorTranslateOptions* options = GDALVectorTranslateOptionsNew(const_cast<char**>(args), nullptr);
-    GDALDatasetH out = GDALVectorTranslate(gpkg.c_str(), nullptr, 1, &src, options, nullptr);
-    GDALVectorTranslateOptionsFree(options);
-    REQUIRE(out);
-    GDALClose(out);
-    GDALClose(src);
-    OffenceSource s;
-    s.layer = "offences";
-    const OffenceTable from_gpkg = read(gpkg.string(), {}, s);
-    REQUIRE(from_gpkg.incidents.size() == t.incidents.size());
-    CHECK(from_gpkg.incidents.x[5] == Approx(t.incidents.x[5]).margin(1e-6));
-    CHECK(from_gpkg.incidents.y[5] == Approx(t.incidents.y[5]).margin(1e-6));
-    s.layer = "nope";
-    CHECK_THROWS_WITH(read(gpkg.string(), {}, s), Catch::Contains("offences"));
-    std::filesystem::remove(gpkg);
+    // The same points converted by GDAL to GeoPackage, FlatGeobuf and Shapefile read the same.
+    for (const auto& [driver, extension] : std::vector<std::pair<std::string, std::string>>{
+             {"GPKG", ".gpkg"}, {"FlatGeobuf", ".fgb"}, {"ESRI Shapefile", ".shp"}})
+    {
+        INFO(driver);
+        const auto path = std::filesystem::temp_directory_path() / ("hotspot_points_" + std::to_string(::getpid()) + extension);
+        std::filesystem::remove(path);
+        GDALDatasetH src = GDALOpenEx((fixtures + "offences_points.geojson").c_str(), GDAL_OF_VECTOR, nullptr, nullptr, nullptr);
+        REQUIRE(src);
+        const char* args[] = {"-f", driver.c_str(), "-nln", "offences", "-skipfailures", nullptr};
+        GDALVectorTranslateOptions* options = GDALVectorTranslateOptionsNew(const_cast<char**>(args), nullptr);
+        GDALDatasetH out = GDALVectorTranslate(path.c_str(), nullptr, 1, &src, options, nullptr);
+        GDALVectorTranslateOptionsFree(options);
+        REQUIRE(out);
+        GDALClose(out);
+        GDALClose(src);
+        OffenceSource s;
+        s.layer = extension == ".shp" ? path.stem().string() : "offences"; // a shapefile's layer is its name
+        const OffenceTable converted = read(path.string(), {}, s);
+        REQUIRE(converted.incidents.size() == t.incidents.size());
+        // FlatGeobuf's spatial index reorders features: compare the points as sorted sets.
+        const auto sorted = [](std::vector<double> v) {
+            std::sort(v.begin(), v.end());
+            return v;
+        };
+        const auto xs = sorted(converted.incidents.x), expected_xs = sorted(t.incidents.x);
+        const auto ys = sorted(converted.incidents.y), expected_ys = sorted(t.incidents.y);
+        for (std::size_t i = 0; i < xs.size(); ++i)
+        {
+            CHECK(xs[i] == Approx(expected_xs[i]).margin(1e-6));
+            CHECK(ys[i] == Approx(expected_ys[i]).margin(1e-6));
+        }
+        check_accounted(converted);
+        if (driver == "GPKG")
+        {
+            s.layer = "nope";
+            CHECK_THROWS_WITH(read(path.string(), {}, s), Catch::Contains("offences"));
+        }
+        std::filesystem::remove(path);
+    }
 }
 
 TEST_CASE("Months parse from police.uk, ISO and UK dates", "[offences]")
