@@ -127,7 +127,9 @@ io::OffenceTable load_offences(const OffenceInput& input, const RunOptions& run,
     io::ReadOptions options;
     options.target_crs = input.target_crs;
     options.keep_rejected_raw = !input.rejects_path.empty();
+    options.progress = reporter.progress("reading");
     io::OffenceTable table = io::read_offences(input.source, make_filter(input), options);
+    reporter.done();
 
     reporter.info("offences   " + input.source.path + " (" + table.format + ", " + table.source_crs.label() + ")");
     reporter.info("  fields   " + table.fields_used);

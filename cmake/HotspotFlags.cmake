@@ -5,7 +5,11 @@ target_compile_features(hotspot_flags INTERFACE cxx_std_20)
 target_compile_options(hotspot_flags INTERFACE
     -Wall -Wextra -Wpedantic
     # No fused multiply-add: the same source gives the same numbers on every machine we build on.
+    # Options structs are filled with designated initializers that leave defaulted fields out on purpose.
+    -Wno-missing-field-initializers
     -ffp-contract=off
+    # GCC 12 reports -Wrestrict falsely on inlined std::string concatenation (GCC bug 105329).
+    $<$<AND:$<CXX_COMPILER_ID:GNU>,$<VERSION_LESS:$<CXX_COMPILER_VERSION>,13>>:-Wno-restrict>
     $<$<BOOL:${HOTSPOT_WERROR}>:-Werror>
     $<$<BOOL:${HOTSPOT_SANITIZE}>:-fsanitize=address,undefined -fno-omit-frame-pointer>)
 target_link_options(hotspot_flags INTERFACE

@@ -32,6 +32,16 @@ constexpr std::array<KernelName, 6> kernel_names{{{Kernel::Quartic, "quartic"},
                                                   {Kernel::Uniform, "uniform"},
                                                   {Kernel::Gaussian, "gaussian"}}};
 
+struct UnitName
+{
+    DensityUnits units;
+    std::string_view name;
+    std::string_view label;
+};
+constexpr std::array<UnitName, 3> unit_names{{{DensityUnits::PerKm2, "per-km2", "offences per km²"},
+                                              {DensityUnits::PerM2, "per-m2", "offences per m²"},
+                                              {DensityUnits::Count, "count", "expected offences per cell"}}};
+
 // Mass of a 2-D Gaussian beyond radius R is exp(-R^2 / (2 sigma^2)); we cut where that is 1e-6.
 const double gaussian_cutoff_sigmas = std::sqrt(2.0 * std::log(1e6));
 
@@ -298,41 +308,25 @@ std::string_view to_string(Kernel kernel)
 
 std::optional<DensityUnits> parse_units(std::string_view name)
 {
-    const std::string folded = fold(name);
-    if (folded == "per-km2")
-        return DensityUnits::PerKm2;
-    if (folded == "per-m2")
-        return DensityUnits::PerM2;
-    if (folded == "count")
-        return DensityUnits::Count;
+    for (const auto& u : unit_names)
+        if (same_text(u.name, name))
+            return u.units;
     return std::nullopt;
 }
 
 std::string_view to_string(DensityUnits units)
 {
-    switch (units)
-    {
-    case DensityUnits::PerKm2:
-        return "per-km2";
-    case DensityUnits::PerM2:
-        return "per-m2";
-    case DensityUnits::Count:
-        return "count";
-    }
+    for (const auto& u : unit_names)
+        if (u.units == units)
+            return u.name;
     return "unknown";
 }
 
 std::string_view unit_label(DensityUnits units)
 {
-    switch (units)
-    {
-    case DensityUnits::PerKm2:
-        return "offences per km²";
-    case DensityUnits::PerM2:
-        return "offences per m²";
-    case DensityUnits::Count:
-        return "expected offences per cell";
-    }
+    for (const auto& u : unit_names)
+        if (u.units == units)
+            return u.label;
     return "";
 }
 

@@ -95,10 +95,7 @@ void write_atomically(const std::string& path, bool overwrite,
 {
     check_output_path(path, overwrite);
     const fs::path p(path);
-    // Built by appending: GCC 12 warns falsely (-Wrestrict) on a chain of + here.
-    std::string name = ".";
-    name.append(p.filename().string()).append(".tmp-").append(std::to_string(::getpid()));
-    const fs::path tmp = p.parent_path() / name;
+    const fs::path tmp = p.parent_path() / ("." + p.filename().string() + ".tmp-" + std::to_string(::getpid()));
     try
     {
         write(tmp.string());

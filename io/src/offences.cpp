@@ -332,8 +332,7 @@ constexpr std::size_t no_duplicate = static_cast<std::size_t>(-1);
 
 // Everything after the records are read: the target CRS, its area, the projection, duplicates,
 // and the final table. Shared by every kind of source.
-void finish(OffenceTable& table, Classifier& classifier, const OffenceSource& source, const OffenceFilter& filter,
-            const ReadOptions& options)
+void finish(OffenceTable& table, Classifier& classifier, const OffenceSource& source, const ReadOptions& options)
 {
     const std::string& path = source.path;
     if (const auto missing = classifier.unmatched_types(); !missing.empty())
@@ -462,12 +461,7 @@ void finish(OffenceTable& table, Classifier& classifier, const OffenceSource& so
                               c.raw);
             continue;
         }
-        inc.x.push_back(xs[i]);
-        inc.y.push_back(ys[i]);
-        inc.weight.push_back(c.weight);
-        inc.month.push_back(c.month);
-        inc.crime_type.push_back(c.type);
-        inc.source_row.push_back(c.row);
+        inc.add(xs[i], ys[i], c.weight, c.month, c.type, c.row);
     }
     std::stable_sort(table.rejected.begin(), table.rejected.end(),
                      [](const RejectedRecord& a, const RejectedRecord& b) { return a.row < b.row; });
@@ -482,7 +476,6 @@ void finish(OffenceTable& table, Classifier& classifier, const OffenceSource& so
         throw Error(Errc::BadData, path + ": no offences left to use out of " + std::to_string(table.records_read) +
                                        " records" + (reasons.empty() ? "" : " (rejected: " + reasons + ")"));
     }
-    (void)filter;
 }
 
 OffenceTable read_csv(const OffenceSource& source, const OffenceFilter& filter, const ReadOptions& options)
@@ -533,8 +526,14 @@ OffenceTable read_csv(const OffenceSource& source, const OffenceFilter& filter, 
     const std::size_t expected = names.size();
     const auto field = [&](int i) { return i >= 0 ? fields[static_cast<std::size_t>(i)] : std::string_view(); };
     std::string malformed;
+    std::int64_t since_report = 0;
     while (reader.next(fields))
     {
+        if (options.progress && ++since_report == 65536)
+        {
+            options.progress(static_cast<double>(reader.record_offset()) / static_cast<double>(text.size()));
+            since_report = 0;
+        }
         RowValues r;
         r.row = reader.line();
         r.raw = text.substr(reader.record_offset(), reader.record_length());
@@ -554,7 +553,7 @@ OffenceTable read_csv(const OffenceSource& source, const OffenceFilter& filter, 
         }
         classifier.add(r);
     }
-    finish(table, classifier, source, filter, options);
+    finish(table, classifier, source, options);
     return table;
 }
 
@@ -593,10 +592,13 @@ OffenceTable read_ogr(const OffenceSource& source, const OffenceFilter& filter, 
     std::deque<std::string> store;
     std::vector<std::string> values(names.size());
     std::int64_t sequence = 0;
+    const GIntBig expected = options.progress ? layer->GetFeatureCount(FALSE) : -1;
     layer->ResetReading();
     while (detail::FeaturePtr feature{layer->GetNextFeature()})
     {
         ++sequence;
+        if (expected > 0 && sequence % 65536 == 0)
+            options.progress(std::min(1.0, static_cast<double>(sequence) / static_cast<double>(expected)));
         RowValues r;
         r.row = feature->GetFID() == OGRNullFID ? sequence : feature->GetFID();
         for (std::size_t i = 0; i < names.size(); ++i)
@@ -647,7 +649,7 @@ OffenceTable read_ogr(const OffenceSource& source, const OffenceFilter& filter, 
         }
         classifier.add(r);
     }
-    finish(table, classifier, source, filter, options);
+    finish(table, classifier, source, options);
     return table;
 }
 } // namespace

@@ -144,6 +144,15 @@ TEST_CASE("kde defaults: the ArcGIS bandwidth rule and a cell of a 250th of the 
     fs::remove_all(dir);
 }
 
+TEST_CASE("A default grid stretched by far-off offences is called out", "[cli]")
+{
+    const std::string dir = fresh_temp_dir("stretched");
+    const auto r = run_hotspot("kde --offences " + september + " --out " + quoted(dir + "/k.tif"));
+    CHECK(r.exit_code == 0);
+    CHECK_THAT(r.err, Catch::Contains("far from the rest") && Catch::Contains("--extent"));
+    fs::remove_all(dir);
+}
+
 TEST_CASE("Bad input: clear messages and documented exit codes", "[cli]")
 {
     const std::string dir = fresh_temp_dir("bad");

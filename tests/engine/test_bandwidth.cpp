@@ -15,14 +15,7 @@ Incidents points(const std::vector<std::array<double, 3>>& xyw)
 {
     Incidents inc;
     for (const auto& [x, y, w] : xyw)
-    {
-        inc.x.push_back(x);
-        inc.y.push_back(y);
-        inc.weight.push_back(w);
-        inc.month.push_back(no_month);
-        inc.crime_type.push_back(-1);
-        inc.source_row.push_back(0);
-    }
+        inc.add(x, y, w);
     return inc;
 }
 } // namespace
@@ -58,11 +51,7 @@ TEST_CASE("Integer weights act as repeated points", "[bandwidth]")
     {
         weighted.weight[i] = static_cast<double>(1 + i % 3);
         for (int k = 0; k < static_cast<int>(weighted.weight[i]); ++k)
-        {
-            expanded.x.push_back(weighted.x[i]);
-            expanded.y.push_back(weighted.y[i]);
-            expanded.weight.push_back(1.0);
-        }
+            expanded.add(weighted.x[i], weighted.y[i]);
     }
     const BandwidthRule a = default_bandwidth(weighted);
     const BandwidthRule b = default_bandwidth(expanded);

@@ -61,12 +61,7 @@ Raster<double> brute_force(const Incidents& inc, const GridSpec& g, Kernel k, do
 Incidents single(double x, double y, double w = 1.0)
 {
     Incidents inc;
-    inc.x = {x};
-    inc.y = {y};
-    inc.weight = {w};
-    inc.month = {no_month};
-    inc.crime_type = {-1};
-    inc.source_row = {1};
+    inc.add(x, y, w);
     return inc;
 }
 
@@ -108,12 +103,7 @@ TEST_CASE("Every kernel's surface integrates to the total weight", "[kde]")
     // Interior points on a fine grid (cell = bandwidth / 100): sum of density x cell area = sum of weights.
     const double h = 50;
     Incidents inc = single(1003.7, 998.2, 2.5);
-    inc.x.push_back(1021.3);
-    inc.y.push_back(1040.9);
-    inc.weight.push_back(1.0);
-    inc.month.push_back(no_month);
-    inc.crime_type.push_back(-1);
-    inc.source_row.push_back(2);
+    inc.add(1021.3, 1040.9);
     for (const Kernel k : all_kernels)
     {
         const double reach = kernel_support_radius(k, h);
@@ -188,12 +178,7 @@ TEST_CASE("A weight of 2 counts as two offences", "[kde]")
 {
     const GridSpec g{0, 100, 5, 20, 20};
     Incidents two = single(52, 47);
-    two.x.push_back(52);
-    two.y.push_back(47);
-    two.weight.push_back(1);
-    two.month.push_back(no_month);
-    two.crime_type.push_back(-1);
-    two.source_row.push_back(2);
+    two.add(52, 47);
     const auto a = estimate_kde(single(52, 47, 2.0), g, per_m2(Kernel::Epanechnikov, 30));
     const auto b = estimate_kde(two, g, per_m2(Kernel::Epanechnikov, 30));
     for (std::size_t i = 0; i < a.values.size(); ++i)

@@ -46,12 +46,7 @@ engine::Incidents make_clustered_incidents(std::uint64_t seed, std::size_t n, co
             x = clusters[k].x + clusters[k].sigma_m * normal(rng);
             y = clusters[k].y + clusters[k].sigma_m * normal(rng);
         }
-        inc.x.push_back(x);
-        inc.y.push_back(y);
-        inc.weight.push_back(random_weights ? uw(rng) : 1.0);
-        inc.month.push_back(engine::no_month);
-        inc.crime_type.push_back(-1);
-        inc.source_row.push_back(static_cast<std::int64_t>(i) + 2);
+        inc.add(x, y, random_weights ? uw(rng) : 1.0, engine::no_month, -1, static_cast<std::int64_t>(i) + 2);
     }
     return inc;
 }

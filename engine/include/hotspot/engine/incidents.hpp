@@ -35,6 +35,17 @@ struct Incidents
         crime_type.reserve(n);
         source_row.reserve(n);
     }
+    /// Appends one offence.
+    void add(double x_m, double y_m, double weight_ = 1.0, MonthIndex month_ = no_month, std::int32_t crime_type_ = -1,
+             std::int64_t source_row_ = 0)
+    {
+        x.push_back(x_m);
+        y.push_back(y_m);
+        weight.push_back(weight_);
+        month.push_back(month_);
+        crime_type.push_back(crime_type_);
+        source_row.push_back(source_row_);
+    }
     double total_weight() const;
 };
 

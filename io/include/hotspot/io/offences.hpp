@@ -1,6 +1,7 @@
 #pragma once
 
 #include "hotspot/engine/incidents.hpp"
+#include "hotspot/engine/run_context.hpp"
 #include "hotspot/io/crs.hpp"
 
 #include <array>
@@ -86,6 +87,7 @@ struct ReadOptions
 {
     std::string target_crs;      ///< empty: EPSG:27700 in Great Britain, else the UTM zone
     bool keep_rejected_raw = false; ///< keep each rejected record's text, for a rejects file
+    engine::ProgressFn progress;    ///< told the fraction of the source read
 };
 
 /// Reads offences from a police.uk street-level CSV, a plain CSV with coordinate columns, or any
