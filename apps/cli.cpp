@@ -5,11 +5,14 @@
 #include "hotspot/io/csv.hpp"
 #include "hotspot/io/files.hpp"
 #include "kde_command.hpp"
+#include "reconcile_command.hpp"
 
 #include <tbb/global_control.h>
 #include <tbb/info.h>
 
+#include <algorithm>
 #include <cmath>
+#include <functional>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -122,11 +125,11 @@ io::OffenceFilter make_filter(const OffenceInput& input)
     return filter;
 }
 
-io::OffenceTable load_offences(const OffenceInput& input, const RunOptions& run, Reporter& reporter)
+io::OffenceTable load_offences(const OffenceInput& input, const RunOptions& run, Reporter& reporter,
+                               io::ReadOptions options)
 {
-    io::ReadOptions options;
     options.target_crs = input.target_crs;
-    options.keep_rejected_raw = !input.rejects_path.empty();
+    options.keep_raw = options.keep_raw || !input.rejects_path.empty();
     options.progress = reporter.progress("reading");
     io::OffenceTable table = io::read_offences(input.source, make_filter(input), options);
     reporter.done();
@@ -135,6 +138,8 @@ io::OffenceTable load_offences(const OffenceInput& input, const RunOptions& run,
     reporter.info("  fields   " + table.fields_used);
     reporter.info("  read     " + std::to_string(table.records_read));
     reporter.info("  used     " + std::to_string(table.incidents.size()));
+    if (!table.unlocated.empty())
+        reporter.info("  kept without a usable location " + std::to_string(table.unlocated.size()));
     reporter.info("  rejected " + std::to_string(table.rejected_count()));
     for (std::size_t r = 0; r < io::reject_reason_count; ++r)
         if (table.rejected_by_reason[r] > 0)
@@ -167,6 +172,7 @@ nlohmann::json offences_json(const io::OffenceTable& table)
             {"fields", table.fields_used},
             {"records_read", table.records_read},
             {"used", table.incidents.size()},
+            {"kept_without_location", table.unlocated.size()},
             {"rejected", table.rejected_count()},
             {"rejected_by_reason", rejected}};
 }
@@ -213,8 +219,22 @@ int run_cli(int argc, char** argv)
     CLI::App* help = app.add_subcommand("help", "Explain the commands, units and bandwidth conventions");
     help->add_option("command", help_topic, "The command to explain");
 
+    // Each command: its options, where they land, and how to run it.
+    struct Command
+    {
+        CLI::App* app;
+        const RunOptions* run;
+        std::function<void(Reporter&)> execute;
+    };
     KdeRequest kde;
-    CLI::App* kde_command = add_kde_command(app, kde);
+    ReconcileRequest reconcile;
+    const std::vector<Command> commands{
+        {add_kde_command(app, kde), &kde.run, [&](Reporter& r) { run_kde(kde, r); }},
+        {add_reconcile_command(app, reconcile), &reconcile.run, [&](Reporter& r) { run_reconcile(reconcile, r); }},
+    };
+    std::vector<std::string> command_names;
+    for (const auto& c : commands)
+        command_names.push_back(c.app->get_name());
 
     try
     {
@@ -236,8 +256,9 @@ int run_cli(int argc, char** argv)
     {
         // A mistyped option is the more useful thing to report than the required ones it hid.
         std::string message = e.what();
-        if (const auto unknown = kde_command->remaining(); !unknown.empty() && kde_command->parsed())
-            message = "unknown option(s) for kde: " + engine::join(unknown);
+        for (const auto& c : commands)
+            if (const auto unknown = c.app->remaining(); !unknown.empty() && c.app->parsed())
+                message = "unknown option(s) for " + c.app->get_name() + ": " + engine::join(unknown);
         std::fprintf(stderr, "hotspot: %s\nRun 'hotspot help' for the commands and their options.\n", message.c_str());
         return exit_code(Errc::Usage);
     }
@@ -246,26 +267,34 @@ int run_cli(int argc, char** argv)
     {
         if (help_topic.empty())
             std::printf("%s", app.help().c_str());
-        else if (help_topic == "kde")
-            std::printf("%s", kde_command->help().c_str());
         else
         {
-            std::fprintf(stderr, "hotspot: no command '%s'; commands are: kde\n", help_topic.c_str());
-            return exit_code(Errc::Usage);
+            const auto it = std::find_if(commands.begin(), commands.end(),
+                                         [&](const Command& c) { return c.app->get_name() == help_topic; });
+            if (it == commands.end())
+            {
+                std::fprintf(stderr, "hotspot: no command '%s'; commands are: %s\n", help_topic.c_str(),
+                             engine::join(command_names).c_str());
+                return exit_code(Errc::Usage);
+            }
+            std::printf("%s", it->app->help().c_str());
         }
         return app.get_subcommands().empty() && argc > 1 ? exit_code(Errc::Usage) : 0;
     }
 
     try
     {
-        const RunOptions& run = kde.run;
-        std::unique_ptr<tbb::global_control> threads;
-        if (run.threads > 0)
-            threads = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism,
-                                                            static_cast<std::size_t>(run.threads));
-        Reporter reporter(run.quiet);
-        if (kde_command->parsed())
-            run_kde(kde, reporter);
+        for (const auto& c : commands)
+        {
+            if (!c.app->parsed())
+                continue;
+            std::unique_ptr<tbb::global_control> threads;
+            if (c.run->threads > 0)
+                threads = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism,
+                                                                static_cast<std::size_t>(c.run->threads));
+            Reporter reporter(c.run->quiet);
+            c.execute(reporter);
+        }
         return 0;
     }
     catch (const Error& e)

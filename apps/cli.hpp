@@ -42,7 +42,9 @@ void add_run_options(CLI::App& command, RunOptions& run);
 io::OffenceFilter make_filter(const OffenceInput& input);
 
 /// Reads the offences, tells the analyst what was used and rejected, and writes the rejects file.
-io::OffenceTable load_offences(const OffenceInput& input, const RunOptions& run, Reporter& reporter);
+/// `read` sets how (keep unlocated records, keep their text...); its CRS and progress are filled here.
+io::OffenceTable load_offences(const OffenceInput& input, const RunOptions& run, Reporter& reporter,
+                               io::ReadOptions read = {});
 
 /// The account of records, for --summary-json.
 nlohmann::json offences_json(const io::OffenceTable& table);

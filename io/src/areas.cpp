@@ -2,6 +2,8 @@
 
 #include "gdal_util.hpp"
 #include "hotspot/engine/text.hpp"
+#include "hotspot/io/csv.hpp"
+#include "hotspot/io/files.hpp"
 
 #include <ogr_geometry.h>
 
@@ -141,6 +143,52 @@ AreaLayer read_areas(const std::string& path, const std::string& layer_name, con
     if (out.features.empty())
         throw Error(Errc::BadData, path + ": the layer holds no polygon");
     return out;
+}
+
+std::size_t field_index(const AreaLayer& layer, const std::string& field, const std::string& option)
+{
+    for (std::size_t i = 0; i < layer.field_names.size(); ++i)
+        if (engine::same_text(layer.field_names[i], field))
+            return i;
+    throw Error(Errc::Usage, layer.path + ": " + option + " '" + field + "' is not a field; fields are: " +
+                                 engine::join(layer.field_names));
+}
+
+std::vector<std::string> field_values(const AreaLayer& layer, std::size_t field)
+{
+    std::vector<std::string> out;
+    out.reserve(layer.features.size());
+    for (const auto& f : layer.features)
+        out.push_back(f.values[field]);
+    return out;
+}
+
+std::vector<engine::MultiPolygon> shapes(const AreaLayer& layer)
+{
+    std::vector<engine::MultiPolygon> out;
+    out.reserve(layer.features.size());
+    for (const auto& f : layer.features)
+        out.push_back(f.shape);
+    return out;
+}
+
+std::vector<std::pair<std::string, std::string>> read_aliases(const std::string& path)
+{
+    const std::string text = read_text_file(path);
+    CsvReader reader(text, path);
+    std::vector<std::string_view> fields;
+    if (!reader.next(fields) || fields.size() < 2 || !engine::same_text(fields[0], "old_code") ||
+        !engine::same_text(fields[1], "new_code"))
+        throw Error(Errc::BadData, path + ": an alias file starts with the header old_code,new_code");
+    std::vector<std::pair<std::string, std::string>> aliases;
+    while (reader.next(fields))
+    {
+        if (fields.size() < 2 || engine::fold(fields[0]).empty() || engine::fold(fields[1]).empty())
+            throw Error(Errc::BadData, path + ": line " + std::to_string(reader.line()) +
+                                           ": needs an old code and a new code");
+        aliases.emplace_back(std::string(fields[0]), std::string(fields[1]));
+    }
+    return aliases;
 }
 
 std::vector<std::size_t> find_area(const AreaLayer& layer, const std::string& name_or_code)

@@ -90,12 +90,19 @@ void check_output_path(const std::string& path, bool overwrite)
         throw Error(Errc::Io, path + ": already exists; add --overwrite to replace it");
 }
 
+std::string temp_path_beside(const std::string& path)
+{
+    const fs::path p(path);
+    return (p.parent_path() / ("." + p.stem().string() + ".tmp-" + std::to_string(::getpid()) + p.extension().string()))
+        .string();
+}
+
 void write_atomically(const std::string& path, bool overwrite,
                       const std::function<void(const std::string&)>& write)
 {
     check_output_path(path, overwrite);
     const fs::path p(path);
-    const fs::path tmp = p.parent_path() / ("." + p.filename().string() + ".tmp-" + std::to_string(::getpid()));
+    const fs::path tmp = temp_path_beside(path);
     try
     {
         write(tmp.string());

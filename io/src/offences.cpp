@@ -83,7 +83,7 @@ struct TextHash
 
 struct FieldRoles
 {
-    int x = -1, y = -1, date = -1, type = -1, id = -1, weight = -1;
+    int x = -1, y = -1, date = -1, type = -1, id = -1, weight = -1, code = -1;
 };
 
 // One record as the readers hand it over: text fields, or a point from a geometry.
@@ -94,7 +94,7 @@ struct RowValues
     bool has_point = false;     // from a geometry rather than text
     double point_x = 0, point_y = 0;
     std::string_view location_problem; // geometry sources: "no geometry", "a LineString"...
-    std::string_view x, y, date, type, id, weight;
+    std::string_view x, y, date, type, id, weight, code;
     std::string_view raw;
 };
 
@@ -105,6 +105,7 @@ struct Candidate
     MonthIndex month;
     std::int32_t type;
     std::string_view id;
+    std::string_view code;
     std::string_view raw;
 };
 
@@ -113,8 +114,10 @@ struct Candidate
 class Classifier
 {
   public:
-    Classifier(const OffenceFilter& filter, const FieldRoles& roles, bool geographic, bool keep_raw, OffenceTable& table)
-        : m_filter(filter), m_roles(roles), m_geographic(geographic), m_keep_raw(keep_raw), m_table(table)
+    Classifier(const OffenceFilter& filter, const FieldRoles& roles, bool geographic, const ReadOptions& options,
+               OffenceTable& table)
+        : m_filter(filter), m_roles(roles), m_geographic(geographic), m_keep_raw(options.keep_raw),
+          m_keep_unlocated(options.keep_unlocated), m_table(table)
     {
         for (const auto& t : filter.crime_types)
             m_wanted_types.push_back(engine::fold(t));
@@ -147,20 +150,23 @@ class Classifier
         }
 
         double x = r.point_x, y = r.point_y;
+        const auto unusable = [&](RejectReason reason, std::string detail) {
+            location_failed(r.row, reason, std::move(detail), month, type, trim(r.code), r.raw);
+        };
         if (!r.location_problem.empty())
         {
             const auto reason = r.location_problem == "no geometry" ? RejectReason::NoLocation : RejectReason::NotAPoint;
-            return reject(r.row, reason, std::string(r.location_problem), r.raw);
+            return unusable(reason, std::string(r.location_problem));
         }
         if (!r.has_point)
         {
             const std::string_view xs = trim(r.x), ys = trim(r.y);
             if (xs.empty() && ys.empty())
-                return reject(r.row, RejectReason::NoLocation, "no coordinates", r.raw);
+                return unusable(RejectReason::NoLocation, "no coordinates");
             if (!parse_number(xs, x))
-                return reject(r.row, RejectReason::BadCoordinate, x_name() + " '" + std::string(xs) + "' is not a number", r.raw);
+                return unusable(RejectReason::BadCoordinate, x_name() + " '" + std::string(xs) + "' is not a number");
             if (!parse_number(ys, y))
-                return reject(r.row, RejectReason::BadCoordinate, y_name() + " '" + std::string(ys) + "' is not a number", r.raw);
+                return unusable(RejectReason::BadCoordinate, y_name() + " '" + std::string(ys) + "' is not a number");
         }
         if (m_geographic && (std::abs(x) > 180.0 || std::abs(y) > 90.0))
         {
@@ -170,7 +176,7 @@ class Classifier
                 detail += " (latitude and longitude swapped?)";
                 ++m_swapped_out_of_range;
             }
-            return reject(r.row, RejectReason::OutOfRange, detail, r.raw);
+            return unusable(RejectReason::OutOfRange, detail);
         }
 
         double weight = 1.0;
@@ -182,7 +188,17 @@ class Classifier
             if (weight < 0)
                 return reject(r.row, RejectReason::BadWeight, "weight " + std::string(ws) + " is negative", r.raw);
         }
-        m_candidates.push_back({r.row, x, y, weight, month, type, trim(r.id), r.raw});
+        m_candidates.push_back({r.row, x, y, weight, month, type, trim(r.id), trim(r.code), r.raw});
+    }
+
+    // A record whose location cannot be used: kept with its code when asked, else rejected.
+    void location_failed(std::int64_t row, RejectReason reason, std::string detail, MonthIndex month, std::int32_t type,
+                         std::string_view code, std::string_view raw)
+    {
+        if (m_keep_unlocated)
+            m_table.unlocated.push_back({row, reason, std::move(detail), month, type, code, raw});
+        else
+            reject(row, reason, std::move(detail), raw);
     }
 
     void reject(std::int64_t row, RejectReason reason, std::string detail, std::string_view raw)
@@ -243,6 +259,7 @@ class Classifier
     FieldRoles m_roles;
     bool m_geographic;
     bool m_keep_raw;
+    bool m_keep_unlocated;
     OffenceTable& m_table;
     std::vector<std::string> m_wanted_types;
     std::vector<bool> m_wanted_type_seen;
@@ -268,6 +285,7 @@ std::string describe_roles(const std::vector<std::string>& names, const FieldRol
     add("type", roles.type);
     add("id", roles.id);
     add("weight", roles.weight);
+    add("code", roles.code);
     return out;
 }
 
@@ -292,6 +310,7 @@ FieldRoles detect_roles(const std::string& path, const std::vector<std::string>&
     roles.id = resolve_field(path, names, s.id_field, "--id-field",
                              {"crime id", "crime_id", "incident_id", "offence_id", "crime_ref", "id"});
     roles.weight = resolve_field(path, names, s.weight_field, "--weight-field", {});
+    roles.code = resolve_field(path, names, s.code_field, "--code-field", {});
     return roles;
 }
 
@@ -397,11 +416,11 @@ void finish(OffenceTable& table, Classifier& classifier, const OffenceSource& so
             if (inside(c.x, c.y))
                 return false;
             const bool swapped = inside(c.y, c.x);
-            classifier.reject(c.row, swapped ? RejectReason::SwappedLatLon : RejectReason::OutsideCrsArea,
-                              "longitude " + std::to_string(c.x) + ", latitude " + std::to_string(c.y) +
-                                  (swapped ? " lies in " + table.target_crs.label() + "'s area only when swapped"
-                                           : " is outside " + table.target_crs.label() + "'s area of use"),
-                              c.raw);
+            classifier.location_failed(c.row, swapped ? RejectReason::SwappedLatLon : RejectReason::OutsideCrsArea,
+                                       "longitude " + std::to_string(c.x) + ", latitude " + std::to_string(c.y) +
+                                           (swapped ? " lies in " + table.target_crs.label() + "'s area only when swapped"
+                                                    : " is outside " + table.target_crs.label() + "'s area of use"),
+                                       c.month, c.type, c.code, c.raw);
             return true;
         });
     }
@@ -423,7 +442,7 @@ void finish(OffenceTable& table, Classifier& classifier, const OffenceSource& so
         keyed.reserve(candidates.size());
         const std::hash<std::string_view> hash;
         for (std::size_t i = 0; i < candidates.size(); ++i)
-            if (!candidates[i].id.empty() && !std::isnan(xs[i]))
+            if (options.reject_duplicates && !candidates[i].id.empty() && !std::isnan(xs[i]))
                 keyed.emplace_back(hash(candidates[i].id), i);
         tbb::parallel_sort(keyed.begin(), keyed.end());
         for (std::size_t a = 0; a < keyed.size();)
@@ -445,12 +464,14 @@ void finish(OffenceTable& table, Classifier& classifier, const OffenceSource& so
 
     auto& inc = table.incidents;
     inc.reserve(candidates.size());
+    const bool has_code = !source.code_field.empty();
     for (std::size_t i = 0; i < candidates.size(); ++i)
     {
         const Candidate& c = candidates[i];
         if (std::isnan(xs[i]))
         {
-            classifier.reject(c.row, RejectReason::ProjectionFailed, "cannot be transformed to " + table.target_crs.label(), c.raw);
+            classifier.location_failed(c.row, RejectReason::ProjectionFailed,
+                                       "cannot be transformed to " + table.target_crs.label(), c.month, c.type, c.code, c.raw);
             continue;
         }
         if (first_with_id[i] != no_duplicate)
@@ -462,11 +483,17 @@ void finish(OffenceTable& table, Classifier& classifier, const OffenceSource& so
             continue;
         }
         inc.add(xs[i], ys[i], c.weight, c.month, c.type, c.row);
+        if (has_code)
+            table.codes.push_back(c.code);
+        if (options.keep_raw)
+            table.raw.push_back(c.raw);
     }
+    std::stable_sort(table.unlocated.begin(), table.unlocated.end(),
+                     [](const UnlocatedRecord& a, const UnlocatedRecord& b) { return a.row < b.row; });
     std::stable_sort(table.rejected.begin(), table.rejected.end(),
                      [](const RejectedRecord& a, const RejectedRecord& b) { return a.row < b.row; });
 
-    if (inc.size() == 0)
+    if (inc.size() == 0 && table.unlocated.empty())
     {
         std::string reasons;
         for (std::size_t r = 0; r < reject_reason_count; ++r)
@@ -481,14 +508,16 @@ void finish(OffenceTable& table, Classifier& classifier, const OffenceSource& so
 OffenceTable read_csv(const OffenceSource& source, const OffenceFilter& filter, const ReadOptions& options)
 {
     OffenceTable table;
-    const MappedFile file(source.path);
-    const std::string_view text = file.text();
+    const auto file = std::make_shared<const MappedFile>(source.path);
+    table.storage = file; // the record and code views point into the mapped file
+    const std::string_view text = file->text();
     CsvReader reader(text, source.path);
     std::vector<std::string_view> fields;
     if (!reader.next(fields))
         throw Error(Errc::BadData, source.path + ": the file is empty");
     const std::vector<std::string> names(fields.begin(), fields.end());
     table.raw_header = std::string(text.substr(reader.record_offset(), reader.record_length()));
+    table.field_names = names;
 
     OffenceSource s = source;
     const bool police_uk = is_police_uk_header(names);
@@ -521,7 +550,7 @@ OffenceTable read_csv(const OffenceSource& source, const OffenceFilter& filter, 
                                      names[static_cast<std::size_t>(roles.y)] +
                                      "' need their CRS: add --crs (for example --crs EPSG:27700)");
 
-    Classifier classifier(filter, roles, table.source_crs.geographic, options.keep_rejected_raw, table);
+    Classifier classifier(filter, roles, table.source_crs.geographic, options, table);
     classifier.x_y_names = {names[static_cast<std::size_t>(roles.x)], names[static_cast<std::size_t>(roles.y)]};
     const std::size_t expected = names.size();
     const auto field = [&](int i) { return i >= 0 ? fields[static_cast<std::size_t>(i)] : std::string_view(); };
@@ -550,6 +579,7 @@ OffenceTable read_csv(const OffenceSource& source, const OffenceFilter& filter, 
             r.type = field(roles.type);
             r.id = field(roles.id);
             r.weight = field(roles.weight);
+            r.code = field(roles.code);
         }
         classifier.add(r);
     }
@@ -568,11 +598,12 @@ OffenceTable read_ogr(const OffenceSource& source, const OffenceFilter& filter, 
     check_filters_have_fields(source.path, names, filter, roles);
     table.format = dataset->GetDriver() ? dataset->GetDriver()->GetDescription() : "OGR";
     table.fields_used = describe_roles(names, roles);
-    table.raw_header = "fid";
-    for (const auto& n : names)
-        table.raw_header += "," + csv_quote(n);
+    table.field_names.push_back("fid");
+    table.field_names.insert(table.field_names.end(), names.begin(), names.end());
     if (has_geometry)
-        table.raw_header += ",geometry_wkt";
+        table.field_names.push_back("geometry_wkt");
+    for (const auto& n : table.field_names)
+        table.raw_header += (table.raw_header.empty() ? "" : ",") + csv_quote(n);
 
     if (!source.crs.empty())
         table.source_crs = parse_crs(source.crs);
@@ -587,9 +618,11 @@ OffenceTable read_ogr(const OffenceSource& source, const OffenceFilter& filter, 
     else
         throw Error(Errc::Usage, source.path + ": the layer has no CRS; give it with --crs (for example --crs EPSG:4326)");
 
-    Classifier classifier(filter, roles, table.source_crs.geographic, options.keep_rejected_raw, table);
+    Classifier classifier(filter, roles, table.source_crs.geographic, options, table);
     // Views handed to the classifier must outlive it: a deque of owned strings never moves them.
-    std::deque<std::string> store;
+    auto owned = std::make_shared<std::deque<std::string>>();
+    table.storage = owned;
+    std::deque<std::string>& store = *owned;
     std::vector<std::string> values(names.size());
     std::int64_t sequence = 0;
     const GIntBig expected = options.progress ? layer->GetFeatureCount(FALSE) : -1;
@@ -609,6 +642,7 @@ OffenceTable read_ogr(const OffenceSource& source, const OffenceFilter& filter, 
         r.date = keep(roles.date);
         r.type = keep(roles.type);
         r.id = keep(roles.id);
+        r.code = keep(roles.code);
         r.weight = roles.weight >= 0 ? std::string_view(values[static_cast<std::size_t>(roles.weight)]) : std::string_view();
         std::string geometry_wkt;
         if (has_geometry)
@@ -630,7 +664,7 @@ OffenceTable read_ogr(const OffenceSource& source, const OffenceFilter& filter, 
             }
             else
                 r.location_problem = std::string_view(store.emplace_back(std::string("a ") + g->getGeometryName() + ", not a point"));
-            if (options.keep_rejected_raw && g)
+            if (options.keep_raw && g)
                 geometry_wkt = g->exportToWkt();
         }
         else
@@ -638,7 +672,7 @@ OffenceTable read_ogr(const OffenceSource& source, const OffenceFilter& filter, 
             r.x = values[static_cast<std::size_t>(roles.x)];
             r.y = values[static_cast<std::size_t>(roles.y)];
         }
-        if (options.keep_rejected_raw)
+        if (options.keep_raw)
         {
             std::string raw = std::to_string(r.row);
             for (const auto& v : values)
@@ -657,6 +691,12 @@ OffenceTable read_ogr(const OffenceSource& source, const OffenceFilter& filter, 
 std::string_view to_string(RejectReason reason)
 {
     return reason_names[static_cast<std::size_t>(reason)];
+}
+
+bool location_is_suspect(RejectReason reason)
+{
+    return reason == RejectReason::OutOfRange || reason == RejectReason::SwappedLatLon ||
+           reason == RejectReason::OutsideCrsArea || reason == RejectReason::ProjectionFailed;
 }
 
 std::int64_t OffenceTable::rejected_count() const

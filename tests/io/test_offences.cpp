@@ -38,7 +38,7 @@ void check_accounted(const OffenceTable& t)
 
 TEST_CASE("police.uk quirks: every record used or rejected with its reason", "[offences]")
 {
-    const OffenceTable t = read(fixtures + "police_uk_quirks.csv", {}, {}, {.target_crs = "", .keep_rejected_raw = true});
+    const OffenceTable t = read(fixtures + "police_uk_quirks.csv", {}, {}, {.target_crs = "", .keep_raw = true});
     CHECK(t.format == "police.uk street-level CSV");
     CHECK(t.records_read == 14);
     CHECK(t.incidents.size() == 7); // 2 ASB without id, a1, Coventry, a4, multi-line a5, a7
@@ -179,7 +179,7 @@ TEST_CASE("Missing and unreadable files are I/O errors naming the file", "[offen
 
 TEST_CASE("OGR point sources: GeoJSON, GeoPackage, FlatGeobuf, Shapefile", "[offences]")
 {
-    const OffenceTable t = read(fixtures + "offences_points.geojson", {}, {}, {.target_crs = "", .keep_rejected_raw = true});
+    const OffenceTable t = read(fixtures + "offences_points.geojson", {}, {}, {.target_crs = "", .keep_raw = true});
     CHECK(t.incidents.size() == 12);
     CHECK(count(t, RejectReason::NoLocation) == 1);
     CHECK(count(t, RejectReason::NotAPoint) == 1);

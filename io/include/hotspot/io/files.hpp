@@ -31,6 +31,10 @@ class MappedFile
 /// and the file does not exist unless `overwrite`. Throws Error(Io) saying which.
 void check_output_path(const std::string& path, bool overwrite);
 
+/// A hidden temporary path beside `path` with the same extension (GDAL drivers look at it), from
+/// which a rename into place is atomic.
+std::string temp_path_beside(const std::string& path);
+
 /// Writes a file atomically: `write` receives a temporary path beside `path` and fills it; only
 /// when it returns is the temporary renamed over `path`. If it throws, the temporary is removed and
 /// `path` is left as it was.

@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,6 +28,7 @@ struct OffenceSource
     std::string type_field;   ///< crime type column (police.uk: Crime type)
     std::string id_field;     ///< record id used to find duplicates (police.uk: Crime ID)
     std::string weight_field; ///< optional numeric weight (harm score); rows weigh 1 without it
+    std::string code_field;   ///< the area (beat) code typed on each record, for reconciliation
 };
 
 /// Which records to keep. A record is kept when it passes every filter given.
@@ -57,6 +59,10 @@ enum class RejectReason : std::uint8_t
 constexpr std::size_t reject_reason_count = 13;
 std::string_view to_string(RejectReason reason);
 
+/// True for a reason that says the location exists but is wrong (out of range, swapped, outside the
+/// CRS's area, unprojectable), as opposed to missing or unreadable.
+bool location_is_suspect(RejectReason reason);
+
 struct RejectedRecord
 {
     std::int64_t row = 0; ///< CSV line number, or feature id
@@ -65,10 +71,28 @@ struct RejectedRecord
     std::string raw; ///< the record as CSV text; only kept when asked for
 };
 
-/// The offences read, reprojected to the target CRS, and the account of every record.
+/// A record kept although its location cannot be used (ReadOptions::keep_unlocated): it still has a code.
+struct UnlocatedRecord
+{
+    std::int64_t row = 0;
+    RejectReason reason{}; ///< what is wrong with the location
+    std::string detail;
+    engine::MonthIndex month = engine::no_month;
+    std::int32_t crime_type = -1;
+    std::string_view code;
+    std::string_view raw;
+};
+
+/// The offences read, reprojected to the target CRS, and the account of every record:
+/// records_read = incidents + unlocated + rejected.
 struct OffenceTable
 {
     engine::Incidents incidents;
+    std::vector<std::string_view> codes; ///< the code field of each incident, when one was named
+    std::vector<std::string_view> raw;   ///< each incident's record as CSV text, when kept (keep_raw)
+    std::vector<UnlocatedRecord> unlocated;
+    std::vector<std::string> field_names; ///< the fields of the raw text, in order
+    std::shared_ptr<const void> storage;  ///< owns the text the views above point into
     Crs source_crs;
     Crs target_crs;
     std::string target_crs_reason; ///< why this target CRS, when it was chosen automatically
@@ -86,7 +110,9 @@ struct OffenceTable
 struct ReadOptions
 {
     std::string target_crs;      ///< empty: EPSG:27700 in Great Britain, else the UTM zone
-    bool keep_rejected_raw = false; ///< keep each rejected record's text, for a rejects file
+    bool keep_raw = false;       ///< keep each record's text (rejected and used), for rejects and record outputs
+    bool keep_unlocated = false; ///< keep records whose location is missing or wrong in `unlocated`
+    bool reject_duplicates = true; ///< reject a record whose id an earlier record used
     engine::ProgressFn progress;    ///< told the fraction of the source read
 };
 

@@ -1,0 +1,423 @@
+#include "reconcile_command.hpp"
+
+#include "hotspot/engine/error.hpp"
+#include "hotspot/engine/text.hpp"
+#include "hotspot/io/csv.hpp"
+#include "hotspot/io/files.hpp"
+#include "hotspot/io/vector.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+
+namespace hotspot::app
+{
+
+namespace
+{
+namespace fs = std::filesystem;
+using engine::RecordStatus;
+
+constexpr std::array<std::string_view, engine::record_status_count> status_meaning{
+    "recorded code names the area the location lies in",
+    "the same, through an alias of an old code",
+    "valid code, but the location lies in another area beyond tolerance",
+    "no recorded code; the location gives one",
+    "recorded code is neither an area nor an alias",
+    "outside the recorded area but within tolerance of it: code kept",
+    "location beyond tolerance of every area",
+    "no usable coordinates: a valid recorded code is kept",
+    "default point, (0,0), swapped or out-of-range coordinates: recorded code wins"};
+
+std::string percent(std::int64_t part, std::int64_t whole)
+{
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%.1f%%", whole > 0 ? 100.0 * static_cast<double>(part) / static_cast<double>(whole) : 0.0);
+    return buffer;
+}
+
+std::string share(std::int64_t part, std::int64_t whole)
+{
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%.4f", whole > 0 ? static_cast<double>(part) / static_cast<double>(whole) : 0.0);
+    return buffer;
+}
+
+std::string padded(std::string_view text, std::size_t width)
+{
+    std::string out(text);
+    if (out.size() < width)
+        out.append(width - out.size(), ' ');
+    return out;
+}
+
+std::string code_or_empty(const CodedLayer& layer, std::int32_t area)
+{
+    return area >= 0 ? layer.codes[static_cast<std::size_t>(area)] : std::string();
+}
+
+engine::Trust parse_trust(const std::string& text)
+{
+    if (engine::same_text(text, "location"))
+        return engine::Trust::Location;
+    if (engine::same_text(text, "code"))
+        return engine::Trust::Code;
+    throw Error(Errc::Usage, "--trust takes location or code (got '" + text + "')");
+}
+
+std::string report_csv(const Reconciled& r, std::int64_t total)
+{
+    const auto& rep = r.report;
+    std::string out = "section,item,count,share,detail\n";
+    const auto row = [&](std::string_view section, const std::string& item, const std::string& count,
+                         const std::string& share_text, const std::string& detail) {
+        out += std::string(section) + "," + io::csv_quote(item) + "," + count + "," + share_text + "," +
+               io::csv_quote(detail) + "\n";
+    };
+    row("total", "records", std::to_string(total), "1.0000", "records reconciled; with the rejected rows they make up the file");
+    for (std::size_t s = 0; s < engine::record_status_count; ++s)
+        row("status", std::string(engine::to_string(static_cast<RecordStatus>(s))), std::to_string(rep.by_status[s]),
+            share(rep.by_status[s], total), std::string(status_meaning[s]));
+    for (std::size_t d = 0; d < engine::decision_count; ++d)
+        row("decided_by", std::string(engine::to_string(static_cast<engine::Decision>(d))),
+            std::to_string(rep.by_decision[d]), share(rep.by_decision[d], total), "");
+    for (std::size_t reason = 0; reason < io::reject_reason_count; ++reason)
+        if (r.table.rejected_by_reason[reason] > 0)
+            row("rejected", std::string(io::to_string(static_cast<io::RejectReason>(reason))),
+                std::to_string(r.table.rejected_by_reason[reason]), "", "rejected at reading; see --rejects");
+    std::string examples;
+    for (const auto& [raw, normal] : rep.normalisation_examples)
+        examples += (examples.empty() ? "" : "; ") + ("'" + raw + "' -> '" + normal + "'");
+    row("normalised", "recorded codes changed by normalisation", std::to_string(rep.normalised), share(rep.normalised, total),
+        examples);
+    for (std::size_t a = 0; a < rep.accuracy.size(); ++a)
+        if (rep.accuracy[a].recorded > 0)
+            row("accuracy", r.areas.codes[a], std::to_string(rep.accuracy[a].recorded),
+                share(rep.accuracy[a].agreed, rep.accuracy[a].recorded),
+                r.areas.names[a].empty() ? "" : r.areas.names[a]);
+    for (const auto& c : rep.confusions)
+        row("confusion", c.recorded + " -> " + c.final_code, std::to_string(c.count), "", "");
+    for (const auto& p : rep.suspect_points)
+    {
+        char where[64];
+        std::snprintf(where, sizeof where, "%.1f %.1f", p.location.x, p.location.y);
+        row("suspect_point", where, std::to_string(p.records), "", std::to_string(p.distinct_codes) + " distinct codes");
+    }
+    if (rep.zero_points > 0)
+        row("suspect", "records at (0, 0)", std::to_string(rep.zero_points), "", "");
+    if (rep.swapped_axes > 0)
+        row("suspect", "records found only with x and y swapped", std::to_string(rep.swapped_axes), "", "");
+    for (const auto& w : r.areas.layer.warnings)
+        row("repaired", "", "", "", w);
+    return out;
+}
+} // namespace
+
+AreaLayerSpec parse_layer_spec(const std::string& text)
+{
+    AreaLayerSpec spec;
+    std::string rest = text;
+    if (const auto eq = rest.find('='); eq != std::string::npos && rest.find(':') > eq)
+    {
+        spec.label = rest.substr(0, eq);
+        rest = rest.substr(eq + 1);
+    }
+    // FILE:CODE[:NAME], split from the right so that the file may itself contain a colon.
+    std::vector<std::string> parts;
+    std::size_t start = 0;
+    for (std::size_t colon; (colon = rest.find(':', start)) != std::string::npos; start = colon + 1)
+        parts.push_back(rest.substr(start, colon - start));
+    parts.push_back(rest.substr(start));
+    if (parts.size() < 2)
+        throw Error(Errc::Usage, "--assign takes [LABEL=]FILE:CODE_FIELD[:NAME_FIELD] (got '" + text + "')");
+    const bool with_name = parts.size() >= 3 && !fs::exists(engine::join({parts.end() - 2, parts.end()}, ":")) &&
+                           fs::exists(engine::join({parts.begin(), parts.end() - 2}, ":"));
+    if (with_name)
+    {
+        spec.name_field = parts.back();
+        parts.pop_back();
+    }
+    spec.code_field = parts.back();
+    parts.pop_back();
+    spec.path = engine::join(parts, ":");
+    if (spec.label.empty())
+        spec.label = fs::path(spec.path).stem().string();
+    return spec;
+}
+
+void add_reconcile_setup_options(CLI::App& command, ReconcileSetup& s, bool code_field_required)
+{
+    add_offence_options(command, s.input);
+    auto* code = command.add_option("--code-field", s.input.source.code_field,
+                                    "The area (beat) code typed on each record, e.g. \"LSOA code\" in police.uk data")
+                     ->group("Reconciliation");
+    if (code_field_required)
+        code->required();
+    command.add_option("--areas", s.areas.path, "Area polygons the codes refer to (beats, LSOAs...), any GDAL source")
+        ->required()
+        ->group("Reconciliation");
+    command.add_option("--areas-layer", s.areas.layer, "Layer of the area source")->group("Reconciliation");
+    command.add_option("--area-code-field", s.areas.code_field, "Field of the area layer holding each area's code")
+        ->required()
+        ->group("Reconciliation");
+    command.add_option("--area-name-field", s.areas.name_field, "Field of the area layer holding each area's name")
+        ->group("Reconciliation");
+    command.add_option("--aliases", s.aliases_path, "CSV old_code,new_code of renamed, merged or split beats")
+        ->group("Reconciliation");
+    command.add_option("--tolerance", s.tolerance_m,
+                       "Metres within which a location near its recorded area's edge keeps the code (default 25)")
+        ->group("Reconciliation");
+    command.add_option("--trust", s.trust, "Which side wins a conflict beyond tolerance: location (default) or code")
+        ->group("Reconciliation");
+}
+
+CodedLayer load_coded_layer(const AreaLayerSpec& spec, const io::Crs& target, Reporter& reporter)
+{
+    CodedLayer out;
+    out.spec = spec;
+    out.layer = io::read_areas(spec.path, spec.layer, target);
+    const std::size_t code = io::field_index(out.layer, spec.code_field, "the code field");
+    out.codes = io::field_values(out.layer, code);
+    out.names = spec.name_field.empty() ? std::vector<std::string>(out.codes.size())
+                                        : io::field_values(out.layer, io::field_index(out.layer, spec.name_field, "the name field"));
+    out.index.emplace(io::shapes(out.layer));
+    reporter.info("areas      " + spec.path + ": " + std::to_string(out.codes.size()) + " areas coded by " +
+                  spec.code_field + (out.layer.source_crs.label() == target.label()
+                                         ? ""
+                                         : ", reprojected from " + out.layer.source_crs.label() + " to " + target.label()));
+    for (const auto& w : out.layer.warnings)
+        reporter.warn(w);
+    return out;
+}
+
+Reconciled reconcile_offences(const ReconcileSetup& setup, const RunOptions& run, Reporter& reporter)
+{
+    engine::ReconcileOptions options;
+    options.trust = parse_trust(setup.trust);
+    options.tolerance_m = setup.tolerance_m;
+    if (!(setup.tolerance_m >= 0) || !std::isfinite(setup.tolerance_m) || setup.tolerance_m > 10000)
+        throw Error(Errc::Usage, "--tolerance must be between 0 and 10000 metres");
+    const auto aliases = setup.aliases_path.empty() ? std::vector<std::pair<std::string, std::string>>{}
+                                                    : io::read_aliases(setup.aliases_path);
+
+    Reconciled r;
+    io::ReadOptions read;
+    read.keep_raw = true;
+    read.keep_unlocated = true;
+    read.reject_duplicates = false; // a repeated crime id is not a matter of area codes
+    r.table = load_offences(setup.input, run, reporter, read);
+    r.areas = load_coded_layer(setup.areas, r.table.target_crs, reporter);
+    r.codes.emplace(r.areas.codes, aliases);
+
+    // All records in file order: located ones and those kept without a usable location.
+    const auto& inc = r.table.incidents;
+    const std::size_t total = inc.size() + r.table.unlocated.size();
+    auto& rec = r.records;
+    rec.x.reserve(total);
+    std::size_t a = 0, b = 0;
+    for (std::size_t k = 0; k < total; ++k)
+    {
+        const bool take_located =
+            b >= r.table.unlocated.size() || (a < inc.size() && inc.source_row[a] < r.table.unlocated[b].row);
+        if (take_located)
+        {
+            rec.x.push_back(inc.x[a]);
+            rec.y.push_back(inc.y[a]);
+            rec.location.push_back(engine::LocationState::Good);
+            rec.recorded.push_back(r.table.codes[a]);
+            r.source_row.push_back(inc.source_row[a]);
+            r.raw.push_back(r.table.raw[a]);
+            r.month.push_back(inc.month[a]);
+            r.crime_type.push_back(inc.crime_type[a]);
+            r.location_note.emplace_back();
+            ++a;
+        }
+        else
+        {
+            const auto& u = r.table.unlocated[b];
+            rec.x.push_back(std::numeric_limits<double>::quiet_NaN());
+            rec.y.push_back(std::numeric_limits<double>::quiet_NaN());
+            rec.location.push_back(io::location_is_suspect(u.reason) ? engine::LocationState::Suspect
+                                                                     : engine::LocationState::Missing);
+            rec.recorded.push_back(u.code);
+            r.source_row.push_back(u.row);
+            r.raw.push_back(u.raw);
+            r.month.push_back(u.month);
+            r.crime_type.push_back(u.crime_type);
+            r.location_note.push_back(std::string(io::to_string(u.reason)) + ": " + u.detail);
+            ++b;
+        }
+    }
+
+    r.report = engine::reconcile(rec, *r.areas.index, *r.codes, options);
+
+    const auto n = static_cast<std::int64_t>(total);
+    reporter.info("reconcile  " + std::to_string(n) + " records, tolerance " + std::to_string(static_cast<int>(setup.tolerance_m)) +
+                  " m, trust " + setup.trust);
+    for (std::size_t s = 0; s < engine::record_status_count; ++s)
+        reporter.info("  " + padded(engine::to_string(static_cast<RecordStatus>(s)), 17) +
+                      padded(std::to_string(r.report.by_status[s]), 8) + padded(percent(r.report.by_status[s], n), 7) +
+                      std::string(status_meaning[s]));
+    std::string decided;
+    for (std::size_t d = 0; d < engine::decision_count; ++d)
+        decided += (d ? ", " : "") + std::string(engine::to_string(static_cast<engine::Decision>(d))) + " " +
+                   std::to_string(r.report.by_decision[d]);
+    reporter.info("  final code decided by: " + decided);
+    if (r.report.normalised > 0)
+        reporter.info("  normalised " + std::to_string(r.report.normalised) + " recorded codes (case, spaces, punctuation)");
+    for (std::size_t k = 0; k < r.report.confusions.size() && k < 5; ++k)
+        reporter.info("  " + (k == 0 ? std::string("most frequent: ") : std::string("               ")) +
+                      r.report.confusions[k].recorded + " -> " + r.report.confusions[k].final_code + "  " +
+                      std::to_string(r.report.confusions[k].count));
+    if (!r.report.suspect_points.empty() || r.report.zero_points || r.report.swapped_axes)
+        reporter.info("  suspect geocodes: " + std::to_string(r.report.suspect_points.size()) + " default points, " +
+                      std::to_string(r.report.zero_points) + " at (0, 0), " + std::to_string(r.report.swapped_axes) +
+                      " with swapped axes");
+    return r;
+}
+
+CLI::App* add_reconcile_command(CLI::App& app, ReconcileRequest& r)
+{
+    CLI::App* cmd = app.add_subcommand("reconcile", "Check each record's beat/area code against where it lies; "
+                                                    "correct or flag it, accounting for every record");
+    add_reconcile_setup_options(*cmd, r.setup, true);
+    cmd->add_option("--assign", r.assign,
+                    "Also assign another layer (repeatable): [LABEL=]FILE:CODE_FIELD[:NAME_FIELD], e.g. "
+                    "wards=data/boundaries/kent_wards_2013.geojson:WD13CD:WD13NM")
+        ->group("Reconciliation");
+    cmd->add_option("--out", r.out_path, "Reconciled records: .gpkg, .geojson or .fgb")->required()->group("Output");
+    cmd->add_option("--report", r.report_path, "Report CSV: counts per status, accuracy per area, confusions")
+        ->group("Output");
+    add_run_options(*cmd, r.run);
+    cmd->footer("Statuses: match, alias_match, corrected, filled, unknown_code, near_boundary, outside, no_location,\n"
+                "suspect_location; each record gets exactly one. Example:\n"
+                "  hotspot reconcile --offences data/police_uk/2019-09-kent-street.csv --code-field \"LSOA code\" \\\n"
+                "      --areas data/boundaries/kent_lsoa_2011.geojson --area-code-field LSOA11CD --area-name-field LSOA11NM \\\n"
+                "      --out reconciled.gpkg --report report.csv");
+    return cmd;
+}
+
+nlohmann::json run_reconcile(const ReconcileRequest& r, Reporter& reporter)
+{
+    // Refuse bad requests before any work.
+    parse_trust(r.setup.trust);
+    if (!io::is_vector_output(r.out_path))
+        throw Error(Errc::Usage, "--out " + r.out_path + ": write reconciled records as .gpkg, .geojson or .fgb");
+    io::check_output_path(r.out_path, r.run.overwrite);
+    for (const auto* path : {&r.report_path, &r.run.summary_json_path, &r.setup.input.rejects_path})
+        if (!path->empty())
+            io::check_output_path(*path, r.run.overwrite);
+    std::vector<AreaLayerSpec> extra;
+    for (const auto& text : r.assign)
+        extra.push_back(parse_layer_spec(text));
+
+    Reconciled rec = reconcile_offences(r.setup, r.run, reporter);
+    std::vector<CodedLayer> layers;
+    std::vector<engine::LayerAssignment> assigned;
+    for (const auto& spec : extra)
+    {
+        layers.push_back(load_coded_layer(spec, rec.table.target_crs, reporter));
+        assigned.push_back(engine::assign_layer(rec.records, rec.report, *rec.areas.index, *layers.back().index,
+                                                r.setup.tolerance_m));
+    }
+
+    // The reconciled records: every original field, then what reconciliation says.
+    std::vector<io::VectorField> fields;
+    for (const auto& name : rec.table.field_names)
+        fields.push_back({name, io::FieldType::Text});
+    const bool has_names = !r.setup.areas.name_field.empty();
+    for (const char* name : {"source_row"})
+        fields.push_back({name, io::FieldType::Integer});
+    for (const char* name : {"code_recorded", "code_spatial", "code_final"})
+        fields.push_back({name, io::FieldType::Text});
+    if (has_names)
+        fields.push_back({"name_final", io::FieldType::Text});
+    fields.push_back({"status", io::FieldType::Text});
+    fields.push_back({"decided_by", io::FieldType::Text});
+    fields.push_back({"distance_m", io::FieldType::Real});
+    fields.push_back({"location_note", io::FieldType::Text});
+    for (const auto& layer : layers)
+    {
+        fields.push_back({layer.spec.label + "_code", io::FieldType::Text});
+        if (!layer.spec.name_field.empty())
+            fields.push_back({layer.spec.label + "_name", io::FieldType::Text});
+        fields.push_back({layer.spec.label + "_by", io::FieldType::Text});
+    }
+    io::VectorWriter writer(r.out_path, "reconciled", rec.table.target_crs, io::GeometryKind::Point, fields, r.run.overwrite);
+    std::vector<io::FieldValue> values;
+    std::vector<std::string_view> original;
+    const auto progress = reporter.progress("writing");
+    const std::size_t n = rec.records.size();
+    for (std::size_t i = 0; i < n; ++i)
+    {
+        if (progress && i % 65536 == 0)
+            progress(static_cast<double>(i) / static_cast<double>(n));
+        values.clear();
+        io::CsvReader reader(rec.raw[i], r.setup.input.source.path);
+        if (!reader.next(original))
+            original.clear();
+        for (std::size_t f = 0; f < rec.table.field_names.size(); ++f)
+            values.emplace_back(f < original.size() ? std::string(original[f]) : std::string());
+        const auto& o = rec.report.outcomes[i];
+        values.emplace_back(static_cast<std::int64_t>(rec.source_row[i]));
+        values.emplace_back(std::string(rec.records.recorded[i]));
+        values.emplace_back(code_or_empty(rec.areas, o.spatial_area));
+        values.emplace_back(code_or_empty(rec.areas, o.final_area));
+        if (has_names)
+            values.emplace_back(o.final_area >= 0 ? rec.areas.names[static_cast<std::size_t>(o.final_area)] : std::string());
+        values.emplace_back(std::string(engine::to_string(o.status)));
+        values.emplace_back(std::string(engine::to_string(o.decided_by)));
+        values.emplace_back(o.distance_m);
+        values.emplace_back(rec.location_note[i]);
+        for (std::size_t l = 0; l < layers.size(); ++l)
+        {
+            const std::int32_t area = assigned[l].area[i];
+            values.emplace_back(code_or_empty(layers[l], area));
+            if (!layers[l].spec.name_field.empty())
+                values.emplace_back(area >= 0 ? layers[l].names[static_cast<std::size_t>(area)] : std::string());
+            values.emplace_back(area < 0 ? std::string() : assigned[l].via_code[i] ? std::string("code") : std::string("location"));
+        }
+        const bool located = rec.records.location[i] == engine::LocationState::Good;
+        writer.add_point(located ? std::optional<engine::Point2>({rec.records.x[i], rec.records.y[i]}) : std::nullopt, values);
+    }
+    reporter.done();
+    writer.commit();
+    reporter.info("wrote      " + r.out_path);
+    const auto total = static_cast<std::int64_t>(n);
+    if (!r.report_path.empty())
+    {
+        io::write_text_file(r.report_path, report_csv(rec, total), r.run.overwrite);
+        reporter.info("report     " + r.report_path);
+    }
+
+    nlohmann::json statuses = nlohmann::json::object(), decisions = nlohmann::json::object();
+    for (std::size_t s = 0; s < engine::record_status_count; ++s)
+        statuses[std::string(engine::to_string(static_cast<RecordStatus>(s)))] = rec.report.by_status[s];
+    for (std::size_t d = 0; d < engine::decision_count; ++d)
+        decisions[std::string(engine::to_string(static_cast<engine::Decision>(d)))] = rec.report.by_decision[d];
+    nlohmann::json confusions = nlohmann::json::array();
+    for (std::size_t k = 0; k < rec.report.confusions.size() && k < 20; ++k)
+        confusions.push_back({{"recorded", rec.report.confusions[k].recorded},
+                              {"final", rec.report.confusions[k].final_code},
+                              {"count", rec.report.confusions[k].count}});
+    nlohmann::json summary = {{"command", "reconcile"},
+                              {"version", HOTSPOT_VERSION_STRING},
+                              {"offences", offences_json(rec.table)},
+                              {"areas", {{"path", r.setup.areas.path}, {"count", rec.areas.codes.size()}, {"repaired", rec.areas.layer.warnings}}},
+                              {"target_crs", rec.table.target_crs.label()},
+                              {"tolerance_m", r.setup.tolerance_m},
+                              {"trust", r.setup.trust},
+                              {"records", total},
+                              {"status", statuses},
+                              {"decided_by", decisions},
+                              {"normalised", rec.report.normalised},
+                              {"confusions", confusions},
+                              {"suspect_points", rec.report.suspect_points.size()},
+                              {"output", r.out_path}};
+    if (!r.run.summary_json_path.empty())
+        io::write_text_file(r.run.summary_json_path, summary.dump(2) + "\n", r.run.overwrite);
+    return summary;
+}
+
+} // namespace hotspot::app

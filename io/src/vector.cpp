@@ -1,0 +1,203 @@
+#include "hotspot/io/vector.hpp"
+
+#include "gdal_util.hpp"
+#include "hotspot/engine/text.hpp"
+#include "hotspot/io/files.hpp"
+
+#include <ogr_spatialref.h>
+
+#include <filesystem>
+
+namespace hotspot::io
+{
+
+namespace
+{
+namespace fs = std::filesystem;
+
+const char* driver_for(const std::string& path)
+{
+    const std::string ext = engine::fold(fs::path(path).extension().string());
+    if (ext == ".gpkg")
+        return "GPKG";
+    if (ext == ".geojson" || ext == ".json")
+        return "GeoJSON";
+    if (ext == ".fgb")
+        return "FlatGeobuf";
+    return nullptr;
+}
+
+OGRFieldType ogr_type(FieldType type)
+{
+    switch (type)
+    {
+    case FieldType::Real:
+        return OFTReal;
+    case FieldType::Integer:
+        return OFTInteger64;
+    case FieldType::Text:
+        return OFTString;
+    }
+    return OFTString;
+}
+
+OGRLinearRing* to_ogr(const engine::Ring& ring)
+{
+    auto* out = new OGRLinearRing;
+    for (const auto& p : ring)
+        out->addPoint(p.x, p.y);
+    out->closeRings();
+    return out;
+}
+
+// Features per transaction: GeoPackage inserts are fast only in batches.
+constexpr std::int64_t batch = 100000;
+} // namespace
+
+bool is_vector_output(const std::string& path)
+{
+    return driver_for(path) != nullptr;
+}
+
+struct VectorWriter::Impl
+{
+    std::string path;
+    std::string tmp;
+    bool overwrite = false;
+    bool committed = false;
+    detail::DatasetPtr dataset;
+    OGRLayer* layer = nullptr;
+    std::vector<VectorField> fields;
+    std::int64_t written = 0;
+    bool transactions = false;
+
+    void write(std::unique_ptr<OGRGeometry> geometry, const std::vector<FieldValue>& values)
+    {
+        if (transactions && written % batch == 0)
+        {
+            if (written > 0)
+                dataset->CommitTransaction();
+            dataset->StartTransaction();
+        }
+        detail::FeaturePtr feature(OGRFeature::CreateFeature(layer->GetLayerDefn()));
+        for (std::size_t i = 0; i < values.size() && i < fields.size(); ++i)
+        {
+            const int f = static_cast<int>(i);
+            if (const auto* text = std::get_if<std::string>(&values[i]))
+                feature->SetField(f, text->c_str());
+            else if (const auto* real = std::get_if<double>(&values[i]))
+            {
+                if (std::isfinite(*real))
+                    feature->SetField(f, *real);
+                else
+                    feature->SetFieldNull(f);
+            }
+            else if (const auto* integer = std::get_if<std::int64_t>(&values[i]))
+                feature->SetField(f, static_cast<GIntBig>(*integer));
+            else
+                feature->SetFieldNull(f);
+        }
+        if (geometry)
+            feature->SetGeometryDirectly(geometry.release());
+        if (layer->CreateFeature(feature.get()) != OGRERR_NONE)
+            throw Error(Errc::Io, path + ": cannot write feature " + std::to_string(written + 1) + " (" +
+                                      detail::gdal_error() + ")");
+        ++written;
+    }
+};
+
+VectorWriter::VectorWriter(const std::string& path, const std::string& layer_name, const Crs& crs, GeometryKind kind,
+                           std::vector<VectorField> fields, bool overwrite)
+    : m_impl(std::make_unique<Impl>())
+{
+    detail::ensure_gdal();
+    const char* driver_name = driver_for(path);
+    if (!driver_name)
+        throw Error(Errc::Usage, path + ": write vector outputs as .gpkg, .geojson or .fgb");
+    check_output_path(path, overwrite);
+    m_impl->path = path;
+    m_impl->overwrite = overwrite;
+    m_impl->fields = std::move(fields);
+    m_impl->tmp = temp_path_beside(path);
+    fs::remove(m_impl->tmp);
+    GDALDriver* driver = GetGDALDriverManager()->GetDriverByName(driver_name);
+    if (!driver)
+        throw Error(Errc::Internal, std::string("this GDAL has no ") + driver_name + " driver");
+    m_impl->dataset.reset(driver->Create(m_impl->tmp.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+    if (!m_impl->dataset)
+        throw Error(Errc::Io, path + ": cannot be created (" + detail::gdal_error() + ")");
+
+    OGRSpatialReference srs;
+    srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    if (crs.authority.rfind("EPSG:", 0) == 0)
+        srs.importFromEPSG(std::stoi(crs.authority.substr(5)));
+    else
+        srs.importFromWkt(crs.wkt.c_str());
+    CPLStringList layer_options;
+    if (std::string(driver_name) == "GeoJSON")
+        layer_options.SetNameValue("RFC7946", "YES"); // reprojected to WGS 84 as the standard requires
+    if (std::string(driver_name) == "GPKG")
+        layer_options.SetNameValue("SPATIAL_INDEX", "YES");
+    m_impl->layer = m_impl->dataset->CreateLayer(layer_name.c_str(), &srs,
+                                                 kind == GeometryKind::Point ? wkbPoint : wkbMultiPolygon,
+                                                 layer_options.List());
+    if (!m_impl->layer)
+        throw Error(Errc::Io, path + ": cannot create layer (" + detail::gdal_error() + ")");
+    for (const auto& f : m_impl->fields)
+    {
+        OGRFieldDefn defn(f.name.c_str(), ogr_type(f.type));
+        if (m_impl->layer->CreateField(&defn) != OGRERR_NONE)
+            throw Error(Errc::Io, path + ": cannot create field '" + f.name + "' (" + detail::gdal_error() + ")");
+    }
+    m_impl->transactions = m_impl->dataset->TestCapability(ODsCTransactions) != 0;
+}
+
+VectorWriter::~VectorWriter()
+{
+    if (!m_impl->committed)
+    {
+        m_impl->dataset.reset();
+        std::error_code ignored;
+        fs::remove(m_impl->tmp, ignored);
+    }
+}
+
+void VectorWriter::add_point(const std::optional<engine::Point2>& where, const std::vector<FieldValue>& values)
+{
+    std::unique_ptr<OGRGeometry> point;
+    if (where && std::isfinite(where->x) && std::isfinite(where->y))
+        point = std::make_unique<OGRPoint>(where->x, where->y);
+    m_impl->write(std::move(point), values);
+}
+
+void VectorWriter::add_polygon(const engine::MultiPolygon& shape, const std::vector<FieldValue>& values)
+{
+    auto multi = std::make_unique<OGRMultiPolygon>();
+    for (const auto& polygon : shape)
+    {
+        auto* p = new OGRPolygon;
+        p->addRingDirectly(to_ogr(polygon.outer));
+        for (const auto& hole : polygon.holes)
+            p->addRingDirectly(to_ogr(hole));
+        multi->addGeometryDirectly(p);
+    }
+    m_impl->write(std::move(multi), values);
+}
+
+void VectorWriter::commit()
+{
+    if (m_impl->transactions && m_impl->written > 0)
+        m_impl->dataset->CommitTransaction();
+    m_impl->dataset.reset(); // close and flush
+    if (CPLGetLastErrorType() == CE_Failure)
+        throw Error(Errc::Io, m_impl->path + ": cannot be written (" + detail::gdal_error() + ")");
+    std::error_code ec;
+    if (!m_impl->overwrite && fs::exists(m_impl->path))
+        throw Error(Errc::Io, m_impl->path + ": already exists; add --overwrite to replace it");
+    fs::rename(m_impl->tmp, m_impl->path, ec);
+    if (ec)
+        throw Error(Errc::Io, m_impl->path + ": cannot be written (" + ec.message() + ")");
+    m_impl->committed = true;
+}
+
+} // namespace hotspot::io
