@@ -130,14 +130,23 @@ void decide_by_code(RecordOutcome& o, const CodeBook::Lookup& lookup)
     o.decided_by = o.final_area >= 0 ? Decision::Code : Decision::None;
 }
 
-// Records sharing an exact point with many others of many different codes, most of which name another
-// area: default geocodes. Also (0, 0) and points found only with their axes swapped.
-std::vector<std::uint8_t> find_suspects(const CodeRecords& records, const std::vector<std::string>& normalised,
-                                        const AreaIndex& areas, const CodeBook& codes, const ReconcileOptions& options,
-                                        ReconcileReport& report)
+// What the other records on the same exact point say about each record.
+struct PointEvidence
+{
+    // Records sharing an exact point with many others of many different codes, most of which name
+    // another area: default geocodes. Also (0, 0).
+    std::vector<std::uint8_t> suspect;
+    // Records whose code disagrees with the point's area while more of the other records on the point
+    // name that area than name theirs: a slip of the code, not of the boundary.
+    std::vector<std::uint8_t> outvoted;
+};
+
+PointEvidence weigh_points(const CodeRecords& records, const std::vector<std::string>& normalised, const AreaIndex& areas,
+                           const CodeBook& codes, const ReconcileOptions& options, ReconcileReport& report)
 {
     const std::size_t n = records.size();
-    std::vector<std::uint8_t> suspect(n, 0);
+    PointEvidence evidence{std::vector<std::uint8_t>(n, 0), std::vector<std::uint8_t>(n, 0)};
+    auto& suspect = evidence.suspect;
     std::vector<std::size_t> located;
     for (std::size_t i = 0; i < n; ++i)
         if (records.location[i] == LocationState::Good)
@@ -157,6 +166,23 @@ std::vector<std::uint8_t> find_suspects(const CodeRecords& records, const std::v
             ++end;
         const std::int64_t count = static_cast<std::int64_t>(end - begin);
         const Point2 p{records.x[first], records.y[first]};
+        if (count >= 2)
+        {
+            const std::int32_t here = areas.locate(p);
+            std::map<std::int32_t, std::int64_t> naming; // area -> records on the point whose code names it
+            for (std::size_t k = begin; k < end; ++k)
+                for (const auto a : codes.find(normalised[located[k]]).areas)
+                    ++naming[a];
+            for (std::size_t k = begin; k < end && here >= 0; ++k)
+            {
+                const auto& lookup = codes.find(normalised[located[k]]);
+                if (lookup.areas.empty() || names(lookup, here))
+                    continue;
+                const std::int64_t for_here = naming[here];
+                const std::int64_t for_mine = naming[lookup.areas.front()] - 1; // the others
+                evidence.outvoted[located[k]] = for_here > for_mine;
+            }
+        }
         if (p.x == 0.0 && p.y == 0.0)
         {
             for (std::size_t k = begin; k < end; ++k)
@@ -187,7 +213,7 @@ std::vector<std::uint8_t> find_suspects(const CodeRecords& records, const std::v
         }
         begin = end;
     }
-    return suspect;
+    return evidence;
 }
 } // namespace
 
@@ -216,7 +242,8 @@ ReconcileReport reconcile(const CodeRecords& records, const AreaIndex& areas, co
                 report.normalisation_examples.emplace_back(std::string(raw), normalised[i]);
         }
     }
-    const std::vector<std::uint8_t> suspect = find_suspects(records, normalised, areas, codes, options, report);
+    const PointEvidence evidence = weigh_points(records, normalised, areas, codes, options, report);
+    const auto& suspect = evidence.suspect;
     std::vector<std::uint8_t> swapped(n, 0);
     const double tolerance = options.tolerance_m;
 
@@ -306,7 +333,7 @@ ReconcileReport reconcile(const CodeRecords& records, const AreaIndex& areas, co
                 }
             }
             o.distance_m = to_recorded;
-            if (to_recorded <= tolerance)
+            if (to_recorded <= tolerance && !evidence.outvoted[i])
             {
                 o.status = RecordStatus::NearBoundary;
                 o.final_area = nearest_recorded;
