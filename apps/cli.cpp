@@ -6,6 +6,7 @@
 #include "hotspot/io/files.hpp"
 #include "kde_command.hpp"
 #include "reconcile_command.hpp"
+#include "tables_command.hpp"
 
 #include <tbb/global_control.h>
 #include <tbb/info.h>
@@ -228,9 +229,11 @@ int run_cli(int argc, char** argv)
     };
     KdeRequest kde;
     ReconcileRequest reconcile;
+    TablesRequest tables;
     const std::vector<Command> commands{
         {add_kde_command(app, kde), &kde.run, [&](Reporter& r) { run_kde(kde, r); }},
         {add_reconcile_command(app, reconcile), &reconcile.run, [&](Reporter& r) { run_reconcile(reconcile, r); }},
+        {add_tables_command(app, tables), &tables.run, [&](Reporter& r) { run_tables(tables, r); }},
     };
     std::vector<std::string> command_names;
     for (const auto& c : commands)

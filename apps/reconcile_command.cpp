@@ -225,7 +225,7 @@ Reconciled reconcile_offences(const ReconcileSetup& setup, const RunOptions& run
             rec.x.push_back(inc.x[a]);
             rec.y.push_back(inc.y[a]);
             rec.location.push_back(engine::LocationState::Good);
-            rec.recorded.push_back(r.table.codes[a]);
+            rec.recorded.push_back(r.table.codes.empty() ? std::string_view() : r.table.codes[a]);
             r.source_row.push_back(inc.source_row[a]);
             r.raw.push_back(r.table.raw[a]);
             r.month.push_back(inc.month[a]);

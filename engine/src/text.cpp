@@ -8,14 +8,33 @@
 namespace hotspot::engine
 {
 
+std::string_view trim(std::string_view text)
+{
+    const auto is_space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
+    while (!text.empty() && is_space(text.front()))
+        text.remove_prefix(1);
+    while (!text.empty() && is_space(text.back()))
+        text.remove_suffix(1);
+    return text;
+}
+
+std::vector<std::string> split(std::string_view text, char separator)
+{
+    std::vector<std::string> out;
+    while (true)
+    {
+        const auto end = text.find(separator);
+        if (const auto piece = trim(text.substr(0, end)); !piece.empty())
+            out.emplace_back(piece);
+        if (end == std::string_view::npos)
+            return out;
+        text.remove_prefix(end + 1);
+    }
+}
+
 std::string fold(std::string_view text)
 {
-    const auto is_space = [](unsigned char c) { return std::isspace(c) != 0; };
-    while (!text.empty() && is_space(static_cast<unsigned char>(text.front())))
-        text.remove_prefix(1);
-    while (!text.empty() && is_space(static_cast<unsigned char>(text.back())))
-        text.remove_suffix(1);
-    std::string out(text);
+    std::string out(trim(text));
     std::transform(out.begin(), out.end(), out.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     return out;

@@ -19,20 +19,13 @@ namespace hotspot::io
 namespace
 {
 using engine::MonthIndex;
+using engine::trim;
 
 constexpr std::array<std::string_view, reject_reason_count> reason_names{
     "malformed_row", "bad_date",          "outside_period",    "excluded_crime_type", "no_location",
     "not_a_point",   "bad_coordinate",    "out_of_range",      "swapped_lat_lon",     "outside_crs_area",
     "projection_failed", "bad_weight",    "duplicate_id"};
 
-std::string_view trim(std::string_view s)
-{
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-        s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-        s.remove_suffix(1);
-    return s;
-}
 
 // Index of the field named `wanted` (ignoring case), or -1.
 int find_field(const std::vector<std::string>& names, std::string_view wanted)

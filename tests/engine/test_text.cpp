@@ -29,3 +29,12 @@ TEST_CASE("Near matches put containing names first, then the closest", "[text]")
     CHECK(near_matches("Hight Street", names, 1).front() == "High Street");
     CHECK(join({"a", "b"}) == "a, b");
 }
+
+TEST_CASE("Trimming and splitting", "[text]")
+{
+    CHECK(trim("  a b \t") == "a b");
+    CHECK(trim("   ").empty());
+    CHECK(split(" 8N  34A ", ' ') == std::vector<std::string>{"8N", "34A"});
+    CHECK(split("Robbery; Drugs ;", ';') == std::vector<std::string>{"Robbery", "Drugs"});
+    CHECK(split("", ';').empty());
+}

@@ -7,6 +7,12 @@
 namespace hotspot::engine
 {
 
+/// The text without surrounding white space.
+std::string_view trim(std::string_view text);
+
+/// The pieces of `text` between separators, trimmed, empty pieces dropped.
+std::vector<std::string> split(std::string_view text, char separator);
+
 /// Lower-case ASCII copy with surrounding white space removed.
 std::string fold(std::string_view text);
 
