@@ -141,8 +141,8 @@ struct PointEvidence
     std::vector<std::uint8_t> outvoted;
 };
 
-PointEvidence weigh_points(const CodeRecords& records, const std::vector<std::string>& normalised, const AreaIndex& areas,
-                           const CodeBook& codes, const ReconcileOptions& options, ReconcileReport& report)
+PointEvidence weigh_points(const CodeRecords& records, const std::vector<const CodeBook::Lookup*>& lookups,
+                           const AreaIndex& areas, const ReconcileOptions& options, ReconcileReport& report)
 {
     const std::size_t n = records.size();
     PointEvidence evidence{std::vector<std::uint8_t>(n, 0), std::vector<std::uint8_t>(n, 0)};
@@ -158,45 +158,54 @@ PointEvidence weigh_points(const CodeRecords& records, const std::vector<std::st
             return records.y[a] < records.y[b];
         return a < b;
     });
-    for (std::size_t begin = 0; begin < located.size();)
-    {
-        const std::size_t first = located[begin];
-        std::size_t end = begin + 1;
-        while (end < located.size() && records.x[located[end]] == records.x[first] && records.y[located[end]] == records.y[first])
-            ++end;
-        const std::int64_t count = static_cast<std::int64_t>(end - begin);
-        const Point2 p{records.x[first], records.y[first]};
-        if (count >= 2)
+    // Each run of records on one exact point is a group; groups are weighed in parallel, each writing
+    // only its own records' flags, and gathered in order so the report does not depend on threads.
+    std::vector<std::size_t> group_start;
+    for (std::size_t k = 0; k < located.size(); ++k)
+        if (k == 0 || records.x[located[k]] != records.x[located[k - 1]] || records.y[located[k]] != records.y[located[k - 1]])
+            group_start.push_back(k);
+    group_start.push_back(located.size());
+    const std::size_t groups = group_start.size() - 1;
+    std::vector<SuspectPoint> found(groups); // records = 0: the point is not suspect
+    std::vector<std::uint8_t> at_zero(groups, 0);
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, groups, 1024), [&](const tbb::blocked_range<std::size_t>& range) {
+        std::map<std::int32_t, std::int64_t> naming; // area -> records on the point whose code names it
+        std::set<std::int32_t> distinct;
+        for (std::size_t g = range.begin(); g != range.end(); ++g)
         {
+            const std::size_t begin = group_start[g], end = group_start[g + 1];
+            const std::int64_t count = static_cast<std::int64_t>(end - begin);
+            const Point2 p{records.x[located[begin]], records.y[located[begin]]};
+            if (p.x == 0.0 && p.y == 0.0)
+            {
+                at_zero[g] = 1;
+                for (std::size_t k = begin; k < end; ++k)
+                    suspect[located[k]] = 1;
+                continue;
+            }
+            if (count < 2)
+                continue;
             const std::int32_t here = areas.locate(p);
-            std::map<std::int32_t, std::int64_t> naming; // area -> records on the point whose code names it
+            naming.clear();
             for (std::size_t k = begin; k < end; ++k)
-                for (const auto a : codes.find(normalised[located[k]]).areas)
+                for (const auto a : lookups[located[k]]->areas)
                     ++naming[a];
             for (std::size_t k = begin; k < end && here >= 0; ++k)
             {
-                const auto& lookup = codes.find(normalised[located[k]]);
+                const auto& lookup = *lookups[located[k]];
                 if (lookup.areas.empty() || names(lookup, here))
                     continue;
                 const std::int64_t for_here = naming[here];
                 const std::int64_t for_mine = naming[lookup.areas.front()] - 1; // the others
                 evidence.outvoted[located[k]] = for_here > for_mine;
             }
-        }
-        if (p.x == 0.0 && p.y == 0.0)
-        {
-            for (std::size_t k = begin; k < end; ++k)
-                suspect[located[k]] = 1;
-            report.zero_points += count;
-        }
-        else if (count >= options.suspect.min_records)
-        {
-            const std::int32_t here = areas.locate(p);
-            std::set<std::int32_t> distinct;
+            if (count < options.suspect.min_records)
+                continue;
+            distinct.clear();
             std::int64_t coded = 0, elsewhere = 0;
             for (std::size_t k = begin; k < end; ++k)
             {
-                const auto& lookup = codes.find(normalised[located[k]]);
+                const auto& lookup = *lookups[located[k]];
                 if (lookup.areas.empty())
                     continue;
                 ++coded;
@@ -208,10 +217,16 @@ PointEvidence weigh_points(const CodeRecords& records, const std::vector<std::st
             {
                 for (std::size_t k = begin; k < end; ++k)
                     suspect[located[k]] = 1;
-                report.suspect_points.push_back({p, count, static_cast<std::int64_t>(distinct.size())});
+                found[g] = {p, count, static_cast<std::int64_t>(distinct.size())};
             }
         }
-        begin = end;
+    });
+    for (std::size_t g = 0; g < groups; ++g)
+    {
+        if (at_zero[g])
+            report.zero_points += static_cast<std::int64_t>(group_start[g + 1] - group_start[g]);
+        if (found[g].records > 0)
+            report.suspect_points.push_back(found[g]);
     }
     return evidence;
 }
@@ -229,9 +244,16 @@ ReconcileReport reconcile(const CodeRecords& records, const AreaIndex& areas, co
     report.outcomes.resize(n);
 
     std::vector<std::string> normalised(n);
+    std::vector<const CodeBook::Lookup*> lookups(n); // what each record's code names, looked up once
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, 8192), [&](const tbb::blocked_range<std::size_t>& range) {
+        for (std::size_t i = range.begin(); i != range.end(); ++i)
+        {
+            normalised[i] = normalise_code(records.recorded[i]);
+            lookups[i] = &codes.find(normalised[i]);
+        }
+    });
     for (std::size_t i = 0; i < n; ++i)
     {
-        normalised[i] = normalise_code(records.recorded[i]);
         const std::string_view raw = records.recorded[i];
         if (!normalised[i].empty() && raw != normalised[i])
         {
@@ -242,7 +264,7 @@ ReconcileReport reconcile(const CodeRecords& records, const AreaIndex& areas, co
                 report.normalisation_examples.emplace_back(std::string(raw), normalised[i]);
         }
     }
-    const PointEvidence evidence = weigh_points(records, normalised, areas, codes, options, report);
+    const PointEvidence evidence = weigh_points(records, lookups, areas, options, report);
     const auto& suspect = evidence.suspect;
     std::vector<std::uint8_t> swapped(n, 0);
     const double tolerance = options.tolerance_m;
@@ -252,7 +274,7 @@ ReconcileReport reconcile(const CodeRecords& records, const AreaIndex& areas, co
         for (std::size_t i = range.begin(); i != range.end(); ++i)
         {
             RecordOutcome& o = report.outcomes[i];
-            const auto& lookup = codes.find(normalised[i]);
+            const auto& lookup = *lookups[i];
             const bool has_code = !normalised[i].empty();
             o.recorded_area = lookup.areas.empty() ? -1 : lookup.areas.front();
             o.distance_m = std::numeric_limits<double>::quiet_NaN();
