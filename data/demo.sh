@@ -18,5 +18,17 @@ echo "== Maidstone, violence and sexual offences, September 2019"
 "$hotspot" kde "${common[@]}" --crime-type "Violence and sexual offences" \
     --out "$out/maidstone_violence_2019-09.tif" --summary-json "$out/maidstone_violence_2019-09.json"
 echo
+echo "== Reconcile: each record's LSOA code checked against where it lies, wards assigned"
+"$hotspot" reconcile --offences "$here/police_uk/2019-09-kent-street.csv" --code-field "LSOA code" \
+    --areas "$here/boundaries/kent_lsoa_2011.geojson" --area-code-field LSOA11CD --area-name-field LSOA11NM \
+    --assign "wards=$here/boundaries/kent_wards_2013.geojson:WD13CD:WD13NM" \
+    --out "$out/kent_reconciled_2019-09.gpkg" --report "$out/kent_reconciled_2019-09_report.csv" --overwrite
+echo
+echo "== Maidstone ward table, September 2019: every ward and category, zeros included"
+"$hotspot" tables --offences "$here/police_uk/2019-09-kent-street.csv" \
+    --areas "$here/boundaries/maidstone_wards_2013.geojson" --area-code-field WD13CD --area-name-field WD13NM \
+    --out "$out/maidstone_wards_2019-09.csv" --overwrite --quiet
+echo "wrote      $out/maidstone_wards_2019-09.csv"
+echo
 echo "Outputs are in $out/:"
 ls -1 "$out" | sed 's/^/  /'
