@@ -1,26 +1,18 @@
 #pragma once
 
 #include "cli.hpp"
-#include "hotspot/engine/kde.hpp"
+#include "density.hpp"
 
-#include <optional>
 #include <string>
 
 namespace hotspot::app
 {
 
-/// Everything `hotspot kde` needs, filled from the command line (or, later, a batch file).
+/// Everything `hotspot kde` needs, filled from the command line (or a batch file).
 struct KdeRequest
 {
     OffenceInput input;
-    std::string kernel = "quartic";
-    std::optional<double> bandwidth_m; ///< default: the ArcGIS rule
-    std::string units = "per-km2";
-    std::optional<double> cell_m;      ///< default: shorter extent side / 250
-    std::string extent;                ///< "xmin,ymin,xmax,ymax" in the target CRS
-    std::string boundaries_path;
-    std::string boundaries_layer;
-    std::string area;
+    DensitySpec density;
     std::string out_path;
     bool float64 = false;
     RunOptions run;

@@ -1,0 +1,65 @@
+#pragma once
+// The density stage shared by `kde`, `hotspots` and `evaluate`: options, checks and the surface.
+
+#include "cli.hpp"
+#include "hotspot/engine/kde.hpp"
+#include "hotspot/io/areas.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace hotspot::app
+{
+
+constexpr double nodata_value = -9999.0;
+
+/// How to compute a surface: kernel, bandwidth, units and grid.
+struct DensitySpec
+{
+    std::string kernel = "quartic";
+    std::optional<double> bandwidth_m; ///< default: the ArcGIS rule
+    std::string units = "per-km2";
+    std::optional<double> cell_m;      ///< default: shorter extent side / 250
+    std::string extent;                ///< "xmin,ymin,xmax,ymax" in the target CRS
+    std::string boundaries_path;       ///< where --area is looked up
+    std::string boundaries_layer;
+    std::string area;
+};
+
+void add_density_options(CLI::App& command, DensitySpec& spec);
+
+/// Refuses a spec that cannot work, before any data is read. Throws Error(Usage).
+void check_density_spec(const DensitySpec& spec);
+
+/// A computed surface and how it was made.
+struct Density
+{
+    engine::Raster<double> surface;       ///< nodata_value outside the area mask
+    engine::KdeOptions options;
+    std::string bandwidth_note;           ///< "given" or the ArcGIS rule's figures
+    std::optional<engine::Raster<std::uint8_t>> mask; ///< cells inside --area
+    io::AreaLayer area_layer;             ///< the --boundaries layer, when --area was given
+    std::vector<std::size_t> area_features;
+    std::string period;                   ///< "YYYY-MM..YYYY-MM" of the offences used
+    double peak = 0;
+    std::int64_t cells_with_data = 0;
+
+    bool in_study_area(std::size_t cell) const { return surface.values[cell] != nodata_value; }
+};
+
+/// Computes the surface of `incidents`. `grid_like`, when given, fixes the grid (to compare periods
+/// on one grid); `bandwidth_m`, when given, overrides the spec's.
+Density compute_density(const DensitySpec& spec, const engine::Incidents& incidents, const io::Crs& crs,
+                        Reporter& reporter, const std::optional<engine::GridSpec>& grid_like = std::nullopt,
+                        std::optional<double> bandwidth_m = std::nullopt, bool float64_output = false);
+
+/// GeoTIFF tags that record how a surface was made.
+std::vector<std::pair<std::string, std::string>> density_metadata(const DensitySpec& spec, const Density& density,
+                                                                   const OffenceInput& input,
+                                                                   const engine::Incidents& incidents);
+
+/// Printing helpers shared by the commands.
+std::string fixed(double value, int decimals);
+
+} // namespace hotspot::app
