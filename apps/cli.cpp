@@ -4,6 +4,7 @@
 #include "hotspot/engine/text.hpp"
 #include "hotspot/io/csv.hpp"
 #include "hotspot/io/files.hpp"
+#include "hotspots_command.hpp"
 #include "kde_command.hpp"
 #include "reconcile_command.hpp"
 #include "tables_command.hpp"
@@ -230,10 +231,12 @@ int run_cli(int argc, char** argv)
     KdeRequest kde;
     ReconcileRequest reconcile;
     TablesRequest tables;
+    HotspotsRequest hotspots;
     const std::vector<Command> commands{
         {add_kde_command(app, kde), &kde.run, [&](Reporter& r) { run_kde(kde, r); }},
         {add_reconcile_command(app, reconcile), &reconcile.run, [&](Reporter& r) { run_reconcile(reconcile, r); }},
         {add_tables_command(app, tables), &tables.run, [&](Reporter& r) { run_tables(tables, r); }},
+        {add_hotspots_command(app, hotspots), &hotspots.run, [&](Reporter& r) { run_hotspots(hotspots, r); }},
     };
     std::vector<std::string> command_names;
     for (const auto& c : commands)

@@ -113,7 +113,9 @@ void add_density_options(CLI::App& cmd, DensitySpec& s)
     cmd.add_option("--units", s.units, "per-km2 (default), per-m2, or count (expected offences per cell)")->group("Density");
     cmd.add_option("--cell", s.cell_m, "Cell size in metres (default: shorter side of the extent / 250)")->group("Grid");
     cmd.add_option("--extent", s.extent, "Grid extent xmin,ymin,xmax,ymax in the target CRS, metres")->group("Grid");
-    cmd.add_option("--boundaries", s.boundaries_path, "Boundary polygons (any GDAL vector source) for --area")->group("Grid");
+    cmd.add_option("--boundaries", s.boundaries,
+                   "Boundary polygons (any GDAL vector source; repeatable) where --area is looked up")
+        ->group("Grid");
     cmd.add_option("--boundaries-layer", s.boundaries_layer, "Layer of the boundary source")->group("Grid");
     cmd.add_option("--area", s.area, "Name or code of the boundary polygon(s) to cover, e.g. Maidstone; cells outside are nodata")
         ->group("Grid");
@@ -129,7 +131,7 @@ void check_density_spec(const DensitySpec& s)
         require_positive(*s.cell_m, "--cell");
     if (!s.extent.empty())
         parse_extent(s.extent);
-    if (!s.area.empty() && s.boundaries_path.empty())
+    if (!s.area.empty() && s.boundaries.empty())
         throw Error(Errc::Usage, "--area needs --boundaries, the layer to find it in");
     if (!s.area.empty() && !s.extent.empty())
         throw Error(Errc::Usage, "give --extent or --area, not both");
@@ -143,15 +145,29 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& inc, cons
     std::optional<engine::Box2> extent;
     if (!s.extent.empty())
         extent = parse_extent(s.extent);
+    for (const auto& path : s.boundaries)
+    {
+        d.boundary_layers.push_back(io::read_areas(path, s.boundaries_layer, crs));
+        for (const auto& w : d.boundary_layers.back().warnings)
+            reporter.warn(w);
+    }
     if (!s.area.empty())
     {
-        d.area_layer = io::read_areas(s.boundaries_path, s.boundaries_layer, crs);
-        for (const auto& w : d.area_layer.warnings)
-            reporter.warn(w);
-        d.area_features = io::find_area(d.area_layer, s.area);
+        // The first layer that has the area; if none has it, the first layer's error names the nearest.
+        for (std::size_t l = d.boundary_layers.size(); l-- > 0;)
+            try
+            {
+                d.area_features = io::find_area(d.boundary_layers[l], s.area);
+                d.area_layer = l;
+            }
+            catch (const Error&)
+            {
+                if (l == 0 && d.area_features.empty())
+                    throw;
+            }
         engine::Box2 box;
         for (const auto i : d.area_features)
-            box.expand(engine::bounds(d.area_layer.features[i].shape));
+            box.expand(engine::bounds(d.boundary_layers[d.area_layer].features[i].shape));
         extent = box;
     }
 
@@ -216,7 +232,7 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& inc, cons
     {
         std::vector<const engine::MultiPolygon*> shapes;
         for (const auto i : d.area_features)
-            shapes.push_back(&d.area_layer.features[i].shape);
+            shapes.push_back(&d.boundary_layers[d.area_layer].features[i].shape);
         d.mask = engine::rasterize_mask(shapes, grid);
         for (std::size_t k = 0; k < d.surface.values.size(); ++k)
             if (!d.mask->values[k])

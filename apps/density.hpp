@@ -22,7 +22,7 @@ struct DensitySpec
     std::string units = "per-km2";
     std::optional<double> cell_m;      ///< default: shorter extent side / 250
     std::string extent;                ///< "xmin,ymin,xmax,ymax" in the target CRS
-    std::string boundaries_path;       ///< where --area is looked up
+    std::vector<std::string> boundaries; ///< boundary layers: --area is looked up in the first that has it
     std::string boundaries_layer;
     std::string area;
 };
@@ -39,7 +39,8 @@ struct Density
     engine::KdeOptions options;
     std::string bandwidth_note;           ///< "given" or the ArcGIS rule's figures
     std::optional<engine::Raster<std::uint8_t>> mask; ///< cells inside --area
-    io::AreaLayer area_layer;             ///< the --boundaries layer, when --area was given
+    std::vector<io::AreaLayer> boundary_layers; ///< every --boundaries layer, in the target CRS
+    std::size_t area_layer = 0;           ///< the layer --area was found in
     std::vector<std::size_t> area_features;
     std::string period;                   ///< "YYYY-MM..YYYY-MM" of the offences used
     double peak = 0;

@@ -1,0 +1,427 @@
+#include "hotspots_command.hpp"
+
+#include "hotspot/engine/area_index.hpp"
+#include "hotspot/engine/error.hpp"
+#include "hotspot/engine/text.hpp"
+#include "hotspot/io/csv.hpp"
+#include "hotspot/io/files.hpp"
+#include "hotspot/io/geotiff.hpp"
+#include "hotspot/io/vector.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <map>
+
+namespace hotspot::app
+{
+
+namespace
+{
+namespace fs = std::filesystem;
+
+engine::ThresholdMethod method_of(const HotspotMethodSpec& spec)
+{
+    const auto method = engine::parse_threshold_method(spec.method);
+    if (!method)
+        throw Error(Errc::Usage, "--method '" + spec.method + "' is not a method; methods are mean-multiple, mean-sd, "
+                                 "top-area, gi-star");
+    return *method;
+}
+
+// The field that names a boundary feature: one called like a name (WD13NM, name), else the first.
+std::size_t name_field(const io::AreaLayer& layer)
+{
+    for (std::size_t i = 0; i < layer.field_names.size(); ++i)
+    {
+        const std::string f = engine::fold(layer.field_names[i]);
+        if (f.size() >= 2 && f.compare(f.size() - 2, 2, "nm") == 0)
+            return i;
+    }
+    for (std::size_t i = 0; i < layer.field_names.size(); ++i)
+        if (engine::fold(layer.field_names[i]).find("name") != std::string::npos)
+            return i;
+    return 0;
+}
+
+struct Hotspot
+{
+    std::int32_t label = 0;
+    std::int64_t cells = 0;
+    double area_m2 = 0;
+    std::int64_t offences = 0;
+    double harm = 0;
+    double peak = 0;
+    double mean = 0;
+    engine::Point2 peak_at;
+    std::map<std::int32_t, std::int64_t> types;
+    std::vector<std::string> overlaps; ///< per boundary layer: "High Street 78%; Bridge 22%"
+    std::string main_area;             ///< the area of the last boundary layer holding most of it
+    std::string name;                  ///< what patrols call it: a place nearby, else its main area
+    std::string place;
+    double place_distance_m = std::numeric_limits<double>::quiet_NaN();
+    double share = 0;
+    double pai = 0;
+    engine::MultiPolygon outline;
+};
+
+std::string top_types(const Hotspot& h, const std::vector<std::string>& names, std::size_t limit)
+{
+    std::vector<std::pair<std::int64_t, std::int32_t>> ranked;
+    for (const auto& [type, count] : h.types)
+        ranked.emplace_back(-count, type);
+    std::sort(ranked.begin(), ranked.end());
+    std::string out;
+    for (std::size_t i = 0; i < ranked.size() && i < limit; ++i)
+        out += (i ? "; " : "") + (ranked[i].second >= 0 ? names[static_cast<std::size_t>(ranked[i].second)] : std::string("(no type)")) +
+               " " + std::to_string(-ranked[i].first);
+    return out;
+}
+} // namespace
+
+void add_hotspot_method_options(CLI::App& cmd, HotspotMethodSpec& s)
+{
+    cmd.add_option("--method", s.method,
+                   "mean-multiple (default: cells >= K x mean of non-zero cells), mean-sd (mean + K sd), "
+                   "top-area (densest P% of the area), gi-star (Getis-Ord Gi* with FDR)")
+        ->group("Hotspots");
+    cmd.add_option("--k", s.k, "K for mean-multiple (default 3) or mean-sd (default 2)")->group("Hotspots");
+    cmd.add_option("--percent", s.percent, "P for top-area, percent of the study area (default 5)")->group("Hotspots");
+    cmd.add_option("--band", s.band_m, "Gi* distance band in metres (default: the bandwidth)")->group("Hotspots");
+    cmd.add_option("--alpha", s.alpha, "Gi* false discovery rate (default 0.05)")->group("Hotspots");
+    cmd.add_option("--min-area", s.min_area_m2, "Drop hotspots smaller than this many square metres")->group("Hotspots");
+}
+
+void check_hotspot_method(const HotspotMethodSpec& s)
+{
+    const auto method = method_of(s);
+    if (s.k && (!(*s.k > 0) || *s.k > 100))
+        throw Error(Errc::Usage, "--k must lie between 0 and 100 (got " + fixed(*s.k, 3) + ")");
+    if (s.percent && (!(*s.percent > 0) || *s.percent > 100))
+        throw Error(Errc::Usage, "--percent must lie in (0, 100] (got " + fixed(*s.percent, 3) + ")");
+    if (s.band_m)
+        require_positive(*s.band_m, "--band");
+    if (!(s.alpha > 0 && s.alpha < 1))
+        throw Error(Errc::Usage, "--alpha must lie between 0 and 1");
+    if (!(s.min_area_m2 >= 0))
+        throw Error(Errc::Usage, "--min-area must be 0 or more square metres");
+    if (method != engine::ThresholdMethod::TopArea && s.percent)
+        throw Error(Errc::Usage, "--percent goes with --method top-area");
+}
+
+engine::Raster<std::uint8_t> study_cells(const engine::Raster<double>& surface)
+{
+    engine::Raster<std::uint8_t> study(surface.grid, 0);
+    for (std::size_t k = 0; k < surface.values.size(); ++k)
+        study.values[k] = surface.values[k] != nodata_value && !std::isnan(surface.values[k]);
+    return study;
+}
+
+HotspotCells find_hotspot_cells(const HotspotMethodSpec& s, const engine::Raster<double>& surface,
+                                const engine::Raster<std::uint8_t>& study, const engine::Raster<double>& counts,
+                                double bandwidth_m)
+{
+    const auto method = method_of(s);
+    HotspotCells out;
+    engine::Raster<std::uint8_t> hot;
+    if (method == engine::ThresholdMethod::GiStar)
+    {
+        const double band = s.band_m ? *s.band_m : bandwidth_m;
+        auto gi = engine::gi_star(counts, study, band, s.alpha);
+        out.description = "Getis-Ord Gi* of offence counts, band " + fixed(band, 0) + " m, hot where z > 0 and p <= " +
+                          fixed(gi.p_cutoff, 6) + " (Benjamini-Hochberg FDR " + fixed(s.alpha, 3) + ")";
+        hot = std::move(gi.hot);
+    }
+    else
+    {
+        const double parameter = method == engine::ThresholdMethod::TopArea ? s.percent.value_or(5.0)
+                                 : method == engine::ThresholdMethod::MeanSd ? s.k.value_or(2.0)
+                                                                             : s.k.value_or(3.0);
+        auto t = engine::threshold_cells(surface, study, method, parameter);
+        out.description = method == engine::ThresholdMethod::TopArea
+                              ? "the densest " + fixed(parameter, 1) + "% of the study area (density >= " + fixed(t.threshold, 3) + ")"
+                          : method == engine::ThresholdMethod::MeanSd
+                              ? "density >= mean + " + fixed(parameter, 2) + " sd of non-zero cells (" + fixed(t.threshold, 3) + ")"
+                              : "density >= " + fixed(parameter, 2) + " x mean of non-zero cells (" + fixed(t.threshold, 3) + ")";
+        hot = std::move(t.hot);
+    }
+    const double cell_area = surface.grid.cell_area_m2();
+    const auto min_cells = static_cast<std::int64_t>(std::ceil(s.min_area_m2 / cell_area - 1e-9));
+    out.regions = engine::label_regions(hot, std::max<std::int64_t>(1, min_cells));
+    return out;
+}
+
+CLI::App* add_hotspots_command(CLI::App& app, HotspotsRequest& r)
+{
+    CLI::App* cmd = app.add_subcommand("hotspots", "Hotspot polygons for patrol targeting: ranked, named after places "
+                                                   "and areas, with the evidence behind each");
+    add_offence_options(*cmd, r.input);
+    add_density_options(*cmd, r.density);
+    add_hotspot_method_options(*cmd, r.method);
+    cmd->add_option("--surface", r.surface_path, "Use this density GeoTIFF instead of computing one")->group("Density");
+    cmd->add_option("--places", r.places_path, "Gazetteer of named places (CSV name, longitude, latitude), e.g. "
+                                               "data/places/maidstone_places.csv")
+        ->group("Hotspots");
+    cmd->add_option("--place-radius", r.place_radius_m,
+                    "A hotspot is named after a place only within this many metres of its peak (default 1000); "
+                    "else after the area of the last --boundaries layer that holds most of it")
+        ->group("Hotspots");
+    cmd->add_option("--out-dir", r.out_dir, "Folder for hotspots.gpkg, hotspots.geojson, patrol_list.csv, density.tif")
+        ->required()
+        ->group("Output");
+    cmd->add_option("--show", r.show, "Hotspots to print (default 10)")->group("Output");
+    add_run_options(*cmd, r.run);
+    cmd->footer("Each hotspot: rank, area, offences inside (records, not density), share of all offences, PAI =\n"
+                "(n/N)/(a/A), peak and mean density, harm (with --weight-field), the areas of every --boundaries layer it\n"
+                "overlaps, the nearest named place and its top crime types. Example:\n"
+                "  hotspot hotspots --offences data/police_uk/2019-09-kent-street.csv \\\n"
+                "      --boundaries data/boundaries/kent_districts_2013.geojson --area Maidstone \\\n"
+                "      --boundaries data/boundaries/maidstone_wards_2013.geojson \\\n"
+                "      --places data/places/maidstone_places.csv --bandwidth 300 --cell 25 --out-dir maidstone_hotspots");
+    return cmd;
+}
+
+nlohmann::json run_hotspots(const HotspotsRequest& r, Reporter& reporter)
+{
+    check_hotspot_method(r.method);
+    if (r.surface_path.empty())
+        check_density_spec(r.density);
+    make_filter(r.input);
+    std::error_code ec;
+    fs::create_directories(r.out_dir, ec);
+    if (!fs::is_directory(r.out_dir))
+        throw Error(Errc::Io, r.out_dir + ": cannot create the output folder");
+    const auto out = [&](const char* name) { return (fs::path(r.out_dir) / name).string(); };
+    for (const char* name : {"hotspots.gpkg", "hotspots.geojson", "patrol_list.csv", "density.tif"})
+        io::check_output_path(out(name), r.run.overwrite);
+    for (const auto* path : {&r.input.rejects_path, &r.run.summary_json_path})
+        if (!path->empty())
+            io::check_output_path(*path, r.run.overwrite);
+
+    // The surface: computed here, or given.
+    OffenceInput input = r.input;
+    std::optional<io::GeoTiffContents> given;
+    if (!r.surface_path.empty())
+    {
+        given = io::read_geotiff(r.surface_path);
+        if (!given->has_crs)
+            throw Error(Errc::BadData, r.surface_path + ": the raster has no CRS; hotspot cannot place it");
+        require_metric(given->crs, r.surface_path);
+        input.target_crs = given->crs.wkt;
+    }
+    const io::OffenceTable table = load_offences(input, r.run, reporter);
+    const engine::Incidents& inc = table.incidents;
+    Density density;
+    if (given)
+    {
+        density.surface = given->raster;
+        if (given->nodata)
+            for (auto& v : density.surface.values)
+                if (v == *given->nodata)
+                    v = nodata_value;
+        density.options.bandwidth_m = given->metadata.count("HOTSPOT_BANDWIDTH_M")
+                                          ? std::stod(given->metadata.at("HOTSPOT_BANDWIDTH_M"))
+                                          : 4.0 * density.surface.grid.cell_m;
+        for (const auto& path : r.density.boundaries)
+            density.boundary_layers.push_back(io::read_areas(path, r.density.boundaries_layer, table.target_crs));
+        reporter.info("surface    " + r.surface_path);
+    }
+    else
+        density = compute_density(r.density, inc, table.target_crs, reporter);
+    const auto& grid = density.surface.grid;
+    const auto study = study_cells(density.surface);
+    const auto counts = engine::cell_counts(inc, grid, false);
+    const HotspotCells cells = find_hotspot_cells(r.method, density.surface, study, counts, density.options.bandwidth_m);
+    const auto& regions = cells.regions;
+    reporter.info("hotspots   " + std::to_string(regions.count) + " (" + cells.description + ")");
+
+    // What lies in each hotspot: records (not density), their types and harm.
+    std::vector<Hotspot> spots(static_cast<std::size_t>(regions.count));
+    std::int64_t in_study = 0;
+    for (std::size_t i = 0; i < inc.size(); ++i)
+    {
+        const auto c = grid.col_of(inc.x[i]), row = grid.row_of(inc.y[i]);
+        if (c < 0 || c >= grid.cols || row < 0 || row >= grid.rows || !study.at(c, row))
+            continue;
+        ++in_study;
+        if (const auto l = regions.label.at(c, row); l > 0)
+        {
+            Hotspot& h = spots[static_cast<std::size_t>(l - 1)];
+            ++h.offences;
+            h.harm += inc.weight[i];
+            ++h.types[inc.crime_type[i]];
+        }
+    }
+    std::int64_t study_count = 0;
+    for (const auto v : study.values)
+        study_count += v;
+    const double study_area = static_cast<double>(study_count) * grid.cell_area_m2();
+
+    std::vector<std::optional<engine::AreaIndex>> layer_index(density.boundary_layers.size());
+    std::vector<std::vector<std::string>> layer_names(density.boundary_layers.size());
+    for (std::size_t l = 0; l < density.boundary_layers.size(); ++l)
+    {
+        layer_index[l].emplace(io::shapes(density.boundary_layers[l]));
+        layer_names[l] = io::field_values(density.boundary_layers[l], name_field(density.boundary_layers[l]));
+    }
+    std::vector<io::Place> places;
+    if (!r.places_path.empty())
+        places = io::read_places(r.places_path, table.target_crs);
+
+    for (std::int32_t l = 1; l <= regions.count; ++l)
+    {
+        Hotspot& h = spots[static_cast<std::size_t>(l - 1)];
+        const auto& region_cells = regions.cells[static_cast<std::size_t>(l - 1)];
+        h.label = l;
+        h.cells = static_cast<std::int64_t>(region_cells.size());
+        h.area_m2 = static_cast<double>(h.cells) * grid.cell_area_m2();
+        double sum = 0;
+        for (const auto cell : region_cells)
+        {
+            const double v = density.surface.values[static_cast<std::size_t>(cell)];
+            sum += v;
+            if (v > h.peak)
+            {
+                h.peak = v;
+                h.peak_at = {grid.center_x(cell % grid.cols), grid.center_y(cell / grid.cols)};
+            }
+        }
+        h.mean = sum / static_cast<double>(h.cells);
+        h.share = in_study > 0 ? static_cast<double>(h.offences) / static_cast<double>(in_study) : 0.0;
+        h.pai = h.area_m2 > 0 && study_area > 0 ? h.share / (h.area_m2 / study_area) : 0.0;
+        for (std::size_t layer = 0; layer < layer_index.size(); ++layer)
+        {
+            std::map<std::int32_t, std::int64_t> tally;
+            for (const auto cell : region_cells)
+                ++tally[layer_index[layer]->locate({grid.center_x(cell % grid.cols), grid.center_y(cell / grid.cols)})];
+            std::vector<std::pair<std::int64_t, std::int32_t>> ranked;
+            for (const auto& [area, n] : tally)
+                if (area >= 0)
+                    ranked.emplace_back(-n, area);
+            std::sort(ranked.begin(), ranked.end());
+            std::string text;
+            if (!ranked.empty())
+                h.main_area = layer_names[layer][static_cast<std::size_t>(ranked.front().second)];
+            for (const auto& [negative, area] : ranked)
+                text += (text.empty() ? "" : "; ") + layer_names[layer][static_cast<std::size_t>(area)] + " " +
+                        fixed(100.0 * static_cast<double>(-negative) / static_cast<double>(h.cells), 0) + "%";
+            h.overlaps.push_back(text);
+        }
+        if (!places.empty())
+            h.place = io::nearest_place(places, h.peak_at, h.place_distance_m).name;
+        h.name = !h.place.empty() && h.place_distance_m <= r.place_radius_m ? h.place
+                 : !h.main_area.empty()                                    ? h.main_area
+                                                                           : "hotspot " + std::to_string(l);
+        h.outline = engine::region_outline(regions, l);
+    }
+    // Patrol priority: most offences first, then the highest peak.
+    std::stable_sort(spots.begin(), spots.end(), [](const Hotspot& a, const Hotspot& b) {
+        return a.offences != b.offences ? a.offences > b.offences : a.peak > b.peak;
+    });
+
+    // Outputs.
+    std::vector<io::VectorField> fields{{"rank", io::FieldType::Integer},      {"hotspot_id", io::FieldType::Integer},
+                                        {"name", io::FieldType::Text},
+                                        {"nearest_place", io::FieldType::Text}, {"place_distance_m", io::FieldType::Real},
+                                        {"offences", io::FieldType::Integer},  {"share_of_offences", io::FieldType::Real},
+                                        {"area_m2", io::FieldType::Real},      {"pai", io::FieldType::Real},
+                                        {"peak_density", io::FieldType::Real}, {"mean_density", io::FieldType::Real},
+                                        {"harm", io::FieldType::Real}};
+    std::vector<std::string> layer_labels;
+    for (const auto& path : r.density.boundaries)
+        layer_labels.push_back(fs::path(path).stem().string());
+    for (const auto& label : layer_labels)
+        fields.push_back({label, io::FieldType::Text});
+    for (const char* name : {"top_crime_types"})
+        fields.push_back({name, io::FieldType::Text});
+    for (const char* name : {"peak_x", "peak_y", "peak_lon", "peak_lat"})
+        fields.push_back({name, io::FieldType::Real});
+    const io::Reprojector to_lonlat(table.target_crs, io::wgs84());
+    const auto row_values = [&](std::size_t rank, const Hotspot& h) {
+        const auto lonlat = to_lonlat.transform(h.peak_at);
+        std::vector<io::FieldValue> v{static_cast<std::int64_t>(rank), static_cast<std::int64_t>(h.label), h.name, h.place,
+                                      h.place_distance_m, h.offences, h.share, h.area_m2, h.pai, h.peak, h.mean, h.harm};
+        for (const auto& o : h.overlaps)
+            v.emplace_back(o);
+        v.emplace_back(top_types(h, inc.crime_type_names, 3));
+        for (const double d : {h.peak_at.x, h.peak_at.y, lonlat.x, lonlat.y})
+            v.emplace_back(d);
+        return v;
+    };
+    for (const char* name : {"hotspots.gpkg", "hotspots.geojson"})
+    {
+        io::VectorWriter writer(out(name), "hotspots", table.target_crs, io::GeometryKind::MultiPolygon, fields, r.run.overwrite);
+        for (std::size_t i = 0; i < spots.size(); ++i)
+            writer.add_polygon(spots[i].outline, row_values(i + 1, spots[i]));
+        writer.commit();
+    }
+    std::string csv;
+    for (std::size_t f = 0; f < fields.size(); ++f)
+        csv += (f ? "," : "") + io::csv_quote(fields[f].name);
+    csv += "\n";
+    for (std::size_t i = 0; i < spots.size(); ++i)
+    {
+        const auto values = row_values(i + 1, spots[i]);
+        for (std::size_t f = 0; f < values.size(); ++f)
+        {
+            if (f)
+                csv += ",";
+            if (const auto* t = std::get_if<std::string>(&values[f]))
+                csv += io::csv_quote(*t);
+            else if (const auto* d = std::get_if<double>(&values[f]))
+                csv += std::isfinite(*d) ? fixed(*d, f >= values.size() - 2 ? 6 : 3) : "";
+            else if (const auto* n = std::get_if<std::int64_t>(&values[f]))
+                csv += std::to_string(*n);
+        }
+        csv += "\n";
+    }
+    io::write_text_file(out("patrol_list.csv"), csv, r.run.overwrite);
+    io::GeoTiffOptions tiff;
+    tiff.overwrite = r.run.overwrite;
+    tiff.description = "kernel density of offences";
+    tiff.unit = std::string(engine::unit_label(density.options.units));
+    if (!given)
+        tiff.metadata = density_metadata(r.density, density, r.input, inc);
+    tiff.metadata.emplace_back("HOTSPOT_HOTSPOT_METHOD", cells.description);
+    io::write_geotiff(out("density.tif"), density.surface, table.target_crs, tiff);
+
+    if (spots.empty())
+        reporter.info("  no cell passes the threshold: no hotspot (the layers are written, empty)");
+    for (std::size_t i = 0; i < spots.size() && i < r.show; ++i)
+    {
+        const Hotspot& h = spots[i];
+        char line[512];
+        std::snprintf(line, sizeof line, "  %2zu. %-22s %5lld offences (%4.1f%%) on %6.1f ha, PAI %5.1f%s%s", i + 1,
+                      h.name.c_str(),
+                      static_cast<long long>(h.offences), 100.0 * h.share, h.area_m2 / 1e4, h.pai,
+                      h.overlaps.empty() || h.overlaps.back().empty() ? "" : "  in ",
+                      h.overlaps.empty() ? "" : h.overlaps.back().c_str());
+        reporter.info(line);
+    }
+    reporter.info("wrote      " + out("hotspots.gpkg") + ", hotspots.geojson, patrol_list.csv, density.tif");
+
+    nlohmann::json list = nlohmann::json::array();
+    for (std::size_t i = 0; i < spots.size(); ++i)
+        list.push_back({{"rank", i + 1},
+                        {"name", spots[i].name},
+                        {"nearest_place", spots[i].place},
+                        {"place_distance_m", std::isfinite(spots[i].place_distance_m) ? spots[i].place_distance_m : -1.0},
+                        {"offences", spots[i].offences},
+                        {"share", spots[i].share},
+                        {"area_m2", spots[i].area_m2},
+                        {"pai", spots[i].pai},
+                        {"areas", spots[i].overlaps}});
+    nlohmann::json summary = {{"command", "hotspots"},
+                              {"version", HOTSPOT_VERSION_STRING},
+                              {"offences", offences_json(table)},
+                              {"method", cells.description},
+                              {"offences_in_study_area", in_study},
+                              {"study_area_m2", study_area},
+                              {"hotspots", list},
+                              {"out_dir", r.out_dir}};
+    if (!r.run.summary_json_path.empty())
+        io::write_text_file(r.run.summary_json_path, summary.dump(2) + "\n", r.run.overwrite);
+    return summary;
+}
+
+} // namespace hotspot::app

@@ -1,0 +1,58 @@
+#pragma once
+
+#include "cli.hpp"
+#include "density.hpp"
+#include "hotspot/engine/hotspots.hpp"
+#include "hotspot/io/places.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace hotspot::app
+{
+
+/// How hot cells are chosen and joined.
+struct HotspotMethodSpec
+{
+    std::string method = "mean-multiple";
+    std::optional<double> k;       ///< K for mean-multiple (default 3) and mean-sd (default 2)
+    std::optional<double> percent; ///< P for top-area (default 5)
+    std::optional<double> band_m;  ///< Gi* distance band (default: the bandwidth)
+    double alpha = 0.05;           ///< Gi* false discovery rate
+    double min_area_m2 = 0;        ///< drop hotspots smaller than this
+};
+
+void add_hotspot_method_options(CLI::App& command, HotspotMethodSpec& spec);
+void check_hotspot_method(const HotspotMethodSpec& spec);
+
+/// Hot cells of a surface, joined into regions. `counts` are offences per cell (for Gi*).
+struct HotspotCells
+{
+    engine::Regions regions;
+    std::string description; ///< "cells >= 3 x mean of non-zero cells (41.2 per km2)"
+};
+HotspotCells find_hotspot_cells(const HotspotMethodSpec& spec, const engine::Raster<double>& surface,
+                                const engine::Raster<std::uint8_t>& study, const engine::Raster<double>& counts,
+                                double bandwidth_m);
+
+/// Cells in the study area: those of the surface that are not nodata.
+engine::Raster<std::uint8_t> study_cells(const engine::Raster<double>& surface);
+
+struct HotspotsRequest
+{
+    OffenceInput input;
+    DensitySpec density;
+    HotspotMethodSpec method;
+    std::string surface_path; ///< a surface to use instead of computing one
+    std::string places_path;
+    double place_radius_m = 1000; ///< a hotspot takes a place's name only within this distance
+    std::string out_dir;
+    std::size_t show = 10; ///< hotspots printed
+    RunOptions run;
+};
+
+CLI::App* add_hotspots_command(CLI::App& app, HotspotsRequest& request);
+nlohmann::json run_hotspots(const HotspotsRequest& request, Reporter& reporter);
+
+} // namespace hotspot::app
