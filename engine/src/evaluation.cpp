@@ -1,0 +1,99 @@
+#include "hotspot/engine/evaluation.hpp"
+
+#include "hotspot/engine/error.hpp"
+#include "hotspot/engine/hotspots.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <limits>
+
+namespace hotspot::engine
+{
+
+PredictionScore score_hotspots(const Raster<std::uint8_t>& hot, const Raster<std::uint8_t>& study,
+                               const Raster<double>& counts1, const Raster<double>& counts2)
+{
+    PredictionScore s;
+    std::int64_t study_cells = 0;
+    std::vector<double> period2;
+    for (std::size_t k = 0; k < study.values.size(); ++k)
+    {
+        if (!study.values[k])
+            continue;
+        ++study_cells;
+        s.total1 += counts1.values[k];
+        s.total2 += counts2.values[k];
+        period2.push_back(counts2.values[k]);
+        if (hot.values[k])
+        {
+            ++s.hot_cells;
+            s.n1 += counts1.values[k];
+            s.n2 += counts2.values[k];
+        }
+    }
+    if (study_cells == 0)
+        return s;
+    s.coverage = static_cast<double>(s.hot_cells) / static_cast<double>(study_cells);
+    s.hit_rate = s.total2 > 0 ? s.n2 / s.total2 : 0.0;
+    s.pai = s.coverage > 0 ? s.hit_rate / s.coverage : 0.0;
+    // The best as many cells could do: the period-2 counts' own top cells.
+    const auto k = static_cast<std::ptrdiff_t>(s.hot_cells);
+    std::partial_sort(period2.begin(), period2.begin() + k, period2.end(), std::greater<>());
+    for (std::ptrdiff_t i = 0; i < k; ++i)
+        s.best_n2 += period2[static_cast<std::size_t>(i)];
+    s.pei = s.best_n2 > 0 ? s.n2 / s.best_n2 : 0.0;
+    s.rri = s.n1 > 0 && s.total2 > 0 && s.total1 > 0 ? (s.n2 / s.n1) / (s.total2 / s.total1)
+                                                      : std::numeric_limits<double>::quiet_NaN();
+    return s;
+}
+
+std::vector<PredictionScore> coverage_curve(const Raster<double>& surface1, const Raster<std::uint8_t>& study,
+                                            const Raster<double>& counts1, const Raster<double>& counts2,
+                                            const std::vector<double>& percents)
+{
+    std::vector<PredictionScore> curve;
+    for (const double p : percents)
+    {
+        const auto hot = threshold_cells(surface1, study, ThresholdMethod::TopArea, p).hot;
+        curve.push_back(score_hotspots(hot, study, counts1, counts2));
+    }
+    return curve;
+}
+
+DisplacementResult weighted_displacement_quotient(const DisplacementCounts& c)
+{
+    if (!(c.control_before > 0) || !(c.control_after > 0))
+        throw Error(Errc::BadData, "displacement: the control area needs offences in both periods");
+    DisplacementResult r;
+    r.success_measure = c.target_after / c.control_after - c.target_before / c.control_before;
+    r.buffer_displacement_measure = c.buffer_after / c.control_after - c.buffer_before / c.control_before;
+    r.success = r.success_measure < 0;
+    const double control_change = c.control_after / c.control_before;
+    r.prevented = c.target_before * control_change - c.target_after;
+    r.displaced = c.buffer_after - c.buffer_before * control_change;
+    r.net_effect = r.prevented - r.displaced;
+    if (!r.success)
+    {
+        r.wdq = std::numeric_limits<double>::quiet_NaN();
+        r.interpretation = "no measurable success: crime in the target area did not fall relative to the control "
+                           "area, so displacement cannot be assessed (WDQ undefined)";
+        return r;
+    }
+    r.wdq = r.buffer_displacement_measure / r.success_measure;
+    if (r.wdq > 1)
+        r.interpretation = "diffusion of benefits greater than the direct effect: crime fell in the buffer even more "
+                           "than in the target area, relative to the control";
+    else if (r.wdq > 0)
+        r.interpretation = "diffusion of benefits: crime fell in the buffer too, relative to the control";
+    else if (r.wdq == 0)
+        r.interpretation = "no displacement and no diffusion of benefits";
+    else if (r.wdq >= -1)
+        r.interpretation = "some displacement into the buffer, smaller than the reduction in the target area: a net "
+                           "benefit";
+    else
+        r.interpretation = "displacement greater than the direct effect: the operation was counterproductive";
+    return r;
+}
+
+} // namespace hotspot::engine

@@ -1,0 +1,97 @@
+#include "hotspot/engine/error.hpp"
+#include "hotspot/engine/evaluation.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+using namespace hotspot;
+using namespace hotspot::engine;
+
+namespace
+{
+Raster<double> counts(const std::vector<double>& v)
+{
+    Raster<double> r(GridSpec{0, 20, 10, 5, 2}, 0.0);
+    r.values = v;
+    return r;
+}
+} // namespace
+
+TEST_CASE("Hit rate, PAI, PEI and RRI by hand", "[evaluation]")
+{
+    // 10 cells; hotspots are cells 0 and 1 (a/A = 0.2).
+    const auto c1 = counts({6, 4, 1, 1, 0, 0, 2, 0, 1, 5}); // N1 = 20, n1 = 10
+    const auto c2 = counts({3, 2, 0, 1, 4, 0, 0, 0, 0, 10}); // N2 = 20, n2 = 5; best two cells: 10 + 4
+    Raster<std::uint8_t> hot(c1.grid, 0), study(c1.grid, 1);
+    hot.values[0] = hot.values[1] = 1;
+    const auto s = score_hotspots(hot, study, c1, c2);
+    CHECK(s.coverage == Approx(0.2));
+    CHECK(s.hit_rate == Approx(0.25));
+    CHECK(s.pai == Approx(1.25));
+    CHECK(s.pei == Approx(5.0 / 14.0));
+    CHECK(s.rri == Approx((5.0 / 10.0) / (20.0 / 20.0)));
+    // Outside the study area nothing counts: drop cell 9.
+    study.values[9] = 0;
+    const auto t = score_hotspots(hot, study, c1, c2);
+    CHECK(t.total2 == 10);
+    CHECK(t.hit_rate == Approx(0.5));
+    CHECK(t.coverage == Approx(2.0 / 9.0));
+    CHECK(t.pei == Approx(5.0 / 7.0)); // best two: 4 + 3
+}
+
+TEST_CASE("RRI is undefined without period-1 offences in the hotspots", "[evaluation]")
+{
+    const auto c1 = counts({0, 0, 1, 1, 0, 0, 2, 0, 1, 5});
+    const auto c2 = counts({3, 2, 0, 1, 4, 0, 0, 0, 0, 10});
+    Raster<std::uint8_t> hot(c1.grid, 0), study(c1.grid, 1);
+    hot.values[0] = 1;
+    CHECK(std::isnan(score_hotspots(hot, study, c1, c2).rri));
+}
+
+TEST_CASE("The coverage curve takes the densest cells of period 1", "[evaluation]")
+{
+    const auto surface = counts({9, 8, 7, 6, 5, 4, 3, 2, 1, 0.5});
+    const auto c1 = counts({1, 1, 1, 1, 1, 1, 1, 1, 1, 1});
+    const auto c2 = counts({5, 0, 0, 0, 0, 0, 0, 0, 0, 5});
+    const Raster<std::uint8_t> study(surface.grid, 1);
+    const auto curve = coverage_curve(surface, study, c1, c2, {10, 20, 100});
+    REQUIRE(curve.size() == 3);
+    CHECK(curve[0].hot_cells == 1);
+    CHECK(curve[0].hit_rate == Approx(0.5));
+    CHECK(curve[0].pai == Approx(5.0));
+    CHECK(curve[1].pei == Approx(0.5));
+    CHECK(curve[2].hit_rate == Approx(1.0));
+}
+
+TEST_CASE("Weighted Displacement Quotient: a worked example by hand", "[evaluation]")
+{
+    // Target 100 -> 60, buffer 80 -> 90, control 1000 -> 1000.
+    // SM = 60/1000 - 100/1000 = -0.04; BDM = 90/1000 - 80/1000 = 0.01; WDQ = 0.01 / -0.04 = -0.25.
+    const auto r = weighted_displacement_quotient({100, 60, 80, 90, 1000, 1000});
+    CHECK(r.success);
+    CHECK(r.success_measure == Approx(-0.04));
+    CHECK(r.buffer_displacement_measure == Approx(0.01));
+    CHECK(r.wdq == Approx(-0.25));
+    CHECK(r.prevented == Approx(40));
+    CHECK(r.displaced == Approx(10));
+    CHECK(r.net_effect == Approx(30));
+    CHECK_THAT(r.interpretation, Catch::Contains("net benefit"));
+
+    // Control halves: expectations scale. Target 100 -> 30, buffer 80 -> 30, control 1000 -> 500.
+    // SM = 30/500 - 0.1 = -0.04; BDM = 30/500 - 0.08 = -0.02; WDQ = 0.5: diffusion of benefits.
+    const auto d = weighted_displacement_quotient({100, 30, 80, 30, 1000, 500});
+    CHECK(d.wdq == Approx(0.5));
+    CHECK_THAT(d.interpretation, Catch::Contains("diffusion of benefits"));
+    CHECK(d.prevented == Approx(20)); // expected 50, observed 30
+    CHECK(d.displaced == Approx(-10));
+
+    // Buffer rise larger than the target's fall: WDQ < -1.
+    CHECK(weighted_displacement_quotient({100, 90, 50, 80, 1000, 1000}).wdq == Approx(-3.0));
+    // No success: WDQ undefined, said plainly.
+    const auto none = weighted_displacement_quotient({100, 120, 80, 90, 1000, 1000});
+    CHECK_FALSE(none.success);
+    CHECK(std::isnan(none.wdq));
+    CHECK_THAT(none.interpretation, Catch::Contains("no measurable success"));
+    CHECK_THROWS_AS(weighted_displacement_quotient({1, 1, 1, 1, 0, 5}), Error);
+}
