@@ -4,6 +4,7 @@
 #include "hotspot/engine/text.hpp"
 #include "hotspot/io/csv.hpp"
 #include "hotspot/io/files.hpp"
+#include "evaluate_command.hpp"
 #include "hotspots_command.hpp"
 #include "kde_command.hpp"
 #include "reconcile_command.hpp"
@@ -179,6 +180,29 @@ nlohmann::json offences_json(const io::OffenceTable& table)
             {"rejected_by_reason", rejected}};
 }
 
+std::string Period::label() const
+{
+    return io::format_month(from) + ".." + io::format_month(to);
+}
+
+Period parse_period(const std::string& text, const std::string& option)
+{
+    const auto dots = text.find("..");
+    const auto from = io::parse_month(text.substr(0, dots));
+    const auto to = dots == std::string::npos ? from : io::parse_month(text.substr(dots + 2));
+    if (!from || !to || *from > *to)
+        throw Error(Errc::Usage, option + " takes a period YYYY-MM..YYYY-MM (got '" + text + "')");
+    return {*from, *to};
+}
+
+OffenceInput restricted_to(const OffenceInput& input, const Period& period)
+{
+    OffenceInput out = input;
+    out.from = io::format_month(period.from);
+    out.to = io::format_month(period.to);
+    return out;
+}
+
 engine::Box2 parse_extent(const std::string& text)
 {
     std::vector<double> v;
@@ -232,11 +256,16 @@ int run_cli(int argc, char** argv)
     ReconcileRequest reconcile;
     TablesRequest tables;
     HotspotsRequest hotspots;
+    EvaluateRequest evaluate;
+    DisplacementRequest displacement;
     const std::vector<Command> commands{
         {add_kde_command(app, kde), &kde.run, [&](Reporter& r) { run_kde(kde, r); }},
         {add_reconcile_command(app, reconcile), &reconcile.run, [&](Reporter& r) { run_reconcile(reconcile, r); }},
         {add_tables_command(app, tables), &tables.run, [&](Reporter& r) { run_tables(tables, r); }},
         {add_hotspots_command(app, hotspots), &hotspots.run, [&](Reporter& r) { run_hotspots(hotspots, r); }},
+        {add_evaluate_command(app, evaluate), &evaluate.run, [&](Reporter& r) { run_evaluate(evaluate, r); }},
+        {add_displacement_command(app, displacement), &displacement.run,
+         [&](Reporter& r) { run_displacement(displacement, r); }},
     };
     std::vector<std::string> command_names;
     for (const auto& c : commands)

@@ -49,6 +49,20 @@ io::OffenceTable load_offences(const OffenceInput& input, const RunOptions& run,
 /// The account of records, for --summary-json.
 nlohmann::json offences_json(const io::OffenceTable& table);
 
+/// An inclusive range of months.
+struct Period
+{
+    engine::MonthIndex from;
+    engine::MonthIndex to;
+    bool contains(engine::MonthIndex m) const { return m >= from && m <= to; }
+    std::string label() const;
+};
+/// "YYYY-MM..YYYY-MM" (or one month). Throws Error(Usage) naming `option`.
+Period parse_period(const std::string& text, const std::string& option);
+
+/// The offence input restricted to a period (its --from/--to replaced).
+OffenceInput restricted_to(const OffenceInput& input, const Period& period);
+
 /// "xmin,ymin,xmax,ymax" in metres. Throws Error(Usage).
 engine::Box2 parse_extent(const std::string& text);
 

@@ -16,24 +16,6 @@ namespace hotspot::app
 
 namespace
 {
-struct Period
-{
-    engine::MonthIndex from;
-    engine::MonthIndex to;
-    bool contains(engine::MonthIndex m) const { return m >= from && m <= to; }
-    std::string label() const { return io::format_month(from) + ".." + io::format_month(to); }
-};
-
-Period parse_period(const std::string& text, const char* option)
-{
-    const auto dots = text.find("..");
-    const auto from = io::parse_month(text.substr(0, dots));
-    const auto to = dots == std::string::npos ? from : io::parse_month(text.substr(dots + 2));
-    if (!from || !to || *from > *to)
-        throw Error(Errc::Usage, std::string(option) + " takes a period YYYY-MM..YYYY-MM (got '" + text + "')");
-    return {*from, *to};
-}
-
 engine::CategoryBasis choose_basis(const std::string& basis, const std::vector<std::string>& classes)
 {
     if (engine::same_text(basis, "ho-code"))

@@ -1,0 +1,49 @@
+#pragma once
+
+#include "hotspots_command.hpp"
+
+#include <string>
+#include <vector>
+
+namespace hotspot::app
+{
+
+/// `hotspot evaluate`: hotspots drawn from one period, scored on another, for one or several bandwidths.
+struct EvaluateRequest
+{
+    OffenceInput input;            ///< the period the hotspots are drawn from
+    std::string test_offences;     ///< the period scored (default: the same file, with --test)
+    std::string train_period;      ///< "YYYY-MM..YYYY-MM" within --offences
+    std::string test_period;
+    DensitySpec density;
+    HotspotMethodSpec method;
+    std::vector<double> bandwidths; ///< several bandwidths to compare (metres)
+    std::string out_dir;
+    RunOptions run;
+};
+
+CLI::App* add_evaluate_command(CLI::App& app, EvaluateRequest& request);
+nlohmann::json run_evaluate(const EvaluateRequest& request, Reporter& reporter);
+
+/// `hotspot displacement`: did crime fall in a target area, or move into the buffer around it?
+struct DisplacementRequest
+{
+    OffenceInput input;
+    std::string after_offences;    ///< the after period's file (default: the same file)
+    std::string before_period;
+    std::string after_period;
+    std::vector<std::string> boundaries;
+    std::string target;            ///< area name or code
+    std::string place;             ///< or a named place...
+    std::string places_path;
+    double radius_m = 0;           ///< ...with this radius
+    double buffer_m = 500;
+    std::string control = "rest";  ///< area name or code, or "rest": every other offence
+    std::string out_path;          ///< CSV
+    RunOptions run;
+};
+
+CLI::App* add_displacement_command(CLI::App& app, DisplacementRequest& request);
+nlohmann::json run_displacement(const DisplacementRequest& request, Reporter& reporter);
+
+} // namespace hotspot::app
