@@ -1,0 +1,216 @@
+// `hotspot hotspots`, `evaluate` and `displacement` end to end on the Maidstone demo data.
+
+#include "hotspot/io/geotiff.hpp"
+#include "run_command.hpp"
+
+#include <catch2/catch.hpp>
+#include <gdal_priv.h>
+#include <nlohmann/json.hpp>
+#include <ogrsf_frmts.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+using namespace hotspot::testsupport;
+namespace fs = std::filesystem;
+
+namespace
+{
+const std::string demo = HOTSPOT_SOURCE_DIR "/data/";
+const std::string september = quoted(demo + "police_uk/2019-09-kent-street.csv");
+const std::string november = quoted(demo + "police_uk/2019-11-kent-street.csv");
+const std::string maidstone = " --boundaries " + quoted(demo + "boundaries/kent_districts_2013.geojson") + " --area Maidstone";
+const std::string wards = " --boundaries " + quoted(demo + "boundaries/maidstone_wards_2013.geojson");
+const std::string places = " --places " + quoted(demo + "places/maidstone_places.csv");
+
+std::vector<std::string> lines(const std::string& path)
+{
+    std::ifstream in(path);
+    std::vector<std::string> out;
+    std::string line;
+    while (std::getline(in, line))
+        out.push_back(line);
+    return out;
+}
+
+nlohmann::json read_json(const std::string& path)
+{
+    return nlohmann::json::parse(std::ifstream(path));
+}
+} // namespace
+
+TEST_CASE("Maidstone hotspots: the town centre comes out on top, named after Brenchley Gardens", "[cli][hotspots]")
+{
+    const std::string dir = fresh_temp_dir("hotspots");
+    const auto r = run_hotspot("hotspots --offences " + september + maidstone + wards + places +
+                               " --bandwidth 300 --cell 25 --out-dir " + quoted(dir + "/out") + " --summary-json " +
+                               quoted(dir + "/s.json"));
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    const auto summary = read_json(dir + "/s.json");
+    const auto& top = summary["hotspots"][0];
+    CHECK(top["name"] == "Brenchley Gardens");
+    CHECK(top["areas"][1].get<std::string>().rfind("High Street", 0) == 0); // mostly in High Street ward
+    CHECK(top["offences"].get<int>() > 300);
+    // Ranked by offences. A small hotspot can hold no record at all (the density comes from offences
+    // just beyond it, over the borough edge), but the top ones are far denser than the borough.
+    int previous = 1 << 30;
+    for (const auto& h : summary["hotspots"])
+    {
+        CHECK(h["offences"].get<int>() <= previous);
+        previous = h["offences"].get<int>();
+        CHECK(h["pai"].get<double>() >= 0.0);
+    }
+    CHECK(top["pai"].get<double>() > 10.0);
+    // The layers open with their CRS; the GeoJSON is WGS 84 as RFC 7946 requires.
+    GDALAllRegister();
+    std::unique_ptr<GDALDataset> gpkg(GDALDataset::Open((dir + "/out/hotspots.gpkg").c_str(), GDAL_OF_VECTOR));
+    REQUIRE(gpkg);
+    OGRLayer* layer = gpkg->GetLayer(0);
+    CHECK(layer->GetFeatureCount() == static_cast<GIntBig>(summary["hotspots"].size()));
+    CHECK(std::string(layer->GetSpatialRef()->GetAuthorityCode(nullptr)) == "27700");
+    std::unique_ptr<GDALDataset> geojson(GDALDataset::Open((dir + "/out/hotspots.geojson").c_str(), GDAL_OF_VECTOR));
+    REQUIRE(geojson);
+    OGREnvelope extent;
+    REQUIRE(geojson->GetLayer(0)->GetExtent(&extent) == OGRERR_NONE);
+    CHECK(extent.MinX > 0.3);
+    CHECK(extent.MaxX < 0.9);
+    CHECK(extent.MinY > 51.1);
+    // The patrol list: a header and one row per hotspot, rank 1 first.
+    const auto patrol = lines(dir + "/out/patrol_list.csv");
+    REQUIRE(patrol.size() == summary["hotspots"].size() + 1);
+    CHECK(patrol[0].rfind("rank,hotspot_id,name,nearest_place", 0) == 0);
+    CHECK(patrol[1].rfind("1,", 0) == 0);
+    CHECK(patrol[1].find("Brenchley Gardens") != std::string::npos);
+    CHECK(hotspot::io::read_geotiff(dir + "/out/density.tif").crs.authority == "EPSG:27700");
+    fs::remove_all(dir);
+}
+
+TEST_CASE("Gi* hotspots and the other thresholds run on the same data", "[cli][hotspots]")
+{
+    const std::string dir = fresh_temp_dir("hotspots_methods");
+    for (const std::string method : {"gi-star", "mean-sd --k 2", "top-area --percent 2"})
+    {
+        const auto r = run_hotspot("hotspots --offences " + september + maidstone + wards + places +
+                                   " --bandwidth 300 --cell 50 --out-dir " + quoted(dir + "/out") + " --overwrite --method " +
+                                   method + " --summary-json " + quoted(dir + "/s.json"));
+        INFO(method << "\n" << r.err);
+        REQUIRE(r.exit_code == 0);
+        const auto summary = read_json(dir + "/s.json");
+        REQUIRE_FALSE(summary["hotspots"].empty());
+        CHECK(summary["hotspots"][0]["name"] == "Brenchley Gardens");
+    }
+    fs::remove_all(dir);
+}
+
+TEST_CASE("Thresholds that leave no hotspot say so and write valid empty layers", "[cli][hotspots]")
+{
+    const std::string dir = fresh_temp_dir("hotspots_none");
+    const auto r = run_hotspot("hotspots --offences " + september + maidstone + " --bandwidth 300 --cell 50 --k 99 --out-dir " +
+                               quoted(dir));
+    CHECK(r.exit_code == 0);
+    CHECK_THAT(r.out, Catch::Contains("no hotspot"));
+    GDALAllRegister();
+    std::unique_ptr<GDALDataset> gpkg(GDALDataset::Open((dir + "/hotspots.gpkg").c_str(), GDAL_OF_VECTOR));
+    REQUIRE(gpkg);
+    CHECK(gpkg->GetLayer(0)->GetFeatureCount() == 0);
+    CHECK(lines(dir + "/patrol_list.csv").size() == 1);
+    fs::remove_all(dir);
+}
+
+TEST_CASE("Hotspots refuse bad requests", "[cli][hotspots]")
+{
+    const std::string dir = fresh_temp_dir("hotspots_bad");
+    const std::string base = "hotspots --offences " + september + maidstone + " --bandwidth 300 --cell 50 --out-dir " + quoted(dir + "/o");
+    {
+        // A surface without a CRS cannot be placed.
+        GDALAllRegister();
+        GDALDriver* tiff = GetGDALDriverManager()->GetDriverByName("GTiff");
+        std::unique_ptr<GDALDataset> ds(tiff->Create((dir + "/nocrs.tif").c_str(), 4, 4, 1, GDT_Float32, nullptr));
+        double transform[6] = {576000, 25, 0, 156000, 0, -25};
+        ds->SetGeoTransform(transform);
+    }
+    struct Case
+    {
+        std::string arguments;
+        int exit_code;
+        std::string message;
+    };
+    const std::vector<Case> cases{
+        {base + " --method hottest", 2, "gi-star"},
+        {base + " --k 0", 2, "--k"},
+        {base + " --method top-area --percent 150", 2, "--percent"},
+        {base + " --percent 5", 2, "top-area"},
+        {base + " --method gi-star --alpha 2", 2, "--alpha"},
+        {"hotspots --offences " + september + " --surface " + quoted(dir + "/nocrs.tif") + " --out-dir " + quoted(dir + "/o"), 3, "no CRS"},
+        {base + " --from 2020-01", 3, "no offences left"},
+    };
+    for (const auto& c : cases)
+    {
+        const auto r = run_hotspot(c.arguments);
+        INFO(c.arguments << "\n" << r.err);
+        CHECK(r.exit_code == c.exit_code);
+        CHECK_THAT(r.err, Catch::Contains(c.message));
+        CHECK_FALSE(fs::exists(dir + "/o/hotspots.gpkg"));
+    }
+    fs::remove_all(dir);
+}
+
+TEST_CASE("Evaluate September's hotspots on November, for several bandwidths", "[cli][evaluate]")
+{
+    const std::string dir = fresh_temp_dir("evaluate");
+    const auto r = run_hotspot("evaluate --offences " + september + " --test-offences " + november + maidstone +
+                               " --cell 50 --bandwidths 150,300,600 --out-dir " + quoted(dir) + " --summary-json " +
+                               quoted(dir + "/s.json"));
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    const auto summary = read_json(dir + "/s.json");
+    REQUIRE(summary["results"].size() == 3);
+    for (const auto& result : summary["results"])
+    {
+        CHECK(result["hit_rate"].get<double>() > 0.0);
+        CHECK(result["hit_rate"].get<double>() <= 1.0);
+        CHECK(result["pei"].get<double>() <= 1.0);
+        // PAI is hit rate over coverage, by definition.
+        CHECK(result["pai"].get<double>() == Approx(result["hit_rate"].get<double>() / result["coverage"].get<double>()));
+    }
+    const double best = summary["best_bandwidth_m"].get<double>();
+    CHECK((best == 150 || best == 300 || best == 600));
+    CHECK_THAT(r.out, Catch::Contains("best       bandwidth"));
+    const auto curves = lines(dir + "/curves.csv");
+    CHECK(curves.size() == 1 + 3 * 20);
+    CHECK(curves[0] == "bandwidth_m,coverage_percent,hit_rate,pai,pei,rri");
+    CHECK(lines(dir + "/evaluation.csv").size() == 4);
+    fs::remove_all(dir);
+}
+
+TEST_CASE("Displacement around Brenchley Gardens, September against November", "[cli][displacement]")
+{
+    const std::string dir = fresh_temp_dir("displacement");
+    const auto r = run_hotspot("displacement --offences " + september + " --offences-after " + november + places +
+                               " --place 'Brenchley Gardens' --radius 400 --buffer 800 --boundaries " +
+                               quoted(demo + "boundaries/kent_districts_2013.geojson") + " --control Maidstone --out " +
+                               quoted(dir + "/wdq.csv") + " --summary-json " + quoted(dir + "/s.json"));
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    const auto s = read_json(dir + "/s.json");
+    const auto& counts = s["counts"];
+    const double a0 = counts["target"][0], a1 = counts["target"][1], b0 = counts["buffer"][0], b1 = counts["buffer"][1],
+                 c0 = counts["control"][0], c1 = counts["control"][1];
+    CHECK(a0 > 50);
+    CHECK(c0 > 500);
+    // The measures follow from the counts.
+    CHECK(s["success_measure"].get<double>() == Approx(a1 / c1 - a0 / c0));
+    CHECK(s["buffer_displacement_measure"].get<double>() == Approx(b1 / c1 - b0 / c0));
+    CHECK_FALSE(s["interpretation"].get<std::string>().empty());
+    CHECK(lines(dir + "/wdq.csv").front() == "measure,value");
+
+    const auto unknown = run_hotspot("displacement --offences " + september + " --offences-after " + november + places +
+                                     " --place 'Brenchly Gardens' --radius 400");
+    CHECK(unknown.exit_code == 2);
+    CHECK_THAT(unknown.err, Catch::Contains("Brenchley Gardens"));
+    const auto no_target = run_hotspot("displacement --offences " + september + " --before 2019-09 --after 2019-10");
+    CHECK(no_target.exit_code == 2);
+    fs::remove_all(dir);
+}
