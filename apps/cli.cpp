@@ -256,6 +256,7 @@ int run_cli(int argc, char** argv)
     ReconcileRequest reconcile;
     TablesRequest tables;
     HotspotsRequest hotspots;
+    HotspotsRequest map;
     EvaluateRequest evaluate;
     DisplacementRequest displacement;
     const std::vector<Command> commands{
@@ -263,6 +264,7 @@ int run_cli(int argc, char** argv)
         {add_reconcile_command(app, reconcile), &reconcile.run, [&](Reporter& r) { run_reconcile(reconcile, r); }},
         {add_tables_command(app, tables), &tables.run, [&](Reporter& r) { run_tables(tables, r); }},
         {add_hotspots_command(app, hotspots), &hotspots.run, [&](Reporter& r) { run_hotspots(hotspots, r); }},
+        {add_map_command(app, map), &map.run, [&](Reporter& r) { run_map(map, r); }},
         {add_evaluate_command(app, evaluate), &evaluate.run, [&](Reporter& r) { run_evaluate(evaluate, r); }},
         {add_displacement_command(app, displacement), &displacement.run,
          [&](Reporter& r) { run_displacement(displacement, r); }},

@@ -6,6 +6,7 @@
 #include "hotspot/io/csv.hpp"
 #include "hotspot/io/files.hpp"
 #include "hotspot/io/geotiff.hpp"
+#include "hotspot/io/map.hpp"
 #include "hotspot/io/vector.hpp"
 
 #include <algorithm>
@@ -63,6 +64,19 @@ struct Hotspot
     double share = 0;
     double pai = 0;
     engine::MultiPolygon outline;
+};
+
+// Everything the hotspot outputs and the map are made from.
+struct HotspotAnalysis
+{
+    io::OffenceTable table;
+    Density density;
+    bool given_surface = false;
+    HotspotCells cells;
+    std::vector<Hotspot> spots; ///< ranked
+    std::int64_t in_study = 0;
+    double study_area = 0;
+    std::vector<io::Place> places;
 };
 
 std::string top_types(const Hotspot& h, const std::vector<std::string>& names, std::size_t limit)
@@ -151,24 +165,32 @@ HotspotCells find_hotspot_cells(const HotspotMethodSpec& s, const engine::Raster
     return out;
 }
 
+void add_hotspot_analysis_options(CLI::App& cmd, HotspotsRequest& r)
+{
+    add_offence_options(cmd, r.input);
+    add_density_options(cmd, r.density);
+    add_hotspot_method_options(cmd, r.method);
+    cmd.add_option("--surface", r.surface_path, "Use this density GeoTIFF instead of computing one")->group("Density");
+    cmd.add_option("--places", r.places_path, "Gazetteer of named places (CSV name, longitude, latitude), e.g. "
+                                              "data/places/maidstone_places.csv")
+        ->group("Hotspots");
+    cmd.add_option("--place-radius", r.place_radius_m,
+                   "A hotspot is named after a place only within this many metres of its peak (default 1000); "
+                   "else after the area of the last --boundaries layer that holds most of it")
+        ->group("Hotspots");
+    cmd.add_option("--title", r.title, "Title of the map")->group("Map");
+    cmd.add_option("--width", r.map_width_px, "Width of the map in pixels (default 1600)")->group("Map");
+}
+
 CLI::App* add_hotspots_command(CLI::App& app, HotspotsRequest& r)
 {
     CLI::App* cmd = app.add_subcommand("hotspots", "Hotspot polygons for patrol targeting: ranked, named after places "
                                                    "and areas, with the evidence behind each");
-    add_offence_options(*cmd, r.input);
-    add_density_options(*cmd, r.density);
-    add_hotspot_method_options(*cmd, r.method);
-    cmd->add_option("--surface", r.surface_path, "Use this density GeoTIFF instead of computing one")->group("Density");
-    cmd->add_option("--places", r.places_path, "Gazetteer of named places (CSV name, longitude, latitude), e.g. "
-                                               "data/places/maidstone_places.csv")
-        ->group("Hotspots");
-    cmd->add_option("--place-radius", r.place_radius_m,
-                    "A hotspot is named after a place only within this many metres of its peak (default 1000); "
-                    "else after the area of the last --boundaries layer that holds most of it")
-        ->group("Hotspots");
+    add_hotspot_analysis_options(*cmd, r);
     cmd->add_option("--out-dir", r.out_dir, "Folder for hotspots.gpkg, hotspots.geojson, patrol_list.csv, density.tif")
         ->required()
         ->group("Output");
+    cmd->add_option("--map", r.map_path, "Also draw the briefing map: .png, .pdf or .svg")->group("Map");
     cmd->add_option("--show", r.show, "Hotspots to print (default 10)")->group("Output");
     add_run_options(*cmd, r.run);
     cmd->footer("Each hotspot: rank, area, offences inside (records, not density), share of all offences, PAI =\n"
@@ -181,23 +203,23 @@ CLI::App* add_hotspots_command(CLI::App& app, HotspotsRequest& r)
     return cmd;
 }
 
-nlohmann::json run_hotspots(const HotspotsRequest& r, Reporter& reporter)
+CLI::App* add_map_command(CLI::App& app, HotspotsRequest& r)
 {
-    check_hotspot_method(r.method);
-    if (r.surface_path.empty())
-        check_density_spec(r.density);
-    make_filter(r.input);
-    std::error_code ec;
-    fs::create_directories(r.out_dir, ec);
-    if (!fs::is_directory(r.out_dir))
-        throw Error(Errc::Io, r.out_dir + ": cannot create the output folder");
-    const auto out = [&](const char* name) { return (fs::path(r.out_dir) / name).string(); };
-    for (const char* name : {"hotspots.gpkg", "hotspots.geojson", "patrol_list.csv", "density.tif"})
-        io::check_output_path(out(name), r.run.overwrite);
-    for (const auto* path : {&r.input.rejects_path, &r.run.summary_json_path})
-        if (!path->empty())
-            io::check_output_path(*path, r.run.overwrite);
+    CLI::App* cmd = app.add_subcommand("map", "A briefing map: density, ward boundaries and names, ranked hotspot "
+                                              "outlines, places, scale bar, north arrow, legend and attribution");
+    add_hotspot_analysis_options(*cmd, r);
+    cmd->add_option("--out", r.map_path, "The map: .png, .pdf or .svg")->required()->group("Output");
+    add_run_options(*cmd, r.run);
+    cmd->footer("Takes the options of 'hotspot hotspots'. Example:\n"
+                "  hotspot map --offences data/police_uk/2019-09-kent-street.csv \\\n"
+                "      --boundaries data/boundaries/kent_districts_2013.geojson --area Maidstone \\\n"
+                "      --boundaries data/boundaries/maidstone_wards_2013.geojson \\\n"
+                "      --places data/places/maidstone_places.csv --bandwidth 300 --cell 25 --out maidstone.png");
+    return cmd;
+}
 
+HotspotAnalysis analyse_hotspots(const HotspotsRequest& r, Reporter& reporter)
+{
     // The surface: computed here, or given.
     OffenceInput input = r.input;
     std::optional<io::GeoTiffContents> given;
@@ -209,9 +231,12 @@ nlohmann::json run_hotspots(const HotspotsRequest& r, Reporter& reporter)
         require_metric(given->crs, r.surface_path);
         input.target_crs = given->crs.wkt;
     }
-    const io::OffenceTable table = load_offences(input, r.run, reporter);
+    HotspotAnalysis a;
+    a.table = load_offences(input, r.run, reporter);
+    const io::OffenceTable& table = a.table;
     const engine::Incidents& inc = table.incidents;
-    Density density;
+    Density& density = a.density;
+    a.given_surface = given.has_value();
     if (given)
     {
         density.surface = given->raster;
@@ -231,13 +256,15 @@ nlohmann::json run_hotspots(const HotspotsRequest& r, Reporter& reporter)
     const auto& grid = density.surface.grid;
     const auto study = study_cells(density.surface);
     const auto counts = engine::cell_counts(inc, grid, false);
-    const HotspotCells cells = find_hotspot_cells(r.method, density.surface, study, counts, density.options.bandwidth_m);
+    a.cells = find_hotspot_cells(r.method, density.surface, study, counts, density.options.bandwidth_m);
+    const HotspotCells& cells = a.cells;
     const auto& regions = cells.regions;
     reporter.info("hotspots   " + std::to_string(regions.count) + " (" + cells.description + ")");
 
     // What lies in each hotspot: records (not density), their types and harm.
-    std::vector<Hotspot> spots(static_cast<std::size_t>(regions.count));
-    std::int64_t in_study = 0;
+    std::vector<Hotspot>& spots = a.spots;
+    spots.resize(static_cast<std::size_t>(regions.count));
+    std::int64_t& in_study = a.in_study;
     for (std::size_t i = 0; i < inc.size(); ++i)
     {
         const auto c = grid.col_of(inc.x[i]), row = grid.row_of(inc.y[i]);
@@ -255,7 +282,8 @@ nlohmann::json run_hotspots(const HotspotsRequest& r, Reporter& reporter)
     std::int64_t study_count = 0;
     for (const auto v : study.values)
         study_count += v;
-    const double study_area = static_cast<double>(study_count) * grid.cell_area_m2();
+    a.study_area = static_cast<double>(study_count) * grid.cell_area_m2();
+    const double study_area = a.study_area;
 
     std::vector<std::optional<engine::AreaIndex>> layer_index(density.boundary_layers.size());
     std::vector<std::vector<std::string>> layer_names(density.boundary_layers.size());
@@ -264,7 +292,7 @@ nlohmann::json run_hotspots(const HotspotsRequest& r, Reporter& reporter)
         layer_index[l].emplace(io::shapes(density.boundary_layers[l]));
         layer_names[l] = io::field_values(density.boundary_layers[l], name_field(density.boundary_layers[l]));
     }
-    std::vector<io::Place> places;
+    std::vector<io::Place>& places = a.places;
     if (!r.places_path.empty())
         places = io::read_places(r.places_path, table.target_crs);
 
@@ -318,6 +346,111 @@ nlohmann::json run_hotspots(const HotspotsRequest& r, Reporter& reporter)
     std::stable_sort(spots.begin(), spots.end(), [](const Hotspot& a, const Hotspot& b) {
         return a.offences != b.offences ? a.offences > b.offences : a.peak > b.peak;
     });
+
+    return a;
+}
+
+namespace
+{
+io::MapLayout draw_map(const HotspotsRequest& r, const HotspotAnalysis& a, Reporter& reporter)
+{
+    const auto& d = a.density;
+    io::MapContent map;
+    map.surface = d.surface;
+    map.nodata = nodata_value;
+    map.units = std::string(engine::unit_label(d.options.units));
+    const engine::Box2 extent = d.surface.grid.extent();
+    for (std::size_t l = 0; l < d.boundary_layers.size(); ++l)
+    {
+        const auto& layer = d.boundary_layers[l];
+        const bool is_area_layer = !r.density.area.empty() && l == d.area_layer;
+        const engine::AreaIndex index(io::shapes(layer));
+        const auto names = io::field_values(layer, name_field(layer));
+        for (std::size_t f = 0; f < layer.features.size(); ++f)
+        {
+            if (!engine::bounds(layer.features[f].shape).intersects(extent))
+                continue;
+            if (is_area_layer && std::find(d.area_features.begin(), d.area_features.end(), f) == d.area_features.end())
+                continue;
+            // The study area's own outline is drawn, unlabelled; the other layers are named.
+            map.boundaries.push_back({layer.features[f].shape, is_area_layer ? "" : names[f], index.interior_point(f)});
+        }
+    }
+    for (std::size_t i = 0; i < a.spots.size(); ++i)
+        map.hotspots.push_back({a.spots[i].outline, std::to_string(i + 1), a.spots[i].peak_at});
+    for (const auto& p : a.places)
+        map.places.emplace_back(p.name, p.location);
+    const std::string what = r.input.crime_types.empty() ? "All records" : engine::join(r.input.crime_types, ", ");
+    map.title = r.title.empty() ? what + (r.density.area.empty() ? "" : " in " + r.density.area) + ": density and hotspots"
+                                : r.title;
+    const auto dots = d.period.find("..");
+    const bool one_month = dots != std::string::npos && d.period.substr(0, dots) == d.period.substr(dots + 2);
+    map.subtitle = (d.period.empty() ? std::string() : "Period " + (one_month ? d.period.substr(0, dots) : d.period) + ".  ") +
+                   "Kernel " + std::string(engine::to_string(d.options.kernel)) + ", bandwidth " + fixed(d.options.bandwidth_m, 0) +
+                   " m, cells of " + fixed(d.surface.grid.cell_m, 0) + " m.  Hotspots (red, ranked by offences): " +
+                   a.cells.description + ".";
+    map.attribution = "Contains public sector information licensed under the Open Government Licence v3.0 (police.uk). "
+                      "Contains Ordnance Survey and ONS data (c) Crown copyright and database right. Made with hotspot " HOTSPOT_VERSION_STRING ".";
+    const auto layout = io::render_map(map, r.map_path, {.width_px = r.map_width_px, .overwrite = r.run.overwrite});
+    reporter.info("map        " + r.map_path + " (" + std::to_string(layout.width_px) + " x " +
+                  std::to_string(layout.height_px) + " px)");
+    return layout;
+}
+} // namespace
+
+nlohmann::json run_map(const HotspotsRequest& r, Reporter& reporter)
+{
+    check_hotspot_method(r.method);
+    if (r.surface_path.empty())
+        check_density_spec(r.density);
+    make_filter(r.input);
+    io::check_map_path(r.map_path);
+    io::check_output_path(r.map_path, r.run.overwrite);
+    const HotspotAnalysis a = analyse_hotspots(r, reporter);
+    const auto layout = draw_map(r, a, reporter);
+    nlohmann::json summary = {{"command", "map"},
+                              {"version", HOTSPOT_VERSION_STRING},
+                              {"offences", offences_json(a.table)},
+                              {"hotspots", a.spots.size()},
+                              {"legend", {layout.legend_min, layout.legend_max}},
+                              {"size_px", {layout.width_px, layout.height_px}},
+                              {"output", r.map_path}};
+    if (!r.run.summary_json_path.empty())
+        io::write_text_file(r.run.summary_json_path, summary.dump(2) + "\n", r.run.overwrite);
+    return summary;
+}
+
+nlohmann::json run_hotspots(const HotspotsRequest& r, Reporter& reporter)
+{
+    check_hotspot_method(r.method);
+    if (r.surface_path.empty())
+        check_density_spec(r.density);
+    make_filter(r.input);
+    std::error_code ec;
+    fs::create_directories(r.out_dir, ec);
+    if (!fs::is_directory(r.out_dir))
+        throw Error(Errc::Io, r.out_dir + ": cannot create the output folder");
+    const auto out = [&](const char* name) { return (fs::path(r.out_dir) / name).string(); };
+    for (const char* name : {"hotspots.gpkg", "hotspots.geojson", "patrol_list.csv", "density.tif"})
+        io::check_output_path(out(name), r.run.overwrite);
+    if (!r.map_path.empty())
+    {
+        io::check_map_path(r.map_path);
+        io::check_output_path(r.map_path, r.run.overwrite);
+    }
+    for (const auto* path : {&r.input.rejects_path, &r.run.summary_json_path})
+        if (!path->empty())
+            io::check_output_path(*path, r.run.overwrite);
+
+    HotspotAnalysis analysis = analyse_hotspots(r, reporter);
+    const auto& table = analysis.table;
+    const auto& inc = table.incidents;
+    const auto& density = analysis.density;
+    const auto& cells = analysis.cells;
+    const auto& spots = analysis.spots;
+    const bool given = analysis.given_surface;
+    const auto in_study = analysis.in_study;
+    const auto study_area = analysis.study_area;
 
     // Outputs.
     std::vector<io::VectorField> fields{{"rank", io::FieldType::Integer},      {"hotspot_id", io::FieldType::Integer},
@@ -399,6 +532,8 @@ nlohmann::json run_hotspots(const HotspotsRequest& r, Reporter& reporter)
         reporter.info(line);
     }
     reporter.info("wrote      " + out("hotspots.gpkg") + ", hotspots.geojson, patrol_list.csv, density.tif");
+    if (!r.map_path.empty())
+        draw_map(r, analysis, reporter);
 
     nlohmann::json list = nlohmann::json::array();
     for (std::size_t i = 0; i < spots.size(); ++i)

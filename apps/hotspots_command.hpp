@@ -49,10 +49,17 @@ struct HotspotsRequest
     double place_radius_m = 1000; ///< a hotspot takes a place's name only within this distance
     std::string out_dir;
     std::size_t show = 10; ///< hotspots printed
+    std::string map_path;  ///< also draw the briefing map here (.png, .pdf, .svg)
+    std::string title;     ///< of the map
+    int map_width_px = 1600;
     RunOptions run;
 };
 
 CLI::App* add_hotspots_command(CLI::App& app, HotspotsRequest& request);
 nlohmann::json run_hotspots(const HotspotsRequest& request, Reporter& reporter);
+
+/// `hotspot map`: the same analysis as `hotspots`, drawn as a briefing map only.
+CLI::App* add_map_command(CLI::App& app, HotspotsRequest& request);
+nlohmann::json run_map(const HotspotsRequest& request, Reporter& reporter);
 
 } // namespace hotspot::app

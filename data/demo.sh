@@ -18,6 +18,13 @@ echo "== Maidstone, violence and sexual offences, September 2019"
 "$hotspot" kde "${common[@]}" --crime-type "Violence and sexual offences" \
     --out "$out/maidstone_violence_2019-09.tif" --summary-json "$out/maidstone_violence_2019-09.json"
 echo
+echo "== Maidstone hotspots for patrol targeting, September 2019: ranked, named, mapped"
+"$hotspot" hotspots --offences "$here/police_uk/2019-09-kent-street.csv" \
+    --boundaries "$here/boundaries/kent_districts_2013.geojson" --area Maidstone \
+    --boundaries "$here/boundaries/maidstone_wards_2013.geojson" --places "$here/places/maidstone_places.csv" \
+    --bandwidth 300 --cell 25 --out-dir "$out/maidstone_hotspots_2019-09" \
+    --map "$out/maidstone_hotspots_2019-09/map.png" --overwrite
+echo
 echo "== Reconcile: each record's LSOA code checked against where it lies, wards assigned"
 "$hotspot" reconcile --offences "$here/police_uk/2019-09-kent-street.csv" --code-field "LSOA code" \
     --areas "$here/boundaries/kent_lsoa_2011.geojson" --area-code-field LSOA11CD --area-name-field LSOA11NM \

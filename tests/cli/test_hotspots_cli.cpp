@@ -214,3 +214,30 @@ TEST_CASE("Displacement around Brenchley Gardens, September against November", "
     CHECK(no_target.exit_code == 2);
     fs::remove_all(dir);
 }
+
+TEST_CASE("A briefing map of Maidstone, and hotspots with a map beside them", "[cli][map]")
+{
+    const std::string dir = fresh_temp_dir("map");
+    const auto r = run_hotspot("map --offences " + september + maidstone + wards + places +
+                               " --bandwidth 300 --cell 25 --width 1200 --out " + quoted(dir + "/maidstone.png") +
+                               " --summary-json " + quoted(dir + "/s.json"));
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    GDALAllRegister();
+    std::unique_ptr<GDALDataset> png(GDALDataset::Open((dir + "/maidstone.png").c_str(), GDAL_OF_RASTER));
+    REQUIRE(png);
+    CHECK(png->GetRasterXSize() == 1200);
+    const auto summary = read_json(dir + "/s.json");
+    CHECK(summary["legend"][0].get<double>() == 0.0);
+    CHECK(summary["legend"][1].get<double>() > 500.0); // the peak density, offences per km2
+
+    const auto both = run_hotspot("hotspots --offences " + september + maidstone + wards + places +
+                                  " --bandwidth 300 --cell 50 --out-dir " + quoted(dir + "/out") + " --map " +
+                                  quoted(dir + "/out/map.pdf"));
+    CHECK(both.exit_code == 0);
+    CHECK(fs::file_size(dir + "/out/map.pdf") > 1000);
+    const auto bad = run_hotspot("map --offences " + september + maidstone + " --bandwidth 300 --out " + quoted(dir + "/m.gif"));
+    CHECK(bad.exit_code == 2);
+    CHECK_THAT(bad.err, Catch::Contains(".png"));
+    fs::remove_all(dir);
+}

@@ -1,0 +1,69 @@
+#pragma once
+// Briefing maps: a density surface with its legend, boundaries and their names, hotspot outlines
+// with their ranks, named places, scale bar, north arrow, title and attribution, drawn with cairo.
+
+#include "hotspot/engine/grid.hpp"
+
+#include <string>
+#include <vector>
+
+namespace hotspot::io
+{
+
+struct MapLabelledShape
+{
+    engine::MultiPolygon shape;
+    std::string label;
+    engine::Point2 label_at; ///< where the label is centred, in map coordinates
+};
+
+struct MapContent
+{
+    engine::Raster<double> surface; ///< values <= 0 and `nodata` are left clear
+    double nodata = -9999.0;
+    std::string units;              ///< e.g. "offences per km²"
+    std::vector<MapLabelledShape> boundaries;
+    std::vector<MapLabelledShape> hotspots; ///< label: the rank
+    std::vector<std::pair<std::string, engine::Point2>> places;
+    std::string title;
+    std::string subtitle;
+    std::string attribution;
+};
+
+struct MapOptions
+{
+    int width_px = 1600; ///< of the whole image; the height follows the map's shape
+    bool overwrite = false;
+};
+
+/// Where things landed, for checking a map without looking at it.
+struct MapLayout
+{
+    int width_px = 0;
+    int height_px = 0;
+    double map_left = 0, map_top = 0, scale = 1; ///< pixel = (map_left + (x - xmin) scale, map_top + (ymax - y) scale)
+    double xmin = 0, ymax = 0;
+    double legend_min = 0, legend_max = 0;
+    struct Box
+    {
+        std::string text;
+        double x0, y0, x1, y1;
+    };
+    std::vector<Box> labels; ///< every piece of text drawn
+    std::pair<double, double> pixel_of(engine::Point2 p) const
+    {
+        return {map_left + (p.x - xmin) * scale, map_top + (ymax - p.y) * scale};
+    }
+};
+
+/// Draws the map to `path`: PNG, PDF or SVG by extension, written atomically. Throws Error(Usage) for
+/// another extension and Error(Io) when the file cannot be written.
+MapLayout render_map(const MapContent& content, const std::string& path, const MapOptions& options);
+
+/// Throws Error(Usage) unless `path` ends in .png, .pdf or .svg.
+void check_map_path(const std::string& path);
+
+/// The colour the ramp gives a fraction 0..1 of the legend range (viridis, from ten anchor colours).
+void ramp_colour(double fraction, double& r, double& g, double& b);
+
+} // namespace hotspot::io
