@@ -79,6 +79,7 @@ struct UnlocatedRecord
     std::string detail;
     engine::MonthIndex month = engine::no_month;
     std::int32_t crime_type = -1;
+    std::string_view id;
     std::string_view code;
     std::string_view raw;
 };
@@ -88,6 +89,7 @@ struct UnlocatedRecord
 struct OffenceTable
 {
     engine::Incidents incidents;
+    std::vector<std::string_view> ids;   ///< the id field of each incident (empty views without one)
     std::vector<std::string_view> codes; ///< the code field of each incident, when one was named
     std::vector<std::string_view> raw;   ///< each incident's record as CSV text, when kept (keep_raw)
     std::vector<UnlocatedRecord> unlocated;
@@ -96,7 +98,10 @@ struct OffenceTable
     Crs source_crs;
     Crs target_crs;
     std::string target_crs_reason; ///< why this target CRS, when it was chosen automatically
+    std::string source_path;
     std::string format;            ///< "police.uk street-level CSV", "CSV", or the OGR driver name
+    bool has_dates = false;        ///< a date field was found
+    bool has_types = false;        ///< a crime type field was found
     std::string fields_used;       ///< which fields served as x, y, date, type, id, weight
     std::int64_t records_read = 0;
     std::array<std::int64_t, reject_reason_count> rejected_by_reason{};
@@ -119,7 +124,17 @@ struct ReadOptions
 /// Reads offences from a police.uk street-level CSV, a plain CSV with coordinate columns, or any
 /// OGR point source. Throws Error with a message naming the file and field on anything it cannot
 /// use as a whole (missing file, unknown field, nothing left after the filters).
+/// The same as derive_table(read_all_offences(source, options), filter, options).
 OffenceTable read_offences(const OffenceSource& source, const OffenceFilter& filter, const ReadOptions& options);
+
+/// Every record of a source, read once: located ones reprojected in `incidents`, those whose location
+/// cannot be used in `unlocated`, only malformed rows rejected; no filter, no duplicate check.
+/// Uses options.target_crs, keep_raw and progress.
+OffenceTable read_all_offences(const OffenceSource& source, const ReadOptions& options);
+
+/// The table a read with `filter` and `options` gives, derived in memory from a read_all_offences
+/// table: many queries can share one read. Throws Error as read_offences does.
+OffenceTable derive_table(const OffenceTable& all, const OffenceFilter& filter, const ReadOptions& options);
 
 /// "2019-09" (also "2019-09-14", "2019/09/14", "14/09/2019" and ISO date-times) as a month index.
 std::optional<engine::MonthIndex> parse_month(std::string_view text);
