@@ -612,10 +612,10 @@ OffenceTable read_offences(const OffenceSource& source, const OffenceFilter& fil
 {
     if (filter.from && filter.to && *filter.from > *filter.to)
         throw Error(Errc::Usage, "--from " + format_month(*filter.from) + " is after --to " + format_month(*filter.to));
-    return derive_table(read_all_offences(source, options), filter, options);
+    return derive_table(read_all_offences(source, options), filter, options); // a temporary: it moves
 }
 
-OffenceTable derive_table(const OffenceTable& all, const OffenceFilter& filter, const ReadOptions& options)
+OffenceTable derive_table(OffenceTable all, const OffenceFilter& filter, const ReadOptions& options)
 {
     const std::string& path = all.source_path;
     const bool by_period = filter.from || filter.to;
@@ -719,8 +719,19 @@ OffenceTable derive_table(const OffenceTable& all, const OffenceFilter& filter, 
 
 
     auto& used = out.incidents;
-    used.reserve(kept.size());
-    for (std::size_t k = 0; k < kept.size(); ++k)
+    const bool everything = kept.size() == inc.size() &&
+                            std::all_of(first_with_id.begin(), first_with_id.end(), [](std::size_t f) { return f == no_duplicate; });
+    if (everything) // nothing filtered out: the columns move over whole
+    {
+        used = std::move(all.incidents);
+        out.ids = std::move(all.ids);
+        out.codes = std::move(all.codes);
+        if (options.keep_raw)
+            out.raw = std::move(all.raw);
+    }
+    else
+        used.reserve(kept.size());
+    for (std::size_t k = 0; k < kept.size() && !everything; ++k)
     {
         const std::size_t i = kept[k];
         const std::string_view raw = all.raw.empty() ? std::string_view() : all.raw[i];

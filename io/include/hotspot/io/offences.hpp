@@ -134,7 +134,8 @@ OffenceTable read_all_offences(const OffenceSource& source, const ReadOptions& o
 
 /// The table a read with `filter` and `options` gives, derived in memory from a read_all_offences
 /// table: many queries can share one read. Throws Error as read_offences does.
-OffenceTable derive_table(const OffenceTable& all, const OffenceFilter& filter, const ReadOptions& options);
+/// Pass the table by value (std::move) where it is not needed again: what every record keeps then moves.
+OffenceTable derive_table(OffenceTable all, const OffenceFilter& filter, const ReadOptions& options);
 
 /// "2019-09" (also "2019-09-14", "2019/09/14", "14/09/2019" and ISO date-times) as a month index.
 std::optional<engine::MonthIndex> parse_month(std::string_view text);
