@@ -4,6 +4,7 @@
 #include "hotspot/engine/text.hpp"
 #include "hotspot/io/csv.hpp"
 #include "hotspot/io/files.hpp"
+#include "data_cache.hpp"
 #include "evaluate_command.hpp"
 #include "hotspots_command.hpp"
 #include "kde_command.hpp"
@@ -133,9 +134,16 @@ io::OffenceTable load_offences(const OffenceInput& input, const RunOptions& run,
 {
     options.target_crs = input.target_crs;
     options.keep_raw = options.keep_raw || !input.rejects_path.empty();
-    options.progress = reporter.progress("reading");
-    io::OffenceTable table = io::read_offences(input.source, make_filter(input), options);
-    reporter.done();
+    const io::OffenceFilter filter = make_filter(input);
+    io::OffenceTable table;
+    if (run.cache)
+        table = io::derive_table(*run.cache->offences(input.source, input.target_crs), filter, options);
+    else
+    {
+        options.progress = reporter.progress("reading");
+        table = io::read_offences(input.source, filter, options);
+        reporter.done();
+    }
 
     reporter.info("offences   " + input.source.path + " (" + table.format + ", " + table.source_crs.label() + ")");
     reporter.info("  fields   " + table.fields_used);
@@ -178,6 +186,18 @@ nlohmann::json offences_json(const io::OffenceTable& table)
             {"kept_without_location", table.unlocated.size()},
             {"rejected", table.rejected_count()},
             {"rejected_by_reason", rejected}};
+}
+
+std::shared_ptr<const io::AreaLayer> load_areas(const RunOptions& run, const std::string& path, const std::string& layer,
+                                                const io::Crs& crs)
+{
+    return run.cache ? run.cache->areas(path, layer, crs) : std::make_shared<const io::AreaLayer>(io::read_areas(path, layer, crs));
+}
+
+std::shared_ptr<const std::vector<io::Place>> load_places(const RunOptions& run, const std::string& path, const io::Crs& crs)
+{
+    return run.cache ? run.cache->places(path, crs)
+                     : std::make_shared<const std::vector<io::Place>>(io::read_places(path, crs));
 }
 
 std::string Period::label() const

@@ -2,12 +2,15 @@
 // Pieces every hotspot command shares: the offence input options, run options, and exit codes.
 
 #include "hotspot/engine/geometry.hpp"
+#include "hotspot/io/areas.hpp"
 #include "hotspot/io/offences.hpp"
+#include "hotspot/io/places.hpp"
 #include "reporter.hpp"
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,6 +29,8 @@ struct OffenceInput
     std::string rejects_path;
 };
 
+class DataCache;
+
 /// Options about the run rather than the analysis.
 struct RunOptions
 {
@@ -33,7 +38,14 @@ struct RunOptions
     bool quiet = false;
     bool overwrite = false;
     std::string summary_json_path;
+    std::shared_ptr<DataCache> cache; ///< set by a batch: sources shared by its queries
 };
+
+/// A boundary layer, read (or shared from the run's cache) in `crs`.
+std::shared_ptr<const io::AreaLayer> load_areas(const RunOptions& run, const std::string& path, const std::string& layer,
+                                                const io::Crs& crs);
+/// A gazetteer, read (or shared) in `crs`.
+std::shared_ptr<const std::vector<io::Place>> load_places(const RunOptions& run, const std::string& path, const io::Crs& crs);
 
 void add_offence_options(CLI::App& command, OffenceInput& input);
 void add_run_options(CLI::App& command, RunOptions& run);

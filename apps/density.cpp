@@ -137,8 +137,8 @@ void check_density_spec(const DensitySpec& s)
         throw Error(Errc::Usage, "give --extent or --area, not both");
 }
 
-Density compute_density(const DensitySpec& s, const engine::Incidents& inc, const io::Crs& crs, Reporter& reporter,
-                        const std::optional<engine::GridSpec>& grid_like, std::optional<double> bandwidth_m,
+Density compute_density(const DensitySpec& s, const engine::Incidents& inc, const io::Crs& crs, const RunOptions& run,
+                        Reporter& reporter, const std::optional<engine::GridSpec>& grid_like, std::optional<double> bandwidth_m,
                         bool float64_output)
 {
     Density d;
@@ -147,8 +147,8 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& inc, cons
         extent = parse_extent(s.extent);
     for (const auto& path : s.boundaries)
     {
-        d.boundary_layers.push_back(io::read_areas(path, s.boundaries_layer, crs));
-        for (const auto& w : d.boundary_layers.back().warnings)
+        d.boundary_layers.push_back(load_areas(run, path, s.boundaries_layer, crs));
+        for (const auto& w : d.boundary_layers.back()->warnings)
             reporter.warn(w);
     }
     if (!s.area.empty())
@@ -157,7 +157,7 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& inc, cons
         for (std::size_t l = d.boundary_layers.size(); l-- > 0;)
             try
             {
-                d.area_features = io::find_area(d.boundary_layers[l], s.area);
+                d.area_features = io::find_area(*d.boundary_layers[l], s.area);
                 d.area_layer = l;
             }
             catch (const Error&)
@@ -167,7 +167,7 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& inc, cons
             }
         engine::Box2 box;
         for (const auto i : d.area_features)
-            box.expand(engine::bounds(d.boundary_layers[d.area_layer].features[i].shape));
+            box.expand(engine::bounds(d.boundary_layers[d.area_layer]->features[i].shape));
         extent = box;
     }
 
@@ -232,7 +232,7 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& inc, cons
     {
         std::vector<const engine::MultiPolygon*> shapes;
         for (const auto i : d.area_features)
-            shapes.push_back(&d.boundary_layers[d.area_layer].features[i].shape);
+            shapes.push_back(&d.boundary_layers[d.area_layer]->features[i].shape);
         d.mask = engine::rasterize_mask(shapes, grid);
         for (std::size_t k = 0; k < d.surface.values.size(); ++k)
             if (!d.mask->values[k])

@@ -39,7 +39,7 @@ struct Density
     engine::KdeOptions options;
     std::string bandwidth_note;           ///< "given" or the ArcGIS rule's figures
     std::optional<engine::Raster<std::uint8_t>> mask; ///< cells inside --area
-    std::vector<io::AreaLayer> boundary_layers; ///< every --boundaries layer, in the target CRS
+    std::vector<std::shared_ptr<const io::AreaLayer>> boundary_layers; ///< every --boundaries layer, in the target CRS
     std::size_t area_layer = 0;           ///< the layer --area was found in
     std::vector<std::size_t> area_features;
     std::string period;                   ///< "YYYY-MM..YYYY-MM" of the offences used
@@ -52,7 +52,8 @@ struct Density
 /// Computes the surface of `incidents`. `grid_like`, when given, fixes the grid (to compare periods
 /// on one grid); `bandwidth_m`, when given, overrides the spec's.
 Density compute_density(const DensitySpec& spec, const engine::Incidents& incidents, const io::Crs& crs,
-                        Reporter& reporter, const std::optional<engine::GridSpec>& grid_like = std::nullopt,
+                        const RunOptions& run, Reporter& reporter,
+                        const std::optional<engine::GridSpec>& grid_like = std::nullopt,
                         std::optional<double> bandwidth_m = std::nullopt, bool float64_output = false);
 
 /// GeoTIFF tags that record how a surface was made.

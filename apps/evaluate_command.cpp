@@ -111,7 +111,7 @@ nlohmann::json run_evaluate(const EvaluateRequest& r, Reporter& reporter)
     nlohmann::json results = nlohmann::json::array();
     for (const auto& b : bandwidths)
     {
-        const Density d = compute_density(r.density, first.incidents, first.target_crs, reporter, grid, b);
+        const Density d = compute_density(r.density, first.incidents, first.target_crs, r.run, reporter, grid, b);
         grid = d.surface.grid; // every bandwidth on one grid
         const auto study = study_cells(d.surface);
         const auto counts1 = engine::cell_counts(first.incidents, *grid, false);
@@ -223,9 +223,9 @@ nlohmann::json run_displacement(const DisplacementRequest& r, Reporter& reporter
     const io::Crs& crs = first.target_crs;
     const io::OffenceTable second = load_second(r.input, r.after_offences, after, crs, r.run, reporter);
 
-    std::vector<io::AreaLayer> layers;
+    std::vector<std::shared_ptr<const io::AreaLayer>> layers;
     for (const auto& path : r.boundaries)
-        layers.push_back(io::read_areas(path, "", crs));
+        layers.push_back(load_areas(r.run, path, "", crs));
     // The polygons called `name` in the first layer that has it.
     const auto area_shapes = [&](const std::string& name) {
         for (const auto& layer : layers)
@@ -233,8 +233,8 @@ nlohmann::json run_displacement(const DisplacementRequest& r, Reporter& reporter
             try
             {
                 std::vector<engine::MultiPolygon> shapes;
-                for (const auto i : io::find_area(layer, name))
-                    shapes.push_back(layer.features[i].shape);
+                for (const auto i : io::find_area(*layer, name))
+                    shapes.push_back(layer->features[i].shape);
                 return shapes;
             }
             catch (const Error&)
@@ -243,7 +243,7 @@ nlohmann::json run_displacement(const DisplacementRequest& r, Reporter& reporter
         }
         if (layers.empty())
             throw Error(Errc::Usage, "'" + name + "' needs --boundaries, the layers to find it in");
-        io::find_area(layers.front(), name); // throws, listing the nearest names
+        io::find_area(*layers.front(), name); // throws, listing the nearest names
         return std::vector<engine::MultiPolygon>{};
     };
 
@@ -254,8 +254,8 @@ nlohmann::json run_displacement(const DisplacementRequest& r, Reporter& reporter
     std::string target_label;
     if (!r.place.empty())
     {
-        const auto places = io::read_places(r.places_path, crs);
-        const auto found = io::find_places(places, r.place);
+        const auto places = load_places(r.run, r.places_path, crs);
+        const auto found = io::find_places(*places, r.place);
         if (found.size() > 1)
             reporter.warn("'" + r.place + "' names " + std::to_string(found.size()) + " places; using the first, " +
                           found.front()->full_name);

@@ -76,7 +76,7 @@ struct HotspotAnalysis
     std::vector<Hotspot> spots; ///< ranked
     std::int64_t in_study = 0;
     double study_area = 0;
-    std::vector<io::Place> places;
+    std::shared_ptr<const std::vector<io::Place>> places;
 };
 
 std::string top_types(const Hotspot& h, const std::vector<std::string>& names, std::size_t limit)
@@ -248,11 +248,11 @@ HotspotAnalysis analyse_hotspots(const HotspotsRequest& r, Reporter& reporter)
                                           ? std::stod(given->metadata.at("HOTSPOT_BANDWIDTH_M"))
                                           : 4.0 * density.surface.grid.cell_m;
         for (const auto& path : r.density.boundaries)
-            density.boundary_layers.push_back(io::read_areas(path, r.density.boundaries_layer, table.target_crs));
+            density.boundary_layers.push_back(load_areas(r.run, path, r.density.boundaries_layer, table.target_crs));
         reporter.info("surface    " + r.surface_path);
     }
     else
-        density = compute_density(r.density, inc, table.target_crs, reporter);
+        density = compute_density(r.density, inc, table.target_crs, r.run, reporter);
     const auto& grid = density.surface.grid;
     const auto study = study_cells(density.surface);
     const auto counts = engine::cell_counts(inc, grid, false);
@@ -289,12 +289,13 @@ HotspotAnalysis analyse_hotspots(const HotspotsRequest& r, Reporter& reporter)
     std::vector<std::vector<std::string>> layer_names(density.boundary_layers.size());
     for (std::size_t l = 0; l < density.boundary_layers.size(); ++l)
     {
-        layer_index[l].emplace(io::shapes(density.boundary_layers[l]));
-        layer_names[l] = io::field_values(density.boundary_layers[l], name_field(density.boundary_layers[l]));
+        layer_index[l].emplace(io::shapes(*density.boundary_layers[l]));
+        layer_names[l] = io::field_values(*density.boundary_layers[l], name_field(*density.boundary_layers[l]));
     }
-    std::vector<io::Place>& places = a.places;
     if (!r.places_path.empty())
-        places = io::read_places(r.places_path, table.target_crs);
+        a.places = load_places(r.run, r.places_path, table.target_crs);
+    const std::vector<io::Place> no_places;
+    const std::vector<io::Place>& places = a.places ? *a.places : no_places;
 
     for (std::int32_t l = 1; l <= regions.count; ++l)
     {
@@ -362,7 +363,7 @@ io::MapLayout draw_map(const HotspotsRequest& r, const HotspotAnalysis& a, Repor
     const engine::Box2 extent = d.surface.grid.extent();
     for (std::size_t l = 0; l < d.boundary_layers.size(); ++l)
     {
-        const auto& layer = d.boundary_layers[l];
+        const auto& layer = *d.boundary_layers[l];
         const bool is_area_layer = !r.density.area.empty() && l == d.area_layer;
         const engine::AreaIndex index(io::shapes(layer));
         const auto names = io::field_values(layer, name_field(layer));
@@ -378,8 +379,9 @@ io::MapLayout draw_map(const HotspotsRequest& r, const HotspotAnalysis& a, Repor
     }
     for (std::size_t i = 0; i < a.spots.size(); ++i)
         map.hotspots.push_back({a.spots[i].outline, std::to_string(i + 1), a.spots[i].peak_at});
-    for (const auto& p : a.places)
-        map.places.emplace_back(p.name, p.location);
+    if (a.places)
+        for (const auto& p : *a.places)
+            map.places.emplace_back(p.name, p.location);
     const std::string what = r.input.crime_types.empty() ? "All records" : engine::join(r.input.crime_types, ", ");
     map.title = r.title.empty() ? what + (r.density.area.empty() ? "" : " in " + r.density.area) + ": density and hotspots"
                                 : r.title;

@@ -35,7 +35,7 @@ nlohmann::json run_kde(const KdeRequest& r, Reporter& reporter)
             io::check_output_path(*path, r.run.overwrite);
 
     const io::OffenceTable table = load_offences(r.input, r.run, reporter);
-    const Density d = compute_density(r.density, table.incidents, table.target_crs, reporter, std::nullopt,
+    const Density d = compute_density(r.density, table.incidents, table.target_crs, r.run, reporter, std::nullopt,
                                       std::nullopt, r.float64);
 
     io::GeoTiffOptions tiff;

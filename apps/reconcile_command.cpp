@@ -108,7 +108,7 @@ std::string report_csv(const Reconciled& r, std::int64_t total)
         row("suspect", "records at (0, 0)", std::to_string(rep.zero_points), "", "");
     if (rep.swapped_axes > 0)
         row("suspect", "records found only with x and y swapped", std::to_string(rep.swapped_axes), "", "");
-    for (const auto& w : r.areas.layer.warnings)
+    for (const auto& w : r.areas.layer->warnings)
         row("repaired", "", "", "", w);
     return out;
 }
@@ -172,21 +172,22 @@ void add_reconcile_setup_options(CLI::App& command, ReconcileSetup& s, bool code
         ->group("Reconciliation");
 }
 
-CodedLayer load_coded_layer(const AreaLayerSpec& spec, const io::Crs& target, Reporter& reporter)
+CodedLayer load_coded_layer(const AreaLayerSpec& spec, const io::Crs& target, const RunOptions& run, Reporter& reporter)
 {
     CodedLayer out;
     out.spec = spec;
-    out.layer = io::read_areas(spec.path, spec.layer, target);
-    const std::size_t code = io::field_index(out.layer, spec.code_field, "the code field");
-    out.codes = io::field_values(out.layer, code);
+    out.layer = load_areas(run, spec.path, spec.layer, target);
+    const io::AreaLayer& layer = *out.layer;
+    const std::size_t code = io::field_index(layer, spec.code_field, "the code field");
+    out.codes = io::field_values(layer, code);
     out.names = spec.name_field.empty() ? std::vector<std::string>(out.codes.size())
-                                        : io::field_values(out.layer, io::field_index(out.layer, spec.name_field, "the name field"));
-    out.index.emplace(io::shapes(out.layer));
+                                        : io::field_values(layer, io::field_index(layer, spec.name_field, "the name field"));
+    out.index.emplace(io::shapes(layer));
     reporter.info("areas      " + spec.path + ": " + std::to_string(out.codes.size()) + " areas coded by " +
-                  spec.code_field + (out.layer.source_crs.label() == target.label()
+                  spec.code_field + (layer.source_crs.label() == target.label()
                                          ? ""
-                                         : ", reprojected from " + out.layer.source_crs.label() + " to " + target.label()));
-    for (const auto& w : out.layer.warnings)
+                                         : ", reprojected from " + layer.source_crs.label() + " to " + target.label()));
+    for (const auto& w : layer.warnings)
         reporter.warn(w);
     return out;
 }
@@ -207,7 +208,7 @@ Reconciled reconcile_offences(const ReconcileSetup& setup, const RunOptions& run
     read.keep_unlocated = true;
     read.reject_duplicates = false; // a repeated crime id is not a matter of area codes
     r.table = load_offences(setup.input, run, reporter, read);
-    r.areas = load_coded_layer(setup.areas, r.table.target_crs, reporter);
+    r.areas = load_coded_layer(setup.areas, r.table.target_crs, run, reporter);
     r.codes.emplace(r.areas.codes, aliases);
 
     // All records in file order: located ones and those kept without a usable location.
@@ -317,7 +318,7 @@ nlohmann::json run_reconcile(const ReconcileRequest& r, Reporter& reporter)
     std::vector<engine::LayerAssignment> assigned;
     for (const auto& spec : extra)
     {
-        layers.push_back(load_coded_layer(spec, rec.table.target_crs, reporter));
+        layers.push_back(load_coded_layer(spec, rec.table.target_crs, r.run, reporter));
         assigned.push_back(engine::assign_layer(rec.records, rec.report, *rec.areas.index, *layers.back().index,
                                                 r.setup.tolerance_m));
     }
@@ -404,7 +405,7 @@ nlohmann::json run_reconcile(const ReconcileRequest& r, Reporter& reporter)
     nlohmann::json summary = {{"command", "reconcile"},
                               {"version", HOTSPOT_VERSION_STRING},
                               {"offences", offences_json(rec.table)},
-                              {"areas", {{"path", r.setup.areas.path}, {"count", rec.areas.codes.size()}, {"repaired", rec.areas.layer.warnings}}},
+                              {"areas", {{"path", r.setup.areas.path}, {"count", rec.areas.codes.size()}, {"repaired", rec.areas.layer->warnings}}},
                               {"target_crs", rec.table.target_crs.label()},
                               {"tolerance_m", r.setup.tolerance_m},
                               {"trust", r.setup.trust},

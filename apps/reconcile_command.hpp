@@ -41,12 +41,12 @@ void add_reconcile_setup_options(CLI::App& command, ReconcileSetup& setup, bool 
 struct CodedLayer
 {
     AreaLayerSpec spec;
-    io::AreaLayer layer;
+    std::shared_ptr<const io::AreaLayer> layer;
     std::vector<std::string> codes;
     std::vector<std::string> names; ///< empty strings without a name field
     std::optional<engine::AreaIndex> index;
 };
-CodedLayer load_coded_layer(const AreaLayerSpec& spec, const io::Crs& target, Reporter& reporter);
+CodedLayer load_coded_layer(const AreaLayerSpec& spec, const io::Crs& target, const RunOptions& run, Reporter& reporter);
 
 /// Every record of the offence file that is not rejected at reading, in file order, with its outcome.
 struct Reconciled
