@@ -4,12 +4,9 @@
 #include "hotspot/engine/text.hpp"
 #include "hotspot/io/csv.hpp"
 #include "hotspot/io/files.hpp"
+#include "batch_command.hpp"
+#include "commands.hpp"
 #include "data_cache.hpp"
-#include "evaluate_command.hpp"
-#include "hotspots_command.hpp"
-#include "kde_command.hpp"
-#include "reconcile_command.hpp"
-#include "tables_command.hpp"
 
 #include <tbb/global_control.h>
 #include <tbb/info.h>
@@ -49,7 +46,7 @@ const char* const conventions_text = R"(Conventions
 
 Exit codes
   0 success   2 usage error (bad option, unknown field or area)   3 bad input data
-  4 file could not be read or written   1 internal error
+  4 file could not be read or written   5 some queries of a batch failed   1 internal error
 
 Example
   hotspot kde --offences data/police_uk/2019-09-kent-street.csv \
@@ -266,29 +263,10 @@ int run_cli(int argc, char** argv)
     help->add_option("command", help_topic, "The command to explain");
 
     // Each command: its options, where they land, and how to run it.
-    struct Command
-    {
-        CLI::App* app;
-        const RunOptions* run;
-        std::function<void(Reporter&)> execute;
-    };
-    KdeRequest kde;
-    ReconcileRequest reconcile;
-    TablesRequest tables;
-    HotspotsRequest hotspots;
-    HotspotsRequest map;
-    EvaluateRequest evaluate;
-    DisplacementRequest displacement;
-    const std::vector<Command> commands{
-        {add_kde_command(app, kde), &kde.run, [&](Reporter& r) { run_kde(kde, r); }},
-        {add_reconcile_command(app, reconcile), &reconcile.run, [&](Reporter& r) { run_reconcile(reconcile, r); }},
-        {add_tables_command(app, tables), &tables.run, [&](Reporter& r) { run_tables(tables, r); }},
-        {add_hotspots_command(app, hotspots), &hotspots.run, [&](Reporter& r) { run_hotspots(hotspots, r); }},
-        {add_map_command(app, map), &map.run, [&](Reporter& r) { run_map(map, r); }},
-        {add_evaluate_command(app, evaluate), &evaluate.run, [&](Reporter& r) { run_evaluate(evaluate, r); }},
-        {add_displacement_command(app, displacement), &displacement.run,
-         [&](Reporter& r) { run_displacement(displacement, r); }},
-    };
+    Requests requests;
+    std::vector<Command> commands = register_commands(app, requests);
+    BatchRequest batch;
+    commands.push_back({add_batch_command(app, batch), &batch.run, [&](Reporter& r) { return run_batch(batch, r); }});
     std::vector<std::string> command_names;
     for (const auto& c : commands)
         command_names.push_back(c.app->get_name());
@@ -350,7 +328,10 @@ int run_cli(int argc, char** argv)
                 threads = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism,
                                                                 static_cast<std::size_t>(c.run->threads));
             Reporter reporter(c.run->quiet);
-            c.execute(reporter);
+            const nlohmann::json summary = c.execute(reporter);
+            // A batch says in its summary whether every query succeeded.
+            if (summary.contains("failed") && summary["failed"].get<int>() > 0)
+                return exit_code_some_queries_failed;
         }
         return 0;
     }

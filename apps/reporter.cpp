@@ -9,21 +9,27 @@ namespace hotspot::app
 
 Reporter::Reporter(bool quiet) : m_quiet(quiet), m_tty(::isatty(STDERR_FILENO) != 0) {}
 
+Reporter::Reporter(std::string* log) : m_quiet(false), m_tty(false), m_log(log) {}
+
 void Reporter::info(const std::string& line) const
 {
-    if (!m_quiet)
+    if (m_log)
+        m_log->append(line).append("\n");
+    else if (!m_quiet)
         std::printf("%s\n", line.c_str());
 }
 
 void Reporter::warn(const std::string& line) const
 {
-    if (!m_quiet)
+    if (m_log)
+        m_log->append("warning: ").append(line).append("\n");
+    else if (!m_quiet)
         std::fprintf(stderr, "warning: %s\n", line.c_str());
 }
 
 engine::ProgressFn Reporter::progress(const std::string& label)
 {
-    if (m_quiet || !m_tty)
+    if (m_quiet || !m_tty || m_log)
         return {};
     m_label = label;
     m_shown_percent = -1;

@@ -15,6 +15,8 @@ class Reporter
 {
   public:
     explicit Reporter(bool quiet);
+    /// A reporter that writes everything into `log` instead (a batch query's log), with no progress.
+    explicit Reporter(std::string* log);
 
     void info(const std::string& line) const;
     void warn(const std::string& line) const;
@@ -26,6 +28,7 @@ class Reporter
   private:
     bool m_quiet;
     bool m_tty;
+    std::string* m_log = nullptr;
     std::mutex m_mutex;
     std::string m_label;
     std::atomic<int> m_shown_percent{-1};

@@ -1,0 +1,543 @@
+#include "batch_command.hpp"
+
+#include "commands.hpp"
+#include "data_cache.hpp"
+#include "hotspot/engine/error.hpp"
+#include "hotspot/engine/text.hpp"
+#include "hotspot/io/files.hpp"
+
+#include <tbb/parallel_for.h>
+#include <toml++/toml.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <set>
+
+namespace hotspot::app
+{
+
+namespace
+{
+namespace fs = std::filesystem;
+
+// Options a query may not set: the batch places every output and runs every query the same way.
+const std::set<std::string> reserved{"out", "out-dir", "summary-json", "overwrite", "quiet", "threads"};
+// Optional outputs a query turns on with `= true`; the batch names the file.
+const std::map<std::string, std::string> optional_outputs{{"map", "map.png"}, {"report", "report.csv"}, {"rejects", "rejects.csv"}};
+// Where each operation's main output goes, inside the query's folder.
+const std::map<std::string, std::pair<std::string, std::string>> main_output{
+    {"kde", {"--out", "density.tif"}},          {"hotspots", {"--out-dir", ""}},
+    {"map", {"--out", "map.png"}},              {"evaluate", {"--out-dir", ""}},
+    {"displacement", {"--out", "displacement.csv"}}, {"reconcile", {"--out", "reconciled.gpkg"}},
+    {"tables", {"--out", "table.csv"}}};
+// Options whose values are files: named entries of [sources], [layers] or [places], or paths
+// relative to the batch file.
+const std::set<std::string> path_options{"offences", "test-offences", "offences-after", "surface", "boundaries", "areas",
+                                         "places", "aliases", "categories"};
+
+struct Problem
+{
+    std::size_t line;
+    std::string query;
+    std::string message;
+};
+
+struct Query
+{
+    std::string name;
+    std::string folder; // sanitised name
+    std::string operation;
+    std::size_t line = 0;
+    std::vector<std::string> args;
+    std::unique_ptr<Requests> requests;
+    std::unique_ptr<CLI::App> app;
+    std::vector<Command> commands;
+    Command* command = nullptr;
+    bool parsed = false; ///< its options parsed: the data checks apply
+    // Results.
+    bool ok = false;
+    int exit_code = 0;
+    std::string error;
+    double seconds = 0;
+    nlohmann::json summary;
+};
+
+std::string sanitise(const std::string& name)
+{
+    std::string out;
+    for (const char c : name)
+    {
+        const bool keep = std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+        if (keep)
+            out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+        else if (!out.empty() && out.back() != '-')
+            out.push_back('-');
+    }
+    while (!out.empty() && out.back() == '-')
+        out.pop_back();
+    return out;
+}
+
+std::size_t line_of(const toml::node& node)
+{
+    return node.source().begin.line;
+}
+
+std::string text_of(const toml::node& node)
+{
+    if (const auto* s = node.as_string())
+        return s->get();
+    if (const auto* i = node.as_integer())
+        return std::to_string(i->get());
+    if (const auto* f = node.as_floating_point())
+    {
+        char buffer[64];
+        std::snprintf(buffer, sizeof buffer, "%.17g", f->get());
+        return buffer;
+    }
+    return "";
+}
+
+// The batch file's named data: [sources], [layers] and [places].
+struct Catalogue
+{
+    fs::path base;
+    std::map<std::string, std::map<std::string, std::string>> sources; // name -> offence options (offences = path)
+    std::map<std::string, std::string> files;                          // layers and places: name -> path
+
+    std::string path(const std::string& value) const
+    {
+        if (const auto it = files.find(value); it != files.end())
+            return it->second;
+        const fs::path p(value);
+        return p.is_absolute() || value.find(':') != std::string::npos ? value : (base / p).lexically_normal().string();
+    }
+};
+
+bool is_numeric_option(const CLI::Option* option)
+{
+    const std::string type = option->get_type_name();
+    return type.find("FLOAT") != std::string::npos || type.find("INT") != std::string::npos ||
+           type.find("NUMBER") != std::string::npos || type.find("UINT") != std::string::npos;
+}
+
+// Turns one query table into the arguments of its command, checking every key against the command's
+// own options.
+void build_arguments(Query& q, const toml::table& query, const toml::table* defaults, const Catalogue& catalogue,
+                     const std::string& query_dir, std::vector<Problem>& problems)
+{
+    const auto problem = [&](std::size_t line, const std::string& message) { problems.push_back({line, q.name, message}); };
+    CLI::App* command = q.command->app;
+    std::vector<std::string> option_names;
+    for (const CLI::Option* o : command->get_options())
+        if (!o->get_lnames().empty() && !reserved.count(o->get_lnames().front()) && o->get_lnames().front() != "help")
+            option_names.push_back(o->get_lnames().front());
+
+    // The query's own keys win over [defaults]; defaults that the command does not have are skipped.
+    std::map<std::string, const toml::node*> keys;
+    if (defaults)
+        for (const auto& [key, node] : *defaults)
+        {
+            std::string k(key.str());
+            std::replace(k.begin(), k.end(), '_', '-');
+            if (command->get_option_no_throw("--" + k) && !reserved.count(k))
+                keys[k] = &node;
+        }
+    for (const auto& [key, node] : query)
+    {
+        std::string k(key.str());
+        std::replace(k.begin(), k.end(), '_', '-');
+        if (k == "name" || k == "operation")
+            continue;
+        keys[k] = &node;
+    }
+    // A named source brings its options (fields, CRS) along, unless the query sets them itself.
+    if (const auto it = keys.find("offences"); it != keys.end())
+        if (const auto* s = it->second->as_string(); s && catalogue.sources.count(s->get()))
+            for (const auto& [k, v] : catalogue.sources.at(s->get()))
+                if (k != "offences" && !keys.count(k))
+                    q.args.insert(q.args.end(), {"--" + k, v});
+
+    for (const auto& [key, node] : keys)
+    {
+        const std::size_t line = line_of(*node);
+        if (reserved.count(key))
+        {
+            problem(line, "'" + key + "' is set by the batch: every output goes to the query's own folder");
+            continue;
+        }
+        if (const auto out = optional_outputs.find(key); out != optional_outputs.end() && node->is_boolean())
+        {
+            if (!command->get_option_no_throw("--" + key))
+                problem(line, "'" + key + "' is not an output of " + q.operation);
+            else if (node->as_boolean()->get())
+                q.args.insert(q.args.end(), {"--" + key, (fs::path(query_dir) / out->second).string()});
+            continue;
+        }
+        const CLI::Option* option = command->get_option_no_throw("--" + key);
+        if (!option)
+        {
+            const auto near = engine::near_matches(key, option_names, 3);
+            problem(line, "unknown option '" + key + "' for " + q.operation +
+                              (near.empty() ? "" : "; did you mean " + engine::join(near, " or ") + "?"));
+            continue;
+        }
+        const bool flag = option->get_type_size() == 0;
+        const bool many = option->get_items_expected_max() > 1;
+        const auto add_value = [&](const toml::node& value) {
+            if (value.is_boolean())
+            {
+                if (!flag)
+                    problem(line_of(value), "'" + key + "' takes a value, not true or false");
+                else if (value.as_boolean()->get())
+                    q.args.push_back("--" + key);
+                return;
+            }
+            if (flag)
+            {
+                problem(line_of(value), "'" + key + "' is a switch: write " + key + " = true");
+                return;
+            }
+            if (!value.is_string() && !value.is_number())
+            {
+                problem(line_of(value), "'" + key + "' takes a text or a number");
+                return;
+            }
+            if (is_numeric_option(option) && !value.is_number())
+            {
+                problem(line_of(value), "'" + key + "' takes a number (got \"" + text_of(value) + "\")");
+                return;
+            }
+            std::string text = text_of(value);
+            if (path_options.count(key))
+                text = key == "offences" && catalogue.sources.count(text) ? catalogue.path(catalogue.sources.at(text).at("offences"))
+                                                                          : catalogue.path(text);
+            if (key == "test-offences" || key == "offences-after")
+                if (catalogue.sources.count(text_of(value)))
+                    text = catalogue.path(catalogue.sources.at(text_of(value)).at("offences"));
+            q.args.insert(q.args.end(), {"--" + key, text});
+        };
+        if (const auto* array = node->as_array())
+        {
+            if (!many)
+                problem(line, "'" + key + "' takes one value, not a list");
+            else
+                for (const auto& item : *array)
+                    add_value(item);
+        }
+        else
+            add_value(*node);
+    }
+    const auto& [option, file] = main_output.at(q.operation);
+    q.args.insert(q.args.end(), {option, file.empty() ? query_dir : (fs::path(query_dir) / file).string()});
+    q.args.insert(q.args.end(), {"--summary-json", (fs::path(query_dir) / "summary.json").string()});
+}
+
+// Checks that need the data: crime types, areas, places. Reads each source once, into the cache.
+void check_against_data(Query& q, DataCache& cache, std::vector<Problem>& problems)
+{
+    const auto problem = [&](const std::string& message) { problems.push_back({q.line, q.name, message}); };
+    const Requests& r = *q.requests;
+    const OffenceInput* input = nullptr;
+    const DensitySpec* density = nullptr;
+    if (q.operation == "kde")
+        input = &r.kde.input, density = &r.kde.density;
+    else if (q.operation == "hotspots")
+        input = &r.hotspots.input, density = &r.hotspots.density;
+    else if (q.operation == "map")
+        input = &r.map.input, density = &r.map.density;
+    else if (q.operation == "evaluate")
+        input = &r.evaluate.input, density = &r.evaluate.density;
+    else if (q.operation == "displacement")
+        input = &r.displacement.input;
+    else if (q.operation == "reconcile")
+        input = &r.reconcile.setup.input;
+    else if (q.operation == "tables")
+        input = &r.tables.setup.input;
+    if (!input)
+        return;
+    try
+    {
+        const auto table = cache.offences(input->source, input->target_crs);
+        for (const auto& type : input->crime_types)
+            if (std::none_of(table->incidents.crime_type_names.begin(), table->incidents.crime_type_names.end(),
+                             [&](const std::string& t) { return engine::same_text(t, type); }))
+                problem("crime type '" + type + "' is not in " + input->source.path + "; nearest: " +
+                        engine::join(engine::near_matches(type, table->incidents.crime_type_names, 3)));
+        // An area, target or control must be found in one of the query's boundary layers.
+        const auto find_in = [&](const std::vector<std::string>& layers, const std::string& name, const char* what) {
+            if (name.empty() || layers.empty() || engine::same_text(name, "rest"))
+                return;
+            std::string first_error;
+            for (const auto& path : layers)
+                try
+                {
+                    io::find_area(*cache.areas(path, "", table->target_crs), name);
+                    return;
+                }
+                catch (const Error& e)
+                {
+                    if (first_error.empty())
+                        first_error = e.what();
+                }
+            problem(std::string(what) + ": " + first_error);
+        };
+        if (density)
+            find_in(density->boundaries, density->area, "--area");
+        if (q.operation == "displacement")
+        {
+            find_in(r.displacement.boundaries, r.displacement.target, "--target");
+            find_in(r.displacement.boundaries, r.displacement.control, "--control");
+            if (!r.displacement.place.empty() && !r.displacement.places_path.empty())
+                io::find_places(*cache.places(r.displacement.places_path, table->target_crs), r.displacement.place);
+        }
+        for (const auto* places : {&r.hotspots.places_path, &r.map.places_path})
+            if (!places->empty() && (q.operation == "hotspots" || q.operation == "map"))
+                cache.places(*places, table->target_crs);
+    }
+    catch (const Error& e)
+    {
+        problem(e.what());
+    }
+}
+} // namespace
+
+CLI::App* add_batch_command(CLI::App& app, BatchRequest& r)
+{
+    CLI::App* cmd = app.add_subcommand("batch", "Run a file of queries (kde, hotspots, map, evaluate, displacement, "
+                                                "reconcile, tables) over data read once, into one folder of results");
+    cmd->add_option("file", r.path, "The queries, a TOML file (see data/batch_weekly.toml)")->required();
+    cmd->add_option("--out", r.out_dir, "Folder of results: one folder per query and manifest.json")->required();
+    cmd->add_flag("--dry-run", r.dry_run, "Check the whole file, data included, and stop before running anything");
+    cmd->add_option("--threads", r.run.threads, "Worker threads (default: all cores)")->check(CLI::Range(0, 4096));
+    cmd->add_flag("--quiet,-q", r.run.quiet, "Print nothing but errors");
+    cmd->add_flag("--overwrite", r.run.overwrite, "Write into an existing folder, replacing results");
+    cmd->footer("A query's keys are the long options of its command (crime_type or crime-type = --crime-type);\n"
+                "[defaults] apply to every query that has the option; [sources], [layers] and [places] name files\n"
+                "that queries refer to by name. Paths are relative to the batch file. Every query's results go to\n"
+                "OUT/<query name>/ with its log and summary; OUT/manifest.json lists every query's status, outputs,\n"
+                "key figures and time. One failing query does not stop the others; the exit code is 5 if any failed.\n"
+                "Example: hotspot batch data/batch_weekly.toml --out weekly");
+    return cmd;
+}
+
+nlohmann::json run_batch(const BatchRequest& r, Reporter& reporter)
+{
+    const auto started = std::chrono::steady_clock::now();
+    std::error_code ec;
+    if (fs::exists(r.out_dir, ec) && !r.run.overwrite && !r.dry_run)
+        throw Error(Errc::Io, r.out_dir + ": already exists; add --overwrite to write into it");
+    if (!fs::exists(r.path))
+        throw Error(Errc::Io, r.path + ": no such file");
+    toml::table file;
+    try
+    {
+        file = toml::parse_file(r.path);
+    }
+    catch (const toml::parse_error& e)
+    {
+        throw Error(Errc::Usage, r.path + ":" + std::to_string(e.source().begin.line) + ":" +
+                                     std::to_string(e.source().begin.column) + ": " + std::string(e.description()));
+    }
+
+    std::vector<Problem> problems;
+    Catalogue catalogue;
+    catalogue.base = fs::path(r.path).parent_path();
+    for (const char* section : {"layers", "places"})
+        if (const auto* table = file[section].as_table())
+            for (const auto& [name, node] : *table)
+            {
+                if (!node.is_string())
+                    problems.push_back({line_of(node), "", std::string("[") + section + "] " + std::string(name.str()) +
+                                                             " must be a file path"});
+                else
+                    catalogue.files[std::string(name.str())] = catalogue.path(node.as_string()->get());
+            }
+    if (const auto* sources = file["sources"].as_table())
+        for (const auto& [name, node] : *sources)
+        {
+            auto& options = catalogue.sources[std::string(name.str())];
+            if (node.is_string())
+                options["offences"] = node.as_string()->get();
+            else if (const auto* t = node.as_table())
+                for (const auto& [k, v] : *t)
+                {
+                    std::string key(k.str());
+                    std::replace(key.begin(), key.end(), '_', '-');
+                    options[key] = text_of(v);
+                }
+            if (!options.count("offences"))
+                problems.push_back({line_of(node), "", "[sources] " + std::string(name.str()) + " needs offences = \"FILE\""});
+        }
+    for (const auto& [section, node] : file)
+        if (!std::set<std::string>{"title", "sources", "layers", "places", "defaults", "query"}.count(std::string(section.str())))
+            problems.push_back({line_of(node), "", "unknown section '" + std::string(section.str()) +
+                                                       "'; sections are title, sources, layers, places, defaults, query"});
+    const toml::table* defaults = file["defaults"].as_table();
+    const toml::array* list = file["query"].as_array();
+    if (!list || list->empty())
+        throw Error(Errc::Usage, r.path + ": holds no [[query]]");
+
+    // Every query parsed with its own command's options, and checked, before anything runs.
+    std::vector<std::unique_ptr<Query>> queries;
+    std::map<std::string, std::string> folders;
+    for (const auto& node : *list)
+    {
+        auto q = std::make_unique<Query>();
+        q->line = line_of(node);
+        const auto* table = node.as_table();
+        if (!table)
+        {
+            problems.push_back({q->line, "", "each [[query]] is a table"});
+            continue;
+        }
+        q->name = (*table)["name"].value_or(std::string());
+        q->operation = (*table)["operation"].value_or(std::string());
+        if (q->name.empty())
+        {
+            problems.push_back({q->line, "", "a query needs a name"});
+            continue;
+        }
+        q->folder = sanitise(q->name);
+        if (q->folder.empty())
+            q->folder = "query-" + std::to_string(queries.size() + 1);
+        if (const auto [it, fresh] = folders.emplace(q->folder, q->name); !fresh)
+        {
+            problems.push_back({q->line, q->name, it->second == q->name ? "the name is used twice"
+                                                                        : "its folder '" + q->folder + "' is that of '" + it->second + "' too"});
+            continue;
+        }
+        if (!main_output.count(q->operation))
+        {
+            problems.push_back({q->line, q->name, "operation '" + q->operation + "' is not one of kde, hotspots, map, "
+                                                  "evaluate, displacement, reconcile, tables"});
+            continue;
+        }
+        q->requests = std::make_unique<Requests>();
+        q->app = std::make_unique<CLI::App>("", "hotspot");
+        q->commands = register_commands(*q->app, *q->requests);
+        for (auto& c : q->commands)
+            if (c.app->get_name() == q->operation)
+                q->command = &c;
+        const std::string query_dir = (fs::path(r.out_dir) / q->folder).string();
+        q->args.push_back(q->operation);
+        const std::size_t before = problems.size();
+        build_arguments(*q, *table, defaults, catalogue, query_dir, problems);
+        if (problems.size() == before)
+        {
+            std::vector<std::string> argv_text{"hotspot"};
+            argv_text.insert(argv_text.end(), q->args.begin(), q->args.end());
+            std::vector<char*> argv;
+            for (auto& a : argv_text)
+                argv.push_back(a.data());
+            try
+            {
+                q->app->parse(static_cast<int>(argv.size()), argv.data());
+                q->parsed = true;
+            }
+            catch (const CLI::ParseError& e)
+            {
+                problems.push_back({q->line, q->name, e.what()});
+            }
+        }
+        queries.push_back(std::move(q));
+    }
+
+    auto cache = std::make_shared<DataCache>();
+    for (auto& q : queries)
+        if (q->parsed)
+            check_against_data(*q, *cache, problems);
+    if (!problems.empty())
+    {
+        std::stable_sort(problems.begin(), problems.end(), [](const Problem& a, const Problem& b) { return a.line < b.line; });
+        std::string text;
+        for (const auto& p : problems)
+            text += "\n  " + r.path + ":" + std::to_string(p.line) + ": " + (p.query.empty() ? "" : "query '" + p.query + "': ") + p.message;
+        throw Error(Errc::Usage, std::to_string(problems.size()) + " problem" + (problems.size() > 1 ? "s" : "") + " in " +
+                                     r.path + "; nothing was run:" + text);
+    }
+    reporter.info("batch      " + r.path + ": " + std::to_string(queries.size()) + " queries checked");
+    if (r.dry_run)
+        return {{"command", "batch"}, {"queries", queries.size()}, {"failed", 0}, {"dry_run", true}};
+
+    // Run: in parallel, each query into its own folder with its own log; data shared read-only.
+    fs::create_directories(r.out_dir, ec);
+    if (!fs::is_directory(r.out_dir))
+        throw Error(Errc::Io, r.out_dir + ": cannot create the output folder");
+    std::mutex print;
+    std::size_t done = 0;
+    tbb::parallel_for(std::size_t{0}, queries.size(), [&](std::size_t i) {
+        Query& q = *queries[i];
+        const auto t0 = std::chrono::steady_clock::now();
+        std::string log;
+        Reporter query_reporter(&log);
+        RunOptions& run = *q.command->run;
+        run.cache = cache;
+        run.overwrite = r.run.overwrite;
+        const fs::path folder = fs::path(r.out_dir) / q.folder;
+        try
+        {
+            fs::create_directories(folder);
+            q.summary = q.command->execute(query_reporter);
+            q.ok = true;
+        }
+        catch (const Error& e)
+        {
+            q.error = e.what();
+            q.exit_code = static_cast<int>(e.code());
+        }
+        catch (const std::exception& e)
+        {
+            q.error = std::string("internal error: ") + e.what();
+            q.exit_code = static_cast<int>(Errc::Internal);
+        }
+        q.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        if (!q.ok)
+            log += "error: " + q.error + "\n";
+        std::ofstream(folder / "log.txt") << log;
+        std::lock_guard lock(print);
+        ++done;
+        if (!r.run.quiet)
+            std::fprintf(stderr, "[%zu/%zu] %s: %s (%.2f s)\n", done, queries.size(), q.name.c_str(),
+                         q.ok ? "ok" : ("failed: " + q.error).c_str(), q.seconds);
+    });
+
+    nlohmann::json entries = nlohmann::json::array();
+    int failed = 0;
+    for (const auto& q : queries)
+    {
+        failed += !q->ok;
+        std::vector<std::string> outputs;
+        for (const auto& entry : fs::directory_iterator(fs::path(r.out_dir) / q->folder))
+            outputs.push_back((fs::path(q->folder) / entry.path().filename()).string());
+        std::sort(outputs.begin(), outputs.end());
+        entries.push_back({{"name", q->name},
+                           {"folder", q->folder},
+                           {"operation", q->operation},
+                           {"status", q->ok ? "ok" : "failed"},
+                           {"exit_code", q->exit_code},
+                           {"error", q->error},
+                           {"seconds", q->seconds},
+                           {"outputs", outputs},
+                           {"figures", q->summary}});
+    }
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    nlohmann::json manifest = {{"command", "batch"},
+                               {"version", HOTSPOT_VERSION_STRING},
+                               {"file", r.path},
+                               {"queries", entries},
+                               {"succeeded", static_cast<int>(queries.size()) - failed},
+                               {"failed", failed},
+                               {"seconds", seconds}};
+    io::write_text_file((fs::path(r.out_dir) / "manifest.json").string(), manifest.dump(2) + "\n", true);
+    reporter.info("batch      " + std::to_string(queries.size() - static_cast<std::size_t>(failed)) + " of " +
+                  std::to_string(queries.size()) + " queries succeeded in " + fixed(seconds, 2) + " s; results in " +
+                  r.out_dir + ", manifest " + (fs::path(r.out_dir) / "manifest.json").string());
+    return manifest;
+}
+
+} // namespace hotspot::app

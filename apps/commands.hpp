@@ -1,0 +1,40 @@
+#pragma once
+// The table of commands: each registers its options and runs from the request they fill. The
+// command line and the batch use the same table, so a batch query is exactly a command's options.
+
+#include "evaluate_command.hpp"
+#include "hotspots_command.hpp"
+#include "kde_command.hpp"
+#include "reconcile_command.hpp"
+#include "tables_command.hpp"
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace hotspot::app
+{
+
+/// The requests of every analysis command, filled by parsing.
+struct Requests
+{
+    KdeRequest kde;
+    ReconcileRequest reconcile;
+    TablesRequest tables;
+    HotspotsRequest hotspots;
+    HotspotsRequest map;
+    EvaluateRequest evaluate;
+    DisplacementRequest displacement;
+};
+
+struct Command
+{
+    CLI::App* app;
+    RunOptions* run;
+    std::function<nlohmann::json(Reporter&)> execute;
+};
+
+/// Registers every analysis command on `app`, writing into `requests`.
+std::vector<Command> register_commands(CLI::App& app, Requests& requests);
+
+} // namespace hotspot::app
