@@ -7,9 +7,12 @@
 #include "hotspot/io/files.hpp"
 
 #include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
 #include <toml++/toml.h>
 
+#include <atomic>
 #include <chrono>
+#include <numeric>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -313,6 +316,8 @@ CLI::App* add_batch_command(CLI::App& app, BatchRequest& r)
     cmd->add_option("file", r.path, "The queries, a TOML file (see data/batch_weekly.toml)")->required();
     cmd->add_option("--out", r.out_dir, "Folder of results: one folder per query and manifest.json")->required();
     cmd->add_flag("--dry-run", r.dry_run, "Check the whole file, data included, and stop before running anything");
+    cmd->add_flag("--commands", r.commands,
+                  "Print each query as the 'hotspot' command that runs it alone (into the same folders), and stop");
     cmd->add_option("--threads", r.run.threads, "Worker threads (default: all cores)")->check(CLI::Range(0, 4096));
     cmd->add_flag("--quiet,-q", r.run.quiet, "Print nothing but errors");
     cmd->add_flag("--overwrite", r.run.overwrite, "Write into an existing folder, replacing results");
@@ -329,7 +334,7 @@ nlohmann::json run_batch(const BatchRequest& r, Reporter& reporter)
 {
     const auto started = std::chrono::steady_clock::now();
     std::error_code ec;
-    if (fs::exists(r.out_dir, ec) && !r.run.overwrite && !r.dry_run)
+    if (fs::exists(r.out_dir, ec) && !r.run.overwrite && !r.dry_run && !r.commands)
         throw Error(Errc::Io, r.out_dir + ": already exists; add --overwrite to write into it");
     if (!fs::exists(r.path))
         throw Error(Errc::Io, r.path + ": no such file");
@@ -460,6 +465,26 @@ nlohmann::json run_batch(const BatchRequest& r, Reporter& reporter)
         throw Error(Errc::Usage, std::to_string(problems.size()) + " problem" + (problems.size() > 1 ? "s" : "") + " in " +
                                      r.path + "; nothing was run:" + text);
     }
+    if (r.commands)
+    {
+        // Shell-quoted, one per line: what a planner runs to repeat one query by hand.
+        const auto quote = [](const std::string& a) {
+            if (!a.empty() && a.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./,:=+") == std::string::npos)
+                return a;
+            std::string out = "'";
+            for (const char c : a)
+                out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+            return out + "'";
+        };
+        for (const auto& q : queries)
+        {
+            std::string line = "hotspot";
+            for (const auto& a : q->args)
+                line += " " + quote(a);
+            std::printf("%s\n", line.c_str());
+        }
+        return {{"command", "batch"}, {"queries", queries.size()}, {"failed", 0}};
+    }
     reporter.info("batch      " + r.path + ": " + std::to_string(queries.size()) + " queries checked");
     if (r.dry_run)
         return {{"command", "batch"}, {"queries", queries.size()}, {"failed", 0}, {"dry_run", true}};
@@ -470,8 +495,21 @@ nlohmann::json run_batch(const BatchRequest& r, Reporter& reporter)
         throw Error(Errc::Io, r.out_dir + ": cannot create the output folder");
     std::mutex print;
     std::size_t done = 0;
-    tbb::parallel_for(std::size_t{0}, queries.size(), [&](std::size_t i) {
-        Query& q = *queries[i];
+    // The longest queries first, so that none is left running alone at the end; workers take the
+    // next query from a shared counter, in that order.
+    const std::map<std::string, int> weight{{"reconcile", 6}, {"evaluate", 5}, {"hotspots", 4}, {"map", 3},
+                                            {"displacement", 3}, {"tables", 2}, {"kde", 1}};
+    std::vector<std::size_t> order(queries.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        return weight.at(queries[a]->operation) > weight.at(queries[b]->operation);
+    });
+    std::atomic<std::size_t> next{0};
+    const auto workers = static_cast<std::size_t>(tbb::this_task_arena::max_concurrency());
+    tbb::parallel_for(std::size_t{0}, std::min(workers, queries.size()), [&](std::size_t) {
+      for (std::size_t taken; (taken = next++) < order.size();)
+      {
+        Query& q = *queries[order[taken]];
         const auto t0 = std::chrono::steady_clock::now();
         std::string log;
         Reporter query_reporter(&log);
@@ -504,6 +542,7 @@ nlohmann::json run_batch(const BatchRequest& r, Reporter& reporter)
         if (!r.run.quiet)
             std::fprintf(stderr, "[%zu/%zu] %s: %s (%.2f s)\n", done, queries.size(), q.name.c_str(),
                          q.ok ? "ok" : ("failed: " + q.error).c_str(), q.seconds);
+      }
     });
 
     nlohmann::json entries = nlohmann::json::array();

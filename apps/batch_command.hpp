@@ -16,6 +16,7 @@ struct BatchRequest
     std::string path;
     std::string out_dir;
     bool dry_run = false;
+    bool commands = false; ///< print each query as the command that runs it alone, and stop
     RunOptions run;
 };
 

@@ -131,6 +131,7 @@ io::OffenceTable load_offences(const OffenceInput& input, const RunOptions& run,
 {
     options.target_crs = input.target_crs;
     options.keep_raw = options.keep_raw || !input.rejects_path.empty();
+    options.list_rejected = !input.rejects_path.empty(); // counts suffice otherwise
     const io::OffenceFilter filter = make_filter(input);
     io::OffenceTable table;
     if (run.cache)
@@ -189,6 +190,13 @@ std::shared_ptr<const io::AreaLayer> load_areas(const RunOptions& run, const std
                                                 const io::Crs& crs)
 {
     return run.cache ? run.cache->areas(path, layer, crs) : std::make_shared<const io::AreaLayer>(io::read_areas(path, layer, crs));
+}
+
+std::shared_ptr<const engine::AreaIndex> load_area_index(const RunOptions& run, const std::string& path,
+                                                         const std::string& layer, const io::Crs& crs)
+{
+    return run.cache ? run.cache->area_index(path, layer, crs)
+                     : std::make_shared<const engine::AreaIndex>(io::shapes(*load_areas(run, path, layer, crs)));
 }
 
 std::shared_ptr<const std::vector<io::Place>> load_places(const RunOptions& run, const std::string& path, const io::Crs& crs)

@@ -1,6 +1,7 @@
 #pragma once
 // Pieces every hotspot command shares: the offence input options, run options, and exit codes.
 
+#include "hotspot/engine/area_index.hpp"
 #include "hotspot/engine/geometry.hpp"
 #include "hotspot/io/areas.hpp"
 #include "hotspot/io/offences.hpp"
@@ -44,6 +45,9 @@ struct RunOptions
 /// A boundary layer, read (or shared from the run's cache) in `crs`.
 std::shared_ptr<const io::AreaLayer> load_areas(const RunOptions& run, const std::string& path, const std::string& layer,
                                                 const io::Crs& crs);
+/// The spatial index of a boundary layer, built (or shared) in `crs`.
+std::shared_ptr<const engine::AreaIndex> load_area_index(const RunOptions& run, const std::string& path,
+                                                         const std::string& layer, const io::Crs& crs);
 /// A gazetteer, read (or shared) in `crs`.
 std::shared_ptr<const std::vector<io::Place>> load_places(const RunOptions& run, const std::string& path, const io::Crs& crs);
 

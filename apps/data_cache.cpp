@@ -54,6 +54,13 @@ std::shared_ptr<const io::AreaLayer> DataCache::areas(const std::string& path, c
     return get(m_areas, path + '\n' + layer + '\n' + crs.wkt, [&] { return io::read_areas(path, layer, crs); });
 }
 
+std::shared_ptr<const engine::AreaIndex> DataCache::area_index(const std::string& path, const std::string& layer,
+                                                              const io::Crs& crs)
+{
+    return get(m_indexes, path + '\n' + layer + '\n' + crs.wkt,
+               [&] { return engine::AreaIndex(io::shapes(*areas(path, layer, crs))); });
+}
+
 std::shared_ptr<const std::vector<io::Place>> DataCache::places(const std::string& path, const io::Crs& crs)
 {
     return get(m_places, path + '\n' + crs.wkt, [&] { return io::read_places(path, crs); });

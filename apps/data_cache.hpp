@@ -1,6 +1,7 @@
 #pragma once
 // Data read once and shared read-only: by the queries of a batch, which run in parallel.
 
+#include "hotspot/engine/area_index.hpp"
 #include "hotspot/io/areas.hpp"
 #include "hotspot/io/offences.hpp"
 #include "hotspot/io/places.hpp"
@@ -23,6 +24,8 @@ class DataCache
     /// Every record of the source (io::read_all_offences), in the given target CRS, with each record's text.
     std::shared_ptr<const io::OffenceTable> offences(const io::OffenceSource& source, const std::string& target_crs);
     std::shared_ptr<const io::AreaLayer> areas(const std::string& path, const std::string& layer, const io::Crs& crs);
+    /// The spatial index of a layer's areas, built once.
+    std::shared_ptr<const engine::AreaIndex> area_index(const std::string& path, const std::string& layer, const io::Crs& crs);
     std::shared_ptr<const std::vector<io::Place>> places(const std::string& path, const io::Crs& crs);
 
   private:
@@ -31,6 +34,7 @@ class DataCache
     std::mutex m_mutex;
     std::map<std::string, std::shared_future<std::shared_ptr<const io::OffenceTable>>> m_offences;
     std::map<std::string, std::shared_future<std::shared_ptr<const io::AreaLayer>>> m_areas;
+    std::map<std::string, std::shared_future<std::shared_ptr<const engine::AreaIndex>>> m_indexes;
     std::map<std::string, std::shared_future<std::shared_ptr<const std::vector<io::Place>>>> m_places;
 };
 

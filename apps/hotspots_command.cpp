@@ -285,11 +285,11 @@ HotspotAnalysis analyse_hotspots(const HotspotsRequest& r, Reporter& reporter)
     a.study_area = static_cast<double>(study_count) * grid.cell_area_m2();
     const double study_area = a.study_area;
 
-    std::vector<std::optional<engine::AreaIndex>> layer_index(density.boundary_layers.size());
+    std::vector<std::shared_ptr<const engine::AreaIndex>> layer_index(density.boundary_layers.size());
     std::vector<std::vector<std::string>> layer_names(density.boundary_layers.size());
     for (std::size_t l = 0; l < density.boundary_layers.size(); ++l)
     {
-        layer_index[l].emplace(io::shapes(*density.boundary_layers[l]));
+        layer_index[l] = load_area_index(r.run, r.density.boundaries[l], r.density.boundaries_layer, table.target_crs);
         layer_names[l] = io::field_values(*density.boundary_layers[l], name_field(*density.boundary_layers[l]));
     }
     if (!r.places_path.empty())
@@ -365,7 +365,8 @@ io::MapLayout draw_map(const HotspotsRequest& r, const HotspotAnalysis& a, Repor
     {
         const auto& layer = *d.boundary_layers[l];
         const bool is_area_layer = !r.density.area.empty() && l == d.area_layer;
-        const engine::AreaIndex index(io::shapes(layer));
+        const auto index_ptr = load_area_index(r.run, r.density.boundaries[l], r.density.boundaries_layer, a.table.target_crs);
+        const engine::AreaIndex& index = *index_ptr;
         const auto names = io::field_values(layer, name_field(layer));
         for (std::size_t f = 0; f < layer.features.size(); ++f)
         {

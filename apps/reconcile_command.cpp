@@ -182,7 +182,7 @@ CodedLayer load_coded_layer(const AreaLayerSpec& spec, const io::Crs& target, co
     out.codes = io::field_values(layer, code);
     out.names = spec.name_field.empty() ? std::vector<std::string>(out.codes.size())
                                         : io::field_values(layer, io::field_index(layer, spec.name_field, "the name field"));
-    out.index.emplace(io::shapes(layer));
+    out.index = load_area_index(run, spec.path, spec.layer, target);
     reporter.info("areas      " + spec.path + ": " + std::to_string(out.codes.size()) + " areas coded by " +
                   spec.code_field + (layer.source_crs.label() == target.label()
                                          ? ""

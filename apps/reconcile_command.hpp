@@ -44,7 +44,7 @@ struct CodedLayer
     std::shared_ptr<const io::AreaLayer> layer;
     std::vector<std::string> codes;
     std::vector<std::string> names; ///< empty strings without a name field
-    std::optional<engine::AreaIndex> index;
+    std::shared_ptr<const engine::AreaIndex> index;
 };
 CodedLayer load_coded_layer(const AreaLayerSpec& spec, const io::Crs& target, const RunOptions& run, Reporter& reporter);
 

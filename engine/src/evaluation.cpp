@@ -52,10 +52,29 @@ std::vector<PredictionScore> coverage_curve(const Raster<double>& surface1, cons
                                             const Raster<double>& counts1, const Raster<double>& counts2,
                                             const std::vector<double>& percents)
 {
+    // The cells in order of density once, then each coverage a prefix of it: the same cells
+    // threshold_cells(TopArea) picks (positive cells, ties to the earlier cell).
+    std::vector<std::size_t> order;
+    std::int64_t study_cells = 0;
+    for (std::size_t k = 0; k < surface1.values.size(); ++k)
+        if (study.values[k])
+        {
+            ++study_cells;
+            if (surface1.values[k] > 0)
+                order.push_back(k);
+        }
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return surface1.values[a] > surface1.values[b]; });
     std::vector<PredictionScore> curve;
+    Raster<std::uint8_t> hot(surface1.grid, 0);
+    std::size_t taken = 0;
     for (const double p : percents)
     {
-        const auto hot = threshold_cells(surface1, study, ThresholdMethod::TopArea, p).hot;
+        const auto wanted = static_cast<std::size_t>(std::llround(p / 100.0 * static_cast<double>(study_cells)));
+        const std::size_t take = order.empty() ? 0 : std::min(std::max<std::size_t>(wanted, 1), order.size());
+        std::fill(hot.values.begin(), hot.values.end(), 0);
+        for (taken = 0; taken < take; ++taken)
+            hot.values[order[taken]] = 1;
         curve.push_back(score_hotspots(hot, study, counts1, counts2));
     }
     return curve;

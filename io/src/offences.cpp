@@ -582,6 +582,35 @@ OffenceTable read_ogr(const OffenceSource& source, const ReadOptions& options)
     finish(table, classifier, source, options);
     return table;
 }
+// For every located record, the previous one carrying the same id (-1 for the first, or no id).
+// Sorting (hash, index) pairs and comparing strings only within equal hashes is far faster than a
+// hash map over a million police.uk ids of 64 characters.
+void link_same_ids(OffenceTable& table)
+{
+    const std::size_t n = table.ids.size();
+    table.previous_with_id.assign(n, -1);
+    std::vector<std::pair<std::size_t, std::size_t>> keyed;
+    keyed.reserve(n);
+    const std::hash<std::string_view> hash;
+    for (std::size_t i = 0; i < n; ++i)
+        if (!table.ids[i].empty())
+            keyed.emplace_back(hash(table.ids[i]), i);
+    tbb::parallel_sort(keyed.begin(), keyed.end());
+    for (std::size_t a = 0; a < keyed.size();)
+    {
+        std::size_t b = a + 1;
+        while (b < keyed.size() && keyed[b].first == keyed[a].first)
+            ++b;
+        for (std::size_t j = a + 1; j < b; ++j) // indices ascend within a hash: the latest earlier match
+            for (std::size_t k = j; k-- > a;)
+                if (table.ids[keyed[k].second] == table.ids[keyed[j].second])
+                {
+                    table.previous_with_id[keyed[j].second] = static_cast<std::int64_t>(keyed[k].second);
+                    break;
+                }
+        a = b;
+    }
+}
 } // namespace
 
 std::string_view to_string(RejectReason reason)
@@ -605,7 +634,9 @@ std::int64_t OffenceTable::rejected_count() const
 
 OffenceTable read_all_offences(const OffenceSource& source, const ReadOptions& options)
 {
-    return is_csv_path(source.path) ? read_csv(source, options) : read_ogr(source, options);
+    OffenceTable table = is_csv_path(source.path) ? read_csv(source, options) : read_ogr(source, options);
+    link_same_ids(table);
+    return table;
 }
 
 OffenceTable read_offences(const OffenceSource& source, const OffenceFilter& filter, const ReadOptions& options)
@@ -655,18 +686,21 @@ OffenceTable derive_table(OffenceTable all, const OffenceFilter& filter, const R
     out.storage = all.storage;
     out.warnings = all.warnings;
     out.incidents.crime_type_names = type_names;
-    const auto reject = [&](std::int64_t row, RejectReason reason, std::string detail, std::string_view raw) {
+    const auto reject = [&](std::int64_t row, RejectReason reason, auto&& detail, std::string_view raw) {
         ++out.rejected_by_reason[static_cast<std::size_t>(reason)];
-        out.rejected.push_back({row, reason, std::move(detail), options.keep_raw ? std::string(raw) : std::string()});
+        if (options.list_rejected)
+            out.rejected.push_back({row, reason, std::string(detail()), options.keep_raw ? std::string(raw) : std::string()});
     };
     // The analyst's own filters first, as the reader applies them, so every record keeps one reason.
     const auto filtered = [&](std::int64_t row, MonthIndex month, std::int32_t type, std::string_view raw) {
+        // Details are made only when the rejected records are listed: a filter can reject most of a file.
         if (by_period && month == engine::no_month)
-            reject(row, RejectReason::BadDate, "no readable date", raw);
+            reject(row, RejectReason::BadDate, [] { return std::string("no readable date"); }, raw);
         else if ((filter.from && month < *filter.from) || (filter.to && month > *filter.to))
-            reject(row, RejectReason::OutsidePeriod, format_month(month), raw);
+            reject(row, RejectReason::OutsidePeriod, [&] { return format_month(month); }, raw);
         else if (!filter.crime_types.empty() && (type < 0 || !wanted[static_cast<std::size_t>(type)]))
-            reject(row, RejectReason::ExcludedCrimeType, type >= 0 ? type_names[static_cast<std::size_t>(type)] : "", raw);
+            reject(row, RejectReason::ExcludedCrimeType,
+                   [&] { return type >= 0 ? type_names[static_cast<std::size_t>(type)] : std::string(); }, raw);
         else
             return false;
         return true;
@@ -679,7 +713,7 @@ OffenceTable derive_table(OffenceTable all, const OffenceFilter& filter, const R
         if (options.keep_unlocated)
             out.unlocated.push_back(u);
         else
-            reject(u.row, u.reason, u.detail, u.raw);
+            reject(u.row, u.reason, [&] { return u.detail; }, u.raw);
     }
     const auto& inc = all.incidents;
     std::vector<std::size_t> kept;
@@ -688,35 +722,17 @@ OffenceTable derive_table(OffenceTable all, const OffenceFilter& filter, const R
         if (!filtered(inc.source_row[i], inc.month[i], inc.crime_type[i], all.raw.empty() ? std::string_view() : all.raw[i]))
             kept.push_back(i);
 
-    // The first candidate carrying each id, for every candidate whose id was used before.
+    // A kept record is a duplicate when an earlier record with its id is kept too; the earliest such
+    // is the one the id was first used on.
+    std::vector<std::uint8_t> is_kept(inc.size(), 0);
+    for (const auto i : kept)
+        is_kept[i] = 1;
     std::vector<std::size_t> first_with_id(kept.size(), no_duplicate);
-    {
-        // Sort (hash, index) pairs and compare strings only within equal hashes: far faster than a
-        // hash map over a million police.uk ids of 64 characters.
-        std::vector<std::pair<std::size_t, std::size_t>> keyed;
-        keyed.reserve(kept.size());
-        const std::hash<std::string_view> hash;
-        for (std::size_t i = 0; i < kept.size(); ++i)
-            if (options.reject_duplicates && !all.ids[kept[i]].empty())
-                keyed.emplace_back(hash(all.ids[kept[i]]), i);
-        tbb::parallel_sort(keyed.begin(), keyed.end());
-        for (std::size_t a = 0; a < keyed.size();)
-        {
-            std::size_t b = a + 1;
-            while (b < keyed.size() && keyed[b].first == keyed[a].first)
-                ++b;
-            for (std::size_t j = a + 1; j < b; ++j)
-                for (std::size_t k = a; k < j; ++k)
-                    if (first_with_id[keyed[k].second] == no_duplicate &&
-                        all.ids[kept[keyed[k].second]] == all.ids[kept[keyed[j].second]])
-                    {
-                        first_with_id[keyed[j].second] = keyed[k].second;
-                        break;
-                    }
-            a = b;
-        }
-    }
-
+    if (options.reject_duplicates && !all.previous_with_id.empty())
+        for (std::size_t k = 0; k < kept.size(); ++k)
+            for (std::int64_t j = all.previous_with_id[kept[k]]; j >= 0; j = all.previous_with_id[static_cast<std::size_t>(j)])
+                if (is_kept[static_cast<std::size_t>(j)])
+                    first_with_id[k] = static_cast<std::size_t>(j);
 
     auto& used = out.incidents;
     const bool everything = kept.size() == inc.size() &&
@@ -725,6 +741,7 @@ OffenceTable derive_table(OffenceTable all, const OffenceFilter& filter, const R
     {
         used = std::move(all.incidents);
         out.ids = std::move(all.ids);
+        out.previous_with_id = std::move(all.previous_with_id);
         out.codes = std::move(all.codes);
         if (options.keep_raw)
             out.raw = std::move(all.raw);
@@ -738,12 +755,16 @@ OffenceTable derive_table(OffenceTable all, const OffenceFilter& filter, const R
         if (first_with_id[k] != no_duplicate)
         {
             reject(inc.source_row[i], RejectReason::DuplicateId,
-                   "id " + std::string(all.ids[i]) + " first used on row " + std::to_string(inc.source_row[kept[first_with_id[k]]]),
+                   [&] {
+                       return "id " + std::string(all.ids[i]) + " first used on row " +
+                              std::to_string(inc.source_row[first_with_id[k]]);
+                   },
                    raw);
             continue;
         }
         used.add(inc.x[i], inc.y[i], inc.weight[i], inc.month[i], inc.crime_type[i], inc.source_row[i]);
         out.ids.push_back(all.ids[i]);
+        out.previous_with_id.push_back(-1); // within the derived table, ids are unique
         if (!all.codes.empty())
             out.codes.push_back(all.codes[i]);
         if (options.keep_raw && !all.raw.empty())

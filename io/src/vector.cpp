@@ -4,6 +4,7 @@
 #include "hotspot/engine/text.hpp"
 #include "hotspot/io/files.hpp"
 
+#include <cpl_conv.h>
 #include <ogr_spatialref.h>
 
 #include <filesystem>
@@ -123,7 +124,12 @@ VectorWriter::VectorWriter(const std::string& path, const std::string& layer_nam
     GDALDriver* driver = GetGDALDriverManager()->GetDriverByName(driver_name);
     if (!driver)
         throw Error(Errc::Internal, std::string("this GDAL has no ") + driver_name + " driver");
+    // SQLite's default page cache is small: a GeoPackage of a few hundred thousand records is written
+    // twice as fast with a larger one. The option is read when the file opens; thread-local, so
+    // writers on other threads are not affected.
+    CPLSetThreadLocalConfigOption("OGR_SQLITE_CACHE", "512");
     m_impl->dataset.reset(driver->Create(m_impl->tmp.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+    CPLSetThreadLocalConfigOption("OGR_SQLITE_CACHE", nullptr);
     if (!m_impl->dataset)
         throw Error(Errc::Io, path + ": cannot be created (" + detail::gdal_error() + ")");
 

@@ -1,9 +1,11 @@
 #include "hotspot/engine/error.hpp"
 #include "hotspot/engine/evaluation.hpp"
+#include "hotspot/engine/hotspots.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <random>
 
 using namespace hotspot;
 using namespace hotspot::engine;
@@ -94,4 +96,30 @@ TEST_CASE("Weighted Displacement Quotient: a worked example by hand", "[evaluati
     CHECK(std::isnan(none.wdq));
     CHECK_THAT(none.interpretation, Catch::Contains("no measurable success"));
     CHECK_THROWS_AS(weighted_displacement_quotient({1, 1, 1, 1, 0, 5}), Error);
+}
+
+TEST_CASE("Coverage curves take the same cells as the top-area threshold", "[evaluation]")
+{
+    std::mt19937_64 rng(11);
+    std::uniform_real_distribution<double> u(0, 10);
+    std::poisson_distribution<int> poisson(1.0);
+    Raster<double> surface(GridSpec{0, 400, 10, 40, 40}, 0.0), c1(surface.grid, 0.0), c2(surface.grid, 0.0);
+    for (std::size_t k = 0; k < surface.values.size(); ++k)
+    {
+        surface.values[k] = k % 7 == 0 ? 0.0 : std::floor(u(rng)); // ties and zeros
+        c1.values[k] = poisson(rng);
+        c2.values[k] = poisson(rng);
+    }
+    Raster<std::uint8_t> study(surface.grid, 1);
+    for (std::size_t k = 0; k < 200; ++k)
+        study.values[k] = 0;
+    const std::vector<double> percents{1, 2, 5, 10, 20};
+    const auto curve = coverage_curve(surface, study, c1, c2, percents);
+    for (std::size_t i = 0; i < percents.size(); ++i)
+    {
+        const auto expected = score_hotspots(threshold_cells(surface, study, ThresholdMethod::TopArea, percents[i]).hot, study, c1, c2);
+        CHECK(curve[i].hot_cells == expected.hot_cells);
+        CHECK(curve[i].n2 == expected.n2);
+        CHECK(curve[i].pei == Approx(expected.pei));
+    }
 }

@@ -90,6 +90,7 @@ struct OffenceTable
 {
     engine::Incidents incidents;
     std::vector<std::string_view> ids;   ///< the id field of each incident (empty views without one)
+    std::vector<std::int64_t> previous_with_id; ///< the earlier incident with the same id, or -1 (read_all_offences)
     std::vector<std::string_view> codes; ///< the code field of each incident, when one was named
     std::vector<std::string_view> raw;   ///< each incident's record as CSV text, when kept (keep_raw)
     std::vector<UnlocatedRecord> unlocated;
@@ -118,6 +119,7 @@ struct ReadOptions
     bool keep_raw = false;       ///< keep each record's text (rejected and used), for rejects and record outputs
     bool keep_unlocated = false; ///< keep records whose location is missing or wrong in `unlocated`
     bool reject_duplicates = true; ///< reject a record whose id an earlier record used
+    bool list_rejected = true;     ///< list every rejected record (for a rejects file); else count them only
     engine::ProgressFn progress;    ///< told the fraction of the source read
 };
 
