@@ -16,7 +16,10 @@ void Reporter::info(const std::string& line) const
     if (m_log)
         m_log->append(line).append("\n");
     else if (!m_quiet)
+    {
         std::printf("%s\n", line.c_str());
+        std::fflush(stdout); // in order with what goes to stderr, also when both are piped
+    }
 }
 
 void Reporter::warn(const std::string& line) const
