@@ -52,6 +52,17 @@ OGRLayer* pick_layer(GDALDataset& dataset, const std::string& path, const std::s
     throw Error(Errc::Usage, path + ": no layer named '" + layer + "'; layers are: " + engine::join(names));
 }
 
+OGRSpatialReference to_ogr(const Crs& crs)
+{
+    OGRSpatialReference srs;
+    srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    if (crs.authority.rfind("EPSG:", 0) == 0)
+        srs.importFromEPSG(std::stoi(crs.authority.substr(5)));
+    else
+        srs.importFromWkt(crs.wkt.c_str());
+    return srs;
+}
+
 std::vector<std::string> field_names(OGRLayer& layer)
 {
     std::vector<std::string> names;

@@ -2,8 +2,10 @@
 // Private helpers for the GDAL adapters: RAII handles and error text.
 
 #include "hotspot/engine/error.hpp"
+#include "hotspot/io/crs.hpp"
 
 #include <gdal_priv.h>
+#include <ogr_spatialref.h>
 #include <ogrsf_frmts.h>
 
 #include <memory>
@@ -37,6 +39,10 @@ DatasetPtr open_vector(const std::string& path);
 /// The named layer, or the only/first layer when `layer` is empty. Throws Error(Usage) listing the
 /// layers when the name is unknown.
 OGRLayer* pick_layer(GDALDataset& dataset, const std::string& path, const std::string& layer);
+
+/// The CRS as GDAL holds it, longitude first. From its EPSG code where there is one: that is what
+/// lets QGIS and ArcGIS recognise the CRS of a written file by name.
+OGRSpatialReference to_ogr(const Crs& crs);
 
 /// Field names of a layer's schema, in order.
 std::vector<std::string> field_names(OGRLayer& layer);

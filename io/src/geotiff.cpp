@@ -30,13 +30,7 @@ void write_geotiff(const std::string& path, const engine::Raster<double>& raster
 
     double transform[6] = {g.origin_x, g.cell_m, 0.0, g.origin_y, 0.0, -g.cell_m};
     staged->SetGeoTransform(transform);
-    OGRSpatialReference srs;
-    srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-    // An EPSG code, where there is one, is what lets QGIS and ArcGIS recognise the CRS by name.
-    if (crs.authority.rfind("EPSG:", 0) == 0)
-        srs.importFromEPSG(std::stoi(crs.authority.substr(5)));
-    else
-        srs.importFromWkt(crs.wkt.c_str());
+    const OGRSpatialReference srs = detail::to_ogr(crs);
     staged->SetSpatialRef(&srs);
     for (const auto& [key, value] : options.metadata)
         staged->SetMetadataItem(key.c_str(), value.c_str());

@@ -133,12 +133,7 @@ VectorWriter::VectorWriter(const std::string& path, const std::string& layer_nam
     if (!m_impl->dataset)
         throw Error(Errc::Io, path + ": cannot be created (" + detail::gdal_error() + ")");
 
-    OGRSpatialReference srs;
-    srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-    if (crs.authority.rfind("EPSG:", 0) == 0)
-        srs.importFromEPSG(std::stoi(crs.authority.substr(5)));
-    else
-        srs.importFromWkt(crs.wkt.c_str());
+    OGRSpatialReference srs = detail::to_ogr(crs);
     CPLStringList layer_options;
     if (std::string(driver_name) == "GeoJSON")
         layer_options.SetNameValue("RFC7946", "YES"); // reprojected to WGS 84 as the standard requires

@@ -1,5 +1,7 @@
 #include "run_command.hpp"
 
+#include <catch2/catch.hpp>
+
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -46,6 +48,19 @@ CommandResult run_hotspot(const std::string& arguments)
     ss << err.rdbuf();
     result.err = ss.str();
     return result;
+}
+
+void check_refusals(const std::vector<Refusal>& refusals, const std::function<void()>& after_each)
+{
+    for (const auto& c : refusals)
+    {
+        const auto r = run_hotspot(c.arguments);
+        INFO(c.arguments);
+        INFO(r.err);
+        CHECK(r.exit_code == c.exit_code);
+        CHECK_THAT(r.err, Catch::Contains(c.message));
+        after_each();
+    }
 }
 
 } // namespace hotspot::testsupport

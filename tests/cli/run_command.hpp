@@ -1,7 +1,9 @@
 #pragma once
 // Runs the hotspot binary as an analyst would, capturing what it prints and its exit code.
 
+#include <functional>
 #include <string>
+#include <vector>
 
 namespace hotspot::testsupport
 {
@@ -21,5 +23,17 @@ std::string fresh_temp_dir(const std::string& name);
 
 /// Quotes a path for the shell.
 std::string quoted(const std::string& text);
+
+/// A command that must be refused: its exit code and a part of its message on stderr.
+struct Refusal
+{
+    std::string arguments;
+    int exit_code;
+    std::string message;
+};
+
+/// Runs each refusal and checks its exit code and message; `after_each` checks what must not have
+/// been written.
+void check_refusals(const std::vector<Refusal>& refusals, const std::function<void()>& after_each);
 
 } // namespace hotspot::testsupport

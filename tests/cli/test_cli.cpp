@@ -157,13 +157,7 @@ TEST_CASE("Bad input: clear messages and documented exit codes", "[cli]")
 {
     const std::string dir = fresh_temp_dir("bad");
     const std::string out = " --out " + quoted(dir + "/x.tif");
-    struct Case
-    {
-        std::string arguments;
-        int exit_code;
-        std::string message;
-    };
-    const std::vector<Case> cases{
+    const std::vector<Refusal> cases{
         {"kde --offences /no/such.csv" + out, 4, "no such file"},
         {"kde --offences " + september + " --x-field Easting" + out, 2, "Longitude"},
         {"kde --offences " + september + " --from 2020-01" + out, 3, "no offences left"},
@@ -182,15 +176,7 @@ TEST_CASE("Bad input: clear messages and documented exit codes", "[cli]")
         {"kde --offences " + september + " --out /no/such/folder/x.tif", 4, "does not exist"},
         {"kde --offences " + quoted(fixtures + "swapped_lonlat.csv") + out, 3, "swapped"},
     };
-    for (const auto& c : cases)
-    {
-        const auto r = run_hotspot(c.arguments);
-        INFO(c.arguments);
-        INFO(r.err);
-        CHECK(r.exit_code == c.exit_code);
-        CHECK_THAT(r.err, Catch::Contains(c.message));
-        CHECK_FALSE(fs::exists(dir + "/x.tif")); // no partial output
-    }
+    check_refusals(cases, [&] { CHECK_FALSE(fs::exists(dir + "/x.tif")); });
     fs::remove_all(dir);
 }
 

@@ -131,13 +131,7 @@ TEST_CASE("Hotspots refuse bad requests", "[cli][hotspots]")
         double transform[6] = {576000, 25, 0, 156000, 0, -25};
         ds->SetGeoTransform(transform);
     }
-    struct Case
-    {
-        std::string arguments;
-        int exit_code;
-        std::string message;
-    };
-    const std::vector<Case> cases{
+    const std::vector<Refusal> cases{
         {base + " --method hottest", 2, "gi-star"},
         {base + " --k 0", 2, "--k"},
         {base + " --method top-area --percent 150", 2, "--percent"},
@@ -146,14 +140,7 @@ TEST_CASE("Hotspots refuse bad requests", "[cli][hotspots]")
         {"hotspots --offences " + september + " --surface " + quoted(dir + "/nocrs.tif") + " --out-dir " + quoted(dir + "/o"), 3, "no CRS"},
         {base + " --from 2020-01", 3, "no offences left"},
     };
-    for (const auto& c : cases)
-    {
-        const auto r = run_hotspot(c.arguments);
-        INFO(c.arguments << "\n" << r.err);
-        CHECK(r.exit_code == c.exit_code);
-        CHECK_THAT(r.err, Catch::Contains(c.message));
-        CHECK_FALSE(fs::exists(dir + "/o/hotspots.gpkg"));
-    }
+    check_refusals(cases, [&] { CHECK_FALSE(fs::exists(dir + "/o/hotspots.gpkg")); });
     fs::remove_all(dir);
 }
 

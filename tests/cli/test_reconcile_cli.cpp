@@ -165,13 +165,7 @@ TEST_CASE("Reconcile refuses bad input with clear messages and writes nothing", 
     const std::string offences = "--offences " + quoted(demo + "police_uk/2019-09-kent-street.csv");
     const std::string lsoa = " --areas " + quoted(demo + "boundaries/kent_lsoa_2011.geojson");
     const std::string out = " --out " + quoted(dir + "/r.gpkg");
-    struct Case
-    {
-        std::string arguments;
-        int exit_code;
-        std::string message;
-    };
-    const std::vector<Case> cases{
+    const std::vector<Refusal> cases{
         {"reconcile " + offences + " --code-field Beat" + lsoa + " --area-code-field LSOA11CD" + out, 2, "LSOA code"},
         {"reconcile " + offences + " --code-field 'LSOA code'" + lsoa + " --area-code-field CODE" + out, 2, "LSOA11CD"},
         {"reconcile " + offences + " --code-field 'LSOA code' --areas " + quoted(fixtures + "offences_points.geojson") +
@@ -184,14 +178,6 @@ TEST_CASE("Reconcile refuses bad input with clear messages and writes nothing", 
         {"reconcile " + offences + " --code-field 'LSOA code'" + lsoa + " --area-code-field LSOA11CD --out " + quoted(dir + "/r.shp"), 2, ".gpkg"},
         {"reconcile " + offences + " --code-field 'LSOA code'" + lsoa + " --area-code-field LSOA11CD --tolerance -3" + out, 2, "--tolerance"},
     };
-    for (const auto& c : cases)
-    {
-        const auto r = run_hotspot(c.arguments);
-        INFO(c.arguments);
-        INFO(r.err);
-        CHECK(r.exit_code == c.exit_code);
-        CHECK_THAT(r.err, Catch::Contains(c.message));
-        CHECK(fs::is_empty(dir)); // no partial output, no temporary left behind
-    }
+    check_refusals(cases, [&] { CHECK(fs::is_empty(dir)); });
     fs::remove_all(dir);
 }

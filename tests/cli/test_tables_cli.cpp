@@ -128,13 +128,7 @@ TEST_CASE("Tables refuse bad requests clearly", "[cli][tables]")
     const std::string base = "tables --offences " + quoted(demo + "police_uk/2019-09-kent-street.csv") + " --areas " +
                              quoted(demo + "boundaries/maidstone_wards_2013.geojson") + " --area-code-field WD13CD --out " +
                              quoted(dir + "/t.csv");
-    struct Case
-    {
-        std::string arguments;
-        int exit_code;
-        std::string message;
-    };
-    const std::vector<Case> cases{
+    const std::vector<Refusal> cases{
         {base + " --this 2019-04..2019-08", 2, "--last"},
         {base + " --this 2019-08..2019-04 --last 2018-04..2018-08", 2, "YYYY-MM..YYYY-MM"},
         {base + " --category 'All Crimes'", 2, "All Crime"},
@@ -142,14 +136,6 @@ TEST_CASE("Tables refuse bad requests clearly", "[cli][tables]")
         {base + " --category-basis postcode", 2, "--category-basis"},
         {base + " --categories " + quoted(fixtures + "aliases_cycle.csv"), 3, "header"},
     };
-    for (const auto& c : cases)
-    {
-        const auto r = run_hotspot(c.arguments);
-        INFO(c.arguments);
-        INFO(r.err);
-        CHECK(r.exit_code == c.exit_code);
-        CHECK_THAT(r.err, Catch::Contains(c.message));
-        CHECK_FALSE(fs::exists(dir + "/t.csv"));
-    }
+    check_refusals(cases, [&] { CHECK_FALSE(fs::exists(dir + "/t.csv")); });
     fs::remove_all(dir);
 }
