@@ -309,7 +309,7 @@ int run_cli(int argc, char** argv)
     if (help->parsed() || app.get_subcommands().empty())
     {
         if (help_topic.empty())
-            std::printf("%s", app.help().c_str());
+            std::printf("%s", app.get_formatter()->make_help(&app, "hotspot", CLI::AppFormatMode::Normal).c_str());
         else
         {
             const auto it = std::find_if(commands.begin(), commands.end(),

@@ -39,8 +39,12 @@ TEST_CASE("Version and help", "[cli]")
 
     const auto help = run_hotspot("help");
     CHECK(help.exit_code == 0);
-    CHECK_THAT(help.out, Catch::Contains("kde") && Catch::Contains("Bandwidth") && Catch::Contains("per-km2") &&
-                             Catch::Contains("Exit codes") && Catch::Contains("Example"));
+    CHECK_THAT(help.out, Catch::Contains("Bandwidth") && Catch::Contains("per-km2") && Catch::Contains("Exit codes") &&
+                             Catch::Contains("Example"));
+    // Every command is listed with what it does.
+    for (const char* command : {"kde ", "reconcile ", "tables ", "hotspots ", "map ", "evaluate ", "displacement ", "batch "})
+        CHECK_THAT(help.out, Catch::Contains(std::string("  ") + command));
+    CHECK_THAT(help.out, !Catch::Contains("The command to explain"));
     const auto kde_help = run_hotspot("help kde");
     CHECK(kde_help.exit_code == 0);
     CHECK_THAT(kde_help.out, Catch::Contains("--bandwidth") && Catch::Contains("--crime-type"));
