@@ -320,7 +320,7 @@ int run_cli(int argc, char** argv)
                              engine::join(command_names).c_str());
                 return exit_code(Errc::Usage);
             }
-            std::printf("%s", it->app->help().c_str());
+            std::printf("%s", it->app->help("hotspot").c_str());
         }
         return app.get_subcommands().empty() && argc > 1 ? exit_code(Errc::Usage) : 0;
     }
