@@ -12,12 +12,12 @@
 
 #include <atomic>
 #include <chrono>
-#include <numeric>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <numeric>
 #include <set>
 
 namespace hotspot::app
@@ -28,19 +28,25 @@ namespace
 namespace fs = std::filesystem;
 
 // Options a query may not set: the batch places every output and runs every query the same way.
-const std::set<std::string> reserved{"out", "out-dir", "summary-json", "overwrite", "quiet", "threads"};
+const std::set<std::string> reserved{"out",       "out-dir", "summary-json",
+                                     "overwrite", "quiet",   "threads"};
 // Optional outputs a query turns on with `= true`; the batch names the file.
-const std::map<std::string, std::string> optional_outputs{{"map", "map.png"}, {"report", "report.csv"}, {"rejects", "rejects.csv"}};
+const std::map<std::string, std::string> optional_outputs{
+    {"map", "map.png"}, {"report", "report.csv"}, {"rejects", "rejects.csv"}};
 // Where each operation's main output goes, inside the query's folder.
 const std::map<std::string, std::pair<std::string, std::string>> main_output{
-    {"kde", {"--out", "density.tif"}},          {"hotspots", {"--out-dir", ""}},
-    {"map", {"--out", "map.png"}},              {"evaluate", {"--out-dir", ""}},
-    {"displacement", {"--out", "displacement.csv"}}, {"reconcile", {"--out", "reconciled.gpkg"}},
+    {"kde", {"--out", "density.tif"}},
+    {"hotspots", {"--out-dir", ""}},
+    {"map", {"--out", "map.png"}},
+    {"evaluate", {"--out-dir", ""}},
+    {"displacement", {"--out", "displacement.csv"}},
+    {"reconcile", {"--out", "reconciled.gpkg"}},
     {"tables", {"--out", "table.csv"}}};
 // Options whose values are files: named entries of [sources], [layers] or [places], or paths
 // relative to the batch file.
-const std::set<std::string> path_options{"offences", "test-offences", "offences-after", "surface", "boundaries", "areas",
-                                         "places", "aliases", "categories"};
+const std::set<std::string> path_options{"offences", "test-offences", "offences-after",
+                                         "surface",  "boundaries",    "areas",
+                                         "places",   "aliases",       "categories"};
 
 struct Problem
 {
@@ -109,15 +115,18 @@ std::string text_of(const toml::node& node)
 struct Catalogue
 {
     fs::path base;
-    std::map<std::string, std::map<std::string, std::string>> sources; // name -> offence options (offences = path)
-    std::map<std::string, std::string> files;                          // layers and places: name -> path
+    std::map<std::string, std::map<std::string, std::string>>
+        sources;                              // name -> offence options (offences = path)
+    std::map<std::string, std::string> files; // layers and places: name -> path
 
     std::string path(const std::string& value) const
     {
         if (const auto it = files.find(value); it != files.end())
             return it->second;
         const fs::path p(value);
-        return p.is_absolute() || value.find(':') != std::string::npos ? value : (base / p).lexically_normal().string();
+        return p.is_absolute() || value.find(':') != std::string::npos
+                   ? value
+                   : (base / p).lexically_normal().string();
     }
 };
 
@@ -130,17 +139,22 @@ bool is_numeric_option(const CLI::Option* option)
 
 // Turns one query table into the arguments of its command, checking every key against the command's
 // own options.
-void build_arguments(Query& q, const toml::table& query, const toml::table* defaults, const Catalogue& catalogue,
-                     const std::string& query_dir, std::vector<Problem>& problems)
+void build_arguments(Query& q, const toml::table& query, const toml::table* defaults,
+                     const Catalogue& catalogue, const std::string& query_dir,
+                     std::vector<Problem>& problems)
 {
-    const auto problem = [&](std::size_t line, const std::string& message) { problems.push_back({line, q.name, message}); };
+    const auto problem = [&](std::size_t line, const std::string& message) {
+        problems.push_back({line, q.name, message});
+    };
     CLI::App* command = q.command->app;
     std::vector<std::string> option_names;
     for (const CLI::Option* o : command->get_options())
-        if (!o->get_lnames().empty() && !reserved.count(o->get_lnames().front()) && o->get_lnames().front() != "help")
+        if (!o->get_lnames().empty() && !reserved.count(o->get_lnames().front()) &&
+            o->get_lnames().front() != "help")
             option_names.push_back(o->get_lnames().front());
 
-    // The query's own keys win over [defaults]; defaults that the command does not have are skipped.
+    // The query's own keys win over [defaults]; defaults that the command does not have are
+    // skipped.
     std::map<std::string, const toml::node*> keys;
     if (defaults)
         for (const auto& [key, node] : *defaults)
@@ -170,28 +184,33 @@ void build_arguments(Query& q, const toml::table& query, const toml::table* defa
         const std::size_t line = line_of(*node);
         if (reserved.count(key))
         {
-            problem(line, "'" + key + "' is set by the batch: every output goes to the query's own folder");
+            problem(line, "'" + key +
+                              "' is set by the batch: every output goes to the query's own folder");
             continue;
         }
-        if (const auto out = optional_outputs.find(key); out != optional_outputs.end() && node->is_boolean())
+        if (const auto out = optional_outputs.find(key);
+            out != optional_outputs.end() && node->is_boolean())
         {
             if (!command->get_option_no_throw("--" + key))
                 problem(line, "'" + key + "' is not an output of " + q.operation);
             else if (node->as_boolean()->get())
-                q.args.insert(q.args.end(), {"--" + key, (fs::path(query_dir) / out->second).string()});
+                q.args.insert(q.args.end(),
+                              {"--" + key, (fs::path(query_dir) / out->second).string()});
             continue;
         }
         const CLI::Option* option = command->get_option_no_throw("--" + key);
         if (!option)
         {
             const auto near = engine::near_matches(key, option_names, 3);
-            problem(line, "unknown option '" + key + "' for " + q.operation +
-                              (near.empty() ? "" : "; did you mean " + engine::join(near, " or ") + "?"));
+            problem(line,
+                    "unknown option '" + key + "' for " + q.operation +
+                        (near.empty() ? "" : "; did you mean " + engine::join(near, " or ") + "?"));
             continue;
         }
         const bool flag = option->get_type_size() == 0;
         const bool many = option->get_items_expected_max() > 1;
-        const auto add_value = [&](const toml::node& value) {
+        const auto add_value = [&](const toml::node& value)
+        {
             if (value.is_boolean())
             {
                 if (!flag)
@@ -212,13 +231,15 @@ void build_arguments(Query& q, const toml::table& query, const toml::table* defa
             }
             if (is_numeric_option(option) && !value.is_number())
             {
-                problem(line_of(value), "'" + key + "' takes a number (got \"" + text_of(value) + "\")");
+                problem(line_of(value),
+                        "'" + key + "' takes a number (got \"" + text_of(value) + "\")");
                 return;
             }
             std::string text = text_of(value);
             if (path_options.count(key))
-                text = key == "offences" && catalogue.sources.count(text) ? catalogue.path(catalogue.sources.at(text).at("offences"))
-                                                                          : catalogue.path(text);
+                text = key == "offences" && catalogue.sources.count(text)
+                           ? catalogue.path(catalogue.sources.at(text).at("offences"))
+                           : catalogue.path(text);
             if (key == "test-offences" || key == "offences-after")
                 if (catalogue.sources.count(text_of(value)))
                     text = catalogue.path(catalogue.sources.at(text_of(value)).at("offences"));
@@ -236,14 +257,18 @@ void build_arguments(Query& q, const toml::table& query, const toml::table* defa
             add_value(*node);
     }
     const auto& [option, file] = main_output.at(q.operation);
-    q.args.insert(q.args.end(), {option, file.empty() ? query_dir : (fs::path(query_dir) / file).string()});
-    q.args.insert(q.args.end(), {"--summary-json", (fs::path(query_dir) / "summary.json").string()});
+    q.args.insert(q.args.end(),
+                  {option, file.empty() ? query_dir : (fs::path(query_dir) / file).string()});
+    q.args.insert(q.args.end(),
+                  {"--summary-json", (fs::path(query_dir) / "summary.json").string()});
 }
 
 // Checks that need the data: crime types, areas, places. Reads each source once, into the cache.
 void check_against_data(Query& q, DataCache& cache, std::vector<Problem>& problems)
 {
-    const auto problem = [&](const std::string& message) { problems.push_back({q.line, q.name, message}); };
+    const auto problem = [&](const std::string& message) {
+        problems.push_back({q.line, q.name, message});
+    };
     const Requests& r = *q.requests;
     const OffenceInput* input = nullptr;
     const DensitySpec* density = nullptr;
@@ -267,12 +292,16 @@ void check_against_data(Query& q, DataCache& cache, std::vector<Problem>& proble
     {
         const auto table = cache.offences(input->source, input->target_crs);
         for (const auto& type : input->crime_types)
-            if (std::none_of(table->incidents.crime_type_names.begin(), table->incidents.crime_type_names.end(),
+            if (std::none_of(table->incidents.crime_type_names.begin(),
+                             table->incidents.crime_type_names.end(),
                              [&](const std::string& t) { return engine::same_text(t, type); }))
-                problem("crime type '" + type + "' is not in " + input->source.path + "; nearest: " +
-                        engine::join(engine::near_matches(type, table->incidents.crime_type_names, 3)));
+                problem(
+                    "crime type '" + type + "' is not in " + input->source.path + "; nearest: " +
+                    engine::join(engine::near_matches(type, table->incidents.crime_type_names, 3)));
         // An area, target or control must be found in one of the query's boundary layers.
-        const auto find_in = [&](const std::vector<std::string>& layers, const std::string& name, const char* what) {
+        const auto find_in =
+            [&](const std::vector<std::string>& layers, const std::string& name, const char* what)
+        {
             if (name.empty() || layers.empty() || engine::same_text(name, "rest"))
                 return;
             std::string first_error;
@@ -296,7 +325,8 @@ void check_against_data(Query& q, DataCache& cache, std::vector<Problem>& proble
             find_in(r.displacement.boundaries, r.displacement.target, "--target");
             find_in(r.displacement.boundaries, r.displacement.control, "--control");
             if (!r.displacement.place.empty() && !r.displacement.places_path.empty())
-                io::find_places(*cache.places(r.displacement.places_path, table->target_crs), r.displacement.place);
+                io::find_places(*cache.places(r.displacement.places_path, table->target_crs),
+                                r.displacement.place);
         }
         for (const auto* places : {&r.hotspots.places_path, &r.map.places_path})
             if (!places->empty() && (q.operation == "hotspots" || q.operation == "map"))
@@ -311,21 +341,33 @@ void check_against_data(Query& q, DataCache& cache, std::vector<Problem>& proble
 
 CLI::App* add_batch_command(CLI::App& app, BatchRequest& r)
 {
-    CLI::App* cmd = app.add_subcommand("batch", "Run a file of queries (kde, hotspots, map, evaluate, displacement, "
-                                                "reconcile, tables) over data read once, into one folder of results");
-    cmd->add_option("file", r.path, "The queries, a TOML file (see data/batch_weekly.toml)")->required();
-    cmd->add_option("--out", r.out_dir, "Folder of results: one folder per query and manifest.json")->required();
-    cmd->add_flag("--dry-run", r.dry_run, "Check the whole file, data included, and stop before running anything");
+    CLI::App* cmd = app.add_subcommand(
+        "batch", "Run a file of queries (kde, hotspots, map, evaluate, displacement, "
+                 "reconcile, tables) over data read once, into one folder of results");
+    cmd->add_option("file", r.path, "The queries, a TOML file (see data/batch_weekly.toml)")
+        ->required();
+    cmd->add_option("--out", r.out_dir, "Folder of results: one folder per query and manifest.json")
+        ->required();
+    cmd->add_flag("--dry-run", r.dry_run,
+                  "Check the whole file, data included, and stop before running anything");
     cmd->add_flag("--commands", r.commands,
-                  "Print each query as the 'hotspot' command that runs it alone (into the same folders), and stop");
-    cmd->add_option("--threads", r.run.threads, "Worker threads (default: all cores)")->check(CLI::Range(0, 4096));
+                  "Print each query as the 'hotspot' command that runs it alone (into the same "
+                  "folders), and stop");
+    cmd->add_option("--threads", r.run.threads, "Worker threads (default: all cores)")
+        ->check(CLI::Range(0, 4096));
     cmd->add_flag("--quiet,-q", r.run.quiet, "Print nothing but errors");
-    cmd->add_flag("--overwrite", r.run.overwrite, "Write into an existing folder, replacing results");
-    cmd->footer("A query's keys are the long options of its command (crime_type or crime-type = --crime-type);\n"
-                "[defaults] apply to every query that has the option; [sources], [layers] and [places] name files\n"
-                "that queries refer to by name. Paths are relative to the batch file. Every query's results go to\n"
-                "OUT/<query name>/ with its log and summary; OUT/manifest.json lists every query's status, outputs,\n"
-                "key figures and time. One failing query does not stop the others; the exit code is 5 if any failed.\n"
+    cmd->add_flag("--overwrite", r.run.overwrite,
+                  "Write into an existing folder, replacing results");
+    cmd->footer("A query's keys are the long options of its command (crime_type or crime-type = "
+                "--crime-type);\n"
+                "[defaults] apply to every query that has the option; [sources], [layers] and "
+                "[places] name files\n"
+                "that queries refer to by name. Paths are relative to the batch file. Every "
+                "query's results go to\n"
+                "OUT/<query name>/ with its log and summary; OUT/manifest.json lists every query's "
+                "status, outputs,\n"
+                "key figures and time. One failing query does not stop the others; the exit code "
+                "is 5 if any failed.\n"
                 "Example: hotspot batch data/batch_weekly.toml --out weekly");
     return cmd;
 }
@@ -346,7 +388,8 @@ nlohmann::json run_batch(const BatchRequest& r, Reporter& reporter)
     catch (const toml::parse_error& e)
     {
         throw Error(Errc::Usage, r.path + ":" + std::to_string(e.source().begin.line) + ":" +
-                                     std::to_string(e.source().begin.column) + ": " + std::string(e.description()));
+                                     std::to_string(e.source().begin.column) + ": " +
+                                     std::string(e.description()));
     }
 
     std::vector<Problem> problems;
@@ -357,10 +400,12 @@ nlohmann::json run_batch(const BatchRequest& r, Reporter& reporter)
             for (const auto& [name, node] : *table)
             {
                 if (!node.is_string())
-                    problems.push_back({line_of(node), "", std::string("[") + section + "] " + std::string(name.str()) +
-                                                             " must be a file path"});
+                    problems.push_back({line_of(node), "",
+                                        std::string("[") + section + "] " +
+                                            std::string(name.str()) + " must be a file path"});
                 else
-                    catalogue.files[std::string(name.str())] = catalogue.path(node.as_string()->get());
+                    catalogue.files[std::string(name.str())] =
+                        catalogue.path(node.as_string()->get());
             }
     if (const auto* sources = file["sources"].as_table())
         for (const auto& [name, node] : *sources)
@@ -376,12 +421,17 @@ nlohmann::json run_batch(const BatchRequest& r, Reporter& reporter)
                     options[key] = text_of(v);
                 }
             if (!options.count("offences"))
-                problems.push_back({line_of(node), "", "[sources] " + std::string(name.str()) + " needs offences = \"FILE\""});
+                problems.push_back(
+                    {line_of(node), "",
+                     "[sources] " + std::string(name.str()) + " needs offences = \"FILE\""});
         }
     for (const auto& [section, node] : file)
-        if (!std::set<std::string>{"title", "sources", "layers", "places", "defaults", "query"}.count(std::string(section.str())))
-            problems.push_back({line_of(node), "", "unknown section '" + std::string(section.str()) +
-                                                       "'; sections are title, sources, layers, places, defaults, query"});
+        if (!std::set<std::string>{"title", "sources", "layers", "places", "defaults", "query"}
+                 .count(std::string(section.str())))
+            problems.push_back(
+                {line_of(node), "",
+                 "unknown section '" + std::string(section.str()) +
+                     "'; sections are title, sources, layers, places, defaults, query"});
     const toml::table* defaults = file["defaults"].as_table();
     const toml::array* list = file["query"].as_array();
     if (!list || list->empty())
@@ -412,14 +462,19 @@ nlohmann::json run_batch(const BatchRequest& r, Reporter& reporter)
             q->folder = "query-" + std::to_string(queries.size() + 1);
         if (const auto [it, fresh] = folders.emplace(q->folder, q->name); !fresh)
         {
-            problems.push_back({q->line, q->name, it->second == q->name ? "the name is used twice"
-                                                                        : "its folder '" + q->folder + "' is that of '" + it->second + "' too"});
+            problems.push_back(
+                {q->line, q->name,
+                 it->second == q->name
+                     ? "the name is used twice"
+                     : "its folder '" + q->folder + "' is that of '" + it->second + "' too"});
             continue;
         }
         if (!main_output.count(q->operation))
         {
-            problems.push_back({q->line, q->name, "operation '" + q->operation + "' is not one of kde, hotspots, map, "
-                                                  "evaluate, displacement, reconcile, tables"});
+            problems.push_back({q->line, q->name,
+                                "operation '" + q->operation +
+                                    "' is not one of kde, hotspots, map, "
+                                    "evaluate, displacement, reconcile, tables"});
             continue;
         }
         q->requests = std::make_unique<Requests>();
@@ -458,18 +513,25 @@ nlohmann::json run_batch(const BatchRequest& r, Reporter& reporter)
             check_against_data(*q, *cache, problems);
     if (!problems.empty())
     {
-        std::stable_sort(problems.begin(), problems.end(), [](const Problem& a, const Problem& b) { return a.line < b.line; });
+        std::stable_sort(problems.begin(), problems.end(),
+                         [](const Problem& a, const Problem& b) { return a.line < b.line; });
         std::string text;
         for (const auto& p : problems)
-            text += "\n  " + r.path + ":" + std::to_string(p.line) + ": " + (p.query.empty() ? "" : "query '" + p.query + "': ") + p.message;
-        throw Error(Errc::Usage, std::to_string(problems.size()) + " problem" + (problems.size() > 1 ? "s" : "") + " in " +
-                                     r.path + "; nothing was run:" + text);
+            text += "\n  " + r.path + ":" + std::to_string(p.line) + ": " +
+                    (p.query.empty() ? "" : "query '" + p.query + "': ") + p.message;
+        throw Error(Errc::Usage, std::to_string(problems.size()) + " problem" +
+                                     (problems.size() > 1 ? "s" : "") + " in " + r.path +
+                                     "; nothing was run:" + text);
     }
     if (r.commands)
     {
         // Shell-quoted, one per line: what a planner runs to repeat one query by hand.
-        const auto quote = [](const std::string& a) {
-            if (!a.empty() && a.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./,:=+") == std::string::npos)
+        const auto quote = [](const std::string& a)
+        {
+            if (!a.empty() &&
+                a.find_first_not_of(
+                    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./,:=+") ==
+                    std::string::npos)
                 return a;
             std::string out = "'";
             for (const char c : a)
@@ -485,9 +547,11 @@ nlohmann::json run_batch(const BatchRequest& r, Reporter& reporter)
         }
         return {{"command", "batch"}, {"queries", queries.size()}, {"failed", 0}};
     }
-    reporter.info("batch      " + r.path + ": " + std::to_string(queries.size()) + " queries checked");
+    reporter.info("batch      " + r.path + ": " + std::to_string(queries.size()) +
+                  " queries checked");
     if (r.dry_run)
-        return {{"command", "batch"}, {"queries", queries.size()}, {"failed", 0}, {"dry_run", true}};
+        return {
+            {"command", "batch"}, {"queries", queries.size()}, {"failed", 0}, {"dry_run", true}};
 
     // Run: in parallel, each query into its own folder with its own log; data shared read-only.
     fs::create_directories(r.out_dir, ec);
@@ -497,53 +561,60 @@ nlohmann::json run_batch(const BatchRequest& r, Reporter& reporter)
     std::size_t done = 0;
     // The longest queries first, so that none is left running alone at the end; workers take the
     // next query from a shared counter, in that order.
-    const std::map<std::string, int> weight{{"reconcile", 6}, {"evaluate", 5}, {"hotspots", 4}, {"map", 3},
-                                            {"displacement", 3}, {"tables", 2}, {"kde", 1}};
+    const std::map<std::string, int> weight{{"reconcile", 6}, {"evaluate", 5},     {"hotspots", 4},
+                                            {"map", 3},       {"displacement", 3}, {"tables", 2},
+                                            {"kde", 1}};
     std::vector<std::size_t> order(queries.size());
     std::iota(order.begin(), order.end(), std::size_t{0});
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-        return weight.at(queries[a]->operation) > weight.at(queries[b]->operation);
-    });
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) {
+                         return weight.at(queries[a]->operation) > weight.at(queries[b]->operation);
+                     });
     std::atomic<std::size_t> next{0};
     const auto workers = static_cast<std::size_t>(tbb::this_task_arena::max_concurrency());
-    tbb::parallel_for(std::size_t{0}, std::min(workers, queries.size()), [&](std::size_t) {
-      for (std::size_t taken; (taken = next++) < order.size();)
-      {
-        Query& q = *queries[order[taken]];
-        const auto t0 = std::chrono::steady_clock::now();
-        std::string log;
-        Reporter query_reporter(&log);
-        RunOptions& run = *q.command->run;
-        run.cache = cache;
-        run.overwrite = r.run.overwrite;
-        const fs::path folder = fs::path(r.out_dir) / q.folder;
-        try
+    tbb::parallel_for(
+        std::size_t{0}, std::min(workers, queries.size()),
+        [&](std::size_t)
         {
-            fs::create_directories(folder);
-            q.summary = q.command->execute(query_reporter);
-            q.ok = true;
-        }
-        catch (const Error& e)
-        {
-            q.error = e.what();
-            q.exit_code = static_cast<int>(e.code());
-        }
-        catch (const std::exception& e)
-        {
-            q.error = std::string("internal error: ") + e.what();
-            q.exit_code = static_cast<int>(Errc::Internal);
-        }
-        q.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        if (!q.ok)
-            log += "error: " + q.error + "\n";
-        std::ofstream(folder / "log.txt") << log;
-        std::lock_guard lock(print);
-        ++done;
-        if (!r.run.quiet)
-            std::fprintf(stderr, "[%zu/%zu] %s: %s (%.2f s)\n", done, queries.size(), q.name.c_str(),
-                         q.ok ? "ok" : ("failed: " + q.error).c_str(), q.seconds);
-      }
-    });
+            for (std::size_t taken; (taken = next++) < order.size();)
+            {
+                Query& q = *queries[order[taken]];
+                const auto t0 = std::chrono::steady_clock::now();
+                std::string log;
+                Reporter query_reporter(&log);
+                RunOptions& run = *q.command->run;
+                run.cache = cache;
+                run.overwrite = r.run.overwrite;
+                const fs::path folder = fs::path(r.out_dir) / q.folder;
+                try
+                {
+                    fs::create_directories(folder);
+                    q.summary = q.command->execute(query_reporter);
+                    q.ok = true;
+                }
+                catch (const Error& e)
+                {
+                    q.error = e.what();
+                    q.exit_code = static_cast<int>(e.code());
+                }
+                catch (const std::exception& e)
+                {
+                    q.error = std::string("internal error: ") + e.what();
+                    q.exit_code = static_cast<int>(Errc::Internal);
+                }
+                q.seconds =
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+                if (!q.ok)
+                    log += "error: " + q.error + "\n";
+                std::ofstream(folder / "log.txt") << log;
+                std::lock_guard lock(print);
+                ++done;
+                if (!r.run.quiet)
+                    std::fprintf(stderr, "[%zu/%zu] %s: %s (%.2f s)\n", done, queries.size(),
+                                 q.name.c_str(), q.ok ? "ok" : ("failed: " + q.error).c_str(),
+                                 q.seconds);
+            }
+        });
 
     nlohmann::json entries = nlohmann::json::array();
     int failed = 0;
@@ -564,7 +635,8 @@ nlohmann::json run_batch(const BatchRequest& r, Reporter& reporter)
                            {"outputs", outputs},
                            {"figures", q->summary}});
     }
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     nlohmann::json manifest = {{"command", "batch"},
                                {"version", HOTSPOT_VERSION_STRING},
                                {"file", r.path},
@@ -572,10 +644,13 @@ nlohmann::json run_batch(const BatchRequest& r, Reporter& reporter)
                                {"succeeded", static_cast<int>(queries.size()) - failed},
                                {"failed", failed},
                                {"seconds", seconds}};
-    io::write_text_file((fs::path(r.out_dir) / "manifest.json").string(), manifest.dump(2) + "\n", true);
-    reporter.info("batch      " + std::to_string(queries.size() - static_cast<std::size_t>(failed)) + " of " +
-                  std::to_string(queries.size()) + " queries succeeded in " + fixed(seconds, 2) + " s; results in " +
-                  r.out_dir + ", manifest " + (fs::path(r.out_dir) / "manifest.json").string());
+    io::write_text_file((fs::path(r.out_dir) / "manifest.json").string(), manifest.dump(2) + "\n",
+                        true);
+    reporter.info("batch      " +
+                  std::to_string(queries.size() - static_cast<std::size_t>(failed)) + " of " +
+                  std::to_string(queries.size()) + " queries succeeded in " + fixed(seconds, 2) +
+                  " s; results in " + r.out_dir + ", manifest " +
+                  (fs::path(r.out_dir) / "manifest.json").string());
     return manifest;
 }
 

@@ -1,21 +1,21 @@
 #include "cli.hpp"
 
+#include "batch_command.hpp"
+#include "commands.hpp"
+#include "data_cache.hpp"
 #include "hotspot/engine/error.hpp"
 #include "hotspot/engine/text.hpp"
 #include "hotspot/io/csv.hpp"
 #include "hotspot/io/files.hpp"
-#include "batch_command.hpp"
-#include "commands.hpp"
-#include "data_cache.hpp"
 
 #include <tbb/global_control.h>
 #include <tbb/info.h>
 
 #include <algorithm>
 #include <cmath>
-#include <functional>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <new>
 #include <sstream>
@@ -65,56 +65,91 @@ std::optional<engine::MonthIndex> month_option(const std::string& text, const ch
         return std::nullopt;
     const auto month = io::parse_month(text);
     if (!month || text.size() != 7)
-        throw Error(Errc::Usage, std::string(option) + " takes a month as YYYY-MM (got '" + text + "')");
+        throw Error(Errc::Usage,
+                    std::string(option) + " takes a month as YYYY-MM (got '" + text + "')");
     return month;
 }
 } // namespace
 
 void add_offence_options(CLI::App& command, OffenceInput& input)
 {
-    command.add_option("--offences", input.source.path,
-                       "Offences: police.uk street-level CSV, CSV with coordinate columns, or any GDAL "
-                       "vector source (GeoPackage, Shapefile, GeoJSON, FlatGeobuf...)")
+    command
+        .add_option(
+            "--offences", input.source.path,
+            "Offences: police.uk street-level CSV, CSV with coordinate columns, or any GDAL "
+            "vector source (GeoPackage, Shapefile, GeoJSON, FlatGeobuf...)")
         ->required()
         ->group("Input");
-    command.add_option("--layer", input.source.layer, "Layer of a multi-layer source (default: the first)")
+    command
+        .add_option("--layer", input.source.layer,
+                    "Layer of a multi-layer source (default: the first)")
         ->group("Input");
-    command.add_option("--x-field", input.source.x_field, "CSV column of eastings or longitudes (detected: x, easting, longitude, lon...)")
+    command
+        .add_option(
+            "--x-field", input.source.x_field,
+            "CSV column of eastings or longitudes (detected: x, easting, longitude, lon...)")
         ->group("Input");
-    command.add_option("--y-field", input.source.y_field, "CSV column of northings or latitudes (detected: y, northing, latitude, lat...)")
+    command
+        .add_option(
+            "--y-field", input.source.y_field,
+            "CSV column of northings or latitudes (detected: y, northing, latitude, lat...)")
         ->group("Input");
-    command.add_option("--crs", input.source.crs,
-                       "CRS of the input coordinates when the source does not carry one, e.g. EPSG:27700 "
-                       "(lon/lat columns default to EPSG:4326)")
+    command
+        .add_option(
+            "--crs", input.source.crs,
+            "CRS of the input coordinates when the source does not carry one, e.g. EPSG:27700 "
+            "(lon/lat columns default to EPSG:4326)")
         ->group("Input");
-    command.add_option("--date-field", input.source.date_field, "Month or date column (detected: Month, date...)")
+    command
+        .add_option("--date-field", input.source.date_field,
+                    "Month or date column (detected: Month, date...)")
         ->group("Input");
-    command.add_option("--type-field", input.source.type_field, "Crime type column (detected: Crime type, category...)")
+    command
+        .add_option("--type-field", input.source.type_field,
+                    "Crime type column (detected: Crime type, category...)")
         ->group("Input");
-    command.add_option("--id-field", input.source.id_field, "Record id column used to reject duplicates (detected: Crime ID, id...)")
+    command
+        .add_option("--id-field", input.source.id_field,
+                    "Record id column used to reject duplicates (detected: Crime ID, id...)")
         ->group("Input");
-    command.add_option("--weight-field", input.source.weight_field, "Numeric weight of each record, e.g. a harm score (default: 1 each)")
+    command
+        .add_option("--weight-field", input.source.weight_field,
+                    "Numeric weight of each record, e.g. a harm score (default: 1 each)")
         ->group("Input");
-    command.add_option("--from", input.from, "First month to use, YYYY-MM (inclusive)")->group("Filters");
-    command.add_option("--to", input.to, "Last month to use, YYYY-MM (inclusive)")->group("Filters");
-    command.add_option("--crime-type", input.crime_types,
-                       "Use only this crime type (repeatable; ignores case), e.g. \"Violence and sexual offences\"")
+    command.add_option("--from", input.from, "First month to use, YYYY-MM (inclusive)")
         ->group("Filters");
-    command.add_option("--target-crs", input.target_crs,
-                       "Projected CRS in metres to compute in (default: EPSG:27700 in Great Britain, else the UTM zone)")
+    command.add_option("--to", input.to, "Last month to use, YYYY-MM (inclusive)")
+        ->group("Filters");
+    command
+        .add_option("--crime-type", input.crime_types,
+                    "Use only this crime type (repeatable; ignores case), e.g. \"Violence and "
+                    "sexual offences\"")
+        ->group("Filters");
+    command
+        .add_option("--target-crs", input.target_crs,
+                    "Projected CRS in metres to compute in (default: EPSG:27700 in Great Britain, "
+                    "else the UTM zone)")
         ->group("Input");
-    command.add_option("--rejects", input.rejects_path, "Write every rejected record with its line and reason to this CSV")
+    command
+        .add_option("--rejects", input.rejects_path,
+                    "Write every rejected record with its line and reason to this CSV")
         ->group("Output");
 }
 
 void add_run_options(CLI::App& command, RunOptions& run)
 {
-    command.add_option("--threads", run.threads, "Worker threads (default: all cores); results do not depend on it")
+    command
+        .add_option("--threads", run.threads,
+                    "Worker threads (default: all cores); results do not depend on it")
         ->check(CLI::Range(0, 4096))
         ->group("Run");
     command.add_flag("--quiet,-q", run.quiet, "Print nothing but errors")->group("Run");
-    command.add_flag("--overwrite", run.overwrite, "Replace existing output files")->group("Output");
-    command.add_option("--summary-json", run.summary_json_path, "Write the run summary as JSON for scripts")->group("Output");
+    command.add_flag("--overwrite", run.overwrite, "Replace existing output files")
+        ->group("Output");
+    command
+        .add_option("--summary-json", run.summary_json_path,
+                    "Write the run summary as JSON for scripts")
+        ->group("Output");
 }
 
 io::OffenceFilter make_filter(const OffenceInput& input)
@@ -135,7 +170,8 @@ io::OffenceTable load_offences(const OffenceInput& input, const RunOptions& run,
     const io::OffenceFilter filter = make_filter(input);
     io::OffenceTable table;
     if (run.cache)
-        table = io::derive_table(*run.cache->offences(input.source, input.target_crs), filter, options);
+        table =
+            io::derive_table(*run.cache->offences(input.source, input.target_crs), filter, options);
     else
     {
         options.progress = reporter.progress("reading");
@@ -143,7 +179,8 @@ io::OffenceTable load_offences(const OffenceInput& input, const RunOptions& run,
         reporter.done();
     }
 
-    reporter.info("offences   " + input.source.path + " (" + table.format + ", " + table.source_crs.label() + ")");
+    reporter.info("offences   " + input.source.path + " (" + table.format + ", " +
+                  table.source_crs.label() + ")");
     reporter.info("  fields   " + table.fields_used);
     reporter.info("  read     " + std::to_string(table.records_read));
     reporter.info("  used     " + std::to_string(table.incidents.size()));
@@ -154,12 +191,15 @@ io::OffenceTable load_offences(const OffenceInput& input, const RunOptions& run,
         if (table.rejected_by_reason[r] > 0)
         {
             char line[96];
-            std::snprintf(line, sizeof line, "    %-20s %lld", std::string(io::to_string(static_cast<io::RejectReason>(r))).c_str(),
+            std::snprintf(line, sizeof line, "    %-20s %lld",
+                          std::string(io::to_string(static_cast<io::RejectReason>(r))).c_str(),
                           static_cast<long long>(table.rejected_by_reason[r]));
             reporter.info(line);
         }
     reporter.info("crs        " + table.target_crs.label() +
-                  (table.target_crs_reason.empty() ? "" : " (chosen because " + table.target_crs_reason + ")"));
+                  (table.target_crs_reason.empty()
+                       ? ""
+                       : " (chosen because " + table.target_crs_reason + ")"));
     for (const auto& w : table.warnings)
         reporter.warn(w);
     if (!input.rejects_path.empty())
@@ -175,7 +215,8 @@ nlohmann::json offences_json(const io::OffenceTable& table)
     nlohmann::json rejected = nlohmann::json::object();
     for (std::size_t r = 0; r < io::reject_reason_count; ++r)
         if (table.rejected_by_reason[r] > 0)
-            rejected[std::string(io::to_string(static_cast<io::RejectReason>(r)))] = table.rejected_by_reason[r];
+            rejected[std::string(io::to_string(static_cast<io::RejectReason>(r)))] =
+                table.rejected_by_reason[r];
     return {{"format", table.format},
             {"source_crs", table.source_crs.label()},
             {"fields", table.fields_used},
@@ -186,20 +227,25 @@ nlohmann::json offences_json(const io::OffenceTable& table)
             {"rejected_by_reason", rejected}};
 }
 
-std::shared_ptr<const io::AreaLayer> load_areas(const RunOptions& run, const std::string& path, const std::string& layer,
-                                                const io::Crs& crs)
+std::shared_ptr<const io::AreaLayer> load_areas(const RunOptions& run, const std::string& path,
+                                                const std::string& layer, const io::Crs& crs)
 {
-    return run.cache ? run.cache->areas(path, layer, crs) : std::make_shared<const io::AreaLayer>(io::read_areas(path, layer, crs));
+    return run.cache ? run.cache->areas(path, layer, crs)
+                     : std::make_shared<const io::AreaLayer>(io::read_areas(path, layer, crs));
 }
 
-std::shared_ptr<const engine::AreaIndex> load_area_index(const RunOptions& run, const std::string& path,
-                                                         const std::string& layer, const io::Crs& crs)
+std::shared_ptr<const engine::AreaIndex> load_area_index(const RunOptions& run,
+                                                         const std::string& path,
+                                                         const std::string& layer,
+                                                         const io::Crs& crs)
 {
     return run.cache ? run.cache->area_index(path, layer, crs)
-                     : std::make_shared<const engine::AreaIndex>(io::shapes(*load_areas(run, path, layer, crs)));
+                     : std::make_shared<const engine::AreaIndex>(
+                           io::shapes(*load_areas(run, path, layer, crs)));
 }
 
-std::shared_ptr<const std::vector<io::Place>> load_places(const RunOptions& run, const std::string& path, const io::Crs& crs)
+std::shared_ptr<const std::vector<io::Place>>
+load_places(const RunOptions& run, const std::string& path, const io::Crs& crs)
 {
     return run.cache ? run.cache->places(path, crs)
                      : std::make_shared<const std::vector<io::Place>>(io::read_places(path, crs));
@@ -244,7 +290,9 @@ engine::Box2 parse_extent(const std::string& text)
         v.push_back(value);
     }
     if (v.size() != 4)
-        throw Error(Errc::Usage, "--extent takes four numbers xmin,ymin,xmax,ymax in metres (got '" + text + "')");
+        throw Error(Errc::Usage,
+                    "--extent takes four numbers xmin,ymin,xmax,ymax in metres (got '" + text +
+                        "')");
     if (!(v[0] < v[2] && v[1] < v[3]))
         throw Error(Errc::Usage, "--extent needs xmin < xmax and ymin < ymax (got '" + text + "')");
     return {v[0], v[1], v[2], v[3]};
@@ -253,13 +301,15 @@ engine::Box2 parse_extent(const std::string& text)
 void require_positive(double value, const std::string& option)
 {
     if (!(value > 0) || !std::isfinite(value))
-        throw Error(Errc::Usage, option + " must be a positive number of metres (got " + std::to_string(value) + ")");
+        throw Error(Errc::Usage, option + " must be a positive number of metres (got " +
+                                     std::to_string(value) + ")");
 }
 
 int run_cli(int argc, char** argv)
 {
     CLI::App app{"hotspot: crime hotspot analysis for police analysts and patrol planners.\n"
-                 "Reads geocoded offences, computes kernel-density surfaces as GeoTIFFs that open in QGIS and ArcGIS.",
+                 "Reads geocoded offences, computes kernel-density surfaces as GeoTIFFs that open "
+                 "in QGIS and ArcGIS.",
                  "hotspot"};
     app.set_version_flag("--version", std::string("hotspot ") + HOTSPOT_VERSION_STRING);
     app.require_subcommand(0, 1);
@@ -267,14 +317,16 @@ int run_cli(int argc, char** argv)
     app.get_formatter()->column_width(34);
 
     std::string help_topic;
-    CLI::App* help = app.add_subcommand("help", "Explain the commands, units and bandwidth conventions");
+    CLI::App* help =
+        app.add_subcommand("help", "Explain the commands, units and bandwidth conventions");
     help->add_option("command", help_topic, "The command to explain");
 
     // Each command: its options, where they land, and how to run it.
     Requests requests;
     std::vector<Command> commands = register_commands(app, requests);
     BatchRequest batch;
-    commands.push_back({add_batch_command(app, batch), &batch.run, [&](Reporter& r) { return run_batch(batch, r); }});
+    commands.push_back({add_batch_command(app, batch), &batch.run,
+                        [&](Reporter& r) { return run_batch(batch, r); }});
     std::vector<std::string> command_names;
     for (const auto& c : commands)
         command_names.push_back(c.app->get_name());
@@ -301,23 +353,29 @@ int run_cli(int argc, char** argv)
         std::string message = e.what();
         for (const auto& c : commands)
             if (const auto unknown = c.app->remaining(); !unknown.empty() && c.app->parsed())
-                message = "unknown option(s) for " + c.app->get_name() + ": " + engine::join(unknown);
-        std::fprintf(stderr, "hotspot: %s\nRun 'hotspot help' for the commands and their options.\n", message.c_str());
+                message =
+                    "unknown option(s) for " + c.app->get_name() + ": " + engine::join(unknown);
+        std::fprintf(stderr,
+                     "hotspot: %s\nRun 'hotspot help' for the commands and their options.\n",
+                     message.c_str());
         return exit_code(Errc::Usage);
     }
 
     if (help->parsed() || app.get_subcommands().empty())
     {
         if (help_topic.empty())
-            std::printf("%s", app.get_formatter()->make_help(&app, "hotspot", CLI::AppFormatMode::Normal).c_str());
+            std::printf("%s", app.get_formatter()
+                                  ->make_help(&app, "hotspot", CLI::AppFormatMode::Normal)
+                                  .c_str());
         else
         {
-            const auto it = std::find_if(commands.begin(), commands.end(),
-                                         [&](const Command& c) { return c.app->get_name() == help_topic; });
+            const auto it =
+                std::find_if(commands.begin(), commands.end(),
+                             [&](const Command& c) { return c.app->get_name() == help_topic; });
             if (it == commands.end())
             {
-                std::fprintf(stderr, "hotspot: no command '%s'; commands are: %s\n", help_topic.c_str(),
-                             engine::join(command_names).c_str());
+                std::fprintf(stderr, "hotspot: no command '%s'; commands are: %s\n",
+                             help_topic.c_str(), engine::join(command_names).c_str());
                 return exit_code(Errc::Usage);
             }
             std::printf("%s", it->app->help("hotspot").c_str());
@@ -333,8 +391,9 @@ int run_cli(int argc, char** argv)
                 continue;
             std::unique_ptr<tbb::global_control> threads;
             if (c.run->threads > 0)
-                threads = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism,
-                                                                static_cast<std::size_t>(c.run->threads));
+                threads = std::make_unique<tbb::global_control>(
+                    tbb::global_control::max_allowed_parallelism,
+                    static_cast<std::size_t>(c.run->threads));
             Reporter reporter(c.run->quiet);
             const nlohmann::json summary = c.execute(reporter);
             // A batch says in its summary whether every query succeeded.

@@ -19,7 +19,8 @@
 namespace hotspot::app
 {
 
-/// Options of every command that reads offences: `--offences FILE` and its field, filter and CRS options.
+/// Options of every command that reads offences: `--offences FILE` and its field, filter and CRS
+/// options.
 struct OffenceInput
 {
     io::OffenceSource source;
@@ -43,13 +44,16 @@ struct RunOptions
 };
 
 /// A boundary layer, read (or shared from the run's cache) in `crs`.
-std::shared_ptr<const io::AreaLayer> load_areas(const RunOptions& run, const std::string& path, const std::string& layer,
-                                                const io::Crs& crs);
+std::shared_ptr<const io::AreaLayer> load_areas(const RunOptions& run, const std::string& path,
+                                                const std::string& layer, const io::Crs& crs);
 /// The spatial index of a boundary layer, built (or shared) in `crs`.
-std::shared_ptr<const engine::AreaIndex> load_area_index(const RunOptions& run, const std::string& path,
-                                                         const std::string& layer, const io::Crs& crs);
+std::shared_ptr<const engine::AreaIndex> load_area_index(const RunOptions& run,
+                                                         const std::string& path,
+                                                         const std::string& layer,
+                                                         const io::Crs& crs);
 /// A gazetteer, read (or shared) in `crs`.
-std::shared_ptr<const std::vector<io::Place>> load_places(const RunOptions& run, const std::string& path, const io::Crs& crs);
+std::shared_ptr<const std::vector<io::Place>>
+load_places(const RunOptions& run, const std::string& path, const io::Crs& crs);
 
 void add_offence_options(CLI::App& command, OffenceInput& input);
 void add_run_options(CLI::App& command, RunOptions& run);
@@ -58,7 +62,8 @@ void add_run_options(CLI::App& command, RunOptions& run);
 io::OffenceFilter make_filter(const OffenceInput& input);
 
 /// Reads the offences, tells the analyst what was used and rejected, and writes the rejects file.
-/// `read` sets how (keep unlocated records, keep their text...); its CRS and progress are filled here.
+/// `read` sets how (keep unlocated records, keep their text...); its CRS and progress are filled
+/// here.
 io::OffenceTable load_offences(const OffenceInput& input, const RunOptions& run, Reporter& reporter,
                                io::ReadOptions read = {});
 

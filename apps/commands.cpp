@@ -7,13 +7,17 @@ std::vector<Command> register_commands(CLI::App& app, Requests& q)
 {
     return {
         {add_kde_command(app, q.kde), &q.kde.run, [&q](Reporter& r) { return run_kde(q.kde, r); }},
-        {add_hotspots_command(app, q.hotspots), &q.hotspots.run, [&q](Reporter& r) { return run_hotspots(q.hotspots, r); }},
+        {add_hotspots_command(app, q.hotspots), &q.hotspots.run,
+         [&q](Reporter& r) { return run_hotspots(q.hotspots, r); }},
         {add_map_command(app, q.map), &q.map.run, [&q](Reporter& r) { return run_map(q.map, r); }},
-        {add_evaluate_command(app, q.evaluate), &q.evaluate.run, [&q](Reporter& r) { return run_evaluate(q.evaluate, r); }},
+        {add_evaluate_command(app, q.evaluate), &q.evaluate.run,
+         [&q](Reporter& r) { return run_evaluate(q.evaluate, r); }},
         {add_displacement_command(app, q.displacement), &q.displacement.run,
          [&q](Reporter& r) { return run_displacement(q.displacement, r); }},
-        {add_reconcile_command(app, q.reconcile), &q.reconcile.run, [&q](Reporter& r) { return run_reconcile(q.reconcile, r); }},
-        {add_tables_command(app, q.tables), &q.tables.run, [&q](Reporter& r) { return run_tables(q.tables, r); }},
+        {add_reconcile_command(app, q.reconcile), &q.reconcile.run,
+         [&q](Reporter& r) { return run_reconcile(q.reconcile, r); }},
+        {add_tables_command(app, q.tables), &q.tables.run,
+         [&q](Reporter& r) { return run_tables(q.tables, r); }},
     };
 }
 

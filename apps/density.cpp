@@ -34,7 +34,8 @@ std::string human_bytes(double bytes)
 
 double physical_memory_bytes()
 {
-    return static_cast<double>(::sysconf(_SC_PHYS_PAGES)) * static_cast<double>(::sysconf(_SC_PAGE_SIZE));
+    return static_cast<double>(::sysconf(_SC_PHYS_PAGES)) *
+           static_cast<double>(::sysconf(_SC_PAGE_SIZE));
 }
 
 // The default extent covers the offences, but a few records geocoded far away (police.uk places
@@ -44,8 +45,10 @@ void warn_if_stretched(const engine::Incidents& inc, const engine::Box2& box, Re
     if (inc.size() < 100)
         return;
     std::vector<double> xs(inc.x), ys(inc.y);
-    const auto at = [](std::vector<double>& v, double q) {
-        const auto k = v.begin() + static_cast<std::ptrdiff_t>(q * static_cast<double>(v.size() - 1));
+    const auto at = [](std::vector<double>& v, double q)
+    {
+        const auto k =
+            v.begin() + static_cast<std::ptrdiff_t>(q * static_cast<double>(v.size() - 1));
         std::nth_element(v.begin(), k, v.end());
         return *k;
     };
@@ -56,27 +59,32 @@ void warn_if_stretched(const engine::Incidents& inc, const engine::Box2& box, Re
     std::size_t far = 0;
     const engine::Box2 generous = core.grown(0.5 * std::max(core.width(), core.height()));
     for (std::size_t i = 0; i < inc.size(); ++i)
-        if (inc.x[i] < generous.xmin || inc.x[i] > generous.xmax || inc.y[i] < generous.ymin || inc.y[i] > generous.ymax)
+        if (inc.x[i] < generous.xmin || inc.x[i] > generous.xmax || inc.y[i] < generous.ymin ||
+            inc.y[i] > generous.ymax)
             ++far;
-    reporter.warn(std::to_string(far) + " offences lie far from the rest and stretch the grid to " +
-                  fixed(box.width() / 1000.0, 0) + " x " + fixed(box.height() / 1000.0, 0) +
-                  " km; give --extent or --boundaries with --area to focus on the area of interest");
+    reporter.warn(
+        std::to_string(far) + " offences lie far from the rest and stretch the grid to " +
+        fixed(box.width() / 1000.0, 0) + " x " + fixed(box.height() / 1000.0, 0) +
+        " km; give --extent or --boundaries with --area to focus on the area of interest");
 }
 
 void check_reach(double radius_m, double cell_m)
 {
     if (radius_m / cell_m > max_radius_in_cells)
-        throw Error(Errc::Usage, "a search radius of " + fixed(radius_m, 1) + " m over cells of " + fixed(cell_m, 3) +
-                                     " m is absurd: each offence would reach over 12 million cells; use a larger "
-                                     "--cell or a smaller --bandwidth");
+        throw Error(
+            Errc::Usage,
+            "a search radius of " + fixed(radius_m, 1) + " m over cells of " + fixed(cell_m, 3) +
+                " m is absurd: each offence would reach over 12 million cells; use a larger "
+                "--cell or a smaller --bandwidth");
 }
 
 engine::Kernel kernel_of(const DensitySpec& spec)
 {
     const auto kernel = engine::parse_kernel(spec.kernel);
     if (!kernel)
-        throw Error(Errc::Usage, "--kernel '" + spec.kernel + "' is not a kernel; kernels are quartic, epanechnikov, "
-                                 "triweight, triangular, uniform, gaussian");
+        throw Error(Errc::Usage, "--kernel '" + spec.kernel +
+                                     "' is not a kernel; kernels are quartic, epanechnikov, "
+                                     "triweight, triangular, uniform, gaussian");
     return *kernel;
 }
 
@@ -84,7 +92,8 @@ engine::DensityUnits units_of(const DensitySpec& spec)
 {
     const auto units = engine::parse_units(spec.units);
     if (!units)
-        throw Error(Errc::Usage, "--units '" + spec.units + "' is not a unit; units are per-km2, per-m2, count");
+        throw Error(Errc::Usage,
+                    "--units '" + spec.units + "' is not a unit; units are per-km2, per-m2, count");
     return *units;
 }
 
@@ -92,7 +101,8 @@ void check_bandwidth(double bandwidth_m)
 {
     require_positive(bandwidth_m, "--bandwidth");
     if (bandwidth_m > max_bandwidth_m)
-        throw Error(Errc::Usage, "--bandwidth " + fixed(bandwidth_m, 0) + " m is absurd (over 500 km); the bandwidth is in metres");
+        throw Error(Errc::Usage, "--bandwidth " + fixed(bandwidth_m, 0) +
+                                     " m is absurd (over 500 km); the bandwidth is in metres");
 }
 } // namespace
 
@@ -105,19 +115,31 @@ std::string fixed(double value, int decimals)
 
 void add_density_options(CLI::App& cmd, DensitySpec& s)
 {
-    cmd.add_option("--kernel", s.kernel, "quartic (default), epanechnikov, triweight, triangular, uniform, gaussian")
+    cmd.add_option("--kernel", s.kernel,
+                   "quartic (default), epanechnikov, triweight, triangular, uniform, gaussian")
         ->group("Density");
     cmd.add_option("--bandwidth", s.bandwidth_m,
-                   "Search radius in metres (Gaussian: sigma). Default: the ArcGIS rule, printed with the run")
+                   "Search radius in metres (Gaussian: sigma). Default: the ArcGIS rule, printed "
+                   "with the run")
         ->group("Density");
-    cmd.add_option("--units", s.units, "per-km2 (default), per-m2, or count (expected offences per cell)")->group("Density");
-    cmd.add_option("--cell", s.cell_m, "Cell size in metres (default: shorter side of the extent / 250)")->group("Grid");
-    cmd.add_option("--extent", s.extent, "Grid extent xmin,ymin,xmax,ymax in the target CRS, metres")->group("Grid");
-    cmd.add_option("--boundaries", s.boundaries,
-                   "Boundary polygons (any GDAL vector source; repeatable) where --area is looked up")
+    cmd.add_option("--units", s.units,
+                   "per-km2 (default), per-m2, or count (expected offences per cell)")
+        ->group("Density");
+    cmd.add_option("--cell", s.cell_m,
+                   "Cell size in metres (default: shorter side of the extent / 250)")
         ->group("Grid");
-    cmd.add_option("--boundaries-layer", s.boundaries_layer, "Layer of the boundary source")->group("Grid");
-    cmd.add_option("--area", s.area, "Name or code of the boundary polygon(s) to cover, e.g. Maidstone; cells outside are nodata")
+    cmd.add_option("--extent", s.extent,
+                   "Grid extent xmin,ymin,xmax,ymax in the target CRS, metres")
+        ->group("Grid");
+    cmd.add_option(
+           "--boundaries", s.boundaries,
+           "Boundary polygons (any GDAL vector source; repeatable) where --area is looked up")
+        ->group("Grid");
+    cmd.add_option("--boundaries-layer", s.boundaries_layer, "Layer of the boundary source")
+        ->group("Grid");
+    cmd.add_option("--area", s.area,
+                   "Name or code of the boundary polygon(s) to cover, e.g. Maidstone; cells "
+                   "outside are nodata")
         ->group("Grid");
 }
 
@@ -137,9 +159,10 @@ void check_density_spec(const DensitySpec& s)
         throw Error(Errc::Usage, "give --extent or --area, not both");
 }
 
-Density compute_density(const DensitySpec& s, const engine::Incidents& inc, const io::Crs& crs, const RunOptions& run,
-                        Reporter& reporter, const std::optional<engine::GridSpec>& grid_like, std::optional<double> bandwidth_m,
-                        bool float64_output)
+Density compute_density(const DensitySpec& s, const engine::Incidents& inc, const io::Crs& crs,
+                        const RunOptions& run, Reporter& reporter,
+                        const std::optional<engine::GridSpec>& grid_like,
+                        std::optional<double> bandwidth_m, bool float64_output)
 {
     Density d;
     std::optional<engine::Box2> extent;
@@ -153,7 +176,8 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& inc, cons
     }
     if (!s.area.empty())
     {
-        // The first layer that has the area; if none has it, the first layer's error names the nearest.
+        // The first layer that has the area; if none has it, the first layer's error names the
+        // nearest.
         for (std::size_t l = d.boundary_layers.size(); l-- > 0;)
             try
             {
@@ -181,7 +205,9 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& inc, cons
     {
         const engine::BandwidthRule rule = engine::default_bandwidth(inc);
         if (!(rule.bandwidth_m > 0))
-            throw Error(Errc::Usage, "cannot derive a bandwidth: every offence lies on one point; give --bandwidth");
+            throw Error(
+                Errc::Usage,
+                "cannot derive a bandwidth: every offence lies on one point; give --bandwidth");
         d.options.bandwidth_m = rule.bandwidth_m;
         d.bandwidth_note = "ArcGIS rule: SD " + fixed(rule.standard_distance_m, 1) + " m, Dm " +
                            fixed(rule.median_distance_m, 1) + " m, n " + fixed(rule.n, 0);
@@ -205,28 +231,35 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& inc, cons
         if (!(cell > 0))
             throw Error(Errc::Usage, "cannot derive a cell size from an empty extent; give --cell");
         check_reach(radius, cell);
-        const engine::Box2 grid_box = (default_extent || !s.area.empty()) ? engine::snap_outward(*extent, cell) : *extent;
+        const engine::Box2 grid_box =
+            (default_extent || !s.area.empty()) ? engine::snap_outward(*extent, cell) : *extent;
         if (default_extent)
             warn_if_stretched(inc, grid_box, reporter);
         // Refuse a grid that would not fit before allocating it: the double surface, the samples
         // staged for GDAL and the mask.
-        const double cols = std::ceil(grid_box.width() / cell), rows = std::ceil(grid_box.height() / cell);
+        const double cols = std::ceil(grid_box.width() / cell),
+                     rows = std::ceil(grid_box.height() / cell);
         const double bytes_needed = cols * rows * (8.0 + (float64_output ? 8.0 : 4.0) + 1.0);
         if (bytes_needed > 0.8 * physical_memory_bytes() || cols > 2e9 || rows > 2e9)
-            throw Error(Errc::Usage, "the grid of " + fixed(cols, 0) + " x " + fixed(rows, 0) + " cells of " +
-                                         fixed(cell, 3) + " m would need " + human_bytes(bytes_needed) +
-                                         " of memory, more than this machine has (" + human_bytes(physical_memory_bytes()) +
+            throw Error(Errc::Usage, "the grid of " + fixed(cols, 0) + " x " + fixed(rows, 0) +
+                                         " cells of " + fixed(cell, 3) + " m would need " +
+                                         human_bytes(bytes_needed) +
+                                         " of memory, more than this machine has (" +
+                                         human_bytes(physical_memory_bytes()) +
                                          "); use a larger --cell or a smaller extent");
         grid = engine::grid_for_extent(grid_box, cell);
     }
     check_reach(radius, grid.cell_m);
 
-    reporter.info("kernel     " + std::string(engine::to_string(d.options.kernel)) + ", bandwidth " +
-                  fixed(d.options.bandwidth_m, 1) + " m (" + d.bandwidth_note + ")");
-    reporter.info("grid       " + std::to_string(grid.cols) + " x " + std::to_string(grid.rows) + " cells of " +
-                  fixed(grid.cell_m, 3) + " m, origin " + fixed(grid.origin_x, 3) + ", " + fixed(grid.origin_y, 3));
+    reporter.info("kernel     " + std::string(engine::to_string(d.options.kernel)) +
+                  ", bandwidth " + fixed(d.options.bandwidth_m, 1) + " m (" + d.bandwidth_note +
+                  ")");
+    reporter.info("grid       " + std::to_string(grid.cols) + " x " + std::to_string(grid.rows) +
+                  " cells of " + fixed(grid.cell_m, 3) + " m, origin " + fixed(grid.origin_x, 3) +
+                  ", " + fixed(grid.origin_y, 3));
 
-    d.surface = engine::estimate_kde(inc, grid, d.options, engine::RunContext{reporter.progress("density")});
+    d.surface = engine::estimate_kde(inc, grid, d.options,
+                                     engine::RunContext{reporter.progress("density")});
     reporter.done();
     if (!d.area_features.empty())
     {
@@ -244,20 +277,23 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& inc, cons
             d.peak = std::max(d.peak, v);
             ++d.cells_with_data;
         }
-    engine::MonthIndex first = std::numeric_limits<engine::MonthIndex>::max(), last = engine::no_month;
+    engine::MonthIndex first = std::numeric_limits<engine::MonthIndex>::max(),
+                       last = engine::no_month;
     for (const auto m : inc.month)
         if (m != engine::no_month)
         {
             first = std::min(first, m);
             last = std::max(last, m);
         }
-    d.period = last == engine::no_month ? "" : io::format_month(first) + ".." + io::format_month(last);
+    d.period =
+        last == engine::no_month ? "" : io::format_month(first) + ".." + io::format_month(last);
     return d;
 }
 
-std::vector<std::pair<std::string, std::string>> density_metadata(const DensitySpec& s, const Density& d,
-                                                                   const OffenceInput& input,
-                                                                   const engine::Incidents& inc)
+std::vector<std::pair<std::string, std::string>> density_metadata(const DensitySpec& s,
+                                                                  const Density& d,
+                                                                  const OffenceInput& input,
+                                                                  const engine::Incidents& inc)
 {
     std::vector<std::pair<std::string, std::string>> tags{
         {"HOTSPOT_VERSION", HOTSPOT_VERSION_STRING},
@@ -269,7 +305,8 @@ std::vector<std::pair<std::string, std::string>> density_metadata(const DensityS
         {"HOTSPOT_OFFENCES_USED", std::to_string(inc.size())},
         {"HOTSPOT_WEIGHT_TOTAL", fixed(inc.total_weight(), 6)},
         {"HOTSPOT_SOURCE", std::filesystem::path(input.source.path).filename().string()},
-        {"HOTSPOT_CRIME_TYPES", input.crime_types.empty() ? "all" : engine::join(input.crime_types, "; ")},
+        {"HOTSPOT_CRIME_TYPES",
+         input.crime_types.empty() ? "all" : engine::join(input.crime_types, "; ")},
         {"HOTSPOT_PERIOD", d.period},
         {"HOTSPOT_FILTER_FROM", input.from},
         {"HOTSPOT_FILTER_TO", input.to},

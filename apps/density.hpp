@@ -20,9 +20,10 @@ struct DensitySpec
     std::string kernel = "quartic";
     std::optional<double> bandwidth_m; ///< default: the ArcGIS rule
     std::string units = "per-km2";
-    std::optional<double> cell_m;      ///< default: shorter extent side / 250
-    std::string extent;                ///< "xmin,ymin,xmax,ymax" in the target CRS
-    std::vector<std::string> boundaries; ///< boundary layers: --area is looked up in the first that has it
+    std::optional<double> cell_m; ///< default: shorter extent side / 250
+    std::string extent;           ///< "xmin,ymin,xmax,ymax" in the target CRS
+    std::vector<std::string>
+        boundaries; ///< boundary layers: --area is looked up in the first that has it
     std::string boundaries_layer;
     std::string area;
 };
@@ -35,14 +36,15 @@ void check_density_spec(const DensitySpec& spec);
 /// A computed surface and how it was made.
 struct Density
 {
-    engine::Raster<double> surface;       ///< nodata_value outside the area mask
+    engine::Raster<double> surface; ///< nodata_value outside the area mask
     engine::KdeOptions options;
-    std::string bandwidth_note;           ///< "given" or the ArcGIS rule's figures
+    std::string bandwidth_note;                       ///< "given" or the ArcGIS rule's figures
     std::optional<engine::Raster<std::uint8_t>> mask; ///< cells inside --area
-    std::vector<std::shared_ptr<const io::AreaLayer>> boundary_layers; ///< every --boundaries layer, in the target CRS
-    std::size_t area_layer = 0;           ///< the layer --area was found in
+    std::vector<std::shared_ptr<const io::AreaLayer>>
+        boundary_layers;        ///< every --boundaries layer, in the target CRS
+    std::size_t area_layer = 0; ///< the layer --area was found in
     std::vector<std::size_t> area_features;
-    std::string period;                   ///< "YYYY-MM..YYYY-MM" of the offences used
+    std::string period; ///< "YYYY-MM..YYYY-MM" of the offences used
     double peak = 0;
     std::int64_t cells_with_data = 0;
 
@@ -51,15 +53,16 @@ struct Density
 
 /// Computes the surface of `incidents`. `grid_like`, when given, fixes the grid (to compare periods
 /// on one grid); `bandwidth_m`, when given, overrides the spec's.
-Density compute_density(const DensitySpec& spec, const engine::Incidents& incidents, const io::Crs& crs,
-                        const RunOptions& run, Reporter& reporter,
+Density compute_density(const DensitySpec& spec, const engine::Incidents& incidents,
+                        const io::Crs& crs, const RunOptions& run, Reporter& reporter,
                         const std::optional<engine::GridSpec>& grid_like = std::nullopt,
-                        std::optional<double> bandwidth_m = std::nullopt, bool float64_output = false);
+                        std::optional<double> bandwidth_m = std::nullopt,
+                        bool float64_output = false);
 
 /// GeoTIFF tags that record how a surface was made.
-std::vector<std::pair<std::string, std::string>> density_metadata(const DensitySpec& spec, const Density& density,
-                                                                   const OffenceInput& input,
-                                                                   const engine::Incidents& incidents);
+std::vector<std::pair<std::string, std::string>>
+density_metadata(const DensitySpec& spec, const Density& density, const OffenceInput& input,
+                 const engine::Incidents& incidents);
 
 /// Printing helpers shared by the commands.
 std::string fixed(double value, int decimals);

@@ -31,8 +31,9 @@ std::string padded_number(double v)
 }
 
 // Offences of a second file or period, read into the first's CRS.
-io::OffenceTable load_second(const OffenceInput& first, const std::string& path, const std::optional<Period>& period,
-                             const io::Crs& crs, const RunOptions& run, Reporter& reporter)
+io::OffenceTable load_second(const OffenceInput& first, const std::string& path,
+                             const std::optional<Period>& period, const io::Crs& crs,
+                             const RunOptions& run, Reporter& reporter)
 {
     OffenceInput second = first;
     if (!path.empty())
@@ -47,29 +48,40 @@ io::OffenceTable load_second(const OffenceInput& first, const std::string& path,
 
 CLI::App* add_evaluate_command(CLI::App& app, EvaluateRequest& r)
 {
-    CLI::App* cmd = app.add_subcommand("evaluate", "How well hotspots of one period predict the next: hit rate, PAI, "
-                                                   "PEI, RRI, coverage curves, and the bandwidth that scores best");
+    CLI::App* cmd = app.add_subcommand(
+        "evaluate", "How well hotspots of one period predict the next: hit rate, PAI, "
+                    "PEI, RRI, coverage curves, and the bandwidth that scores best");
     add_offence_options(*cmd, r.input);
-    cmd->add_option("--test-offences", r.test_offences, "Offences of the period scored (default: --offences with --test)")
+    cmd->add_option("--test-offences", r.test_offences,
+                    "Offences of the period scored (default: --offences with --test)")
         ->group("Input");
-    cmd->add_option("--train", r.train_period, "Period the hotspots are drawn from, YYYY-MM..YYYY-MM")->group("Filters");
+    cmd->add_option("--train", r.train_period,
+                    "Period the hotspots are drawn from, YYYY-MM..YYYY-MM")
+        ->group("Filters");
     cmd->add_option("--test", r.test_period, "Period scored, YYYY-MM..YYYY-MM")->group("Filters");
     add_density_options(*cmd, r.density);
     add_hotspot_method_options(*cmd, r.method);
-    cmd->add_option("--bandwidths", r.bandwidths, "Compare these bandwidths, metres, e.g. 100,150,200,300")
+    cmd->add_option("--bandwidths", r.bandwidths,
+                    "Compare these bandwidths, metres, e.g. 100,150,200,300")
         ->delimiter(',')
         ->group("Density");
-    cmd->add_option("--out-dir", r.out_dir, "Folder for evaluation.csv and curves.csv")->required()->group("Output");
+    cmd->add_option("--out-dir", r.out_dir, "Folder for evaluation.csv and curves.csv")
+        ->required()
+        ->group("Output");
     add_run_options(*cmd, r.run);
-    cmd->footer("Definitions (n: offences in the hotspots, N: in the study area, a: hotspot area, A: study area;\n"
+    cmd->footer("Definitions (n: offences in the hotspots, N: in the study area, a: hotspot area, "
+                "A: study area;\n"
                 "1: the period the hotspots come from, 2: the period scored):\n"
                 "  hit rate = n2/N2;  PAI = (n2/N2)/(a/A) (Chainey, Tompson & Uhlig 2008);\n"
-                "  PEI = n2/n2*, n2* the most any as many cells could hold;  RRI = (n2/n1)/(N2/N1) (Levine 2008).\n"
-                "Curves take the densest 1-20% of the area. The best bandwidth has the largest mean hit rate over them.\n"
+                "  PEI = n2/n2*, n2* the most any as many cells could hold;  RRI = (n2/n1)/(N2/N1) "
+                "(Levine 2008).\n"
+                "Curves take the densest 1-20% of the area. The best bandwidth has the largest "
+                "mean hit rate over them.\n"
                 "Example:\n"
                 "  hotspot evaluate --offences data/police_uk/2019-09-kent-street.csv \\\n"
                 "      --test-offences data/police_uk/2019-11-kent-street.csv \\\n"
-                "      --boundaries data/boundaries/kent_districts_2013.geojson --area Maidstone --cell 25 \\\n"
+                "      --boundaries data/boundaries/kent_districts_2013.geojson --area Maidstone "
+                "--cell 25 \\\n"
                 "      --bandwidths 100,150,200,300,400 --out-dir evaluation");
     return cmd;
 }
@@ -81,9 +93,13 @@ nlohmann::json run_evaluate(const EvaluateRequest& r, Reporter& reporter)
     for (const double b : r.bandwidths)
         require_positive(b, "--bandwidths");
     if (r.test_offences.empty() && r.test_period.empty())
-        throw Error(Errc::Usage, "give --test-offences or --test, the period the hotspots are scored on");
-    const std::optional<Period> train = r.train_period.empty() ? std::nullopt : std::optional(parse_period(r.train_period, "--train"));
-    const std::optional<Period> test = r.test_period.empty() ? std::nullopt : std::optional(parse_period(r.test_period, "--test"));
+        throw Error(Errc::Usage,
+                    "give --test-offences or --test, the period the hotspots are scored on");
+    const std::optional<Period> train =
+        r.train_period.empty() ? std::nullopt
+                               : std::optional(parse_period(r.train_period, "--train"));
+    const std::optional<Period> test =
+        r.test_period.empty() ? std::nullopt : std::optional(parse_period(r.test_period, "--test"));
     std::error_code ec;
     fs::create_directories(r.out_dir, ec);
     if (!fs::is_directory(r.out_dir))
@@ -92,8 +108,10 @@ nlohmann::json run_evaluate(const EvaluateRequest& r, Reporter& reporter)
     for (const char* name : {"evaluation.csv", "curves.csv"})
         io::check_output_path(out(name), r.run.overwrite);
 
-    const io::OffenceTable first = load_offences(train ? restricted_to(r.input, *train) : r.input, r.run, reporter);
-    const io::OffenceTable second = load_second(r.input, r.test_offences, test, first.target_crs, r.run, reporter);
+    const io::OffenceTable first =
+        load_offences(train ? restricted_to(r.input, *train) : r.input, r.run, reporter);
+    const io::OffenceTable second =
+        load_second(r.input, r.test_offences, test, first.target_crs, r.run, reporter);
 
     std::vector<std::optional<double>> bandwidths;
     for (const double b : r.bandwidths)
@@ -104,39 +122,46 @@ nlohmann::json run_evaluate(const EvaluateRequest& r, Reporter& reporter)
     std::vector<double> percents;
     for (int p = 1; p <= 20; ++p)
         percents.push_back(p);
-    std::string evaluation = "bandwidth_m,method,coverage,hit_rate,pai,pei,rri,n1,n2,N1,N2,hotspot_cells\n";
+    std::string evaluation =
+        "bandwidth_m,method,coverage,hit_rate,pai,pei,rri,n1,n2,N1,N2,hotspot_cells\n";
     std::string curves = "bandwidth_m,coverage_percent,hit_rate,pai,pei,rri\n";
     std::optional<engine::GridSpec> grid;
     double best_score = -1, best_bandwidth = 0;
     nlohmann::json results = nlohmann::json::array();
     for (const auto& b : bandwidths)
     {
-        const Density d = compute_density(r.density, first.incidents, first.target_crs, r.run, reporter, grid, b);
+        const Density d =
+            compute_density(r.density, first.incidents, first.target_crs, r.run, reporter, grid, b);
         grid = d.surface.grid; // every bandwidth on one grid
         const auto study = study_cells(d.surface);
         const auto counts1 = engine::cell_counts(first.incidents, *grid, false);
         const auto counts2 = engine::cell_counts(second.incidents, *grid, false);
-        const HotspotCells cells = find_hotspot_cells(r.method, d.surface, study, counts1, d.options.bandwidth_m);
+        const HotspotCells cells =
+            find_hotspot_cells(r.method, d.surface, study, counts1, d.options.bandwidth_m);
         engine::Raster<std::uint8_t> hot(*grid, 0);
         for (std::size_t k = 0; k < hot.values.size(); ++k)
             hot.values[k] = cells.regions.label.values[k] > 0;
         const auto s = engine::score_hotspots(hot, study, counts1, counts2);
         const double bw = d.options.bandwidth_m;
-        evaluation += fixed(bw, 1) + ",\"" + cells.description + "\"," + number(s.coverage, 5) + "," + number(s.hit_rate, 5) +
-                      "," + number(s.pai, 4) + "," + number(s.pei, 4) + "," + number(s.rri, 4) + "," + fixed(s.n1, 0) + "," +
-                      fixed(s.n2, 0) + "," + fixed(s.total1, 0) + "," + fixed(s.total2, 0) + "," + std::to_string(s.hot_cells) + "\n";
+        evaluation += fixed(bw, 1) + ",\"" + cells.description + "\"," + number(s.coverage, 5) +
+                      "," + number(s.hit_rate, 5) + "," + number(s.pai, 4) + "," +
+                      number(s.pei, 4) + "," + number(s.rri, 4) + "," + fixed(s.n1, 0) + "," +
+                      fixed(s.n2, 0) + "," + fixed(s.total1, 0) + "," + fixed(s.total2, 0) + "," +
+                      std::to_string(s.hot_cells) + "\n";
         const auto curve = engine::coverage_curve(d.surface, study, counts1, counts2, percents);
         double mean_hit = 0;
         for (std::size_t i = 0; i < curve.size(); ++i)
         {
-            curves += fixed(bw, 1) + "," + fixed(percents[i], 0) + "," + number(curve[i].hit_rate, 5) + "," +
-                      number(curve[i].pai, 4) + "," + number(curve[i].pei, 4) + "," + number(curve[i].rri, 4) + "\n";
+            curves += fixed(bw, 1) + "," + fixed(percents[i], 0) + "," +
+                      number(curve[i].hit_rate, 5) + "," + number(curve[i].pai, 4) + "," +
+                      number(curve[i].pei, 4) + "," + number(curve[i].rri, 4) + "\n";
             mean_hit += curve[i].hit_rate / static_cast<double>(curve.size());
         }
-        reporter.info("  bandwidth " + fixed(bw, 0) + " m: hotspots cover " + fixed(100 * s.coverage, 2) + "% and hold " +
-                      fixed(100 * s.hit_rate, 1) + "% of the test offences; PAI " + number(s.pai, 2) + ", PEI " +
-                      number(s.pei, 2) + ", RRI " + number(s.rri, 2) + "; mean hit rate over 1-20% " +
-                      fixed(100 * mean_hit, 1) + "%");
+        reporter.info("  bandwidth " + fixed(bw, 0) + " m: hotspots cover " +
+                      fixed(100 * s.coverage, 2) + "% and hold " + fixed(100 * s.hit_rate, 1) +
+                      "% of the test offences; PAI " + number(s.pai, 2) + ", PEI " +
+                      number(s.pei, 2) + ", RRI " + number(s.rri, 2) +
+                      "; mean hit rate over 1-20% " + fixed(100 * mean_hit, 1) + "%");
         if (mean_hit > best_score)
         {
             best_score = mean_hit;
@@ -153,7 +178,8 @@ nlohmann::json run_evaluate(const EvaluateRequest& r, Reporter& reporter)
     io::write_text_file(out("evaluation.csv"), evaluation, r.run.overwrite);
     io::write_text_file(out("curves.csv"), curves, r.run.overwrite);
     if (bandwidths.size() > 1)
-        reporter.info("best       bandwidth " + fixed(best_bandwidth, 0) + " m: the largest mean hit rate over 1-20% coverage (" +
+        reporter.info("best       bandwidth " + fixed(best_bandwidth, 0) +
+                      " m: the largest mean hit rate over 1-20% coverage (" +
                       fixed(100 * best_score, 1) + "%)");
     reporter.info("wrote      " + out("evaluation.csv") + ", curves.csv");
     nlohmann::json summary = {{"command", "evaluate"},
@@ -170,39 +196,56 @@ nlohmann::json run_evaluate(const EvaluateRequest& r, Reporter& reporter)
 
 CLI::App* add_displacement_command(CLI::App& app, DisplacementRequest& r)
 {
-    CLI::App* cmd = app.add_subcommand("displacement", "After a patrol operation: did crime fall in the target area, "
-                                                       "or move next door? (Weighted Displacement Quotient)");
+    CLI::App* cmd = app.add_subcommand(
+        "displacement", "After a patrol operation: did crime fall in the target area, "
+                        "or move next door? (Weighted Displacement Quotient)");
     add_offence_options(*cmd, r.input);
-    cmd->add_option("--offences-after", r.after_offences, "Offences of the after period (default: --offences)")->group("Input");
-    cmd->add_option("--before", r.before_period, "Before period, YYYY-MM..YYYY-MM")->group("Filters");
+    cmd->add_option("--offences-after", r.after_offences,
+                    "Offences of the after period (default: --offences)")
+        ->group("Input");
+    cmd->add_option("--before", r.before_period, "Before period, YYYY-MM..YYYY-MM")
+        ->group("Filters");
     cmd->add_option("--after", r.after_period, "After period, YYYY-MM..YYYY-MM")->group("Filters");
-    cmd->add_option("--boundaries", r.boundaries, "Boundary layers where --target and --control are looked up (repeatable)")
+    cmd->add_option("--boundaries", r.boundaries,
+                    "Boundary layers where --target and --control are looked up (repeatable)")
         ->group("Areas");
-    cmd->add_option("--target", r.target, "Target area: name or code of a boundary polygon")->group("Areas");
-    cmd->add_option("--place", r.place, "Or a named place of --places, with --radius")->group("Areas");
+    cmd->add_option("--target", r.target, "Target area: name or code of a boundary polygon")
+        ->group("Areas");
+    cmd->add_option("--place", r.place, "Or a named place of --places, with --radius")
+        ->group("Areas");
     cmd->add_option("--places", r.places_path, "Gazetteer of named places")->group("Areas");
-    cmd->add_option("--radius", r.radius_m, "Radius of the target around --place, metres")->group("Areas");
-    cmd->add_option("--buffer", r.buffer_m, "Width of the buffer ring around the target, metres (default 500)")->group("Areas");
-    cmd->add_option("--control", r.control, "Control area: name or code of a boundary polygon, or 'rest' (default): "
-                                            "every offence outside the target and buffer")
+    cmd->add_option("--radius", r.radius_m, "Radius of the target around --place, metres")
+        ->group("Areas");
+    cmd->add_option("--buffer", r.buffer_m,
+                    "Width of the buffer ring around the target, metres (default 500)")
+        ->group("Areas");
+    cmd->add_option("--control", r.control,
+                    "Control area: name or code of a boundary polygon, or 'rest' (default): "
+                    "every offence outside the target and buffer")
         ->group("Areas");
     cmd->add_option("--out", r.out_path, "Write the counts and measures as CSV")->group("Output");
     add_run_options(*cmd, r.run);
-    cmd->footer("SM = A1/C1 - A0/C0 and BDM = B1/C1 - B0/C0 for target A, buffer B, control C, before 0 and after 1;\n"
-                "WDQ = BDM / SM (Bowers & Johnson 2003), defined when SM < 0. WDQ > 0: diffusion of benefits;\n"
-                "-1 <= WDQ < 0: displacement smaller than the gain; WDQ < -1: displacement outweighs the gain.\n"
-                "Example:\n"
-                "  hotspot displacement --offences data/police_uk/2019-09-kent-street.csv \\\n"
-                "      --offences-after data/police_uk/2019-11-kent-street.csv \\\n"
-                "      --places data/places/maidstone_places.csv --place \"Brenchley Gardens\" --radius 400 --buffer 800 \\\n"
-                "      --boundaries data/boundaries/kent_districts_2013.geojson --control Maidstone");
+    cmd->footer(
+        "SM = A1/C1 - A0/C0 and BDM = B1/C1 - B0/C0 for target A, buffer B, control C, before 0 "
+        "and after 1;\n"
+        "WDQ = BDM / SM (Bowers & Johnson 2003), defined when SM < 0. WDQ > 0: diffusion of "
+        "benefits;\n"
+        "-1 <= WDQ < 0: displacement smaller than the gain; WDQ < -1: displacement outweighs the "
+        "gain.\n"
+        "Example:\n"
+        "  hotspot displacement --offences data/police_uk/2019-09-kent-street.csv \\\n"
+        "      --offences-after data/police_uk/2019-11-kent-street.csv \\\n"
+        "      --places data/places/maidstone_places.csv --place \"Brenchley Gardens\" --radius "
+        "400 --buffer 800 \\\n"
+        "      --boundaries data/boundaries/kent_districts_2013.geojson --control Maidstone");
     return cmd;
 }
 
 nlohmann::json run_displacement(const DisplacementRequest& r, Reporter& reporter)
 {
     if (r.target.empty() == r.place.empty())
-        throw Error(Errc::Usage, "give the target as --target AREA or as --place NAME with --radius");
+        throw Error(Errc::Usage,
+                    "give the target as --target AREA or as --place NAME with --radius");
     if (!r.place.empty())
     {
         if (r.places_path.empty())
@@ -213,21 +256,29 @@ nlohmann::json run_displacement(const DisplacementRequest& r, Reporter& reporter
     if (!r.target.empty() && r.boundaries.empty())
         throw Error(Errc::Usage, "--target needs --boundaries, the layers to find it in");
     if (r.after_offences.empty() && (r.before_period.empty() || r.after_period.empty()))
-        throw Error(Errc::Usage, "give --before and --after periods, or --offences-after for a second file");
-    const std::optional<Period> before = r.before_period.empty() ? std::nullopt : std::optional(parse_period(r.before_period, "--before"));
-    const std::optional<Period> after = r.after_period.empty() ? std::nullopt : std::optional(parse_period(r.after_period, "--after"));
+        throw Error(Errc::Usage,
+                    "give --before and --after periods, or --offences-after for a second file");
+    const std::optional<Period> before =
+        r.before_period.empty() ? std::nullopt
+                                : std::optional(parse_period(r.before_period, "--before"));
+    const std::optional<Period> after =
+        r.after_period.empty() ? std::nullopt
+                               : std::optional(parse_period(r.after_period, "--after"));
     if (!r.out_path.empty())
         io::check_output_path(r.out_path, r.run.overwrite);
 
-    const io::OffenceTable first = load_offences(before ? restricted_to(r.input, *before) : r.input, r.run, reporter);
+    const io::OffenceTable first =
+        load_offences(before ? restricted_to(r.input, *before) : r.input, r.run, reporter);
     const io::Crs& crs = first.target_crs;
-    const io::OffenceTable second = load_second(r.input, r.after_offences, after, crs, r.run, reporter);
+    const io::OffenceTable second =
+        load_second(r.input, r.after_offences, after, crs, r.run, reporter);
 
     std::vector<std::shared_ptr<const io::AreaLayer>> layers;
     for (const auto& path : r.boundaries)
         layers.push_back(load_areas(r.run, path, "", crs));
     // The polygons called `name` in the first layer that has it.
-    const auto area_shapes = [&](const std::string& name) {
+    const auto area_shapes = [&](const std::string& name)
+    {
         for (const auto& layer : layers)
         {
             try
@@ -257,8 +308,8 @@ nlohmann::json run_displacement(const DisplacementRequest& r, Reporter& reporter
         const auto places = load_places(r.run, r.places_path, crs);
         const auto found = io::find_places(*places, r.place);
         if (found.size() > 1)
-            reporter.warn("'" + r.place + "' names " + std::to_string(found.size()) + " places; using the first, " +
-                          found.front()->full_name);
+            reporter.warn("'" + r.place + "' names " + std::to_string(found.size()) +
+                          " places; using the first, " + found.front()->full_name);
         centre = found.front()->location;
         target_label = found.front()->name + " (" + fixed(r.radius_m, 0) + " m)";
     }
@@ -269,7 +320,8 @@ nlohmann::json run_displacement(const DisplacementRequest& r, Reporter& reporter
     }
     if (!engine::same_text(r.control, "rest"))
         control_index.emplace(area_shapes(r.control));
-    zone = [&](engine::Point2 p) {
+    zone = [&](engine::Point2 p)
+    {
         if (target_index)
         {
             if (target_index->locate(p) >= 0)
@@ -291,7 +343,9 @@ nlohmann::json run_displacement(const DisplacementRequest& r, Reporter& reporter
         return control_index->locate(p) >= 0 ? 2 : -1;
     };
     engine::DisplacementCounts c;
-    const auto tally = [&](const engine::Incidents& inc, double& target, double& buffer, double& control) {
+    const auto tally =
+        [&](const engine::Incidents& inc, double& target, double& buffer, double& control)
+    {
         for (std::size_t i = 0; i < inc.size(); ++i)
             switch (zone({inc.x[i], inc.y[i]}))
             {
@@ -312,43 +366,57 @@ nlohmann::json run_displacement(const DisplacementRequest& r, Reporter& reporter
     tally(second.incidents, c.target_after, c.buffer_after, c.control_after);
     const auto result = engine::weighted_displacement_quotient(c);
 
-    reporter.info("displacement target " + target_label + ", buffer " + fixed(r.buffer_m, 0) + " m, control " + r.control);
+    reporter.info("displacement target " + target_label + ", buffer " + fixed(r.buffer_m, 0) +
+                  " m, control " + r.control);
     reporter.info("               before   after");
     reporter.info("  target     " + padded_number(c.target_before) + padded_number(c.target_after));
     reporter.info("  buffer     " + padded_number(c.buffer_before) + padded_number(c.buffer_after));
-    reporter.info("  control    " + padded_number(c.control_before) + padded_number(c.control_after));
-    reporter.info("  success measure SM " + fixed(result.success_measure, 5) + ", buffer displacement measure BDM " +
+    reporter.info("  control    " + padded_number(c.control_before) +
+                  padded_number(c.control_after));
+    reporter.info("  success measure SM " + fixed(result.success_measure, 5) +
+                  ", buffer displacement measure BDM " +
                   fixed(result.buffer_displacement_measure, 5) + ", WDQ " + number(result.wdq, 3));
-    reporter.info("  offences prevented in the target " + fixed(result.prevented, 1) + ", displaced to the buffer " +
-                  fixed(result.displaced, 1) + ", net " + fixed(result.net_effect, 1));
+    reporter.info("  offences prevented in the target " + fixed(result.prevented, 1) +
+                  ", displaced to the buffer " + fixed(result.displaced, 1) + ", net " +
+                  fixed(result.net_effect, 1));
     reporter.info("  " + result.interpretation);
 
     if (!r.out_path.empty())
     {
         std::string csv = "measure,value\n";
         for (const auto& [k, v] : std::vector<std::pair<std::string, double>>{
-                 {"target_before", c.target_before}, {"target_after", c.target_after}, {"buffer_before", c.buffer_before},
-                 {"buffer_after", c.buffer_after}, {"control_before", c.control_before}, {"control_after", c.control_after},
-                 {"success_measure", result.success_measure}, {"buffer_displacement_measure", result.buffer_displacement_measure},
-                 {"wdq", result.wdq}, {"prevented", result.prevented}, {"displaced", result.displaced}, {"net_effect", result.net_effect}})
+                 {"target_before", c.target_before},
+                 {"target_after", c.target_after},
+                 {"buffer_before", c.buffer_before},
+                 {"buffer_after", c.buffer_after},
+                 {"control_before", c.control_before},
+                 {"control_after", c.control_after},
+                 {"success_measure", result.success_measure},
+                 {"buffer_displacement_measure", result.buffer_displacement_measure},
+                 {"wdq", result.wdq},
+                 {"prevented", result.prevented},
+                 {"displaced", result.displaced},
+                 {"net_effect", result.net_effect}})
             csv += k + "," + number(v, 6) + "\n";
         csv += "interpretation,\"" + result.interpretation + "\"\n";
         io::write_text_file(r.out_path, csv, r.run.overwrite);
         reporter.info("wrote      " + r.out_path);
     }
-    nlohmann::json summary = {{"command", "displacement"},
-                              {"version", HOTSPOT_VERSION_STRING},
-                              {"target", target_label},
-                              {"buffer_m", r.buffer_m},
-                              {"control", r.control},
-                              {"counts", {{"target", {c.target_before, c.target_after}},
-                                          {"buffer", {c.buffer_before, c.buffer_after}},
-                                          {"control", {c.control_before, c.control_after}}}},
-                              {"success_measure", result.success_measure},
-                              {"buffer_displacement_measure", result.buffer_displacement_measure},
-                              {"wdq", std::isfinite(result.wdq) ? nlohmann::json(result.wdq) : nlohmann::json()},
-                              {"net_effect", result.net_effect},
-                              {"interpretation", result.interpretation}};
+    nlohmann::json summary = {
+        {"command", "displacement"},
+        {"version", HOTSPOT_VERSION_STRING},
+        {"target", target_label},
+        {"buffer_m", r.buffer_m},
+        {"control", r.control},
+        {"counts",
+         {{"target", {c.target_before, c.target_after}},
+          {"buffer", {c.buffer_before, c.buffer_after}},
+          {"control", {c.control_before, c.control_after}}}},
+        {"success_measure", result.success_measure},
+        {"buffer_displacement_measure", result.buffer_displacement_measure},
+        {"wdq", std::isfinite(result.wdq) ? nlohmann::json(result.wdq) : nlohmann::json()},
+        {"net_effect", result.net_effect},
+        {"interpretation", result.interpretation}};
     if (!r.run.summary_json_path.empty())
         io::write_text_file(r.run.summary_json_path, summary.dump(2) + "\n", r.run.overwrite);
     return summary;

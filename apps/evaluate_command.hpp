@@ -8,12 +8,13 @@
 namespace hotspot::app
 {
 
-/// `hotspot evaluate`: hotspots drawn from one period, scored on another, for one or several bandwidths.
+/// `hotspot evaluate`: hotspots drawn from one period, scored on another, for one or several
+/// bandwidths.
 struct EvaluateRequest
 {
-    OffenceInput input;            ///< the period the hotspots are drawn from
-    std::string test_offences;     ///< the period scored (default: the same file, with --test)
-    std::string train_period;      ///< "YYYY-MM..YYYY-MM" within --offences
+    OffenceInput input;        ///< the period the hotspots are drawn from
+    std::string test_offences; ///< the period scored (default: the same file, with --test)
+    std::string train_period;  ///< "YYYY-MM..YYYY-MM" within --offences
     std::string test_period;
     DensitySpec density;
     HotspotMethodSpec method;
@@ -29,17 +30,17 @@ nlohmann::json run_evaluate(const EvaluateRequest& request, Reporter& reporter);
 struct DisplacementRequest
 {
     OffenceInput input;
-    std::string after_offences;    ///< the after period's file (default: the same file)
+    std::string after_offences; ///< the after period's file (default: the same file)
     std::string before_period;
     std::string after_period;
     std::vector<std::string> boundaries;
-    std::string target;            ///< area name or code
-    std::string place;             ///< or a named place...
+    std::string target; ///< area name or code
+    std::string place;  ///< or a named place...
     std::string places_path;
-    double radius_m = 0;           ///< ...with this radius
+    double radius_m = 0; ///< ...with this radius
     double buffer_m = 500;
-    std::string control = "rest";  ///< area name or code, or "rest": every other offence
-    std::string out_path;          ///< CSV
+    std::string control = "rest"; ///< area name or code, or "rest": every other offence
+    std::string out_path;         ///< CSV
     RunOptions run;
 };
 

@@ -25,8 +25,9 @@ engine::ThresholdMethod method_of(const HotspotMethodSpec& spec)
 {
     const auto method = engine::parse_threshold_method(spec.method);
     if (!method)
-        throw Error(Errc::Usage, "--method '" + spec.method + "' is not a method; methods are mean-multiple, mean-sd, "
-                                 "top-area, gi-star");
+        throw Error(Errc::Usage, "--method '" + spec.method +
+                                     "' is not a method; methods are mean-multiple, mean-sd, "
+                                     "top-area, gi-star");
     return *method;
 }
 
@@ -87,7 +88,9 @@ std::string top_types(const Hotspot& h, const std::vector<std::string>& names, s
     std::sort(ranked.begin(), ranked.end());
     std::string out;
     for (std::size_t i = 0; i < ranked.size() && i < limit; ++i)
-        out += (i ? "; " : "") + (ranked[i].second >= 0 ? names[static_cast<std::size_t>(ranked[i].second)] : std::string("(no type)")) +
+        out += (i ? "; " : "") +
+               (ranked[i].second >= 0 ? names[static_cast<std::size_t>(ranked[i].second)]
+                                      : std::string("(no type)")) +
                " " + std::to_string(-ranked[i].first);
     return out;
 }
@@ -95,15 +98,22 @@ std::string top_types(const Hotspot& h, const std::vector<std::string>& names, s
 
 void add_hotspot_method_options(CLI::App& cmd, HotspotMethodSpec& s)
 {
-    cmd.add_option("--method", s.method,
-                   "mean-multiple (default: cells >= K x mean of non-zero cells), mean-sd (mean + K sd), "
-                   "top-area (densest P% of the area), gi-star (Getis-Ord Gi* with FDR)")
+    cmd.add_option(
+           "--method", s.method,
+           "mean-multiple (default: cells >= K x mean of non-zero cells), mean-sd (mean + K sd), "
+           "top-area (densest P% of the area), gi-star (Getis-Ord Gi* with FDR)")
         ->group("Hotspots");
-    cmd.add_option("--k", s.k, "K for mean-multiple (default 3) or mean-sd (default 2)")->group("Hotspots");
-    cmd.add_option("--percent", s.percent, "P for top-area, percent of the study area (default 5)")->group("Hotspots");
-    cmd.add_option("--band", s.band_m, "Gi* distance band in metres (default: the bandwidth)")->group("Hotspots");
-    cmd.add_option("--alpha", s.alpha, "Gi* false discovery rate (default 0.05)")->group("Hotspots");
-    cmd.add_option("--min-area", s.min_area_m2, "Drop hotspots smaller than this many square metres")->group("Hotspots");
+    cmd.add_option("--k", s.k, "K for mean-multiple (default 3) or mean-sd (default 2)")
+        ->group("Hotspots");
+    cmd.add_option("--percent", s.percent, "P for top-area, percent of the study area (default 5)")
+        ->group("Hotspots");
+    cmd.add_option("--band", s.band_m, "Gi* distance band in metres (default: the bandwidth)")
+        ->group("Hotspots");
+    cmd.add_option("--alpha", s.alpha, "Gi* false discovery rate (default 0.05)")
+        ->group("Hotspots");
+    cmd.add_option("--min-area", s.min_area_m2,
+                   "Drop hotspots smaller than this many square metres")
+        ->group("Hotspots");
 }
 
 void check_hotspot_method(const HotspotMethodSpec& s)
@@ -112,7 +122,8 @@ void check_hotspot_method(const HotspotMethodSpec& s)
     if (s.k && (!(*s.k > 0) || *s.k > 100))
         throw Error(Errc::Usage, "--k must lie between 0 and 100 (got " + fixed(*s.k, 3) + ")");
     if (s.percent && (!(*s.percent > 0) || *s.percent > 100))
-        throw Error(Errc::Usage, "--percent must lie in (0, 100] (got " + fixed(*s.percent, 3) + ")");
+        throw Error(Errc::Usage,
+                    "--percent must lie in (0, 100] (got " + fixed(*s.percent, 3) + ")");
     if (s.band_m)
         require_positive(*s.band_m, "--band");
     if (!(s.alpha > 0 && s.alpha < 1))
@@ -132,8 +143,8 @@ engine::Raster<std::uint8_t> study_cells(const engine::Raster<double>& surface)
 }
 
 HotspotCells find_hotspot_cells(const HotspotMethodSpec& s, const engine::Raster<double>& surface,
-                                const engine::Raster<std::uint8_t>& study, const engine::Raster<double>& counts,
-                                double bandwidth_m)
+                                const engine::Raster<std::uint8_t>& study,
+                                const engine::Raster<double>& counts, double bandwidth_m)
 {
     const auto method = method_of(s);
     HotspotCells out;
@@ -142,21 +153,26 @@ HotspotCells find_hotspot_cells(const HotspotMethodSpec& s, const engine::Raster
     {
         const double band = s.band_m ? *s.band_m : bandwidth_m;
         auto gi = engine::gi_star(counts, study, band, s.alpha);
-        out.description = "Getis-Ord Gi* of offence counts, band " + fixed(band, 0) + " m, hot where z > 0 and p <= " +
-                          fixed(gi.p_cutoff, 6) + " (Benjamini-Hochberg FDR " + fixed(s.alpha, 3) + ")";
+        out.description = "Getis-Ord Gi* of offence counts, band " + fixed(band, 0) +
+                          " m, hot where z > 0 and p <= " + fixed(gi.p_cutoff, 6) +
+                          " (Benjamini-Hochberg FDR " + fixed(s.alpha, 3) + ")";
         hot = std::move(gi.hot);
     }
     else
     {
-        const double parameter = method == engine::ThresholdMethod::TopArea ? s.percent.value_or(5.0)
+        const double parameter = method == engine::ThresholdMethod::TopArea
+                                     ? s.percent.value_or(5.0)
                                  : method == engine::ThresholdMethod::MeanSd ? s.k.value_or(2.0)
                                                                              : s.k.value_or(3.0);
         auto t = engine::threshold_cells(surface, study, method, parameter);
         out.description = method == engine::ThresholdMethod::TopArea
-                              ? "the densest " + fixed(parameter, 1) + "% of the study area (density >= " + fixed(t.threshold, 3) + ")"
+                              ? "the densest " + fixed(parameter, 1) +
+                                    "% of the study area (density >= " + fixed(t.threshold, 3) + ")"
                           : method == engine::ThresholdMethod::MeanSd
-                              ? "density >= mean + " + fixed(parameter, 2) + " sd of non-zero cells (" + fixed(t.threshold, 3) + ")"
-                              : "density >= " + fixed(parameter, 2) + " x mean of non-zero cells (" + fixed(t.threshold, 3) + ")";
+                              ? "density >= mean + " + fixed(parameter, 2) +
+                                    " sd of non-zero cells (" + fixed(t.threshold, 3) + ")"
+                              : "density >= " + fixed(parameter, 2) +
+                                    " x mean of non-zero cells (" + fixed(t.threshold, 3) + ")";
         hot = std::move(t.hot);
     }
     const double cell_area = surface.grid.cell_area_m2();
@@ -170,51 +186,67 @@ void add_hotspot_analysis_options(CLI::App& cmd, HotspotsRequest& r)
     add_offence_options(cmd, r.input);
     add_density_options(cmd, r.density);
     add_hotspot_method_options(cmd, r.method);
-    cmd.add_option("--surface", r.surface_path, "Use this density GeoTIFF instead of computing one")->group("Density");
-    cmd.add_option("--places", r.places_path, "Gazetteer of named places (CSV name, longitude, latitude), e.g. "
-                                              "data/places/maidstone_places.csv")
+    cmd.add_option("--surface", r.surface_path, "Use this density GeoTIFF instead of computing one")
+        ->group("Density");
+    cmd.add_option("--places", r.places_path,
+                   "Gazetteer of named places (CSV name, longitude, latitude), e.g. "
+                   "data/places/maidstone_places.csv")
         ->group("Hotspots");
     cmd.add_option("--place-radius", r.place_radius_m,
-                   "A hotspot is named after a place only within this many metres of its peak (default 1000); "
+                   "A hotspot is named after a place only within this many metres of its peak "
+                   "(default 1000); "
                    "else after the area of the last --boundaries layer that holds most of it")
         ->group("Hotspots");
     cmd.add_option("--title", r.title, "Title of the map")->group("Map");
-    cmd.add_option("--width", r.map_width_px, "Width of the map in pixels (default 1600)")->group("Map");
+    cmd.add_option("--width", r.map_width_px, "Width of the map in pixels (default 1600)")
+        ->group("Map");
 }
 
 CLI::App* add_hotspots_command(CLI::App& app, HotspotsRequest& r)
 {
-    CLI::App* cmd = app.add_subcommand("hotspots", "Hotspot polygons for patrol targeting: ranked, named after places "
-                                                   "and areas, with the evidence behind each");
+    CLI::App* cmd = app.add_subcommand(
+        "hotspots", "Hotspot polygons for patrol targeting: ranked, named after places "
+                    "and areas, with the evidence behind each");
     add_hotspot_analysis_options(*cmd, r);
-    cmd->add_option("--out-dir", r.out_dir, "Folder for hotspots.gpkg, hotspots.geojson, patrol_list.csv, density.tif")
+    cmd->add_option("--out-dir", r.out_dir,
+                    "Folder for hotspots.gpkg, hotspots.geojson, patrol_list.csv, density.tif")
         ->required()
         ->group("Output");
-    cmd->add_option("--map", r.map_path, "Also draw the briefing map: .png, .pdf or .svg")->group("Map");
+    cmd->add_option("--map", r.map_path, "Also draw the briefing map: .png, .pdf or .svg")
+        ->group("Map");
     cmd->add_option("--show", r.show, "Hotspots to print (default 10)")->group("Output");
     add_run_options(*cmd, r.run);
-    cmd->footer("Each hotspot: rank, area, offences inside (records, not density), share of all offences, PAI =\n"
-                "(n/N)/(a/A), peak and mean density, harm (with --weight-field), the areas of every --boundaries layer it\n"
-                "overlaps, the nearest named place and its top crime types. Example:\n"
-                "  hotspot hotspots --offences data/police_uk/2019-09-kent-street.csv \\\n"
-                "      --boundaries data/boundaries/kent_districts_2013.geojson --area Maidstone \\\n"
-                "      --boundaries data/boundaries/maidstone_wards_2013.geojson \\\n"
-                "      --places data/places/maidstone_places.csv --bandwidth 300 --cell 25 --out-dir maidstone_hotspots");
+    cmd->footer(
+        "Each hotspot: rank, area, offences inside (records, not density), share of all offences, "
+        "PAI =\n"
+        "(n/N)/(a/A), peak and mean density, harm (with --weight-field), the areas of every "
+        "--boundaries layer it\n"
+        "overlaps, the nearest named place and its top crime types. Example:\n"
+        "  hotspot hotspots --offences data/police_uk/2019-09-kent-street.csv \\\n"
+        "      --boundaries data/boundaries/kent_districts_2013.geojson --area Maidstone \\\n"
+        "      --boundaries data/boundaries/maidstone_wards_2013.geojson \\\n"
+        "      --places data/places/maidstone_places.csv --bandwidth 300 --cell 25 --out-dir "
+        "maidstone_hotspots");
     return cmd;
 }
 
 CLI::App* add_map_command(CLI::App& app, HotspotsRequest& r)
 {
-    CLI::App* cmd = app.add_subcommand("map", "A briefing map: density, ward boundaries and names, ranked hotspot "
-                                              "outlines, places, scale bar, north arrow, legend and attribution");
+    CLI::App* cmd = app.add_subcommand(
+        "map", "A briefing map: density, ward boundaries and names, ranked hotspot "
+               "outlines, places, scale bar, north arrow, legend and attribution");
     add_hotspot_analysis_options(*cmd, r);
-    cmd->add_option("--out", r.map_path, "The map: .png, .pdf or .svg")->required()->group("Output");
+    cmd->add_option("--out", r.map_path, "The map: .png, .pdf or .svg")
+        ->required()
+        ->group("Output");
     add_run_options(*cmd, r.run);
-    cmd->footer("Takes the options of 'hotspot hotspots'. Example:\n"
-                "  hotspot map --offences data/police_uk/2019-09-kent-street.csv \\\n"
-                "      --boundaries data/boundaries/kent_districts_2013.geojson --area Maidstone \\\n"
-                "      --boundaries data/boundaries/maidstone_wards_2013.geojson \\\n"
-                "      --places data/places/maidstone_places.csv --bandwidth 300 --cell 25 --out maidstone.png");
+    cmd->footer(
+        "Takes the options of 'hotspot hotspots'. Example:\n"
+        "  hotspot map --offences data/police_uk/2019-09-kent-street.csv \\\n"
+        "      --boundaries data/boundaries/kent_districts_2013.geojson --area Maidstone \\\n"
+        "      --boundaries data/boundaries/maidstone_wards_2013.geojson \\\n"
+        "      --places data/places/maidstone_places.csv --bandwidth 300 --cell 25 --out "
+        "maidstone.png");
     return cmd;
 }
 
@@ -227,7 +259,8 @@ HotspotAnalysis analyse_hotspots(const HotspotsRequest& r, Reporter& reporter)
     {
         given = io::read_geotiff(r.surface_path);
         if (!given->has_crs)
-            throw Error(Errc::BadData, r.surface_path + ": the raster has no CRS; hotspot cannot place it");
+            throw Error(Errc::BadData,
+                        r.surface_path + ": the raster has no CRS; hotspot cannot place it");
         require_metric(given->crs, r.surface_path);
         input.target_crs = given->crs.wkt;
     }
@@ -248,7 +281,8 @@ HotspotAnalysis analyse_hotspots(const HotspotsRequest& r, Reporter& reporter)
                                           ? std::stod(given->metadata.at("HOTSPOT_BANDWIDTH_M"))
                                           : 4.0 * density.surface.grid.cell_m;
         for (const auto& path : r.density.boundaries)
-            density.boundary_layers.push_back(load_areas(r.run, path, r.density.boundaries_layer, table.target_crs));
+            density.boundary_layers.push_back(
+                load_areas(r.run, path, r.density.boundaries_layer, table.target_crs));
         reporter.info("surface    " + r.surface_path);
     }
     else
@@ -256,7 +290,8 @@ HotspotAnalysis analyse_hotspots(const HotspotsRequest& r, Reporter& reporter)
     const auto& grid = density.surface.grid;
     const auto study = study_cells(density.surface);
     const auto counts = engine::cell_counts(inc, grid, false);
-    a.cells = find_hotspot_cells(r.method, density.surface, study, counts, density.options.bandwidth_m);
+    a.cells =
+        find_hotspot_cells(r.method, density.surface, study, counts, density.options.bandwidth_m);
     const HotspotCells& cells = a.cells;
     const auto& regions = cells.regions;
     reporter.info("hotspots   " + std::to_string(regions.count) + " (" + cells.description + ")");
@@ -285,12 +320,15 @@ HotspotAnalysis analyse_hotspots(const HotspotsRequest& r, Reporter& reporter)
     a.study_area = static_cast<double>(study_count) * grid.cell_area_m2();
     const double study_area = a.study_area;
 
-    std::vector<std::shared_ptr<const engine::AreaIndex>> layer_index(density.boundary_layers.size());
+    std::vector<std::shared_ptr<const engine::AreaIndex>> layer_index(
+        density.boundary_layers.size());
     std::vector<std::vector<std::string>> layer_names(density.boundary_layers.size());
     for (std::size_t l = 0; l < density.boundary_layers.size(); ++l)
     {
-        layer_index[l] = load_area_index(r.run, r.density.boundaries[l], r.density.boundaries_layer, table.target_crs);
-        layer_names[l] = io::field_values(*density.boundary_layers[l], name_field(*density.boundary_layers[l]));
+        layer_index[l] = load_area_index(r.run, r.density.boundaries[l], r.density.boundaries_layer,
+                                         table.target_crs);
+        layer_names[l] =
+            io::field_values(*density.boundary_layers[l], name_field(*density.boundary_layers[l]));
     }
     if (!r.places_path.empty())
         a.places = load_places(r.run, r.places_path, table.target_crs);
@@ -316,13 +354,15 @@ HotspotAnalysis analyse_hotspots(const HotspotsRequest& r, Reporter& reporter)
             }
         }
         h.mean = sum / static_cast<double>(h.cells);
-        h.share = in_study > 0 ? static_cast<double>(h.offences) / static_cast<double>(in_study) : 0.0;
+        h.share =
+            in_study > 0 ? static_cast<double>(h.offences) / static_cast<double>(in_study) : 0.0;
         h.pai = h.area_m2 > 0 && study_area > 0 ? h.share / (h.area_m2 / study_area) : 0.0;
         for (std::size_t layer = 0; layer < layer_index.size(); ++layer)
         {
             std::map<std::int32_t, std::int64_t> tally;
             for (const auto cell : region_cells)
-                ++tally[layer_index[layer]->locate({grid.center_x(cell % grid.cols), grid.center_y(cell / grid.cols)})];
+                ++tally[layer_index[layer]->locate(
+                    {grid.center_x(cell % grid.cols), grid.center_y(cell / grid.cols)})];
             std::vector<std::pair<std::int64_t, std::int32_t>> ranked;
             for (const auto& [area, n] : tally)
                 if (area >= 0)
@@ -332,21 +372,26 @@ HotspotAnalysis analyse_hotspots(const HotspotsRequest& r, Reporter& reporter)
             if (!ranked.empty())
                 h.main_area = layer_names[layer][static_cast<std::size_t>(ranked.front().second)];
             for (const auto& [negative, area] : ranked)
-                text += (text.empty() ? "" : "; ") + layer_names[layer][static_cast<std::size_t>(area)] + " " +
-                        fixed(100.0 * static_cast<double>(-negative) / static_cast<double>(h.cells), 0) + "%";
+                text += (text.empty() ? "" : "; ") +
+                        layer_names[layer][static_cast<std::size_t>(area)] + " " +
+                        fixed(100.0 * static_cast<double>(-negative) / static_cast<double>(h.cells),
+                              0) +
+                        "%";
             h.overlaps.push_back(text);
         }
         if (!places.empty())
             h.place = io::nearest_place(places, h.peak_at, h.place_distance_m).name;
         h.name = !h.place.empty() && h.place_distance_m <= r.place_radius_m ? h.place
-                 : !h.main_area.empty()                                    ? h.main_area
-                                                                           : "hotspot " + std::to_string(l);
+                 : !h.main_area.empty()                                     ? h.main_area
+                                        : "hotspot " + std::to_string(l);
         h.outline = engine::region_outline(regions, l);
     }
     // Patrol priority: most offences first, then the highest peak.
-    std::stable_sort(spots.begin(), spots.end(), [](const Hotspot& a, const Hotspot& b) {
-        return a.offences != b.offences ? a.offences > b.offences : a.peak > b.peak;
-    });
+    std::stable_sort(spots.begin(), spots.end(),
+                     [](const Hotspot& a, const Hotspot& b) {
+                         return a.offences != b.offences ? a.offences > b.offences
+                                                         : a.peak > b.peak;
+                     });
 
     return a;
 }
@@ -365,17 +410,20 @@ io::MapLayout draw_map(const HotspotsRequest& r, const HotspotAnalysis& a, Repor
     {
         const auto& layer = *d.boundary_layers[l];
         const bool is_area_layer = !r.density.area.empty() && l == d.area_layer;
-        const auto index_ptr = load_area_index(r.run, r.density.boundaries[l], r.density.boundaries_layer, a.table.target_crs);
+        const auto index_ptr = load_area_index(r.run, r.density.boundaries[l],
+                                               r.density.boundaries_layer, a.table.target_crs);
         const engine::AreaIndex& index = *index_ptr;
         const auto names = io::field_values(layer, name_field(layer));
         for (std::size_t f = 0; f < layer.features.size(); ++f)
         {
             if (!engine::bounds(layer.features[f].shape).intersects(extent))
                 continue;
-            if (is_area_layer && std::find(d.area_features.begin(), d.area_features.end(), f) == d.area_features.end())
+            if (is_area_layer && std::find(d.area_features.begin(), d.area_features.end(), f) ==
+                                     d.area_features.end())
                 continue;
             // The study area's own outline is drawn, unlabelled; the other layers are named.
-            map.boundaries.push_back({layer.features[f].shape, is_area_layer ? "" : names[f], index.interior_point(f)});
+            map.boundaries.push_back(
+                {layer.features[f].shape, is_area_layer ? "" : names[f], index.interior_point(f)});
         }
     }
     for (std::size_t i = 0; i < a.spots.size(); ++i)
@@ -383,18 +431,26 @@ io::MapLayout draw_map(const HotspotsRequest& r, const HotspotAnalysis& a, Repor
     if (a.places)
         for (const auto& p : *a.places)
             map.places.emplace_back(p.name, p.location);
-    const std::string what = r.input.crime_types.empty() ? "All records" : engine::join(r.input.crime_types, ", ");
-    map.title = r.title.empty() ? what + (r.density.area.empty() ? "" : " in " + r.density.area) + ": density and hotspots"
+    const std::string what =
+        r.input.crime_types.empty() ? "All records" : engine::join(r.input.crime_types, ", ");
+    map.title = r.title.empty() ? what + (r.density.area.empty() ? "" : " in " + r.density.area) +
+                                      ": density and hotspots"
                                 : r.title;
     const auto dots = d.period.find("..");
-    const bool one_month = dots != std::string::npos && d.period.substr(0, dots) == d.period.substr(dots + 2);
-    map.subtitle = (d.period.empty() ? std::string() : "Period " + (one_month ? d.period.substr(0, dots) : d.period) + ".  ") +
-                   "Kernel " + std::string(engine::to_string(d.options.kernel)) + ", bandwidth " + fixed(d.options.bandwidth_m, 0) +
-                   " m, cells of " + fixed(d.surface.grid.cell_m, 0) + " m.  Hotspots (red, ranked by offences): " +
-                   a.cells.description + ".";
-    map.attribution = "Contains public sector information licensed under the Open Government Licence v3.0 (police.uk). "
-                      "Contains Ordnance Survey and ONS data (c) Crown copyright and database right. Made with hotspot " HOTSPOT_VERSION_STRING ".";
-    const auto layout = io::render_map(map, r.map_path, {.width_px = r.map_width_px, .overwrite = r.run.overwrite});
+    const bool one_month =
+        dots != std::string::npos && d.period.substr(0, dots) == d.period.substr(dots + 2);
+    map.subtitle =
+        (d.period.empty() ? std::string()
+                          : "Period " + (one_month ? d.period.substr(0, dots) : d.period) + ".  ") +
+        "Kernel " + std::string(engine::to_string(d.options.kernel)) + ", bandwidth " +
+        fixed(d.options.bandwidth_m, 0) + " m, cells of " + fixed(d.surface.grid.cell_m, 0) +
+        " m.  Hotspots (red, ranked by offences): " + a.cells.description + ".";
+    map.attribution = "Contains public sector information licensed under the Open Government "
+                      "Licence v3.0 (police.uk). "
+                      "Contains Ordnance Survey and ONS data (c) Crown copyright and database "
+                      "right. Made with hotspot " HOTSPOT_VERSION_STRING ".";
+    const auto layout =
+        io::render_map(map, r.map_path, {.width_px = r.map_width_px, .overwrite = r.run.overwrite});
     reporter.info("map        " + r.map_path + " (" + std::to_string(layout.width_px) + " x " +
                   std::to_string(layout.height_px) + " px)");
     return layout;
@@ -456,12 +512,17 @@ nlohmann::json run_hotspots(const HotspotsRequest& r, Reporter& reporter)
     const auto study_area = analysis.study_area;
 
     // Outputs.
-    std::vector<io::VectorField> fields{{"rank", io::FieldType::Integer},      {"hotspot_id", io::FieldType::Integer},
+    std::vector<io::VectorField> fields{{"rank", io::FieldType::Integer},
+                                        {"hotspot_id", io::FieldType::Integer},
                                         {"name", io::FieldType::Text},
-                                        {"nearest_place", io::FieldType::Text}, {"place_distance_m", io::FieldType::Real},
-                                        {"offences", io::FieldType::Integer},  {"share_of_offences", io::FieldType::Real},
-                                        {"area_m2", io::FieldType::Real},      {"pai", io::FieldType::Real},
-                                        {"peak_density", io::FieldType::Real}, {"mean_density", io::FieldType::Real},
+                                        {"nearest_place", io::FieldType::Text},
+                                        {"place_distance_m", io::FieldType::Real},
+                                        {"offences", io::FieldType::Integer},
+                                        {"share_of_offences", io::FieldType::Real},
+                                        {"area_m2", io::FieldType::Real},
+                                        {"pai", io::FieldType::Real},
+                                        {"peak_density", io::FieldType::Real},
+                                        {"mean_density", io::FieldType::Real},
                                         {"harm", io::FieldType::Real}};
     std::vector<std::string> layer_labels;
     for (const auto& path : r.density.boundaries)
@@ -473,10 +534,21 @@ nlohmann::json run_hotspots(const HotspotsRequest& r, Reporter& reporter)
     for (const char* name : {"peak_x", "peak_y", "peak_lon", "peak_lat"})
         fields.push_back({name, io::FieldType::Real});
     const io::Reprojector to_lonlat(table.target_crs, io::wgs84());
-    const auto row_values = [&](std::size_t rank, const Hotspot& h) {
+    const auto row_values = [&](std::size_t rank, const Hotspot& h)
+    {
         const auto lonlat = to_lonlat.transform(h.peak_at);
-        std::vector<io::FieldValue> v{static_cast<std::int64_t>(rank), static_cast<std::int64_t>(h.label), h.name, h.place,
-                                      h.place_distance_m, h.offences, h.share, h.area_m2, h.pai, h.peak, h.mean, h.harm};
+        std::vector<io::FieldValue> v{static_cast<std::int64_t>(rank),
+                                      static_cast<std::int64_t>(h.label),
+                                      h.name,
+                                      h.place,
+                                      h.place_distance_m,
+                                      h.offences,
+                                      h.share,
+                                      h.area_m2,
+                                      h.pai,
+                                      h.peak,
+                                      h.mean,
+                                      h.harm};
         for (const auto& o : h.overlaps)
             v.emplace_back(o);
         v.emplace_back(top_types(h, inc.crime_type_names, 3));
@@ -486,7 +558,8 @@ nlohmann::json run_hotspots(const HotspotsRequest& r, Reporter& reporter)
     };
     for (const char* name : {"hotspots.gpkg", "hotspots.geojson"})
     {
-        io::VectorWriter writer(out(name), "hotspots", table.target_crs, io::GeometryKind::MultiPolygon, fields, r.run.overwrite);
+        io::VectorWriter writer(out(name), "hotspots", table.target_crs,
+                                io::GeometryKind::MultiPolygon, fields, r.run.overwrite);
         for (std::size_t i = 0; i < spots.size(); ++i)
             writer.add_polygon(spots[i].outline, row_values(i + 1, spots[i]));
         writer.commit();
@@ -527,28 +600,31 @@ nlohmann::json run_hotspots(const HotspotsRequest& r, Reporter& reporter)
     {
         const Hotspot& h = spots[i];
         char line[512];
-        std::snprintf(line, sizeof line, "  %2zu. %-22s %5lld offences (%4.1f%%) on %6.1f ha, PAI %5.1f%s%s", i + 1,
-                      h.name.c_str(),
-                      static_cast<long long>(h.offences), 100.0 * h.share, h.area_m2 / 1e4, h.pai,
-                      h.overlaps.empty() || h.overlaps.back().empty() ? "" : "  in ",
-                      h.overlaps.empty() ? "" : h.overlaps.back().c_str());
+        std::snprintf(
+            line, sizeof line, "  %2zu. %-22s %5lld offences (%4.1f%%) on %6.1f ha, PAI %5.1f%s%s",
+            i + 1, h.name.c_str(), static_cast<long long>(h.offences), 100.0 * h.share,
+            h.area_m2 / 1e4, h.pai, h.overlaps.empty() || h.overlaps.back().empty() ? "" : "  in ",
+            h.overlaps.empty() ? "" : h.overlaps.back().c_str());
         reporter.info(line);
     }
-    reporter.info("wrote      " + out("hotspots.gpkg") + ", hotspots.geojson, patrol_list.csv, density.tif");
+    reporter.info("wrote      " + out("hotspots.gpkg") +
+                  ", hotspots.geojson, patrol_list.csv, density.tif");
     if (!r.map_path.empty())
         draw_map(r, analysis, reporter);
 
     nlohmann::json list = nlohmann::json::array();
     for (std::size_t i = 0; i < spots.size(); ++i)
-        list.push_back({{"rank", i + 1},
-                        {"name", spots[i].name},
-                        {"nearest_place", spots[i].place},
-                        {"place_distance_m", std::isfinite(spots[i].place_distance_m) ? spots[i].place_distance_m : -1.0},
-                        {"offences", spots[i].offences},
-                        {"share", spots[i].share},
-                        {"area_m2", spots[i].area_m2},
-                        {"pai", spots[i].pai},
-                        {"areas", spots[i].overlaps}});
+        list.push_back(
+            {{"rank", i + 1},
+             {"name", spots[i].name},
+             {"nearest_place", spots[i].place},
+             {"place_distance_m",
+              std::isfinite(spots[i].place_distance_m) ? spots[i].place_distance_m : -1.0},
+             {"offences", spots[i].offences},
+             {"share", spots[i].share},
+             {"area_m2", spots[i].area_m2},
+             {"pai", spots[i].pai},
+             {"areas", spots[i].overlaps}});
     nlohmann::json summary = {{"command", "hotspots"},
                               {"version", HOTSPOT_VERSION_STRING},
                               {"offences", offences_json(table)},

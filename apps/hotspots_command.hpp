@@ -32,9 +32,10 @@ struct HotspotCells
     engine::Regions regions;
     std::string description; ///< "cells >= 3 x mean of non-zero cells (41.2 per km2)"
 };
-HotspotCells find_hotspot_cells(const HotspotMethodSpec& spec, const engine::Raster<double>& surface,
-                                const engine::Raster<std::uint8_t>& study, const engine::Raster<double>& counts,
-                                double bandwidth_m);
+HotspotCells find_hotspot_cells(const HotspotMethodSpec& spec,
+                                const engine::Raster<double>& surface,
+                                const engine::Raster<std::uint8_t>& study,
+                                const engine::Raster<double>& counts, double bandwidth_m);
 
 /// Cells in the study area: those of the surface that are not nodata.
 engine::Raster<std::uint8_t> study_cells(const engine::Raster<double>& surface);

@@ -11,15 +11,21 @@ namespace hotspot::app
 
 CLI::App* add_kde_command(CLI::App& app, KdeRequest& r)
 {
-    CLI::App* cmd = app.add_subcommand("kde", "Kernel density surface of offences, written as a GeoTIFF");
+    CLI::App* cmd =
+        app.add_subcommand("kde", "Kernel density surface of offences, written as a GeoTIFF");
     add_offence_options(*cmd, r.input);
     add_density_options(*cmd, r.density);
-    cmd->add_option("--out", r.out_path, "Output GeoTIFF (Cloud Optimized, Float32)")->required()->group("Output");
-    cmd->add_flag("--float64", r.float64, "Write Float64 samples instead of Float32")->group("Output");
+    cmd->add_option("--out", r.out_path, "Output GeoTIFF (Cloud Optimized, Float32)")
+        ->required()
+        ->group("Output");
+    cmd->add_flag("--float64", r.float64, "Write Float64 samples instead of Float32")
+        ->group("Output");
     add_run_options(*cmd, r.run);
-    cmd->footer("Example:\n  hotspot kde --offences data/police_uk/2019-09-kent-street.csv --boundaries "
-                "data/boundaries/kent_districts_2013.geojson --area Maidstone --bandwidth 300 --cell 25 --out "
-                "maidstone.tif\nRun 'hotspot help' for units, bandwidth and grid conventions.");
+    cmd->footer(
+        "Example:\n  hotspot kde --offences data/police_uk/2019-09-kent-street.csv --boundaries "
+        "data/boundaries/kent_districts_2013.geojson --area Maidstone --bandwidth 300 --cell 25 "
+        "--out "
+        "maidstone.tif\nRun 'hotspot help' for units, bandwidth and grid conventions.");
     return cmd;
 }
 
@@ -35,8 +41,8 @@ nlohmann::json run_kde(const KdeRequest& r, Reporter& reporter)
             io::check_output_path(*path, r.run.overwrite);
 
     const io::OffenceTable table = load_offences(r.input, r.run, reporter);
-    const Density d = compute_density(r.density, table.incidents, table.target_crs, r.run, reporter, std::nullopt,
-                                      std::nullopt, r.float64);
+    const Density d = compute_density(r.density, table.incidents, table.target_crs, r.run, reporter,
+                                      std::nullopt, std::nullopt, r.float64);
 
     io::GeoTiffOptions tiff;
     tiff.float64 = r.float64;
@@ -47,30 +53,36 @@ nlohmann::json run_kde(const KdeRequest& r, Reporter& reporter)
     tiff.metadata = density_metadata(r.density, d, r.input, table.incidents);
     io::write_geotiff(r.out_path, d.surface, table.target_crs, tiff);
 
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    reporter.info("surface    peak " + fixed(d.peak, 3) + " " + tiff.unit + ", " + std::to_string(d.cells_with_data) +
-                  " cells with data");
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    reporter.info("surface    peak " + fixed(d.peak, 3) + " " + tiff.unit + ", " +
+                  std::to_string(d.cells_with_data) + " cells with data");
     reporter.info("wrote      " + r.out_path + " (" + fixed(seconds, 2) + " s)");
 
     const auto& grid = d.surface.grid;
-    nlohmann::json summary = {
-        {"command", "kde"},
-        {"version", HOTSPOT_VERSION_STRING},
-        {"offences", offences_json(table)},
-        {"target_crs", table.target_crs.label()},
-        {"kernel", std::string(engine::to_string(d.options.kernel))},
-        {"bandwidth_m", d.options.bandwidth_m},
-        {"bandwidth_source", d.bandwidth_note},
-        {"units", std::string(engine::to_string(d.options.units))},
-        {"cell_m", grid.cell_m},
-        {"grid", {{"cols", grid.cols}, {"rows", grid.rows}, {"origin_x", grid.origin_x}, {"origin_y", grid.origin_y}}},
-        {"crime_types", r.input.crime_types.empty() ? std::string("all") : engine::join(r.input.crime_types, "; ")},
-        {"period", d.period},
-        {"area", r.density.area},
-        {"peak", d.peak},
-        {"cells_with_data", d.cells_with_data},
-        {"output", r.out_path},
-        {"seconds", seconds}};
+    nlohmann::json summary = {{"command", "kde"},
+                              {"version", HOTSPOT_VERSION_STRING},
+                              {"offences", offences_json(table)},
+                              {"target_crs", table.target_crs.label()},
+                              {"kernel", std::string(engine::to_string(d.options.kernel))},
+                              {"bandwidth_m", d.options.bandwidth_m},
+                              {"bandwidth_source", d.bandwidth_note},
+                              {"units", std::string(engine::to_string(d.options.units))},
+                              {"cell_m", grid.cell_m},
+                              {"grid",
+                               {{"cols", grid.cols},
+                                {"rows", grid.rows},
+                                {"origin_x", grid.origin_x},
+                                {"origin_y", grid.origin_y}}},
+                              {"crime_types", r.input.crime_types.empty()
+                                                  ? std::string("all")
+                                                  : engine::join(r.input.crime_types, "; ")},
+                              {"period", d.period},
+                              {"area", r.density.area},
+                              {"peak", d.peak},
+                              {"cells_with_data", d.cells_with_data},
+                              {"output", r.out_path},
+                              {"seconds", seconds}};
     if (!r.run.summary_json_path.empty())
         io::write_text_file(r.run.summary_json_path, summary.dump(2) + "\n", r.run.overwrite);
     return summary;

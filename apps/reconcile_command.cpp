@@ -33,14 +33,16 @@ constexpr std::array<std::string_view, engine::record_status_count> status_meani
 std::string percent(std::int64_t part, std::int64_t whole)
 {
     char buffer[32];
-    std::snprintf(buffer, sizeof buffer, "%.1f%%", whole > 0 ? 100.0 * static_cast<double>(part) / static_cast<double>(whole) : 0.0);
+    std::snprintf(buffer, sizeof buffer, "%.1f%%",
+                  whole > 0 ? 100.0 * static_cast<double>(part) / static_cast<double>(whole) : 0.0);
     return buffer;
 }
 
 std::string share(std::int64_t part, std::int64_t whole)
 {
     char buffer[32];
-    std::snprintf(buffer, sizeof buffer, "%.4f", whole > 0 ? static_cast<double>(part) / static_cast<double>(whole) : 0.0);
+    std::snprintf(buffer, sizeof buffer, "%.4f",
+                  whole > 0 ? static_cast<double>(part) / static_cast<double>(whole) : 0.0);
     return buffer;
 }
 
@@ -70,27 +72,32 @@ std::string report_csv(const Reconciled& r, std::int64_t total)
 {
     const auto& rep = r.report;
     std::string out = "section,item,count,share,detail\n";
-    const auto row = [&](std::string_view section, const std::string& item, const std::string& count,
-                         const std::string& share_text, const std::string& detail) {
-        out += std::string(section) + "," + io::csv_quote(item) + "," + count + "," + share_text + "," +
-               io::csv_quote(detail) + "\n";
+    const auto row = [&](std::string_view section, const std::string& item,
+                         const std::string& count, const std::string& share_text,
+                         const std::string& detail)
+    {
+        out += std::string(section) + "," + io::csv_quote(item) + "," + count + "," + share_text +
+               "," + io::csv_quote(detail) + "\n";
     };
-    row("total", "records", std::to_string(total), "1.0000", "records reconciled; with the rejected rows they make up the file");
+    row("total", "records", std::to_string(total), "1.0000",
+        "records reconciled; with the rejected rows they make up the file");
     for (std::size_t s = 0; s < engine::record_status_count; ++s)
-        row("status", std::string(engine::to_string(static_cast<RecordStatus>(s))), std::to_string(rep.by_status[s]),
-            share(rep.by_status[s], total), std::string(status_meaning[s]));
+        row("status", std::string(engine::to_string(static_cast<RecordStatus>(s))),
+            std::to_string(rep.by_status[s]), share(rep.by_status[s], total),
+            std::string(status_meaning[s]));
     for (std::size_t d = 0; d < engine::decision_count; ++d)
         row("decided_by", std::string(engine::to_string(static_cast<engine::Decision>(d))),
             std::to_string(rep.by_decision[d]), share(rep.by_decision[d], total), "");
     for (std::size_t reason = 0; reason < io::reject_reason_count; ++reason)
         if (r.table.rejected_by_reason[reason] > 0)
             row("rejected", std::string(io::to_string(static_cast<io::RejectReason>(reason))),
-                std::to_string(r.table.rejected_by_reason[reason]), "", "rejected at reading; see --rejects");
+                std::to_string(r.table.rejected_by_reason[reason]), "",
+                "rejected at reading; see --rejects");
     std::string examples;
     for (const auto& [raw, normal] : rep.normalisation_examples)
         examples += (examples.empty() ? "" : "; ") + ("'" + raw + "' -> '" + normal + "'");
-    row("normalised", "recorded codes changed by normalisation", std::to_string(rep.normalised), share(rep.normalised, total),
-        examples);
+    row("normalised", "recorded codes changed by normalisation", std::to_string(rep.normalised),
+        share(rep.normalised, total), examples);
     for (std::size_t a = 0; a < rep.accuracy.size(); ++a)
         if (rep.accuracy[a].recorded > 0)
             row("accuracy", r.areas.codes[a], std::to_string(rep.accuracy[a].recorded),
@@ -102,12 +109,14 @@ std::string report_csv(const Reconciled& r, std::int64_t total)
     {
         char where[64];
         std::snprintf(where, sizeof where, "%.1f %.1f", p.location.x, p.location.y);
-        row("suspect_point", where, std::to_string(p.records), "", std::to_string(p.distinct_codes) + " distinct codes");
+        row("suspect_point", where, std::to_string(p.records), "",
+            std::to_string(p.distinct_codes) + " distinct codes");
     }
     if (rep.zero_points > 0)
         row("suspect", "records at (0, 0)", std::to_string(rep.zero_points), "", "");
     if (rep.swapped_axes > 0)
-        row("suspect", "records found only with x and y swapped", std::to_string(rep.swapped_axes), "", "");
+        row("suspect", "records found only with x and y swapped", std::to_string(rep.swapped_axes),
+            "", "");
     for (const auto& w : r.areas.layer->warnings)
         row("repaired", "", "", "", w);
     return out;
@@ -130,8 +139,10 @@ AreaLayerSpec parse_layer_spec(const std::string& text)
         parts.push_back(rest.substr(start, colon - start));
     parts.push_back(rest.substr(start));
     if (parts.size() < 2)
-        throw Error(Errc::Usage, "--assign takes [LABEL=]FILE:CODE_FIELD[:NAME_FIELD] (got '" + text + "')");
-    const bool with_name = parts.size() >= 3 && !fs::exists(engine::join({parts.end() - 2, parts.end()}, ":")) &&
+        throw Error(Errc::Usage,
+                    "--assign takes [LABEL=]FILE:CODE_FIELD[:NAME_FIELD] (got '" + text + "')");
+    const bool with_name = parts.size() >= 3 &&
+                           !fs::exists(engine::join({parts.end() - 2, parts.end()}, ":")) &&
                            fs::exists(engine::join({parts.begin(), parts.end() - 2}, ":"));
     if (with_name)
     {
@@ -149,30 +160,47 @@ AreaLayerSpec parse_layer_spec(const std::string& text)
 void add_reconcile_setup_options(CLI::App& command, ReconcileSetup& s, bool code_field_required)
 {
     add_offence_options(command, s.input);
-    auto* code = command.add_option("--code-field", s.input.source.code_field,
-                                    "The area (beat) code typed on each record, e.g. \"LSOA code\" in police.uk data")
-                     ->group("Reconciliation");
+    auto* code =
+        command
+            .add_option(
+                "--code-field", s.input.source.code_field,
+                "The area (beat) code typed on each record, e.g. \"LSOA code\" in police.uk data")
+            ->group("Reconciliation");
     if (code_field_required)
         code->required();
-    command.add_option("--areas", s.areas.path, "Area polygons the codes refer to (beats, LSOAs...), any GDAL source")
+    command
+        .add_option("--areas", s.areas.path,
+                    "Area polygons the codes refer to (beats, LSOAs...), any GDAL source")
         ->required()
         ->group("Reconciliation");
-    command.add_option("--areas-layer", s.areas.layer, "Layer of the area source")->group("Reconciliation");
-    command.add_option("--area-code-field", s.areas.code_field, "Field of the area layer holding each area's code")
+    command.add_option("--areas-layer", s.areas.layer, "Layer of the area source")
+        ->group("Reconciliation");
+    command
+        .add_option("--area-code-field", s.areas.code_field,
+                    "Field of the area layer holding each area's code")
         ->required()
         ->group("Reconciliation");
-    command.add_option("--area-name-field", s.areas.name_field, "Field of the area layer holding each area's name")
+    command
+        .add_option("--area-name-field", s.areas.name_field,
+                    "Field of the area layer holding each area's name")
         ->group("Reconciliation");
-    command.add_option("--aliases", s.aliases_path, "CSV old_code,new_code of renamed, merged or split beats")
+    command
+        .add_option("--aliases", s.aliases_path,
+                    "CSV old_code,new_code of renamed, merged or split beats")
         ->group("Reconciliation");
-    command.add_option("--tolerance", s.tolerance_m,
-                       "Metres within which a location near its recorded area's edge keeps the code (default 25)")
+    command
+        .add_option("--tolerance", s.tolerance_m,
+                    "Metres within which a location near its recorded area's edge keeps the code "
+                    "(default 25)")
         ->group("Reconciliation");
-    command.add_option("--trust", s.trust, "Which side wins a conflict beyond tolerance: location (default) or code")
+    command
+        .add_option("--trust", s.trust,
+                    "Which side wins a conflict beyond tolerance: location (default) or code")
         ->group("Reconciliation");
 }
 
-CodedLayer load_coded_layer(const AreaLayerSpec& spec, const io::Crs& target, const RunOptions& run, Reporter& reporter)
+CodedLayer load_coded_layer(const AreaLayerSpec& spec, const io::Crs& target, const RunOptions& run,
+                            Reporter& reporter)
 {
     CodedLayer out;
     out.spec = spec;
@@ -180,27 +208,33 @@ CodedLayer load_coded_layer(const AreaLayerSpec& spec, const io::Crs& target, co
     const io::AreaLayer& layer = *out.layer;
     const std::size_t code = io::field_index(layer, spec.code_field, "the code field");
     out.codes = io::field_values(layer, code);
-    out.names = spec.name_field.empty() ? std::vector<std::string>(out.codes.size())
-                                        : io::field_values(layer, io::field_index(layer, spec.name_field, "the name field"));
+    out.names =
+        spec.name_field.empty()
+            ? std::vector<std::string>(out.codes.size())
+            : io::field_values(layer, io::field_index(layer, spec.name_field, "the name field"));
     out.index = load_area_index(run, spec.path, spec.layer, target);
-    reporter.info("areas      " + spec.path + ": " + std::to_string(out.codes.size()) + " areas coded by " +
-                  spec.code_field + (layer.source_crs.label() == target.label()
-                                         ? ""
-                                         : ", reprojected from " + layer.source_crs.label() + " to " + target.label()));
+    reporter.info(
+        "areas      " + spec.path + ": " + std::to_string(out.codes.size()) + " areas coded by " +
+        spec.code_field +
+        (layer.source_crs.label() == target.label()
+             ? ""
+             : ", reprojected from " + layer.source_crs.label() + " to " + target.label()));
     for (const auto& w : layer.warnings)
         reporter.warn(w);
     return out;
 }
 
-Reconciled reconcile_offences(const ReconcileSetup& setup, const RunOptions& run, Reporter& reporter)
+Reconciled reconcile_offences(const ReconcileSetup& setup, const RunOptions& run,
+                              Reporter& reporter)
 {
     engine::ReconcileOptions options;
     options.trust = parse_trust(setup.trust);
     options.tolerance_m = setup.tolerance_m;
     if (!(setup.tolerance_m >= 0) || !std::isfinite(setup.tolerance_m) || setup.tolerance_m > 10000)
         throw Error(Errc::Usage, "--tolerance must be between 0 and 10000 metres");
-    const auto aliases = setup.aliases_path.empty() ? std::vector<std::pair<std::string, std::string>>{}
-                                                    : io::read_aliases(setup.aliases_path);
+    const auto aliases = setup.aliases_path.empty()
+                             ? std::vector<std::pair<std::string, std::string>>{}
+                             : io::read_aliases(setup.aliases_path);
 
     Reconciled r;
     io::ReadOptions read;
@@ -219,8 +253,8 @@ Reconciled reconcile_offences(const ReconcileSetup& setup, const RunOptions& run
     std::size_t a = 0, b = 0;
     for (std::size_t k = 0; k < total; ++k)
     {
-        const bool take_located =
-            b >= r.table.unlocated.size() || (a < inc.size() && inc.source_row[a] < r.table.unlocated[b].row);
+        const bool take_located = b >= r.table.unlocated.size() ||
+                                  (a < inc.size() && inc.source_row[a] < r.table.unlocated[b].row);
         if (take_located)
         {
             rec.x.push_back(inc.x[a]);
@@ -239,8 +273,9 @@ Reconciled reconcile_offences(const ReconcileSetup& setup, const RunOptions& run
             const auto& u = r.table.unlocated[b];
             rec.x.push_back(std::numeric_limits<double>::quiet_NaN());
             rec.y.push_back(std::numeric_limits<double>::quiet_NaN());
-            rec.location.push_back(io::location_is_suspect(u.reason) ? engine::LocationState::Suspect
-                                                                     : engine::LocationState::Missing);
+            rec.location.push_back(io::location_is_suspect(u.reason)
+                                       ? engine::LocationState::Suspect
+                                       : engine::LocationState::Missing);
             rec.recorded.push_back(u.code);
             r.source_row.push_back(u.row);
             r.raw.push_back(u.raw);
@@ -254,47 +289,59 @@ Reconciled reconcile_offences(const ReconcileSetup& setup, const RunOptions& run
     r.report = engine::reconcile(rec, *r.areas.index, *r.codes, options);
 
     const auto n = static_cast<std::int64_t>(total);
-    reporter.info("reconcile  " + std::to_string(n) + " records, tolerance " + std::to_string(static_cast<int>(setup.tolerance_m)) +
-                  " m, trust " + setup.trust);
+    reporter.info("reconcile  " + std::to_string(n) + " records, tolerance " +
+                  std::to_string(static_cast<int>(setup.tolerance_m)) + " m, trust " + setup.trust);
     for (std::size_t s = 0; s < engine::record_status_count; ++s)
         reporter.info("  " + padded(engine::to_string(static_cast<RecordStatus>(s)), 17) +
-                      padded(std::to_string(r.report.by_status[s]), 8) + padded(percent(r.report.by_status[s], n), 7) +
+                      padded(std::to_string(r.report.by_status[s]), 8) +
+                      padded(percent(r.report.by_status[s], n), 7) +
                       std::string(status_meaning[s]));
     std::string decided;
     for (std::size_t d = 0; d < engine::decision_count; ++d)
-        decided += (d ? ", " : "") + std::string(engine::to_string(static_cast<engine::Decision>(d))) + " " +
+        decided += (d ? ", " : "") +
+                   std::string(engine::to_string(static_cast<engine::Decision>(d))) + " " +
                    std::to_string(r.report.by_decision[d]);
     reporter.info("  final code decided by: " + decided);
     if (r.report.normalised > 0)
-        reporter.info("  normalised " + std::to_string(r.report.normalised) + " recorded codes (case, spaces, punctuation)");
+        reporter.info("  normalised " + std::to_string(r.report.normalised) +
+                      " recorded codes (case, spaces, punctuation)");
     for (std::size_t k = 0; k < r.report.confusions.size() && k < 5; ++k)
-        reporter.info("  " + (k == 0 ? std::string("most frequent: ") : std::string("               ")) +
-                      r.report.confusions[k].recorded + " -> " + r.report.confusions[k].final_code + "  " +
-                      std::to_string(r.report.confusions[k].count));
+        reporter.info("  " +
+                      (k == 0 ? std::string("most frequent: ") : std::string("               ")) +
+                      r.report.confusions[k].recorded + " -> " + r.report.confusions[k].final_code +
+                      "  " + std::to_string(r.report.confusions[k].count));
     if (!r.report.suspect_points.empty() || r.report.zero_points || r.report.swapped_axes)
-        reporter.info("  suspect geocodes: " + std::to_string(r.report.suspect_points.size()) + " default points, " +
-                      std::to_string(r.report.zero_points) + " at (0, 0), " + std::to_string(r.report.swapped_axes) +
-                      " with swapped axes");
+        reporter.info("  suspect geocodes: " + std::to_string(r.report.suspect_points.size()) +
+                      " default points, " + std::to_string(r.report.zero_points) + " at (0, 0), " +
+                      std::to_string(r.report.swapped_axes) + " with swapped axes");
     return r;
 }
 
 CLI::App* add_reconcile_command(CLI::App& app, ReconcileRequest& r)
 {
-    CLI::App* cmd = app.add_subcommand("reconcile", "Check each record's beat/area code against where it lies; "
-                                                    "correct or flag it, accounting for every record");
+    CLI::App* cmd =
+        app.add_subcommand("reconcile", "Check each record's beat/area code against where it lies; "
+                                        "correct or flag it, accounting for every record");
     add_reconcile_setup_options(*cmd, r.setup, true);
-    cmd->add_option("--assign", r.assign,
-                    "Also assign another layer (repeatable): [LABEL=]FILE:CODE_FIELD[:NAME_FIELD], e.g. "
-                    "wards=data/boundaries/kent_wards_2013.geojson:WD13CD:WD13NM")
+    cmd->add_option(
+           "--assign", r.assign,
+           "Also assign another layer (repeatable): [LABEL=]FILE:CODE_FIELD[:NAME_FIELD], e.g. "
+           "wards=data/boundaries/kent_wards_2013.geojson:WD13CD:WD13NM")
         ->group("Reconciliation");
-    cmd->add_option("--out", r.out_path, "Reconciled records: .gpkg, .geojson or .fgb")->required()->group("Output");
-    cmd->add_option("--report", r.report_path, "Report CSV: counts per status, accuracy per area, confusions")
+    cmd->add_option("--out", r.out_path, "Reconciled records: .gpkg, .geojson or .fgb")
+        ->required()
+        ->group("Output");
+    cmd->add_option("--report", r.report_path,
+                    "Report CSV: counts per status, accuracy per area, confusions")
         ->group("Output");
     add_run_options(*cmd, r.run);
-    cmd->footer("Statuses: match, alias_match, corrected, filled, unknown_code, near_boundary, outside, no_location,\n"
+    cmd->footer("Statuses: match, alias_match, corrected, filled, unknown_code, near_boundary, "
+                "outside, no_location,\n"
                 "suspect_location; each record gets exactly one. Example:\n"
-                "  hotspot reconcile --offences data/police_uk/2019-09-kent-street.csv --code-field \"LSOA code\" \\\n"
-                "      --areas data/boundaries/kent_lsoa_2011.geojson --area-code-field LSOA11CD --area-name-field LSOA11NM \\\n"
+                "  hotspot reconcile --offences data/police_uk/2019-09-kent-street.csv "
+                "--code-field \"LSOA code\" \\\n"
+                "      --areas data/boundaries/kent_lsoa_2011.geojson --area-code-field LSOA11CD "
+                "--area-name-field LSOA11NM \\\n"
                 "      --out reconciled.gpkg --report report.csv");
     return cmd;
 }
@@ -304,7 +351,8 @@ nlohmann::json run_reconcile(const ReconcileRequest& r, Reporter& reporter)
     // Refuse bad requests before any work.
     parse_trust(r.setup.trust);
     if (!io::is_vector_output(r.out_path))
-        throw Error(Errc::Usage, "--out " + r.out_path + ": write reconciled records as .gpkg, .geojson or .fgb");
+        throw Error(Errc::Usage, "--out " + r.out_path +
+                                     ": write reconciled records as .gpkg, .geojson or .fgb");
     io::check_output_path(r.out_path, r.run.overwrite);
     for (const auto* path : {&r.report_path, &r.run.summary_json_path, &r.setup.input.rejects_path})
         if (!path->empty())
@@ -319,8 +367,8 @@ nlohmann::json run_reconcile(const ReconcileRequest& r, Reporter& reporter)
     for (const auto& spec : extra)
     {
         layers.push_back(load_coded_layer(spec, rec.table.target_crs, r.run, reporter));
-        assigned.push_back(engine::assign_layer(rec.records, rec.report, *rec.areas.index, *layers.back().index,
-                                                r.setup.tolerance_m));
+        assigned.push_back(engine::assign_layer(rec.records, rec.report, *rec.areas.index,
+                                                *layers.back().index, r.setup.tolerance_m));
     }
 
     // The reconciled records: every original field, then what reconciliation says.
@@ -345,7 +393,8 @@ nlohmann::json run_reconcile(const ReconcileRequest& r, Reporter& reporter)
             fields.push_back({layer.spec.label + "_name", io::FieldType::Text});
         fields.push_back({layer.spec.label + "_by", io::FieldType::Text});
     }
-    io::VectorWriter writer(r.out_path, "reconciled", rec.table.target_crs, io::GeometryKind::Point, fields, r.run.overwrite);
+    io::VectorWriter writer(r.out_path, "reconciled", rec.table.target_crs, io::GeometryKind::Point,
+                            fields, r.run.overwrite);
     std::vector<io::FieldValue> values;
     std::vector<std::string_view> original;
     const auto progress = reporter.progress("writing");
@@ -366,7 +415,9 @@ nlohmann::json run_reconcile(const ReconcileRequest& r, Reporter& reporter)
         values.emplace_back(code_or_empty(rec.areas, o.spatial_area));
         values.emplace_back(code_or_empty(rec.areas, o.final_area));
         if (has_names)
-            values.emplace_back(o.final_area >= 0 ? rec.areas.names[static_cast<std::size_t>(o.final_area)] : std::string());
+            values.emplace_back(o.final_area >= 0
+                                    ? rec.areas.names[static_cast<std::size_t>(o.final_area)]
+                                    : std::string());
         values.emplace_back(std::string(engine::to_string(o.status)));
         values.emplace_back(std::string(engine::to_string(o.decided_by)));
         values.emplace_back(o.distance_m);
@@ -376,11 +427,17 @@ nlohmann::json run_reconcile(const ReconcileRequest& r, Reporter& reporter)
             const std::int32_t area = assigned[l].area[i];
             values.emplace_back(code_or_empty(layers[l], area));
             if (!layers[l].spec.name_field.empty())
-                values.emplace_back(area >= 0 ? layers[l].names[static_cast<std::size_t>(area)] : std::string());
-            values.emplace_back(area < 0 ? std::string() : assigned[l].via_code[i] ? std::string("code") : std::string("location"));
+                values.emplace_back(area >= 0 ? layers[l].names[static_cast<std::size_t>(area)]
+                                              : std::string());
+            values.emplace_back(area < 0                  ? std::string()
+                                : assigned[l].via_code[i] ? std::string("code")
+                                                          : std::string("location"));
         }
         const bool located = rec.records.location[i] == engine::LocationState::Good;
-        writer.add_point(located ? std::optional<engine::Point2>({rec.records.x[i], rec.records.y[i]}) : std::nullopt, values);
+        writer.add_point(located
+                             ? std::optional<engine::Point2>({rec.records.x[i], rec.records.y[i]})
+                             : std::nullopt,
+                         values);
     }
     reporter.done();
     writer.commit();
@@ -394,9 +451,11 @@ nlohmann::json run_reconcile(const ReconcileRequest& r, Reporter& reporter)
 
     nlohmann::json statuses = nlohmann::json::object(), decisions = nlohmann::json::object();
     for (std::size_t s = 0; s < engine::record_status_count; ++s)
-        statuses[std::string(engine::to_string(static_cast<RecordStatus>(s)))] = rec.report.by_status[s];
+        statuses[std::string(engine::to_string(static_cast<RecordStatus>(s)))] =
+            rec.report.by_status[s];
     for (std::size_t d = 0; d < engine::decision_count; ++d)
-        decisions[std::string(engine::to_string(static_cast<engine::Decision>(d)))] = rec.report.by_decision[d];
+        decisions[std::string(engine::to_string(static_cast<engine::Decision>(d)))] =
+            rec.report.by_decision[d];
     nlohmann::json confusions = nlohmann::json::array();
     for (std::size_t k = 0; k < rec.report.confusions.size() && k < 20; ++k)
         confusions.push_back({{"recorded", rec.report.confusions[k].recorded},
@@ -405,7 +464,10 @@ nlohmann::json run_reconcile(const ReconcileRequest& r, Reporter& reporter)
     nlohmann::json summary = {{"command", "reconcile"},
                               {"version", HOTSPOT_VERSION_STRING},
                               {"offences", offences_json(rec.table)},
-                              {"areas", {{"path", r.setup.areas.path}, {"count", rec.areas.codes.size()}, {"repaired", rec.areas.layer->warnings}}},
+                              {"areas",
+                               {{"path", r.setup.areas.path},
+                                {"count", rec.areas.codes.size()},
+                                {"repaired", rec.areas.layer->warnings}}},
                               {"target_crs", rec.table.target_crs.label()},
                               {"tolerance_m", r.setup.tolerance_m},
                               {"trust", r.setup.trust},

@@ -35,7 +35,8 @@ struct ReconcileSetup
     std::string trust = "location";
 };
 
-void add_reconcile_setup_options(CLI::App& command, ReconcileSetup& setup, bool code_field_required);
+void add_reconcile_setup_options(CLI::App& command, ReconcileSetup& setup,
+                                 bool code_field_required);
 
 /// An area layer read, indexed and coded.
 struct CodedLayer
@@ -46,25 +47,28 @@ struct CodedLayer
     std::vector<std::string> names; ///< empty strings without a name field
     std::shared_ptr<const engine::AreaIndex> index;
 };
-CodedLayer load_coded_layer(const AreaLayerSpec& spec, const io::Crs& target, const RunOptions& run, Reporter& reporter);
+CodedLayer load_coded_layer(const AreaLayerSpec& spec, const io::Crs& target, const RunOptions& run,
+                            Reporter& reporter);
 
-/// Every record of the offence file that is not rejected at reading, in file order, with its outcome.
+/// Every record of the offence file that is not rejected at reading, in file order, with its
+/// outcome.
 struct Reconciled
 {
     io::OffenceTable table;
     CodedLayer areas;
     std::optional<engine::CodeBook> codes;
     engine::CodeRecords records;
-    std::vector<std::int64_t> source_row;      ///< per record
-    std::vector<std::string_view> raw;         ///< per record
-    std::vector<engine::MonthIndex> month;     ///< per record
-    std::vector<std::int32_t> crime_type;      ///< per record
-    std::vector<std::string> location_note;    ///< per record: why the location is unusable, if it is
+    std::vector<std::int64_t> source_row;   ///< per record
+    std::vector<std::string_view> raw;      ///< per record
+    std::vector<engine::MonthIndex> month;  ///< per record
+    std::vector<std::int32_t> crime_type;   ///< per record
+    std::vector<std::string> location_note; ///< per record: why the location is unusable, if it is
     engine::ReconcileReport report;
 };
 
 /// Reads, assigns and reconciles; prints the summary. Shared by `reconcile` and `tables`.
-Reconciled reconcile_offences(const ReconcileSetup& setup, const RunOptions& run, Reporter& reporter);
+Reconciled reconcile_offences(const ReconcileSetup& setup, const RunOptions& run,
+                              Reporter& reporter);
 
 struct ReconcileRequest
 {

@@ -36,7 +36,8 @@ engine::ProgressFn Reporter::progress(const std::string& label)
         return {};
     m_label = label;
     m_shown_percent = -1;
-    return [this](double fraction) {
+    return [this](double fraction)
+    {
         const int percent = static_cast<int>(fraction * 100.0);
         int shown = m_shown_percent.load();
         // Redraw only when the whole percentage moves, from whichever thread gets there first.

@@ -15,7 +15,8 @@ class Reporter
 {
   public:
     explicit Reporter(bool quiet);
-    /// A reporter that writes everything into `log` instead (a batch query's log), with no progress.
+    /// A reporter that writes everything into `log` instead (a batch query's log), with no
+    /// progress.
     explicit Reporter(std::string* log);
 
     void info(const std::string& line) const;

@@ -16,20 +16,24 @@ namespace hotspot::app
 
 namespace
 {
-engine::CategoryBasis choose_basis(const std::string& basis, const std::vector<std::string>& classes)
+engine::CategoryBasis choose_basis(const std::string& basis,
+                                   const std::vector<std::string>& classes)
 {
     if (engine::same_text(basis, "ho-code"))
         return engine::CategoryBasis::HoCode;
     if (engine::same_text(basis, "crime-type"))
         return engine::CategoryBasis::CrimeType;
     if (!engine::same_text(basis, "auto"))
-        throw Error(Errc::Usage, "--category-basis takes auto, ho-code or crime-type (got '" + basis + "')");
+        throw Error(Errc::Usage,
+                    "--category-basis takes auto, ho-code or crime-type (got '" + basis + "')");
     // Home Office codes when nearly every distinct value is one.
     const auto known = io::known_ho_codes();
     const std::set<std::string> index(known.begin(), known.end());
     const auto codes = std::count_if(classes.begin(), classes.end(),
-                                     [&](const std::string& c) { return index.count(engine::normalise_ho_code(c)) > 0; });
-    return !classes.empty() && static_cast<double>(codes) >= 0.9 * static_cast<double>(classes.size())
+                                     [&](const std::string& c)
+                                     { return index.count(engine::normalise_ho_code(c)) > 0; });
+    return !classes.empty() &&
+                   static_cast<double>(codes) >= 0.9 * static_cast<double>(classes.size())
                ? engine::CategoryBasis::HoCode
                : engine::CategoryBasis::CrimeType;
 }
@@ -37,25 +41,34 @@ engine::CategoryBasis choose_basis(const std::string& basis, const std::vector<s
 
 CLI::App* add_tables_command(CLI::App& app, TablesRequest& r)
 {
-    CLI::App* cmd = app.add_subcommand("tables", "Offence counts per area, category and month, zeros included; "
-                                                 "or This Year against Last Year as in the Community Safety report");
+    CLI::App* cmd = app.add_subcommand(
+        "tables", "Offence counts per area, category and month, zeros included; "
+                  "or This Year against Last Year as in the Community Safety report");
     add_reconcile_setup_options(*cmd, r.setup, false);
     cmd->add_option("--categories", r.categories_path,
-                    "Category definitions CSV (default: the shipped Appendix 1 categories and police.uk crime types)")
+                    "Category definitions CSV (default: the shipped Appendix 1 categories and "
+                    "police.uk crime types)")
         ->group("Tables");
-    cmd->add_option("--category", r.categories, "Only this category (repeatable), e.g. \"All Crime\"")->group("Tables");
+    cmd->add_option("--category", r.categories,
+                    "Only this category (repeatable), e.g. \"All Crime\"")
+        ->group("Tables");
     cmd->add_option("--category-basis", r.basis,
-                    "What the type field holds: auto (default), ho-code (Home Office codes) or crime-type (police.uk)")
+                    "What the type field holds: auto (default), ho-code (Home Office codes) or "
+                    "crime-type (police.uk)")
         ->group("Tables");
-    cmd->add_option("--this", r.this_period, "This period, YYYY-MM..YYYY-MM, compared with --last")->group("Tables");
+    cmd->add_option("--this", r.this_period, "This period, YYYY-MM..YYYY-MM, compared with --last")
+        ->group("Tables");
     cmd->add_option("--last", r.last_period, "Last period, YYYY-MM..YYYY-MM")->group("Tables");
-    cmd->add_option("--total-label", r.total_label, "Name of the total row (default: Force)")->group("Tables");
+    cmd->add_option("--total-label", r.total_label, "Name of the total row (default: Force)")
+        ->group("Tables");
     cmd->add_option("--out", r.out_path, "Output CSV")->required()->group("Output");
     add_run_options(*cmd, r.run);
-    cmd->footer("Records count in the area their reconciled code names (give --code-field), so records without a\n"
+    cmd->footer("Records count in the area their reconciled code names (give --code-field), so "
+                "records without a\n"
                 "location still count; without --code-field they count where they lie. Example:\n"
                 "  hotspot tables --offences data/police_uk/2019-09-kent-street.csv \\\n"
-                "      --areas data/boundaries/maidstone_wards_2013.geojson --area-code-field WD13CD --area-name-field WD13NM \\\n"
+                "      --areas data/boundaries/maidstone_wards_2013.geojson --area-code-field "
+                "WD13CD --area-name-field WD13NM \\\n"
                 "      --out maidstone_wards_2019-09.csv");
     return cmd;
 }
@@ -81,7 +94,8 @@ nlohmann::json run_tables(const TablesRequest& r, Reporter& reporter)
         for (const auto& wanted : r.categories)
         {
             const auto it = std::find_if(categories.begin(), categories.end(),
-                                         [&](const engine::Category& c) { return engine::same_text(c.name, wanted); });
+                                         [&](const engine::Category& c)
+                                         { return engine::same_text(c.name, wanted); });
             if (it == categories.end())
                 throw Error(Errc::Usage, "--category '" + wanted + "' is not defined; nearest: " +
                                              engine::join(engine::near_matches(wanted, names)));
@@ -97,25 +111,33 @@ nlohmann::json run_tables(const TablesRequest& r, Reporter& reporter)
     Reconciled rec = reconcile_offences(r.setup, r.run, reporter);
     const auto& classes = rec.table.incidents.crime_type_names;
     if (classes.empty())
-        throw Error(Errc::Usage, r.setup.input.source.path + ": tables need each record's crime type or Home Office "
-                                                             "code; name its field with --type-field");
+        throw Error(Errc::Usage, r.setup.input.source.path +
+                                     ": tables need each record's crime type or Home Office "
+                                     "code; name its field with --type-field");
     const engine::CategoryBasis basis = choose_basis(r.basis, classes);
     // Only categories the data's field can express: police.uk types cannot separate rape from other
     // sexual offences, for example.
     std::vector<std::string> dropped;
-    std::erase_if(categories, [&](const engine::Category& c) {
-        const bool empty = basis == engine::CategoryBasis::HoCode ? c.ho_codes.empty() : c.police_uk_types.empty();
-        if (empty)
-            dropped.push_back(c.name);
-        return empty;
-    });
+    std::erase_if(categories,
+                  [&](const engine::Category& c)
+                  {
+                      const bool empty = basis == engine::CategoryBasis::HoCode
+                                             ? c.ho_codes.empty()
+                                             : c.police_uk_types.empty();
+                      if (empty)
+                          dropped.push_back(c.name);
+                      return empty;
+                  });
     if (categories.empty())
-        throw Error(Errc::Usage, "none of the chosen categories can be counted from " +
-                                     std::string(basis == engine::CategoryBasis::HoCode ? "Home Office codes" : "crime types"));
+        throw Error(Errc::Usage,
+                    "none of the chosen categories can be counted from " +
+                        std::string(basis == engine::CategoryBasis::HoCode ? "Home Office codes"
+                                                                           : "crime types"));
     const auto members = engine::categories_of_classes(categories, classes, basis);
 
     // Periods: months of the data (or of --from/--to), or This and Last.
-    engine::MonthIndex first = std::numeric_limits<engine::MonthIndex>::max(), last = engine::no_month;
+    engine::MonthIndex first = std::numeric_limits<engine::MonthIndex>::max(),
+                       last = engine::no_month;
     for (const auto m : rec.month)
         if (m != engine::no_month)
         {
@@ -151,8 +173,8 @@ nlohmann::json run_tables(const TablesRequest& r, Reporter& reporter)
         no_category += class_of[i] < 0 || members[static_cast<std::size_t>(class_of[i])].empty();
         outside_periods += period[i] < 0;
     }
-    const auto cube = engine::count_cube(area, class_of, period, members, rec.areas.codes.size(), categories.size(),
-                                         period_labels.size());
+    const auto cube = engine::count_cube(area, class_of, period, members, rec.areas.codes.size(),
+                                         categories.size(), period_labels.size());
 
     std::string csv;
     const auto& codes = rec.areas.codes;
@@ -164,16 +186,19 @@ nlohmann::json run_tables(const TablesRequest& r, Reporter& reporter)
         reporter.info("tables     this " + period_labels[0] + " against last " + period_labels[1]);
         for (std::size_t c = 0; c < categories.size(); ++c)
         {
-            const auto row = [&](const std::string& label, std::int64_t t, std::int64_t l) {
-                csv += io::csv_quote(categories[c].name) + "," + io::csv_quote(label) + "," + std::to_string(t) + "," +
-                       std::to_string(l) + "," + engine::percent_change_text(t, l) + "," + std::to_string(t - l) + "\n";
+            const auto row = [&](const std::string& label, std::int64_t t, std::int64_t l)
+            {
+                csv += io::csv_quote(categories[c].name) + "," + io::csv_quote(label) + "," +
+                       std::to_string(t) + "," + std::to_string(l) + "," +
+                       engine::percent_change_text(t, l) + "," + std::to_string(t - l) + "\n";
             };
             for (std::size_t a = 0; a < codes.size(); ++a)
                 row(area_label(a), cube.at(a, c, 0), cube.at(a, c, 1));
             row(r.total_label, cube.total(c, 0), cube.total(c, 1));
             char line[160];
-            std::snprintf(line, sizeof line, "  %-28s %8lld %8lld %8s %+7lld", categories[c].name.c_str(),
-                          static_cast<long long>(cube.total(c, 0)), static_cast<long long>(cube.total(c, 1)),
+            std::snprintf(line, sizeof line, "  %-28s %8lld %8lld %8s %+7lld",
+                          categories[c].name.c_str(), static_cast<long long>(cube.total(c, 0)),
+                          static_cast<long long>(cube.total(c, 1)),
                           engine::percent_change_text(cube.total(c, 0), cube.total(c, 1)).c_str(),
                           static_cast<long long>(cube.total(c, 0) - cube.total(c, 1)));
             reporter.info(line);
@@ -185,34 +210,43 @@ nlohmann::json run_tables(const TablesRequest& r, Reporter& reporter)
         for (std::size_t a = 0; a < codes.size(); ++a)
             for (std::size_t c = 0; c < categories.size(); ++c)
                 for (std::size_t p = 0; p < period_labels.size(); ++p)
-                    csv += io::csv_quote(codes[a]) + "," + io::csv_quote(names[a]) + "," + io::csv_quote(categories[c].name) +
-                           "," + period_labels[p] + "," + std::to_string(cube.at(a, c, p)) + "\n";
-        reporter.info("tables     " + std::to_string(codes.size()) + " areas x " + std::to_string(categories.size()) +
-                      " categories x " + std::to_string(period_labels.size()) + " periods");
+                    csv += io::csv_quote(codes[a]) + "," + io::csv_quote(names[a]) + "," +
+                           io::csv_quote(categories[c].name) + "," + period_labels[p] + "," +
+                           std::to_string(cube.at(a, c, p)) + "\n";
+        reporter.info("tables     " + std::to_string(codes.size()) + " areas x " +
+                      std::to_string(categories.size()) + " categories x " +
+                      std::to_string(period_labels.size()) + " periods");
     }
     if (!dropped.empty())
         reporter.info("  not countable from " +
-                      std::string(basis == engine::CategoryBasis::HoCode ? "Home Office codes" : "police.uk crime types") +
+                      std::string(basis == engine::CategoryBasis::HoCode
+                                      ? "Home Office codes"
+                                      : "police.uk crime types") +
                       ": " + engine::join(dropped));
-    reporter.info("  records not counted: " + std::to_string(no_area) + " with no area, " + std::to_string(no_category) +
-                  " in no category, " + std::to_string(outside_periods) + " outside the periods");
+    reporter.info("  records not counted: " + std::to_string(no_area) + " with no area, " +
+                  std::to_string(no_category) + " in no category, " +
+                  std::to_string(outside_periods) + " outside the periods");
     io::write_text_file(r.out_path, csv, r.run.overwrite);
     reporter.info("wrote      " + r.out_path);
 
     nlohmann::json category_names = nlohmann::json::array();
     for (const auto& c : categories)
         category_names.push_back(c.name);
-    nlohmann::json summary = {{"command", "tables"},
-                              {"version", HOTSPOT_VERSION_STRING},
-                              {"offences", offences_json(rec.table)},
-                              {"records", n},
-                              {"areas", codes.size()},
-                              {"categories", category_names},
-                              {"not_countable", dropped},
-                              {"basis", basis == engine::CategoryBasis::HoCode ? "ho-code" : "crime-type"},
-                              {"periods", period_labels},
-                              {"not_counted", {{"no_area", no_area}, {"no_category", no_category}, {"outside_periods", outside_periods}}},
-                              {"output", r.out_path}};
+    nlohmann::json summary = {
+        {"command", "tables"},
+        {"version", HOTSPOT_VERSION_STRING},
+        {"offences", offences_json(rec.table)},
+        {"records", n},
+        {"areas", codes.size()},
+        {"categories", category_names},
+        {"not_countable", dropped},
+        {"basis", basis == engine::CategoryBasis::HoCode ? "ho-code" : "crime-type"},
+        {"periods", period_labels},
+        {"not_counted",
+         {{"no_area", no_area},
+          {"no_category", no_category},
+          {"outside_periods", outside_periods}}},
+        {"output", r.out_path}};
     if (!r.run.summary_json_path.empty())
         io::write_text_file(r.run.summary_json_path, summary.dump(2) + "\n", r.run.overwrite);
     return summary;

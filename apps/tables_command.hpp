@@ -13,13 +13,14 @@ namespace hotspot::app
 struct TablesRequest
 {
     ReconcileSetup setup;
-    std::string categories_path;          ///< empty: the shipped data/categories.csv
-    std::vector<std::string> categories;  ///< only these (by name); empty: every category the data allows
-    std::string basis = "auto";           ///< auto, ho-code, crime-type
-    std::string this_period;              ///< "YYYY-MM..YYYY-MM"
+    std::string categories_path; ///< empty: the shipped data/categories.csv
+    std::vector<std::string>
+        categories;             ///< only these (by name); empty: every category the data allows
+    std::string basis = "auto"; ///< auto, ho-code, crime-type
+    std::string this_period;    ///< "YYYY-MM..YYYY-MM"
     std::string last_period;
     std::string total_label = "Force";
-    std::string out_path;                 ///< CSV
+    std::string out_path; ///< CSV
     RunOptions run;
 };
 

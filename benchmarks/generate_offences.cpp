@@ -21,13 +21,19 @@ int main(int argc, char** argv)
     const std::size_t n = std::stoull(argv[1]);
     const std::string prefix = argv[2];
     const std::uint64_t seed = argc > 3 ? std::stoull(argv[3]) : 12345;
-    const auto inc = testsupport::make_clustered_incidents(seed, n, testsupport::maidstone_like_clusters(), 566000, 145800,
-                                                           586000, 165800);
+    const auto inc = testsupport::make_clustered_incidents(
+        seed, n, testsupport::maidstone_like_clusters(), 566000, 145800, 586000, 165800);
     std::vector<double> lon(inc.x), lat(inc.y);
     io::Reprojector(io::parse_crs("EPSG:27700"), io::wgs84()).transform(lon, lat);
 
-    const char* types[] = {"Anti-social behaviour", "Violence and sexual offences", "Criminal damage and arson",
-                           "Shoplifting", "Other theft", "Burglary", "Vehicle crime", "Public order"};
+    const char* types[] = {"Anti-social behaviour",
+                           "Violence and sexual offences",
+                           "Criminal damage and arson",
+                           "Shoplifting",
+                           "Other theft",
+                           "Burglary",
+                           "Vehicle crime",
+                           "Public order"};
     FILE* xy = std::fopen((prefix + "_xy.csv").c_str(), "w");
     FILE* police = std::fopen((prefix + "_police_uk.csv").c_str(), "w");
     if (!xy || !police)
@@ -36,8 +42,10 @@ int main(int argc, char** argv)
         return 4;
     }
     std::fprintf(xy, "id,x,y,weight\n");
-    std::fprintf(police, "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,"
-                         "Crime type,Last outcome category,Context\r\n");
+    std::fprintf(
+        police,
+        "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,"
+        "Crime type,Last outcome category,Context\r\n");
     for (std::size_t i = 0; i < n; ++i)
     {
         std::fprintf(xy, "%zu,%.2f,%.2f,%g\n", i + 1, inc.x[i], inc.y[i], inc.weight[i]);
@@ -47,12 +55,15 @@ int main(int argc, char** argv)
         char id[80] = "";
         if (!asb)
             std::snprintf(id, sizeof id, "%016zx%016zx%016zx%016zx", i * 2654435761u, i, seed, n);
-        std::fprintf(police, "%s,2019-09,Kent Police,Kent Police,%.6f,%.6f,On or near Synthetic Street,E01024389,"
-                             "Maidstone 004A,%s,%s,\r\n",
-                     id, lon[i], lat[i], type, asb ? "" : "Under investigation");
+        std::fprintf(
+            police,
+            "%s,2019-09,Kent Police,Kent Police,%.6f,%.6f,On or near Synthetic Street,E01024389,"
+            "Maidstone 004A,%s,%s,\r\n",
+            id, lon[i], lat[i], type, asb ? "" : "Under investigation");
     }
     std::fclose(xy);
     std::fclose(police);
-    std::printf("wrote %zu offences to %s_xy.csv and %s_police_uk.csv\n", n, prefix.c_str(), prefix.c_str());
+    std::printf("wrote %zu offences to %s_xy.csv and %s_police_uk.csv\n", n, prefix.c_str(),
+                prefix.c_str());
     return 0;
 }

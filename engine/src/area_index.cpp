@@ -30,7 +30,8 @@ struct PreparedArea
     Box2 bounds;
     std::vector<Edge> edges;
     double band_height = 1.0;
-    std::vector<std::uint32_t> band_start; // edges of band k: band_edges[band_start[k] .. band_start[k+1])
+    std::vector<std::uint32_t>
+        band_start; // edges of band k: band_edges[band_start[k] .. band_start[k+1])
     std::vector<std::uint32_t> band_edges;
 
     std::size_t band_count() const { return band_start.size() - 1; }
@@ -47,7 +48,8 @@ PreparedArea prepare(const MultiPolygon& shape)
 {
     PreparedArea p;
     p.bounds = bounds(shape);
-    const auto add_ring = [&](const Ring& ring) {
+    const auto add_ring = [&](const Ring& ring)
+    {
         const std::size_t n = ring.size();
         if (n < 3)
             return;
@@ -88,7 +90,8 @@ PreparedArea prepare(const MultiPolygon& shape)
 
 bool inside(const PreparedArea& area, Point2 p)
 {
-    if (p.x < area.bounds.xmin || p.x > area.bounds.xmax || p.y < area.bounds.ymin || p.y > area.bounds.ymax)
+    if (p.x < area.bounds.xmin || p.x > area.bounds.xmax || p.y < area.bounds.ymin ||
+        p.y > area.bounds.ymax)
         return false;
     const std::size_t band = area.band_of(p.y);
     bool in = false;
@@ -133,7 +136,8 @@ AreaIndex::AreaIndex(std::vector<MultiPolygon> shapes) : m_impl(std::make_unique
         if (!b.empty())
             entries.emplace_back(Box(BoxPoint(b.xmin, b.ymin), BoxPoint(b.xmax, b.ymax)), i);
     }
-    m_impl->tree = bgi::rtree<Entry, bgi::quadratic<16>>(entries.begin(), entries.end()); // packed build
+    m_impl->tree =
+        bgi::rtree<Entry, bgi::quadratic<16>>(entries.begin(), entries.end()); // packed build
 }
 
 AreaIndex::~AreaIndex() = default;
@@ -165,7 +169,8 @@ std::int32_t AreaIndex::locate(Point2 p) const
     std::int32_t best = -1;
     const BoxPoint q(p.x, p.y);
     for (auto it = m_impl->tree.qbegin(bgi::intersects(q)); it != m_impl->tree.qend(); ++it)
-        if ((best < 0 || static_cast<std::int32_t>(it->second) < best) && inside(m_impl->prepared[it->second], p))
+        if ((best < 0 || static_cast<std::int32_t>(it->second) < best) &&
+            inside(m_impl->prepared[it->second], p))
             best = static_cast<std::int32_t>(it->second);
     return best;
 }
@@ -181,7 +186,8 @@ double AreaIndex::distance_to_edge(std::size_t area, Point2 p, double max_distan
             return best;
         // Edges within max_distance lie in the bands covering [y - d, y + d]; an edge spanning
         // several of them is seen more than once, which costs a little and changes nothing.
-        const std::size_t lo = a.band_of(p.y - max_distance_m), hi = a.band_of(p.y + max_distance_m);
+        const std::size_t lo = a.band_of(p.y - max_distance_m),
+                          hi = a.band_of(p.y + max_distance_m);
         for (std::size_t band = lo; band <= hi; ++band)
             for (std::uint32_t k = a.band_start[band]; k < a.band_start[band + 1]; ++k)
                 best = std::min(best, segment_distance(p, a.edges[a.band_edges[k]]));
@@ -195,10 +201,12 @@ double AreaIndex::distance_to_edge(std::size_t area, Point2 p, double max_distan
 AreaIndex::Nearest AreaIndex::nearest_within(Point2 p, double max_distance_m) const
 {
     Nearest result;
-    const Box query(BoxPoint(p.x - max_distance_m, p.y - max_distance_m), BoxPoint(p.x + max_distance_m, p.y + max_distance_m));
+    const Box query(BoxPoint(p.x - max_distance_m, p.y - max_distance_m),
+                    BoxPoint(p.x + max_distance_m, p.y + max_distance_m));
     std::vector<Entry> candidates;
     m_impl->tree.query(bgi::intersects(query), std::back_inserter(candidates));
-    std::sort(candidates.begin(), candidates.end(), [](const Entry& a, const Entry& b) { return a.second < b.second; });
+    std::sort(candidates.begin(), candidates.end(),
+              [](const Entry& a, const Entry& b) { return a.second < b.second; });
     for (const auto& [box, area] : candidates)
     {
         const double d = distance_to_edge(area, p, max_distance_m);
@@ -229,11 +237,13 @@ Point2 AreaIndex::interior_point(std::size_t area) const
     const Box2 b = bounds(MultiPolygon{*largest});
     const double y = 0.5 * (b.ymin + b.ymax);
     std::vector<double> xs;
-    const auto collect = [&](const Ring& ring) {
+    const auto collect = [&](const Ring& ring)
+    {
         const std::size_t n = ring.size();
         for (std::size_t i = 0, j = n - 1; i < n; j = i++)
             if ((ring[i].y > y) != (ring[j].y > y))
-                xs.push_back(ring[i].x + (y - ring[i].y) * (ring[j].x - ring[i].x) / (ring[j].y - ring[i].y));
+                xs.push_back(ring[i].x +
+                             (y - ring[i].y) * (ring[j].x - ring[i].x) / (ring[j].y - ring[i].y));
     };
     if (largest->outer.size() >= 3)
         collect(largest->outer);

@@ -37,11 +37,12 @@ BandwidthRule default_bandwidth(const Incidents& incidents)
     rule.standard_distance_m = std::sqrt(sum_squares / total);
 
     // Weighted median: the distance at which the cumulative weight reaches half the total. Where it
-    // reaches exactly half, the median lies midway to the next distance, which with unit weights and
-    // an even count is the usual median.
+    // reaches exactly half, the median lies midway to the next distance, which with unit weights
+    // and an even count is the usual median.
     std::vector<std::size_t> order(n);
     std::iota(order.begin(), order.end(), std::size_t{0});
-    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return distance[a] < distance[b]; });
+    std::sort(order.begin(), order.end(),
+              [&](std::size_t a, std::size_t b) { return distance[a] < distance[b]; });
     double cumulative = 0.0;
     for (std::size_t k = 0; k < n; ++k)
     {
@@ -56,7 +57,8 @@ BandwidthRule default_bandwidth(const Incidents& incidents)
     }
 
     rule.n = total;
-    const double spread = std::min(rule.standard_distance_m, std::sqrt(1.0 / std::log(2.0)) * rule.median_distance_m);
+    const double spread =
+        std::min(rule.standard_distance_m, std::sqrt(1.0 / std::log(2.0)) * rule.median_distance_m);
     rule.bandwidth_m = 0.9 * spread * std::pow(total, -0.2);
     return rule;
 }

@@ -44,12 +44,14 @@ PredictionScore score_hotspots(const Raster<std::uint8_t>& hot, const Raster<std
         s.best_n2 += period2[static_cast<std::size_t>(i)];
     s.pei = s.best_n2 > 0 ? s.n2 / s.best_n2 : 0.0;
     s.rri = s.n1 > 0 && s.total2 > 0 && s.total1 > 0 ? (s.n2 / s.n1) / (s.total2 / s.total1)
-                                                      : std::numeric_limits<double>::quiet_NaN();
+                                                     : std::numeric_limits<double>::quiet_NaN();
     return s;
 }
 
-std::vector<PredictionScore> coverage_curve(const Raster<double>& surface1, const Raster<std::uint8_t>& study,
-                                            const Raster<double>& counts1, const Raster<double>& counts2,
+std::vector<PredictionScore> coverage_curve(const Raster<double>& surface1,
+                                            const Raster<std::uint8_t>& study,
+                                            const Raster<double>& counts1,
+                                            const Raster<double>& counts2,
                                             const std::vector<double>& percents)
 {
     // The cells in order of density once, then each coverage a prefix of it: the same cells
@@ -64,14 +66,17 @@ std::vector<PredictionScore> coverage_curve(const Raster<double>& surface1, cons
                 order.push_back(k);
         }
     std::stable_sort(order.begin(), order.end(),
-                     [&](std::size_t a, std::size_t b) { return surface1.values[a] > surface1.values[b]; });
+                     [&](std::size_t a, std::size_t b)
+                     { return surface1.values[a] > surface1.values[b]; });
     std::vector<PredictionScore> curve;
     Raster<std::uint8_t> hot(surface1.grid, 0);
     std::size_t taken = 0;
     for (const double p : percents)
     {
-        const auto wanted = static_cast<std::size_t>(std::llround(p / 100.0 * static_cast<double>(study_cells)));
-        const std::size_t take = order.empty() ? 0 : std::min(std::max<std::size_t>(wanted, 1), order.size());
+        const auto wanted =
+            static_cast<std::size_t>(std::llround(p / 100.0 * static_cast<double>(study_cells)));
+        const std::size_t take =
+            order.empty() ? 0 : std::min(std::max<std::size_t>(wanted, 1), order.size());
         std::fill(hot.values.begin(), hot.values.end(), 0);
         for (taken = 0; taken < take; ++taken)
             hot.values[order[taken]] = 1;
@@ -86,7 +91,8 @@ DisplacementResult weighted_displacement_quotient(const DisplacementCounts& c)
         throw Error(Errc::BadData, "displacement: the control area needs offences in both periods");
     DisplacementResult r;
     r.success_measure = c.target_after / c.control_after - c.target_before / c.control_before;
-    r.buffer_displacement_measure = c.buffer_after / c.control_after - c.buffer_before / c.control_before;
+    r.buffer_displacement_measure =
+        c.buffer_after / c.control_after - c.buffer_before / c.control_before;
     r.success = r.success_measure < 0;
     const double control_change = c.control_after / c.control_before;
     r.prevented = c.target_before * control_change - c.target_after;
@@ -95,23 +101,28 @@ DisplacementResult weighted_displacement_quotient(const DisplacementCounts& c)
     if (!r.success)
     {
         r.wdq = std::numeric_limits<double>::quiet_NaN();
-        r.interpretation = "no measurable success: crime in the target area did not fall relative to the control "
-                           "area, so displacement cannot be assessed (WDQ undefined)";
+        r.interpretation =
+            "no measurable success: crime in the target area did not fall relative to the control "
+            "area, so displacement cannot be assessed (WDQ undefined)";
         return r;
     }
     r.wdq = r.buffer_displacement_measure / r.success_measure;
     if (r.wdq > 1)
-        r.interpretation = "diffusion of benefits greater than the direct effect: crime fell in the buffer even more "
+        r.interpretation = "diffusion of benefits greater than the direct effect: crime fell in "
+                           "the buffer even more "
                            "than in the target area, relative to the control";
     else if (r.wdq > 0)
-        r.interpretation = "diffusion of benefits: crime fell in the buffer too, relative to the control";
+        r.interpretation =
+            "diffusion of benefits: crime fell in the buffer too, relative to the control";
     else if (r.wdq == 0)
         r.interpretation = "no displacement and no diffusion of benefits";
     else if (r.wdq >= -1)
-        r.interpretation = "some displacement into the buffer, smaller than the reduction in the target area: a net "
+        r.interpretation = "some displacement into the buffer, smaller than the reduction in the "
+                           "target area: a net "
                            "benefit";
     else
-        r.interpretation = "displacement greater than the direct effect: the operation was counterproductive";
+        r.interpretation =
+            "displacement greater than the direct effect: the operation was counterproductive";
     return r;
 }
 

@@ -34,10 +34,12 @@ template <class F> void for_each_crossing(const Ring& ring, double y, F&& f)
 
 void toggle_crossings(const Ring& ring, Point2 p, bool& inside)
 {
-    for_each_crossing(ring, p.y, [&](double x_cross) {
-        if (p.x < x_cross)
-            inside = !inside;
-    });
+    for_each_crossing(ring, p.y,
+                      [&](double x_cross)
+                      {
+                          if (p.x < x_cross)
+                              inside = !inside;
+                      });
 }
 } // namespace
 
@@ -53,7 +55,8 @@ bool contains(const MultiPolygon& shape, Point2 p)
     return inside;
 }
 
-Raster<std::uint8_t> rasterize_mask(const std::vector<const MultiPolygon*>& shapes, const GridSpec& grid)
+Raster<std::uint8_t> rasterize_mask(const std::vector<const MultiPolygon*>& shapes,
+                                    const GridSpec& grid)
 {
     Raster<std::uint8_t> mask(grid, 0);
     std::vector<double> crossings;

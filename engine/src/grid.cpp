@@ -26,7 +26,8 @@ std::int64_t GridSpec::row_of(double y) const
 namespace
 {
 // Cells needed to cover `length`: a length that is a whole number of cells to within 1e-9 of a cell
-// is that number, not one more, because 20000/25 computed from coordinates may come out 800.0000000001.
+// is that number, not one more, because 20000/25 computed from coordinates may come out
+// 800.0000000001.
 std::int64_t cells_to_cover(double length, double cell_m)
 {
     const double ratio = length / cell_m;

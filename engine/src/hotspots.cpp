@@ -60,7 +60,8 @@ ThresholdResult threshold_cells(const Raster<double>& surface, const Raster<std:
     switch (method)
     {
     case ThresholdMethod::MeanMultiple:
-    case ThresholdMethod::MeanSd: {
+    case ThresholdMethod::MeanSd:
+    {
         double sum = 0, sum2 = 0;
         for (const auto k : positive)
         {
@@ -70,18 +71,22 @@ ThresholdResult threshold_cells(const Raster<double>& surface, const Raster<std:
         const double count = static_cast<double>(positive.size());
         const double mean = sum / count;
         const double sd = std::sqrt(std::max(0.0, sum2 / count - mean * mean));
-        r.threshold = method == ThresholdMethod::MeanMultiple ? parameter * mean : mean + parameter * sd;
+        r.threshold =
+            method == ThresholdMethod::MeanMultiple ? parameter * mean : mean + parameter * sd;
         for (const auto k : positive)
             if (surface.values[k] >= r.threshold)
                 r.hot.values[k] = 1;
         break;
     }
-    case ThresholdMethod::TopArea: {
+    case ThresholdMethod::TopArea:
+    {
         // The densest cells until they cover P% of the study area; ties go to the earlier cell.
-        const auto wanted = static_cast<std::size_t>(std::llround(parameter / 100.0 * static_cast<double>(r.study_cells)));
+        const auto wanted = static_cast<std::size_t>(
+            std::llround(parameter / 100.0 * static_cast<double>(r.study_cells)));
         const std::size_t take = std::min(std::max<std::size_t>(wanted, 1), positive.size());
         std::stable_sort(positive.begin(), positive.end(),
-                         [&](std::size_t a, std::size_t b) { return surface.values[a] > surface.values[b]; });
+                         [&](std::size_t a, std::size_t b)
+                         { return surface.values[a] > surface.values[b]; });
         for (std::size_t i = 0; i < take; ++i)
             r.hot.values[positive[i]] = 1;
         r.threshold = surface.values[positive[take - 1]];
@@ -107,7 +112,8 @@ Raster<double> cell_counts(const Incidents& inc, const GridSpec& grid, bool weig
     return counts;
 }
 
-GiStarResult gi_star(const Raster<double>& counts, const Raster<std::uint8_t>& study, double band_m, double alpha)
+GiStarResult gi_star(const Raster<double>& counts, const Raster<std::uint8_t>& study, double band_m,
+                     double alpha)
 {
     if (!(band_m > 0) || !std::isfinite(band_m))
         throw Error(Errc::Usage, "gi-star: the distance band must be a positive number of metres");
@@ -142,8 +148,8 @@ GiStarResult gi_star(const Raster<double>& counts, const Raster<std::uint8_t>& s
     const auto reach = static_cast<std::int64_t>(std::floor(r_cells + 1e-9));
     std::vector<std::int64_t> half_width(static_cast<std::size_t>(2 * reach + 1));
     for (std::int64_t dy = -reach; dy <= reach; ++dy)
-        half_width[static_cast<std::size_t>(dy + reach)] =
-            static_cast<std::int64_t>(std::floor(std::sqrt(std::max(0.0, r_cells * r_cells - static_cast<double>(dy * dy))) + 1e-9));
+        half_width[static_cast<std::size_t>(dy + reach)] = static_cast<std::int64_t>(std::floor(
+            std::sqrt(std::max(0.0, r_cells * r_cells - static_cast<double>(dy * dy))) + 1e-9));
 
     // Row prefix sums of the counts and of the study cells: each segment's sum in O(1).
     const std::int64_t cols = g.cols, rows = g.rows;
@@ -159,35 +165,42 @@ GiStarResult gi_star(const Raster<double>& counts, const Raster<std::uint8_t>& s
             prefix_n[p + 1] = prefix_n[p] + (in ? 1 : 0);
         }
 
-    tbb::parallel_for(tbb::blocked_range<std::int64_t>(0, rows), [&](const tbb::blocked_range<std::int64_t>& range) {
-        for (std::int64_t row = range.begin(); row != range.end(); ++row)
-            for (std::int64_t c = 0; c < cols; ++c)
-            {
-                const std::size_t k = static_cast<std::size_t>(row * cols + c);
-                if (!study.values[k])
-                    continue;
-                double local = 0;
-                std::int64_t neighbours = 0;
-                for (std::int64_t dy = -reach; dy <= reach; ++dy)
+    tbb::parallel_for(
+        tbb::blocked_range<std::int64_t>(0, rows),
+        [&](const tbb::blocked_range<std::int64_t>& range)
+        {
+            for (std::int64_t row = range.begin(); row != range.end(); ++row)
+                for (std::int64_t c = 0; c < cols; ++c)
                 {
-                    const std::int64_t rr = row + dy;
-                    if (rr < 0 || rr >= rows)
+                    const std::size_t k = static_cast<std::size_t>(row * cols + c);
+                    if (!study.values[k])
                         continue;
-                    const std::int64_t hw = half_width[static_cast<std::size_t>(dy + reach)];
-                    const std::int64_t c0 = std::max<std::int64_t>(0, c - hw), c1 = std::min(cols - 1, c + hw);
-                    const std::size_t base = static_cast<std::size_t>(rr * (cols + 1));
-                    local += prefix_x[base + static_cast<std::size_t>(c1 + 1)] - prefix_x[base + static_cast<std::size_t>(c0)];
-                    neighbours += prefix_n[base + static_cast<std::size_t>(c1 + 1)] - prefix_n[base + static_cast<std::size_t>(c0)];
+                    double local = 0;
+                    std::int64_t neighbours = 0;
+                    for (std::int64_t dy = -reach; dy <= reach; ++dy)
+                    {
+                        const std::int64_t rr = row + dy;
+                        if (rr < 0 || rr >= rows)
+                            continue;
+                        const std::int64_t hw = half_width[static_cast<std::size_t>(dy + reach)];
+                        const std::int64_t c0 = std::max<std::int64_t>(0, c - hw),
+                                           c1 = std::min(cols - 1, c + hw);
+                        const std::size_t base = static_cast<std::size_t>(rr * (cols + 1));
+                        local += prefix_x[base + static_cast<std::size_t>(c1 + 1)] -
+                                 prefix_x[base + static_cast<std::size_t>(c0)];
+                        neighbours += prefix_n[base + static_cast<std::size_t>(c1 + 1)] -
+                                      prefix_n[base + static_cast<std::size_t>(c0)];
+                    }
+                    const double w =
+                        static_cast<double>(neighbours); // binary weights: sum w = sum w^2
+                    const double denominator = s * std::sqrt((nd * w - w * w) / (nd - 1.0));
+                    if (!(denominator > 0))
+                        continue;
+                    const double z = (local - mean * w) / denominator;
+                    out.z.values[k] = z;
+                    out.p.values[k] = std::erfc(std::abs(z) / std::sqrt(2.0));
                 }
-                const double w = static_cast<double>(neighbours); // binary weights: sum w = sum w^2
-                const double denominator = s * std::sqrt((nd * w - w * w) / (nd - 1.0));
-                if (!(denominator > 0))
-                    continue;
-                const double z = (local - mean * w) / denominator;
-                out.z.values[k] = z;
-                out.p.values[k] = std::erfc(std::abs(z) / std::sqrt(2.0));
-            }
-    });
+        });
 
     // Benjamini-Hochberg: the largest p_(k) <= k/m alpha sets the cut-off.
     std::vector<double> ps;
@@ -222,7 +235,8 @@ Regions label_regions(const Raster<std::uint8_t>& hot, std::int64_t min_cells)
     std::vector<std::vector<std::int64_t>> regions;
     for (std::int64_t k = 0; k < g.cell_count(); ++k)
     {
-        if (!hot.values[static_cast<std::size_t>(k)] || out.label.values[static_cast<std::size_t>(k)])
+        if (!hot.values[static_cast<std::size_t>(k)] ||
+            out.label.values[static_cast<std::size_t>(k)])
             continue;
         const auto id = static_cast<std::int32_t>(regions.size() + 1);
         std::vector<std::int64_t> cells;
@@ -267,11 +281,10 @@ Regions label_regions(const Raster<std::uint8_t>& hot, std::int64_t min_cells)
 MultiPolygon region_outline(const Regions& regions, std::int32_t label)
 {
     const GridSpec& g = regions.label.grid;
-    const auto in = [&](std::int64_t c, std::int64_t r) {
-        return c >= 0 && r >= 0 && c < g.cols && r < g.rows && regions.label.at(c, r) == label;
-    };
-    // Directed boundary edges on the lattice of cell corners (i = column, j = row, j growing south),
-    // each with the region on its left as drawn on a north-up map, so outer rings run
+    const auto in = [&](std::int64_t c, std::int64_t r)
+    { return c >= 0 && r >= 0 && c < g.cols && r < g.rows && regions.label.at(c, r) == label; };
+    // Directed boundary edges on the lattice of cell corners (i = column, j = row, j growing
+    // south), each with the region on its left as drawn on a north-up map, so outer rings run
     // counter-clockwise and holes clockwise.
     using Vertex = std::pair<std::int64_t, std::int64_t>;
     std::multimap<Vertex, Vertex> next;
@@ -299,12 +312,14 @@ MultiPolygon region_outline(const Regions& regions, std::int32_t label)
             auto chosen = lo;
             if (std::next(lo) != hi)
             {
-                // Two ways on at a corner where cells touch diagonally: turn left (as drawn), around
-                // the cell just passed, which keeps corner-touching cells in separate rings.
-                const std::int64_t dx = at.first - came_from.first, dy = at.second - came_from.second;
+                // Two ways on at a corner where cells touch diagonally: turn left (as drawn),
+                // around the cell just passed, which keeps corner-touching cells in separate rings.
+                const std::int64_t dx = at.first - came_from.first,
+                                   dy = at.second - came_from.second;
                 for (auto it = lo; it != hi; ++it)
                 {
-                    const std::int64_t ex = it->second.first - at.first, ey = it->second.second - at.second;
+                    const std::int64_t ex = it->second.first - at.first,
+                                       ey = it->second.second - at.second;
                     if (dx * ey - dy * ex < 0) // a left turn with j growing south
                         chosen = it;
                 }
@@ -328,7 +343,8 @@ MultiPolygon region_outline(const Regions& regions, std::int32_t label)
         simple.push_back(simple.front());
         rings.push_back(std::move(simple));
     }
-    const auto signed_area = [](const Ring& ring) {
+    const auto signed_area = [](const Ring& ring)
+    {
         double a = 0;
         for (std::size_t i = 0; i + 1 < ring.size(); ++i)
             a += ring[i].x * ring[i + 1].y - ring[i + 1].x * ring[i].y;
@@ -343,8 +359,8 @@ MultiPolygon region_outline(const Regions& regions, std::int32_t label)
         else
             holes.push_back(&ring);
     }
-    // Each hole goes to the smallest outer ring around it; a point just inside the hole (half a cell
-    // across its first edge, on the side away from the region) decides.
+    // Each hole goes to the smallest outer ring around it; a point just inside the hole (half a
+    // cell across its first edge, on the side away from the region) decides.
     for (const Ring* hole : holes)
     {
         const Point2 a = (*hole)[0], b = (*hole)[1];

@@ -38,9 +38,10 @@ struct UnitName
     std::string_view name;
     std::string_view label;
 };
-constexpr std::array<UnitName, 3> unit_names{{{DensityUnits::PerKm2, "per-km2", "offences per km²"},
-                                              {DensityUnits::PerM2, "per-m2", "offences per m²"},
-                                              {DensityUnits::Count, "count", "expected offences per cell"}}};
+constexpr std::array<UnitName, 3> unit_names{
+    {{DensityUnits::PerKm2, "per-km2", "offences per km²"},
+     {DensityUnits::PerM2, "per-m2", "offences per m²"},
+     {DensityUnits::Count, "count", "expected offences per cell"}}};
 
 // Mass of a 2-D Gaussian beyond radius R is exp(-R^2 / (2 sigma^2)); we cut where that is 1e-6.
 const double gaussian_cutoff_sigmas = std::sqrt(2.0 * std::log(1e6));
@@ -78,7 +79,10 @@ struct UniformShape
 struct GaussianShape
 {
     // c^2 / 2 = ln(1e6)
-    static double g(double q) { return std::exp(-0.5 * gaussian_cutoff_sigmas * gaussian_cutoff_sigmas * q); }
+    static double g(double q)
+    {
+        return std::exp(-0.5 * gaussian_cutoff_sigmas * gaussian_cutoff_sigmas * q);
+    }
 };
 
 // Normalising constant A for support radius R (or sigma for Gaussian).
@@ -117,8 +121,9 @@ double units_factor(DensityUnits units, const GridSpec& grid)
     return 1.0;
 }
 
-// An offence as one band of rows sees it: where it is, its weight times the kernel and unit constant,
-// and the rows it may reach (widened by one on each side; the exact test is q < 1 per cell).
+// An offence as one band of rows sees it: where it is, its weight times the kernel and unit
+// constant, and the rows it may reach (widened by one on each side; the exact test is q < 1 per
+// cell).
 struct BandMember
 {
     double x;
@@ -147,9 +152,9 @@ struct BandGeometry
 // vectorises; an AVX2 clone is chosen at run time where the CPU has it. Without fused multiply-add
 // both clones compute the same bits.
 template <class Shape>
-__attribute__((target_clones("avx2", "default"))) void accumulate_band(double* __restrict out, std::int64_t first,
-                                                                       std::int64_t last, const BandMember* members,
-                                                                       std::size_t count, const BandGeometry& g)
+__attribute__((target_clones("avx2", "default"))) void
+accumulate_band(double* __restrict out, std::int64_t first, std::int64_t last,
+                const BandMember* members, std::size_t count, const BandGeometry& g)
 {
     const double* __restrict center_x = g.center_x;
     constexpr bool separable = std::is_same_v<Shape, GaussianShape>;
@@ -163,7 +168,8 @@ __attribute__((target_clones("avx2", "default"))) void accumulate_band(double* _
         const double c_first = std::floor((m.x - g.origin_x) * g.inv_cell - g.radius_cells - 0.5);
         const double c_last = std::ceil((m.x - g.origin_x) * g.inv_cell + g.radius_cells - 0.5);
         const std::int64_t c0 = static_cast<std::int64_t>(std::max(c_first, 0.0));
-        const std::int64_t c1 = static_cast<std::int64_t>(std::min(c_last, static_cast<double>(g.cols - 1)));
+        const std::int64_t c1 =
+            static_cast<std::int64_t>(std::min(c_last, static_cast<double>(g.cols - 1)));
         if (m.last_row < first)
             continue;
         const std::int64_t row_end = std::min<std::int64_t>(last, m.last_row);
@@ -217,21 +223,25 @@ Raster<double> estimate(const Incidents& incidents, const GridSpec& grid, const 
                         const RunContext& context)
 {
     const double radius = kernel_support_radius(options.kernel, options.bandwidth_m);
-    const double scale = kernel_constant(options.kernel, options.bandwidth_m) * units_factor(options.units, grid);
+    const double scale =
+        kernel_constant(options.kernel, options.bandwidth_m) * units_factor(options.units, grid);
     const std::int64_t cols = grid.cols;
     const std::int64_t rows = grid.rows;
 
     std::vector<double> center_x(static_cast<std::size_t>(cols));
     for (std::int64_t c = 0; c < cols; ++c)
         center_x[static_cast<std::size_t>(c)] = grid.center_x(c);
-    const BandGeometry geometry{center_x.data(), grid.origin_x, grid.origin_y, grid.cell_m, 1.0 / grid.cell_m,
-                                cols, radius * radius, 1.0 / (radius * radius), radius / grid.cell_m};
+    const BandGeometry geometry{center_x.data(), grid.origin_x,           grid.origin_y,
+                                grid.cell_m,     1.0 / grid.cell_m,       cols,
+                                radius * radius, 1.0 / (radius * radius), radius / grid.cell_m};
 
-    // Rows each offence can reach, widened by one on each side; an empty range when it reaches none.
+    // Rows each offence can reach, widened by one on each side; an empty range when it reaches
+    // none.
     const std::size_t n = incidents.size();
     const double west = grid.origin_x - radius;
     const double east = grid.origin_x + static_cast<double>(cols) * grid.cell_m + radius;
-    const auto reach = [&](std::size_t i) -> std::pair<std::int32_t, std::int32_t> {
+    const auto reach = [&](std::size_t i) -> std::pair<std::int32_t, std::int32_t>
+    {
         const double px = incidents.x[i];
         const double py = incidents.y[i];
         if (!(px > west && px < east))
@@ -244,9 +254,9 @@ Raster<double> estimate(const Incidents& incidents, const GridSpec& grid, const 
                 static_cast<std::int32_t>(std::min(last, static_cast<double>(rows - 1)))};
     };
 
-    // Offences ordered by the band of their first row (a stable counting sort, so input order within
-    // a band), stored contiguously. Band b then reads one slice: the offences whose first band lies
-    // within `span` bands before it, skipping the few that end above it.
+    // Offences ordered by the band of their first row (a stable counting sort, so input order
+    // within a band), stored contiguously. Band b then reads one slice: the offences whose first
+    // band lies within `span` bands before it, skipping the few that end above it.
     const std::int64_t band_count = (rows + band_rows - 1) / band_rows;
     std::vector<std::size_t> band_start(static_cast<std::size_t>(band_count) + 1, 0);
     std::int64_t span = 1;
@@ -267,25 +277,29 @@ Raster<double> estimate(const Incidents& incidents, const GridSpec& grid, const 
         {
             const auto [first, last] = reach(i);
             if (last >= first)
-                members[fill[static_cast<std::size_t>(first / band_rows)]++] = {incidents.x[i], incidents.y[i],
-                                                                              scale * incidents.weight[i], first, last};
+                members[fill[static_cast<std::size_t>(first / band_rows)]++] = {
+                    incidents.x[i], incidents.y[i], scale * incidents.weight[i], first, last};
         }
     }
 
     Raster<double> out(grid, 0.0);
     std::atomic<std::int64_t> bands_done{0};
-    tbb::parallel_for(tbb::blocked_range<std::int64_t>(0, band_count), [&](const tbb::blocked_range<std::int64_t>& range) {
-        for (std::int64_t b = range.begin(); b != range.end(); ++b)
+    tbb::parallel_for(
+        tbb::blocked_range<std::int64_t>(0, band_count),
+        [&](const tbb::blocked_range<std::int64_t>& range)
         {
-            const std::int64_t first = b * band_rows;
-            const std::int64_t last = std::min(rows, first + band_rows) - 1;
-            const std::size_t begin = band_start[static_cast<std::size_t>(std::max<std::int64_t>(0, b - span + 1))];
-            const std::size_t end = band_start[static_cast<std::size_t>(b) + 1];
-            accumulate_band<Shape>(&out.values[static_cast<std::size_t>(first * cols)], first, last,
-                                   members.data() + begin, end - begin, geometry);
-            context.report(static_cast<double>(++bands_done) / static_cast<double>(band_count));
-        }
-    });
+            for (std::int64_t b = range.begin(); b != range.end(); ++b)
+            {
+                const std::int64_t first = b * band_rows;
+                const std::int64_t last = std::min(rows, first + band_rows) - 1;
+                const std::size_t begin =
+                    band_start[static_cast<std::size_t>(std::max<std::int64_t>(0, b - span + 1))];
+                const std::size_t end = band_start[static_cast<std::size_t>(b) + 1];
+                accumulate_band<Shape>(&out.values[static_cast<std::size_t>(first * cols)], first,
+                                       last, members.data() + begin, end - begin, geometry);
+                context.report(static_cast<double>(++bands_done) / static_cast<double>(band_count));
+            }
+        });
     return out;
 }
 } // namespace
@@ -335,8 +349,8 @@ double kernel_support_radius(Kernel kernel, double bandwidth_m)
     return kernel == Kernel::Gaussian ? gaussian_cutoff_sigmas * bandwidth_m : bandwidth_m;
 }
 
-Raster<double> estimate_kde(const Incidents& incidents, const GridSpec& grid, const KdeOptions& options,
-                            const RunContext& context)
+Raster<double> estimate_kde(const Incidents& incidents, const GridSpec& grid,
+                            const KdeOptions& options, const RunContext& context)
 {
     if (!(options.bandwidth_m > 0) || !std::isfinite(options.bandwidth_m))
         throw Error(Errc::Usage, "kde: bandwidth must be a positive number of metres (got " +

@@ -65,8 +65,8 @@ std::size_t edit_distance(std::string_view a_text, std::string_view b_text)
     return previous[b.size()];
 }
 
-std::vector<std::string> near_matches(std::string_view wanted, const std::vector<std::string>& candidates,
-                                      std::size_t limit)
+std::vector<std::string> near_matches(std::string_view wanted,
+                                      const std::vector<std::string>& candidates, std::size_t limit)
 {
     const std::string key = fold(wanted);
     std::vector<std::tuple<int, std::size_t, std::string>> ranked;
@@ -78,7 +78,8 @@ std::vector<std::string> near_matches(std::string_view wanted, const std::vector
     }
     std::sort(ranked.begin(), ranked.end());
     ranked.erase(std::unique(ranked.begin(), ranked.end(),
-                             [](const auto& l, const auto& r) { return std::get<2>(l) == std::get<2>(r); }),
+                             [](const auto& l, const auto& r)
+                             { return std::get<2>(l) == std::get<2>(r); }),
                  ranked.end());
     std::vector<std::string> out;
     for (std::size_t i = 0; i < ranked.size() && out.size() < limit; ++i)

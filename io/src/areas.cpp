@@ -27,7 +27,8 @@ void append_polygons(const OGRGeometry& g, engine::MultiPolygon& out)
 {
     switch (wkbFlatten(g.getGeometryType()))
     {
-    case wkbPolygon: {
+    case wkbPolygon:
+    {
         const OGRPolygon& p = *g.toPolygon();
         if (!p.getExteriorRing())
             return;
@@ -64,22 +65,26 @@ void project_all(std::vector<AreaFeature>& features, const Reprojector& reprojec
     if (reproject.is_identity())
         return;
     std::vector<double> xs, ys;
-    for_each_ring(features, [&](const engine::Ring& ring) {
-        for (const auto& p : ring)
-        {
-            xs.push_back(p.x);
-            ys.push_back(p.y);
-        }
-    });
+    for_each_ring(features,
+                  [&](const engine::Ring& ring)
+                  {
+                      for (const auto& p : ring)
+                      {
+                          xs.push_back(p.x);
+                          ys.push_back(p.y);
+                      }
+                  });
     reproject.transform(xs, ys);
     std::size_t k = 0;
-    for_each_ring(features, [&](engine::Ring& ring) {
-        for (auto& p : ring)
-        {
-            p = {xs[k], ys[k]};
-            ++k;
-        }
-    });
+    for_each_ring(features,
+                  [&](engine::Ring& ring)
+                  {
+                      for (auto& p : ring)
+                      {
+                          p = {xs[k], ys[k]};
+                          ++k;
+                      }
+                  });
 }
 } // namespace
 
@@ -109,7 +114,8 @@ AreaLayer read_areas(const std::string& path, const std::string& layer_name, con
         AreaFeature area;
         area.fid = feature->GetFID();
         for (int i = 0; i < static_cast<int>(out.field_names.size()); ++i)
-            area.values.emplace_back(feature->IsFieldSetAndNotNull(i) ? feature->GetFieldAsString(i) : "");
+            area.values.emplace_back(feature->IsFieldSetAndNotNull(i) ? feature->GetFieldAsString(i)
+                                                                      : "");
         const OGRGeometry* g = feature->GetGeometryRef();
         if (!g || g->IsEmpty())
         {
@@ -139,7 +145,8 @@ AreaLayer read_areas(const std::string& path, const std::string& layer_name, con
     }
     project_all(out.features, reproject);
     if (skipped > 0)
-        out.warnings.push_back(path + ": skipped " + std::to_string(skipped) + " features with no polygon");
+        out.warnings.push_back(path + ": skipped " + std::to_string(skipped) +
+                               " features with no polygon");
     if (out.features.empty())
         throw Error(Errc::BadData, path + ": the layer holds no polygon");
     return out;
@@ -150,8 +157,9 @@ std::size_t field_index(const AreaLayer& layer, const std::string& field, const 
     for (std::size_t i = 0; i < layer.field_names.size(); ++i)
         if (engine::same_text(layer.field_names[i], field))
             return i;
-    throw Error(Errc::Usage, layer.path + ": " + option + " '" + field + "' is not a field; fields are: " +
-                                 engine::join(layer.field_names));
+    throw Error(Errc::Usage,
+                layer.path + ": " + option + " '" + field +
+                    "' is not a field; fields are: " + engine::join(layer.field_names));
 }
 
 std::vector<std::string> field_values(const AreaLayer& layer, std::size_t field)
@@ -179,7 +187,8 @@ std::vector<std::pair<std::string, std::string>> read_aliases(const std::string&
     std::vector<std::string_view> fields;
     if (!reader.next(fields) || fields.size() < 2 || !engine::same_text(fields[0], "old_code") ||
         !engine::same_text(fields[1], "new_code"))
-        throw Error(Errc::BadData, path + ": an alias file starts with the header old_code,new_code");
+        throw Error(Errc::BadData,
+                    path + ": an alias file starts with the header old_code,new_code");
     std::vector<std::pair<std::string, std::string>> aliases;
     while (reader.next(fields))
     {
@@ -209,8 +218,9 @@ std::vector<std::size_t> find_area(const AreaLayer& layer, const std::string& na
             if (!v.empty())
                 distinct.insert(v);
     const auto near = engine::near_matches(name_or_code, {distinct.begin(), distinct.end()});
-    throw Error(Errc::Usage, layer.path + ": no area named or coded '" + name_or_code + "'" +
-                                 (near.empty() ? std::string() : "; nearest: " + engine::join(near)));
+    throw Error(Errc::Usage,
+                layer.path + ": no area named or coded '" + name_or_code + "'" +
+                    (near.empty() ? std::string() : "; nearest: " + engine::join(near)));
 }
 
 } // namespace hotspot::io

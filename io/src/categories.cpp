@@ -27,9 +27,11 @@ std::vector<engine::Category> parse_categories(std::string_view csv, const std::
     CsvReader reader(csv, source_name);
     std::vector<std::string_view> fields;
     if (!reader.next(fields) || fields.size() < 5 || !engine::same_text(fields[0], "category") ||
-        !engine::same_text(fields[2], "ho_codes") || !engine::same_text(fields[3], "police_uk_types"))
-        throw Error(Errc::BadData, source_name + ": a category file starts with the header "
-                                                 "category,source,ho_codes,police_uk_types,description");
+        !engine::same_text(fields[2], "ho_codes") ||
+        !engine::same_text(fields[3], "police_uk_types"))
+        throw Error(Errc::BadData, source_name +
+                                       ": a category file starts with the header "
+                                       "category,source,ho_codes,police_uk_types,description");
     const auto known = known_ho_codes();
     const std::set<std::string> index(known.begin(), known.end());
     std::set<std::string> names;
@@ -38,7 +40,8 @@ std::vector<engine::Category> parse_categories(std::string_view csv, const std::
     {
         const std::string where = source_name + ": line " + std::to_string(reader.line());
         if (fields.size() < 5)
-            throw Error(Errc::BadData, where + ": expected 5 fields, found " + std::to_string(fields.size()));
+            throw Error(Errc::BadData,
+                        where + ": expected 5 fields, found " + std::to_string(fields.size()));
         engine::Category c;
         c.name = std::string(fields[0]);
         if (engine::fold(c.name).empty())
@@ -48,7 +51,9 @@ std::vector<engine::Category> parse_categories(std::string_view csv, const std::
         c.ho_codes = engine::split(fields[2], ' ');
         for (const auto& code : c.ho_codes)
             if (!index.count(engine::normalise_ho_code(code)))
-                throw Error(Errc::BadData, where + ": '" + code + "' is not a code of the Offence Classification Index");
+                throw Error(Errc::BadData,
+                            where + ": '" + code +
+                                "' is not a code of the Offence Classification Index");
         c.police_uk_types = engine::split(fields[3], ';');
         c.description = std::string(fields[4]);
         categories.push_back(std::move(c));

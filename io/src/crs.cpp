@@ -26,7 +26,8 @@ Crs describe(OGRSpatialReference& srs)
     crs.name = srs.GetName() ? srs.GetName() : "";
     const char* target = srs.IsProjected() ? "PROJCS" : (srs.IsGeographic() ? "GEOGCS" : nullptr);
     if (srs.GetAuthorityName(target) && srs.GetAuthorityCode(target))
-        crs.authority = std::string(srs.GetAuthorityName(target)) + ":" + srs.GetAuthorityCode(target);
+        crs.authority =
+            std::string(srs.GetAuthorityName(target)) + ":" + srs.GetAuthorityCode(target);
     crs.geographic = srs.IsGeographic();
     crs.metric = srs.IsProjected() && std::abs(srs.GetLinearUnits() - 1.0) < 1e-12;
     double west = 0, south = 0, east = 0, north = 0;
@@ -47,7 +48,10 @@ std::unique_ptr<OGRSpatialReference> srs_from_wkt(const std::string& wkt)
 
 struct TransformDeleter
 {
-    void operator()(OGRCoordinateTransformation* t) const { OGRCoordinateTransformation::DestroyCT(t); }
+    void operator()(OGRCoordinateTransformation* t) const
+    {
+        OGRCoordinateTransformation::DestroyCT(t);
+    }
 };
 using TransformPtr = std::unique_ptr<OGRCoordinateTransformation, TransformDeleter>;
 
@@ -79,8 +83,9 @@ Crs parse_crs(const std::string& text)
     OGRSpatialReference srs;
     srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
     if (input.empty() || srs.SetFromUserInput(input.c_str()) != OGRERR_NONE)
-        throw Error(Errc::Usage, "crs: '" + text + "' is not a coordinate reference system hotspot knows "
-                                 "(try an EPSG code such as EPSG:27700)");
+        throw Error(Errc::Usage, "crs: '" + text +
+                                     "' is not a coordinate reference system hotspot knows "
+                                     "(try an EPSG code such as EPSG:27700)");
     return describe(srs);
 }
 
@@ -106,17 +111,19 @@ Crs default_target_crs(double lon, double lat, std::string& reason)
     }
     const int zone = std::clamp(static_cast<int>(std::floor((lon + 180.0) / 6.0)) + 1, 1, 60);
     const int code = (lat >= 0 ? 32600 : 32700) + zone;
-    reason = "the UTM zone of the data's centre (" + std::to_string(zone) + (lat >= 0 ? "N" : "S") + ")";
+    reason =
+        "the UTM zone of the data's centre (" + std::to_string(zone) + (lat >= 0 ? "N" : "S") + ")";
     return parse_crs("EPSG:" + std::to_string(code));
 }
 
 void require_metric(const Crs& crs, const std::string& what)
 {
     if (crs.geographic)
-        throw Error(Errc::Usage, what + ": " + crs.label() +
-                                     " is geographic (degrees); densities need a projected CRS in metres, "
-                                     "such as EPSG:27700 in Great Britain, because a bandwidth in degrees "
-                                     "is meaningless");
+        throw Error(Errc::Usage,
+                    what + ": " + crs.label() +
+                        " is geographic (degrees); densities need a projected CRS in metres, "
+                        "such as EPSG:27700 in Great Britain, because a bandwidth in degrees "
+                        "is meaningless");
     if (!crs.metric)
         throw Error(Errc::Usage, what + ": " + crs.label() + " is not a projected CRS in metres");
 }
@@ -135,9 +142,11 @@ Reprojector::Reprojector(const Crs& from, const Crs& to) : m_from_wkt(from.wkt),
     m_identity = a->IsSame(b.get());
     if (!m_identity)
     {
-        make_transform(m_from_wkt, m_to_wkt); // fail now, on the calling thread, if there is no path
-        m_per_thread = std::make_unique<PerThread>(PerThread{
-            tbb::enumerable_thread_specific<TransformPtr>([this] { return make_transform(m_from_wkt, m_to_wkt); })});
+        make_transform(m_from_wkt,
+                       m_to_wkt); // fail now, on the calling thread, if there is no path
+        m_per_thread =
+            std::make_unique<PerThread>(PerThread{tbb::enumerable_thread_specific<TransformPtr>(
+                [this] { return make_transform(m_from_wkt, m_to_wkt); })});
     }
 }
 
@@ -149,11 +158,13 @@ void Reprojector::transform(std::span<double> x, std::span<double> y) const
         return;
     auto& transforms = m_per_thread->transforms;
     tbb::parallel_for(tbb::blocked_range<std::size_t>(0, x.size(), 16384),
-                      [&](const tbb::blocked_range<std::size_t>& range) {
+                      [&](const tbb::blocked_range<std::size_t>& range)
+                      {
                           auto& t = transforms.local();
                           const std::size_t n = range.size();
                           std::vector<int> ok(n);
-                          t->Transform(n, x.data() + range.begin(), y.data() + range.begin(), nullptr, ok.data());
+                          t->Transform(n, x.data() + range.begin(), y.data() + range.begin(),
+                                       nullptr, ok.data());
                           for (std::size_t i = 0; i < n; ++i)
                           {
                               double& px = x[range.begin() + i];

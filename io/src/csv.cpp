@@ -42,7 +42,8 @@ bool CsvReader::next(std::vector<std::string_view>& fields)
             while (true)
             {
                 if (m_pos >= size)
-                    throw Error(Errc::BadData, m_source_name + ": line " + std::to_string(quote_line) +
+                    throw Error(Errc::BadData, m_source_name + ": line " +
+                                                   std::to_string(quote_line) +
                                                    ": a quoted field is never closed");
                 const char c = m_text[m_pos];
                 if (c == '"')
@@ -76,7 +77,8 @@ bool CsvReader::next(std::vector<std::string_view>& fields)
             fields.push_back(raw);
             // Anything between the closing quote and the delimiter is kept, as most readers do.
             const std::size_t tail = m_pos;
-            while (m_pos < size && m_text[m_pos] != ',' && m_text[m_pos] != '\n' && m_text[m_pos] != '\r')
+            while (m_pos < size && m_text[m_pos] != ',' && m_text[m_pos] != '\n' &&
+                   m_text[m_pos] != '\r')
                 ++m_pos;
             if (m_pos > tail)
             {
@@ -88,7 +90,8 @@ bool CsvReader::next(std::vector<std::string_view>& fields)
         else
         {
             const std::size_t start = m_pos;
-            while (m_pos < size && m_text[m_pos] != ',' && m_text[m_pos] != '\n' && m_text[m_pos] != '\r')
+            while (m_pos < size && m_text[m_pos] != ',' && m_text[m_pos] != '\n' &&
+                   m_text[m_pos] != '\r')
                 ++m_pos;
             fields.push_back(m_text.substr(start, m_pos - start));
         }

@@ -48,7 +48,9 @@ MappedFile::MappedFile(const std::string& path)
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         throw Error(Errc::Io, path + ": cannot be read (" + std::strerror(errno) + ")");
-    struct stat info{};
+    struct stat info
+    {
+    };
     if (::fstat(fd, &info) != 0)
     {
         ::close(fd);
@@ -93,7 +95,8 @@ void check_output_path(const std::string& path, bool overwrite)
 std::string temp_path_beside(const std::string& path)
 {
     const fs::path p(path);
-    return (p.parent_path() / ("." + p.stem().string() + ".tmp-" + std::to_string(::getpid()) + p.extension().string()))
+    return (p.parent_path() / ("." + p.stem().string() + ".tmp-" + std::to_string(::getpid()) +
+                               p.extension().string()))
         .string();
 }
 
@@ -125,13 +128,16 @@ void write_atomically(const std::string& path, bool overwrite,
 
 void write_text_file(const std::string& path, const std::string& text, bool overwrite)
 {
-    write_atomically(path, overwrite, [&](const std::string& tmp) {
-        std::ofstream out(tmp, std::ios::binary);
-        out << text;
-        out.close();
-        if (!out)
-            throw Error(Errc::Io, path + ": cannot be written (" + std::strerror(errno) + ")");
-    });
+    write_atomically(path, overwrite,
+                     [&](const std::string& tmp)
+                     {
+                         std::ofstream out(tmp, std::ios::binary);
+                         out << text;
+                         out.close();
+                         if (!out)
+                             throw Error(Errc::Io, path + ": cannot be written (" +
+                                                       std::strerror(errno) + ")");
+                     });
 }
 
 } // namespace hotspot::io

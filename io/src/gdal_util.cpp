@@ -13,10 +13,12 @@ namespace hotspot::io::detail
 void ensure_gdal()
 {
     static std::once_flag once;
-    std::call_once(once, [] {
-        GDALAllRegister();
-        CPLSetErrorHandler(CPLQuietErrorHandler);
-    });
+    std::call_once(once,
+                   []
+                   {
+                       GDALAllRegister();
+                       CPLSetErrorHandler(CPLQuietErrorHandler);
+                   });
 }
 
 std::string gdal_error(const std::string& fallback)
@@ -28,7 +30,8 @@ std::string gdal_error(const std::string& fallback)
 DatasetPtr open_vector(const std::string& path)
 {
     ensure_gdal();
-    if (!std::filesystem::exists(path) && path.rfind("/vsi", 0) != 0 && path.find(':') == std::string::npos)
+    if (!std::filesystem::exists(path) && path.rfind("/vsi", 0) != 0 &&
+        path.find(':') == std::string::npos)
         throw Error(Errc::Io, path + ": no such file");
     CPLErrorReset();
     DatasetPtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
@@ -49,7 +52,8 @@ OGRLayer* pick_layer(GDALDataset& dataset, const std::string& path, const std::s
     std::vector<std::string> names;
     for (int i = 0; i < dataset.GetLayerCount(); ++i)
         names.emplace_back(dataset.GetLayer(i)->GetName());
-    throw Error(Errc::Usage, path + ": no layer named '" + layer + "'; layers are: " + engine::join(names));
+    throw Error(Errc::Usage,
+                path + ": no layer named '" + layer + "'; layers are: " + engine::join(names));
 }
 
 OGRSpatialReference to_ogr(const Crs& crs)

@@ -23,15 +23,15 @@ namespace
 // Viridis (van der Walt & Smith, matplotlib): perceptually uniform and readable in greyscale and by
 // colour-blind readers. Ten anchors, linearly interpolated.
 constexpr std::array<std::array<double, 3>, 10> viridis{{{0x44, 0x01, 0x54},
-                                                          {0x48, 0x28, 0x78},
-                                                          {0x3e, 0x49, 0x89},
-                                                          {0x31, 0x68, 0x8e},
-                                                          {0x26, 0x82, 0x8e},
-                                                          {0x1f, 0x9e, 0x89},
-                                                          {0x35, 0xb7, 0x79},
-                                                          {0x6e, 0xce, 0x58},
-                                                          {0xb5, 0xde, 0x2b},
-                                                          {0xfd, 0xe7, 0x25}}};
+                                                         {0x48, 0x28, 0x78},
+                                                         {0x3e, 0x49, 0x89},
+                                                         {0x31, 0x68, 0x8e},
+                                                         {0x26, 0x82, 0x8e},
+                                                         {0x1f, 0x9e, 0x89},
+                                                         {0x35, 0xb7, 0x79},
+                                                         {0x6e, 0xce, 0x58},
+                                                         {0xb5, 0xde, 0x2b},
+                                                         {0xfd, 0xe7, 0x25}}};
 
 constexpr double title_height = 70, footer_height = 60, legend_width = 170, margin = 20;
 
@@ -77,9 +77,10 @@ class Painter
     Painter(cairo_t* cr, MapLayout& layout) : m_cr(cr), m_layout(layout) {}
 
     // Text with its top-left at (x, y) or centred; kept inside [x_min, x_max] x [y_min, y_max] by
-    // shifting, so that no label leaves the image. Returns false (drawing nothing) if it cannot fit.
-    bool text(const std::string& s, double x, double y, double size, bool centred, bool bold, double x_min, double y_min,
-              double x_max, double y_max, double halo = 0)
+    // shifting, so that no label leaves the image. Returns false (drawing nothing) if it cannot
+    // fit.
+    bool text(const std::string& s, double x, double y, double size, bool centred, bool bold,
+              double x_min, double y_min, double x_max, double y_max, double halo = 0)
     {
         cairo_select_font_face(m_cr, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL,
                                bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
@@ -187,7 +188,8 @@ void draw(cairo_t* cr, const MapContent& c, MapLayout& layout, cairo_surface_t* 
     {
         const auto [px, py] = layout.pixel_of(b.label_at);
         if (px >= layout.map_left && px <= map_right && py >= layout.map_top && py <= map_bottom)
-            paint.text(b.label, px, py, 10, true, false, layout.map_left, layout.map_top, map_right, map_bottom, 2.5);
+            paint.text(b.label, px, py, 10, true, false, layout.map_left, layout.map_top, map_right,
+                       map_bottom, 2.5);
     }
     for (const auto& [name, at] : c.places)
     {
@@ -197,13 +199,15 @@ void draw(cairo_t* cr, const MapContent& c, MapLayout& layout, cairo_surface_t* 
         cairo_set_source_rgb(cr, 0, 0, 0);
         cairo_arc(cr, px, py, 3.5, 0, 2 * M_PI);
         cairo_fill(cr);
-        paint.text(name, px + 6, py - 14, 12, false, true, layout.map_left, layout.map_top, map_right, map_bottom, 3);
+        paint.text(name, px + 6, py - 14, 12, false, true, layout.map_left, layout.map_top,
+                   map_right, map_bottom, 3);
     }
     cairo_set_source_rgb(cr, 0.75, 0.05, 0.05);
     for (const auto& s : c.hotspots)
     {
         const auto [px, py] = layout.pixel_of(s.label_at);
-        paint.text(s.label, px, py, 15, true, true, layout.map_left, layout.map_top, map_right, map_bottom, 3);
+        paint.text(s.label, px, py, 15, true, true, layout.map_left, layout.map_top, map_right,
+                   map_bottom, 3);
     }
 
     // Frame.
@@ -218,7 +222,8 @@ void draw(cairo_t* cr, const MapContent& c, MapLayout& layout, cairo_surface_t* 
     paint.text(c.subtitle, margin, 44, 14, false, false, 0, 0, w, title_height);
 
     // Legend: the colour ramp from 0 to the peak, in the surface's units.
-    const double bar_x = map_right + 30, bar_top = layout.map_top + 40, bar_h = std::min(300.0, map_h - 80);
+    const double bar_x = map_right + 30, bar_top = layout.map_top + 40,
+                 bar_h = std::min(300.0, map_h - 80);
     for (int i = 0; i < static_cast<int>(bar_h); ++i)
     {
         double r, g, b;
@@ -245,7 +250,8 @@ void draw(cairo_t* cr, const MapContent& c, MapLayout& layout, cairo_surface_t* 
     cairo_line_to(cr, nx + 9, ny + 26);
     cairo_close_path(cr);
     cairo_fill(cr);
-    paint.text("N", nx, ny + 38, 13, true, true, layout.map_left, layout.map_top, map_right, map_bottom);
+    paint.text("N", nx, ny + 38, 13, true, true, layout.map_left, layout.map_top, map_right,
+               map_bottom);
 
     // Scale bar, bottom left of the map.
     const double length_m = nice_length(0.2 * map_w / layout.scale);
@@ -260,12 +266,13 @@ void draw(cairo_t* cr, const MapContent& c, MapLayout& layout, cairo_surface_t* 
     cairo_rectangle(cr, sx, sy, bar_px, 6);
     cairo_set_line_width(cr, 1);
     cairo_stroke(cr);
-    paint.text(distance_text(length_m), sx + bar_px / 2, sy - 12, 11, true, false, layout.map_left, layout.map_top, map_right,
-               map_bottom);
+    paint.text(distance_text(length_m), sx + bar_px / 2, sy - 12, 11, true, false, layout.map_left,
+               layout.map_top, map_right, map_bottom);
 
     // Attribution.
     cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
-    paint.text(c.attribution, margin, h - footer_height + 22, 10, false, false, 0, map_bottom, w, h);
+    paint.text(c.attribution, margin, h - footer_height + 22, 10, false, false, 0, map_bottom, w,
+               h);
 }
 } // namespace
 
@@ -305,7 +312,8 @@ MapLayout render_map(const MapContent& c, const std::string& path, const MapOpti
     layout.xmin = extent.xmin;
     layout.ymax = extent.ymax;
     layout.width_px = options.width_px;
-    layout.height_px = static_cast<int>(std::ceil(title_height + extent.height() * layout.scale + footer_height));
+    layout.height_px =
+        static_cast<int>(std::ceil(title_height + extent.height() * layout.scale + footer_height));
 
     // The surface as an image: values from 0 to the peak along the ramp; the faintest clear so the
     // boundaries show through.
@@ -315,8 +323,8 @@ MapLayout render_map(const MapContent& c, const std::string& path, const MapOpti
             peak = std::max(peak, v);
     layout.legend_min = 0;
     layout.legend_max = peak;
-    std::unique_ptr<cairo_surface_t, SurfaceDeleter> density(
-        cairo_image_surface_create(CAIRO_FORMAT_ARGB32, static_cast<int>(g.cols), static_cast<int>(g.rows)));
+    std::unique_ptr<cairo_surface_t, SurfaceDeleter> density(cairo_image_surface_create(
+        CAIRO_FORMAT_ARGB32, static_cast<int>(g.cols), static_cast<int>(g.rows)));
     cairo_surface_flush(density.get());
     unsigned char* pixels = cairo_image_surface_get_data(density.get());
     const int stride = cairo_image_surface_get_stride(density.get());
@@ -327,32 +335,42 @@ MapLayout render_map(const MapContent& c, const std::string& path, const MapOpti
         {
             const double v = c.surface.at(col, row);
             const double f = peak > 0 ? v / peak : 0;
-            double alpha = v == c.nodata || !(v > 0) ? 0.0 : std::clamp((f - 0.02) / 0.08, 0.0, 1.0);
+            double alpha =
+                v == c.nodata || !(v > 0) ? 0.0 : std::clamp((f - 0.02) / 0.08, 0.0, 1.0);
             double r, gr, b;
             ramp_colour(f, r, gr, b);
             // Cairo's ARGB32 is premultiplied.
-            const auto channel = [&](double x) { return static_cast<std::uint32_t>(std::lround(x * alpha * 255.0)); };
-            line[col] = (static_cast<std::uint32_t>(std::lround(alpha * 255.0)) << 24) | (channel(r) << 16) |
-                        (channel(gr) << 8) | channel(b);
+            const auto channel = [&](double x)
+            { return static_cast<std::uint32_t>(std::lround(x * alpha * 255.0)); };
+            line[col] = (static_cast<std::uint32_t>(std::lround(alpha * 255.0)) << 24) |
+                        (channel(r) << 16) | (channel(gr) << 8) | channel(b);
         }
     }
     cairo_surface_mark_dirty(density.get());
 
-    write_atomically(path, options.overwrite, [&](const std::string& tmp) {
-        std::unique_ptr<cairo_surface_t, SurfaceDeleter> surface(
-            ext == ".png" ? cairo_image_surface_create(CAIRO_FORMAT_ARGB32, layout.width_px, layout.height_px)
-            : ext == ".pdf" ? cairo_pdf_surface_create(tmp.c_str(), layout.width_px, layout.height_px)
-                            : cairo_svg_surface_create(tmp.c_str(), layout.width_px, layout.height_px));
-        std::unique_ptr<cairo_t, ContextDeleter> cr(cairo_create(surface.get()));
-        draw(cr.get(), c, layout, density.get());
-        cairo_surface_flush(surface.get());
-        if (ext == ".png" && cairo_surface_write_to_png(surface.get(), tmp.c_str()) != CAIRO_STATUS_SUCCESS)
-            throw Error(Errc::Io, path + ": cannot be written");
-        cr.reset();
-        cairo_surface_finish(surface.get());
-        if (cairo_surface_status(surface.get()) != CAIRO_STATUS_SUCCESS)
-            throw Error(Errc::Io, path + ": cannot be written (" + cairo_status_to_string(cairo_surface_status(surface.get())) + ")");
-    });
+    write_atomically(
+        path, options.overwrite,
+        [&](const std::string& tmp)
+        {
+            std::unique_ptr<cairo_surface_t, SurfaceDeleter> surface(
+                ext == ".png" ? cairo_image_surface_create(CAIRO_FORMAT_ARGB32, layout.width_px,
+                                                           layout.height_px)
+                : ext == ".pdf"
+                    ? cairo_pdf_surface_create(tmp.c_str(), layout.width_px, layout.height_px)
+                    : cairo_svg_surface_create(tmp.c_str(), layout.width_px, layout.height_px));
+            std::unique_ptr<cairo_t, ContextDeleter> cr(cairo_create(surface.get()));
+            draw(cr.get(), c, layout, density.get());
+            cairo_surface_flush(surface.get());
+            if (ext == ".png" &&
+                cairo_surface_write_to_png(surface.get(), tmp.c_str()) != CAIRO_STATUS_SUCCESS)
+                throw Error(Errc::Io, path + ": cannot be written");
+            cr.reset();
+            cairo_surface_finish(surface.get());
+            if (cairo_surface_status(surface.get()) != CAIRO_STATUS_SUCCESS)
+                throw Error(Errc::Io,
+                            path + ": cannot be written (" +
+                                cairo_status_to_string(cairo_surface_status(surface.get())) + ")");
+        });
     return layout;
 }
 

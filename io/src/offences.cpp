@@ -22,10 +22,10 @@ using engine::MonthIndex;
 using engine::trim;
 
 constexpr std::array<std::string_view, reject_reason_count> reason_names{
-    "malformed_row", "bad_date",          "outside_period",    "excluded_crime_type", "no_location",
-    "not_a_point",   "bad_coordinate",    "out_of_range",      "swapped_lat_lon",     "outside_crs_area",
-    "projection_failed", "bad_weight",    "duplicate_id"};
-
+    "malformed_row",   "bad_date",         "outside_period",    "excluded_crime_type",
+    "no_location",     "not_a_point",      "bad_coordinate",    "out_of_range",
+    "swapped_lat_lon", "outside_crs_area", "projection_failed", "bad_weight",
+    "duplicate_id"};
 
 // Index of the field named `wanted` (ignoring case), or -1.
 int find_field(const std::vector<std::string>& names, std::string_view wanted)
@@ -36,7 +36,8 @@ int find_field(const std::vector<std::string>& names, std::string_view wanted)
     return -1;
 }
 
-int find_any(const std::vector<std::string>& names, std::initializer_list<std::string_view> candidates)
+int find_any(const std::vector<std::string>& names,
+             std::initializer_list<std::string_view> candidates)
 {
     for (const auto candidate : candidates)
         if (const int i = find_field(names, candidate); i >= 0)
@@ -45,15 +46,16 @@ int find_any(const std::vector<std::string>& names, std::initializer_list<std::s
 }
 
 // The index of an explicitly named field, or of the first detected candidate; -1 when neither.
-int resolve_field(const std::string& path, const std::vector<std::string>& names, const std::string& explicit_name,
-                  const std::string& option, std::initializer_list<std::string_view> candidates)
+int resolve_field(const std::string& path, const std::vector<std::string>& names,
+                  const std::string& explicit_name, const std::string& option,
+                  std::initializer_list<std::string_view> candidates)
 {
     if (!explicit_name.empty())
     {
         const int i = find_field(names, explicit_name);
         if (i < 0)
-            throw Error(Errc::Usage, path + ": " + option + " '" + explicit_name + "' is not a field; fields are: " +
-                                         engine::join(names));
+            throw Error(Errc::Usage, path + ": " + option + " '" + explicit_name +
+                                         "' is not a field; fields are: " + engine::join(names));
         return i;
     }
     return find_any(names, candidates);
@@ -67,11 +69,15 @@ bool is_lonlat_name(std::string_view name)
     return false;
 }
 
-// Lets a map keyed by std::string be searched with a string_view, without building a string per row.
+// Lets a map keyed by std::string be searched with a string_view, without building a string per
+// row.
 struct TextHash
 {
     using is_transparent = void;
-    std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+    std::size_t operator()(std::string_view text) const
+    {
+        return std::hash<std::string_view>{}(text);
+    }
 };
 
 struct FieldRoles
@@ -125,12 +131,15 @@ class Classifier
         const std::int32_t type = m_roles.type >= 0 ? type_index(trim(r.type)) : -1;
 
         double x = r.point_x, y = r.point_y;
-        const auto unusable = [&](RejectReason reason, std::string detail) {
-            location_failed(r.row, reason, std::move(detail), month, type, trim(r.id), trim(r.code), r.raw);
+        const auto unusable = [&](RejectReason reason, std::string detail)
+        {
+            location_failed(r.row, reason, std::move(detail), month, type, trim(r.id), trim(r.code),
+                            r.raw);
         };
         if (!r.location_problem.empty())
         {
-            const auto reason = r.location_problem == "no geometry" ? RejectReason::NoLocation : RejectReason::NotAPoint;
+            const auto reason = r.location_problem == "no geometry" ? RejectReason::NoLocation
+                                                                    : RejectReason::NotAPoint;
             return unusable(reason, std::string(r.location_problem));
         }
         if (!r.has_point)
@@ -139,13 +148,16 @@ class Classifier
             if (xs.empty() && ys.empty())
                 return unusable(RejectReason::NoLocation, "no coordinates");
             if (!parse_number(xs, x))
-                return unusable(RejectReason::BadCoordinate, x_name() + " '" + std::string(xs) + "' is not a number");
+                return unusable(RejectReason::BadCoordinate,
+                                x_name() + " '" + std::string(xs) + "' is not a number");
             if (!parse_number(ys, y))
-                return unusable(RejectReason::BadCoordinate, y_name() + " '" + std::string(ys) + "' is not a number");
+                return unusable(RejectReason::BadCoordinate,
+                                y_name() + " '" + std::string(ys) + "' is not a number");
         }
         if (m_geographic && (std::abs(x) > 180.0 || std::abs(y) > 90.0))
         {
-            std::string detail = "longitude " + number(x) + ", latitude " + number(y) + " out of range";
+            std::string detail =
+                "longitude " + number(x) + ", latitude " + number(y) + " out of range";
             if (std::abs(y) > 90.0 && std::abs(x) <= 90.0)
             {
                 detail += " (latitude and longitude swapped?)";
@@ -159,24 +171,29 @@ class Classifier
         {
             const std::string_view ws = trim(r.weight);
             if (!parse_number(ws, weight))
-                return reject(r.row, RejectReason::BadWeight, "weight '" + std::string(ws) + "' is not a number", r.raw);
+                return reject(r.row, RejectReason::BadWeight,
+                              "weight '" + std::string(ws) + "' is not a number", r.raw);
             if (weight < 0)
-                return reject(r.row, RejectReason::BadWeight, "weight " + std::string(ws) + " is negative", r.raw);
+                return reject(r.row, RejectReason::BadWeight,
+                              "weight " + std::string(ws) + " is negative", r.raw);
         }
         m_candidates.push_back({r.row, x, y, weight, month, type, trim(r.id), trim(r.code), r.raw});
     }
 
     // A record whose location cannot be used: kept aside with its reason (derive_table decides).
-    void location_failed(std::int64_t row, RejectReason reason, std::string detail, MonthIndex month, std::int32_t type,
-                         std::string_view id, std::string_view code, std::string_view raw)
+    void location_failed(std::int64_t row, RejectReason reason, std::string detail,
+                         MonthIndex month, std::int32_t type, std::string_view id,
+                         std::string_view code, std::string_view raw)
     {
-        m_table.unlocated.push_back({row, reason, std::move(detail), month, type, id, code, m_keep_raw ? raw : std::string_view()});
+        m_table.unlocated.push_back({row, reason, std::move(detail), month, type, id, code,
+                                     m_keep_raw ? raw : std::string_view()});
     }
 
     void reject(std::int64_t row, RejectReason reason, std::string detail, std::string_view raw)
     {
         ++m_table.rejected_by_reason[static_cast<std::size_t>(reason)];
-        m_table.rejected.push_back({row, reason, std::move(detail), m_keep_raw ? std::string(raw) : std::string()});
+        m_table.rejected.push_back(
+            {row, reason, std::move(detail), m_keep_raw ? std::string(raw) : std::string()});
     }
 
     std::vector<Candidate>& candidates() { return m_candidates; }
@@ -216,7 +233,8 @@ class Classifier
     bool m_geographic;
     bool m_keep_raw;
     OffenceTable& m_table;
-    std::unordered_map<std::string, std::int32_t, TextHash, std::equal_to<>> m_type_of; // by exact spelling
+    std::unordered_map<std::string, std::int32_t, TextHash, std::equal_to<>>
+        m_type_of; // by exact spelling
     std::vector<Candidate> m_candidates;
     std::int64_t m_swapped_out_of_range = 0;
 };
@@ -224,7 +242,8 @@ class Classifier
 std::string describe_roles(const std::vector<std::string>& names, const FieldRoles& roles)
 {
     std::string out;
-    const auto add = [&](const char* role, int i) {
+    const auto add = [&](const char* role, int i)
+    {
         if (i < 0)
             return;
         if (!out.empty())
@@ -241,33 +260,40 @@ std::string describe_roles(const std::vector<std::string>& names, const FieldRol
     return out;
 }
 
-FieldRoles detect_roles(const std::string& path, const std::vector<std::string>& names, const OffenceSource& s,
-                        bool need_xy)
+FieldRoles detect_roles(const std::string& path, const std::vector<std::string>& names,
+                        const OffenceSource& s, bool need_xy)
 {
     FieldRoles roles;
     if (need_xy)
     {
-        roles.x = resolve_field(path, names, s.x_field, "--x-field",
-                                {"x", "easting", "longitude", "lon", "lng", "long", "point_x", "x_coord"});
+        roles.x = resolve_field(
+            path, names, s.x_field, "--x-field",
+            {"x", "easting", "longitude", "lon", "lng", "long", "point_x", "x_coord"});
         roles.y = resolve_field(path, names, s.y_field, "--y-field",
                                 {"y", "northing", "latitude", "lat", "point_y", "y_coord"});
         if (roles.x < 0 || roles.y < 0)
-            throw Error(Errc::Usage, path + ": no coordinate columns found; name them with --x-field and --y-field "
-                                            "(fields are: " + engine::join(names) + ")");
+            throw Error(Errc::Usage,
+                        path +
+                            ": no coordinate columns found; name them with --x-field and --y-field "
+                            "(fields are: " +
+                            engine::join(names) + ")");
     }
-    roles.date = resolve_field(path, names, s.date_field, "--date-field",
-                               {"month", "date", "occurred", "date_occurred", "datetime", "reported_date"});
-    roles.type = resolve_field(path, names, s.type_field, "--type-field",
-                               {"crime type", "crime_type", "offence type", "offence_type", "category", "type"});
-    roles.id = resolve_field(path, names, s.id_field, "--id-field",
-                             {"crime id", "crime_id", "incident_id", "offence_id", "crime_ref", "id"});
+    roles.date =
+        resolve_field(path, names, s.date_field, "--date-field",
+                      {"month", "date", "occurred", "date_occurred", "datetime", "reported_date"});
+    roles.type = resolve_field(
+        path, names, s.type_field, "--type-field",
+        {"crime type", "crime_type", "offence type", "offence_type", "category", "type"});
+    roles.id =
+        resolve_field(path, names, s.id_field, "--id-field",
+                      {"crime id", "crime_id", "incident_id", "offence_id", "crime_ref", "id"});
     roles.weight = resolve_field(path, names, s.weight_field, "--weight-field", {});
     roles.code = resolve_field(path, names, s.code_field, "--code-field", {});
     return roles;
 }
 
-void describe_source(OffenceTable& table, const OffenceSource& source, const std::vector<std::string>& names,
-                     const FieldRoles& roles)
+void describe_source(OffenceTable& table, const OffenceSource& source,
+                     const std::vector<std::string>& names, const FieldRoles& roles)
 {
     table.source_path = source.path;
     table.fields_used = describe_roles(names, roles);
@@ -301,20 +327,25 @@ constexpr std::size_t no_duplicate = static_cast<std::size_t>(-1);
 
 // Everything after the records are read: the target CRS, its area, the projection, duplicates,
 // and the final table. Shared by every kind of source.
-void finish(OffenceTable& table, Classifier& classifier, const OffenceSource& source, const ReadOptions& options)
+void finish(OffenceTable& table, Classifier& classifier, const OffenceSource& source,
+            const ReadOptions& options)
 {
     const std::string& path = source.path;
     auto& candidates = classifier.candidates();
-    const std::int64_t located = static_cast<std::int64_t>(candidates.size()) + classifier.swapped_out_of_range();
+    const std::int64_t located =
+        static_cast<std::int64_t>(candidates.size()) + classifier.swapped_out_of_range();
     if (classifier.swapped_out_of_range() > 0 && 2 * classifier.swapped_out_of_range() > located)
-        throw Error(Errc::BadData, path + ": " + std::to_string(classifier.swapped_out_of_range()) + " of " +
-                                       std::to_string(located) +
-                                       " located records have a latitude beyond 90 degrees: longitude and latitude "
-                                       "look swapped (check --x-field and --y-field)");
+        throw Error(
+            Errc::BadData,
+            path + ": " + std::to_string(classifier.swapped_out_of_range()) + " of " +
+                std::to_string(located) +
+                " located records have a latitude beyond 90 degrees: longitude and latitude "
+                "look swapped (check --x-field and --y-field)");
 
     // Where the data lie, in longitude/latitude, to choose a CRS and to spot swapped axes.
     const Crs lonlat = wgs84();
-    engine::Point2 centre{std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::quiet_NaN()};
+    engine::Point2 centre{std::numeric_limits<double>::quiet_NaN(),
+                          std::numeric_limits<double>::quiet_NaN()};
     if (!candidates.empty())
     {
         std::vector<double> xs, ys;
@@ -338,10 +369,11 @@ void finish(OffenceTable& table, Classifier& classifier, const OffenceSource& so
         {
             if (table.source_crs.geographic && !in_great_britain(centre.x, centre.y) &&
                 in_great_britain(centre.y, centre.x))
-                throw Error(Errc::BadData, path + ": the data's centre (longitude " + std::to_string(centre.x) +
-                                               ", latitude " + std::to_string(centre.y) +
-                                               ") lies in Great Britain only with longitude and latitude swapped: "
-                                               "check --x-field and --y-field");
+                throw Error(Errc::BadData,
+                            path + ": the data's centre (longitude " + std::to_string(centre.x) +
+                                ", latitude " + std::to_string(centre.y) +
+                                ") lies in Great Britain only with longitude and latitude swapped: "
+                                "check --x-field and --y-field");
             table.target_crs = default_target_crs(centre.x, centre.y, table.target_crs_reason);
         }
     }
@@ -353,20 +385,24 @@ void finish(OffenceTable& table, Classifier& classifier, const OffenceSource& so
     if (table.source_crs.geographic && table.target_crs.area_of_use)
     {
         const engine::Box2 area = *table.target_crs.area_of_use;
-        const auto inside = [&](double lon, double lat) {
-            return lon >= area.xmin && lon <= area.xmax && lat >= area.ymin && lat <= area.ymax;
-        };
-        std::erase_if(candidates, [&](const Candidate& c) {
-            if (inside(c.x, c.y))
-                return false;
-            const bool swapped = inside(c.y, c.x);
-            classifier.location_failed(c.row, swapped ? RejectReason::SwappedLatLon : RejectReason::OutsideCrsArea,
-                                       "longitude " + std::to_string(c.x) + ", latitude " + std::to_string(c.y) +
-                                           (swapped ? " lies in " + table.target_crs.label() + "'s area only when swapped"
-                                                    : " is outside " + table.target_crs.label() + "'s area of use"),
-                                       c.month, c.type, c.id, c.code, c.raw);
-            return true;
-        });
+        const auto inside = [&](double lon, double lat)
+        { return lon >= area.xmin && lon <= area.xmax && lat >= area.ymin && lat <= area.ymax; };
+        std::erase_if(
+            candidates,
+            [&](const Candidate& c)
+            {
+                if (inside(c.x, c.y))
+                    return false;
+                const bool swapped = inside(c.y, c.x);
+                classifier.location_failed(
+                    c.row, swapped ? RejectReason::SwappedLatLon : RejectReason::OutsideCrsArea,
+                    "longitude " + std::to_string(c.x) + ", latitude " + std::to_string(c.y) +
+                        (swapped
+                             ? " lies in " + table.target_crs.label() + "'s area only when swapped"
+                             : " is outside " + table.target_crs.label() + "'s area of use"),
+                    c.month, c.type, c.id, c.code, c.raw);
+                return true;
+            });
     }
 
     std::vector<double> xs(candidates.size()), ys(candidates.size());
@@ -386,8 +422,8 @@ void finish(OffenceTable& table, Classifier& classifier, const OffenceSource& so
         if (std::isnan(xs[i]))
         {
             classifier.location_failed(c.row, RejectReason::ProjectionFailed,
-                                       "cannot be transformed to " + table.target_crs.label(), c.month, c.type, c.id,
-                                       c.code, c.raw);
+                                       "cannot be transformed to " + table.target_crs.label(),
+                                       c.month, c.type, c.id, c.code, c.raw);
             continue;
         }
         inc.add(xs[i], ys[i], c.weight, c.month, c.type, c.row);
@@ -398,9 +434,11 @@ void finish(OffenceTable& table, Classifier& classifier, const OffenceSource& so
             table.raw.push_back(c.raw);
     }
     std::stable_sort(table.unlocated.begin(), table.unlocated.end(),
-                     [](const UnlocatedRecord& a, const UnlocatedRecord& b) { return a.row < b.row; });
+                     [](const UnlocatedRecord& a, const UnlocatedRecord& b)
+                     { return a.row < b.row; });
     std::stable_sort(table.rejected.begin(), table.rejected.end(),
-                     [](const RejectedRecord& a, const RejectedRecord& b) { return a.row < b.row; });
+                     [](const RejectedRecord& a, const RejectedRecord& b)
+                     { return a.row < b.row; });
 }
 
 OffenceTable read_csv(const OffenceSource& source, const ReadOptions& options)
@@ -422,7 +460,8 @@ OffenceTable read_csv(const OffenceSource& source, const ReadOptions& options)
     if (police_uk)
     {
         table.format = "police.uk street-level CSV";
-        const auto fill = [](std::string& field, const char* value) {
+        const auto fill = [](std::string& field, const char* value)
+        {
             if (field.empty())
                 field = value;
         };
@@ -443,21 +482,25 @@ OffenceTable read_csv(const OffenceSource& source, const ReadOptions& options)
                            is_lonlat_name(names[static_cast<std::size_t>(roles.y)])))
         table.source_crs = wgs84();
     else
-        throw Error(Errc::Usage, source.path + ": coordinates '" + names[static_cast<std::size_t>(roles.x)] + "', '" +
+        throw Error(Errc::Usage, source.path + ": coordinates '" +
+                                     names[static_cast<std::size_t>(roles.x)] + "', '" +
                                      names[static_cast<std::size_t>(roles.y)] +
                                      "' need their CRS: add --crs (for example --crs EPSG:27700)");
 
     Classifier classifier(roles, table.source_crs.geographic, options.keep_raw, table);
-    classifier.x_y_names = {names[static_cast<std::size_t>(roles.x)], names[static_cast<std::size_t>(roles.y)]};
+    classifier.x_y_names = {names[static_cast<std::size_t>(roles.x)],
+                            names[static_cast<std::size_t>(roles.y)]};
     const std::size_t expected = names.size();
-    const auto field = [&](int i) { return i >= 0 ? fields[static_cast<std::size_t>(i)] : std::string_view(); };
+    const auto field = [&](int i)
+    { return i >= 0 ? fields[static_cast<std::size_t>(i)] : std::string_view(); };
     std::string malformed;
     std::int64_t since_report = 0;
     while (reader.next(fields))
     {
         if (options.progress && ++since_report == 65536)
         {
-            options.progress(static_cast<double>(reader.record_offset()) / static_cast<double>(text.size()));
+            options.progress(static_cast<double>(reader.record_offset()) /
+                             static_cast<double>(text.size()));
             since_report = 0;
         }
         RowValues r;
@@ -465,7 +508,8 @@ OffenceTable read_csv(const OffenceSource& source, const ReadOptions& options)
         r.raw = text.substr(reader.record_offset(), reader.record_length());
         if (fields.size() != expected)
         {
-            malformed = "expected " + std::to_string(expected) + " fields, found " + std::to_string(fields.size());
+            malformed = "expected " + std::to_string(expected) + " fields, found " +
+                        std::to_string(fields.size());
             r.malformed = malformed;
         }
         else
@@ -512,7 +556,9 @@ OffenceTable read_ogr(const OffenceSource& source, const ReadOptions& options)
         CPLFree(wkt);
     }
     else
-        throw Error(Errc::Usage, source.path + ": the layer has no CRS; give it with --crs (for example --crs EPSG:4326)");
+        throw Error(Errc::Usage,
+                    source.path +
+                        ": the layer has no CRS; give it with --crs (for example --crs EPSG:4326)");
 
     Classifier classifier(roles, table.source_crs.geographic, options.keep_raw, table);
     // Views handed to the classifier must outlive it: a deque of owned strings never moves them.
@@ -527,19 +573,27 @@ OffenceTable read_ogr(const OffenceSource& source, const ReadOptions& options)
     {
         ++sequence;
         if (expected > 0 && sequence % 65536 == 0)
-            options.progress(std::min(1.0, static_cast<double>(sequence) / static_cast<double>(expected)));
+            options.progress(
+                std::min(1.0, static_cast<double>(sequence) / static_cast<double>(expected)));
         RowValues r;
         r.row = feature->GetFID() == OGRNullFID ? sequence : feature->GetFID();
         for (std::size_t i = 0; i < names.size(); ++i)
-            values[i] = feature->IsFieldSetAndNotNull(static_cast<int>(i)) ? feature->GetFieldAsString(static_cast<int>(i)) : "";
-        const auto keep = [&](int i) -> std::string_view {
-            return i >= 0 ? std::string_view(store.emplace_back(values[static_cast<std::size_t>(i)])) : std::string_view();
+            values[i] = feature->IsFieldSetAndNotNull(static_cast<int>(i))
+                            ? feature->GetFieldAsString(static_cast<int>(i))
+                            : "";
+        const auto keep = [&](int i) -> std::string_view
+        {
+            return i >= 0
+                       ? std::string_view(store.emplace_back(values[static_cast<std::size_t>(i)]))
+                       : std::string_view();
         };
         r.date = keep(roles.date);
         r.type = keep(roles.type);
         r.id = keep(roles.id);
         r.code = keep(roles.code);
-        r.weight = roles.weight >= 0 ? std::string_view(values[static_cast<std::size_t>(roles.weight)]) : std::string_view();
+        r.weight = roles.weight >= 0
+                       ? std::string_view(values[static_cast<std::size_t>(roles.weight)])
+                       : std::string_view();
         std::string geometry_wkt;
         if (has_geometry)
         {
@@ -552,14 +606,16 @@ OffenceTable read_ogr(const OffenceSource& source, const ReadOptions& options)
                 r.point_x = g->toPoint()->getX();
                 r.point_y = g->toPoint()->getY();
             }
-            else if (wkbFlatten(g->getGeometryType()) == wkbMultiPoint && g->toMultiPoint()->getNumGeometries() == 1)
+            else if (wkbFlatten(g->getGeometryType()) == wkbMultiPoint &&
+                     g->toMultiPoint()->getNumGeometries() == 1)
             {
                 r.has_point = true;
                 r.point_x = g->toMultiPoint()->getGeometryRef(0)->getX();
                 r.point_y = g->toMultiPoint()->getGeometryRef(0)->getY();
             }
             else
-                r.location_problem = std::string_view(store.emplace_back(std::string("a ") + g->getGeometryName() + ", not a point"));
+                r.location_problem = std::string_view(
+                    store.emplace_back(std::string("a ") + g->getGeometryName() + ", not a point"));
             if (options.keep_raw && g)
                 geometry_wkt = g->exportToWkt();
         }
@@ -601,11 +657,13 @@ void link_same_ids(OffenceTable& table)
         std::size_t b = a + 1;
         while (b < keyed.size() && keyed[b].first == keyed[a].first)
             ++b;
-        for (std::size_t j = a + 1; j < b; ++j) // indices ascend within a hash: the latest earlier match
+        for (std::size_t j = a + 1; j < b;
+             ++j) // indices ascend within a hash: the latest earlier match
             for (std::size_t k = j; k-- > a;)
                 if (table.ids[keyed[k].second] == table.ids[keyed[j].second])
                 {
-                    table.previous_with_id[keyed[j].second] = static_cast<std::int64_t>(keyed[k].second);
+                    table.previous_with_id[keyed[j].second] =
+                        static_cast<std::int64_t>(keyed[k].second);
                     break;
                 }
         a = b;
@@ -634,16 +692,20 @@ std::int64_t OffenceTable::rejected_count() const
 
 OffenceTable read_all_offences(const OffenceSource& source, const ReadOptions& options)
 {
-    OffenceTable table = is_csv_path(source.path) ? read_csv(source, options) : read_ogr(source, options);
+    OffenceTable table =
+        is_csv_path(source.path) ? read_csv(source, options) : read_ogr(source, options);
     link_same_ids(table);
     return table;
 }
 
-OffenceTable read_offences(const OffenceSource& source, const OffenceFilter& filter, const ReadOptions& options)
+OffenceTable read_offences(const OffenceSource& source, const OffenceFilter& filter,
+                           const ReadOptions& options)
 {
     if (filter.from && filter.to && *filter.from > *filter.to)
-        throw Error(Errc::Usage, "--from " + format_month(*filter.from) + " is after --to " + format_month(*filter.to));
-    return derive_table(read_all_offences(source, options), filter, options); // a temporary: it moves
+        throw Error(Errc::Usage, "--from " + format_month(*filter.from) + " is after --to " +
+                                     format_month(*filter.to));
+    return derive_table(read_all_offences(source, options), filter,
+                        options); // a temporary: it moves
 }
 
 OffenceTable derive_table(OffenceTable all, const OffenceFilter& filter, const ReadOptions& options)
@@ -651,11 +713,16 @@ OffenceTable derive_table(OffenceTable all, const OffenceFilter& filter, const R
     const std::string& path = all.source_path;
     const bool by_period = filter.from || filter.to;
     if (by_period && !all.has_dates)
-        throw Error(Errc::Usage, path + ": --from/--to need a date field; name it with --date-field (fields are: " +
-                                     engine::join(all.field_names) + ")");
+        throw Error(Errc::Usage,
+                    path +
+                        ": --from/--to need a date field; name it with --date-field (fields are: " +
+                        engine::join(all.field_names) + ")");
     if (!filter.crime_types.empty() && !all.has_types)
-        throw Error(Errc::Usage, path + ": --crime-type needs a crime type field; name it with --type-field (fields are: " +
-                                     engine::join(all.field_names) + ")");
+        throw Error(
+            Errc::Usage,
+            path +
+                ": --crime-type needs a crime type field; name it with --type-field (fields are: " +
+                engine::join(all.field_names) + ")");
     const auto& type_names = all.incidents.crime_type_names;
     std::vector<bool> wanted(type_names.size(), filter.crime_types.empty());
     for (const auto& t : filter.crime_types)
@@ -665,7 +732,8 @@ OffenceTable derive_table(OffenceTable all, const OffenceFilter& filter, const R
             if (engine::same_text(type_names[k], t))
                 wanted[k] = found = true;
         if (!found)
-            throw Error(Errc::Usage, path + ": --crime-type '" + t + "' matches no record; crime types in the data are: " +
+            throw Error(Errc::Usage, path + ": --crime-type '" + t +
+                                         "' matches no record; crime types in the data are: " +
                                          engine::join(type_names));
     }
 
@@ -686,21 +754,34 @@ OffenceTable derive_table(OffenceTable all, const OffenceFilter& filter, const R
     out.storage = all.storage;
     out.warnings = all.warnings;
     out.incidents.crime_type_names = type_names;
-    const auto reject = [&](std::int64_t row, RejectReason reason, auto&& detail, std::string_view raw) {
+    const auto reject =
+        [&](std::int64_t row, RejectReason reason, auto&& detail, std::string_view raw)
+    {
         ++out.rejected_by_reason[static_cast<std::size_t>(reason)];
         if (options.list_rejected)
-            out.rejected.push_back({row, reason, std::string(detail()), options.keep_raw ? std::string(raw) : std::string()});
+            out.rejected.push_back({row, reason, std::string(detail()),
+                                    options.keep_raw ? std::string(raw) : std::string()});
     };
-    // The analyst's own filters first, as the reader applies them, so every record keeps one reason.
-    const auto filtered = [&](std::int64_t row, MonthIndex month, std::int32_t type, std::string_view raw) {
-        // Details are made only when the rejected records are listed: a filter can reject most of a file.
+    // The analyst's own filters first, as the reader applies them, so every record keeps one
+    // reason.
+    const auto filtered =
+        [&](std::int64_t row, MonthIndex month, std::int32_t type, std::string_view raw)
+    {
+        // Details are made only when the rejected records are listed: a filter can reject most of a
+        // file.
         if (by_period && month == engine::no_month)
-            reject(row, RejectReason::BadDate, [] { return std::string("no readable date"); }, raw);
+            reject(
+                row, RejectReason::BadDate, [] { return std::string("no readable date"); }, raw);
         else if ((filter.from && month < *filter.from) || (filter.to && month > *filter.to))
-            reject(row, RejectReason::OutsidePeriod, [&] { return format_month(month); }, raw);
-        else if (!filter.crime_types.empty() && (type < 0 || !wanted[static_cast<std::size_t>(type)]))
-            reject(row, RejectReason::ExcludedCrimeType,
-                   [&] { return type >= 0 ? type_names[static_cast<std::size_t>(type)] : std::string(); }, raw);
+            reject(
+                row, RejectReason::OutsidePeriod, [&] { return format_month(month); }, raw);
+        else if (!filter.crime_types.empty() &&
+                 (type < 0 || !wanted[static_cast<std::size_t>(type)]))
+            reject(
+                row, RejectReason::ExcludedCrimeType,
+                [&]
+                { return type >= 0 ? type_names[static_cast<std::size_t>(type)] : std::string(); },
+                raw);
         else
             return false;
         return true;
@@ -713,30 +794,34 @@ OffenceTable derive_table(OffenceTable all, const OffenceFilter& filter, const R
         if (options.keep_unlocated)
             out.unlocated.push_back(u);
         else
-            reject(u.row, u.reason, [&] { return u.detail; }, u.raw);
+            reject(
+                u.row, u.reason, [&] { return u.detail; }, u.raw);
     }
     const auto& inc = all.incidents;
     std::vector<std::size_t> kept;
     kept.reserve(inc.size());
     for (std::size_t i = 0; i < inc.size(); ++i)
-        if (!filtered(inc.source_row[i], inc.month[i], inc.crime_type[i], all.raw.empty() ? std::string_view() : all.raw[i]))
+        if (!filtered(inc.source_row[i], inc.month[i], inc.crime_type[i],
+                      all.raw.empty() ? std::string_view() : all.raw[i]))
             kept.push_back(i);
 
-    // A kept record is a duplicate when an earlier record with its id is kept too; the earliest such
-    // is the one the id was first used on.
+    // A kept record is a duplicate when an earlier record with its id is kept too; the earliest
+    // such is the one the id was first used on.
     std::vector<std::uint8_t> is_kept(inc.size(), 0);
     for (const auto i : kept)
         is_kept[i] = 1;
     std::vector<std::size_t> first_with_id(kept.size(), no_duplicate);
     if (options.reject_duplicates && !all.previous_with_id.empty())
         for (std::size_t k = 0; k < kept.size(); ++k)
-            for (std::int64_t j = all.previous_with_id[kept[k]]; j >= 0; j = all.previous_with_id[static_cast<std::size_t>(j)])
+            for (std::int64_t j = all.previous_with_id[kept[k]]; j >= 0;
+                 j = all.previous_with_id[static_cast<std::size_t>(j)])
                 if (is_kept[static_cast<std::size_t>(j)])
                     first_with_id[k] = static_cast<std::size_t>(j);
 
     auto& used = out.incidents;
-    const bool everything = kept.size() == inc.size() &&
-                            std::all_of(first_with_id.begin(), first_with_id.end(), [](std::size_t f) { return f == no_duplicate; });
+    const bool everything =
+        kept.size() == inc.size() && std::all_of(first_with_id.begin(), first_with_id.end(),
+                                                 [](std::size_t f) { return f == no_duplicate; });
     if (everything) // nothing filtered out: the columns move over whole
     {
         used = std::move(all.incidents);
@@ -754,15 +839,18 @@ OffenceTable derive_table(OffenceTable all, const OffenceFilter& filter, const R
         const std::string_view raw = all.raw.empty() ? std::string_view() : all.raw[i];
         if (first_with_id[k] != no_duplicate)
         {
-            reject(inc.source_row[i], RejectReason::DuplicateId,
-                   [&] {
-                       return "id " + std::string(all.ids[i]) + " first used on row " +
-                              std::to_string(inc.source_row[first_with_id[k]]);
-                   },
-                   raw);
+            reject(
+                inc.source_row[i], RejectReason::DuplicateId,
+                [&]
+                {
+                    return "id " + std::string(all.ids[i]) + " first used on row " +
+                           std::to_string(inc.source_row[first_with_id[k]]);
+                },
+                raw);
             continue;
         }
-        used.add(inc.x[i], inc.y[i], inc.weight[i], inc.month[i], inc.crime_type[i], inc.source_row[i]);
+        used.add(inc.x[i], inc.y[i], inc.weight[i], inc.month[i], inc.crime_type[i],
+                 inc.source_row[i]);
         out.ids.push_back(all.ids[i]);
         out.previous_with_id.push_back(-1); // within the derived table, ids are unique
         if (!all.codes.empty())
@@ -771,7 +859,8 @@ OffenceTable derive_table(OffenceTable all, const OffenceFilter& filter, const R
             out.raw.push_back(raw);
     }
     std::stable_sort(out.rejected.begin(), out.rejected.end(),
-                     [](const RejectedRecord& a, const RejectedRecord& b) { return a.row < b.row; });
+                     [](const RejectedRecord& a, const RejectedRecord& b)
+                     { return a.row < b.row; });
 
     if (used.size() == 0 && out.unlocated.empty())
     {
@@ -780,8 +869,9 @@ OffenceTable derive_table(OffenceTable all, const OffenceFilter& filter, const R
             if (out.rejected_by_reason[r] > 0)
                 reasons += (reasons.empty() ? "" : ", ") + std::string(reason_names[r]) + " " +
                            std::to_string(out.rejected_by_reason[r]);
-        throw Error(Errc::BadData, path + ": no offences left to use out of " + std::to_string(out.records_read) +
-                                       " records" + (reasons.empty() ? "" : " (rejected: " + reasons + ")"));
+        throw Error(Errc::BadData, path + ": no offences left to use out of " +
+                                       std::to_string(out.records_read) + " records" +
+                                       (reasons.empty() ? "" : " (rejected: " + reasons + ")"));
     }
     return out;
 }
@@ -789,7 +879,8 @@ OffenceTable derive_table(OffenceTable all, const OffenceFilter& filter, const R
 std::optional<MonthIndex> parse_month(std::string_view text)
 {
     text = trim(text);
-    const auto digits = [&](std::size_t pos, std::size_t count, int& value) {
+    const auto digits = [&](std::size_t pos, std::size_t count, int& value)
+    {
         if (pos + count > text.size())
             return false;
         value = 0;
@@ -803,15 +894,15 @@ std::optional<MonthIndex> parse_month(std::string_view text)
     };
     int year = 0, month = 0, day = 0;
     // YYYY-MM, YYYY-MM-DD..., YYYY/MM/DD...
-    if (digits(0, 4, year) && text.size() >= 7 && (text[4] == '-' || text[4] == '/') && digits(5, 2, month) &&
-        (text.size() == 7 || text[7] == text[4]))
+    if (digits(0, 4, year) && text.size() >= 7 && (text[4] == '-' || text[4] == '/') &&
+        digits(5, 2, month) && (text.size() == 7 || text[7] == text[4]))
     {
         if (text.size() > 7 && !digits(8, 2, day))
             return std::nullopt;
     }
     // DD/MM/YYYY, as UK systems export dates
-    else if (text.size() >= 10 && text[2] == '/' && text[5] == '/' && digits(0, 2, day) && digits(3, 2, month) &&
-             digits(6, 4, year))
+    else if (text.size() >= 10 && text[2] == '/' && text[5] == '/' && digits(0, 2, day) &&
+             digits(3, 2, month) && digits(6, 4, year))
     {
     }
     else
@@ -826,7 +917,8 @@ std::string format_month(MonthIndex month)
     if (month == engine::no_month)
         return "no date";
     char buffer[16];
-    std::snprintf(buffer, sizeof buffer, "%04d-%02d", engine::year_of(month), engine::month_of(month));
+    std::snprintf(buffer, sizeof buffer, "%04d-%02d", engine::year_of(month),
+                  engine::month_of(month));
     return buffer;
 }
 
@@ -834,7 +926,8 @@ std::string rejects_csv(const OffenceTable& table)
 {
     std::string out = "source_row,reason,detail," + table.raw_header + "\n";
     for (const auto& r : table.rejected)
-        out += std::to_string(r.row) + "," + std::string(to_string(r.reason)) + "," + csv_quote(r.detail) + "," + r.raw + "\n";
+        out += std::to_string(r.row) + "," + std::string(to_string(r.reason)) + "," +
+               csv_quote(r.detail) + "," + r.raw + "\n";
     return out;
 }
 

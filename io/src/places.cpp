@@ -42,7 +42,10 @@ std::vector<Place> read_places(const std::string& path, const Crs& target, const
     const auto& inc = table.incidents;
     for (std::size_t i = 0; i < inc.size(); ++i)
     {
-        const std::string& full = inc.crime_type[i] >= 0 ? inc.crime_type_names[static_cast<std::size_t>(inc.crime_type[i])] : "";
+        const std::string& full =
+            inc.crime_type[i] >= 0
+                ? inc.crime_type_names[static_cast<std::size_t>(inc.crime_type[i])]
+                : "";
         places.push_back({short_name(full), full, {inc.x[i], inc.y[i]}});
     }
     if (places.empty())

@@ -101,14 +101,14 @@ struct VectorWriter::Impl
         if (geometry)
             feature->SetGeometryDirectly(geometry.release());
         if (layer->CreateFeature(feature.get()) != OGRERR_NONE)
-            throw Error(Errc::Io, path + ": cannot write feature " + std::to_string(written + 1) + " (" +
-                                      detail::gdal_error() + ")");
+            throw Error(Errc::Io, path + ": cannot write feature " + std::to_string(written + 1) +
+                                      " (" + detail::gdal_error() + ")");
         ++written;
     }
 };
 
-VectorWriter::VectorWriter(const std::string& path, const std::string& layer_name, const Crs& crs, GeometryKind kind,
-                           std::vector<VectorField> fields, bool overwrite)
+VectorWriter::VectorWriter(const std::string& path, const std::string& layer_name, const Crs& crs,
+                           GeometryKind kind, std::vector<VectorField> fields, bool overwrite)
     : m_impl(std::make_unique<Impl>())
 {
     detail::ensure_gdal();
@@ -124,9 +124,9 @@ VectorWriter::VectorWriter(const std::string& path, const std::string& layer_nam
     GDALDriver* driver = GetGDALDriverManager()->GetDriverByName(driver_name);
     if (!driver)
         throw Error(Errc::Internal, std::string("this GDAL has no ") + driver_name + " driver");
-    // SQLite's default page cache is small: a GeoPackage of a few hundred thousand records is written
-    // twice as fast with a larger one. The option is read when the file opens; thread-local, so
-    // writers on other threads are not affected.
+    // SQLite's default page cache is small: a GeoPackage of a few hundred thousand records is
+    // written twice as fast with a larger one. The option is read when the file opens;
+    // thread-local, so writers on other threads are not affected.
     CPLSetThreadLocalConfigOption("OGR_SQLITE_CACHE", "512");
     m_impl->dataset.reset(driver->Create(m_impl->tmp.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
     CPLSetThreadLocalConfigOption("OGR_SQLITE_CACHE", nullptr);
@@ -136,19 +136,21 @@ VectorWriter::VectorWriter(const std::string& path, const std::string& layer_nam
     OGRSpatialReference srs = detail::to_ogr(crs);
     CPLStringList layer_options;
     if (std::string(driver_name) == "GeoJSON")
-        layer_options.SetNameValue("RFC7946", "YES"); // reprojected to WGS 84 as the standard requires
+        layer_options.SetNameValue("RFC7946",
+                                   "YES"); // reprojected to WGS 84 as the standard requires
     if (std::string(driver_name) == "GPKG")
         layer_options.SetNameValue("SPATIAL_INDEX", "YES");
-    m_impl->layer = m_impl->dataset->CreateLayer(layer_name.c_str(), &srs,
-                                                 kind == GeometryKind::Point ? wkbPoint : wkbMultiPolygon,
-                                                 layer_options.List());
+    m_impl->layer = m_impl->dataset->CreateLayer(
+        layer_name.c_str(), &srs, kind == GeometryKind::Point ? wkbPoint : wkbMultiPolygon,
+        layer_options.List());
     if (!m_impl->layer)
         throw Error(Errc::Io, path + ": cannot create layer (" + detail::gdal_error() + ")");
     for (const auto& f : m_impl->fields)
     {
         OGRFieldDefn defn(f.name.c_str(), ogr_type(f.type));
         if (m_impl->layer->CreateField(&defn) != OGRERR_NONE)
-            throw Error(Errc::Io, path + ": cannot create field '" + f.name + "' (" + detail::gdal_error() + ")");
+            throw Error(Errc::Io, path + ": cannot create field '" + f.name + "' (" +
+                                      detail::gdal_error() + ")");
     }
     m_impl->transactions = m_impl->dataset->TestCapability(ODsCTransactions) != 0;
 }
@@ -163,7 +165,8 @@ VectorWriter::~VectorWriter()
     }
 }
 
-void VectorWriter::add_point(const std::optional<engine::Point2>& where, const std::vector<FieldValue>& values)
+void VectorWriter::add_point(const std::optional<engine::Point2>& where,
+                             const std::vector<FieldValue>& values)
 {
     std::unique_ptr<OGRGeometry> point;
     if (where && std::isfinite(where->x) && std::isfinite(where->y))
@@ -171,7 +174,8 @@ void VectorWriter::add_point(const std::optional<engine::Point2>& where, const s
     m_impl->write(std::move(point), values);
 }
 
-void VectorWriter::add_polygon(const engine::MultiPolygon& shape, const std::vector<FieldValue>& values)
+void VectorWriter::add_polygon(const engine::MultiPolygon& shape,
+                               const std::vector<FieldValue>& values)
 {
     auto multi = std::make_unique<OGRMultiPolygon>();
     for (const auto& polygon : shape)

@@ -23,7 +23,8 @@ std::string quoted(const std::string& text)
 
 std::string fresh_temp_dir(const std::string& name)
 {
-    const auto dir = std::filesystem::temp_directory_path() / ("hotspot_cli_" + name + "_" + std::to_string(::getpid()));
+    const auto dir = std::filesystem::temp_directory_path() /
+                     ("hotspot_cli_" + name + "_" + std::to_string(::getpid()));
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);
     return dir.string();

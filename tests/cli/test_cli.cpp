@@ -1,4 +1,5 @@
-// End-to-end tests of the `hotspot` command line: exit codes, messages, and outputs read back with GDAL.
+// End-to-end tests of the `hotspot` command line: exit codes, messages, and outputs read back with
+// GDAL.
 
 #include "hotspot/io/geotiff.hpp"
 #include "run_command.hpp"
@@ -39,10 +40,11 @@ TEST_CASE("Version and help", "[cli]")
 
     const auto help = run_hotspot("help");
     CHECK(help.exit_code == 0);
-    CHECK_THAT(help.out, Catch::Contains("Bandwidth") && Catch::Contains("per-km2") && Catch::Contains("Exit codes") &&
-                             Catch::Contains("Example"));
+    CHECK_THAT(help.out, Catch::Contains("Bandwidth") && Catch::Contains("per-km2") &&
+                             Catch::Contains("Exit codes") && Catch::Contains("Example"));
     // Every command is listed with what it does.
-    for (const char* command : {"kde ", "reconcile ", "tables ", "hotspots ", "map ", "evaluate ", "displacement ", "batch "})
+    for (const char* command : {"kde ", "reconcile ", "tables ", "hotspots ", "map ", "evaluate ",
+                                "displacement ", "batch "})
         CHECK_THAT(help.out, Catch::Contains(std::string("  ") + command));
     CHECK_THAT(help.out, !Catch::Contains("The command to explain"));
     const auto kde_help = run_hotspot("help kde");
@@ -67,18 +69,20 @@ TEST_CASE("Usage errors exit 2 and name the problem", "[cli]")
     CHECK(run_hotspot("help frobnicate").exit_code == 2);
 }
 
-TEST_CASE("kde end to end: a GeoTIFF that reads back with its CRS, nodata, metadata and mass", "[cli]")
+TEST_CASE("kde end to end: a GeoTIFF that reads back with its CRS, nodata, metadata and mass",
+          "[cli]")
 {
     const std::string dir = fresh_temp_dir("kde");
     const std::string tif = dir + "/maidstone.tif";
     const std::string json = dir + "/summary.json";
     const std::string rejects = dir + "/rejects.csv";
     const auto r = run_hotspot("kde --offences " + september + " --boundaries " + districts +
-                               " --area Maidstone --bandwidth 300 --cell 50 --out " + quoted(tif) + " --summary-json " +
-                               quoted(json) + " --rejects " + quoted(rejects));
+                               " --area Maidstone --bandwidth 300 --cell 50 --out " + quoted(tif) +
+                               " --summary-json " + quoted(json) + " --rejects " + quoted(rejects));
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
-    CHECK_THAT(r.out, Catch::Contains("read     18408") && Catch::Contains("no_location") && Catch::Contains("EPSG:27700"));
+    CHECK_THAT(r.out, Catch::Contains("read     18408") && Catch::Contains("no_location") &&
+                          Catch::Contains("EPSG:27700"));
 
     const auto back = io::read_geotiff(tif);
     CHECK(back.data_type == "Float32");
@@ -110,11 +114,12 @@ TEST_CASE("kde end to end: a GeoTIFF that reads back with its CRS, nodata, metad
     CHECK(nodata > back.raster.values.size() / 10);
     CHECK(mass > 1400);
     CHECK(mass < 2000); // Maidstone has about 1,650 located offences in September 2019
-    CHECK(peak > 300); // offences per km2 in the town centre
+    CHECK(peak > 300);  // offences per km2 in the town centre
 
     const auto summary = nlohmann::json::parse(slurp(json));
     CHECK(summary["offences"]["records_read"].get<int>() == 18408);
-    CHECK(summary["offences"]["used"].get<int>() + summary["offences"]["rejected"].get<int>() == 18408);
+    CHECK(summary["offences"]["used"].get<int>() + summary["offences"]["rejected"].get<int>() ==
+          18408);
     CHECK(summary["grid"]["cols"].get<int>() == back.raster.grid.cols);
     const std::string rejected = slurp(rejects);
     CHECK(std::count(rejected.begin(), rejected.end(), '\n') == 1 + 277);
@@ -124,7 +129,9 @@ TEST_CASE("kde end to end: a GeoTIFF that reads back with its CRS, nodata, metad
 TEST_CASE("kde output is byte-identical for 1 and 2 threads", "[cli][threads]")
 {
     const std::string dir = fresh_temp_dir("threads");
-    const std::string base = "kde --offences " + september + " --extent 566000,145800,586000,165800 --cell 25 --bandwidth 250 --quiet";
+    const std::string base =
+        "kde --offences " + september +
+        " --extent 566000,145800,586000,165800 --cell 25 --bandwidth 250 --quiet";
     REQUIRE(run_hotspot(base + " --threads 1 --out " + quoted(dir + "/t1.tif")).exit_code == 0);
     REQUIRE(run_hotspot(base + " --threads 2 --out " + quoted(dir + "/t2.tif")).exit_code == 0);
     const std::string a = slurp(dir + "/t1.tif"), b = slurp(dir + "/t2.tif");
@@ -133,7 +140,8 @@ TEST_CASE("kde output is byte-identical for 1 and 2 threads", "[cli][threads]")
     fs::remove_all(dir);
 }
 
-TEST_CASE("kde defaults: the ArcGIS bandwidth rule and a cell of a 250th of the extent, printed", "[cli]")
+TEST_CASE("kde defaults: the ArcGIS bandwidth rule and a cell of a 250th of the extent, printed",
+          "[cli]")
 {
     const std::string dir = fresh_temp_dir("defaults");
     const auto r = run_hotspot("kde --offences " + quoted(fixtures + "offences_xy_27700.csv") +
@@ -174,7 +182,8 @@ TEST_CASE("Bad input: clear messages and documented exit codes", "[cli]")
         {"kde --offences " + september + " --bandwidth 250 --cell 0.01" + out, 2, "absurd"},
         {"kde --offences " + september + " --kernel biweight" + out, 2, "quartic"},
         {"kde --offences " + september + " --target-crs EPSG:4326" + out, 2, "degrees"},
-        {"kde --offences " + september + " --boundaries " + districts + " --area Maidstne" + out, 2, "Maidstone"},
+        {"kde --offences " + september + " --boundaries " + districts + " --area Maidstne" + out, 2,
+         "Maidstone"},
         {"kde --offences " + september + " --area Maidstone" + out, 2, "--boundaries"},
         {"kde --offences " + september + " --extent 1,2,3" + out, 2, "--extent"},
         {"kde --offences " + september + " --out /no/such/folder/x.tif", 4, "does not exist"},
@@ -189,7 +198,8 @@ TEST_CASE("An existing output is kept unless --overwrite", "[cli]")
     const std::string dir = fresh_temp_dir("exists");
     const std::string tif = dir + "/x.tif";
     std::ofstream(tif) << "precious";
-    const std::string base = "kde --offences " + quoted(fixtures + "offences_xy_27700.csv") + " --crs 27700 --bandwidth 100 --out " + quoted(tif);
+    const std::string base = "kde --offences " + quoted(fixtures + "offences_xy_27700.csv") +
+                             " --crs 27700 --bandwidth 100 --out " + quoted(tif);
     const auto refused = run_hotspot(base);
     CHECK(refused.exit_code == 4);
     CHECK_THAT(refused.err, Catch::Contains("--overwrite"));

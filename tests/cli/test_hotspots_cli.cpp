@@ -20,8 +20,11 @@ namespace
 const std::string demo = HOTSPOT_SOURCE_DIR "/data/";
 const std::string september = quoted(demo + "police_uk/2019-09-kent-street.csv");
 const std::string november = quoted(demo + "police_uk/2019-11-kent-street.csv");
-const std::string maidstone = " --boundaries " + quoted(demo + "boundaries/kent_districts_2013.geojson") + " --area Maidstone";
-const std::string wards = " --boundaries " + quoted(demo + "boundaries/maidstone_wards_2013.geojson");
+const std::string maidstone = " --boundaries " +
+                              quoted(demo + "boundaries/kent_districts_2013.geojson") +
+                              " --area Maidstone";
+const std::string wards =
+    " --boundaries " + quoted(demo + "boundaries/maidstone_wards_2013.geojson");
 const std::string places = " --places " + quoted(demo + "places/maidstone_places.csv");
 
 std::vector<std::string> lines(const std::string& path)
@@ -40,21 +43,24 @@ nlohmann::json read_json(const std::string& path)
 }
 } // namespace
 
-TEST_CASE("Maidstone hotspots: the town centre comes out on top, named after Brenchley Gardens", "[cli][hotspots]")
+TEST_CASE("Maidstone hotspots: the town centre comes out on top, named after Brenchley Gardens",
+          "[cli][hotspots]")
 {
     const std::string dir = fresh_temp_dir("hotspots");
     const auto r = run_hotspot("hotspots --offences " + september + maidstone + wards + places +
-                               " --bandwidth 300 --cell 25 --out-dir " + quoted(dir + "/out") + " --summary-json " +
-                               quoted(dir + "/s.json"));
+                               " --bandwidth 300 --cell 25 --out-dir " + quoted(dir + "/out") +
+                               " --summary-json " + quoted(dir + "/s.json"));
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
     const auto summary = read_json(dir + "/s.json");
     const auto& top = summary["hotspots"][0];
     CHECK(top["name"] == "Brenchley Gardens");
-    CHECK(top["areas"][1].get<std::string>().rfind("High Street", 0) == 0); // mostly in High Street ward
+    CHECK(top["areas"][1].get<std::string>().rfind("High Street", 0) ==
+          0); // mostly in High Street ward
     CHECK(top["offences"].get<int>() > 300);
-    // Ranked by offences. A small hotspot can hold no record at all (the density comes from offences
-    // just beyond it, over the borough edge), but the top ones are far denser than the borough.
+    // Ranked by offences. A small hotspot can hold no record at all (the density comes from
+    // offences just beyond it, over the borough edge), but the top ones are far denser than the
+    // borough.
     int previous = 1 << 30;
     for (const auto& h : summary["hotspots"])
     {
@@ -65,12 +71,14 @@ TEST_CASE("Maidstone hotspots: the town centre comes out on top, named after Bre
     CHECK(top["pai"].get<double>() > 10.0);
     // The layers open with their CRS; the GeoJSON is WGS 84 as RFC 7946 requires.
     GDALAllRegister();
-    std::unique_ptr<GDALDataset> gpkg(GDALDataset::Open((dir + "/out/hotspots.gpkg").c_str(), GDAL_OF_VECTOR));
+    std::unique_ptr<GDALDataset> gpkg(
+        GDALDataset::Open((dir + "/out/hotspots.gpkg").c_str(), GDAL_OF_VECTOR));
     REQUIRE(gpkg);
     OGRLayer* layer = gpkg->GetLayer(0);
     CHECK(layer->GetFeatureCount() == static_cast<GIntBig>(summary["hotspots"].size()));
     CHECK(std::string(layer->GetSpatialRef()->GetAuthorityCode(nullptr)) == "27700");
-    std::unique_ptr<GDALDataset> geojson(GDALDataset::Open((dir + "/out/hotspots.geojson").c_str(), GDAL_OF_VECTOR));
+    std::unique_ptr<GDALDataset> geojson(
+        GDALDataset::Open((dir + "/out/hotspots.geojson").c_str(), GDAL_OF_VECTOR));
     REQUIRE(geojson);
     OGREnvelope extent;
     REQUIRE(geojson->GetLayer(0)->GetExtent(&extent) == OGRERR_NONE);
@@ -93,8 +101,9 @@ TEST_CASE("Gi* hotspots and the other thresholds run on the same data", "[cli][h
     for (const std::string method : {"gi-star", "mean-sd --k 2", "top-area --percent 2"})
     {
         const auto r = run_hotspot("hotspots --offences " + september + maidstone + wards + places +
-                                   " --bandwidth 300 --cell 50 --out-dir " + quoted(dir + "/out") + " --overwrite --method " +
-                                   method + " --summary-json " + quoted(dir + "/s.json"));
+                                   " --bandwidth 300 --cell 50 --out-dir " + quoted(dir + "/out") +
+                                   " --overwrite --method " + method + " --summary-json " +
+                                   quoted(dir + "/s.json"));
         INFO(method << "\n" << r.err);
         REQUIRE(r.exit_code == 0);
         const auto summary = read_json(dir + "/s.json");
@@ -107,12 +116,13 @@ TEST_CASE("Gi* hotspots and the other thresholds run on the same data", "[cli][h
 TEST_CASE("Thresholds that leave no hotspot say so and write valid empty layers", "[cli][hotspots]")
 {
     const std::string dir = fresh_temp_dir("hotspots_none");
-    const auto r = run_hotspot("hotspots --offences " + september + maidstone + " --bandwidth 300 --cell 50 --k 99 --out-dir " +
-                               quoted(dir));
+    const auto r = run_hotspot("hotspots --offences " + september + maidstone +
+                               " --bandwidth 300 --cell 50 --k 99 --out-dir " + quoted(dir));
     CHECK(r.exit_code == 0);
     CHECK_THAT(r.out, Catch::Contains("no hotspot"));
     GDALAllRegister();
-    std::unique_ptr<GDALDataset> gpkg(GDALDataset::Open((dir + "/hotspots.gpkg").c_str(), GDAL_OF_VECTOR));
+    std::unique_ptr<GDALDataset> gpkg(
+        GDALDataset::Open((dir + "/hotspots.gpkg").c_str(), GDAL_OF_VECTOR));
     REQUIRE(gpkg);
     CHECK(gpkg->GetLayer(0)->GetFeatureCount() == 0);
     CHECK(lines(dir + "/patrol_list.csv").size() == 1);
@@ -122,12 +132,14 @@ TEST_CASE("Thresholds that leave no hotspot say so and write valid empty layers"
 TEST_CASE("Hotspots refuse bad requests", "[cli][hotspots]")
 {
     const std::string dir = fresh_temp_dir("hotspots_bad");
-    const std::string base = "hotspots --offences " + september + maidstone + " --bandwidth 300 --cell 50 --out-dir " + quoted(dir + "/o");
+    const std::string base = "hotspots --offences " + september + maidstone +
+                             " --bandwidth 300 --cell 50 --out-dir " + quoted(dir + "/o");
     {
         // A surface without a CRS cannot be placed.
         GDALAllRegister();
         GDALDriver* tiff = GetGDALDriverManager()->GetDriverByName("GTiff");
-        std::unique_ptr<GDALDataset> ds(tiff->Create((dir + "/nocrs.tif").c_str(), 4, 4, 1, GDT_Float32, nullptr));
+        std::unique_ptr<GDALDataset> ds(
+            tiff->Create((dir + "/nocrs.tif").c_str(), 4, 4, 1, GDT_Float32, nullptr));
         double transform[6] = {576000, 25, 0, 156000, 0, -25};
         ds->SetGeoTransform(transform);
     }
@@ -137,7 +149,9 @@ TEST_CASE("Hotspots refuse bad requests", "[cli][hotspots]")
         {base + " --method top-area --percent 150", 2, "--percent"},
         {base + " --percent 5", 2, "top-area"},
         {base + " --method gi-star --alpha 2", 2, "--alpha"},
-        {"hotspots --offences " + september + " --surface " + quoted(dir + "/nocrs.tif") + " --out-dir " + quoted(dir + "/o"), 3, "no CRS"},
+        {"hotspots --offences " + september + " --surface " + quoted(dir + "/nocrs.tif") +
+             " --out-dir " + quoted(dir + "/o"),
+         3, "no CRS"},
         {base + " --from 2020-01", 3, "no offences left"},
     };
     check_refusals(cases, [&] { CHECK_FALSE(fs::exists(dir + "/o/hotspots.gpkg")); });
@@ -147,9 +161,9 @@ TEST_CASE("Hotspots refuse bad requests", "[cli][hotspots]")
 TEST_CASE("Evaluate September's hotspots on November, for several bandwidths", "[cli][evaluate]")
 {
     const std::string dir = fresh_temp_dir("evaluate");
-    const auto r = run_hotspot("evaluate --offences " + september + " --test-offences " + november + maidstone +
-                               " --cell 50 --bandwidths 150,300,600 --out-dir " + quoted(dir) + " --summary-json " +
-                               quoted(dir + "/s.json"));
+    const auto r = run_hotspot("evaluate --offences " + september + " --test-offences " + november +
+                               maidstone + " --cell 50 --bandwidths 150,300,600 --out-dir " +
+                               quoted(dir) + " --summary-json " + quoted(dir + "/s.json"));
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
     const auto summary = read_json(dir + "/s.json");
@@ -160,7 +174,8 @@ TEST_CASE("Evaluate September's hotspots on November, for several bandwidths", "
         CHECK(result["hit_rate"].get<double>() <= 1.0);
         CHECK(result["pei"].get<double>() <= 1.0);
         // PAI is hit rate over coverage, by definition.
-        CHECK(result["pai"].get<double>() == Approx(result["hit_rate"].get<double>() / result["coverage"].get<double>()));
+        CHECK(result["pai"].get<double>() ==
+              Approx(result["hit_rate"].get<double>() / result["coverage"].get<double>()));
     }
     const double best = summary["best_bandwidth_m"].get<double>();
     CHECK((best == 150 || best == 300 || best == 600));
@@ -172,19 +187,21 @@ TEST_CASE("Evaluate September's hotspots on November, for several bandwidths", "
     fs::remove_all(dir);
 }
 
-TEST_CASE("Displacement around Brenchley Gardens, September against November", "[cli][displacement]")
+TEST_CASE("Displacement around Brenchley Gardens, September against November",
+          "[cli][displacement]")
 {
     const std::string dir = fresh_temp_dir("displacement");
-    const auto r = run_hotspot("displacement --offences " + september + " --offences-after " + november + places +
-                               " --place 'Brenchley Gardens' --radius 400 --buffer 800 --boundaries " +
-                               quoted(demo + "boundaries/kent_districts_2013.geojson") + " --control Maidstone --out " +
-                               quoted(dir + "/wdq.csv") + " --summary-json " + quoted(dir + "/s.json"));
+    const auto r = run_hotspot(
+        "displacement --offences " + september + " --offences-after " + november + places +
+        " --place 'Brenchley Gardens' --radius 400 --buffer 800 --boundaries " +
+        quoted(demo + "boundaries/kent_districts_2013.geojson") + " --control Maidstone --out " +
+        quoted(dir + "/wdq.csv") + " --summary-json " + quoted(dir + "/s.json"));
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
     const auto s = read_json(dir + "/s.json");
     const auto& counts = s["counts"];
-    const double a0 = counts["target"][0], a1 = counts["target"][1], b0 = counts["buffer"][0], b1 = counts["buffer"][1],
-                 c0 = counts["control"][0], c1 = counts["control"][1];
+    const double a0 = counts["target"][0], a1 = counts["target"][1], b0 = counts["buffer"][0],
+                 b1 = counts["buffer"][1], c0 = counts["control"][0], c1 = counts["control"][1];
     CHECK(a0 > 50);
     CHECK(c0 > 500);
     // The measures follow from the counts.
@@ -193,11 +210,13 @@ TEST_CASE("Displacement around Brenchley Gardens, September against November", "
     CHECK_FALSE(s["interpretation"].get<std::string>().empty());
     CHECK(lines(dir + "/wdq.csv").front() == "measure,value");
 
-    const auto unknown = run_hotspot("displacement --offences " + september + " --offences-after " + november + places +
-                                     " --place 'Brenchly Gardens' --radius 400");
+    const auto unknown =
+        run_hotspot("displacement --offences " + september + " --offences-after " + november +
+                    places + " --place 'Brenchly Gardens' --radius 400");
     CHECK(unknown.exit_code == 2);
     CHECK_THAT(unknown.err, Catch::Contains("Brenchley Gardens"));
-    const auto no_target = run_hotspot("displacement --offences " + september + " --before 2019-09 --after 2019-10");
+    const auto no_target =
+        run_hotspot("displacement --offences " + september + " --before 2019-09 --after 2019-10");
     CHECK(no_target.exit_code == 2);
     fs::remove_all(dir);
 }
@@ -205,13 +224,15 @@ TEST_CASE("Displacement around Brenchley Gardens, September against November", "
 TEST_CASE("A briefing map of Maidstone, and hotspots with a map beside them", "[cli][map]")
 {
     const std::string dir = fresh_temp_dir("map");
-    const auto r = run_hotspot("map --offences " + september + maidstone + wards + places +
-                               " --bandwidth 300 --cell 25 --width 1200 --out " + quoted(dir + "/maidstone.png") +
-                               " --summary-json " + quoted(dir + "/s.json"));
+    const auto r =
+        run_hotspot("map --offences " + september + maidstone + wards + places +
+                    " --bandwidth 300 --cell 25 --width 1200 --out " +
+                    quoted(dir + "/maidstone.png") + " --summary-json " + quoted(dir + "/s.json"));
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
     GDALAllRegister();
-    std::unique_ptr<GDALDataset> png(GDALDataset::Open((dir + "/maidstone.png").c_str(), GDAL_OF_RASTER));
+    std::unique_ptr<GDALDataset> png(
+        GDALDataset::Open((dir + "/maidstone.png").c_str(), GDAL_OF_RASTER));
     REQUIRE(png);
     CHECK(png->GetRasterXSize() == 1200);
     const auto summary = read_json(dir + "/s.json");
@@ -219,11 +240,12 @@ TEST_CASE("A briefing map of Maidstone, and hotspots with a map beside them", "[
     CHECK(summary["legend"][1].get<double>() > 500.0); // the peak density, offences per km2
 
     const auto both = run_hotspot("hotspots --offences " + september + maidstone + wards + places +
-                                  " --bandwidth 300 --cell 50 --out-dir " + quoted(dir + "/out") + " --map " +
-                                  quoted(dir + "/out/map.pdf"));
+                                  " --bandwidth 300 --cell 50 --out-dir " + quoted(dir + "/out") +
+                                  " --map " + quoted(dir + "/out/map.pdf"));
     CHECK(both.exit_code == 0);
     CHECK(fs::file_size(dir + "/out/map.pdf") > 1000);
-    const auto bad = run_hotspot("map --offences " + september + maidstone + " --bandwidth 300 --out " + quoted(dir + "/m.gif"));
+    const auto bad = run_hotspot("map --offences " + september + maidstone +
+                                 " --bandwidth 300 --out " + quoted(dir + "/m.gif"));
     CHECK(bad.exit_code == 2);
     CHECK_THAT(bad.err, Catch::Contains(".png"));
     fs::remove_all(dir);

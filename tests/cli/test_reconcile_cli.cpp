@@ -30,7 +30,8 @@ std::string slurp(const std::string& path)
 }
 
 // Runs an SQL statement on a vector file and returns its rows as field -> text maps.
-std::vector<std::map<std::string, std::string>> query(const std::string& path, const std::string& sql)
+std::vector<std::map<std::string, std::string>> query(const std::string& path,
+                                                      const std::string& sql)
 {
     GDALAllRegister();
     std::unique_ptr<GDALDataset> ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR));
@@ -53,19 +54,25 @@ std::vector<std::map<std::string, std::string>> query(const std::string& path, c
 std::string reconcile_lsoa(const std::string& dir, const std::string& extra = "")
 {
     return "reconcile --offences " + quoted(demo + "police_uk/2019-09-kent-street.csv") +
-           " --code-field 'LSOA code' --areas " + quoted(demo + "boundaries/kent_lsoa_2011.geojson") +
-           " --area-code-field LSOA11CD --area-name-field LSOA11NM --out " + quoted(dir + "/r.gpkg") + " --report " +
-           quoted(dir + "/report.csv") + " --summary-json " + quoted(dir + "/r.json") + extra;
+           " --code-field 'LSOA code' --areas " +
+           quoted(demo + "boundaries/kent_lsoa_2011.geojson") +
+           " --area-code-field LSOA11CD --area-name-field LSOA11NM --out " +
+           quoted(dir + "/r.gpkg") + " --report " + quoted(dir + "/report.csv") +
+           " --summary-json " + quoted(dir + "/r.json") + extra;
 }
 } // namespace
 
-TEST_CASE("Reconcile the September 2019 Kent file against the Kent LSOAs: every row accounted for", "[cli][reconcile]")
+TEST_CASE("Reconcile the September 2019 Kent file against the Kent LSOAs: every row accounted for",
+          "[cli][reconcile]")
 {
     const std::string dir = fresh_temp_dir("reconcile_real");
-    const auto r = run_hotspot(reconcile_lsoa(dir, " --assign wards=" + quoted(demo + "boundaries/kent_wards_2013.geojson") + ":WD13CD:WD13NM"));
+    const auto r = run_hotspot(reconcile_lsoa(
+        dir, " --assign wards=" + quoted(demo + "boundaries/kent_wards_2013.geojson") +
+                 ":WD13CD:WD13NM"));
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
-    CHECK_THAT(r.err, Catch::Contains("E01024274") && Catch::Contains("E01024535")); // repaired, named
+    CHECK_THAT(r.err,
+               Catch::Contains("E01024274") && Catch::Contains("E01024535")); // repaired, named
     const auto summary = nlohmann::json::parse(slurp(dir + "/r.json"));
     std::int64_t total = 0;
     for (const auto& [status, count] : summary["status"].items())
@@ -73,27 +80,33 @@ TEST_CASE("Reconcile the September 2019 Kent file against the Kent LSOAs: every 
     CHECK(total == 18408);
     CHECK(summary["records"].get<std::int64_t>() == 18408);
     CHECK(summary["status"]["no_location"].get<int>() == 276);
-    // The 40 records located outside Kent: beyond every Kent LSOA, or (4, on the Bexley border) with
-    // a London LSOA code that the Kent layer does not know.
-    CHECK(summary["status"]["outside"].get<int>() + summary["status"]["unknown_code"].get<int>() == 41);
+    // The 40 records located outside Kent: beyond every Kent LSOA, or (4, on the Bexley border)
+    // with a London LSOA code that the Kent layer does not know.
+    CHECK(summary["status"]["outside"].get<int>() + summary["status"]["unknown_code"].get<int>() ==
+          41);
     // About 3.6% of points lie in another generalised LSOA than their code: all within 25 m here.
-    const int disagree = summary["status"]["near_boundary"].get<int>() + summary["status"]["corrected"].get<int>();
+    const int disagree =
+        summary["status"]["near_boundary"].get<int>() + summary["status"]["corrected"].get<int>();
     CHECK(disagree > 600);
     CHECK(disagree < 700);
 
-    const auto statuses = query(dir + "/r.gpkg", "SELECT status, COUNT(*) AS n FROM reconciled GROUP BY status");
+    const auto statuses =
+        query(dir + "/r.gpkg", "SELECT status, COUNT(*) AS n FROM reconciled GROUP BY status");
     std::int64_t rows = 0;
     for (const auto& row : statuses)
         rows += std::stoll(row.at("n"));
     CHECK(rows == 18408);
     // police.uk leaves the LSOA code empty where there is no location: nothing to keep.
-    for (const auto& row : query(dir + "/r.gpkg", "SELECT code_final, decided_by FROM reconciled WHERE status = 'no_location'"))
+    for (const auto& row :
+         query(dir + "/r.gpkg",
+               "SELECT code_final, decided_by FROM reconciled WHERE status = 'no_location'"))
     {
         CHECK(row.at("code_final").empty());
         CHECK(row.at("decided_by") == "none");
     }
     const std::string report = slurp(dir + "/report.csv");
-    CHECK_THAT(report, Catch::StartsWith("section,item,count,share,detail") && Catch::Contains("status,near_boundary") &&
+    CHECK_THAT(report, Catch::StartsWith("section,item,count,share,detail") &&
+                           Catch::Contains("status,near_boundary") &&
                            Catch::Contains("accuracy,E01024389") && Catch::Contains("repaired"));
     fs::remove_all(dir);
 }
@@ -107,23 +120,31 @@ TEST_CASE("Corrupted codes are recovered and corrupted locations flagged", "[cli
         {
             const std::string dir = fresh_temp_dir("corrupt");
             const std::string csv = dir + "/c.csv", aliases = dir + "/aliases.csv";
-            const std::string make = quoted(HOTSPOT_CORRUPTER) + " " + quoted(demo + "police_uk/2019-" + month + "-kent-street.csv") +
-                                     " " + quoted(demo + "boundaries/maidstone_oa_2011.geojson") + " OA11CD " + quoted(csv) +
-                                     " " + quoted(aliases) + " " + std::to_string(seed) + " > /dev/null";
+            const std::string make = quoted(HOTSPOT_CORRUPTER) + " " +
+                                     quoted(demo + "police_uk/2019-" + month + "-kent-street.csv") +
+                                     " " + quoted(demo + "boundaries/maidstone_oa_2011.geojson") +
+                                     " OA11CD " + quoted(csv) + " " + quoted(aliases) + " " +
+                                     std::to_string(seed) + " > /dev/null";
             REQUIRE(std::system(make.c_str()) == 0);
-            const auto r = run_hotspot("reconcile --offences " + quoted(csv) + " --code-field 'Beat code' --areas " +
-                                       quoted(demo + "boundaries/maidstone_oa_2011.geojson") +
-                                       " --area-code-field OA11CD --aliases " + quoted(aliases) + " --out " +
-                                       quoted(dir + "/c.gpkg") + " --quiet --assign wards=" +
-                                       quoted(demo + "boundaries/maidstone_wards_2013.geojson") + ":WD13CD:WD13NM");
+            const auto r = run_hotspot(
+                "reconcile --offences " + quoted(csv) + " --code-field 'Beat code' --areas " +
+                quoted(demo + "boundaries/maidstone_oa_2011.geojson") +
+                " --area-code-field OA11CD --aliases " + quoted(aliases) + " --out " +
+                quoted(dir + "/c.gpkg") + " --quiet --assign wards=" +
+                quoted(demo + "boundaries/maidstone_wards_2013.geojson") + ":WD13CD:WD13NM");
             REQUIRE(r.exit_code == 0);
-            // Records whose location is not believed keep their code, and get their ward through it.
-            for (const auto& row : query(dir + "/c.gpkg", "SELECT wards_code, wards_by FROM reconciled WHERE status = 'suspect_location'"))
+            // Records whose location is not believed keep their code, and get their ward through
+            // it.
+            for (const auto& row :
+                 query(dir + "/c.gpkg", "SELECT wards_code, wards_by FROM reconciled WHERE status "
+                                        "= 'suspect_location'"))
             {
                 CHECK_FALSE(row.at("wards_code").empty());
                 CHECK(row.at("wards_by") == "code");
             }
-            for (const auto& row : query(dir + "/c.gpkg", "SELECT corruption, status, code_final, true_beat FROM reconciled"))
+            for (const auto& row :
+                 query(dir + "/c.gpkg",
+                       "SELECT corruption, status, code_final, true_beat FROM reconciled"))
             {
                 const std::string& kind = row.at("corruption");
                 const bool right = row.at("code_final") == row.at("true_beat");
@@ -145,12 +166,15 @@ TEST_CASE("Corrupted codes are recovered and corrupted locations flagged", "[cli
             }
             fs::remove_all(dir);
         }
-    INFO("corrupted codes " << coded << ", recovered " << recovered << "; corrupted locations " << moved << ", flagged "
-                            << flagged << "; clean " << clean << ", kept " << clean_kept);
-    std::printf("reconcile accuracy: corrupted codes %lld, recovered %lld (%.2f%%); corrupted locations %lld, flagged %lld "
+    INFO("corrupted codes " << coded << ", recovered " << recovered << "; corrupted locations "
+                            << moved << ", flagged " << flagged << "; clean " << clean << ", kept "
+                            << clean_kept);
+    std::printf("reconcile accuracy: corrupted codes %lld, recovered %lld (%.2f%%); corrupted "
+                "locations %lld, flagged %lld "
                 "(%.2f%%); clean records %lld, kept as match %lld\n",
-                static_cast<long long>(coded), static_cast<long long>(recovered), 100.0 * recovered / coded,
-                static_cast<long long>(moved), static_cast<long long>(flagged), 100.0 * flagged / moved,
+                static_cast<long long>(coded), static_cast<long long>(recovered),
+                100.0 * recovered / coded, static_cast<long long>(moved),
+                static_cast<long long>(flagged), 100.0 * flagged / moved,
                 static_cast<long long>(clean), static_cast<long long>(clean_kept));
     CHECK(coded > 1500);
     CHECK(moved > 300);
@@ -166,17 +190,31 @@ TEST_CASE("Reconcile refuses bad input with clear messages and writes nothing", 
     const std::string lsoa = " --areas " + quoted(demo + "boundaries/kent_lsoa_2011.geojson");
     const std::string out = " --out " + quoted(dir + "/r.gpkg");
     const std::vector<Refusal> cases{
-        {"reconcile " + offences + " --code-field Beat" + lsoa + " --area-code-field LSOA11CD" + out, 2, "LSOA code"},
-        {"reconcile " + offences + " --code-field 'LSOA code'" + lsoa + " --area-code-field CODE" + out, 2, "LSOA11CD"},
-        {"reconcile " + offences + " --code-field 'LSOA code' --areas " + quoted(fixtures + "offences_points.geojson") +
-             " --area-code-field ref" + out, 3, "no polygon"},
-        {"reconcile " + offences + " --code-field 'LSOA code' --areas " + quoted(fixtures + "beats_duplicate_codes.geojson") +
-             " --area-code-field code" + out, 3, "B1 = b-1"},
-        {"reconcile " + offences + " --code-field 'LSOA code'" + lsoa + " --area-code-field LSOA11CD --aliases " +
-             quoted(fixtures + "aliases_cycle.csv") + out, 2, "cycle"},
-        {"reconcile " + offences + " --code-field 'LSOA code'" + lsoa + " --area-code-field LSOA11CD --trust maybe" + out, 2, "--trust"},
-        {"reconcile " + offences + " --code-field 'LSOA code'" + lsoa + " --area-code-field LSOA11CD --out " + quoted(dir + "/r.shp"), 2, ".gpkg"},
-        {"reconcile " + offences + " --code-field 'LSOA code'" + lsoa + " --area-code-field LSOA11CD --tolerance -3" + out, 2, "--tolerance"},
+        {"reconcile " + offences + " --code-field Beat" + lsoa + " --area-code-field LSOA11CD" +
+             out,
+         2, "LSOA code"},
+        {"reconcile " + offences + " --code-field 'LSOA code'" + lsoa + " --area-code-field CODE" +
+             out,
+         2, "LSOA11CD"},
+        {"reconcile " + offences + " --code-field 'LSOA code' --areas " +
+             quoted(fixtures + "offences_points.geojson") + " --area-code-field ref" + out,
+         3, "no polygon"},
+        {"reconcile " + offences + " --code-field 'LSOA code' --areas " +
+             quoted(fixtures + "beats_duplicate_codes.geojson") + " --area-code-field code" + out,
+         3, "B1 = b-1"},
+        {"reconcile " + offences + " --code-field 'LSOA code'" + lsoa +
+             " --area-code-field LSOA11CD --aliases " + quoted(fixtures + "aliases_cycle.csv") +
+             out,
+         2, "cycle"},
+        {"reconcile " + offences + " --code-field 'LSOA code'" + lsoa +
+             " --area-code-field LSOA11CD --trust maybe" + out,
+         2, "--trust"},
+        {"reconcile " + offences + " --code-field 'LSOA code'" + lsoa +
+             " --area-code-field LSOA11CD --out " + quoted(dir + "/r.shp"),
+         2, ".gpkg"},
+        {"reconcile " + offences + " --code-field 'LSOA code'" + lsoa +
+             " --area-code-field LSOA11CD --tolerance -3" + out,
+         2, "--tolerance"},
     };
     check_refusals(cases, [&] { CHECK(fs::is_empty(dir)); });
     fs::remove_all(dir);

@@ -1,4 +1,5 @@
-// `hotspot tables` end to end: the Maidstone ward table, and the report's Appendix 1 rebuilt from records.
+// `hotspot tables` end to end: the Maidstone ward table, and the report's Appendix 1 rebuilt from
+// records.
 
 #include "run_command.hpp"
 
@@ -36,18 +37,21 @@ std::vector<std::vector<std::string>> read_csv_rows(const std::string& path)
 }
 } // namespace
 
-TEST_CASE("The Maidstone ward table for September 2019 has all 26 wards, zeros included", "[cli][tables]")
+TEST_CASE("The Maidstone ward table for September 2019 has all 26 wards, zeros included",
+          "[cli][tables]")
 {
     const std::string dir = fresh_temp_dir("tables_wards");
-    const auto r = run_hotspot("tables --offences " + quoted(demo + "police_uk/2019-09-kent-street.csv") + " --areas " +
-                               quoted(demo + "boundaries/maidstone_wards_2013.geojson") +
-                               " --area-code-field WD13CD --area-name-field WD13NM --out " + quoted(dir + "/t.csv") +
-                               " --summary-json " + quoted(dir + "/t.json"));
+    const auto r =
+        run_hotspot("tables --offences " + quoted(demo + "police_uk/2019-09-kent-street.csv") +
+                    " --areas " + quoted(demo + "boundaries/maidstone_wards_2013.geojson") +
+                    " --area-code-field WD13CD --area-name-field WD13NM --out " +
+                    quoted(dir + "/t.csv") + " --summary-json " + quoted(dir + "/t.json"));
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
     const auto rows = read_csv_rows(dir + "/t.csv");
     REQUIRE(rows.size() > 1);
-    CHECK(rows[0] == std::vector<std::string>{"area_code", "area_name", "category", "period", "count"});
+    CHECK(rows[0] ==
+          std::vector<std::string>{"area_code", "area_name", "category", "period", "count"});
     std::map<std::string, std::int64_t> all_crime_by_ward;
     std::int64_t zero_rows = 0, violence = 0, asb = 0, all_crime = 0;
     for (std::size_t i = 1; i < rows.size(); ++i)
@@ -68,7 +72,8 @@ TEST_CASE("The Maidstone ward table for September 2019 has all 26 wards, zeros i
     CHECK(all_crime_by_ward.size() == 26);
     CHECK(rows.size() - 1 == 26 * 18); // 18 categories countable from police.uk crime types
     CHECK(zero_rows > 0);              // e.g. no robbery in many wards: the row is still there
-    // All Crime is every crime type but anti-social behaviour: about 1,650 located records in Maidstone.
+    // All Crime is every crime type but anti-social behaviour: about 1,650 located records in
+    // Maidstone.
     const auto summary = nlohmann::json::parse(std::ifstream(dir + "/t.json"));
     CHECK(all_crime + asb > 1600);
     CHECK(all_crime + asb < 1700);
@@ -77,17 +82,26 @@ TEST_CASE("The Maidstone ward table for September 2019 has all 26 wards, zeros i
     fs::remove_all(dir);
 }
 
-TEST_CASE("Appendix 1 rebuilt from records: This Year, Last Year, % change, No change and the Force row", "[cli][tables]")
+TEST_CASE(
+    "Appendix 1 rebuilt from records: This Year, Last Year, % change, No change and the Force row",
+    "[cli][tables]")
 {
-    // Records with a district code but no location, which still count (the point of reconciling codes):
-    // the report's All Crime figures for each district, this year (April-August 2019) and last.
+    // Records with a district code but no location, which still count (the point of reconciling
+    // codes): the report's All Crime figures for each district, this year (April-August 2019) and
+    // last.
     const std::vector<std::tuple<std::string, std::string, int, int>> districts{
-        {"E07000105", "Ashford", 4184, 4676},          {"E07000106", "Canterbury", 5415, 5868},
-        {"E07000107", "Dartford", 4641, 4743},         {"E07000108", "Dover", 4010, 4547},
-        {"E07000109", "Gravesham", 4246, 4616},        {"E07000110", "Maidstone", 5866, 6244},
-        {"E06000035", "Medway", 11442, 12498},         {"E07000111", "Sevenoaks", 2983, 3205},
-        {"E07000112", "Shepway", 3949, 4256},          {"E07000113", "Swale", 5735, 6375},
-        {"E07000114", "Thanet", 7131, 7821},           {"E07000115", "Tonbridge and Malling", 3497, 3518},
+        {"E07000105", "Ashford", 4184, 4676},
+        {"E07000106", "Canterbury", 5415, 5868},
+        {"E07000107", "Dartford", 4641, 4743},
+        {"E07000108", "Dover", 4010, 4547},
+        {"E07000109", "Gravesham", 4246, 4616},
+        {"E07000110", "Maidstone", 5866, 6244},
+        {"E06000035", "Medway", 11442, 12498},
+        {"E07000111", "Sevenoaks", 2983, 3205},
+        {"E07000112", "Shepway", 3949, 4256},
+        {"E07000113", "Swale", 5735, 6375},
+        {"E07000114", "Thanet", 7131, 7821},
+        {"E07000115", "Tonbridge and Malling", 3497, 3518},
         {"E07000116", "Tunbridge Wells", 3154, 3279}};
     const std::string dir = fresh_temp_dir("tables_appendix");
     {
@@ -97,37 +111,44 @@ TEST_CASE("Appendix 1 rebuilt from records: This Year, Last Year, % change, No c
         for (const auto& [code, name, this_year, last_year] : districts)
         {
             for (int i = 0; i < this_year; ++i)
-                csv << ++id << ",2019-0" << 4 + i % 5 << "," << code << "," << (i % 3 ? "49" : "105A") << ",,\n";
+                csv << ++id << ",2019-0" << 4 + i % 5 << "," << code << ","
+                    << (i % 3 ? "49" : "105A") << ",,\n";
             for (int i = 0; i < last_year; ++i)
                 csv << ++id << ",2018-0" << 4 + i % 5 << "," << code << ",58A,,\n";
         }
     }
-    const auto r = run_hotspot("tables --offences " + quoted(dir + "/records.csv") +
-                               " --crs EPSG:27700 --type-field ho_code --code-field district --areas " +
-                               quoted(demo + "boundaries/kent_districts_2013.geojson") +
-                               " --area-code-field LAD13CD --area-name-field LAD13NM --category 'All Crime'"
-                               " --this 2019-04..2019-08 --last 2018-04..2018-08 --out " + quoted(dir + "/appendix.csv"));
+    const auto r =
+        run_hotspot("tables --offences " + quoted(dir + "/records.csv") +
+                    " --crs EPSG:27700 --type-field ho_code --code-field district --areas " +
+                    quoted(demo + "boundaries/kent_districts_2013.geojson") +
+                    " --area-code-field LAD13CD --area-name-field LAD13NM --category 'All Crime'"
+                    " --this 2019-04..2019-08 --last 2018-04..2018-08 --out " +
+                    quoted(dir + "/appendix.csv"));
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
     const auto rows = read_csv_rows(dir + "/appendix.csv");
     REQUIRE(rows.size() == 1 + 13 + 1);
-    CHECK(rows[0] == std::vector<std::string>{"Crime category", "Area", "This Year", "Last Year", "% change", "No change"});
+    CHECK(rows[0] == std::vector<std::string>{"Crime category", "Area", "This Year", "Last Year",
+                                              "% change", "No change"});
     std::map<std::string, std::vector<std::string>> by_area;
     for (std::size_t i = 1; i < rows.size(); ++i)
         by_area[rows[i][1]] = rows[i];
-    CHECK(by_area.at("Maidstone") == std::vector<std::string>{"All Crime", "Maidstone", "5866", "6244", "-6.1%", "-378"});
+    CHECK(by_area.at("Maidstone") ==
+          std::vector<std::string>{"All Crime", "Maidstone", "5866", "6244", "-6.1%", "-378"});
     CHECK(by_area.at("Dartford")[4] == "-2.2%");
     CHECK(by_area.at("Tonbridge and Malling")[4] == "-0.6%");
-    CHECK(by_area.at("Force") == std::vector<std::string>{"All Crime", "Force", "66253", "71646", "-7.5%", "-5393"});
+    CHECK(by_area.at("Force") ==
+          std::vector<std::string>{"All Crime", "Force", "66253", "71646", "-7.5%", "-5393"});
     fs::remove_all(dir);
 }
 
 TEST_CASE("Tables refuse bad requests clearly", "[cli][tables]")
 {
     const std::string dir = fresh_temp_dir("tables_bad");
-    const std::string base = "tables --offences " + quoted(demo + "police_uk/2019-09-kent-street.csv") + " --areas " +
-                             quoted(demo + "boundaries/maidstone_wards_2013.geojson") + " --area-code-field WD13CD --out " +
-                             quoted(dir + "/t.csv");
+    const std::string base = "tables --offences " +
+                             quoted(demo + "police_uk/2019-09-kent-street.csv") + " --areas " +
+                             quoted(demo + "boundaries/maidstone_wards_2013.geojson") +
+                             " --area-code-field WD13CD --out " + quoted(dir + "/t.csv");
     const std::vector<Refusal> cases{
         {base + " --this 2019-04..2019-08", 2, "--last"},
         {base + " --this 2019-08..2019-04 --last 2018-04..2018-08", 2, "YYYY-MM..YYYY-MM"},

@@ -22,7 +22,8 @@ Polygon star(double cx, double cy, double r_out, double r_in, int spikes, double
         p.outer.push_back({cx + r * std::cos(a), cy + r * std::sin(a)});
     }
     if (hole)
-        p.holes.push_back({{cx - 20, cy - 20}, {cx + 20, cy - 20}, {cx + 20, cy + 20}, {cx - 20, cy + 20}});
+        p.holes.push_back(
+            {{cx - 20, cy - 20}, {cx + 20, cy - 20}, {cx + 20, cy + 20}, {cx - 20, cy + 20}});
     return p;
 }
 
@@ -33,7 +34,8 @@ std::vector<MultiPolygon> star_field(std::mt19937_64& rng)
     for (int i = 0; i < 6; ++i)
         for (int j = 0; j < 6; ++j)
         {
-            MultiPolygon m{star(i * 300.0 + 150, j * 300.0 + 150, 120 + 60 * u(rng), 60, 4 + (i + j) % 5, u(rng), (i + j) % 3 == 0)};
+            MultiPolygon m{star(i * 300.0 + 150, j * 300.0 + 150, 120 + 60 * u(rng), 60,
+                                4 + (i + j) % 5, u(rng), (i + j) % 3 == 0)};
             if ((i * j) % 4 == 1) // a second, separate part
                 m.push_back(star(i * 300.0 + 270, j * 300.0 + 270, 25, 12, 3, 0.0, false));
             shapes.push_back(std::move(m));
@@ -44,15 +46,18 @@ std::vector<MultiPolygon> star_field(std::mt19937_64& rng)
 double brute_distance(const MultiPolygon& shape, Point2 p)
 {
     double best = std::numeric_limits<double>::infinity();
-    const auto ring_distance = [&](const Ring& ring) {
+    const auto ring_distance = [&](const Ring& ring)
+    {
         for (std::size_t i = 0; i < ring.size(); ++i)
         {
             const Point2 a = ring[i], b = ring[(i + 1) % ring.size()];
-            // Distance to a segment by dense sampling: independent of the index's projection formula.
+            // Distance to a segment by dense sampling: independent of the index's projection
+            // formula.
             for (int k = 0; k <= 2000; ++k)
             {
                 const double t = k / 2000.0;
-                best = std::min(best, std::hypot(p.x - (a.x + t * (b.x - a.x)), p.y - (a.y + t * (b.y - a.y))));
+                best = std::min(
+                    best, std::hypot(p.x - (a.x + t * (b.x - a.x)), p.y - (a.y + t * (b.y - a.y))));
             }
         }
     };
@@ -105,7 +110,8 @@ TEST_CASE("Distances to area edges equal a brute-force search", "[area_index]")
         const Point2 p{u(rng), u(rng)};
         const std::size_t area = static_cast<std::size_t>(n) % shapes.size();
         const double exact = index.distance_to_edge(area, p);
-        CHECK(exact == Approx(brute_distance(shapes[area], p)).margin(0.05)); // sampling step <= 0.15 m
+        CHECK(exact ==
+              Approx(brute_distance(shapes[area], p)).margin(0.05)); // sampling step <= 0.15 m
         const double limited = index.distance_to_edge(area, p, 40.0);
         if (exact <= 40.0)
             CHECK(limited == Approx(exact).epsilon(1e-12));
@@ -138,7 +144,8 @@ TEST_CASE("An interior point lies inside its area, even for a concave one", "[ar
     for (std::size_t a = 0; a < shapes.size(); ++a)
         CHECK(contains(shapes[a], index.interior_point(a)));
     // A C shape whose centroid is outside it.
-    const std::vector<MultiPolygon> c{{{{{0, 0}, {100, 0}, {100, 20}, {20, 20}, {20, 80}, {100, 80}, {100, 100}, {0, 100}}, {}}}};
+    const std::vector<MultiPolygon> c{
+        {{{{0, 0}, {100, 0}, {100, 20}, {20, 20}, {20, 80}, {100, 80}, {100, 100}, {0, 100}}, {}}}};
     const AreaIndex c_index(c);
     CHECK(contains(c[0], c_index.interior_point(0)));
 }

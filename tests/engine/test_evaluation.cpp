@@ -24,7 +24,8 @@ TEST_CASE("Hit rate, PAI, PEI and RRI by hand", "[evaluation]")
 {
     // 10 cells; hotspots are cells 0 and 1 (a/A = 0.2).
     const auto c1 = counts({6, 4, 1, 1, 0, 0, 2, 0, 1, 5}); // N1 = 20, n1 = 10
-    const auto c2 = counts({3, 2, 0, 1, 4, 0, 0, 0, 0, 10}); // N2 = 20, n2 = 5; best two cells: 10 + 4
+    const auto c2 =
+        counts({3, 2, 0, 1, 4, 0, 0, 0, 0, 10}); // N2 = 20, n2 = 5; best two cells: 10 + 4
     Raster<std::uint8_t> hot(c1.grid, 0), study(c1.grid, 1);
     hot.values[0] = hot.values[1] = 1;
     const auto s = score_hotspots(hot, study, c1, c2);
@@ -103,7 +104,8 @@ TEST_CASE("Coverage curves take the same cells as the top-area threshold", "[eva
     std::mt19937_64 rng(11);
     std::uniform_real_distribution<double> u(0, 10);
     std::poisson_distribution<int> poisson(1.0);
-    Raster<double> surface(GridSpec{0, 400, 10, 40, 40}, 0.0), c1(surface.grid, 0.0), c2(surface.grid, 0.0);
+    Raster<double> surface(GridSpec{0, 400, 10, 40, 40}, 0.0), c1(surface.grid, 0.0),
+        c2(surface.grid, 0.0);
     for (std::size_t k = 0; k < surface.values.size(); ++k)
     {
         surface.values[k] = k % 7 == 0 ? 0.0 : std::floor(u(rng)); // ties and zeros
@@ -117,7 +119,9 @@ TEST_CASE("Coverage curves take the same cells as the top-area threshold", "[eva
     const auto curve = coverage_curve(surface, study, c1, c2, percents);
     for (std::size_t i = 0; i < percents.size(); ++i)
     {
-        const auto expected = score_hotspots(threshold_cells(surface, study, ThresholdMethod::TopArea, percents[i]).hot, study, c1, c2);
+        const auto expected = score_hotspots(
+            threshold_cells(surface, study, ThresholdMethod::TopArea, percents[i]).hot, study, c1,
+            c2);
         CHECK(curve[i].hot_cells == expected.hot_cells);
         CHECK(curve[i].n2 == expected.n2);
         CHECK(curve[i].pei == Approx(expected.pei));

@@ -51,11 +51,13 @@ TEST_CASE("The scanline mask agrees with point-in-polygon on every cell centre",
     std::uniform_real_distribution<double> u(0.0, 1.0);
     for (int trial = 0; trial < 20; ++trial)
     {
-        MultiPolygon shape{star(500 + 100 * u(rng), 500 + 100 * u(rng), 300 + 100 * u(rng), 120, 5 + trial % 4, u(rng)),
+        MultiPolygon shape{star(500 + 100 * u(rng), 500 + 100 * u(rng), 300 + 100 * u(rng), 120,
+                                5 + trial % 4, u(rng)),
                            star(150, 150, 100, 40, 3, u(rng))};
         shape[0].holes.push_back(star(shape[0].outer[0].x * 0 + 520, 520, 60, 30, 4, 0.3).outer);
         MultiPolygon other{star(800, 200, 150, 80, 6, 0.1)};
-        // Cells of 10 m from origin 0: centres at 5, 15... and a grid whose centres hit vertices exactly.
+        // Cells of 10 m from origin 0: centres at 5, 15... and a grid whose centres hit vertices
+        // exactly.
         for (const GridSpec g : {GridSpec{0, 1000, 10, 100, 100}, GridSpec{-5, 1005, 10, 101, 101}})
         {
             const auto mask = rasterize_mask({&shape, &other}, g);
@@ -82,7 +84,7 @@ TEST_CASE("A mask of an axis-aligned square covers exactly the centres inside it
     std::size_t count = 0;
     for (const auto v : mask.values)
         count += v;
-    CHECK(count == 9); // centres 25, 35, 45 in each direction
-    CHECK(mask.at(2, 5) == 1);  // centre (25, 45)
-    CHECK(mask.at(5, 5) == 0);  // centre (55, 45)
+    CHECK(count == 9);         // centres 25, 35, 45 in each direction
+    CHECK(mask.at(2, 5) == 1); // centre (25, 45)
+    CHECK(mask.at(5, 5) == 0); // centre (55, 45)
 }

@@ -13,7 +13,8 @@ using namespace hotspot::engine;
 
 namespace
 {
-Raster<double> raster(std::int64_t cols, std::int64_t rows, const std::vector<double>& values, double cell = 10)
+Raster<double> raster(std::int64_t cols, std::int64_t rows, const std::vector<double>& values,
+                      double cell = 10)
 {
     Raster<double> r(GridSpec{0, static_cast<double>(rows) * cell, cell, cols, rows}, 0.0);
     r.values = values;
@@ -27,7 +28,8 @@ Raster<std::uint8_t> everywhere(const GridSpec& g)
 
 double polygon_area(const MultiPolygon& shape)
 {
-    const auto ring_area = [](const Ring& ring) {
+    const auto ring_area = [](const Ring& ring)
+    {
         double a = 0;
         for (std::size_t i = 0; i + 1 < ring.size(); ++i)
             a += ring[i].x * ring[i + 1].y - ring[i + 1].x * ring[i].y;
@@ -78,7 +80,8 @@ TEST_CASE("Gi* equals a hand computation of the published formula", "[hotspots][
     for (const double v : x)
         sum2 += v * v;
     const double s = std::sqrt(sum2 / n - mean * mean);
-    // Cell (1, 1) holds 9: neighbours (1,0)=1, (0,1)=2, (2,1)=3, (1,2)=2 and itself: sum 17 over 5 cells.
+    // Cell (1, 1) holds 9: neighbours (1,0)=1, (0,1)=2, (2,1)=3, (1,2)=2 and itself: sum 17 over 5
+    // cells.
     const double z11 = (17.0 - mean * 5) / (s * std::sqrt((n * 5 - 25) / (n - 1)));
     CHECK(result.z.at(1, 1) == Approx(z11).epsilon(1e-12));
     // Corner (0, 0): itself and two neighbours, (1,0)=1 and (0,1)=2: sum 3 over 3 cells.
@@ -122,7 +125,8 @@ TEST_CASE("Gi* equals a brute-force sum on random counts with a wide band", "[ho
             double local = 0, w = 0;
             for (std::int64_t rr = 0; rr < g.rows; ++rr)
                 for (std::int64_t cc = 0; cc < g.cols; ++cc)
-                    if (study.at(cc, rr) && std::hypot(g.center_x(cc) - g.center_x(c), g.center_y(rr) - g.center_y(r)) <= band)
+                    if (study.at(cc, rr) && std::hypot(g.center_x(cc) - g.center_x(c),
+                                                       g.center_y(rr) - g.center_y(r)) <= band)
                     {
                         local += counts.at(cc, rr);
                         w += 1;
@@ -169,7 +173,8 @@ TEST_CASE("Regions join hot cells by 8-connectivity and drop specks", "[hotspots
 {
     Raster<std::uint8_t> hot(GridSpec{0, 50, 10, 5, 5}, 0);
     // A 2x2 block, a cell touching it diagonally, and a lone cell far away.
-    for (const auto& [c, r] : std::vector<std::pair<int, int>>{{0, 0}, {1, 0}, {0, 1}, {1, 1}, {2, 2}, {4, 4}})
+    for (const auto& [c, r] :
+         std::vector<std::pair<int, int>>{{0, 0}, {1, 0}, {0, 1}, {1, 1}, {2, 2}, {4, 4}})
         hot.at(c, r) = 1;
     const auto all = label_regions(hot);
     CHECK(all.count == 2);
@@ -200,7 +205,8 @@ TEST_CASE("Outlines follow cell edges, with holes and corner-touching parts", "[
     CHECK(holes == 1);
     for (std::int64_t r = 0; r < 6; ++r)
         for (std::int64_t c = 0; c < 6; ++c)
-            CHECK(contains(shape, {hot.grid.center_x(c), hot.grid.center_y(r)}) == (hot.at(c, r) == 1));
+            CHECK(contains(shape, {hot.grid.center_x(c), hot.grid.center_y(r)}) ==
+                  (hot.at(c, r) == 1));
 }
 
 TEST_CASE("Outlines of random blobs cover exactly their cells", "[hotspots]")
@@ -214,7 +220,9 @@ TEST_CASE("Outlines of random blobs cover exactly their cells", "[hotspots]")
     for (std::int32_t l = 1; l <= regions.count; ++l)
     {
         const auto shape = region_outline(regions, l);
-        CHECK(polygon_area(shape) == Approx(static_cast<double>(regions.cells[static_cast<std::size_t>(l - 1)].size()) * 100.0));
+        CHECK(polygon_area(shape) ==
+              Approx(static_cast<double>(regions.cells[static_cast<std::size_t>(l - 1)].size()) *
+                     100.0));
         for (const auto cell : regions.cells[static_cast<std::size_t>(l - 1)])
             CHECK(contains(shape, {hot.grid.center_x(cell % 40), hot.grid.center_y(cell / 40)}));
     }

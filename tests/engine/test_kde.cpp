@@ -14,8 +14,8 @@ using namespace hotspot::engine;
 
 namespace
 {
-const Kernel all_kernels[] = {Kernel::Quartic, Kernel::Epanechnikov, Kernel::Triweight,
-                              Kernel::Triangular, Kernel::Uniform, Kernel::Gaussian};
+const Kernel all_kernels[] = {Kernel::Quartic,    Kernel::Epanechnikov, Kernel::Triweight,
+                              Kernel::Triangular, Kernel::Uniform,      Kernel::Gaussian};
 
 // The kernels exactly as the documentation states them, per square metre, written independently of
 // the engine (which works in q = d^2/r^2).
@@ -35,7 +35,8 @@ double reference_kernel(Kernel k, double d, double h)
         return d < h ? 3.0 / (pi * h * h) * (1 - u) : 0.0;
     case Kernel::Uniform:
         return d < h ? 1.0 / (pi * h * h) : 0.0;
-    case Kernel::Gaussian: {
+    case Kernel::Gaussian:
+    {
         // Truncated where the mass beyond, exp(-R^2/(2 h^2)), is 1e-6.
         const double cutoff = h * std::sqrt(-2.0 * std::log(1e-6));
         return d < cutoff ? std::exp(-d * d / (2 * h * h)) / (2 * pi * h * h) : 0.0;
@@ -52,7 +53,9 @@ Raster<double> brute_force(const Incidents& inc, const GridSpec& g, Kernel k, do
         {
             double sum = 0;
             for (std::size_t i = 0; i < inc.size(); ++i)
-                sum += inc.weight[i] * reference_kernel(k, std::hypot(g.center_x(c) - inc.x[i], g.center_y(r) - inc.y[i]), h);
+                sum += inc.weight[i] *
+                       reference_kernel(
+                           k, std::hypot(g.center_x(c) - inc.x[i], g.center_y(r) - inc.y[i]), h);
             out.at(c, r) = sum;
         }
     return out;
@@ -82,13 +85,16 @@ TEST_CASE("A single point gives each kernel's formula value at known offsets", "
     {
         const auto s = estimate_kde(inc, g, per_m2(k, h));
         INFO(to_string(k));
-        for (const auto& [dc, dr] : std::vector<std::pair<int, int>>{{0, 0}, {3, 0}, {0, -5}, {6, 8}, {7, 7}, {9, 4}})
+        for (const auto& [dc, dr] :
+             std::vector<std::pair<int, int>>{{0, 0}, {3, 0}, {0, -5}, {6, 8}, {7, 7}, {9, 4}})
         {
             const double d = 10.0 * std::hypot(dc, dr);
-            CHECK(s.at(20 + dc, 20 + dr) == Approx(reference_kernel(k, d, h)).epsilon(1e-12).margin(1e-300));
+            CHECK(s.at(20 + dc, 20 + dr) ==
+                  Approx(reference_kernel(k, d, h)).epsilon(1e-12).margin(1e-300));
         }
     }
-    // Hand values: at the centre quartic is 3/(pi h^2); at d = 50 (u = 0.5), (1 - 0.25)^2 = 0.5625 of it.
+    // Hand values: at the centre quartic is 3/(pi h^2); at d = 50 (u = 0.5), (1 - 0.25)^2 = 0.5625
+    // of it.
     const auto quartic = estimate_kde(inc, g, per_m2(Kernel::Quartic, h));
     CHECK(quartic.at(20, 20) == Approx(3.0 / (pi * 1e4)).epsilon(1e-14));
     CHECK(quartic.at(25, 20) == Approx(0.5625 * 3.0 / (pi * 1e4)).epsilon(1e-14));
@@ -100,7 +106,8 @@ TEST_CASE("A single point gives each kernel's formula value at known offsets", "
 
 TEST_CASE("Every kernel's surface integrates to the total weight", "[kde]")
 {
-    // Interior points on a fine grid (cell = bandwidth / 100): sum of density x cell area = sum of weights.
+    // Interior points on a fine grid (cell = bandwidth / 100): sum of density x cell area = sum of
+    // weights.
     const double h = 50;
     Incidents inc = single(1003.7, 998.2, 2.5);
     inc.add(1021.3, 1040.9);
@@ -108,7 +115,9 @@ TEST_CASE("Every kernel's surface integrates to the total weight", "[kde]")
     {
         const double reach = kernel_support_radius(k, h);
         const double cell = h / 100;
-        const GridSpec g = grid_for_extent({1003.7 - reach - 20, 998.2 - reach - 20, 1021.3 + reach + 20, 1040.9 + reach + 20}, cell);
+        const GridSpec g = grid_for_extent(
+            {1003.7 - reach - 20, 998.2 - reach - 20, 1021.3 + reach + 20, 1040.9 + reach + 20},
+            cell);
         const auto s = estimate_kde(inc, g, per_m2(k, h));
         double integral = 0;
         for (const double v : s.values)
@@ -122,8 +131,9 @@ TEST_CASE("The surface equals a brute-force sum over all points and cells", "[kd
 {
     using namespace hotspot::testsupport;
     // Points spill beyond the grid on every side: they must still count where they reach.
-    const Incidents inc = make_clustered_incidents(test_seed(), 400, {{500, 500, 80, 2}, {150, 800, 120, 1}}, -300, -300,
-                                                   1300, 1300, 0.3, true);
+    const Incidents inc =
+        make_clustered_incidents(test_seed(), 400, {{500, 500, 80, 2}, {150, 800, 120, 1}}, -300,
+                                 -300, 1300, 1300, 0.3, true);
     const GridSpec g{13.3, 1007.1, 17.5, 57, 55};
     for (const Kernel k : all_kernels)
     {
@@ -159,7 +169,8 @@ TEST_CASE("An offence beyond the grid counts only where its kernel reaches", "[k
 TEST_CASE("Units scale the same surface", "[kde]")
 {
     using namespace hotspot::testsupport;
-    const Incidents inc = make_clustered_incidents(test_seed(), 200, {{500, 500, 100, 1}}, 0, 0, 1000, 1000);
+    const Incidents inc =
+        make_clustered_incidents(test_seed(), 200, {{500, 500, 100, 1}}, 0, 0, 1000, 1000);
     const GridSpec g{0, 1000, 25, 40, 40};
     KdeOptions o{.kernel = Kernel::Quartic, .bandwidth_m = 150, .units = DensityUnits::PerM2};
     const auto m2 = estimate_kde(inc, g, o);
@@ -188,10 +199,11 @@ TEST_CASE("A weight of 2 counts as two offences", "[kde]")
 TEST_CASE("The surface is bit-identical for any thread count", "[kde][threads]")
 {
     using namespace hotspot::testsupport;
-    const Incidents inc = make_clustered_incidents(test_seed(), 20000, maidstone_like_clusters(), 566000, 145800, 586000,
-                                                   165800, 0.2, true);
+    const Incidents inc = make_clustered_incidents(test_seed(), 20000, maidstone_like_clusters(),
+                                                   566000, 145800, 586000, 165800, 0.2, true);
     const GridSpec g = grid_for_extent({566000, 145800, 586000, 165800}, 50);
-    const KdeOptions o{.kernel = Kernel::Quartic, .bandwidth_m = 250, .units = DensityUnits::PerKm2};
+    const KdeOptions o{
+        .kernel = Kernel::Quartic, .bandwidth_m = 250, .units = DensityUnits::PerKm2};
     std::vector<Raster<double>> results;
     for (const std::size_t threads : {1, 2, 3, 8})
     {
@@ -199,19 +211,21 @@ TEST_CASE("The surface is bit-identical for any thread count", "[kde][threads]")
         results.push_back(estimate_kde(inc, g, o));
     }
     for (std::size_t i = 1; i < results.size(); ++i)
-        CHECK(std::memcmp(results[0].values.data(), results[i].values.data(), results[0].values.size() * sizeof(double)) == 0);
+        CHECK(std::memcmp(results[0].values.data(), results[i].values.data(),
+                          results[0].values.size() * sizeof(double)) == 0);
 }
 
 TEST_CASE("Progress runs from 0 to 1", "[kde]")
 {
     const GridSpec g{0, 1000, 10, 100, 100};
     std::atomic<double> last{0.0};
-    RunContext ctx{[&](double f) {
-        double seen = last.load();
-        while (f > seen && !last.compare_exchange_weak(seen, f))
-        {
-        }
-    }};
+    RunContext ctx{[&](double f)
+                   {
+                       double seen = last.load();
+                       while (f > seen && !last.compare_exchange_weak(seen, f))
+                       {
+                       }
+                   }};
     estimate_kde(single(500, 500), g, per_m2(Kernel::Quartic, 100), ctx);
     CHECK(last.load() == 1.0);
 }

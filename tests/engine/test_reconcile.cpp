@@ -17,11 +17,14 @@ MultiPolygon square(double x0, double y0, double size)
     return {{{{x0, y0}, {x0 + size, y0}, {x0 + size, y0 + size}, {x0, y0 + size}}, {}}};
 }
 
-// Four 100 m beats: A (0-100, 0-100), B (100-200, 0-100), C (0-100, 100-200) and D (100-200, 100-200)
-// after a 10 m gap: D is (110-200, 100-200), so points at x 100-110 above y 100 lie in a gap.
+// Four 100 m beats: A (0-100, 0-100), B (100-200, 0-100), C (0-100, 100-200) and D (100-200,
+// 100-200) after a 10 m gap: D is (110-200, 100-200), so points at x 100-110 above y 100 lie in a
+// gap.
 struct Layout
 {
-    AreaIndex index{{square(0, 0, 100), square(100, 0, 100), square(0, 100, 100),
+    AreaIndex index{{square(0, 0, 100),
+                     square(100, 0, 100),
+                     square(0, 100, 100),
                      {{{{110, 100}, {200, 100}, {200, 200}, {110, 200}}, {}}}}};
     CodeBook codes{{"A", "B", "C", "D"}, {{"OLDA", "A"}, {"SPLIT", "B"}, {"SPLIT", "C"}}};
 };
@@ -52,26 +55,28 @@ TEST_CASE("Every status, by the rules", "[reconcile]")
 {
     Layout l;
     Builder b;
-    b.add(50, 50, "A");                                   // 0 match
-    b.add(50, 50, " a ");                                 // 1 match after normalisation
-    b.add(50, 50, "olda");                                // 2 alias_match
-    b.add(150, 50, "A");                                  // 3 corrected: in B, 50 m from A
-    b.add(105, 50, "A");                                  // 4 near_boundary: in B, 5 m from A
-    b.add(50, 150, "");                                   // 5 filled: C
-    b.add(50, 150, "ZZ9");                                // 6 unknown_code: C from location
-    b.add(500, 500, "A");                                 // 7 outside, keeps A
-    b.add(0, 0, "B", LocationState::Missing);             // 8 no_location, keeps B
-    b.add(0, 0, "", LocationState::Missing);              // 9 no_location, no code
-    b.add(51, 51, "B", LocationState::Suspect);           // 10 suspect from reading
-    b.add(104, 150, "");                                  // 11 filled in the gap: nearest C, 4 m
-    b.add(107, 150, "C");                                 // 12 near_boundary: gap, 7 m from C
-    b.add(150, 150, "SPLIT");                             // 13 corrected: split into B and C, lies in D
-    b.add(150, 50, "split");                              // 14 alias_match through the split
-    b.add(500, 500, "");                                  // 15 outside, no code
+    b.add(50, 50, "A");                         // 0 match
+    b.add(50, 50, " a ");                       // 1 match after normalisation
+    b.add(50, 50, "olda");                      // 2 alias_match
+    b.add(150, 50, "A");                        // 3 corrected: in B, 50 m from A
+    b.add(105, 50, "A");                        // 4 near_boundary: in B, 5 m from A
+    b.add(50, 150, "");                         // 5 filled: C
+    b.add(50, 150, "ZZ9");                      // 6 unknown_code: C from location
+    b.add(500, 500, "A");                       // 7 outside, keeps A
+    b.add(0, 0, "B", LocationState::Missing);   // 8 no_location, keeps B
+    b.add(0, 0, "", LocationState::Missing);    // 9 no_location, no code
+    b.add(51, 51, "B", LocationState::Suspect); // 10 suspect from reading
+    b.add(104, 150, "");                        // 11 filled in the gap: nearest C, 4 m
+    b.add(107, 150, "C");                       // 12 near_boundary: gap, 7 m from C
+    b.add(150, 150, "SPLIT");                   // 13 corrected: split into B and C, lies in D
+    b.add(150, 50, "split");                    // 14 alias_match through the split
+    b.add(500, 500, "");                        // 15 outside, no code
     const auto r = reconcile(b.records, l.index, l.codes, {});
     const auto status = [&](std::size_t i) { return r.outcomes[i].status; };
-    const auto final_code = [&](std::size_t i) {
-        return r.outcomes[i].final_area >= 0 ? l.codes.code(r.outcomes[i].final_area) : std::string("-");
+    const auto final_code = [&](std::size_t i)
+    {
+        return r.outcomes[i].final_area >= 0 ? l.codes.code(r.outcomes[i].final_area)
+                                             : std::string("-");
     };
     CHECK(status(0) == RecordStatus::Match);
     CHECK(status(1) == RecordStatus::Match);
@@ -125,7 +130,7 @@ TEST_CASE("Trusting the code keeps it on a conflict", "[reconcile]")
 {
     Layout l;
     Builder b;
-    b.add(150, 50, "A");     // in B, far from A
+    b.add(150, 50, "A");      // in B, far from A
     b.add(150, 150, "SPLIT"); // split code: ambiguous, so the location still decides
     ReconcileOptions options;
     options.trust = Trust::Code;
@@ -143,9 +148,11 @@ TEST_CASE("The tolerance decides between near_boundary and corrected", "[reconci
     Builder b;
     b.add(130, 50, "A"); // 30 m into B
     ReconcileOptions options;
-    CHECK(reconcile(b.records, l.index, l.codes, options).outcomes[0].status == RecordStatus::Corrected);
+    CHECK(reconcile(b.records, l.index, l.codes, options).outcomes[0].status ==
+          RecordStatus::Corrected);
     options.tolerance_m = 35;
-    CHECK(reconcile(b.records, l.index, l.codes, options).outcomes[0].status == RecordStatus::NearBoundary);
+    CHECK(reconcile(b.records, l.index, l.codes, options).outcomes[0].status ==
+          RecordStatus::NearBoundary);
     options.tolerance_m = -1;
     CHECK_THROWS_AS(reconcile(b.records, l.index, l.codes, options), Error);
 }
@@ -175,7 +182,8 @@ TEST_CASE("Default geocodes, (0, 0) and swapped axes are flagged, not believed",
     CHECK(r.outcomes[25].status == RecordStatus::Match);
 }
 
-TEST_CASE("Swapped axes: a point outside every area that lies inside one when swapped", "[reconcile]")
+TEST_CASE("Swapped axes: a point outside every area that lies inside one when swapped",
+          "[reconcile]")
 {
     // A beat far from the origin, as real grids are: (1000-1100, 5000-5100).
     const AreaIndex index({square(1000, 5000, 100)});
@@ -226,7 +234,8 @@ TEST_CASE("Other layers: by location, or by the final code's area without one", 
 {
     Layout l;
     // Two 'wards': west (x < 100) and east.
-    const AreaIndex wards({{{{{0, 0}, {100, 0}, {100, 200}, {0, 200}}, {}}}, {{{{100, 0}, {200, 0}, {200, 200}, {100, 200}}, {}}}});
+    const AreaIndex wards({{{{{0, 0}, {100, 0}, {100, 200}, {0, 200}}, {}}},
+                           {{{{100, 0}, {200, 0}, {200, 200}, {100, 200}}, {}}}});
     Builder b;
     b.add(50, 50, "A");
     b.add(0, 0, "D", LocationState::Missing);

@@ -50,20 +50,24 @@ TEST_CASE("Every row of the report's Appendix 1 is reproduced from its counts", 
 
 TEST_CASE("Counting fills every area, category and period, zeros included", "[tables]")
 {
-    const std::vector<Category> categories{{"Violent", {"8N", "34A"}, {"Violence and sexual offences", "Robbery"}, ""},
-                                           {"Robbery", {"34A"}, {"Robbery"}, ""},
-                                           {"Drugs", {"92A"}, {"Drugs"}, ""}};
-    const auto by_code = categories_of_classes(categories, {"8n", "34A", "99"}, CategoryBasis::HoCode);
+    const std::vector<Category> categories{
+        {"Violent", {"8N", "34A"}, {"Violence and sexual offences", "Robbery"}, ""},
+        {"Robbery", {"34A"}, {"Robbery"}, ""},
+        {"Drugs", {"92A"}, {"Drugs"}, ""}};
+    const auto by_code =
+        categories_of_classes(categories, {"8n", "34A", "99"}, CategoryBasis::HoCode);
     CHECK(by_code[0] == std::vector<std::int32_t>{0});
     CHECK(by_code[1] == std::vector<std::int32_t>{0, 1});
     CHECK(by_code[2].empty());
     CHECK(normalise_ho_code(" 4/1 ") == "4/1");
-    const auto by_type = categories_of_classes(categories, {"ROBBERY", "Burglary"}, CategoryBasis::CrimeType);
+    const auto by_type =
+        categories_of_classes(categories, {"ROBBERY", "Burglary"}, CategoryBasis::CrimeType);
     CHECK(by_type[0] == std::vector<std::int32_t>{0, 1});
     CHECK(by_type[1].empty());
 
     // Three areas, two periods; area 2 has no offences at all and still appears.
-    const CountCube cube = count_cube({0, 0, 1, 1, -1, 0}, {1, 0, 1, 2, 1, 1}, {0, 0, 1, 1, 0, -1}, by_code, 3, 3, 2);
+    const CountCube cube =
+        count_cube({0, 0, 1, 1, -1, 0}, {1, 0, 1, 2, 1, 1}, {0, 0, 1, 1, 0, -1}, by_code, 3, 3, 2);
     CHECK(cube.counts.size() == 18);
     CHECK(cube.at(0, 0, 0) == 2); // a robbery and an assault with injury
     CHECK(cube.at(0, 1, 0) == 1);

@@ -21,7 +21,8 @@ TEST_CASE("Edit distance counts insertions, deletions and substitutions", "[text
 
 TEST_CASE("Near matches put containing names first, then the closest", "[text]")
 {
-    const std::vector<std::string> names{"High Street", "Shepway North", "Shepway South", "North", "Heath"};
+    const std::vector<std::string> names{"High Street", "Shepway North", "Shepway South", "North",
+                                         "Heath"};
     const auto near = near_matches("shepway", names, 3);
     REQUIRE(near.size() == 3);
     CHECK(near[0] == "Shepway North");

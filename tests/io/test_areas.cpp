@@ -13,7 +13,8 @@ const std::string data_dir = HOTSPOT_SOURCE_DIR "/data/boundaries/";
 
 TEST_CASE("Ward boundaries are read and reprojected to British National Grid", "[areas]")
 {
-    const AreaLayer wards = read_areas(data_dir + "maidstone_wards_2013.geojson", "", parse_crs("EPSG:27700"));
+    const AreaLayer wards =
+        read_areas(data_dir + "maidstone_wards_2013.geojson", "", parse_crs("EPSG:27700"));
     CHECK(wards.features.size() == 26);
     CHECK(wards.field_names == std::vector<std::string>{"WD13CD", "WD13CDO", "WD13NM", "WD13NMW"});
     const auto high_street = find_area(wards, "high street");
@@ -31,21 +32,25 @@ TEST_CASE("Ward boundaries are read and reprojected to British National Grid", "
 
 TEST_CASE("An area name picks every feature carrying it", "[areas]")
 {
-    const AreaLayer wards = read_areas(data_dir + "kent_wards_2013.geojson", "", parse_crs("EPSG:27700"));
+    const AreaLayer wards =
+        read_areas(data_dir + "kent_wards_2013.geojson", "", parse_crs("EPSG:27700"));
     CHECK(find_area(wards, "Maidstone").size() == 26); // LAD13NM of all 26 Maidstone wards
     CHECK(find_area(wards, "E05004996").size() == 1);  // High Street ward by code
 }
 
 TEST_CASE("An unknown area lists the nearest names", "[areas]")
 {
-    const AreaLayer districts = read_areas(data_dir + "kent_districts_2013.geojson", "", parse_crs("EPSG:27700"));
+    const AreaLayer districts =
+        read_areas(data_dir + "kent_districts_2013.geojson", "", parse_crs("EPSG:27700"));
     CHECK(districts.features.size() == 13);
-    CHECK_THROWS_WITH(find_area(districts, "Maidstne"), Catch::Contains("Maidstone") && Catch::Contains("nearest"));
+    CHECK_THROWS_WITH(find_area(districts, "Maidstne"),
+                      Catch::Contains("Maidstone") && Catch::Contains("nearest"));
 }
 
 TEST_CASE("Invalid polygons are repaired and named", "[areas]")
 {
-    const AreaLayer lsoa = read_areas(data_dir + "kent_lsoa_2011.geojson", "", parse_crs("EPSG:27700"));
+    const AreaLayer lsoa =
+        read_areas(data_dir + "kent_lsoa_2011.geojson", "", parse_crs("EPSG:27700"));
     CHECK(lsoa.features.size() == 1065);
     std::string warnings;
     for (const auto& w : lsoa.warnings)
@@ -55,7 +60,9 @@ TEST_CASE("Invalid polygons are repaired and named", "[areas]")
 
 TEST_CASE("A missing or non-polygon boundary source is refused", "[areas]")
 {
-    CHECK_THROWS_WITH(read_areas("/no/such/file.gpkg", "", parse_crs("EPSG:27700")), Catch::Contains("no such file"));
-    CHECK_THROWS_WITH(read_areas(HOTSPOT_TEST_DATA "/offences_points.geojson", "", parse_crs("EPSG:27700")),
-                      Catch::Contains("no polygon"));
+    CHECK_THROWS_WITH(read_areas("/no/such/file.gpkg", "", parse_crs("EPSG:27700")),
+                      Catch::Contains("no such file"));
+    CHECK_THROWS_WITH(
+        read_areas(HOTSPOT_TEST_DATA "/offences_points.geojson", "", parse_crs("EPSG:27700")),
+        Catch::Contains("no polygon"));
 }

@@ -24,15 +24,17 @@ TEST_CASE("CRS from EPSG codes, bare numbers and names", "[crs]")
 TEST_CASE("A geographic or non-metre target CRS is refused", "[crs]")
 {
     CHECK_THROWS_WITH(require_metric(wgs84(), "--target-crs"), Catch::Contains("degrees"));
-    CHECK_THROWS_WITH(require_metric(parse_crs("EPSG:2263"), "--target-crs"), Catch::Contains("metres")); // US feet
+    CHECK_THROWS_WITH(require_metric(parse_crs("EPSG:2263"), "--target-crs"),
+                      Catch::Contains("metres")); // US feet
     CHECK_NOTHROW(require_metric(parse_crs("EPSG:32631"), "--target-crs"));
 }
 
 TEST_CASE("A published point transforms to its British National Grid coordinates", "[crs]")
 {
-    // Ordnance Survey's worked example (Caister water tower): ETRS89 52 39' 28.8282" N, 1 42' 57.8663" E
-    // is OSGB36 National Grid E 651409.903, N 313177.270 (through OSTN15). Without the OSTN15 grid PROJ
-    // uses the published 7-parameter Helmert, good to a few metres, which is what we check.
+    // Ordnance Survey's worked example (Caister water tower): ETRS89 52 39' 28.8282" N, 1
+    // 42' 57.8663" E is OSGB36 National Grid E 651409.903, N 313177.270 (through OSTN15). Without
+    // the OSTN15 grid PROJ uses the published 7-parameter Helmert, good to a few metres, which is
+    // what we check.
     const double lat = 52 + 39 / 60.0 + 28.8282 / 3600.0;
     const double lon = 1 + 42 / 60.0 + 57.8663 / 3600.0;
     const Reprojector to_bng(wgs84(), parse_crs("EPSG:27700"));
@@ -59,7 +61,8 @@ TEST_CASE("Bulk transformation equals one-by-one, and failures become NaN", "[cr
     to_bng.transform(bx, by);
     for (int i : {0, 1234, 20000, 39999})
     {
-        const auto p = to_bng.transform({xs[static_cast<std::size_t>(i)], ys[static_cast<std::size_t>(i)]});
+        const auto p =
+            to_bng.transform({xs[static_cast<std::size_t>(i)], ys[static_cast<std::size_t>(i)]});
         CHECK(p.x == bx[static_cast<std::size_t>(i)]);
         CHECK(p.y == by[static_cast<std::size_t>(i)]);
     }
@@ -82,9 +85,9 @@ TEST_CASE("The default target CRS: British National Grid in Great Britain, else 
     std::string why;
     CHECK(default_target_crs(0.52, 51.27, why).authority == "EPSG:27700"); // Maidstone
     CHECK(why.find("Great Britain") != std::string::npos);
-    CHECK(default_target_crs(-3.19, 55.95, why).authority == "EPSG:27700"); // Edinburgh
-    CHECK(default_target_crs(-5.71, 50.07, why).authority == "EPSG:27700"); // Land's End
-    CHECK(default_target_crs(-6.26, 53.35, why).authority == "EPSG:32629"); // Dublin: not GB
-    CHECK(default_target_crs(2.35, 48.85, why).authority == "EPSG:32631");  // Paris
+    CHECK(default_target_crs(-3.19, 55.95, why).authority == "EPSG:27700");   // Edinburgh
+    CHECK(default_target_crs(-5.71, 50.07, why).authority == "EPSG:27700");   // Land's End
+    CHECK(default_target_crs(-6.26, 53.35, why).authority == "EPSG:32629");   // Dublin: not GB
+    CHECK(default_target_crs(2.35, 48.85, why).authority == "EPSG:32631");    // Paris
     CHECK(default_target_crs(151.21, -33.87, why).authority == "EPSG:32756"); // Sydney
 }

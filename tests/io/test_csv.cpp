@@ -8,7 +8,8 @@ using namespace hotspot::io;
 
 namespace
 {
-std::vector<std::vector<std::string>> read_all(std::string_view text, std::vector<std::int64_t>* lines = nullptr)
+std::vector<std::vector<std::string>> read_all(std::string_view text,
+                                               std::vector<std::int64_t>* lines = nullptr)
 {
     CsvReader reader(text, "test.csv");
     std::vector<std::string_view> fields;
@@ -34,7 +35,9 @@ TEST_CASE("CSV: plain fields, CRLF and a missing final line end", "[csv]")
 TEST_CASE("CSV: quoted commas, doubled quotes and line breaks inside quotes", "[csv]")
 {
     std::vector<std::int64_t> lines;
-    const auto rows = read_all("id,text\n1,\"On or near High Street, Maidstone\"\n2,\"say \"\"hi\"\"\"\n3,\"two\nlines\"\n4,end\n", &lines);
+    const auto rows = read_all("id,text\n1,\"On or near High Street, Maidstone\"\n2,\"say "
+                               "\"\"hi\"\"\"\n3,\"two\nlines\"\n4,end\n",
+                               &lines);
     REQUIRE(rows.size() == 5);
     CHECK(rows[1][1] == "On or near High Street, Maidstone");
     CHECK(rows[2][1] == "say \"hi\"");
@@ -56,7 +59,8 @@ TEST_CASE("CSV: a byte-order mark and blank lines are skipped, trailing empty fi
 
 TEST_CASE("CSV: an unclosed quote is an error naming its line", "[csv]")
 {
-    CHECK_THROWS_WITH(read_all("a,b\n1,2\n3,\"open\n4,5\n"), Catch::Contains("line 3") && Catch::Contains("never closed"));
+    CHECK_THROWS_WITH(read_all("a,b\n1,2\n3,\"open\n4,5\n"),
+                      Catch::Contains("line 3") && Catch::Contains("never closed"));
 }
 
 TEST_CASE("CSV: the raw record text is available for rejects files", "[csv]")

@@ -16,7 +16,8 @@ namespace
 {
 fs::path temp_dir(const std::string& name)
 {
-    const fs::path dir = fs::temp_directory_path() / ("hotspot_test_" + name + "_" + std::to_string(::getpid()));
+    const fs::path dir =
+        fs::temp_directory_path() / ("hotspot_test_" + name + "_" + std::to_string(::getpid()));
     fs::remove_all(dir);
     fs::create_directories(dir);
     return dir;
@@ -62,7 +63,8 @@ TEST_CASE("A GeoTIFF round trip keeps values, grid, CRS, nodata and metadata", "
     CHECK(back.metadata.at("HOTSPOT_BANDWIDTH_M") == "250");
     CHECK(back.raster.at(0, 0) == -9999.0);
     for (const auto& [c, r] : std::vector<std::pair<int, int>>{{1, 0}, {699, 599}, {350, 20}})
-        CHECK(back.raster.at(c, r) == Approx(raster.at(c, r)).epsilon(1e-7)); // Float32 rounding only
+        CHECK(back.raster.at(c, r) ==
+              Approx(raster.at(c, r)).epsilon(1e-7)); // Float32 rounding only
     fs::remove_all(dir);
 }
 
@@ -86,7 +88,8 @@ TEST_CASE("An existing output is replaced only with overwrite", "[geotiff]")
     const auto path = (dir / "surface.tif").string();
     std::ofstream(path) << "keep me";
     const auto raster = sample_raster();
-    CHECK_THROWS_WITH(write_geotiff(path, raster, parse_crs("EPSG:27700"), {}), Catch::Contains("--overwrite"));
+    CHECK_THROWS_WITH(write_geotiff(path, raster, parse_crs("EPSG:27700"), {}),
+                      Catch::Contains("--overwrite"));
     std::ifstream in(path);
     std::string content;
     std::getline(in, content);
@@ -100,11 +103,15 @@ TEST_CASE("An existing output is replaced only with overwrite", "[geotiff]")
 
 TEST_CASE("A failed write leaves nothing behind", "[geotiff]")
 {
-    CHECK_THROWS_AS(write_geotiff("/nonexistent-folder/x.tif", sample_raster(), parse_crs("EPSG:27700"), {}), Error);
+    CHECK_THROWS_AS(
+        write_geotiff("/nonexistent-folder/x.tif", sample_raster(), parse_crs("EPSG:27700"), {}),
+        Error);
     const fs::path dir = temp_dir("failed");
     fs::permissions(dir, fs::perms::owner_read | fs::perms::owner_exec);
     if (::geteuid() != 0) // root may write anywhere, so the check only means something for others
-        CHECK_THROWS_AS(write_geotiff((dir / "x.tif").string(), sample_raster(), parse_crs("EPSG:27700"), {}), Error);
+        CHECK_THROWS_AS(
+            write_geotiff((dir / "x.tif").string(), sample_raster(), parse_crs("EPSG:27700"), {}),
+            Error);
     fs::permissions(dir, fs::perms::owner_all);
     CHECK(fs::is_empty(dir));
     fs::remove_all(dir);

@@ -24,7 +24,8 @@ std::string temp_dir()
     return dir.string();
 }
 
-// A 200 x 120 cell surface (10 m cells) with its peak at cell (150, 40) and a gentle hill elsewhere.
+// A 200 x 120 cell surface (10 m cells) with its peak at cell (150, 40) and a gentle hill
+// elsewhere.
 MapContent sample()
 {
     MapContent c;
@@ -39,13 +40,21 @@ MapContent sample()
     c.units = "offences per km²";
     c.title = "Test map";
     c.subtitle = "A peak at cell (150, 40)";
-    c.attribution = "Contains public sector information licensed under the Open Government Licence v3.0.";
+    c.attribution =
+        "Contains public sector information licensed under the Open Government Licence v3.0.";
     // A ward whose label would fall off the left edge, and one in the middle.
-    c.boundaries.push_back({{{{{500000, 158800}, {500900, 158800}, {500900, 159900}, {500000, 159900}}, {}}},
-                            "A very long ward name at the edge",
-                            {500005, 159500}});
-    c.boundaries.push_back({{{{{500900, 158800}, {501900, 158800}, {501900, 159900}, {500900, 159900}}, {}}}, "Middle", {501400, 159000}});
-    c.hotspots.push_back({{{{{501450, 159500}, {501550, 159500}, {501550, 159700}, {501450, 159700}}, {}}}, "1", {501505, 159200}});
+    c.boundaries.push_back(
+        {{{{{500000, 158800}, {500900, 158800}, {500900, 159900}, {500000, 159900}}, {}}},
+         "A very long ward name at the edge",
+         {500005, 159500}});
+    c.boundaries.push_back(
+        {{{{{500900, 158800}, {501900, 158800}, {501900, 159900}, {500900, 159900}}, {}}},
+         "Middle",
+         {501400, 159000}});
+    c.hotspots.push_back(
+        {{{{{501450, 159500}, {501550, 159500}, {501550, 159700}, {501450, 159700}}, {}}},
+         "1",
+         {501505, 159200}});
     c.places.emplace_back("Brenchley Gardens", engine::Point2{501300, 159200});
     return c;
 }
@@ -58,7 +67,8 @@ TEST_CASE("The hottest cell lands on its pixel in the top colour of the ramp", "
     const auto layout = render_map(content, dir + "/map.png", {.width_px = 1200});
     CHECK(layout.legend_min == 0.0);
     CHECK(layout.legend_max == Approx(500.0));
-    const auto [px, py] = layout.pixel_of({content.surface.grid.center_x(150), content.surface.grid.center_y(40)});
+    const auto [px, py] =
+        layout.pixel_of({content.surface.grid.center_x(150), content.surface.grid.center_y(40)});
 
     GDALAllRegister();
     std::unique_ptr<GDALDataset> png(GDALDataset::Open((dir + "/map.png").c_str(), GDAL_OF_RASTER));
@@ -67,18 +77,23 @@ TEST_CASE("The hottest cell lands on its pixel in the top colour of the ramp", "
     CHECK(png->GetRasterYSize() == layout.height_px);
     std::array<unsigned char, 3> rgb{};
     for (int band = 0; band < 3; ++band)
-        REQUIRE(png->GetRasterBand(band + 1)->RasterIO(GF_Read, static_cast<int>(px), static_cast<int>(py), 1, 1,
-                                                       &rgb[static_cast<std::size_t>(band)], 1, 1, GDT_Byte, 0, 0, nullptr) == CE_None);
+        REQUIRE(png->GetRasterBand(band + 1)->RasterIO(GF_Read, static_cast<int>(px),
+                                                       static_cast<int>(py), 1, 1,
+                                                       &rgb[static_cast<std::size_t>(band)], 1, 1,
+                                                       GDT_Byte, 0, 0, nullptr) == CE_None);
     double r, g, b;
     ramp_colour(1.0, r, g, b);
     CHECK(std::abs(rgb[0] - r * 255) <= 3);
     CHECK(std::abs(rgb[1] - g * 255) <= 3);
     CHECK(std::abs(rgb[2] - b * 255) <= 3);
     // A cell of zero density is left clear: white paper.
-    const auto [zx, zy] = layout.pixel_of({content.surface.grid.center_x(100), content.surface.grid.center_y(110)});
+    const auto [zx, zy] =
+        layout.pixel_of({content.surface.grid.center_x(100), content.surface.grid.center_y(110)});
     for (int band = 0; band < 3; ++band)
-        REQUIRE(png->GetRasterBand(band + 1)->RasterIO(GF_Read, static_cast<int>(zx), static_cast<int>(zy), 1, 1,
-                                                       &rgb[static_cast<std::size_t>(band)], 1, 1, GDT_Byte, 0, 0, nullptr) == CE_None);
+        REQUIRE(png->GetRasterBand(band + 1)->RasterIO(GF_Read, static_cast<int>(zx),
+                                                       static_cast<int>(zy), 1, 1,
+                                                       &rgb[static_cast<std::size_t>(band)], 1, 1,
+                                                       GDT_Byte, 0, 0, nullptr) == CE_None);
     CHECK(rgb == std::array<unsigned char, 3>{255, 255, 255});
     fs::remove_all(dir);
 }
@@ -97,15 +112,20 @@ TEST_CASE("Every label stays inside the image, and the furniture is drawn", "[ma
         CHECK(box.y1 <= layout.height_px);
         texts.insert(box.text);
     }
-    for (const char* expected : {"Test map", "A very long ward name at the edge", "Middle", "1", "Brenchley Gardens", "N",
-                                 "offences per km²", "500", "0.00"})
+    for (const char* expected : {"Test map", "A very long ward name at the edge", "Middle", "1",
+                                 "Brenchley Gardens", "N", "offences per km²", "500", "0.00"})
     {
         INFO(expected);
         CHECK(texts.count(expected) == 1);
     }
-    CHECK(std::any_of(texts.begin(), texts.end(), [](const std::string& t) { return t.find(" m") != std::string::npos ||
-                                                                                    t.find(" km") != std::string::npos; }));
-    CHECK(std::any_of(texts.begin(), texts.end(), [](const std::string& t) { return t.find("Open Government Licence") != std::string::npos; }));
+    CHECK(std::any_of(texts.begin(), texts.end(),
+                      [](const std::string& t) {
+                          return t.find(" m") != std::string::npos ||
+                                 t.find(" km") != std::string::npos;
+                      }));
+    CHECK(std::any_of(texts.begin(), texts.end(),
+                      [](const std::string& t)
+                      { return t.find("Open Government Licence") != std::string::npos; }));
     fs::remove_all(dir);
 }
 
@@ -121,7 +141,8 @@ TEST_CASE("Maps as PDF and SVG, and refusals", "[map]")
     CHECK(pdf_head == "%PDF");
     CHECK(svg_head == "<?xml");
     CHECK_THROWS_WITH(render_map(sample(), dir + "/map.jpg", {}), Catch::Contains(".png"));
-    CHECK_THROWS_WITH(render_map(sample(), dir + "/map.png", {.width_px = 10}), Catch::Contains("width"));
+    CHECK_THROWS_WITH(render_map(sample(), dir + "/map.png", {.width_px = 10}),
+                      Catch::Contains("width"));
     CHECK_THROWS_WITH(render_map(sample(), dir + "/map.pdf", {}), Catch::Contains("--overwrite"));
     fs::remove_all(dir);
 }

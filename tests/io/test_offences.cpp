@@ -23,7 +23,8 @@ std::int64_t count(const OffenceTable& t, RejectReason r)
     return t.rejected_by_reason[static_cast<std::size_t>(r)];
 }
 
-OffenceTable read(const std::string& path, OffenceFilter filter = {}, OffenceSource source = {}, ReadOptions options = {})
+OffenceTable read(const std::string& path, OffenceFilter filter = {}, OffenceSource source = {},
+                  ReadOptions options = {})
 {
     source.path = path;
     return read_offences(source, filter, options);
@@ -38,7 +39,8 @@ void check_accounted(const OffenceTable& t)
 
 TEST_CASE("police.uk quirks: every record used or rejected with its reason", "[offences]")
 {
-    const OffenceTable t = read(fixtures + "police_uk_quirks.csv", {}, {}, {.target_crs = "", .keep_raw = true});
+    const OffenceTable t =
+        read(fixtures + "police_uk_quirks.csv", {}, {}, {.target_crs = "", .keep_raw = true});
     CHECK(t.format == "police.uk street-level CSV");
     CHECK(t.records_read == 14);
     CHECK(t.incidents.size() == 7); // 2 ASB without id, a1, Coventry, a4, multi-line a5, a7
@@ -52,7 +54,8 @@ TEST_CASE("police.uk quirks: every record used or rejected with its reason", "[o
     check_accounted(t);
     CHECK(t.target_crs.authority == "EPSG:27700");
 
-    // Rejects in file order with the physical line of each record (the CRLF file has a two-line record).
+    // Rejects in file order with the physical line of each record (the CRLF file has a two-line
+    // record).
     std::vector<std::int64_t> rows;
     for (const auto& r : t.rejected)
         rows.push_back(r.row);
@@ -77,7 +80,8 @@ TEST_CASE("Filters: period and crime type, ignoring case", "[offences]")
     f.crime_types = {"violence AND sexual offences"};
     const OffenceTable violence = read(fixtures + "police_uk_quirks.csv", f);
     CHECK(violence.incidents.size() == 2); // a1 and a7 (upper case in the file)
-    CHECK(count(violence, RejectReason::ExcludedCrimeType) == 11); // all but the two and the malformed row
+    CHECK(count(violence, RejectReason::ExcludedCrimeType) ==
+          11); // all but the two and the malformed row
     check_accounted(violence);
 
     OffenceFilter october;
@@ -110,7 +114,8 @@ TEST_CASE("Nothing left after the filters is an error, not an empty result", "[o
     catch (const Error& e)
     {
         CHECK(e.code() == Errc::BadData);
-        CHECK_THAT(e.what(), Catch::Contains("no offences left") && Catch::Contains("outside_period"));
+        CHECK_THAT(e.what(),
+                   Catch::Contains("no offences left") && Catch::Contains("outside_period"));
     }
 }
 
@@ -149,7 +154,8 @@ TEST_CASE("An unknown field is refused with the real field names", "[offences]")
     OffenceFilter f;
     f.from = engine::make_month(2019, 1);
     s.weight_field.clear();
-    CHECK_THROWS_WITH(read(fixtures + "offences_xy_27700.csv", f, s), Catch::Contains("--date-field"));
+    CHECK_THROWS_WITH(read(fixtures + "offences_xy_27700.csv", f, s),
+                      Catch::Contains("--date-field"));
 }
 
 TEST_CASE("Longitude and latitude swapped for the whole file is refused", "[offences]")
@@ -179,7 +185,8 @@ TEST_CASE("Missing and unreadable files are I/O errors naming the file", "[offen
 
 TEST_CASE("OGR point sources: GeoJSON, GeoPackage, FlatGeobuf, Shapefile", "[offences]")
 {
-    const OffenceTable t = read(fixtures + "offences_points.geojson", {}, {}, {.target_crs = "", .keep_raw = true});
+    const OffenceTable t =
+        read(fixtures + "offences_points.geojson", {}, {}, {.target_crs = "", .keep_raw = true});
     CHECK(t.incidents.size() == 12);
     CHECK(count(t, RejectReason::NoLocation) == 1);
     CHECK(count(t, RejectReason::NotAPoint) == 1);
@@ -199,23 +206,28 @@ TEST_CASE("OGR point sources: GeoJSON, GeoPackage, FlatGeobuf, Shapefile", "[off
              {"GPKG", ".gpkg"}, {"FlatGeobuf", ".fgb"}, {"ESRI Shapefile", ".shp"}})
     {
         INFO(driver);
-        const auto path = std::filesystem::temp_directory_path() / ("hotspot_points_" + std::to_string(::getpid()) + extension);
+        const auto path = std::filesystem::temp_directory_path() /
+                          ("hotspot_points_" + std::to_string(::getpid()) + extension);
         std::filesystem::remove(path);
-        GDALDatasetH src = GDALOpenEx((fixtures + "offences_points.geojson").c_str(), GDAL_OF_VECTOR, nullptr, nullptr, nullptr);
+        GDALDatasetH src = GDALOpenEx((fixtures + "offences_points.geojson").c_str(),
+                                      GDAL_OF_VECTOR, nullptr, nullptr, nullptr);
         REQUIRE(src);
         const char* args[] = {"-f", driver.c_str(), "-nln", "offences", "-skipfailures", nullptr};
-        GDALVectorTranslateOptions* options = GDALVectorTranslateOptionsNew(const_cast<char**>(args), nullptr);
+        GDALVectorTranslateOptions* options =
+            GDALVectorTranslateOptionsNew(const_cast<char**>(args), nullptr);
         GDALDatasetH out = GDALVectorTranslate(path.c_str(), nullptr, 1, &src, options, nullptr);
         GDALVectorTranslateOptionsFree(options);
         REQUIRE(out);
         GDALClose(out);
         GDALClose(src);
         OffenceSource s;
-        s.layer = extension == ".shp" ? path.stem().string() : "offences"; // a shapefile's layer is its name
+        s.layer = extension == ".shp" ? path.stem().string()
+                                      : "offences"; // a shapefile's layer is its name
         const OffenceTable converted = read(path.string(), {}, s);
         REQUIRE(converted.incidents.size() == t.incidents.size());
         // FlatGeobuf's spatial index reorders features: compare the points as sorted sets.
-        const auto sorted = [](std::vector<double> v) {
+        const auto sorted = [](std::vector<double> v)
+        {
             std::sort(v.begin(), v.end());
             return v;
         };

@@ -15,12 +15,14 @@ std::uint64_t test_seed()
     return 12345;
 }
 
-engine::Incidents make_clustered_incidents(std::uint64_t seed, std::size_t n, const std::vector<Cluster>& clusters,
-                                           double xmin, double ymin, double xmax, double ymax, double background,
+engine::Incidents make_clustered_incidents(std::uint64_t seed, std::size_t n,
+                                           const std::vector<Cluster>& clusters, double xmin,
+                                           double ymin, double xmax, double ymax, double background,
                                            bool random_weights)
 {
     std::mt19937_64 rng(seed);
-    std::uniform_real_distribution<double> ux(xmin, xmax), uy(ymin, ymax), unit(0.0, 1.0), uw(0.5, 3.0);
+    std::uniform_real_distribution<double> ux(xmin, xmax), uy(ymin, ymax), unit(0.0, 1.0),
+        uw(0.5, 3.0);
     std::normal_distribution<double> normal(0.0, 1.0);
     std::vector<double> cumulative;
     double total = 0;
@@ -46,7 +48,8 @@ engine::Incidents make_clustered_incidents(std::uint64_t seed, std::size_t n, co
             x = clusters[k].x + clusters[k].sigma_m * normal(rng);
             y = clusters[k].y + clusters[k].sigma_m * normal(rng);
         }
-        inc.add(x, y, random_weights ? uw(rng) : 1.0, engine::no_month, -1, static_cast<std::int64_t>(i) + 2);
+        inc.add(x, y, random_weights ? uw(rng) : 1.0, engine::no_month, -1,
+                static_cast<std::int64_t>(i) + 2);
     }
     return inc;
 }

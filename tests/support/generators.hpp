@@ -20,13 +20,15 @@ struct Cluster
     double share = 1;     ///< relative share of the offences
 };
 
-/// n offences: `background` share spread uniformly over the box, the rest drawn around the clusters.
-/// Weights are 1 unless `random_weights`, then uniform in [0.5, 3).
-engine::Incidents make_clustered_incidents(std::uint64_t seed, std::size_t n, const std::vector<Cluster>& clusters,
-                                           double xmin, double ymin, double xmax, double ymax,
+/// n offences: `background` share spread uniformly over the box, the rest drawn around the
+/// clusters. Weights are 1 unless `random_weights`, then uniform in [0.5, 3).
+engine::Incidents make_clustered_incidents(std::uint64_t seed, std::size_t n,
+                                           const std::vector<Cluster>& clusters, double xmin,
+                                           double ymin, double xmax, double ymax,
                                            double background = 0.2, bool random_weights = false);
 
-/// Clusters shaped like a town's crime: a dense centre and a few estates, around Maidstone (EPSG:27700).
+/// Clusters shaped like a town's crime: a dense centre and a few estates, around Maidstone
+/// (EPSG:27700).
 std::vector<Cluster> maidstone_like_clusters();
 
 } // namespace hotspot::testsupport

@@ -8,8 +8,8 @@ namespace hotspot::data
 /// offence_group, sub_group, note).
 extern const char* const offence_codes_csv;
 
-/// data/categories.csv: offence categories as sets of Home Office codes and of police.uk crime types
-/// (category, source, ho_codes, police_uk_types, description).
+/// data/categories.csv: offence categories as sets of Home Office codes and of police.uk crime
+/// types (category, source, ho_codes, police_uk_types, description).
 extern const char* const categories_csv;
 
 } // namespace hotspot::data

@@ -12,8 +12,8 @@ namespace hotspot::engine
 
 /// A spatial index over the polygons of one boundary layer (beats, wards, LSOAs), for assigning
 /// points to areas. Built once, then queried from any number of threads (all queries are const).
-/// Point-in-polygon follows `contains` exactly (even-odd, half-open edges); each polygon's edges are
-/// bucketed by latitude band so a query tests a handful of edges rather than all of them.
+/// Point-in-polygon follows `contains` exactly (even-odd, half-open edges); each polygon's edges
+/// are bucketed by latitude band so a query tests a handful of edges rather than all of them.
 class AreaIndex
 {
   public:

@@ -10,9 +10,10 @@ namespace hotspot::engine
 struct BandwidthRule
 {
     double bandwidth_m = 0.0;
-    double standard_distance_m = 0.0; ///< SD: weighted standard distance from the weighted mean centre
-    double median_distance_m = 0.0;   ///< Dm: weighted median distance to the weighted mean centre
-    double n = 0.0;                   ///< sum of weights
+    double standard_distance_m =
+        0.0; ///< SD: weighted standard distance from the weighted mean centre
+    double median_distance_m = 0.0; ///< Dm: weighted median distance to the weighted mean centre
+    double n = 0.0;                 ///< sum of weights
 };
 
 /// Applies the rule to the incidents. bandwidth_m is 0 when every incident lies on one point.

@@ -11,9 +11,9 @@ namespace hotspot
 enum class Errc
 {
     Internal = 1, ///< a defect in hotspot itself
-    Usage = 2,    ///< the request cannot be met as given: bad option, unknown field, refused parameter
-    BadData = 3,  ///< the input data cannot be used: unreadable records, nothing left after filters
-    Io = 4,       ///< a file could not be read or written
+    Usage = 2, ///< the request cannot be met as given: bad option, unknown field, refused parameter
+    BadData = 3, ///< the input data cannot be used: unreadable records, nothing left after filters
+    Io = 4,      ///< a file could not be read or written
 };
 
 /// The one exception type hotspot throws on purpose. Its message is written for an analyst:

@@ -14,11 +14,13 @@ namespace hotspot::engine
 /// Hotspots drawn from period 1, scored on period 2.
 struct PredictionScore
 {
-    double coverage = 0;     ///< a/A: share of the study area the hotspots cover
-    double hit_rate = 0;     ///< n2/N2: share of period-2 offences inside the hotspots
-    double pai = 0;          ///< Predictive Accuracy Index (Chainey, Tompson & Uhlig 2008): (n2/N2) / (a/A)
-    double pei = 0;          ///< Predictive Efficiency Index: n2 / n2*, the best any choice of as many cells could do
-    double rri = 0;          ///< Recapture Rate Index (Levine 2008): (n2/n1) / (N2/N1); NaN when n1 or N2 is 0
+    double coverage = 0; ///< a/A: share of the study area the hotspots cover
+    double hit_rate = 0; ///< n2/N2: share of period-2 offences inside the hotspots
+    double pai = 0; ///< Predictive Accuracy Index (Chainey, Tompson & Uhlig 2008): (n2/N2) / (a/A)
+    double pei =
+        0; ///< Predictive Efficiency Index: n2 / n2*, the best any choice of as many cells could do
+    double rri =
+        0; ///< Recapture Rate Index (Levine 2008): (n2/n1) / (N2/N1); NaN when n1 or N2 is 0
     std::int64_t hot_cells = 0;
     double n1 = 0, n2 = 0, total1 = 0, total2 = 0, best_n2 = 0;
 };
@@ -28,8 +30,10 @@ PredictionScore score_hotspots(const Raster<std::uint8_t>& hot, const Raster<std
                                const Raster<double>& counts1, const Raster<double>& counts2);
 
 /// Scores of the densest P% of period 1's surface, for each P in `percents` (1 to 20 is usual).
-std::vector<PredictionScore> coverage_curve(const Raster<double>& surface1, const Raster<std::uint8_t>& study,
-                                            const Raster<double>& counts1, const Raster<double>& counts2,
+std::vector<PredictionScore> coverage_curve(const Raster<double>& surface1,
+                                            const Raster<std::uint8_t>& study,
+                                            const Raster<double>& counts1,
+                                            const Raster<double>& counts2,
                                             const std::vector<double>& percents);
 
 /// Offences before and after an intervention in the target area, its buffer and a control area.
@@ -41,17 +45,18 @@ struct DisplacementCounts
 };
 
 /// The Weighted Displacement Quotient (Bowers & Johnson 2003):
-///   success measure SM = A_after/C_after - A_before/C_before   (negative: the target improved on the control)
-///   buffer displacement measure BDM = B_after/C_after - B_before/C_before
-///   WDQ = BDM / SM
-/// and the net effect in offences: prevented = A_before C_after/C_before - A_after (the target's expected
-/// count less the observed), displaced = B_after - B_before C_after/C_before, net = prevented - displaced.
+///   success measure SM = A_after/C_after - A_before/C_before   (negative: the target improved on
+///   the control) buffer displacement measure BDM = B_after/C_after - B_before/C_before WDQ = BDM /
+///   SM
+/// and the net effect in offences: prevented = A_before C_after/C_before - A_after (the target's
+/// expected count less the observed), displaced = B_after - B_before C_after/C_before, net =
+/// prevented - displaced.
 struct DisplacementResult
 {
     double success_measure = 0;
     double buffer_displacement_measure = 0;
-    double wdq = 0;         ///< NaN when the success measure is not negative
-    bool success = false;   ///< SM < 0
+    double wdq = 0;       ///< NaN when the success measure is not negative
+    bool success = false; ///< SM < 0
     double prevented = 0;
     double displaced = 0;
     double net_effect = 0;

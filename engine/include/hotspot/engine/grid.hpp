@@ -10,7 +10,8 @@ namespace hotspot::engine
 
 /// A north-up grid of square cells in a projected CRS (metres).
 /// Column 0 is the west edge and row 0 the north edge: cell (c, r) spans
-/// [origin_x + c*cell_m, origin_x + (c+1)*cell_m) by (origin_y - (r+1)*cell_m, origin_y - r*cell_m].
+/// [origin_x + c*cell_m, origin_x + (c+1)*cell_m) by (origin_y - (r+1)*cell_m, origin_y -
+/// r*cell_m].
 struct GridSpec
 {
     double origin_x = 0.0; ///< west edge, metres
@@ -19,8 +20,14 @@ struct GridSpec
     std::int64_t cols = 0;
     std::int64_t rows = 0;
 
-    double center_x(std::int64_t col) const { return origin_x + (static_cast<double>(col) + 0.5) * cell_m; }
-    double center_y(std::int64_t row) const { return origin_y - (static_cast<double>(row) + 0.5) * cell_m; }
+    double center_x(std::int64_t col) const
+    {
+        return origin_x + (static_cast<double>(col) + 0.5) * cell_m;
+    }
+    double center_y(std::int64_t row) const
+    {
+        return origin_y - (static_cast<double>(row) + 0.5) * cell_m;
+    }
     std::int64_t cell_count() const { return cols * rows; }
     double cell_area_m2() const { return cell_m * cell_m; }
     Box2 extent() const
@@ -28,18 +35,21 @@ struct GridSpec
         return {origin_x, origin_y - static_cast<double>(rows) * cell_m,
                 origin_x + static_cast<double>(cols) * cell_m, origin_y};
     }
-    /// Column holding x, or -1 / cols when x lies west / east of the grid. Half-open: a cell owns its west edge.
+    /// Column holding x, or -1 / cols when x lies west / east of the grid. Half-open: a cell owns
+    /// its west edge.
     std::int64_t col_of(double x) const;
-    /// Row holding y, or -1 / rows when y lies north / south of the grid. A cell owns its north edge.
+    /// Row holding y, or -1 / rows when y lies north / south of the grid. A cell owns its north
+    /// edge.
     std::int64_t row_of(double y) const;
 };
 
-/// The grid whose origin is (xmin, ymax) with ceil(width / cell) columns and ceil(height / cell) rows.
-/// A width that is a whole number of cells up to floating-point noise (1e-9 of a cell) is not
+/// The grid whose origin is (xmin, ymax) with ceil(width / cell) columns and ceil(height / cell)
+/// rows. A width that is a whole number of cells up to floating-point noise (1e-9 of a cell) is not
 /// rounded up to one more column.
 GridSpec grid_for_extent(const Box2& extent, double cell_m);
 
-/// The box grown outwards to the nearest multiples of cell_m, so that grids of different runs align.
+/// The box grown outwards to the nearest multiples of cell_m, so that grids of different runs
+/// align.
 Box2 snap_outward(const Box2& box, double cell_m);
 
 /// The default cell size: the shorter side of the extent divided by 250 (as ArcGIS Kernel Density).
@@ -52,8 +62,14 @@ template <class T> struct Raster
     std::vector<T> values;
 
     Raster() = default;
-    Raster(const GridSpec& g, T fill) : grid(g), values(static_cast<std::size_t>(g.cell_count()), fill) {}
-    T& at(std::int64_t col, std::int64_t row) { return values[static_cast<std::size_t>(row * grid.cols + col)]; }
+    Raster(const GridSpec& g, T fill)
+        : grid(g), values(static_cast<std::size_t>(g.cell_count()), fill)
+    {
+    }
+    T& at(std::int64_t col, std::int64_t row)
+    {
+        return values[static_cast<std::size_t>(row * grid.cols + col)];
+    }
     const T& at(std::int64_t col, std::int64_t row) const
     {
         return values[static_cast<std::size_t>(row * grid.cols + col)];
@@ -61,6 +77,7 @@ template <class T> struct Raster
 };
 
 /// 1 for every cell whose centre lies inside any of the shapes (`contains` semantics), else 0.
-Raster<std::uint8_t> rasterize_mask(const std::vector<const MultiPolygon*>& shapes, const GridSpec& grid);
+Raster<std::uint8_t> rasterize_mask(const std::vector<const MultiPolygon*>& shapes,
+                                    const GridSpec& grid);
 
 } // namespace hotspot::engine

@@ -1,5 +1,6 @@
 #pragma once
-// Hotspots from a density surface: which cells are hot, how they join into areas, and their outlines.
+// Hotspots from a density surface: which cells are hot, how they join into areas, and their
+// outlines.
 
 #include "hotspot/engine/grid.hpp"
 #include "hotspot/engine/incidents.hpp"
@@ -24,9 +25,9 @@ std::string_view to_string(ThresholdMethod method);
 
 struct ThresholdResult
 {
-    Raster<std::uint8_t> hot;       ///< 1 for hot cells
-    double threshold = 0;           ///< the density a cell needs (not for Gi*)
-    std::int64_t study_cells = 0;   ///< cells considered
+    Raster<std::uint8_t> hot;     ///< 1 for hot cells
+    double threshold = 0;         ///< the density a cell needs (not for Gi*)
+    std::int64_t study_cells = 0; ///< cells considered
     std::int64_t hot_cells = 0;
 };
 
@@ -38,30 +39,34 @@ ThresholdResult threshold_cells(const Raster<double>& surface, const Raster<std:
 /// Getis-Ord Gi* (Getis & Ord 1992; Ord & Getis 1995, as ArcGIS "Hot Spot Analysis" computes it) of
 /// cell counts, with binary weights for cells whose centres lie within `band_m` of a cell's centre,
 /// the cell itself included:
-///   Gi* = (sum_j w_ij x_j - mean(x) sum_j w_ij) / (S sqrt((n sum_j w_ij^2 - (sum_j w_ij)^2) / (n - 1)))
+///   Gi* = (sum_j w_ij x_j - mean(x) sum_j w_ij) / (S sqrt((n sum_j w_ij^2 - (sum_j w_ij)^2) / (n -
+///   1)))
 /// over the n study cells, S = sqrt(sum x^2 / n - mean(x)^2). Gi* is a z-score; p-values are
-/// two-sided, and cells are hot where z > 0 and p passes the Benjamini-Hochberg false discovery rate
-/// at `alpha`.
+/// two-sided, and cells are hot where z > 0 and p passes the Benjamini-Hochberg false discovery
+/// rate at `alpha`.
 struct GiStarResult
 {
     Raster<double> z;
     Raster<double> p;
     Raster<std::uint8_t> hot;
-    double p_cutoff = 0;        ///< the largest p-value still significant (0: none)
+    double p_cutoff = 0; ///< the largest p-value still significant (0: none)
     std::int64_t tested = 0;
     std::int64_t hot_cells = 0;
 };
-GiStarResult gi_star(const Raster<double>& counts, const Raster<std::uint8_t>& study, double band_m, double alpha);
+GiStarResult gi_star(const Raster<double>& counts, const Raster<std::uint8_t>& study, double band_m,
+                     double alpha);
 
 /// Offences (or their weights) per cell.
 Raster<double> cell_counts(const Incidents& incidents, const GridSpec& grid, bool weighted);
 
-/// Hot cells joined into regions by 8-connectivity, numbered 1.. in raster order of their first cell.
+/// Hot cells joined into regions by 8-connectivity, numbered 1.. in raster order of their first
+/// cell.
 struct Regions
 {
     Raster<std::int32_t> label; ///< 0 for cells in no region
     std::int32_t count = 0;
-    std::vector<std::vector<std::int64_t>> cells; ///< cells[l - 1]: the cells of region l, in raster order
+    std::vector<std::vector<std::int64_t>>
+        cells; ///< cells[l - 1]: the cells of region l, in raster order
 };
 /// Regions smaller than `min_cells` are dropped and the rest renumbered.
 Regions label_regions(const Raster<std::uint8_t>& hot, std::int64_t min_cells = 1);

@@ -10,9 +10,18 @@ namespace hotspot::engine
 /// A month as a count of months since January of year 0, so that periods compare and subtract.
 using MonthIndex = std::int32_t;
 constexpr MonthIndex no_month = -1;
-constexpr MonthIndex make_month(int year, int month) { return year * 12 + (month - 1); }
-constexpr int year_of(MonthIndex m) { return m / 12; }
-constexpr int month_of(MonthIndex m) { return m % 12 + 1; }
+constexpr MonthIndex make_month(int year, int month)
+{
+    return year * 12 + (month - 1);
+}
+constexpr int year_of(MonthIndex m)
+{
+    return m / 12;
+}
+constexpr int month_of(MonthIndex m)
+{
+    return m % 12 + 1;
+}
 
 /// Offences in a projected CRS (metres), one column per attribute (structure of arrays).
 struct Incidents
@@ -36,8 +45,8 @@ struct Incidents
         source_row.reserve(n);
     }
     /// Appends one offence.
-    void add(double x_m, double y_m, double weight_ = 1.0, MonthIndex month_ = no_month, std::int32_t crime_type_ = -1,
-             std::int64_t source_row_ = 0)
+    void add(double x_m, double y_m, double weight_ = 1.0, MonthIndex month_ = no_month,
+             std::int32_t crime_type_ = -1, std::int64_t source_row_ = 0)
     {
         x.push_back(x_m);
         y.push_back(y_m);

@@ -19,7 +19,7 @@ enum class Kernel
     Triweight,    ///< 4/(pi r^2) (1 - (d/r)^2)^3
     Triangular,   ///< 3/(pi r^2) (1 - d/r)
     Uniform,      ///< 1/(pi r^2)
-    Gaussian,     ///< 1/(2 pi sigma^2) exp(-d^2 / (2 sigma^2)), truncated where the mass beyond is 1e-6
+    Gaussian, ///< 1/(2 pi sigma^2) exp(-d^2 / (2 sigma^2)), truncated where the mass beyond is 1e-6
 };
 
 /// What a density cell holds.
@@ -51,7 +51,7 @@ struct KdeOptions
 /// Every incident within the kernel's reach of a cell contributes, wherever it lies, so there is no
 /// edge effect at the grid border. The sum for each cell runs over incidents in input order, so the
 /// result is bit-identical whatever the number of threads.
-Raster<double> estimate_kde(const Incidents& incidents, const GridSpec& grid, const KdeOptions& options,
-                            const RunContext& context = {});
+Raster<double> estimate_kde(const Incidents& incidents, const GridSpec& grid,
+                            const KdeOptions& options, const RunContext& context = {});
 
 } // namespace hotspot::engine

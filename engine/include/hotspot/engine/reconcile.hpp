@@ -21,10 +21,12 @@ std::string normalise_code(std::string_view code);
 class CodeBook
 {
   public:
-    /// `area_codes[i]` is the code of area i. `aliases` are (old, new) pairs; an old code listed with
-    /// several new codes was split. Throws Error(BadData) on duplicate area codes (naming them) and
-    /// Error(Usage) on aliases that form a cycle, point to no area, or rename a code still in use.
-    CodeBook(std::vector<std::string> area_codes, const std::vector<std::pair<std::string, std::string>>& aliases);
+    /// `area_codes[i]` is the code of area i. `aliases` are (old, new) pairs; an old code listed
+    /// with several new codes was split. Throws Error(BadData) on duplicate area codes (naming
+    /// them) and Error(Usage) on aliases that form a cycle, point to no area, or rename a code
+    /// still in use.
+    CodeBook(std::vector<std::string> area_codes,
+             const std::vector<std::pair<std::string, std::string>>& aliases);
 
     struct Lookup
     {
@@ -34,7 +36,10 @@ class CodeBook
     /// The area(s) a normalised code names.
     const Lookup& find(const std::string& normalised) const;
 
-    const std::string& code(std::int32_t area) const { return m_codes[static_cast<std::size_t>(area)]; }
+    const std::string& code(std::int32_t area) const
+    {
+        return m_codes[static_cast<std::size_t>(area)];
+    }
     std::size_t size() const { return m_codes.size(); }
 
   private:
@@ -64,15 +69,16 @@ struct CodeRecords
 
 enum class RecordStatus : std::uint8_t
 {
-    Match,           ///< the recorded code names the area the location lies in
-    AliasMatch,      ///< the same, through an alias of an old code
-    Corrected,       ///< a valid recorded code, but the location lies in another area beyond tolerance
-    Filled,          ///< no recorded code; the location gives one
-    UnknownCode,     ///< the recorded code is neither an area nor an alias
-    NearBoundary,    ///< outside the recorded area, but within tolerance of its edge: the code is kept
-    Outside,         ///< the location lies beyond tolerance of every area
-    NoLocation,      ///< no coordinates: the recorded code, if valid, is kept
-    SuspectLocation, ///< a default point, (0, 0), swapped or out-of-range coordinates: the recorded code wins
+    Match,        ///< the recorded code names the area the location lies in
+    AliasMatch,   ///< the same, through an alias of an old code
+    Corrected,    ///< a valid recorded code, but the location lies in another area beyond tolerance
+    Filled,       ///< no recorded code; the location gives one
+    UnknownCode,  ///< the recorded code is neither an area nor an alias
+    NearBoundary, ///< outside the recorded area, but within tolerance of its edge: the code is kept
+    Outside,      ///< the location lies beyond tolerance of every area
+    NoLocation,   ///< no coordinates: the recorded code, if valid, is kept
+    SuspectLocation, ///< a default point, (0, 0), swapped or out-of-range coordinates: the recorded
+                     ///< code wins
 };
 constexpr std::size_t record_status_count = 9;
 std::string_view to_string(RecordStatus status);
@@ -98,9 +104,10 @@ enum class Trust
 /// geocode (a station, a town centroid), not where the offences happened.
 struct SuspectPointRule
 {
-    std::int64_t min_records = 10;    ///< records on the point
-    std::int64_t min_codes = 3;       ///< distinct valid recorded codes among them
-    double min_mismatch_share = 0.5;  ///< share of those codes that name another area than the point's
+    std::int64_t min_records = 10; ///< records on the point
+    std::int64_t min_codes = 3;    ///< distinct valid recorded codes among them
+    double min_mismatch_share =
+        0.5; ///< share of those codes that name another area than the point's
 };
 
 struct ReconcileOptions
@@ -112,8 +119,10 @@ struct ReconcileOptions
 
 struct RecordOutcome
 {
-    std::int32_t recorded_area = -1; ///< the area the recorded code names (the first, for a split alias)
-    std::int32_t spatial_area = -1;  ///< the area the location lies in, or the nearest within tolerance
+    std::int32_t recorded_area =
+        -1; ///< the area the recorded code names (the first, for a split alias)
+    std::int32_t spatial_area =
+        -1; ///< the area the location lies in, or the nearest within tolerance
     std::int32_t final_area = -1;
     RecordStatus status = RecordStatus::NoLocation;
     Decision decided_by = Decision::None;
@@ -123,7 +132,8 @@ struct RecordOutcome
 struct AreaAccuracy
 {
     std::int64_t recorded = 0; ///< located records whose valid recorded code names this area
-    std::int64_t agreed = 0;   ///< of those, lying in it (match, alias_match) or within tolerance of it
+    std::int64_t agreed =
+        0; ///< of those, lying in it (match, alias_match) or within tolerance of it
 };
 
 struct Confusion
@@ -145,13 +155,14 @@ struct ReconcileReport
     std::vector<RecordOutcome> outcomes; ///< one per record, in record order
     std::array<std::int64_t, record_status_count> by_status{};
     std::array<std::int64_t, decision_count> by_decision{};
-    std::int64_t normalised = 0;          ///< recorded codes that normalisation changed
-    std::vector<std::pair<std::string, std::string>> normalisation_examples; ///< raw -> normalised, a few
-    std::vector<AreaAccuracy> accuracy;   ///< per area
-    std::vector<Confusion> confusions;    ///< recorded -> final where they differ, most frequent first
+    std::int64_t normalised = 0; ///< recorded codes that normalisation changed
+    std::vector<std::pair<std::string, std::string>>
+        normalisation_examples;         ///< raw -> normalised, a few
+    std::vector<AreaAccuracy> accuracy; ///< per area
+    std::vector<Confusion> confusions; ///< recorded -> final where they differ, most frequent first
     std::vector<SuspectPoint> suspect_points;
-    std::int64_t swapped_axes = 0;        ///< records found only with x and y swapped
-    std::int64_t zero_points = 0;         ///< records at (0, 0)
+    std::int64_t swapped_axes = 0; ///< records found only with x and y swapped
+    std::int64_t zero_points = 0;  ///< records at (0, 0)
 };
 
 /// Reconciles every record against the area layer (see RecordStatus for the rules). Parallel and
@@ -167,7 +178,7 @@ struct LayerAssignment
     std::vector<std::int32_t> area;
     std::vector<std::uint8_t> via_code;
 };
-LayerAssignment assign_layer(const CodeRecords& records, const ReconcileReport& report, const AreaIndex& primary,
-                             const AreaIndex& layer, double tolerance_m);
+LayerAssignment assign_layer(const CodeRecords& records, const ReconcileReport& report,
+                             const AreaIndex& primary, const AreaIndex& layer, double tolerance_m);
 
 } // namespace hotspot::engine

@@ -9,8 +9,8 @@
 namespace hotspot::engine
 {
 
-/// An offence category as a set of Home Office offence codes and of police.uk crime types. Categories
-/// may overlap (Violent Crime contains Robbery).
+/// An offence category as a set of Home Office offence codes and of police.uk crime types.
+/// Categories may overlap (Violent Crime contains Robbery).
 struct Category
 {
     std::string name;
@@ -30,9 +30,9 @@ enum class CategoryBasis
 std::string normalise_ho_code(std::string_view code);
 
 /// For each distinct type value (class) of the data, the indices of the categories it belongs to.
-std::vector<std::vector<std::int32_t>> categories_of_classes(const std::vector<Category>& categories,
-                                                             const std::vector<std::string>& class_names,
-                                                             CategoryBasis basis);
+std::vector<std::vector<std::int32_t>>
+categories_of_classes(const std::vector<Category>& categories,
+                      const std::vector<std::string>& class_names, CategoryBasis basis);
 
 /// Counts by area x category x period; every combination is present, zeros included.
 struct CountCube
@@ -52,13 +52,15 @@ struct CountCube
 
 /// Record i counts once in area[i], period[i] and every category of class_of[i]; records with an
 /// area, period or class of -1 are not counted.
-CountCube count_cube(const std::vector<std::int32_t>& area, const std::vector<std::int32_t>& class_of,
-                     const std::vector<std::int32_t>& period, const std::vector<std::vector<std::int32_t>>& categories_of_class,
+CountCube count_cube(const std::vector<std::int32_t>& area,
+                     const std::vector<std::int32_t>& class_of,
+                     const std::vector<std::int32_t>& period,
+                     const std::vector<std::vector<std::int32_t>>& categories_of_class,
                      std::size_t areas, std::size_t categories, std::size_t periods);
 
 /// The change from last to this as the report prints it: a percentage to one decimal, rounded half
-/// away from zero and computed exactly in integers ("-6.1%", "2.9%", "0.0%"). A last count of 0 gives
-/// "n/a" unless this is 0 too (then "0.0%"): a rise from nothing has no percentage.
+/// away from zero and computed exactly in integers ("-6.1%", "2.9%", "0.0%"). A last count of 0
+/// gives "n/a" unless this is 0 too (then "0.0%"): a rise from nothing has no percentage.
 std::string percent_change_text(std::int64_t this_count, std::int64_t last_count);
 
 } // namespace hotspot::engine

@@ -23,7 +23,8 @@ bool same_text(std::string_view a, std::string_view b);
 std::size_t edit_distance(std::string_view a, std::string_view b);
 
 /// Up to `limit` candidates closest to `wanted`: those containing it first, then by edit distance.
-std::vector<std::string> near_matches(std::string_view wanted, const std::vector<std::string>& candidates,
+std::vector<std::string> near_matches(std::string_view wanted,
+                                      const std::vector<std::string>& candidates,
                                       std::size_t limit = 5);
 
 /// "a, b, c" from a list, for messages.

@@ -35,7 +35,8 @@ AreaLayer read_areas(const std::string& path, const std::string& layer, const Cr
 
 /// The position of `field` in the layer's fields (ignoring case). Throws Error(Usage) naming
 /// `option` and listing the real fields when there is no such field.
-std::size_t field_index(const AreaLayer& layer, const std::string& field, const std::string& option);
+std::size_t field_index(const AreaLayer& layer, const std::string& field,
+                        const std::string& option);
 
 /// Every feature's value of one field, in feature order.
 std::vector<std::string> field_values(const AreaLayer& layer, std::size_t field);
@@ -48,8 +49,8 @@ std::vector<engine::MultiPolygon> shapes(const AreaLayer& layer);
 std::vector<std::pair<std::string, std::string>> read_aliases(const std::string& path);
 
 /// The features whose value in some text field equals `name_or_code` (ignoring case and spaces):
-/// "Maidstone" picks every feature whose district name is Maidstone. Throws Error(Usage) listing the
-/// nearest values when nothing matches.
+/// "Maidstone" picks every feature whose district name is Maidstone. Throws Error(Usage) listing
+/// the nearest values when nothing matches.
 std::vector<std::size_t> find_area(const AreaLayer& layer, const std::string& name_or_code);
 
 } // namespace hotspot::io

@@ -17,7 +17,7 @@ struct Crs
     std::string name;      ///< e.g. "OSGB36 / British National Grid"
     std::string authority; ///< e.g. "EPSG:27700", empty when the CRS has no code
     bool geographic = false;
-    bool metric = false;   ///< projected with metre units
+    bool metric = false;                     ///< projected with metre units
     std::optional<engine::Box2> area_of_use; ///< lon/lat degrees (west, south, east, north)
 
     /// "EPSG:27700 (OSGB36 / British National Grid)", or the name alone.
@@ -30,14 +30,16 @@ Crs parse_crs(const std::string& text);
 /// WGS 84 longitude/latitude (EPSG:4326, longitude first).
 Crs wgs84();
 
-/// True for a longitude/latitude in Great Britain (and its islands), excluding the island of Ireland.
+/// True for a longitude/latitude in Great Britain (and its islands), excluding the island of
+/// Ireland.
 bool in_great_britain(double lon, double lat);
 
 /// The default metric CRS for data centred at (lon, lat): EPSG:27700 in Great Britain, else the
 /// WGS 84 UTM zone. `reason` receives a sentence saying why.
 Crs default_target_crs(double lon, double lat, std::string& reason);
 
-/// Refuses (Error(Usage)) a CRS that is not projected in metres: a bandwidth in degrees is meaningless.
+/// Refuses (Error(Usage)) a CRS that is not projected in metres: a bandwidth in degrees is
+/// meaningless.
 void require_metric(const Crs& crs, const std::string& what);
 
 /// Transforms coordinates between two CRSs, longitude first for geographic ones.

@@ -38,7 +38,8 @@ std::string temp_path_beside(const std::string& path);
 /// Writes a file atomically: `write` receives a temporary path beside `path` and fills it; only
 /// when it returns is the temporary renamed over `path`. If it throws, the temporary is removed and
 /// `path` is left as it was.
-void write_atomically(const std::string& path, bool overwrite, const std::function<void(const std::string&)>& write);
+void write_atomically(const std::string& path, bool overwrite,
+                      const std::function<void(const std::string&)>& write);
 
 /// Writes text atomically (see write_atomically).
 void write_text_file(const std::string& path, const std::string& text, bool overwrite);

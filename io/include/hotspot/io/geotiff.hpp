@@ -14,10 +14,10 @@ namespace hotspot::io
 
 struct GeoTiffOptions
 {
-    bool float64 = false;        ///< Float64 instead of Float32 samples
-    double nodata = -9999.0;     ///< the value the raster holds outside its mask
-    std::string description;    ///< band description, e.g. "kernel density"
-    std::string unit;           ///< band unit, e.g. "offences per km²"
+    bool float64 = false;    ///< Float64 instead of Float32 samples
+    double nodata = -9999.0; ///< the value the raster holds outside its mask
+    std::string description; ///< band description, e.g. "kernel density"
+    std::string unit;        ///< band unit, e.g. "offences per km²"
     std::vector<std::pair<std::string, std::string>> metadata; ///< written as dataset tags
     bool overwrite = false;
 };

@@ -21,7 +21,7 @@ struct MapContent
 {
     engine::Raster<double> surface; ///< values <= 0 and `nodata` are left clear
     double nodata = -9999.0;
-    std::string units;              ///< e.g. "offences per km²"
+    std::string units; ///< e.g. "offences per km²"
     std::vector<MapLabelledShape> boundaries;
     std::vector<MapLabelledShape> hotspots; ///< label: the rank
     std::vector<std::pair<std::string, engine::Point2>> places;
@@ -41,7 +41,8 @@ struct MapLayout
 {
     int width_px = 0;
     int height_px = 0;
-    double map_left = 0, map_top = 0, scale = 1; ///< pixel = (map_left + (x - xmin) scale, map_top + (ymax - y) scale)
+    double map_left = 0, map_top = 0,
+           scale = 1; ///< pixel = (map_left + (x - xmin) scale, map_top + (ymax - y) scale)
     double xmin = 0, ymax = 0;
     double legend_min = 0, legend_max = 0;
     struct Box
@@ -56,14 +57,15 @@ struct MapLayout
     }
 };
 
-/// Draws the map to `path`: PNG, PDF or SVG by extension, written atomically. Throws Error(Usage) for
-/// another extension and Error(Io) when the file cannot be written.
+/// Draws the map to `path`: PNG, PDF or SVG by extension, written atomically. Throws Error(Usage)
+/// for another extension and Error(Io) when the file cannot be written.
 MapLayout render_map(const MapContent& content, const std::string& path, const MapOptions& options);
 
 /// Throws Error(Usage) unless `path` ends in .png, .pdf or .svg.
 void check_map_path(const std::string& path);
 
-/// The colour the ramp gives a fraction 0..1 of the legend range (viridis, from ten anchor colours).
+/// The colour the ramp gives a fraction 0..1 of the legend range (viridis, from ten anchor
+/// colours).
 void ramp_colour(double fraction, double& r, double& g, double& b);
 
 } // namespace hotspot::io

@@ -50,7 +50,8 @@ enum class RejectReason : std::uint8_t
     NotAPoint,         ///< a geometry other than a point
     BadCoordinate,     ///< coordinates that are not numbers
     OutOfRange,        ///< longitude beyond +-180 or latitude beyond +-90
-    SwappedLatLon,     ///< outside the target CRS's area, but inside it with longitude and latitude swapped
+    SwappedLatLon,     ///< outside the target CRS's area, but inside it with longitude and latitude
+                       ///< swapped
     OutsideCrsArea,    ///< outside the area where the target CRS is valid
     ProjectionFailed,  ///< the transformation to the target CRS failed
     BadWeight,         ///< weight missing, not a number, or negative
@@ -71,7 +72,8 @@ struct RejectedRecord
     std::string raw; ///< the record as CSV text; only kept when asked for
 };
 
-/// A record kept although its location cannot be used (ReadOptions::keep_unlocated): it still has a code.
+/// A record kept although its location cannot be used (ReadOptions::keep_unlocated): it still has a
+/// code.
 struct UnlocatedRecord
 {
     std::int64_t row = 0;
@@ -89,10 +91,11 @@ struct UnlocatedRecord
 struct OffenceTable
 {
     engine::Incidents incidents;
-    std::vector<std::string_view> ids;   ///< the id field of each incident (empty views without one)
-    std::vector<std::int64_t> previous_with_id; ///< the earlier incident with the same id, or -1 (read_all_offences)
+    std::vector<std::string_view> ids; ///< the id field of each incident (empty views without one)
+    std::vector<std::int64_t>
+        previous_with_id; ///< the earlier incident with the same id, or -1 (read_all_offences)
     std::vector<std::string_view> codes; ///< the code field of each incident, when one was named
-    std::vector<std::string_view> raw;   ///< each incident's record as CSV text, when kept (keep_raw)
+    std::vector<std::string_view> raw; ///< each incident's record as CSV text, when kept (keep_raw)
     std::vector<UnlocatedRecord> unlocated;
     std::vector<std::string> field_names; ///< the fields of the raw text, in order
     std::shared_ptr<const void> storage;  ///< owns the text the views above point into
@@ -100,10 +103,10 @@ struct OffenceTable
     Crs target_crs;
     std::string target_crs_reason; ///< why this target CRS, when it was chosen automatically
     std::string source_path;
-    std::string format;            ///< "police.uk street-level CSV", "CSV", or the OGR driver name
-    bool has_dates = false;        ///< a date field was found
-    bool has_types = false;        ///< a crime type field was found
-    std::string fields_used;       ///< which fields served as x, y, date, type, id, weight
+    std::string format;      ///< "police.uk street-level CSV", "CSV", or the OGR driver name
+    bool has_dates = false;  ///< a date field was found
+    bool has_types = false;  ///< a crime type field was found
+    std::string fields_used; ///< which fields served as x, y, date, type, id, weight
     std::int64_t records_read = 0;
     std::array<std::int64_t, reject_reason_count> rejected_by_reason{};
     std::vector<RejectedRecord> rejected; ///< in source order
@@ -115,29 +118,34 @@ struct OffenceTable
 
 struct ReadOptions
 {
-    std::string target_crs;      ///< empty: EPSG:27700 in Great Britain, else the UTM zone
-    bool keep_raw = false;       ///< keep each record's text (rejected and used), for rejects and record outputs
+    std::string target_crs; ///< empty: EPSG:27700 in Great Britain, else the UTM zone
+    bool keep_raw =
+        false; ///< keep each record's text (rejected and used), for rejects and record outputs
     bool keep_unlocated = false; ///< keep records whose location is missing or wrong in `unlocated`
     bool reject_duplicates = true; ///< reject a record whose id an earlier record used
-    bool list_rejected = true;     ///< list every rejected record (for a rejects file); else count them only
-    engine::ProgressFn progress;    ///< told the fraction of the source read
+    bool list_rejected =
+        true; ///< list every rejected record (for a rejects file); else count them only
+    engine::ProgressFn progress; ///< told the fraction of the source read
 };
 
 /// Reads offences from a police.uk street-level CSV, a plain CSV with coordinate columns, or any
 /// OGR point source. Throws Error with a message naming the file and field on anything it cannot
 /// use as a whole (missing file, unknown field, nothing left after the filters).
 /// The same as derive_table(read_all_offences(source, options), filter, options).
-OffenceTable read_offences(const OffenceSource& source, const OffenceFilter& filter, const ReadOptions& options);
+OffenceTable read_offences(const OffenceSource& source, const OffenceFilter& filter,
+                           const ReadOptions& options);
 
-/// Every record of a source, read once: located ones reprojected in `incidents`, those whose location
-/// cannot be used in `unlocated`, only malformed rows rejected; no filter, no duplicate check.
-/// Uses options.target_crs, keep_raw and progress.
+/// Every record of a source, read once: located ones reprojected in `incidents`, those whose
+/// location cannot be used in `unlocated`, only malformed rows rejected; no filter, no duplicate
+/// check. Uses options.target_crs, keep_raw and progress.
 OffenceTable read_all_offences(const OffenceSource& source, const ReadOptions& options);
 
 /// The table a read with `filter` and `options` gives, derived in memory from a read_all_offences
 /// table: many queries can share one read. Throws Error as read_offences does.
-/// Pass the table by value (std::move) where it is not needed again: what every record keeps then moves.
-OffenceTable derive_table(OffenceTable all, const OffenceFilter& filter, const ReadOptions& options);
+/// Pass the table by value (std::move) where it is not needed again: what every record keeps then
+/// moves.
+OffenceTable derive_table(OffenceTable all, const OffenceFilter& filter,
+                          const ReadOptions& options);
 
 /// "2019-09" (also "2019-09-14", "2019/09/14", "14/09/2019" and ISO date-times) as a month index.
 std::optional<engine::MonthIndex> parse_month(std::string_view text);

@@ -12,7 +12,7 @@ namespace hotspot::io
 /// A named place of a gazetteer, in the target CRS.
 struct Place
 {
-    std::string name;  ///< without a trailing parenthetical note: "Brenchley Gardens"
+    std::string name; ///< without a trailing parenthetical note: "Brenchley Gardens"
     std::string full_name;
     engine::Point2 location;
 };
@@ -20,7 +20,8 @@ struct Place
 /// Reads a gazetteer: a CSV with a name column (name, place, place_name) and longitude/latitude
 /// (or x/y with a crs column or `crs`) columns, or any GDAL point layer with a name field.
 /// Throws Error naming the file and the missing column.
-std::vector<Place> read_places(const std::string& path, const Crs& target, const std::string& crs = "");
+std::vector<Place> read_places(const std::string& path, const Crs& target,
+                               const std::string& crs = "");
 
 /// The place nearest to p. Throws Error(BadData) when there is none.
 const Place& nearest_place(const std::vector<Place>& places, engine::Point2 p, double& distance_m);

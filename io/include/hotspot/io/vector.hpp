@@ -42,14 +42,15 @@ class VectorWriter
 {
   public:
     /// Throws Error(Usage) for an unsupported extension and Error(Io) when the file cannot be made.
-    VectorWriter(const std::string& path, const std::string& layer_name, const Crs& crs, GeometryKind kind,
-                 std::vector<VectorField> fields, bool overwrite);
+    VectorWriter(const std::string& path, const std::string& layer_name, const Crs& crs,
+                 GeometryKind kind, std::vector<VectorField> fields, bool overwrite);
     ~VectorWriter();
     VectorWriter(const VectorWriter&) = delete;
     VectorWriter& operator=(const VectorWriter&) = delete;
 
     /// A point feature; no location writes a null geometry.
-    void add_point(const std::optional<engine::Point2>& where, const std::vector<FieldValue>& values);
+    void add_point(const std::optional<engine::Point2>& where,
+                   const std::vector<FieldValue>& values);
     void add_polygon(const engine::MultiPolygon& shape, const std::vector<FieldValue>& values);
     /// Closes the file and moves it into place.
     void commit();
