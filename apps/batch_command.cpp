@@ -554,9 +554,7 @@ nlohmann::json run_batch(const BatchRequest& r, Reporter& reporter)
             {"command", "batch"}, {"queries", queries.size()}, {"failed", 0}, {"dry_run", true}};
 
     // Run: in parallel, each query into its own folder with its own log; data shared read-only.
-    fs::create_directories(r.out_dir, ec);
-    if (!fs::is_directory(r.out_dir))
-        throw Error(Errc::Io, r.out_dir + ": cannot create the output folder");
+    make_output_folder(r.out_dir);
     std::mutex print;
     std::size_t done = 0;
     // The longest queries first, so that none is left running alone at the end; workers take the

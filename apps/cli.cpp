@@ -227,6 +227,27 @@ nlohmann::json offences_json(const io::OffenceTable& table)
             {"rejected_by_reason", rejected}};
 }
 
+void check_outputs(const RunOptions& run, std::initializer_list<const std::string*> paths)
+{
+    for (const auto* path : paths)
+        if (!path->empty())
+            io::check_output_path(*path, run.overwrite);
+}
+
+void make_output_folder(const std::string& folder)
+{
+    std::error_code ec;
+    std::filesystem::create_directories(folder, ec);
+    if (!std::filesystem::is_directory(folder))
+        throw Error(Errc::Io, folder + ": cannot create the output folder");
+}
+
+void write_summary(const RunOptions& run, const nlohmann::json& summary)
+{
+    if (!run.summary_json_path.empty())
+        io::write_text_file(run.summary_json_path, summary.dump(2) + "\n", run.overwrite);
+}
+
 std::shared_ptr<const io::AreaLayer> load_areas(const RunOptions& run, const std::string& path,
                                                 const std::string& layer, const io::Crs& crs)
 {

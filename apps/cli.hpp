@@ -11,6 +11,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -42,6 +43,16 @@ struct RunOptions
     std::string summary_json_path;
     std::shared_ptr<DataCache> cache; ///< set by a batch: sources shared by its queries
 };
+
+/// Refuses, before any work, each given output path that cannot be written (empty ones are not
+/// asked for).
+void check_outputs(const RunOptions& run, std::initializer_list<const std::string*> paths);
+
+/// Creates an output folder (and its parents); throws Error(Io) when it cannot.
+void make_output_folder(const std::string& folder);
+
+/// Writes the run summary to --summary-json, when it was asked for.
+void write_summary(const RunOptions& run, const nlohmann::json& summary);
 
 /// A boundary layer, read (or shared from the run's cache) in `crs`.
 std::shared_ptr<const io::AreaLayer> load_areas(const RunOptions& run, const std::string& path,

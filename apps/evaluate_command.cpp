@@ -100,10 +100,7 @@ nlohmann::json run_evaluate(const EvaluateRequest& r, Reporter& reporter)
                                : std::optional(parse_period(r.train_period, "--train"));
     const std::optional<Period> test =
         r.test_period.empty() ? std::nullopt : std::optional(parse_period(r.test_period, "--test"));
-    std::error_code ec;
-    fs::create_directories(r.out_dir, ec);
-    if (!fs::is_directory(r.out_dir))
-        throw Error(Errc::Io, r.out_dir + ": cannot create the output folder");
+    make_output_folder(r.out_dir);
     const auto out = [&](const char* name) { return (fs::path(r.out_dir) / name).string(); };
     for (const char* name : {"evaluation.csv", "curves.csv"})
         io::check_output_path(out(name), r.run.overwrite);
@@ -189,8 +186,7 @@ nlohmann::json run_evaluate(const EvaluateRequest& r, Reporter& reporter)
                               {"results", results},
                               {"best_bandwidth_m", best_bandwidth},
                               {"out_dir", r.out_dir}};
-    if (!r.run.summary_json_path.empty())
-        io::write_text_file(r.run.summary_json_path, summary.dump(2) + "\n", r.run.overwrite);
+    write_summary(r.run, summary);
     return summary;
 }
 
@@ -417,8 +413,7 @@ nlohmann::json run_displacement(const DisplacementRequest& r, Reporter& reporter
         {"wdq", std::isfinite(result.wdq) ? nlohmann::json(result.wdq) : nlohmann::json()},
         {"net_effect", result.net_effect},
         {"interpretation", result.interpretation}};
-    if (!r.run.summary_json_path.empty())
-        io::write_text_file(r.run.summary_json_path, summary.dump(2) + "\n", r.run.overwrite);
+    write_summary(r.run, summary);
     return summary;
 }
 

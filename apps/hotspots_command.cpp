@@ -474,8 +474,7 @@ nlohmann::json run_map(const HotspotsRequest& r, Reporter& reporter)
                               {"legend", {layout.legend_min, layout.legend_max}},
                               {"size_px", {layout.width_px, layout.height_px}},
                               {"output", r.map_path}};
-    if (!r.run.summary_json_path.empty())
-        io::write_text_file(r.run.summary_json_path, summary.dump(2) + "\n", r.run.overwrite);
+    write_summary(r.run, summary);
     return summary;
 }
 
@@ -485,10 +484,7 @@ nlohmann::json run_hotspots(const HotspotsRequest& r, Reporter& reporter)
     if (r.surface_path.empty())
         check_density_spec(r.density);
     make_filter(r.input);
-    std::error_code ec;
-    fs::create_directories(r.out_dir, ec);
-    if (!fs::is_directory(r.out_dir))
-        throw Error(Errc::Io, r.out_dir + ": cannot create the output folder");
+    make_output_folder(r.out_dir);
     const auto out = [&](const char* name) { return (fs::path(r.out_dir) / name).string(); };
     for (const char* name : {"hotspots.gpkg", "hotspots.geojson", "patrol_list.csv", "density.tif"})
         io::check_output_path(out(name), r.run.overwrite);
@@ -497,9 +493,7 @@ nlohmann::json run_hotspots(const HotspotsRequest& r, Reporter& reporter)
         io::check_map_path(r.map_path);
         io::check_output_path(r.map_path, r.run.overwrite);
     }
-    for (const auto* path : {&r.input.rejects_path, &r.run.summary_json_path})
-        if (!path->empty())
-            io::check_output_path(*path, r.run.overwrite);
+    check_outputs(r.run, {&r.input.rejects_path, &r.run.summary_json_path});
 
     HotspotAnalysis analysis = analyse_hotspots(r, reporter);
     const auto& table = analysis.table;
@@ -633,8 +627,7 @@ nlohmann::json run_hotspots(const HotspotsRequest& r, Reporter& reporter)
                               {"study_area_m2", study_area},
                               {"hotspots", list},
                               {"out_dir", r.out_dir}};
-    if (!r.run.summary_json_path.empty())
-        io::write_text_file(r.run.summary_json_path, summary.dump(2) + "\n", r.run.overwrite);
+    write_summary(r.run, summary);
     return summary;
 }
 

@@ -36,9 +36,7 @@ nlohmann::json run_kde(const KdeRequest& r, Reporter& reporter)
     check_density_spec(r.density);
     make_filter(r.input);
     io::check_output_path(r.out_path, r.run.overwrite);
-    for (const auto* path : {&r.input.rejects_path, &r.run.summary_json_path})
-        if (!path->empty())
-            io::check_output_path(*path, r.run.overwrite);
+    check_outputs(r.run, {&r.input.rejects_path, &r.run.summary_json_path});
 
     const io::OffenceTable table = load_offences(r.input, r.run, reporter);
     const Density d = compute_density(r.density, table.incidents, table.target_crs, r.run, reporter,
@@ -83,8 +81,7 @@ nlohmann::json run_kde(const KdeRequest& r, Reporter& reporter)
                               {"cells_with_data", d.cells_with_data},
                               {"output", r.out_path},
                               {"seconds", seconds}};
-    if (!r.run.summary_json_path.empty())
-        io::write_text_file(r.run.summary_json_path, summary.dump(2) + "\n", r.run.overwrite);
+    write_summary(r.run, summary);
     return summary;
 }
 

@@ -354,9 +354,7 @@ nlohmann::json run_reconcile(const ReconcileRequest& r, Reporter& reporter)
         throw Error(Errc::Usage, "--out " + r.out_path +
                                      ": write reconciled records as .gpkg, .geojson or .fgb");
     io::check_output_path(r.out_path, r.run.overwrite);
-    for (const auto* path : {&r.report_path, &r.run.summary_json_path, &r.setup.input.rejects_path})
-        if (!path->empty())
-            io::check_output_path(*path, r.run.overwrite);
+    check_outputs(r.run, {&r.report_path, &r.run.summary_json_path, &r.setup.input.rejects_path});
     std::vector<AreaLayerSpec> extra;
     for (const auto& text : r.assign)
         extra.push_back(parse_layer_spec(text));
@@ -478,8 +476,7 @@ nlohmann::json run_reconcile(const ReconcileRequest& r, Reporter& reporter)
                               {"confusions", confusions},
                               {"suspect_points", rec.report.suspect_points.size()},
                               {"output", r.out_path}};
-    if (!r.run.summary_json_path.empty())
-        io::write_text_file(r.run.summary_json_path, summary.dump(2) + "\n", r.run.overwrite);
+    write_summary(r.run, summary);
     return summary;
 }
 

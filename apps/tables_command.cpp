@@ -104,9 +104,7 @@ nlohmann::json run_tables(const TablesRequest& r, Reporter& reporter)
         categories = std::move(chosen);
     }
     io::check_output_path(r.out_path, r.run.overwrite);
-    for (const auto* path : {&r.run.summary_json_path, &r.setup.input.rejects_path})
-        if (!path->empty())
-            io::check_output_path(*path, r.run.overwrite);
+    check_outputs(r.run, {&r.run.summary_json_path, &r.setup.input.rejects_path});
 
     Reconciled rec = reconcile_offences(r.setup, r.run, reporter);
     const auto& classes = rec.table.incidents.crime_type_names;
@@ -247,8 +245,7 @@ nlohmann::json run_tables(const TablesRequest& r, Reporter& reporter)
           {"no_category", no_category},
           {"outside_periods", outside_periods}}},
         {"output", r.out_path}};
-    if (!r.run.summary_json_path.empty())
-        io::write_text_file(r.run.summary_json_path, summary.dump(2) + "\n", r.run.overwrite);
+    write_summary(r.run, summary);
     return summary;
 }
 
