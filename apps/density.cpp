@@ -277,16 +277,10 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& inc, cons
             d.peak = std::max(d.peak, v);
             ++d.cells_with_data;
         }
-    engine::MonthIndex first = std::numeric_limits<engine::MonthIndex>::max(),
-                       last = engine::no_month;
-    for (const auto m : inc.month)
-        if (m != engine::no_month)
-        {
-            first = std::min(first, m);
-            last = std::max(last, m);
-        }
-    d.period =
-        last == engine::no_month ? "" : io::format_month(first) + ".." + io::format_month(last);
+    const auto months = engine::month_range(inc.month);
+    d.period = months.last == engine::no_month
+                   ? ""
+                   : io::format_month(months.first) + ".." + io::format_month(months.last);
     return d;
 }
 

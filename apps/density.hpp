@@ -47,8 +47,6 @@ struct Density
     std::string period; ///< "YYYY-MM..YYYY-MM" of the offences used
     double peak = 0;
     std::int64_t cells_with_data = 0;
-
-    bool in_study_area(std::size_t cell) const { return surface.values[cell] != nodata_value; }
 };
 
 /// Computes the surface of `incidents`. `grid_like`, when given, fixes the grid (to compare periods

@@ -134,17 +134,11 @@ nlohmann::json run_tables(const TablesRequest& r, Reporter& reporter)
     const auto members = engine::categories_of_classes(categories, classes, basis);
 
     // Periods: months of the data (or of --from/--to), or This and Last.
-    engine::MonthIndex first = std::numeric_limits<engine::MonthIndex>::max(),
-                       last = engine::no_month;
-    for (const auto m : rec.month)
-        if (m != engine::no_month)
-        {
-            first = std::min(first, m);
-            last = std::max(last, m);
-        }
-    if (const auto from = make_filter(r.setup.input).from)
+    auto [first, last] = engine::month_range(rec.month);
+    const io::OffenceFilter filter = make_filter(r.setup.input);
+    if (const auto from = filter.from)
         first = *from;
-    if (const auto to = make_filter(r.setup.input).to)
+    if (const auto to = filter.to)
         last = *to;
     std::vector<std::string> period_labels;
     if (compare)

@@ -1,9 +1,22 @@
 #include "hotspot/engine/incidents.hpp"
 
+#include <algorithm>
 #include <numeric>
 
 namespace hotspot::engine
 {
+
+MonthRange month_range(const std::vector<MonthIndex>& months)
+{
+    MonthRange range;
+    for (const auto m : months)
+        if (m != no_month)
+        {
+            range.first = range.first == no_month ? m : std::min(range.first, m);
+            range.last = std::max(range.last, m);
+        }
+    return range;
+}
 
 double Incidents::total_weight() const
 {

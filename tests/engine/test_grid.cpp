@@ -1,5 +1,6 @@
 #include "hotspot/engine/error.hpp"
 #include "hotspot/engine/grid.hpp"
+#include "hotspot/engine/incidents.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -76,4 +77,13 @@ TEST_CASE("Degenerate grids are refused", "[grid]")
     CHECK_THROWS_AS(grid_for_extent({0, 0, 10, 10}, 0), Error);
     CHECK_THROWS_AS(grid_for_extent({0, 0, 10, 10}, -1), Error);
     CHECK_THROWS_AS(grid_for_extent(Box2{}, 1), Error);
+}
+
+TEST_CASE("The month range ignores records without a month", "[incidents]")
+{
+    const auto range = month_range({no_month, make_month(2019, 11), make_month(2019, 9), no_month});
+    CHECK(range.first == make_month(2019, 9));
+    CHECK(range.last == make_month(2019, 11));
+    CHECK(month_range({no_month}).last == no_month);
+    CHECK(month_range({}).first == no_month);
 }

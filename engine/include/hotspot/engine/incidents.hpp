@@ -23,6 +23,15 @@ constexpr int month_of(MonthIndex m)
     return m % 12 + 1;
 }
 
+/// The first and last month among `months`, ignoring no_month; {no_month, no_month} when none has
+/// one.
+struct MonthRange
+{
+    MonthIndex first = no_month;
+    MonthIndex last = no_month;
+};
+MonthRange month_range(const std::vector<MonthIndex>& months);
+
 /// Offences in a projected CRS (metres), one column per attribute (structure of arrays).
 struct Incidents
 {
