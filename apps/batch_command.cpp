@@ -296,7 +296,7 @@ void check_against_data(Query& q, DataCache& cache, std::vector<Problem>& proble
                              table->incidents.crime_type_names.end(),
                              [&](const std::string& t) { return engine::same_text(t, type); }))
                 problem(
-                    "crime type '" + type + "' is not in " + input->source.path + "; nearest: " +
+                    "crime type '" + type + "' is not in " + input->source.label() + "; nearest: " +
                     engine::join(engine::near_matches(type, table->incidents.crime_type_names, 3)));
         // An area, target or control must be found in one of the query's boundary layers.
         const auto find_in =

@@ -75,10 +75,18 @@ void add_offence_options(CLI::App& command, OffenceInput& input)
 {
     command
         .add_option(
-            "--offences", input.source.path,
-            "Offences: police.uk street-level CSV, CSV with coordinate columns, or any GDAL "
-            "vector source (GeoPackage, Shapefile, GeoJSON, FlatGeobuf...)")
+            "--offences", input.source.paths,
+            "Offences (repeatable): police.uk street-level CSV, CSV with coordinate columns, any "
+            "GDAL vector source (GeoPackage, Shapefile, GeoJSON, FlatGeobuf...), a folder or "
+            "police.uk download (.zip) of monthly files, or a pattern such as 'data/2019-*/*.csv'")
         ->required()
+        ->take_all()
+        ->group("Input");
+    command
+        .add_option("--force", input.source.forces,
+                    "In folders and downloads of police.uk files, read only this force's files "
+                    "(repeatable), by the name in the file: kent, metropolitan, "
+                    "avon-and-somerset...")
         ->group("Input");
     command
         .add_option("--layer", input.source.layer,
@@ -179,8 +187,13 @@ io::OffenceTable load_offences(const OffenceInput& input, const RunOptions& run,
         reporter.done();
     }
 
-    reporter.info("offences   " + input.source.path + " (" + table.format + ", " +
+    reporter.info("offences   " + input.source.label() + " (" + table.format + ", " +
                   table.source_crs.label() + ")");
+    if (table.files.size() > 1 || table.files_skipped > 0)
+        reporter.info("  files    " + std::to_string(table.files.size()) + " read" +
+                      (table.files_skipped > 0 ? ", " + std::to_string(table.files_skipped) +
+                                                     " monthly files outside --from/--to skipped"
+                                               : std::string()));
     reporter.info("  fields   " + table.fields_used);
     reporter.info("  read     " + std::to_string(table.records_read));
     reporter.info("  used     " + std::to_string(table.incidents.size()));

@@ -106,6 +106,14 @@ void check_bandwidth(double bandwidth_m)
 }
 } // namespace
 
+std::string source_names(const std::vector<std::string>& paths)
+{
+    std::vector<std::string> names;
+    for (const auto& p : paths)
+        names.push_back(std::filesystem::path(p).filename().string());
+    return engine::join(names, "; ");
+}
+
 std::string fixed(double value, int decimals)
 {
     char buffer[64];
@@ -298,7 +306,7 @@ std::vector<std::pair<std::string, std::string>> density_metadata(const DensityS
         {"HOTSPOT_CELL_M", fixed(d.surface.grid.cell_m, 6)},
         {"HOTSPOT_OFFENCES_USED", std::to_string(inc.size())},
         {"HOTSPOT_WEIGHT_TOTAL", fixed(inc.total_weight(), 6)},
-        {"HOTSPOT_SOURCE", std::filesystem::path(input.source.path).filename().string()},
+        {"HOTSPOT_SOURCE", source_names(input.source.paths)},
         {"HOTSPOT_CRIME_TYPES",
          input.crime_types.empty() ? "all" : engine::join(input.crime_types, "; ")},
         {"HOTSPOT_PERIOD", d.period},

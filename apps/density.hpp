@@ -64,5 +64,7 @@ density_metadata(const DensitySpec& spec, const Density& density, const OffenceI
 
 /// Printing helpers shared by the commands.
 std::string fixed(double value, int decimals);
+/// The file names of the inputs, for metadata: "2019-09-kent-street.csv; 2019-10-kent-street.csv".
+std::string source_names(const std::vector<std::string>& paths);
 
 } // namespace hotspot::app

@@ -37,7 +37,7 @@ io::OffenceTable load_second(const OffenceInput& first, const std::string& path,
 {
     OffenceInput second = first;
     if (!path.empty())
-        second.source.path = path;
+        second.source.paths = {path};
     second.target_crs = crs.wkt;
     second.rejects_path.clear();
     if (period)

@@ -310,7 +310,7 @@ HotspotAnalysis analyse_hotspots(const HotspotsRequest& r, Reporter& reporter)
         {
             Hotspot& h = spots[static_cast<std::size_t>(l - 1)];
             ++h.offences;
-            h.harm += inc.weight[i];
+            h.harm += inc.weight_of(i);
             ++h.types[inc.crime_type[i]];
         }
     }

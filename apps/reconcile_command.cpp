@@ -374,8 +374,10 @@ nlohmann::json run_reconcile(const ReconcileRequest& r, Reporter& reporter)
     for (const auto& name : rec.table.field_names)
         fields.push_back({name, io::FieldType::Text});
     const bool has_names = !r.setup.areas.name_field.empty();
-    for (const char* name : {"source_row"})
-        fields.push_back({name, io::FieldType::Integer});
+    const bool many_files = rec.table.files.size() > 1;
+    if (many_files)
+        fields.push_back({"source_file", io::FieldType::Text});
+    fields.push_back({"source_row", io::FieldType::Integer});
     for (const char* name : {"code_recorded", "code_spatial", "code_final"})
         fields.push_back({name, io::FieldType::Text});
     if (has_names)
@@ -402,13 +404,15 @@ nlohmann::json run_reconcile(const ReconcileRequest& r, Reporter& reporter)
         if (progress && i % 65536 == 0)
             progress(static_cast<double>(i) / static_cast<double>(n));
         values.clear();
-        io::CsvReader reader(rec.raw[i], r.setup.input.source.path);
+        io::CsvReader reader(rec.raw[i], rec.table.source_path);
         if (!reader.next(original))
             original.clear();
         for (std::size_t f = 0; f < rec.table.field_names.size(); ++f)
             values.emplace_back(f < original.size() ? std::string(original[f]) : std::string());
         const auto& o = rec.report.outcomes[i];
-        values.emplace_back(static_cast<std::int64_t>(rec.source_row[i]));
+        if (many_files)
+            values.emplace_back(rec.table.files[io::record_file(rec.source_row[i])]);
+        values.emplace_back(io::record_line(rec.source_row[i]));
         values.emplace_back(std::string(rec.records.recorded[i]));
         values.emplace_back(code_or_empty(rec.areas, o.spatial_area));
         values.emplace_back(code_or_empty(rec.areas, o.final_area));

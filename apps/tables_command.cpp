@@ -109,7 +109,7 @@ nlohmann::json run_tables(const TablesRequest& r, Reporter& reporter)
     Reconciled rec = reconcile_offences(r.setup, r.run, reporter);
     const auto& classes = rec.table.incidents.crime_type_names;
     if (classes.empty())
-        throw Error(Errc::Usage, r.setup.input.source.path +
+        throw Error(Errc::Usage, r.setup.input.source.label() +
                                      ": tables need each record's crime type or Home Office "
                                      "code; name its field with --type-field");
     const engine::CategoryBasis basis = choose_basis(r.basis, classes);

@@ -36,7 +36,7 @@ struct Fixture
         const auto area_codes = io::field_values(layer, io::field_index(layer, "LSOA11CD", "code"));
         codes.emplace(area_codes, std::vector<std::pair<std::string, std::string>>{});
         io::OffenceSource source;
-        source.path = HOTSPOT_SOURCE_DIR "/data/police_uk/2019-09-kent-street.csv";
+        source.paths = {HOTSPOT_SOURCE_DIR "/data/police_uk/2019-09-kent-street.csv"};
         const auto table = io::read_offences(source, {}, {});
         std::mt19937_64 rng(12345);
         std::uniform_real_distribution<double> jitter(-100.0, 100.0), unit(0.0, 1.0);

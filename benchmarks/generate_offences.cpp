@@ -48,7 +48,7 @@ int main(int argc, char** argv)
         "Crime type,Last outcome category,Context\r\n");
     for (std::size_t i = 0; i < n; ++i)
     {
-        std::fprintf(xy, "%zu,%.2f,%.2f,%g\n", i + 1, inc.x[i], inc.y[i], inc.weight[i]);
+        std::fprintf(xy, "%zu,%.2f,%.2f,%g\n", i + 1, inc.x[i], inc.y[i], inc.weight_of(i));
         const char* type = types[i % 8];
         const bool asb = i % 8 == 0;
         // police.uk ids are 64 hex digits; ASB rows have none.

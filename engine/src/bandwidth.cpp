@@ -19,8 +19,8 @@ BandwidthRule default_bandwidth(const Incidents& incidents)
     double mean_y = 0.0;
     for (std::size_t i = 0; i < n; ++i)
     {
-        mean_x += incidents.weight[i] * incidents.x[i];
-        mean_y += incidents.weight[i] * incidents.y[i];
+        mean_x += incidents.weight_of(i) * incidents.x[i];
+        mean_y += incidents.weight_of(i) * incidents.y[i];
     }
     mean_x /= total;
     mean_y /= total;
@@ -31,7 +31,7 @@ BandwidthRule default_bandwidth(const Incidents& incidents)
     {
         const double dx = incidents.x[i] - mean_x;
         const double dy = incidents.y[i] - mean_y;
-        sum_squares += incidents.weight[i] * (dx * dx + dy * dy);
+        sum_squares += incidents.weight_of(i) * (dx * dx + dy * dy);
         distance[i] = std::hypot(dx, dy);
     }
     rule.standard_distance_m = std::sqrt(sum_squares / total);
@@ -46,7 +46,7 @@ BandwidthRule default_bandwidth(const Incidents& incidents)
     double cumulative = 0.0;
     for (std::size_t k = 0; k < n; ++k)
     {
-        cumulative += incidents.weight[order[k]];
+        cumulative += incidents.weight_of(order[k]);
         if (cumulative >= 0.5 * total)
         {
             rule.median_distance_m = distance[order[k]];

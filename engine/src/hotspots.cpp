@@ -107,7 +107,7 @@ Raster<double> cell_counts(const Incidents& inc, const GridSpec& grid, bool weig
     {
         const auto c = grid.col_of(inc.x[i]), r = grid.row_of(inc.y[i]);
         if (c >= 0 && c < grid.cols && r >= 0 && r < grid.rows)
-            counts.at(c, r) += weighted ? inc.weight[i] : 1.0;
+            counts.at(c, r) += weighted ? inc.weight_of(i) : 1.0;
     }
     return counts;
 }

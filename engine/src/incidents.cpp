@@ -20,7 +20,8 @@ MonthRange month_range(const std::vector<MonthIndex>& months)
 
 double Incidents::total_weight() const
 {
-    return std::accumulate(weight.begin(), weight.end(), 0.0);
+    return weight.empty() ? static_cast<double>(size())
+                          : std::accumulate(weight.begin(), weight.end(), 0.0);
 }
 
 } // namespace hotspot::engine

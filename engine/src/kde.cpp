@@ -278,7 +278,7 @@ Raster<double> estimate(const Incidents& incidents, const GridSpec& grid, const 
             const auto [first, last] = reach(i);
             if (last >= first)
                 members[fill[static_cast<std::size_t>(first / band_rows)]++] = {
-                    incidents.x[i], incidents.y[i], scale * incidents.weight[i], first, last};
+                    incidents.x[i], incidents.y[i], scale * incidents.weight_of(i), first, last};
         }
     }
 

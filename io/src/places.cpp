@@ -23,7 +23,7 @@ std::vector<Place> read_places(const std::string& path, const Crs& target, const
     // A gazetteer is a point source whose "type" is the place's name: the offence reader does the
     // rest (CSV or GDAL, coordinate columns, CRS, reprojection, bad rows).
     OffenceSource source;
-    source.path = path;
+    source.paths = {path};
     source.crs = crs;
     source.type_field = "name";
     ReadOptions options;

@@ -53,8 +53,8 @@ TEST_CASE("Integer weights act as repeated points", "[bandwidth]")
     Incidents expanded;
     for (std::size_t i = 0; i < weighted.size(); ++i)
     {
-        weighted.weight[i] = static_cast<double>(1 + i % 3);
-        for (int k = 0; k < static_cast<int>(weighted.weight[i]); ++k)
+        weighted.set_weight(i, static_cast<double>(1 + i % 3));
+        for (int k = 0; k < static_cast<int>(weighted.weight_of(i)); ++k)
             expanded.add(weighted.x[i], weighted.y[i]);
     }
     const BandwidthRule a = default_bandwidth(weighted);

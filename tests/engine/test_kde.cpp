@@ -53,7 +53,7 @@ Raster<double> brute_force(const Incidents& inc, const GridSpec& g, Kernel k, do
         {
             double sum = 0;
             for (std::size_t i = 0; i < inc.size(); ++i)
-                sum += inc.weight[i] *
+                sum += inc.weight_of(i) *
                        reference_kernel(
                            k, std::hypot(g.center_x(c) - inc.x[i], g.center_y(r) - inc.y[i]), h);
             out.at(c, r) = sum;

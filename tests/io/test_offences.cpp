@@ -26,7 +26,7 @@ std::int64_t count(const OffenceTable& t, RejectReason r)
 OffenceTable read(const std::string& path, OffenceFilter filter = {}, OffenceSource source = {},
                   ReadOptions options = {})
 {
-    source.path = path;
+    source.paths = {path};
     return read_offences(source, filter, options);
 }
 
@@ -132,7 +132,7 @@ TEST_CASE("Plain CSV with x/y columns needs a CRS, and reads weights", "[offence
     CHECK(count(t, RejectReason::NoLocation) == 1);
     check_accounted(t);
     CHECK(t.incidents.x[3] == 575022.5); // no reprojection: bit-exact
-    CHECK(t.incidents.weight[2] == 3.0);
+    CHECK(t.incidents.weight_of(2) == 3.0);
     CHECK(t.target_crs.authority == "EPSG:27700");
 }
 

@@ -33,22 +33,34 @@ struct MonthRange
 MonthRange month_range(const std::vector<MonthIndex>& months);
 
 /// Offences in a projected CRS (metres), one column per attribute (structure of arrays).
+/// 32 bytes an offence, or 40 with weights: national files of tens of millions fit in memory.
 struct Incidents
 {
-    std::vector<double> x;                ///< easting, metres
-    std::vector<double> y;                ///< northing, metres
-    std::vector<double> weight;           ///< 1 unless a weight field was given
+    std::vector<double> x; ///< easting, metres
+    std::vector<double> y; ///< northing, metres
+    /// Empty while every offence weighs 1 (no weight field), else one weight per offence: read it
+    /// with weight_of.
+    std::vector<double> weight;
     std::vector<MonthIndex> month;        ///< no_month where the source has no date
     std::vector<std::int32_t> crime_type; ///< index into crime_type_names, -1 where none
-    std::vector<std::int64_t> source_row; ///< line number (CSV) or feature id (other sources)
+    std::vector<std::int64_t> source_row; ///< where the record is in the input (io::record_key)
     std::vector<std::string> crime_type_names;
 
     std::size_t size() const { return x.size(); }
+    bool weighted() const { return !weight.empty(); }
+    double weight_of(std::size_t i) const { return weight.empty() ? 1.0 : weight[i]; }
+    /// Gives offence i a weight, making the weight column when it is the first other than 1.
+    void set_weight(std::size_t i, double w)
+    {
+        if (weight.empty() && w != 1.0)
+            weight.assign(size(), 1.0);
+        if (!weight.empty())
+            weight[i] = w;
+    }
     void reserve(std::size_t n)
     {
         x.reserve(n);
         y.reserve(n);
-        weight.reserve(n);
         month.reserve(n);
         crime_type.reserve(n);
         source_row.reserve(n);
@@ -59,10 +71,48 @@ struct Incidents
     {
         x.push_back(x_m);
         y.push_back(y_m);
-        weight.push_back(weight_);
         month.push_back(month_);
         crime_type.push_back(crime_type_);
         source_row.push_back(source_row_);
+        if (!weight.empty())
+            weight.push_back(weight_);
+        else if (weight_ != 1.0)
+        {
+            weight.assign(size() - 1, 1.0);
+            weight.push_back(weight_);
+        }
+    }
+    /// Appends offence i of `other`.
+    void add_from(const Incidents& other, std::size_t i)
+    {
+        add(other.x[i], other.y[i], other.weight_of(i), other.month[i], other.crime_type[i],
+            other.source_row[i]);
+    }
+    /// Keeps the offences whose `keep` is true, in order, in place.
+    template <class Keep> void keep_if(Keep&& keep)
+    {
+        std::size_t out = 0;
+        const bool weighted_ = weighted();
+        for (std::size_t i = 0; i < size(); ++i)
+        {
+            if (!keep(i))
+                continue;
+            x[out] = x[i];
+            y[out] = y[i];
+            month[out] = month[i];
+            crime_type[out] = crime_type[i];
+            source_row[out] = source_row[i];
+            if (weighted_)
+                weight[out] = weight[i];
+            ++out;
+        }
+        x.resize(out);
+        y.resize(out);
+        month.resize(out);
+        crime_type.resize(out);
+        source_row.resize(out);
+        if (weighted_)
+            weight.resize(out);
     }
     double total_weight() const;
 };

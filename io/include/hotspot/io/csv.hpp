@@ -17,6 +17,10 @@ class CsvReader
   public:
     /// `text` must outlive the reader. `source_name` names the file in error messages.
     CsvReader(std::string_view text, std::string source_name);
+    /// A reader that starts at byte `begin` of `text`, a record boundary on line `line`: a parallel
+    /// reader's chunk, or a buffer holding part of a file. No byte-order mark is looked for.
+    CsvReader(std::string_view text, std::string source_name, std::size_t begin,
+              std::int64_t line);
 
     /// Reads the next record into `fields`; false at the end of the text.
     /// Throws Error(BadData) naming the line on a quote that is never closed.
@@ -28,6 +32,16 @@ class CsvReader
     std::size_t record_offset() const { return m_record_begin; }
     std::size_t record_length() const { return m_record_end - m_record_begin; }
 
+    /// Moves past blank lines; the position is then where the next record starts.
+    void skip_blank_lines();
+    /// Byte offset where reading goes on.
+    std::size_t position() const { return m_pos; }
+    /// The line reading goes on from.
+    std::int64_t next_line() const { return m_line; }
+    /// True when the last record read ended at the end of the text rather than at a line end: in a
+    /// buffer holding part of a file, it may go on past the buffer.
+    bool ended_without_line_end() const { return m_no_line_end; }
+
   private:
     std::string_view m_text;
     std::string m_source_name;
@@ -36,6 +50,7 @@ class CsvReader
     std::int64_t m_record_line = 0;
     std::size_t m_record_begin = 0;
     std::size_t m_record_end = 0;
+    bool m_no_line_end = false;
     std::deque<std::string> m_unescaped; // fields with "" inside, rebuilt; a deque never moves them
 };
 

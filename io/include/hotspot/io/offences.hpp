@@ -19,7 +19,14 @@ namespace hotspot::io
 /// header (police.uk street-level CSV is recognised whole).
 struct OffenceSource
 {
-    std::string path;
+    /// Files, folders, glob patterns (`*`, `?`, `[...]`) and police.uk download archives (.zip).
+    /// A folder or archive gives its police.uk street files (`YYYY-MM-<force>-street.csv`, in the
+    /// `YYYY-MM/` layout of the bulk download or anywhere below); a folder without any gives its
+    /// CSV files. See expand_offence_inputs.
+    std::vector<std::string> paths;
+    /// Only these forces' police.uk files, by the force part of the file name ("kent",
+    /// "metropolitan"); empty takes every force.
+    std::vector<std::string> forces;
     std::string layer;        ///< OGR layer; default the first
     std::string x_field;      ///< CSV: easting or longitude column
     std::string y_field;      ///< CSV: northing or latitude column
@@ -29,7 +36,27 @@ struct OffenceSource
     std::string id_field;     ///< record id used to find duplicates (police.uk: Crime ID)
     std::string weight_field; ///< optional numeric weight (harm score); rows weigh 1 without it
     std::string code_field;   ///< the area (beat) code typed on each record, for reconciliation
+
+    /// The paths as the analyst gave them, for messages: "a.csv" or "a.csv, b.csv".
+    std::string label() const;
 };
+
+/// A record's place in the input, in one integer that sorts in input order: the file (its index in
+/// OffenceTable::files) in the high bits, the CSV line or the feature id below. With one file the
+/// key is the line itself.
+constexpr int record_file_shift = 40;
+constexpr std::int64_t record_key(std::size_t file, std::int64_t line)
+{
+    return (static_cast<std::int64_t>(file) << record_file_shift) | line;
+}
+constexpr std::size_t record_file(std::int64_t key)
+{
+    return static_cast<std::size_t>(key >> record_file_shift);
+}
+constexpr std::int64_t record_line(std::int64_t key)
+{
+    return key & ((std::int64_t{1} << record_file_shift) - 1);
+}
 
 /// Which records to keep. A record is kept when it passes every filter given.
 struct OffenceFilter
@@ -66,7 +93,7 @@ bool location_is_suspect(RejectReason reason);
 
 struct RejectedRecord
 {
-    std::int64_t row = 0; ///< CSV line number, or feature id
+    std::int64_t row = 0; ///< record_key: file and CSV line number, or feature id
     RejectReason reason{};
     std::string detail;
     std::string raw; ///< the record as CSV text; only kept when asked for
@@ -76,33 +103,44 @@ struct RejectedRecord
 /// code.
 struct UnlocatedRecord
 {
-    std::int64_t row = 0;
+    std::int64_t row = 0; ///< record_key
     RejectReason reason{}; ///< what is wrong with the location
     std::string detail;
     engine::MonthIndex month = engine::no_month;
     std::int32_t crime_type = -1;
-    std::string_view id;
     std::string_view code;
     std::string_view raw;
 };
 
+/// A located record whose id an earlier located record carries too (read_all_offences links them;
+/// derive_table rejects the later ones as duplicates when both are kept).
+struct SameIdLink
+{
+    std::size_t index = 0;    ///< the incident
+    std::size_t previous = 0; ///< the latest earlier incident with the same id
+    std::string id;
+};
+
 /// The offences read, reprojected to the target CRS, and the account of every record:
 /// records_read = incidents + unlocated + rejected.
+/// Each incident holds only what the commands compute with (coordinates, month, crime type as a
+/// code, weight when one was asked for, and its record key): about 32 bytes. The record text and
+/// the code are kept only when asked for.
 struct OffenceTable
 {
     engine::Incidents incidents;
-    std::vector<std::string_view> ids; ///< the id field of each incident (empty views without one)
-    std::vector<std::int64_t>
-        previous_with_id; ///< the earlier incident with the same id, or -1 (read_all_offences)
+    std::vector<SameIdLink> same_id;     ///< by index; links to earlier records with the same id
     std::vector<std::string_view> codes; ///< the code field of each incident, when one was named
     std::vector<std::string_view> raw; ///< each incident's record as CSV text, when kept (keep_raw)
     std::vector<UnlocatedRecord> unlocated;
     std::vector<std::string> field_names; ///< the fields of the raw text, in order
-    std::shared_ptr<const void> storage;  ///< owns the text the views above point into
+    std::vector<std::shared_ptr<const void>> storage; ///< owns the text the views above point into
     Crs source_crs;
     Crs target_crs;
     std::string target_crs_reason; ///< why this target CRS, when it was chosen automatically
-    std::string source_path;
+    std::string source_path;        ///< the inputs as given (OffenceSource::label)
+    std::vector<std::string> files; ///< every file read, in order (record_file indexes it)
+    std::int64_t files_skipped = 0; ///< police.uk monthly files left unread: outside --from/--to
     std::string format;      ///< "police.uk street-level CSV", "CSV", or the OGR driver name
     bool has_dates = false;  ///< a date field was found
     bool has_types = false;  ///< a crime type field was found
@@ -126,6 +164,11 @@ struct ReadOptions
     bool list_rejected =
         true; ///< list every rejected record (for a rejects file); else count them only
     engine::ProgressFn progress; ///< told the fraction of the source read
+    /// Bytes read at once from a CSV file when its text is not kept: the memory the reading needs
+    /// beyond the table. Tests make it small to cross batch boundaries.
+    std::size_t batch_bytes = 64u << 20;
+    /// Bytes of a CSV batch each parallel task parses (tests make it small).
+    std::size_t chunk_bytes = 4u << 20;
 };
 
 /// Reads offences from a police.uk street-level CSV, a plain CSV with coordinate columns, or any
@@ -136,15 +179,21 @@ OffenceTable read_offences(const OffenceSource& source, const OffenceFilter& fil
                            const ReadOptions& options);
 
 /// Every record of a source, read once: located ones reprojected in `incidents`, those whose
-/// location cannot be used in `unlocated`, only malformed rows rejected; no filter, no duplicate
-/// check. Uses options.target_crs, keep_raw and progress.
-OffenceTable read_all_offences(const OffenceSource& source, const ReadOptions& options);
+/// location cannot be used in `unlocated`, malformed rows rejected; no duplicate check. Uses
+/// options.target_crs, keep_raw and progress. CSV files are parsed in parallel; the result is the
+/// same for any thread count.
+/// Records that `filter` removes are rejected as they are read (so they take no memory), and
+/// police.uk monthly files whose month in the name lies outside it are not read at all; derive_table
+/// with the same filter then gives what it would give from the unfiltered table.
+OffenceTable read_all_offences(const OffenceSource& source, const ReadOptions& options,
+                               const OffenceFilter& filter = {});
 
 /// The table a read with `filter` and `options` gives, derived in memory from a read_all_offences
 /// table: many queries can share one read. Throws Error as read_offences does.
-/// Pass the table by value (std::move) where it is not needed again: what every record keeps then
-/// moves.
-OffenceTable derive_table(OffenceTable all, const OffenceFilter& filter,
+/// A table that is not needed again (std::move) is filtered in place, needing no second copy.
+OffenceTable derive_table(const OffenceTable& all, const OffenceFilter& filter,
+                          const ReadOptions& options);
+OffenceTable derive_table(OffenceTable&& all, const OffenceFilter& filter,
                           const ReadOptions& options);
 
 /// "2019-09" (also "2019-09-14", "2019/09/14", "14/09/2019" and ISO date-times) as a month index.
@@ -152,7 +201,12 @@ std::optional<engine::MonthIndex> parse_month(std::string_view text);
 /// The month as "YYYY-MM".
 std::string format_month(engine::MonthIndex month);
 
-/// Writes the rejected records as CSV: source_row, reason, detail, then the record's own fields.
+/// Writes the rejected records as CSV: source_row, reason, detail, then the record's own fields;
+/// with several files, source_file first. Records of files whose fields differ from the first's
+/// come as one `record` column.
 std::string rejects_csv(const OffenceTable& table);
+
+/// "file.csv:12" for a record key.
+std::string record_place(const OffenceTable& table, std::int64_t key);
 
 } // namespace hotspot::io

@@ -1,0 +1,709 @@
+// The offence table: reading every input file, choosing the target CRS over all of them,
+// projecting, joining the files' records, linking repeated ids, and deriving filtered tables.
+
+#include "hotspot/engine/error.hpp"
+#include "hotspot/engine/text.hpp"
+#include "hotspot/io/csv.hpp"
+#include "hotspot/io/offences.hpp"
+#include "offence_readers.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <deque>
+#include <filesystem>
+#include <limits>
+#include <mutex>
+#include <unordered_map>
+
+#include <tbb/parallel_sort.h>
+
+namespace hotspot::io
+{
+
+namespace
+{
+using detail::RecordColumns;
+using detail::SourcePart;
+using engine::MonthIndex;
+
+constexpr std::array<std::string_view, reject_reason_count> reason_names{
+    "malformed_row",   "bad_date",         "outside_period",    "excluded_crime_type",
+    "no_location",     "not_a_point",      "bad_coordinate",    "out_of_range",
+    "swapped_lat_lon", "outside_crs_area", "projection_failed", "bad_weight",
+    "duplicate_id"};
+
+double median(std::vector<double> values)
+{
+    const auto middle = values.begin() + static_cast<std::ptrdiff_t>(values.size() / 2);
+    std::nth_element(values.begin(), middle, values.end());
+    return *middle;
+}
+
+// At most a million records, evenly spaced, stand for all when choosing the CRS.
+constexpr std::size_t crs_sample = 1'000'000;
+
+// Removes the located records `failed` picks, keeping every column in step, and lists them as
+// records kept without a usable location.
+template <class Failed> void drop_located(RecordColumns& c, Failed&& failed)
+{
+    const std::size_t n = c.located.size();
+    std::vector<std::uint8_t> keep(n, 1);
+    for (std::size_t i = 0; i < n; ++i)
+        if (auto why = failed(i))
+        {
+            keep[i] = 0;
+            const auto& inc = c.located;
+            c.unlocated.push_back({inc.source_row[i], why->first, std::move(why->second),
+                                   inc.month[i], inc.crime_type[i], {},
+                                   c.raw.empty() ? std::string_view() : c.raw[i]});
+            c.unlocated_code.push_back(c.code.empty() ? -1 : c.code[i]);
+        }
+    if (std::all_of(keep.begin(), keep.end(), [](std::uint8_t k) { return k != 0; }))
+        return;
+    const auto compact = [&](auto& column)
+    {
+        if (column.empty())
+            return;
+        std::size_t out = 0;
+        for (std::size_t i = 0; i < n; ++i)
+            if (keep[i])
+                column[out++] = column[i];
+        column.resize(out);
+    };
+    compact(c.id_hash);
+    compact(c.code);
+    compact(c.raw);
+    c.located.keep_if([&](std::size_t i) { return keep[i] != 0; });
+}
+
+// The target CRS: given, or chosen from where most of the data lie.
+void choose_target_crs(OffenceTable& table, const std::vector<SourcePart>& parts,
+                       const ReadOptions& options)
+{
+    const Crs lonlat = wgs84();
+    std::size_t total = 0;
+    for (const auto& p : parts)
+        total += p.columns.located.size();
+    const std::size_t stride = std::max<std::size_t>(1, (total + crs_sample - 1) / crs_sample);
+    bool one_crs = true;
+    for (const auto& p : parts)
+        one_crs = one_crs && p.source_crs.wkt == parts.front().source_crs.wkt;
+    // Medians in the source CRS when there is one (then transformed), else of lon/lat.
+    std::vector<double> xs, ys;
+    for (const auto& p : parts)
+    {
+        const auto& inc = p.columns.located;
+        const std::size_t first = xs.size();
+        for (std::size_t i = 0; i < inc.size(); i += stride)
+        {
+            xs.push_back(inc.x[i]);
+            ys.push_back(inc.y[i]);
+        }
+        if (!one_crs && !p.source_crs.geographic)
+            Reprojector(p.source_crs, lonlat)
+                .transform(std::span(xs).subspan(first), std::span(ys).subspan(first));
+    }
+    engine::Point2 centre{std::numeric_limits<double>::quiet_NaN(),
+                          std::numeric_limits<double>::quiet_NaN()};
+    if (!xs.empty())
+    {
+        centre = {median(std::move(xs)), median(std::move(ys))};
+        if (one_crs && !parts.front().source_crs.geographic)
+            centre = Reprojector(parts.front().source_crs, lonlat).transform(centre);
+    }
+    const bool geographic = one_crs && parts.front().source_crs.geographic;
+    if (options.target_crs.empty())
+    {
+        if (total == 0)
+            table.target_crs = parse_crs("EPSG:27700");
+        else
+        {
+            if (geographic && !in_great_britain(centre.x, centre.y) &&
+                in_great_britain(centre.y, centre.x))
+                throw Error(Errc::BadData,
+                            table.source_path + ": the data's centre (longitude " +
+                                std::to_string(centre.x) + ", latitude " +
+                                std::to_string(centre.y) +
+                                ") lies in Great Britain only with longitude and latitude swapped: "
+                                "check --x-field and --y-field");
+            table.target_crs = default_target_crs(centre.x, centre.y, table.target_crs_reason);
+        }
+    }
+    else
+        table.target_crs = parse_crs(options.target_crs);
+    require_metric(table.target_crs, "--target-crs");
+}
+
+// Records outside the target CRS's area of use would be projected with large distortion; records
+// the transformation cannot take are listed too.
+void project(SourcePart& part, const Crs& target)
+{
+    auto& c = part.columns;
+    if (part.source_crs.geographic && target.area_of_use)
+    {
+        const engine::Box2 area = *target.area_of_use;
+        const auto inside = [&](double lon, double lat)
+        { return lon >= area.xmin && lon <= area.xmax && lat >= area.ymin && lat <= area.ymax; };
+        drop_located(
+            c,
+            [&](std::size_t i) -> std::optional<std::pair<RejectReason, std::string>>
+            {
+                const double lon = c.located.x[i], lat = c.located.y[i];
+                if (inside(lon, lat))
+                    return std::nullopt;
+                const bool swapped = inside(lat, lon);
+                return std::pair{
+                    swapped ? RejectReason::SwappedLatLon : RejectReason::OutsideCrsArea,
+                    "longitude " + std::to_string(lon) + ", latitude " + std::to_string(lat) +
+                        (swapped ? " lies in " + target.label() + "'s area only when swapped"
+                                 : " is outside " + target.label() + "'s area of use")};
+            });
+    }
+    Reprojector(part.source_crs, target).transform(c.located.x, c.located.y);
+    drop_located(c,
+                 [&](std::size_t i) -> std::optional<std::pair<RejectReason, std::string>>
+                 {
+                     if (!std::isnan(c.located.x[i]))
+                         return std::nullopt;
+                     return std::pair{RejectReason::ProjectionFailed,
+                                      "cannot be transformed to " + target.label()};
+                 });
+}
+
+// For each located record whose id an earlier one carries, a link to the latest such. Reading keeps
+// a hash of each id; records whose hashes may repeat are found with a bit set in two passes over
+// the hashes (little memory for tens of millions), and those that do are compared by their text.
+std::vector<SameIdLink> link_same_ids(const std::vector<std::uint64_t>& hash,
+                                      const std::vector<std::int64_t>& source_row,
+                                      const std::vector<SourcePart>& parts,
+                                      const std::vector<std::size_t>& part_start)
+{
+    const std::size_t n = hash.size();
+    std::size_t bits = 1024;
+    while (bits < 16 * n)
+        bits *= 2;
+    const std::uint64_t mask = bits - 1;
+    std::vector<std::uint64_t> seen(bits / 64, 0);
+    const auto test_and_set = [&](std::uint64_t h)
+    {
+        const std::uint64_t b = (h >> 7) & mask;
+        const bool was = (seen[b / 64] >> (b % 64)) & 1;
+        seen[b / 64] |= std::uint64_t{1} << (b % 64);
+        return was;
+    };
+    std::vector<std::uint64_t> repeated; // hashes that may occur twice
+    for (std::size_t i = 0; i < n; ++i)
+        if (hash[i] != 0 && test_and_set(hash[i]))
+            repeated.push_back(hash[i]);
+    if (repeated.empty())
+        return {};
+    std::fill(seen.begin(), seen.end(), 0);
+    for (const auto h : repeated)
+        test_and_set(h);
+    std::vector<std::pair<std::uint64_t, std::size_t>> candidates;
+    for (std::size_t i = 0; i < n; ++i)
+    {
+        const std::uint64_t b = (hash[i] >> 7) & mask;
+        if (hash[i] != 0 && ((seen[b / 64] >> (b % 64)) & 1))
+            candidates.emplace_back(hash[i], i);
+    }
+    tbb::parallel_sort(candidates.begin(), candidates.end());
+
+    // The records in groups of equal hashes, read again by file for their ids.
+    std::vector<std::size_t> members;
+    for (std::size_t a = 0; a < candidates.size();)
+    {
+        std::size_t b = a + 1;
+        while (b < candidates.size() && candidates[b].first == candidates[a].first)
+            ++b;
+        if (b - a > 1)
+            for (std::size_t k = a; k < b; ++k)
+                members.push_back(candidates[k].second);
+        a = b;
+    }
+    std::sort(members.begin(), members.end());
+    std::unordered_map<std::size_t, std::string> id_of;
+    for (std::size_t p = 0, m = 0; p < parts.size(); ++p)
+    {
+        std::vector<std::int64_t> lines;
+        std::vector<std::size_t> which;
+        for (; m < members.size() && members[m] < part_start[p + 1]; ++m)
+        {
+            lines.push_back(record_line(source_row[members[m]]));
+            which.push_back(members[m]);
+        }
+        if (lines.empty())
+            continue;
+        const auto ids = parts[p].read_ids(lines);
+        for (std::size_t k = 0; k < which.size(); ++k)
+            id_of[which[k]] = ids[k];
+    }
+    std::vector<SameIdLink> links;
+    for (std::size_t a = 0; a < candidates.size();)
+    {
+        std::size_t b = a + 1;
+        while (b < candidates.size() && candidates[b].first == candidates[a].first)
+            ++b;
+        for (std::size_t j = a + 1; j < b; ++j) // indices ascend within a hash
+            for (std::size_t k = j; k-- > a;)
+                if (id_of[candidates[k].second] == id_of[candidates[j].second])
+                {
+                    links.push_back(
+                        {candidates[j].second, candidates[k].second, id_of[candidates[j].second]});
+                    break;
+                }
+        a = b;
+    }
+    std::sort(links.begin(), links.end(),
+              [](const SameIdLink& x, const SameIdLink& y) { return x.index < y.index; });
+    return links;
+}
+
+OffenceTable join_parts(std::vector<SourcePart> parts, const InputList& inputs,
+                        const OffenceSource& source, const ReadOptions& options)
+{
+    OffenceTable table;
+    table.source_path = source.label();
+    table.files_skipped = inputs.skipped_outside_period;
+    const SourcePart& first = parts.front();
+    table.source_crs = first.source_crs;
+    table.format = first.format;
+    table.fields_used = first.fields_used;
+    table.field_names = first.field_names;
+    table.raw_header = first.raw_header;
+    for (const auto& p : parts)
+    {
+        table.files.push_back(p.path);
+        table.has_dates = table.has_dates || p.has_dates;
+        table.has_types = table.has_types || p.has_types;
+        if (p.format != table.format && table.format.find("mixed") == std::string::npos)
+            table.format = "mixed: " + table.format + ", " + p.format;
+        if (p.field_names != table.field_names)
+            table.warnings.push_back(p.path + ": its fields differ from " + first.path +
+                                     "'s; it is read by its own header");
+    }
+
+    // A file whose records mostly have latitude beyond 90 degrees has its columns swapped.
+    for (const auto& p : parts)
+    {
+        const auto& c = p.columns;
+        const std::int64_t located = c.located_seen + c.swapped_out_of_range;
+        if (c.swapped_out_of_range > 0 && 2 * c.swapped_out_of_range > located)
+            throw Error(Errc::BadData,
+                        p.path + ": " + std::to_string(c.swapped_out_of_range) + " of " +
+                            std::to_string(located) +
+                            " located records have a latitude beyond 90 degrees: longitude and "
+                            "latitude look swapped (check --x-field and --y-field)");
+    }
+    choose_target_crs(table, parts, options);
+    for (auto& p : parts)
+        project(p, table.target_crs);
+
+    // One table: crime types and codes renumbered to one dictionary each, files in order.
+    RecordColumns all;
+    std::vector<std::size_t> part_start{0};
+    for (auto& p : parts)
+    {
+        part_start.push_back(part_start.back() + p.columns.located.size());
+        for (auto& s : p.storage)
+            table.storage.push_back(std::move(s));
+        // The ids are needed only until they are linked; the join keeps them for that.
+        all.append(std::move(p.columns));
+    }
+    const auto codes = std::make_shared<std::deque<std::string>>(all.code_names.begin(),
+                                                                 all.code_names.end());
+    table.storage.push_back(codes);
+    const auto code_view = [&](std::int32_t k)
+    { return k >= 0 ? std::string_view((*codes)[static_cast<std::size_t>(k)]) : std::string_view(); };
+    if (!source.code_field.empty())
+    {
+        table.codes.reserve(all.code.size());
+        for (const auto k : all.code)
+            table.codes.push_back(code_view(k));
+    }
+    std::vector<std::int32_t>().swap(all.code);
+    for (std::size_t u = 0; u < all.unlocated.size(); ++u)
+        all.unlocated[u].code = code_view(all.unlocated_code[u]);
+    table.same_id = link_same_ids(all.id_hash, all.located.source_row, parts, part_start);
+    std::vector<std::uint64_t>().swap(all.id_hash);
+
+    table.incidents = std::move(all.located);
+    table.incidents.crime_type_names = std::move(all.type_names);
+    table.raw = std::move(all.raw);
+    table.unlocated = std::move(all.unlocated);
+    table.rejected = std::move(all.rejected);
+    table.rejected_by_reason = all.rejected_by_reason;
+    table.records_read = all.records_read;
+    std::stable_sort(table.unlocated.begin(), table.unlocated.end(),
+                     [](const UnlocatedRecord& a, const UnlocatedRecord& b)
+                     { return a.row < b.row; });
+    std::stable_sort(table.rejected.begin(), table.rejected.end(),
+                     [](const RejectedRecord& a, const RejectedRecord& b)
+                     { return a.row < b.row; });
+    return table;
+}
+
+// What derive_table decides for each record of a table: which located records it keeps, and the
+// rejected records and counts it adds.
+struct Selection
+{
+    std::vector<std::uint8_t> keep;
+    std::vector<std::size_t> unlocated_kept;
+    std::vector<RejectedRecord> rejected;
+    std::array<std::int64_t, reject_reason_count> rejected_by_reason{};
+};
+
+Selection select(const OffenceTable& all, const OffenceFilter& filter, const ReadOptions& options)
+{
+    const std::string& path = all.source_path;
+    const bool by_period = filter.from || filter.to;
+    if (by_period && !all.has_dates)
+        throw Error(Errc::Usage,
+                    path +
+                        ": --from/--to need a date field; name it with --date-field (fields are: " +
+                        engine::join(all.field_names) + ")");
+    if (!filter.crime_types.empty() && !all.has_types)
+        throw Error(
+            Errc::Usage,
+            path +
+                ": --crime-type needs a crime type field; name it with --type-field (fields are: " +
+                engine::join(all.field_names) + ")");
+    const auto& type_names = all.incidents.crime_type_names;
+    std::vector<bool> wanted(type_names.size(), filter.crime_types.empty());
+    for (const auto& t : filter.crime_types)
+    {
+        bool found = false;
+        for (std::size_t k = 0; k < type_names.size(); ++k)
+            if (engine::same_text(type_names[k], t))
+                wanted[k] = found = true;
+        if (!found)
+            throw Error(Errc::Usage, path + ": --crime-type '" + t +
+                                         "' matches no record; crime types in the data are: " +
+                                         engine::join(type_names));
+    }
+
+    Selection s;
+    const auto reject =
+        [&](std::int64_t row, RejectReason reason, auto&& detail, std::string_view raw)
+    {
+        ++s.rejected_by_reason[static_cast<std::size_t>(reason)];
+        if (options.list_rejected)
+            s.rejected.push_back({row, reason, std::string(detail()),
+                                  options.keep_raw ? std::string(raw) : std::string()});
+    };
+    // The analyst's own filters first, as the reader applies them, so every record keeps one
+    // reason.
+    const auto filtered =
+        [&](std::int64_t row, MonthIndex month, std::int32_t type, std::string_view raw)
+    {
+        if (by_period && month == engine::no_month)
+            reject(
+                row, RejectReason::BadDate, [] { return std::string("no readable date"); }, raw);
+        else if ((filter.from && month < *filter.from) || (filter.to && month > *filter.to))
+            reject(
+                row, RejectReason::OutsidePeriod, [&] { return format_month(month); }, raw);
+        else if (!filter.crime_types.empty() &&
+                 (type < 0 || !wanted[static_cast<std::size_t>(type)]))
+            reject(
+                row, RejectReason::ExcludedCrimeType,
+                [&]
+                { return type >= 0 ? type_names[static_cast<std::size_t>(type)] : std::string(); },
+                raw);
+        else
+            return false;
+        return true;
+    };
+
+    for (std::size_t k = 0; k < all.unlocated.size(); ++k)
+    {
+        const auto& u = all.unlocated[k];
+        if (filtered(u.row, u.month, u.crime_type, u.raw))
+            continue;
+        if (options.keep_unlocated)
+            s.unlocated_kept.push_back(k);
+        else
+            reject(
+                u.row, u.reason, [&] { return u.detail; }, u.raw);
+    }
+    const auto& inc = all.incidents;
+    const auto raw_of = [&](std::size_t i)
+    { return all.raw.empty() ? std::string_view() : all.raw[i]; };
+    s.keep.assign(inc.size(), 0);
+    for (std::size_t i = 0; i < inc.size(); ++i)
+        s.keep[i] = !filtered(inc.source_row[i], inc.month[i], inc.crime_type[i], raw_of(i));
+
+    // A kept record is a duplicate when an earlier record with its id is kept too; the earliest
+    // such is the one the id was first used on.
+    if (options.reject_duplicates && !all.same_id.empty())
+    {
+        const auto link_of = [&](std::size_t i) -> const SameIdLink*
+        {
+            const auto it = std::lower_bound(all.same_id.begin(), all.same_id.end(), i,
+                                             [](const SameIdLink& l, std::size_t v)
+                                             { return l.index < v; });
+            return it != all.same_id.end() && it->index == i ? &*it : nullptr;
+        };
+        std::vector<std::size_t> duplicates;
+        for (const auto& link : all.same_id)
+        {
+            if (!s.keep[link.index])
+                continue;
+            std::optional<std::size_t> first;
+            for (const SameIdLink* l = &link; l; l = link_of(l->previous))
+                if (s.keep[l->previous])
+                    first = l->previous;
+            if (!first)
+                continue;
+            duplicates.push_back(link.index);
+            reject(
+                inc.source_row[link.index], RejectReason::DuplicateId,
+                [&]
+                {
+                    return "id " + link.id + " first used on row " +
+                           std::to_string(record_line(inc.source_row[*first]));
+                },
+                raw_of(link.index));
+        }
+        for (const auto d : duplicates)
+            s.keep[d] = 0;
+    }
+    return s;
+}
+
+// Everything a derived table takes over from the whole one but its records.
+void copy_description(const OffenceTable& all, OffenceTable& out)
+{
+    out.source_crs = all.source_crs;
+    out.target_crs = all.target_crs;
+    out.target_crs_reason = all.target_crs_reason;
+    out.source_path = all.source_path;
+    out.files = all.files;
+    out.files_skipped = all.files_skipped;
+    out.format = all.format;
+    out.has_dates = all.has_dates;
+    out.has_types = all.has_types;
+    out.fields_used = all.fields_used;
+    out.records_read = all.records_read;
+    out.raw_header = all.raw_header;
+    out.field_names = all.field_names;
+    out.storage = all.storage;
+    out.warnings = all.warnings;
+}
+
+void finish_derived(OffenceTable& out, Selection& s, const OffenceTable& all)
+{
+    for (std::size_t r = 0; r < reject_reason_count; ++r)
+        out.rejected_by_reason[r] = all.rejected_by_reason[r] + s.rejected_by_reason[r];
+    out.rejected.insert(out.rejected.end(), std::make_move_iterator(s.rejected.begin()),
+                        std::make_move_iterator(s.rejected.end()));
+    std::stable_sort(out.rejected.begin(), out.rejected.end(),
+                     [](const RejectedRecord& a, const RejectedRecord& b)
+                     { return a.row < b.row; });
+    if (out.incidents.size() == 0 && out.unlocated.empty())
+    {
+        std::string reasons;
+        for (std::size_t r = 0; r < reject_reason_count; ++r)
+            if (out.rejected_by_reason[r] > 0)
+                reasons += (reasons.empty() ? "" : ", ") + std::string(reason_names[r]) + " " +
+                           std::to_string(out.rejected_by_reason[r]);
+        throw Error(Errc::BadData, out.source_path + ": no offences left to use out of " +
+                                       std::to_string(out.records_read) + " records" +
+                                       (reasons.empty() ? "" : " (rejected: " + reasons + ")"));
+    }
+}
+} // namespace
+
+std::string OffenceSource::label() const
+{
+    return engine::join(paths);
+}
+
+std::string_view to_string(RejectReason reason)
+{
+    return reason_names[static_cast<std::size_t>(reason)];
+}
+
+bool location_is_suspect(RejectReason reason)
+{
+    return reason == RejectReason::OutOfRange || reason == RejectReason::SwappedLatLon ||
+           reason == RejectReason::OutsideCrsArea || reason == RejectReason::ProjectionFailed;
+}
+
+std::int64_t OffenceTable::rejected_count() const
+{
+    std::int64_t total = 0;
+    for (const auto n : rejected_by_reason)
+        total += n;
+    return total;
+}
+
+OffenceTable read_all_offences(const OffenceSource& source, const ReadOptions& options,
+                               const OffenceFilter& filter)
+{
+    const InputList inputs = expand_offence_inputs(source.paths, source.forces, filter);
+    if (inputs.files.size() > (std::size_t{1} << (63 - record_file_shift)))
+        throw Error(Errc::Usage, "too many offence files in one run");
+    std::size_t total_bytes = 0;
+    std::vector<std::size_t> sizes;
+    for (const auto& f : inputs.files)
+        total_bytes += sizes.emplace_back(detail::file_size(f.path));
+    std::size_t done = 0;
+    const auto bytes_read = [&](std::size_t bytes)
+    {
+        done += bytes;
+        if (options.progress && total_bytes > 0)
+            options.progress(std::min(1.0, static_cast<double>(done) /
+                                               static_cast<double>(total_bytes)));
+    };
+    const bool filtering = filter.from || filter.to || !filter.crime_types.empty();
+    std::vector<SourcePart> parts;
+    for (std::size_t k = 0; k < inputs.files.size(); ++k)
+    {
+        const detail::PartRequest request{inputs.files[k], k, source, options,
+                                          filtering ? &filter : nullptr, bytes_read};
+        parts.push_back(detail::is_csv_path(inputs.files[k].path) ? detail::read_csv_part(request)
+                                                                  : detail::read_ogr_part(request));
+    }
+    return join_parts(std::move(parts), inputs, source, options);
+}
+
+OffenceTable read_offences(const OffenceSource& source, const OffenceFilter& filter,
+                           const ReadOptions& options)
+{
+    if (filter.from && filter.to && *filter.from > *filter.to)
+        throw Error(Errc::Usage, "--from " + format_month(*filter.from) + " is after --to " +
+                                     format_month(*filter.to));
+    return derive_table(read_all_offences(source, options, filter), filter, options);
+}
+
+OffenceTable derive_table(const OffenceTable& all, const OffenceFilter& filter,
+                          const ReadOptions& options)
+{
+    Selection s = select(all, filter, options);
+    OffenceTable out;
+    copy_description(all, out);
+    out.rejected = all.rejected;
+    for (const auto k : s.unlocated_kept)
+        out.unlocated.push_back(all.unlocated[k]);
+    const auto& inc = all.incidents;
+    auto& used = out.incidents;
+    used.crime_type_names = inc.crime_type_names;
+    const std::size_t kept =
+        static_cast<std::size_t>(std::count(s.keep.begin(), s.keep.end(), std::uint8_t{1}));
+    used.reserve(kept);
+    for (std::size_t i = 0; i < inc.size(); ++i)
+    {
+        if (!s.keep[i])
+            continue;
+        used.add_from(inc, i);
+        if (!all.codes.empty())
+            out.codes.push_back(all.codes[i]);
+        if (options.keep_raw && !all.raw.empty())
+            out.raw.push_back(all.raw[i]);
+    }
+    finish_derived(out, s, all);
+    return out;
+}
+
+OffenceTable derive_table(OffenceTable&& all, const OffenceFilter& filter,
+                          const ReadOptions& options)
+{
+    Selection s = select(all, filter, options);
+    OffenceTable out;
+    copy_description(all, out);
+    out.rejected = std::move(all.rejected);
+    for (const auto k : s.unlocated_kept)
+        out.unlocated.push_back(std::move(all.unlocated[k]));
+    std::vector<UnlocatedRecord>().swap(all.unlocated);
+    // The columns are filtered where they lie: no second copy of a large table.
+    const auto keep = [&](std::size_t i) { return s.keep[i] != 0; };
+    const auto compact = [&](auto& column)
+    {
+        if (column.empty())
+            return;
+        std::size_t o = 0;
+        for (std::size_t i = 0; i < column.size(); ++i)
+            if (keep(i))
+                column[o++] = column[i];
+        column.resize(o);
+    };
+    compact(all.codes);
+    compact(all.raw);
+    all.incidents.keep_if(keep);
+    out.incidents = std::move(all.incidents);
+    out.codes = std::move(all.codes);
+    if (options.keep_raw)
+        out.raw = std::move(all.raw);
+    finish_derived(out, s, all);
+    return out;
+}
+
+std::optional<MonthIndex> parse_month(std::string_view text)
+{
+    text = engine::trim(text);
+    const auto digits = [&](std::size_t pos, std::size_t count, int& value)
+    {
+        if (pos + count > text.size())
+            return false;
+        value = 0;
+        for (std::size_t i = pos; i < pos + count; ++i)
+        {
+            if (text[i] < '0' || text[i] > '9')
+                return false;
+            value = value * 10 + (text[i] - '0');
+        }
+        return true;
+    };
+    int year = 0, month = 0, day = 0;
+    // YYYY-MM, YYYY-MM-DD..., YYYY/MM/DD...
+    if (digits(0, 4, year) && text.size() >= 7 && (text[4] == '-' || text[4] == '/') &&
+        digits(5, 2, month) && (text.size() == 7 || text[7] == text[4]))
+    {
+        if (text.size() > 7 && !digits(8, 2, day))
+            return std::nullopt;
+    }
+    // DD/MM/YYYY, as UK systems export dates
+    else if (text.size() >= 10 && text[2] == '/' && text[5] == '/' && digits(0, 2, day) &&
+             digits(3, 2, month) && digits(6, 4, year))
+    {
+    }
+    else
+        return std::nullopt;
+    if (month < 1 || month > 12 || day > 31 || year < 1)
+        return std::nullopt;
+    return engine::make_month(year, month);
+}
+
+std::string format_month(MonthIndex month)
+{
+    if (month == engine::no_month)
+        return "no date";
+    char buffer[16];
+    std::snprintf(buffer, sizeof buffer, "%04d-%02d", engine::year_of(month),
+                  engine::month_of(month));
+    return buffer;
+}
+
+std::string record_place(const OffenceTable& table, std::int64_t key)
+{
+    const std::size_t file = record_file(key);
+    const std::string name = file < table.files.size() ? table.files[file] : table.source_path;
+    return name + ":" + std::to_string(record_line(key));
+}
+
+std::string rejects_csv(const OffenceTable& table)
+{
+    const bool many = table.files.size() > 1;
+    std::string out = std::string(many ? "source_file," : "") + "source_row,reason,detail," +
+                      table.raw_header + "\n";
+    for (const auto& r : table.rejected)
+    {
+        if (many)
+            out += csv_quote(table.files[record_file(r.row)]) + ",";
+        out += std::to_string(record_line(r.row)) + "," + std::string(to_string(r.reason)) + "," +
+               csv_quote(r.detail) + "," + r.raw + "\n";
+    }
+    return out;
+}
+
+} // namespace hotspot::io

@@ -1,0 +1,472 @@
+// police.uk street-level CSV and CSV with coordinate columns, read in parallel.
+//
+// A file is read in batches (the whole file when its text is kept). Each batch is cut into chunks
+// at line ends and the chunks are parsed at once, one Classifier each. A line end inside a quoted
+// field can make a chunk start in the middle of a record; that is found by checking that each
+// chunk starts exactly where the one before it stopped, and such a chunk is parsed again from
+// there. So the records, their line numbers and their reasons are those of one serial pass, for
+// any number of threads.
+
+#include "hotspot/engine/error.hpp"
+#include "hotspot/engine/text.hpp"
+#include "hotspot/io/csv.hpp"
+#include "hotspot/io/files.hpp"
+#include "offence_readers.hpp"
+
+#include <cpl_vsi.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include <tbb/parallel_for.h>
+
+namespace hotspot::io::detail
+{
+
+namespace
+{
+// A file's bytes: all of it in memory (its text is kept, or it lies in an archive), or read a
+// batch at a time.
+class TextFile
+{
+  public:
+    TextFile(const std::string& path, bool whole) : m_path(path)
+    {
+        if (path.starts_with("/vsi"))
+        {
+            m_whole = std::make_shared<std::string>(read_vsi(path));
+            m_size = m_whole->size();
+            return;
+        }
+        if (whole)
+        {
+            m_whole = std::make_shared<std::string>(read_text_file(path));
+            m_size = m_whole->size();
+            return;
+        }
+        m_fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (m_fd < 0)
+            throw Error(Errc::Io, path + ": cannot be read (" + std::strerror(errno) + ")");
+        if (::fstat(m_fd, &m_info) != 0)
+            throw Error(Errc::Io, path + ": cannot be read (" + std::strerror(errno) + ")");
+        if (S_ISDIR(m_info.st_mode))
+            throw Error(Errc::Io, path + ": is a folder, not a file");
+        m_size = static_cast<std::size_t>(m_info.st_size);
+        ::posix_fadvise(m_fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+    }
+    ~TextFile()
+    {
+        if (m_fd >= 0)
+            ::close(m_fd);
+    }
+    TextFile(const TextFile&) = delete;
+    TextFile& operator=(const TextFile&) = delete;
+
+    std::size_t size() const { return m_size; }
+    std::shared_ptr<const std::string> whole() const { return m_whole; }
+
+    /// Bytes [offset, offset + length) of the file, in `buffer` unless the file is in memory.
+    std::string_view read(std::size_t offset, std::size_t length, std::string& buffer) const
+    {
+        length = std::min(length, m_size - std::min(offset, m_size));
+        if (m_whole)
+            return std::string_view(*m_whole).substr(offset, length);
+        if (buffer.size() < length)
+            buffer.resize(length);
+        std::size_t done = 0;
+        while (done < length)
+        {
+            const ssize_t n = ::pread(m_fd, buffer.data() + done, length - done,
+                                      static_cast<off_t>(offset + done));
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0)
+                throw Error(Errc::Io,
+                            m_path + ": read failed at byte " + std::to_string(offset + done) +
+                                (n < 0 ? " (" + std::string(std::strerror(errno)) + ")"
+                                       : " (the file became shorter while being read)"));
+            done += static_cast<std::size_t>(n);
+        }
+        return std::string_view(buffer.data(), length);
+    }
+
+    /// Refuses a file that was written to while it was read: its records would not be one state.
+    void check_unchanged() const
+    {
+        if (m_fd < 0)
+            return;
+        struct stat now
+        {
+        };
+        if (::stat(m_path.c_str(), &now) != 0 || now.st_size != m_info.st_size ||
+            now.st_mtim.tv_sec != m_info.st_mtim.tv_sec ||
+            now.st_mtim.tv_nsec != m_info.st_mtim.tv_nsec)
+            throw Error(Errc::Io, m_path +
+                                      ": the file changed while it was being read; read it again "
+                                      "once it is complete");
+    }
+
+  private:
+    static std::string read_vsi(const std::string& path)
+    {
+        VSILFILE* f = VSIFOpenL(path.c_str(), "rb");
+        if (!f)
+            throw Error(Errc::Io, path + ": cannot be read");
+        std::string text;
+        char block[1 << 16];
+        std::size_t n;
+        while ((n = VSIFReadL(block, 1, sizeof block, f)) > 0)
+            text.append(block, n);
+        VSIFCloseL(f);
+        return text;
+    }
+
+    std::string m_path;
+    int m_fd = -1;
+    struct stat m_info
+    {
+    };
+    std::size_t m_size = 0;
+    std::shared_ptr<std::string> m_whole;
+};
+
+struct CsvLayout
+{
+    std::string name;
+    std::size_t file_index = 0;
+    FieldRoles roles;
+    std::size_t field_count = 0;
+    ClassifierSetup setup;
+};
+
+struct Chunk
+{
+    std::size_t begin = 0;      // where parsing starts: after a line end
+    std::int64_t line = 1;      // the line at `begin`
+    std::size_t bound = 0;      // records starting at or after this belong to the next chunk
+    std::size_t first_start = 0; // where its first record starts
+    std::size_t stop = 0;       // where the next chunk's first record starts
+    std::int64_t stop_line = 0;
+    bool open_end = false; // its last record ran to the end of the text without a line end
+    RecordColumns columns;
+    std::exception_ptr error;
+};
+
+void parse_chunk(std::string_view text, const CsvLayout& layout, Chunk& chunk)
+{
+    chunk.columns = RecordColumns{};
+    chunk.error = nullptr;
+    chunk.open_end = false;
+    Classifier classifier(layout.setup, chunk.columns);
+    CsvReader reader(text, layout.name, chunk.begin, chunk.line);
+    std::vector<std::string_view> fields;
+    std::string malformed;
+    const auto field = [&](int i)
+    { return i >= 0 ? fields[static_cast<std::size_t>(i)] : std::string_view(); };
+    const FieldRoles& roles = layout.roles;
+    try
+    {
+        reader.skip_blank_lines();
+        chunk.first_start = reader.position();
+        while (reader.position() < chunk.bound && reader.next(fields))
+        {
+            RowValues r;
+            r.row = record_key(layout.file_index, reader.line());
+            r.raw = text.substr(reader.record_offset(), reader.record_length());
+            if (fields.size() != layout.field_count)
+            {
+                malformed = "expected " + std::to_string(layout.field_count) + " fields, found " +
+                            std::to_string(fields.size());
+                r.malformed = malformed;
+            }
+            else
+            {
+                r.x = field(roles.x);
+                r.y = field(roles.y);
+                r.date = field(roles.date);
+                r.type = field(roles.type);
+                r.id = field(roles.id);
+                r.weight = field(roles.weight);
+                r.code = field(roles.code);
+            }
+            classifier.add(r);
+            chunk.open_end = reader.ended_without_line_end();
+            reader.skip_blank_lines();
+        }
+    }
+    catch (...)
+    {
+        chunk.error = std::current_exception();
+    }
+    chunk.stop = reader.position();
+    chunk.stop_line = reader.next_line();
+}
+
+std::size_t after_line_end(std::string_view text, std::size_t from, std::size_t limit)
+{
+    const void* hit = from < limit ? std::memchr(text.data() + from, '\n', limit - from) : nullptr;
+    return hit ? static_cast<std::size_t>(static_cast<const char*>(hit) - text.data()) + 1 : limit;
+}
+
+std::int64_t count_lines(std::string_view text)
+{
+    return static_cast<std::int64_t>(std::count(text.begin(), text.end(), '\n'));
+}
+
+struct BatchResult
+{
+    bool too_small = false; // a record runs past the batch: read a larger one
+    std::size_t stop = 0;   // where the next batch starts, within the text
+    std::int64_t stop_line = 0;
+};
+
+// Parses the records that start in [begin, end of text) when `last`, else in [begin, the last line
+// end), appending them to `out` in order.
+BatchResult parse_batch(std::string_view text, std::size_t begin, std::int64_t line, bool last,
+                        const CsvLayout& layout, std::size_t chunk_bytes, RecordColumns& out)
+{
+    BatchResult result;
+    std::size_t cut = text.size();
+    if (!last)
+    {
+        const std::size_t newline = text.find_last_of('\n');
+        if (newline == std::string_view::npos || newline + 1 <= begin)
+            return {true, 0, 0};
+        cut = newline + 1;
+    }
+    const std::size_t span = cut - begin;
+    const std::size_t count = std::max<std::size_t>(1, (span + chunk_bytes - 1) / chunk_bytes);
+    std::vector<Chunk> chunks;
+    chunks.reserve(count);
+    std::size_t previous = begin;
+    for (std::size_t k = 0; k < count; ++k)
+    {
+        const std::size_t nominal = begin + span * (k + 1) / count;
+        const std::size_t bound =
+            k + 1 == count ? cut : after_line_end(text, std::max(nominal, previous + 1) - 1, cut);
+        if (bound <= previous && k + 1 < count)
+            continue;
+        Chunk c;
+        c.begin = previous;
+        c.bound = bound;
+        chunks.push_back(std::move(c));
+        previous = bound;
+    }
+    // Line numbers of the chunk starts: physical lines, as the serial reader counts them.
+    std::vector<std::int64_t> lines(chunks.size());
+    tbb::parallel_for(std::size_t{0}, chunks.size(),
+                      [&](std::size_t k)
+                      {
+                          lines[k] = count_lines(
+                              text.substr(chunks[k].begin, chunks[k].bound - chunks[k].begin));
+                      });
+    std::int64_t at = line;
+    for (std::size_t k = 0; k < chunks.size(); ++k)
+    {
+        chunks[k].line = at;
+        at += lines[k];
+    }
+    tbb::parallel_for(std::size_t{0}, chunks.size(),
+                      [&](std::size_t k) { parse_chunk(text, layout, chunks[k]); });
+
+    for (std::size_t k = 0; k < chunks.size(); ++k)
+    {
+        Chunk& c = chunks[k];
+        if (k > 0 && (chunks[k - 1].error || c.first_start != chunks[k - 1].stop))
+        {
+            // The chunk began inside a quoted field: start it where the one before stopped. (A
+            // chunk after an error is not looked at: the error stops the file.)
+            if (chunks[k - 1].error)
+                break;
+            c.begin = chunks[k - 1].stop;
+            c.line = chunks[k - 1].stop_line;
+            c.bound = std::max(c.bound, c.begin);
+            parse_chunk(text, layout, c);
+        }
+        const bool final_chunk = k + 1 == chunks.size();
+        if (!last && final_chunk && (c.error || c.open_end))
+            return {true, 0, 0}; // a quoted field runs past the batch
+        if (c.error)
+            std::rethrow_exception(c.error);
+        out.append(std::move(c.columns));
+        result.stop = c.stop;
+        result.stop_line = c.stop_line;
+    }
+    return result;
+}
+} // namespace
+
+std::size_t file_size(const std::string& path)
+{
+    VSIStatBufL info;
+    return VSIStatL(path.c_str(), &info) == 0 ? static_cast<std::size_t>(info.st_size) : 0;
+}
+
+SourcePart read_csv_part(const PartRequest& q)
+{
+    const std::string& path = q.file.path;
+    SourcePart part;
+    part.path = path;
+    const TextFile file(path, q.options.keep_raw);
+    if (file.whole())
+        part.storage.push_back(file.whole()); // the record views point into it
+
+    // The header, from the first block.
+    std::string buffer;
+    std::size_t block = std::min<std::size_t>(file.size(), 1u << 20);
+    std::string_view text;
+    std::vector<std::string_view> fields;
+    std::size_t header_end = 0;
+    std::int64_t line = 1;
+    while (true)
+    {
+        text = file.read(0, block, buffer);
+        CsvReader reader(text, path);
+        bool read = false;
+        try
+        {
+            read = reader.next(fields);
+        }
+        catch (const Error&)
+        {
+            if (block >= file.size())
+                throw;
+        }
+        if (!read && block >= file.size())
+            throw Error(Errc::BadData, path + ": the file is empty");
+        if (read && (!reader.ended_without_line_end() || block >= file.size()))
+        {
+            part.raw_header =
+                std::string(text.substr(reader.record_offset(), reader.record_length()));
+            reader.skip_blank_lines();
+            header_end = reader.position();
+            line = reader.next_line();
+            break;
+        }
+        block = std::min(file.size(), block * 4);
+    }
+    const std::vector<std::string> names(fields.begin(), fields.end());
+    part.field_names = names;
+
+    const bool police_uk = is_police_uk_header(names);
+    const OffenceSource s = police_uk ? with_police_uk_fields(q.source) : q.source;
+    part.format = police_uk ? "police.uk street-level CSV" : "CSV";
+    CsvLayout layout;
+    layout.name = path;
+    layout.file_index = q.file_index;
+    layout.roles = detect_roles(path, names, s, true);
+    layout.field_count = names.size();
+    const FieldRoles& roles = layout.roles;
+    part.fields_used = describe_roles(names, roles);
+    part.has_dates = roles.date >= 0;
+    part.has_types = roles.type >= 0;
+    const std::string& x_name = names[static_cast<std::size_t>(roles.x)];
+    const std::string& y_name = names[static_cast<std::size_t>(roles.y)];
+    if (!s.crs.empty())
+        part.source_crs = parse_crs(s.crs);
+    else if (police_uk || (is_lonlat_name(x_name) && is_lonlat_name(y_name)))
+        part.source_crs = wgs84();
+    else
+        throw Error(Errc::Usage, path + ": coordinates '" + x_name + "', '" + y_name +
+                                     "' need their CRS: add --crs (for example --crs EPSG:27700)");
+    layout.setup = {roles,     part.source_crs.geographic, q.options.keep_raw,
+                    q.options.list_rejected, q.filter, x_name, y_name};
+
+    // The records, a batch at a time. Each batch starts at a record boundary.
+    std::size_t offset = 0;   // of the batch in the file
+    std::size_t begin = header_end; // of the first record within the batch
+    std::size_t batch = std::max<std::size_t>(q.options.batch_bytes, 4096);
+    std::size_t reported = 0;
+    while (true)
+    {
+        text = file.read(offset, batch, buffer);
+        const bool last = offset + text.size() >= file.size();
+        const BatchResult r = parse_batch(text, begin, line, last, layout,
+                                          std::max<std::size_t>(q.options.chunk_bytes, 1024),
+                                          part.columns);
+        if (r.too_small)
+        {
+            batch *= 2; // a record longer than the batch: try again with room for it
+            continue;
+        }
+        if (q.bytes_read)
+        {
+            const std::size_t done = last ? file.size() : offset + r.stop;
+            q.bytes_read(done - reported);
+            reported = done;
+        }
+        if (last)
+            break;
+        offset += r.stop;
+        begin = 0;
+        line = r.stop_line;
+        batch = std::max<std::size_t>(q.options.batch_bytes, 4096);
+    }
+    file.check_unchanged();
+
+    // Ids whose hashes agree are compared by their text, read again: a rare event, for the few
+    // lines concerned.
+    const std::size_t id_field = static_cast<std::size_t>(std::max(roles.id, 0));
+    const std::size_t field_count = names.size();
+    const auto whole = file.whole();
+    part.read_ids = [path, whole, id_field, field_count](const std::vector<std::int64_t>& wanted)
+    {
+        std::vector<std::string> ids;
+        const TextFile again(path, whole != nullptr);
+        const auto text_of = [&](std::size_t at, std::size_t n, std::string& buf)
+        { return whole ? std::string_view(*whole).substr(at, n) : again.read(at, n, buf); };
+        std::string buffer_;
+        std::size_t offset_ = 0;
+        std::int64_t line_ = 1;
+        std::size_t next = 0;
+        constexpr std::size_t step = 16u << 20;
+        while (next < wanted.size() && offset_ < again.size())
+        {
+            const std::string_view block_ = text_of(offset_, step, buffer_);
+            std::size_t pos = 0;
+            while (next < wanted.size() && pos < block_.size())
+            {
+                if (line_ == wanted[next])
+                {
+                    std::string record_buffer;
+                    std::size_t length = 1u << 16;
+                    std::vector<std::string_view> f;
+                    while (true)
+                    {
+                        const std::string_view rec = text_of(offset_ + pos, length, record_buffer);
+                        CsvReader one(rec, path, 0, line_);
+                        const bool ok = one.next(f);
+                        if (!ok || !one.ended_without_line_end() ||
+                            offset_ + pos + rec.size() >= again.size())
+                            break;
+                        length *= 4;
+                    }
+                    ids.emplace_back(f.size() == field_count ? engine::trim(f[id_field])
+                                                             : std::string_view());
+                    ++next;
+                    continue;
+                }
+                const std::size_t nl = after_line_end(block_, pos, block_.size());
+                if (nl == block_.size() && (nl == 0 || block_[nl - 1] != '\n'))
+                {
+                    pos = nl;
+                    break;
+                }
+                pos = nl;
+                ++line_;
+            }
+            offset_ += pos;
+            if (pos == 0)
+                break;
+        }
+        ids.resize(wanted.size());
+        return ids;
+    };
+    return part;
+}
+
+} // namespace hotspot::io::detail
