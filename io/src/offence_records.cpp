@@ -31,7 +31,8 @@ template <class T> void append_vector(std::vector<T>& to, std::vector<T>& from)
     std::vector<T>().swap(from);
 }
 
-// Index of `name` in `names` (adding it when new), for renumbering a chunk's dictionary.
+// Index of each of `more` in `names` (adding it when new), for renumbering a chunk's crime types.
+// Types are one type whatever their case, and keep the spelling seen first, as a serial pass does.
 std::vector<std::int32_t> merge_names(std::vector<std::string>& names,
                                       const std::vector<std::string>& more)
 {
@@ -40,7 +41,7 @@ std::vector<std::int32_t> merge_names(std::vector<std::string>& names,
     {
         std::int32_t index = -1;
         for (std::size_t i = 0; i < names.size() && index < 0; ++i)
-            if (names[i] == more[k])
+            if (engine::same_text(names[i], more[k]))
                 index = static_cast<std::int32_t>(i);
         if (index < 0)
         {

@@ -289,13 +289,14 @@ BatchResult parse_batch(std::string_view text, std::size_t begin, std::int64_t l
         }
         const bool final_chunk = k + 1 == chunks.size();
         if (!last && final_chunk && (c.error || c.open_end))
-            return {true, 0, 0}; // a quoted field runs past the batch
+            return {true, 0, 0}; // a quoted field runs past the batch: nothing appended yet
         if (c.error)
             std::rethrow_exception(c.error);
-        out.append(std::move(c.columns));
         result.stop = c.stop;
         result.stop_line = c.stop_line;
     }
+    for (auto& c : chunks)
+        out.append(std::move(c.columns));
     return result;
 }
 } // namespace

@@ -1,0 +1,298 @@
+// The parallel CSV reader against one serial pass, and the many-file inputs.
+
+#include "hotspot/engine/error.hpp"
+#include "hotspot/io/files.hpp"
+#include "hotspot/io/offence_inputs.hpp"
+#include "hotspot/io/offences.hpp"
+
+#include <catch2/catch.hpp>
+#include <cpl_conv.h>
+#include <tbb/global_control.h>
+
+#include <filesystem>
+#include <fstream>
+
+using namespace hotspot;
+using namespace hotspot::io;
+namespace fs = std::filesystem;
+
+namespace
+{
+const std::string fixtures = HOTSPOT_TEST_DATA "/";
+const std::string demo = HOTSPOT_SOURCE_DIR "/data/police_uk/";
+
+fs::path scratch(const std::string& name)
+{
+    const fs::path dir = fs::temp_directory_path() / ("hotspot_reader_" + name);
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    return dir;
+}
+
+void write(const fs::path& path, const std::string& text)
+{
+    fs::create_directories(path.parent_path());
+    std::ofstream(path, std::ios::binary) << text;
+}
+
+OffenceTable read_with(const std::vector<std::string>& paths, std::size_t chunk, std::size_t batch,
+                       bool keep_raw, OffenceFilter filter = {}, OffenceSource source = {})
+{
+    source.paths = paths;
+    ReadOptions options;
+    options.chunk_bytes = chunk;
+    options.batch_bytes = batch;
+    options.keep_raw = keep_raw;
+    options.keep_unlocated = true;
+    return read_offences(source, filter, options);
+}
+
+// Record for record and reason for reason.
+void require_same(const OffenceTable& a, const OffenceTable& b)
+{
+    REQUIRE(a.records_read == b.records_read);
+    REQUIRE(a.incidents.size() == b.incidents.size());
+    CHECK(a.incidents.crime_type_names == b.incidents.crime_type_names);
+    for (std::size_t i = 0; i < a.incidents.size(); ++i)
+    {
+        REQUIRE(a.incidents.source_row[i] == b.incidents.source_row[i]);
+        REQUIRE(a.incidents.x[i] == b.incidents.x[i]);
+        REQUIRE(a.incidents.y[i] == b.incidents.y[i]);
+        REQUIRE(a.incidents.month[i] == b.incidents.month[i]);
+        REQUIRE(a.incidents.crime_type[i] == b.incidents.crime_type[i]);
+        REQUIRE(a.incidents.weight_of(i) == b.incidents.weight_of(i));
+        if (!a.raw.empty() || !b.raw.empty())
+            REQUIRE(a.raw[i] == b.raw[i]);
+    }
+    REQUIRE(a.unlocated.size() == b.unlocated.size());
+    for (std::size_t i = 0; i < a.unlocated.size(); ++i)
+    {
+        REQUIRE(a.unlocated[i].row == b.unlocated[i].row);
+        REQUIRE(a.unlocated[i].reason == b.unlocated[i].reason);
+        REQUIRE(a.unlocated[i].detail == b.unlocated[i].detail);
+    }
+    REQUIRE(a.rejected.size() == b.rejected.size());
+    for (std::size_t i = 0; i < a.rejected.size(); ++i)
+    {
+        REQUIRE(a.rejected[i].row == b.rejected[i].row);
+        REQUIRE(a.rejected[i].reason == b.rejected[i].reason);
+        REQUIRE(a.rejected[i].detail == b.rejected[i].detail);
+        REQUIRE(a.rejected[i].raw == b.rejected[i].raw);
+    }
+    CHECK(a.rejected_by_reason == b.rejected_by_reason);
+}
+
+// A CSV built to trip a chunked reader: long quoted fields with line ends, commas and "" inside,
+// CRLF line ends, a byte-order mark, blank lines, short rows, duplicate ids, a last line without
+// its line end.
+std::string tricky_csv()
+{
+    std::string text = "\xEF\xBB\xBFid,x,y,month,note,type\r\n";
+    for (int i = 0; i < 400; ++i)
+    {
+        const std::string id = "c" + std::to_string(i % 97 == 5 ? 3 : i);
+        std::string note;
+        if (i % 7 == 0)
+            note = "\"line one\nline two, with a comma\n\"\"quoted\"\" and\r\nmore " +
+                   std::string(static_cast<std::size_t>(i % 50), 'z') + "\"";
+        else
+            note = "plain " + std::to_string(i);
+        text += id + "," + std::to_string(520000 + i * 13) + "," + std::to_string(150000 + i * 7) +
+                ",2019-" + (i % 2 ? "09" : "10") + "," + note + "," +
+                (i % 3 ? "Burglary" : "Theft") + (i % 11 == 0 ? "\r\n\r\n" : "\r\n");
+        if (i % 37 == 0)
+            text += "short,row\n";
+        if (i % 41 == 0)
+            text += "bad" + std::to_string(i) + ",abc,150000,2019-09,n,Theft\n";
+    }
+    text += "last,530000,160000,2019-09,\"no line end\",Theft";
+    return text;
+}
+} // namespace
+
+TEST_CASE("The parallel reader equals one serial pass, whatever the chunks and threads",
+          "[reader]")
+{
+    const fs::path dir = scratch("parallel");
+    const std::string tricky = (dir / "tricky.csv").string();
+    write(tricky, tricky_csv());
+    OffenceSource xy;
+    xy.crs = "EPSG:27700";
+    const std::vector<std::pair<std::string, OffenceSource>> files{
+        {tricky, xy},
+        {fixtures + "police_uk_quirks.csv", {}},
+        {fixtures + "offences_xy_27700.csv", xy},
+        {demo + "2019-09-kent-street.csv", {}}};
+    for (const auto& [path, source] : files)
+        for (const bool keep_raw : {false, true})
+        {
+            INFO(path << (keep_raw ? " with text" : ""));
+            const std::size_t whole = std::size_t{1} << 30;
+            const auto serial = read_with({path}, whole, whole, keep_raw, {}, source);
+            // Chunks of 64 bytes start inside quoted fields again and again; batches of 512 cut
+            // records short and must be read again larger.
+            for (const auto& [chunk, batch] : {std::pair<std::size_t, std::size_t>{64, 512},
+                                              {1000, 4096},
+                                              {4096, 1 << 20}})
+            {
+                INFO("chunks of " << chunk << ", batches of " << batch);
+                require_same(serial, read_with({path}, chunk, batch, keep_raw, {}, source));
+            }
+            for (const int threads : {1, 2})
+            {
+                tbb::global_control limit(tbb::global_control::max_allowed_parallelism,
+                                          static_cast<std::size_t>(threads));
+                require_same(serial, read_with({path}, 256, 2048, keep_raw, {}, source));
+            }
+        }
+}
+
+TEST_CASE("The tricky file is read as written: line numbers, quoted line ends, duplicates",
+          "[reader]")
+{
+    const fs::path dir = scratch("tricky");
+    const std::string tricky = (dir / "tricky.csv").string();
+    write(tricky, tricky_csv());
+    OffenceSource xy;
+    xy.crs = "EPSG:27700";
+    const auto t = read_with({tricky}, 64, 512, true, {}, xy);
+    // 400 rows + the last, 11 short rows and 10 bad coordinates.
+    CHECK(t.records_read == 401 + 11 + 10);
+    CHECK(t.rejected_by_reason[static_cast<std::size_t>(RejectReason::MalformedRow)] == 11);
+    CHECK(t.unlocated.size() == 10);
+    // Id c3 of row 3 repeats in rows 5, 102, 199, 296, 393: five duplicates.
+    CHECK(t.rejected_by_reason[static_cast<std::size_t>(RejectReason::DuplicateId)] == 5);
+    CHECK(t.incidents.size() == 401 - 5);
+    // Row 0 holds three line ends inside its quotes and is followed by a blank line, a short row
+    // and a bad one, so row 1 starts on line 9.
+    REQUIRE(t.incidents.source_row.size() > 2);
+    CHECK(t.incidents.source_row[0] == 2);
+    CHECK(t.incidents.source_row[1] == 9);
+    CHECK(t.raw.back() == "last,530000,160000,2019-09,\"no line end\",Theft");
+}
+
+TEST_CASE("Reading with a filter gives what filtering the whole table gives", "[reader]")
+{
+    OffenceFilter filter;
+    filter.crime_types = {"Violence and sexual offences", "burglary"};
+    OffenceSource source;
+    source.paths = {demo + "2019-09-kent-street.csv", demo + "2019-11-kent-street.csv"};
+    ReadOptions options;
+    options.keep_raw = true;
+    const auto filtered = read_offences(source, filter, options);
+    const auto derived = derive_table(read_all_offences(source, options), filter, options);
+    require_same(filtered, derived);
+    filter.from = engine::make_month(2019, 11);
+    require_same(read_offences(source, filter, options),
+                 derive_table(read_all_offences(source, options), filter, options));
+}
+
+TEST_CASE("Folders, patterns and police.uk downloads, by force and by month", "[reader][inputs]")
+{
+    const fs::path dir = scratch("layout");
+    const std::string sep = read_text_file(demo + "2019-09-kent-street.csv");
+    const std::string nov = read_text_file(demo + "2019-11-kent-street.csv");
+    // The bulk download's layout: a folder per month, a file per force and kind.
+    write(dir / "2019-09" / "2019-09-kent-street.csv", sep);
+    write(dir / "2019-11" / "2019-11-kent-street.csv", nov);
+    write(dir / "2019-09" / "2019-09-essex-street.csv", sep.substr(0, sep.find('\n', 5000) + 1));
+    write(dir / "2019-09" / "2019-09-kent-outcomes.csv", "not,offences\n");
+
+    const auto kent_sep = read_with({demo + "2019-09-kent-street.csv"}, 1 << 22, 1 << 26, false);
+    const auto kent_nov = read_with({demo + "2019-11-kent-street.csv"}, 1 << 22, 1 << 26, false);
+    OffenceSource kent;
+    kent.forces = {"Kent"};
+    const auto both = read_with({dir.string()}, 1 << 22, 1 << 26, false, {}, kent);
+    CHECK(both.files.size() == 2);
+    CHECK(both.records_read == kent_sep.records_read + kent_nov.records_read);
+    CHECK(both.incidents.size() == kent_sep.incidents.size() + kent_nov.incidents.size());
+    // Records keep their file and line.
+    CHECK(record_file(both.incidents.source_row.back()) == 1);
+    CHECK(record_line(both.incidents.source_row.back()) ==
+          kent_nov.incidents.source_row.back());
+
+    SECTION("--from/--to skip monthly files by name")
+    {
+        OffenceFilter november;
+        november.from = engine::make_month(2019, 10);
+        const auto t = read_with({dir.string()}, 1 << 22, 1 << 26, false, november, kent);
+        CHECK(t.files.size() == 1);
+        CHECK(t.files_skipped == 1);
+        CHECK(t.records_read == kent_nov.records_read);
+    }
+    SECTION("Every force without --force; a pattern")
+    {
+        CHECK(read_with({dir.string()}, 1 << 22, 1 << 26, false).files.size() == 3);
+        CHECK(read_with({(dir / "2019-*" / "*-kent-street.csv").string()}, 1 << 22, 1 << 26, false)
+                  .files.size() == 2);
+    }
+    SECTION("The downloaded zip archive")
+    {
+        const std::string zip = (dir / "download.zip").string();
+        void* handle = CPLCreateZip(zip.c_str(), nullptr);
+        REQUIRE(handle);
+        for (const auto& [member, text] : {std::pair<std::string, const std::string*>{
+                                               "2019-09/2019-09-kent-street.csv", &sep},
+                                           {"2019-11/2019-11-kent-street.csv", &nov}})
+        {
+            REQUIRE(CPLCreateFileInZip(handle, member.c_str(), nullptr) == CE_None);
+            REQUIRE(CPLWriteFileInZip(handle, text->data(), static_cast<int>(text->size())) ==
+                    CE_None);
+            CPLCloseFileInZip(handle);
+        }
+        CPLCloseZip(handle);
+        const auto z = read_with({zip}, 1 << 22, 1 << 26, false);
+        CHECK(z.files.size() == 2);
+        CHECK(z.records_read == both.records_read);
+        CHECK(z.incidents.x == both.incidents.x);
+    }
+    SECTION("Rejects name the file when there are several")
+    {
+        OffenceSource s = kent;
+        s.paths = {dir.string()};
+        ReadOptions options;
+        options.keep_raw = true;
+        const auto t = read_offences(s, {}, options);
+        const std::string csv = rejects_csv(t);
+        CHECK(csv.rfind("source_file,source_row,reason,detail,Crime ID", 0) == 0);
+        CHECK(csv.find("2019-11-kent-street.csv") != std::string::npos);
+    }
+}
+
+TEST_CASE("Inputs that hold no offences say so, naming the path", "[reader][inputs]")
+{
+    const fs::path dir = scratch("bad_inputs");
+    fs::create_directories(dir / "empty");
+    write(dir / "notes" / "readme.txt", "nothing here\n");
+    write(dir / "2019-09" / "2019-09-kent-street.csv",
+          read_text_file(demo + "2019-09-kent-street.csv").substr(0, 2000));
+    const auto expect = [](const std::vector<std::string>& paths,
+                           const std::vector<std::string>& forces, Errc code, const char* text)
+    {
+        try
+        {
+            expand_offence_inputs(paths, forces, {});
+            FAIL("accepted");
+        }
+        catch (const Error& e)
+        {
+            CHECK(e.code() == code);
+            CHECK_THAT(e.what(), Catch::Contains(text));
+        }
+    };
+    expect({(dir / "empty").string()}, {}, Errc::BadData, "holds no offence files");
+    expect({(dir / "notes").string()}, {}, Errc::BadData, "holds no offence files");
+    expect({(dir / "nowhere").string()}, {}, Errc::Io, "no such file or folder");
+    expect({(dir / "*.gpkg").string()}, {}, Errc::Io, "no file matches");
+    expect({dir.string()}, {"essex"}, Errc::BadData, "forces there: kent");
+    write(dir / "other.zip", "PK not really a zip");
+    expect({(dir / "other.zip").string()}, {}, Errc::BadData, "other.zip");
+
+    engine::MonthIndex month;
+    std::string force;
+    CHECK(parse_police_uk_name("2019-09-avon-and-somerset-street.csv", month, force));
+    CHECK(force == "avon-and-somerset");
+    CHECK(month == engine::make_month(2019, 9));
+    CHECK_FALSE(parse_police_uk_name("2019-09-kent-outcomes.csv", month, force));
+    CHECK_FALSE(parse_police_uk_name("kent-street.csv", month, force));
+}
