@@ -62,6 +62,18 @@ std::uint64_t id_hash(std::string_view id)
     return h == 0 ? 1 : h;
 }
 
+void RecordColumns::reserve(std::size_t n, const RecordColumns& like)
+{
+    located.reserve(n);
+    if (like.located.weighted())
+        located.weight.reserve(n);
+    id_hash.reserve(n);
+    if (!like.code.empty())
+        code.reserve(n);
+    if (!like.raw.empty())
+        raw.reserve(n);
+}
+
 void RecordColumns::append(RecordColumns&& o)
 {
     // Crime types are few; codes may be tens of thousands, so they are mapped by a hash.

@@ -47,6 +47,8 @@ struct RecordColumns
     std::vector<std::string> type_names;
     std::vector<std::string> code_names;
 
+    /// Room for `n` located records in the columns `like` has, so that appending never copies.
+    void reserve(std::size_t n, const RecordColumns& like);
     /// Appends `other` (the records that follow), renumbering its crime types and codes.
     void append(RecordColumns&& other);
 };

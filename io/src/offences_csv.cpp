@@ -402,6 +402,17 @@ SourcePart read_csv_part(const PartRequest& q)
         }
         if (last)
             break;
+        if (offset == 0 && r.stop > begin)
+        {
+            // Room for the whole file's records, estimated from the first batch with a margin:
+            // growing the columns by doubling would copy them and hold both copies at once.
+            // Capacity that is never written takes no memory.
+            const double per_byte = static_cast<double>(part.columns.records_read) /
+                                    static_cast<double>(r.stop - begin);
+            part.columns.reserve(
+                static_cast<std::size_t>(1.25 * per_byte * static_cast<double>(file.size())) + 1024,
+                part.columns);
+        }
         offset += r.stop;
         begin = 0;
         line = r.stop_line;
