@@ -9,6 +9,7 @@
 #include "hotspot/io/files.hpp"
 
 #include <tbb/global_control.h>
+#include <unistd.h>
 #include <tbb/info.h>
 
 #include <algorithm>
@@ -152,12 +153,66 @@ void add_run_options(CLI::App& command, RunOptions& run)
         ->check(CLI::Range(0, 4096))
         ->group("Run");
     command.add_flag("--quiet,-q", run.quiet, "Print nothing but errors")->group("Run");
+    command
+        .add_option("--memory-limit", run.memory_limit,
+                    "Refuse, before computing, a run estimated to need more memory than this "
+                    "(e.g. 8G, 500M; default: 80% of this machine's memory)")
+        ->group("Run");
     command.add_flag("--overwrite", run.overwrite, "Replace existing output files")
         ->group("Output");
     command
         .add_option("--summary-json", run.summary_json_path,
                     "Write the run summary as JSON for scripts")
         ->group("Output");
+}
+
+std::string human_bytes(double bytes)
+{
+    const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+    int u = 0;
+    while (bytes >= 1024.0 && u < 5)
+    {
+        bytes /= 1024.0;
+        ++u;
+    }
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%.1f %s", bytes, units[u]);
+    return buffer;
+}
+
+double memory_limit_bytes(const RunOptions& run)
+{
+    if (run.memory_limit.empty())
+        return 0.8 * static_cast<double>(::sysconf(_SC_PHYS_PAGES)) *
+               static_cast<double>(::sysconf(_SC_PAGE_SIZE));
+    double value = 0;
+    std::size_t used = 0;
+    try
+    {
+        value = std::stod(run.memory_limit, &used);
+    }
+    catch (const std::exception&)
+    {
+        used = 0;
+    }
+    const std::string unit = engine::fold(engine::trim(run.memory_limit.substr(used)));
+    double scale = 0;
+    for (const auto& [name, factor] : {std::pair<const char*, double>{"", 1.0},
+                                       {"b", 1.0},
+                                       {"k", 1024.0},
+                                       {"kb", 1024.0},
+                                       {"m", 1048576.0},
+                                       {"mb", 1048576.0},
+                                       {"g", 1073741824.0},
+                                       {"gb", 1073741824.0},
+                                       {"t", 1099511627776.0},
+                                       {"tb", 1099511627776.0}})
+        if (unit == name)
+            scale = factor;
+    if (used == 0 || !(value > 0) || !std::isfinite(value) || scale == 0)
+        throw Error(Errc::Usage, "--memory-limit '" + run.memory_limit +
+                                     "' is not an amount of memory; write e.g. 8G or 500M");
+    return value * scale;
 }
 
 io::OffenceFilter make_filter(const OffenceInput& input)

@@ -41,6 +41,7 @@ struct RunOptions
     bool quiet = false;
     bool overwrite = false;
     std::string summary_json_path;
+    std::string memory_limit; ///< "12G", "800M", bytes; empty: 80% of physical memory
     std::shared_ptr<DataCache> cache; ///< set by a batch: sources shared by its queries
 };
 
@@ -97,6 +98,12 @@ OffenceInput restricted_to(const OffenceInput& input, const Period& period);
 
 /// "xmin,ymin,xmax,ymax" in metres. Throws Error(Usage).
 engine::Box2 parse_extent(const std::string& text);
+
+/// The memory a run may plan to use, in bytes: --memory-limit, or 80% of physical memory.
+/// Throws Error(Usage) for a limit it cannot read.
+double memory_limit_bytes(const RunOptions& run);
+/// "1.5 GiB".
+std::string human_bytes(double bytes);
 
 /// Refuses (Error(Usage)) a value that is not a finite number above zero.
 void require_positive(double value, const std::string& option);

@@ -20,24 +20,6 @@ namespace
 constexpr double max_bandwidth_m = 500'000.0;
 constexpr double max_radius_in_cells = 2'000.0;
 
-std::string human_bytes(double bytes)
-{
-    const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
-    int u = 0;
-    while (bytes >= 1024.0 && u < 5)
-    {
-        bytes /= 1024.0;
-        ++u;
-    }
-    return fixed(bytes, 1) + " " + units[u];
-}
-
-double physical_memory_bytes()
-{
-    return static_cast<double>(::sysconf(_SC_PHYS_PAGES)) *
-           static_cast<double>(::sysconf(_SC_PAGE_SIZE));
-}
-
 // The default extent covers the offences, but a few records geocoded far away (police.uk places
 // some offences of a force in other cities) can stretch it to most of the country. Say so.
 void warn_if_stretched(const engine::Incidents& inc, const engine::Box2& box, Reporter& reporter)
@@ -243,18 +225,24 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& inc, cons
             (default_extent || !s.area.empty()) ? engine::snap_outward(*extent, cell) : *extent;
         if (default_extent)
             warn_if_stretched(inc, grid_box, reporter);
-        // Refuse a grid that would not fit before allocating it: the double surface, the samples
-        // staged for GDAL and the mask.
+        // Refuse a run that would not fit before allocating it: the double surface, the samples
+        // staged for GDAL and the mask, beside the offences held and their copy for the kernel.
         const double cols = std::ceil(grid_box.width() / cell),
                      rows = std::ceil(grid_box.height() / cell);
-        const double bytes_needed = cols * rows * (8.0 + (float64_output ? 8.0 : 4.0) + 1.0);
-        if (bytes_needed > 0.8 * physical_memory_bytes() || cols > 2e9 || rows > 2e9)
-            throw Error(Errc::Usage, "the grid of " + fixed(cols, 0) + " x " + fixed(rows, 0) +
-                                         " cells of " + fixed(cell, 3) + " m would need " +
-                                         human_bytes(bytes_needed) +
-                                         " of memory, more than this machine has (" +
-                                         human_bytes(physical_memory_bytes()) +
-                                         "); use a larger --cell or a smaller extent");
+        const double grid_bytes = cols * rows * (8.0 + (float64_output ? 8.0 : 4.0) + 1.0);
+        const double offence_bytes = static_cast<double>(inc.size()) * (32.0 + 32.0);
+        const double limit = memory_limit_bytes(run);
+        if (grid_bytes + offence_bytes > limit || cols > 2e9 || rows > 2e9)
+            throw Error(Errc::Usage,
+                        "the grid of " + fixed(cols, 0) + " x " + fixed(rows, 0) + " cells of " +
+                            fixed(cell, 3) + " m needs about " + human_bytes(grid_bytes) +
+                            " and the " + std::to_string(inc.size()) + " offences " +
+                            human_bytes(offence_bytes) + ": " +
+                            human_bytes(grid_bytes + offence_bytes) + ", over the limit of " +
+                            human_bytes(limit) +
+                            (run.memory_limit.empty() ? " (80% of this machine's memory)"
+                                                      : " (--memory-limit)") +
+                            "; use a larger --cell, a smaller extent, or --memory-limit");
         grid = engine::grid_for_extent(grid_box, cell);
     }
     check_reach(radius, grid.cell_m);

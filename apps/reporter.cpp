@@ -36,6 +36,7 @@ engine::ProgressFn Reporter::progress(const std::string& label)
         return {};
     m_label = label;
     m_shown_percent = -1;
+    m_start = std::chrono::steady_clock::now();
     return [this](double fraction)
     {
         const int percent = static_cast<int>(fraction * 100.0);
@@ -46,7 +47,15 @@ engine::ProgressFn Reporter::progress(const std::string& label)
             if (m_shown_percent.compare_exchange_weak(shown, percent))
             {
                 std::lock_guard lock(m_mutex);
-                std::fprintf(stderr, "\r%s %3d%%", m_label.c_str(), percent);
+                const double elapsed =
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - m_start)
+                        .count();
+                if (percent > 0 && elapsed > 0.5)
+                    std::fprintf(stderr, "\r%s %3d%%  %.1f s, about %.0f s left   ",
+                                 m_label.c_str(), percent, elapsed,
+                                 elapsed * (100.0 - percent) / percent);
+                else
+                    std::fprintf(stderr, "\r%s %3d%%", m_label.c_str(), percent);
                 std::fflush(stderr);
                 break;
             }
@@ -58,7 +67,7 @@ void Reporter::done()
 {
     if (!m_quiet && m_tty && m_shown_percent >= 0)
     {
-        std::fprintf(stderr, "\r%*s\r", static_cast<int>(m_label.size()) + 6, "");
+        std::fprintf(stderr, "\r%*s\r", static_cast<int>(m_label.size()) + 40, "");
         std::fflush(stderr);
     }
     m_shown_percent = -1;

@@ -3,6 +3,7 @@
 #include "hotspot/engine/run_context.hpp"
 
 #include <atomic>
+#include <chrono>
 #include <mutex>
 #include <string>
 
@@ -21,7 +22,8 @@ class Reporter
 
     void info(const std::string& line) const;
     void warn(const std::string& line) const;
-    /// A progress callback for one stage; draws "label  42%" in place.
+    /// A progress callback for one stage; draws "label  42%  3.1 s, about 4.2 s left" in place,
+    /// on a terminal only (nothing when stderr is piped, in a batch, or with --quiet).
     engine::ProgressFn progress(const std::string& label);
     /// Ends the current progress line.
     void done();
@@ -33,6 +35,7 @@ class Reporter
     std::mutex m_mutex;
     std::string m_label;
     std::atomic<int> m_shown_percent{-1};
+    std::chrono::steady_clock::time_point m_start;
 };
 
 } // namespace hotspot::app

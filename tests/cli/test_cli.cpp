@@ -21,6 +21,7 @@ namespace
 const std::string demo = HOTSPOT_SOURCE_DIR "/data/";
 const std::string fixtures = HOTSPOT_TEST_DATA "/";
 const std::string september = quoted(demo + "police_uk/2019-09-kent-street.csv");
+const std::string november = quoted(demo + "police_uk/2019-11-kent-street.csv");
 const std::string districts = quoted(demo + "boundaries/kent_districts_2013.geojson");
 
 std::string slurp(const std::string& path)
@@ -178,7 +179,11 @@ TEST_CASE("Bad input: clear messages and documented exit codes", "[cli]")
         {"kde --offences " + september + " --bandwidth -5" + out, 2, "--bandwidth"},
         {"kde --offences " + september + " --bandwidth 5000000" + out, 2, "absurd"},
         {"kde --offences " + september + " --cell 0" + out, 2, "--cell"},
-        {"kde --offences " + september + " --bandwidth 1 --cell 0.01" + out, 2, "would need"},
+        {"kde --offences " + september + " --bandwidth 1 --cell 0.01" + out, 2, "over the limit"},
+        {"kde --offences " + september + " --bandwidth 300 --cell 25 --memory-limit 100M" + out, 2,
+         "--memory-limit"},
+        {"kde --offences " + september + " --memory-limit lots" + out, 2, "amount of memory"},
+        {"kde --offences " + quoted(fixtures) + " --force essex" + out, 3, "--force essex"},
         {"kde --offences " + september + " --bandwidth 250 --cell 0.01" + out, 2, "absurd"},
         {"kde --offences " + september + " --kernel biweight" + out, 2, "quartic"},
         {"kde --offences " + september + " --target-crs EPSG:4326" + out, 2, "degrees"},
@@ -190,6 +195,45 @@ TEST_CASE("Bad input: clear messages and documented exit codes", "[cli]")
         {"kde --offences " + quoted(fixtures + "swapped_lonlat.csv") + out, 3, "swapped"},
     };
     check_refusals(cases, [&] { CHECK_FALSE(fs::exists(dir + "/x.tif")); });
+    fs::remove_all(dir);
+}
+
+TEST_CASE("Many files in: two months, a folder by force, and the memory guard", "[cli]")
+{
+    const std::string dir = fresh_temp_dir("many");
+    const std::string job = " --boundaries " + districts +
+                            " --area Maidstone --bandwidth 300 --cell 50 --quiet --summary-json ";
+    // The police.uk download layout: a folder per month.
+    for (const char* month : {"2019-09", "2019-11"})
+    {
+        fs::create_directories(dir + "/download/" + month);
+        fs::copy_file(HOTSPOT_SOURCE_DIR "/data/police_uk/" + std::string(month) + "-kent-street.csv",
+                      dir + "/download/" + month + "/" + month + "-kent-street.csv");
+    }
+    const auto two = run_hotspot("kde --offences " + september + " --offences " + november + job +
+                                 quoted(dir + "/two.json") + " --out " + quoted(dir + "/two.tif"));
+    REQUIRE(two.exit_code == 0);
+    const auto folder =
+        run_hotspot("kde --offences " + quoted(dir + "/download") + " --force Kent" + job +
+                    quoted(dir + "/folder.json") + " --out " + quoted(dir + "/folder.tif"));
+    REQUIRE(folder.exit_code == 0);
+    // The same records give the same surface, bit for bit, and the same account.
+    CHECK(io::read_geotiff(dir + "/two.tif").raster.values ==
+          io::read_geotiff(dir + "/folder.tif").raster.values);
+    const auto a = nlohmann::json::parse(slurp(dir + "/two.json"));
+    const auto b = nlohmann::json::parse(slurp(dir + "/folder.json"));
+    CHECK(a["offences"] == b["offences"]);
+    // --from/--to leave November's file unread.
+    const auto sep = run_hotspot("kde --offences " + quoted(dir + "/download") +
+                                 " --to 2019-10 --bandwidth 300 --cell 100 --out " +
+                                 quoted(dir + "/sep.tif"));
+    REQUIRE(sep.exit_code == 0);
+    CHECK_THAT(sep.out, Catch::Contains("1 monthly files outside --from/--to skipped"));
+    // A memory limit that holds the run lets it through.
+    CHECK(run_hotspot("kde --offences " + september +
+                      " --bandwidth 300 --cell 100 --memory-limit 1G --quiet --out " +
+                      quoted(dir + "/limited.tif"))
+              .exit_code == 0);
     fs::remove_all(dir);
 }
 
