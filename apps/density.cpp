@@ -26,7 +26,14 @@ void warn_if_stretched(const engine::Incidents& inc, const engine::Box2& box, Re
 {
     if (inc.size() < 100)
         return;
-    std::vector<double> xs(inc.x), ys(inc.y);
+    // A strided sample of at most a million stands for the whole (and copies little).
+    const std::size_t stride = std::max<std::size_t>(1, inc.size() / 1'000'000);
+    std::vector<double> xs, ys;
+    for (std::size_t i = 0; i < inc.size(); i += stride)
+    {
+        xs.push_back(inc.x[i]);
+        ys.push_back(inc.y[i]);
+    }
     const auto at = [](std::vector<double>& v, double q)
     {
         const auto k =

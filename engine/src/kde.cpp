@@ -9,6 +9,7 @@
 #include <array>
 #include <atomic>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <numbers>
 #include <string>
@@ -218,9 +219,24 @@ accumulate_band(double* __restrict out, std::int64_t first, std::int64_t last,
 // Small enough for a band of a few thousand columns to stay in L2.
 constexpr std::int64_t band_rows = 16;
 
+// Offences per strip at most, so that the copies the kernel reads stay small however many there
+// are (2 million offences of 32 bytes: 64 MB).
+constexpr std::size_t strip_members = 2'000'000;
+
+// Where a strip's rows go: the whole surface's memory, or a buffer handed on when the strip is done.
+struct StripTarget
+{
+    std::function<double*(std::int64_t first_row, std::int64_t row_count)> rows;
+    std::function<void(std::int64_t first_row, std::int64_t row_count)> done;
+};
+
+// Computes the rows of the surface a strip of bands at a time. Within a strip each band is one
+// task, as described above, reading the offences that reach it in the order (band of their first
+// row, input order); the strips only decide which offences are copied at once, so every cell's sum
+// is the same whatever the strips and the threads.
 template <class Shape>
-Raster<double> estimate(const Incidents& incidents, const GridSpec& grid, const KdeOptions& options,
-                        const RunContext& context)
+void estimate(const Incidents& incidents, const GridSpec& grid, const KdeOptions& options,
+              std::int64_t strip_bands, const StripTarget& target, const RunContext& context)
 {
     const double radius = kernel_support_radius(options.kernel, options.bandwidth_m);
     const double scale =
@@ -254,53 +270,102 @@ Raster<double> estimate(const Incidents& incidents, const GridSpec& grid, const 
                 static_cast<std::int32_t>(std::min(last, static_cast<double>(rows - 1)))};
     };
 
-    // Offences ordered by the band of their first row (a stable counting sort, so input order
-    // within a band), stored contiguously. Band b then reads one slice: the offences whose first
-    // band lies within `span` bands before it, skipping the few that end above it.
     const std::int64_t band_count = (rows + band_rows - 1) / band_rows;
-    std::vector<std::size_t> band_start(static_cast<std::size_t>(band_count) + 1, 0);
-    std::int64_t span = 1;
-    for (std::size_t i = 0; i < n; ++i)
+    std::atomic<std::int64_t> bands_done{0};
+    for (std::int64_t strip_first = 0; strip_first < band_count; strip_first += strip_bands)
     {
-        const auto [first, last] = reach(i);
-        if (last < first)
-            continue;
-        ++band_start[static_cast<std::size_t>(first / band_rows) + 1];
-        span = std::max<std::int64_t>(span, last / band_rows - first / band_rows + 1);
-    }
-    for (std::size_t b = 1; b < band_start.size(); ++b)
-        band_start[b] += band_start[b - 1];
-    std::vector<BandMember> members(band_start.back());
-    {
-        std::vector<std::size_t> fill(band_start.begin(), band_start.end() - 1);
+        const std::int64_t strip_end = std::min(band_count, strip_first + strip_bands);
+        const std::int64_t row_first = strip_first * band_rows;
+        const std::int64_t row_last = std::min(rows, strip_end * band_rows) - 1;
+        // The offences reaching the strip, ordered by the band of their first row (a stable
+        // counting sort, so input order within a band), stored contiguously. Band b then reads
+        // one slice: the offences whose first band lies within `span` bands before it, skipping
+        // the few that end above it. Bands before the strip are counted from `base`.
+        std::int64_t base = strip_first;
+        std::int64_t span = 1;
         for (std::size_t i = 0; i < n; ++i)
         {
             const auto [first, last] = reach(i);
-            if (last >= first)
-                members[fill[static_cast<std::size_t>(first / band_rows)]++] = {
-                    incidents.x[i], incidents.y[i], scale * incidents.weight_of(i), first, last};
+            if (last < row_first || first > row_last)
+                continue;
+            base = std::min<std::int64_t>(base, first / band_rows);
+            span = std::max<std::int64_t>(span, last / band_rows - first / band_rows + 1);
         }
-    }
-
-    Raster<double> out(grid, 0.0);
-    std::atomic<std::int64_t> bands_done{0};
-    tbb::parallel_for(
-        tbb::blocked_range<std::int64_t>(0, band_count),
-        [&](const tbb::blocked_range<std::int64_t>& range)
+        std::vector<std::size_t> band_start(static_cast<std::size_t>(strip_end - base) + 1, 0);
+        for (std::size_t i = 0; i < n; ++i)
         {
-            for (std::int64_t b = range.begin(); b != range.end(); ++b)
+            const auto [first, last] = reach(i);
+            if (last >= row_first && first <= row_last)
+                ++band_start[static_cast<std::size_t>(first / band_rows - base) + 1];
+        }
+        for (std::size_t b = 1; b < band_start.size(); ++b)
+            band_start[b] += band_start[b - 1];
+        std::vector<BandMember> members(band_start.back());
+        {
+            std::vector<std::size_t> fill(band_start.begin(), band_start.end() - 1);
+            for (std::size_t i = 0; i < n; ++i)
             {
-                const std::int64_t first = b * band_rows;
-                const std::int64_t last = std::min(rows, first + band_rows) - 1;
-                const std::size_t begin =
-                    band_start[static_cast<std::size_t>(std::max<std::int64_t>(0, b - span + 1))];
-                const std::size_t end = band_start[static_cast<std::size_t>(b) + 1];
-                accumulate_band<Shape>(&out.values[static_cast<std::size_t>(first * cols)], first,
-                                       last, members.data() + begin, end - begin, geometry);
-                context.report(static_cast<double>(++bands_done) / static_cast<double>(band_count));
+                const auto [first, last] = reach(i);
+                if (last >= row_first && first <= row_last)
+                    members[fill[static_cast<std::size_t>(first / band_rows - base)]++] = {
+                        incidents.x[i], incidents.y[i], scale * incidents.weight_of(i), first,
+                        last};
             }
-        });
-    return out;
+        }
+
+        double* out = target.rows(row_first, row_last - row_first + 1);
+        tbb::parallel_for(
+            tbb::blocked_range<std::int64_t>(strip_first, strip_end),
+            [&](const tbb::blocked_range<std::int64_t>& range)
+            {
+                for (std::int64_t b = range.begin(); b != range.end(); ++b)
+                {
+                    const std::int64_t first = b * band_rows;
+                    const std::int64_t last = std::min(rows, first + band_rows) - 1;
+                    const std::size_t begin = band_start[static_cast<std::size_t>(
+                        std::max<std::int64_t>(base, b - span + 1) - base)];
+                    const std::size_t end = band_start[static_cast<std::size_t>(b - base) + 1];
+                    accumulate_band<Shape>(out + (first - row_first) * cols, first, last,
+                                           members.data() + begin, end - begin, geometry);
+                    context.report(static_cast<double>(++bands_done) /
+                                   static_cast<double>(band_count));
+                }
+            });
+        if (target.done)
+            target.done(row_first, row_last - row_first + 1);
+    }
+}
+
+void check_request(const Incidents& incidents, const GridSpec& grid, const KdeOptions& options)
+{
+    if (!(options.bandwidth_m > 0) || !std::isfinite(options.bandwidth_m))
+        throw Error(Errc::Usage, "kde: bandwidth must be a positive number of metres (got " +
+                                     std::to_string(options.bandwidth_m) + ")");
+    if (grid.cols <= 0 || grid.rows <= 0 || !(grid.cell_m > 0))
+        throw Error(Errc::Usage, "kde: the grid is empty");
+    if (incidents.size() >= std::numeric_limits<std::uint32_t>::max())
+        throw Error(Errc::Usage, "kde: more than 4 billion offences in one surface");
+}
+
+void run_estimate(const Incidents& incidents, const GridSpec& grid, const KdeOptions& options,
+                  std::int64_t strip_bands, const StripTarget& target, const RunContext& context)
+{
+    switch (options.kernel)
+    {
+    case Kernel::Quartic:
+        return estimate<QuarticShape>(incidents, grid, options, strip_bands, target, context);
+    case Kernel::Epanechnikov:
+        return estimate<EpanechnikovShape>(incidents, grid, options, strip_bands, target, context);
+    case Kernel::Triweight:
+        return estimate<TriweightShape>(incidents, grid, options, strip_bands, target, context);
+    case Kernel::Triangular:
+        return estimate<TriangularShape>(incidents, grid, options, strip_bands, target, context);
+    case Kernel::Uniform:
+        return estimate<UniformShape>(incidents, grid, options, strip_bands, target, context);
+    case Kernel::Gaussian:
+        return estimate<GaussianShape>(incidents, grid, options, strip_bands, target, context);
+    }
+    throw Error(Errc::Internal, "kde: unknown kernel");
 }
 } // namespace
 
@@ -352,29 +417,40 @@ double kernel_support_radius(Kernel kernel, double bandwidth_m)
 Raster<double> estimate_kde(const Incidents& incidents, const GridSpec& grid,
                             const KdeOptions& options, const RunContext& context)
 {
-    if (!(options.bandwidth_m > 0) || !std::isfinite(options.bandwidth_m))
-        throw Error(Errc::Usage, "kde: bandwidth must be a positive number of metres (got " +
-                                     std::to_string(options.bandwidth_m) + ")");
-    if (grid.cols <= 0 || grid.rows <= 0 || !(grid.cell_m > 0))
-        throw Error(Errc::Usage, "kde: the grid is empty");
-    if (incidents.size() >= std::numeric_limits<std::uint32_t>::max())
-        throw Error(Errc::Usage, "kde: more than 4 billion offences in one surface");
-    switch (options.kernel)
-    {
-    case Kernel::Quartic:
-        return estimate<QuarticShape>(incidents, grid, options, context);
-    case Kernel::Epanechnikov:
-        return estimate<EpanechnikovShape>(incidents, grid, options, context);
-    case Kernel::Triweight:
-        return estimate<TriweightShape>(incidents, grid, options, context);
-    case Kernel::Triangular:
-        return estimate<TriangularShape>(incidents, grid, options, context);
-    case Kernel::Uniform:
-        return estimate<UniformShape>(incidents, grid, options, context);
-    case Kernel::Gaussian:
-        return estimate<GaussianShape>(incidents, grid, options, context);
-    }
-    throw Error(Errc::Internal, "kde: unknown kernel");
+    check_request(incidents, grid, options);
+    Raster<double> out(grid, 0.0);
+    const std::int64_t band_count = (grid.rows + band_rows - 1) / band_rows;
+    const std::int64_t strips = static_cast<std::int64_t>(
+        std::max<std::size_t>(1, (incidents.size() + strip_members - 1) / strip_members));
+    const StripTarget target{[&](std::int64_t first, std::int64_t)
+                             { return &out.values[static_cast<std::size_t>(first * grid.cols)]; },
+                             {}};
+    run_estimate(incidents, grid, options, std::max<std::int64_t>(1, (band_count + strips - 1) / strips),
+                 target, context);
+    return out;
+}
+
+void estimate_kde_strips(const Incidents& incidents, const GridSpec& grid,
+                         const KdeOptions& options, std::int64_t rows_per_strip,
+                         const StripSink& sink, const RunContext& context)
+{
+    check_request(incidents, grid, options);
+    const std::int64_t strip_bands =
+        std::max<std::int64_t>(1, (rows_per_strip + band_rows - 1) / band_rows);
+    std::vector<double> buffer;
+    const StripTarget target{
+        [&](std::int64_t, std::int64_t count)
+        {
+            buffer.assign(static_cast<std::size_t>(count * grid.cols), 0.0);
+            return buffer.data();
+        },
+        [&](std::int64_t first, std::int64_t count) { sink(first, count, buffer); }};
+    run_estimate(incidents, grid, options, strip_bands, target, context);
+}
+
+std::int64_t kde_strip_rows(std::int64_t rows)
+{
+    return std::max<std::int64_t>(band_rows, (rows + band_rows - 1) / band_rows * band_rows);
 }
 
 } // namespace hotspot::engine

@@ -4,6 +4,8 @@
 
 #include <array>
 #include <charconv>
+
+#include <fast_float/fast_float.h>
 #include <cmath>
 
 namespace hotspot::io
@@ -168,7 +170,8 @@ bool parse_number(std::string_view text, double& value)
         text.remove_prefix(1);
     if (text.empty())
         return false;
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    // fast_float rounds correctly, as strtod does, several times faster than GCC 12's from_chars.
+    const auto [end, ec] = fast_float::from_chars(text.data(), text.data() + text.size(), value);
     return ec == std::errc() && end == text.data() + text.size() && std::isfinite(value);
 }
 

@@ -16,6 +16,7 @@
 #include <mutex>
 #include <unordered_map>
 
+#include <tbb/parallel_for.h>
 #include <tbb/parallel_sort.h>
 
 namespace hotspot::io
@@ -135,52 +136,125 @@ void choose_target_crs(OffenceTable& table, const std::vector<SourcePart>& parts
     require_metric(table.target_crs, "--target-crs");
 }
 
-// police.uk snaps every offence to one of a limited set of anonymous points, so a month of a force
-// has far fewer distinct points than records. When a sample says so, each distinct point is
-// projected once and the result copied to every record on it: the same numbers, a fraction of the
-// work.
+std::uint64_t point_hash(std::uint64_t a, std::uint64_t b)
+{
+    std::uint64_t h = a * 0x9E3779B97F4A7C15ull ^ (b + 0x632BE59BD9B4E019ull);
+    h ^= h >> 29;
+    h *= 0xBF58476D1CE4E5B9ull;
+    return h ^ (h >> 32);
+}
+
+// Each distinct point once: an open-addressing table of the points' bits (linear probing, kept at
+// most half full), so that tens of millions of records cost a few hash probes each.
+class DistinctPoints
+{
+  public:
+    /// The index of the point with this hash, added when new.
+    std::uint32_t add(double x, double y, std::uint64_t hash)
+    {
+        if (2 * (m_x.size() + 1) > m_slots.size())
+            grow();
+        const std::uint64_t a = std::bit_cast<std::uint64_t>(x), b = std::bit_cast<std::uint64_t>(y);
+        for (std::size_t s = hash & mask();; s = (s + 1) & mask())
+        {
+            Slot& slot = m_slots[s];
+            if (slot.index == empty)
+            {
+                slot = {a, b, static_cast<std::uint32_t>(m_x.size())};
+                m_x.push_back(x);
+                m_y.push_back(y);
+                return slot.index;
+            }
+            if (slot.x == a && slot.y == b)
+                return slot.index;
+        }
+    }
+    /// The index of a point added before.
+    std::uint32_t find(double x, double y, std::uint64_t hash) const
+    {
+        const std::uint64_t a = std::bit_cast<std::uint64_t>(x), b = std::bit_cast<std::uint64_t>(y);
+        for (std::size_t s = hash & mask();; s = (s + 1) & mask())
+            if (m_slots[s].x == a && m_slots[s].y == b && m_slots[s].index != empty)
+                return m_slots[s].index;
+    }
+    std::vector<double>& xs() { return m_x; }
+    std::vector<double>& ys() { return m_y; }
+
+  private:
+    static constexpr std::uint32_t empty = std::numeric_limits<std::uint32_t>::max();
+    struct Slot
+    {
+        std::uint64_t x = 0, y = 0;
+        std::uint32_t index = empty;
+    };
+    std::size_t mask() const { return m_slots.size() - 1; }
+    void grow()
+    {
+        std::vector<Slot> old(std::max<std::size_t>(1024, m_slots.size() * 2));
+        old.swap(m_slots);
+        for (const Slot& slot : old)
+            if (slot.index != empty)
+                for (std::size_t s = point_hash(slot.x, slot.y) & mask();; s = (s + 1) & mask())
+                    if (m_slots[s].index == empty)
+                    {
+                        m_slots[s] = slot;
+                        break;
+                    }
+    }
+    std::vector<Slot> m_slots;
+    std::vector<double> m_x, m_y;
+};
+
+// police.uk snaps every offence to one of a limited set of anonymous points (about a million for
+// England and Wales), so a national file has far fewer distinct points than records. Each
+// distinct point is projected once and the result copied to every record on it: the same numbers,
+// a fraction of the work. The points are split by hash into shards that threads fill at once.
 void transform_points(const Reprojector& reprojector, std::vector<double>& x,
                       std::vector<double>& y)
 {
-    struct PointHash
-    {
-        std::size_t operator()(const std::pair<std::uint64_t, std::uint64_t>& p) const
-        {
-            return std::hash<std::uint64_t>{}(p.first * 0x9E3779B97F4A7C15ull ^ p.second);
-        }
-    };
-    const auto key = [&](std::size_t i)
-    { return std::pair{std::bit_cast<std::uint64_t>(x[i]), std::bit_cast<std::uint64_t>(y[i])}; };
     const std::size_t n = x.size();
-    const std::size_t sample = std::min<std::size_t>(n, 50'000);
-    std::unordered_map<std::pair<std::uint64_t, std::uint64_t>, std::uint32_t, PointHash> index;
-    for (std::size_t i = 0; i < sample; ++i)
-        index.emplace(key(i), 0);
-    if (reprojector.is_identity() || n < 10'000 || index.size() * 2 > sample ||
-        n >= std::numeric_limits<std::uint32_t>::max())
+    if (reprojector.is_identity() || n < 10'000)
     {
         reprojector.transform(x, y);
         return;
     }
-    index.clear();
-    std::vector<std::uint32_t> which(n);
-    std::vector<double> ux, uy;
-    for (std::size_t i = 0; i < n; ++i)
+    constexpr std::size_t shards = 8;
+    const auto hash_of = [&](std::size_t i)
+    { return point_hash(std::bit_cast<std::uint64_t>(x[i]), std::bit_cast<std::uint64_t>(y[i])); };
+    const auto shard_of = [](std::uint64_t h) { return static_cast<std::uint8_t>(h >> 61); };
+    std::vector<std::uint8_t> shard(n);
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, 1 << 16),
+                      [&](const tbb::blocked_range<std::size_t>& range)
+                      {
+                          for (std::size_t i = range.begin(); i != range.end(); ++i)
+                              shard[i] = shard_of(hash_of(i));
+                      });
+    std::vector<DistinctPoints> points(shards);
+    tbb::parallel_for(std::size_t{0}, shards,
+                      [&](std::size_t s)
+                      {
+                          for (std::size_t i = 0; i < n; ++i)
+                              if (shard[i] == s)
+                                  points[s].add(x[i], y[i], hash_of(i));
+                      });
+    std::vector<std::vector<double>> ux(shards), uy(shards);
+    for (std::size_t s = 0; s < shards; ++s)
     {
-        const auto [it, added] = index.emplace(key(i), static_cast<std::uint32_t>(ux.size()));
-        if (added)
-        {
-            ux.push_back(x[i]);
-            uy.push_back(y[i]);
-        }
-        which[i] = it->second;
+        ux[s] = points[s].xs();
+        uy[s] = points[s].ys();
+        reprojector.transform(ux[s], uy[s]);
     }
-    reprojector.transform(ux, uy);
-    for (std::size_t i = 0; i < n; ++i)
-    {
-        x[i] = ux[which[i]];
-        y[i] = uy[which[i]];
-    }
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, 1 << 16),
+                      [&](const tbb::blocked_range<std::size_t>& range)
+                      {
+                          for (std::size_t i = range.begin(); i != range.end(); ++i)
+                          {
+                              const auto s = shard[i];
+                              const std::uint32_t k = points[s].find(x[i], y[i], hash_of(i));
+                              x[i] = ux[s][k];
+                              y[i] = uy[s][k];
+                          }
+                      });
 }
 
 // Records outside the target CRS's area of use would be projected with large distortion; records
@@ -671,8 +745,11 @@ OffenceTable derive_table(OffenceTable&& all, const OffenceFilter& filter,
     for (const auto k : s.unlocated_kept)
         out.unlocated.push_back(std::move(all.unlocated[k]));
     std::vector<UnlocatedRecord>().swap(all.unlocated);
-    // The columns are filtered where they lie: no second copy of a large table.
-    const auto keep = [&](std::size_t i) { return s.keep[i] != 0; };
+    // The columns are filtered where they lie: no second copy of a large table, and no work when
+    // everything is kept.
+    const bool everything = std::all_of(s.keep.begin(), s.keep.end(),
+                                        [](std::uint8_t k) { return k != 0; });
+    const auto keep = [&](std::size_t i) { return everything || s.keep[i] != 0; };
     const auto compact = [&](auto& column)
     {
         if (column.empty())
@@ -683,9 +760,12 @@ OffenceTable derive_table(OffenceTable&& all, const OffenceFilter& filter,
                 column[o++] = column[i];
         column.resize(o);
     };
-    compact(all.codes);
-    compact(all.raw);
-    all.incidents.keep_if(keep);
+    if (!everything)
+    {
+        compact(all.codes);
+        compact(all.raw);
+        all.incidents.keep_if(keep);
+    }
     out.incidents = std::move(all.incidents);
     out.codes = std::move(all.codes);
     if (options.keep_raw)

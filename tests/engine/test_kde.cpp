@@ -215,6 +215,40 @@ TEST_CASE("The surface is bit-identical for any thread count", "[kde][threads]")
                           results[0].values.size() * sizeof(double)) == 0);
 }
 
+TEST_CASE("Strip by strip gives the in-memory surface bit for bit", "[kde][strips]")
+{
+    using namespace hotspot::testsupport;
+    const Incidents inc = make_clustered_incidents(test_seed(), 20000, maidstone_like_clusters(),
+                                                   565000, 144800, 587000, 166800, 0.2, true);
+    const GridSpec g = grid_for_extent({566000, 145800, 586000, 165800}, 50); // 400 x 400
+    for (const auto kernel : {Kernel::Quartic, Kernel::Gaussian, Kernel::Uniform})
+    {
+        const KdeOptions o{.kernel = kernel, .bandwidth_m = 300, .units = DensityUnits::PerKm2};
+        const Raster<double> whole = estimate_kde(inc, g, o);
+        // Strips of one band, of several, not dividing the rows, and wider than the grid.
+        for (const std::int64_t strip : {1, 16, 48, 100, 1000})
+        {
+            INFO("kernel " << to_string(kernel) << ", strips of " << strip << " rows");
+            std::vector<double> joined;
+            std::int64_t next_row = 0;
+            estimate_kde_strips(inc, g, o, strip,
+                                [&](std::int64_t first, std::int64_t count,
+                                    const std::vector<double>& values)
+                                {
+                                    CHECK(first == next_row);
+                                    CHECK(count <= kde_strip_rows(strip));
+                                    CHECK(values.size() == static_cast<std::size_t>(count * g.cols));
+                                    joined.insert(joined.end(), values.begin(), values.end());
+                                    next_row = first + count;
+                                });
+            CHECK(next_row == g.rows);
+            REQUIRE(joined.size() == whole.values.size());
+            CHECK(std::memcmp(joined.data(), whole.values.data(), joined.size() * sizeof(double)) ==
+                  0);
+        }
+    }
+}
+
 TEST_CASE("Progress runs from 0 to 1", "[kde]")
 {
     const GridSpec g{0, 1000, 10, 100, 100};

@@ -4,6 +4,7 @@
 #include "hotspot/engine/incidents.hpp"
 #include "hotspot/engine/run_context.hpp"
 
+#include <functional>
 #include <optional>
 #include <string_view>
 
@@ -53,5 +54,19 @@ struct KdeOptions
 /// result is bit-identical whatever the number of threads.
 Raster<double> estimate_kde(const Incidents& incidents, const GridSpec& grid,
                             const KdeOptions& options, const RunContext& context = {});
+
+/// Receives a finished strip of a surface: `row_count` rows from `first_row`, row-major.
+using StripSink = std::function<void(std::int64_t first_row, std::int64_t row_count,
+                                     const std::vector<double>& values)>;
+
+/// The same surface as estimate_kde, bit for bit, handed over a strip of rows at a time from the
+/// north, for grids too large to hold: memory is one strip and the offences that reach it.
+/// `rows_per_strip` is rounded up to kde_strip_rows.
+void estimate_kde_strips(const Incidents& incidents, const GridSpec& grid,
+                         const KdeOptions& options, std::int64_t rows_per_strip,
+                         const StripSink& sink, const RunContext& context = {});
+
+/// `rows` rounded up to the rows the kernel computes at once (16): strips of that many rows.
+std::int64_t kde_strip_rows(std::int64_t rows);
 
 } // namespace hotspot::engine
