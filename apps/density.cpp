@@ -3,6 +3,7 @@
 #include "hotspot/engine/bandwidth.hpp"
 #include "hotspot/engine/error.hpp"
 #include "hotspot/engine/text.hpp"
+#include "hotspot/io/geotiff.hpp"
 
 #include <unistd.h>
 
@@ -19,6 +20,9 @@ namespace
 // Beyond these a run is almost certainly a typo (kilometres given as metres, degrees as metres).
 constexpr double max_bandwidth_m = 500'000.0;
 constexpr double max_radius_in_cells = 2'000.0;
+// Rows a surface too large for memory is computed and written at a time: whole 512-cell GeoTIFF
+// blocks, so that each strip completes the blocks it touches.
+constexpr std::int64_t stream_rows = 512;
 
 // The default extent covers the offences, but a few records geocoded far away (police.uk places
 // some offences of a force in other cities) can stretch it to most of the country. Say so.
@@ -159,7 +163,8 @@ void check_density_spec(const DensitySpec& s)
 Density compute_density(const DensitySpec& s, const engine::Incidents& inc, const io::Crs& crs,
                         const RunOptions& run, Reporter& reporter,
                         const std::optional<engine::GridSpec>& grid_like,
-                        std::optional<double> bandwidth_m, bool float64_output)
+                        std::optional<double> bandwidth_m, bool float64_output,
+                        const SurfaceStream* stream)
 {
     Density d;
     std::optional<engine::Box2> extent;
@@ -238,18 +243,24 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& inc, cons
                      rows = std::ceil(grid_box.height() / cell);
         const double grid_bytes = cols * rows * (8.0 + (float64_output ? 8.0 : 4.0) + 1.0);
         const double offence_bytes = static_cast<double>(inc.size()) * (32.0 + 32.0);
+        // Streamed: a strip of rows computed, masked and staged for GDAL, and GDAL's block cache.
+        const double stream_bytes = static_cast<double>(stream_rows) * cols * (8.0 + 8.0 + 1.0) +
+                                    static_cast<double>(io::strip_writer_cache_bytes);
         const double limit = memory_limit_bytes(run);
-        if (grid_bytes + offence_bytes > limit || cols > 2e9 || rows > 2e9)
-            throw Error(Errc::Usage,
-                        "the grid of " + fixed(cols, 0) + " x " + fixed(rows, 0) + " cells of " +
-                            fixed(cell, 3) + " m needs about " + human_bytes(grid_bytes) +
-                            " and the " + std::to_string(inc.size()) + " offences " +
-                            human_bytes(offence_bytes) + ": " +
-                            human_bytes(grid_bytes + offence_bytes) + ", over the limit of " +
-                            human_bytes(limit) +
-                            (run.memory_limit.empty() ? " (80% of this machine's memory)"
-                                                      : " (--memory-limit)") +
-                            "; use a larger --cell, a smaller extent, or --memory-limit");
+        d.streamed = stream && grid_bytes + offence_bytes > limit &&
+                     stream_bytes + offence_bytes <= limit;
+        if ((grid_bytes + offence_bytes > limit && !d.streamed) || cols > 2e9 || rows > 2e9)
+            throw Error(
+                Errc::Usage,
+                "the grid of " + fixed(cols, 0) + " x " + fixed(rows, 0) + " cells of " +
+                    fixed(cell, 3) + " m needs about " +
+                    human_bytes(stream ? stream_bytes : grid_bytes) +
+                    (stream ? " even a strip at a time" : "") + " and the " +
+                    std::to_string(inc.size()) + " offences " + human_bytes(offence_bytes) +
+                    ", over the limit of " + human_bytes(limit) +
+                    (run.memory_limit.empty() ? " (80% of this machine's memory)"
+                                              : " (--memory-limit)") +
+                    "; use a larger --cell, a smaller extent, or --memory-limit");
         grid = engine::grid_for_extent(grid_box, cell);
     }
     check_reach(radius, grid.cell_m);
@@ -261,25 +272,58 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& inc, cons
                   " cells of " + fixed(grid.cell_m, 3) + " m, origin " + fixed(grid.origin_x, 3) +
                   ", " + fixed(grid.origin_y, 3));
 
-    d.surface = engine::estimate_kde(inc, grid, d.options,
-                                     engine::RunContext{reporter.progress("density")});
-    reporter.done();
-    if (!d.area_features.empty())
+    std::vector<const engine::MultiPolygon*> shapes;
+    for (const auto i : d.area_features)
+        shapes.push_back(&d.boundary_layers[d.area_layer]->features[i].shape);
+    const auto summarise = [&](const std::vector<double>& values)
     {
-        std::vector<const engine::MultiPolygon*> shapes;
-        for (const auto i : d.area_features)
-            shapes.push_back(&d.boundary_layers[d.area_layer]->features[i].shape);
-        d.mask = engine::rasterize_mask(shapes, grid);
-        for (std::size_t k = 0; k < d.surface.values.size(); ++k)
-            if (!d.mask->values[k])
-                d.surface.values[k] = nodata_value;
+        for (const double v : values)
+            if (v != nodata_value)
+            {
+                d.peak = std::max(d.peak, v);
+                ++d.cells_with_data;
+            }
+    };
+    if (d.streamed)
+    {
+        reporter.info("memory     the grid does not fit in --memory-limit at once: computed and "
+                      "written " +
+                      std::to_string(stream_rows) + " rows at a time");
+        d.surface.grid = grid;
+        stream->begin(grid);
+        std::vector<double> masked;
+        engine::estimate_kde_strips(
+            inc, grid, d.options, stream_rows,
+            [&](std::int64_t first, std::int64_t count, const std::vector<double>& values)
+            {
+                masked = values;
+                if (!shapes.empty())
+                {
+                    const auto mask = engine::rasterize_mask_rows(shapes, grid, first, count);
+                    for (std::size_t k = 0; k < masked.size(); ++k)
+                        if (!mask[k])
+                            masked[k] = nodata_value;
+                }
+                summarise(masked);
+                stream->rows(first, count, masked);
+            },
+            engine::RunContext{reporter.progress("density")});
+        reporter.done();
     }
-    for (const double v : d.surface.values)
-        if (v != nodata_value)
+    else
+    {
+        d.surface = engine::estimate_kde(inc, grid, d.options,
+                                         engine::RunContext{reporter.progress("density")});
+        reporter.done();
+        if (!shapes.empty())
         {
-            d.peak = std::max(d.peak, v);
-            ++d.cells_with_data;
+            d.mask = engine::rasterize_mask(shapes, grid);
+            for (std::size_t k = 0; k < d.surface.values.size(); ++k)
+                if (!d.mask->values[k])
+                    d.surface.values[k] = nodata_value;
         }
+        summarise(d.surface.values);
+    }
     const auto months = engine::month_range(inc.month);
     d.period = months.last == engine::no_month
                    ? ""

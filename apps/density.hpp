@@ -5,6 +5,7 @@
 #include "hotspot/engine/kde.hpp"
 #include "hotspot/io/areas.hpp"
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -36,7 +37,8 @@ void check_density_spec(const DensitySpec& spec);
 /// A computed surface and how it was made.
 struct Density
 {
-    engine::Raster<double> surface; ///< nodata_value outside the area mask
+    engine::Raster<double> surface; ///< nodata_value outside the area mask; no values if streamed
+    bool streamed = false;          ///< too large for memory: sent to the SurfaceStream instead
     engine::KdeOptions options;
     std::string bandwidth_note;                       ///< "given" or the ArcGIS rule's figures
     std::optional<engine::Raster<std::uint8_t>> mask; ///< cells inside --area
@@ -49,13 +51,22 @@ struct Density
     std::int64_t cells_with_data = 0;
 };
 
+/// Where `kde` sends a surface too large to hold in memory: `begin` learns the grid, then `rows`
+/// receives every strip of rows in order from the north, nodata already in place.
+struct SurfaceStream
+{
+    std::function<void(const engine::GridSpec&)> begin;
+    engine::StripSink rows;
+};
+
 /// Computes the surface of `incidents`. `grid_like`, when given, fixes the grid (to compare periods
-/// on one grid); `bandwidth_m`, when given, overrides the spec's.
+/// on one grid); `bandwidth_m`, when given, overrides the spec's. A run estimated to need more
+/// memory than --memory-limit is refused, unless `stream` is given and a strip at a time fits.
 Density compute_density(const DensitySpec& spec, const engine::Incidents& incidents,
                         const io::Crs& crs, const RunOptions& run, Reporter& reporter,
                         const std::optional<engine::GridSpec>& grid_like = std::nullopt,
                         std::optional<double> bandwidth_m = std::nullopt,
-                        bool float64_output = false);
+                        bool float64_output = false, const SurfaceStream* stream = nullptr);
 
 /// GeoTIFF tags that record how a surface was made.
 std::vector<std::pair<std::string, std::string>>

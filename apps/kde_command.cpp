@@ -39,8 +39,18 @@ nlohmann::json run_kde(const KdeRequest& r, Reporter& reporter)
     check_outputs(r.run, {&r.input.rejects_path, &r.run.summary_json_path});
 
     const io::OffenceTable table = load_offences(r.input, r.run, reporter);
+    // A grid too large for memory goes to the GeoTIFF a strip of rows at a time.
+    std::unique_ptr<io::GeoTiffStripWriter> strips;
+    const SurfaceStream stream{
+        [&](const engine::GridSpec& grid)
+        {
+            strips = std::make_unique<io::GeoTiffStripWriter>(r.out_path, grid, r.float64,
+                                                              r.run.overwrite);
+        },
+        [&](std::int64_t first, std::int64_t count, const std::vector<double>& values)
+        { strips->write_rows(first, count, values.data()); }};
     const Density d = compute_density(r.density, table.incidents, table.target_crs, r.run, reporter,
-                                      std::nullopt, std::nullopt, r.float64);
+                                      std::nullopt, std::nullopt, r.float64, &stream);
 
     io::GeoTiffOptions tiff;
     tiff.float64 = r.float64;
@@ -49,7 +59,10 @@ nlohmann::json run_kde(const KdeRequest& r, Reporter& reporter)
     tiff.description = "kernel density of offences";
     tiff.unit = std::string(engine::unit_label(d.options.units));
     tiff.metadata = density_metadata(r.density, d, r.input, table.incidents);
-    io::write_geotiff(r.out_path, d.surface, table.target_crs, tiff);
+    if (d.streamed)
+        strips->finish(table.target_crs, tiff);
+    else
+        io::write_geotiff(r.out_path, d.surface, table.target_crs, tiff);
 
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -78,6 +91,7 @@ nlohmann::json run_kde(const KdeRequest& r, Reporter& reporter)
                               {"period", d.period},
                               {"area", r.density.area},
                               {"peak", d.peak},
+                              {"written_in_strips", d.streamed},
                               {"cells_with_data", d.cells_with_data},
                               {"output", r.out_path},
                               {"seconds", seconds}};

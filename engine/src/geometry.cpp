@@ -55,38 +55,59 @@ bool contains(const MultiPolygon& shape, Point2 p)
     return inside;
 }
 
+namespace
+{
+// One row of the mask: 1 where the cell's centre lies inside any of the shapes.
+void mask_row(const std::vector<const MultiPolygon*>& shapes, const GridSpec& grid,
+              std::int64_t row, std::uint8_t* out, std::vector<double>& crossings)
+{
+    const double y = grid.center_y(row);
+    for (const MultiPolygon* shape : shapes)
+    {
+        crossings.clear();
+        const auto collect = [&](double x) { crossings.push_back(x); };
+        for (const auto& polygon : *shape)
+        {
+            for_each_crossing(polygon.outer, y, collect);
+            for (const auto& hole : polygon.holes)
+                for_each_crossing(hole, y, collect);
+        }
+        std::sort(crossings.begin(), crossings.end());
+        // A centre x is inside when an odd number of crossings lie strictly east of it, that is
+        // when crossings[2k] <= x < crossings[2k+1].
+        for (std::size_t k = 0; k + 1 < crossings.size(); k += 2)
+        {
+            const double x0 = crossings[k];
+            const double x1 = crossings[k + 1];
+            std::int64_t c = std::max<std::int64_t>(0, grid.col_of(x0) - 1);
+            for (; c < grid.cols && grid.center_x(c) < x1; ++c)
+                if (grid.center_x(c) >= x0)
+                    out[c] = 1;
+        }
+    }
+}
+} // namespace
+
 Raster<std::uint8_t> rasterize_mask(const std::vector<const MultiPolygon*>& shapes,
                                     const GridSpec& grid)
 {
     Raster<std::uint8_t> mask(grid, 0);
     std::vector<double> crossings;
     for (std::int64_t row = 0; row < grid.rows; ++row)
-    {
-        const double y = grid.center_y(row);
-        for (const MultiPolygon* shape : shapes)
-        {
-            crossings.clear();
-            const auto collect = [&](double x) { crossings.push_back(x); };
-            for (const auto& polygon : *shape)
-            {
-                for_each_crossing(polygon.outer, y, collect);
-                for (const auto& hole : polygon.holes)
-                    for_each_crossing(hole, y, collect);
-            }
-            std::sort(crossings.begin(), crossings.end());
-            // A centre x is inside when an odd number of crossings lie strictly east of it, that is
-            // when crossings[2k] <= x < crossings[2k+1].
-            for (std::size_t k = 0; k + 1 < crossings.size(); k += 2)
-            {
-                const double x0 = crossings[k];
-                const double x1 = crossings[k + 1];
-                std::int64_t c = std::max<std::int64_t>(0, grid.col_of(x0) - 1);
-                for (; c < grid.cols && grid.center_x(c) < x1; ++c)
-                    if (grid.center_x(c) >= x0)
-                        mask.at(c, row) = 1;
-            }
-        }
-    }
+        mask_row(shapes, grid, row, &mask.values[static_cast<std::size_t>(row * grid.cols)],
+                 crossings);
+    return mask;
+}
+
+std::vector<std::uint8_t> rasterize_mask_rows(const std::vector<const MultiPolygon*>& shapes,
+                                              const GridSpec& grid, std::int64_t first_row,
+                                              std::int64_t row_count)
+{
+    std::vector<std::uint8_t> mask(static_cast<std::size_t>(row_count * grid.cols), 0);
+    std::vector<double> crossings;
+    for (std::int64_t r = 0; r < row_count; ++r)
+        mask_row(shapes, grid, first_row + r, &mask[static_cast<std::size_t>(r * grid.cols)],
+                 crossings);
     return mask;
 }
 

@@ -11,46 +11,49 @@
 namespace hotspot::io
 {
 
-void write_geotiff(const std::string& path, const engine::Raster<double>& raster, const Crs& crs,
-                   const GeoTiffOptions& options)
+namespace
 {
-    detail::ensure_gdal();
-    const auto& g = raster.grid;
+void check_size(const std::string& path, const engine::GridSpec& g)
+{
     if (g.cols > std::numeric_limits<int>::max() || g.rows > std::numeric_limits<int>::max())
         throw Error(Errc::Usage, path + ": a GeoTIFF cannot hold " + std::to_string(g.cols) +
                                      " x " + std::to_string(g.rows) + " cells");
-    GDALDriver* mem = GetGDALDriverManager()->GetDriverByName("MEM");
-    GDALDriver* cog = GetGDALDriverManager()->GetDriverByName("COG");
-    if (!mem || !cog)
-        throw Error(Errc::Internal, "this GDAL has no MEM or COG driver");
-    const GDALDataType type = options.float64 ? GDT_Float64 : GDT_Float32;
-    detail::DatasetPtr staged(
-        mem->Create("", static_cast<int>(g.cols), static_cast<int>(g.rows), 1, type, nullptr));
-    if (!staged)
-        throw Error(Errc::Io,
-                    path + ": cannot stage the raster in memory (" + detail::gdal_error() + ")");
+}
 
+GDALDriver* driver(const char* name)
+{
+    detail::ensure_gdal();
+    GDALDriver* d = GetGDALDriverManager()->GetDriverByName(name);
+    if (!d)
+        throw Error(Errc::Internal, std::string("this GDAL has no ") + name + " driver");
+    return d;
+}
+
+// The CRS, geotransform, nodata, band description and unit, and the tags.
+void describe(GDALDataset& ds, const engine::GridSpec& g, const Crs& crs,
+              const GeoTiffOptions& options)
+{
     double transform[6] = {g.origin_x, g.cell_m, 0.0, g.origin_y, 0.0, -g.cell_m};
-    staged->SetGeoTransform(transform);
+    ds.SetGeoTransform(transform);
     const OGRSpatialReference srs = detail::to_ogr(crs);
-    staged->SetSpatialRef(&srs);
+    ds.SetSpatialRef(&srs);
     for (const auto& [key, value] : options.metadata)
-        staged->SetMetadataItem(key.c_str(), value.c_str());
-    staged->SetMetadataItem("TIFFTAG_SOFTWARE", ("hotspot " HOTSPOT_VERSION_STRING));
-
-    GDALRasterBand* band = staged->GetRasterBand(1);
+        ds.SetMetadataItem(key.c_str(), value.c_str());
+    ds.SetMetadataItem("TIFFTAG_SOFTWARE", ("hotspot " HOTSPOT_VERSION_STRING));
+    GDALRasterBand* band = ds.GetRasterBand(1);
     band->SetNoDataValue(options.nodata);
     if (!options.description.empty())
         band->SetDescription(options.description.c_str());
     if (!options.unit.empty())
         band->SetUnitType(options.unit.c_str());
-    if (band->RasterIO(GF_Write, 0, 0, static_cast<int>(g.cols), static_cast<int>(g.rows),
-                       const_cast<double*>(raster.values.data()), static_cast<int>(g.cols),
-                       static_cast<int>(g.rows), GDT_Float64, 0, 0, nullptr) != CE_None)
-        throw Error(Errc::Io, path + ": cannot stage the raster (" + detail::gdal_error() + ")");
+}
 
+// The staged raster as a Cloud Optimized GeoTIFF at `path`, atomically.
+void write_cog(const std::string& path, GDALDataset& staged, bool overwrite)
+{
+    GDALDriver* cog = driver("COG");
     write_atomically(
-        path, options.overwrite,
+        path, overwrite,
         [&](const std::string& tmp)
         {
             CPLStringList cog_options;
@@ -59,8 +62,9 @@ void write_geotiff(const std::string& path, const engine::Raster<double>& raster
             cog_options.SetNameValue("BLOCKSIZE", "512");
             cog_options.SetNameValue("OVERVIEWS", "AUTO");
             cog_options.SetNameValue("RESAMPLING", "AVERAGE");
+            cog_options.SetNameValue("BIGTIFF", "IF_SAFER");
             CPLErrorReset();
-            detail::DatasetPtr written(cog->CreateCopy(tmp.c_str(), staged.get(), FALSE,
+            detail::DatasetPtr written(cog->CreateCopy(tmp.c_str(), &staged, FALSE,
                                                        cog_options.List(), nullptr, nullptr));
             if (!written)
                 throw Error(Errc::Io, path + ": cannot be written (" + detail::gdal_error() + ")");
@@ -68,6 +72,88 @@ void write_geotiff(const std::string& path, const engine::Raster<double>& raster
             if (CPLGetLastErrorType() == CE_Failure)
                 throw Error(Errc::Io, path + ": cannot be written (" + detail::gdal_error() + ")");
         });
+}
+} // namespace
+
+void write_geotiff(const std::string& path, const engine::Raster<double>& raster, const Crs& crs,
+                   const GeoTiffOptions& options)
+{
+    const auto& g = raster.grid;
+    check_size(path, g);
+    const GDALDataType type = options.float64 ? GDT_Float64 : GDT_Float32;
+    detail::DatasetPtr staged(driver("MEM")->Create("", static_cast<int>(g.cols),
+                                                    static_cast<int>(g.rows), 1, type, nullptr));
+    if (!staged)
+        throw Error(Errc::Io,
+                    path + ": cannot stage the raster in memory (" + detail::gdal_error() + ")");
+    describe(*staged, g, crs, options);
+    if (staged->GetRasterBand(1)->RasterIO(
+            GF_Write, 0, 0, static_cast<int>(g.cols), static_cast<int>(g.rows),
+            const_cast<double*>(raster.values.data()), static_cast<int>(g.cols),
+            static_cast<int>(g.rows), GDT_Float64, 0, 0, nullptr) != CE_None)
+        throw Error(Errc::Io, path + ": cannot stage the raster (" + detail::gdal_error() + ")");
+    write_cog(path, *staged, options.overwrite);
+}
+
+struct GeoTiffStripWriter::Staged
+{
+    detail::DatasetPtr dataset;
+};
+
+GeoTiffStripWriter::GeoTiffStripWriter(const std::string& path, const engine::GridSpec& grid,
+                                       bool float64, bool overwrite)
+    : m_path(path), m_grid(grid), m_overwrite(overwrite)
+{
+    check_size(path, grid);
+    check_output_path(path, overwrite);
+    if (GDALGetCacheMax64() > static_cast<GIntBig>(strip_writer_cache_bytes))
+        GDALSetCacheMax64(static_cast<GIntBig>(strip_writer_cache_bytes));
+    // Staged beside the output, uncompressed and tiled, so that the COG copy reads it a block at a
+    // time; the name marks it as a temporary of this output.
+    m_staging = temp_path_beside(path);
+    CPLStringList options;
+    options.SetNameValue("TILED", "YES");
+    options.SetNameValue("BLOCKXSIZE", "512");
+    options.SetNameValue("BLOCKYSIZE", "512");
+    options.SetNameValue("BIGTIFF", "YES");
+    m_staged = std::make_unique<Staged>();
+    m_staged->dataset.reset(driver("GTiff")->Create(m_staging.c_str(), static_cast<int>(grid.cols),
+                                            static_cast<int>(grid.rows), 1,
+                                            float64 ? GDT_Float64 : GDT_Float32, options.List()));
+    if (!m_staged->dataset)
+        throw Error(Errc::Io, path + ": cannot stage the raster beside it (" +
+                                  detail::gdal_error() + ")");
+}
+
+GeoTiffStripWriter::~GeoTiffStripWriter()
+{
+    m_staged.reset();
+    if (!m_staging.empty())
+        VSIUnlink(m_staging.c_str());
+}
+
+void GeoTiffStripWriter::write_rows(std::int64_t first_row, std::int64_t row_count,
+                                    const double* values)
+{
+    if (m_staged->dataset->GetRasterBand(1)->RasterIO(
+            GF_Write, 0, static_cast<int>(first_row), static_cast<int>(m_grid.cols),
+            static_cast<int>(row_count), const_cast<double*>(values),
+            static_cast<int>(m_grid.cols), static_cast<int>(row_count), GDT_Float64, 0, 0,
+            nullptr) != CE_None)
+        throw Error(Errc::Io, m_path + ": cannot write rows " + std::to_string(first_row) +
+                                  " to " + std::to_string(first_row + row_count - 1) + " (" +
+                                  detail::gdal_error() + ")");
+}
+
+void GeoTiffStripWriter::finish(const Crs& crs, const GeoTiffOptions& options)
+{
+    describe(*m_staged->dataset, m_grid, crs, options);
+    CPLErrorReset();
+    m_staged->dataset->FlushCache();
+    if (CPLGetLastErrorType() == CE_Failure)
+        throw Error(Errc::Io, m_path + ": cannot write the staged raster (" +
+                                  detail::gdal_error() + ")");
+    write_cog(m_path, *m_staged->dataset, m_overwrite);
 }
 
 GeoTiffContents read_geotiff(const std::string& path)

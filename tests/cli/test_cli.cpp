@@ -237,6 +237,35 @@ TEST_CASE("Many files in: two months, a folder by force, and the memory guard", 
     fs::remove_all(dir);
 }
 
+TEST_CASE("A grid over the memory limit is written strip by strip, byte for byte the same",
+          "[cli][strips]")
+{
+    const std::string dir = fresh_temp_dir("strips");
+    // 5,830 x 4,568 cells: about 350 MB in memory, about 180 MB a strip at a time.
+    const std::string job = "kde --offences " + september + " --boundaries " + districts +
+                            " --area Maidstone --bandwidth 300 --cell 5 --out ";
+    const auto whole = run_hotspot(job + quoted(dir + "/whole.tif") + " --quiet");
+    REQUIRE(whole.exit_code == 0);
+    const auto strips = run_hotspot(job + quoted(dir + "/strips.tif") +
+                                    " --memory-limit 250M --summary-json " +
+                                    quoted(dir + "/strips.json"));
+    REQUIRE(strips.exit_code == 0);
+    CHECK_THAT(strips.out, Catch::Contains("512 rows at a time"));
+    CHECK(nlohmann::json::parse(slurp(dir + "/strips.json"))["written_in_strips"] == true);
+    CHECK(slurp(dir + "/whole.tif") == slurp(dir + "/strips.tif"));
+    // Nothing staged is left behind.
+    std::size_t files = 0;
+    for ([[maybe_unused]] const auto& entry : fs::directory_iterator(dir))
+        ++files;
+    CHECK(files == 3);
+    // A limit that not even strips fit is refused before any work, and nothing is written.
+    const auto refused = run_hotspot(job + quoted(dir + "/none.tif") + " --memory-limit 100M");
+    CHECK(refused.exit_code == 2);
+    CHECK_THAT(refused.err, Catch::Contains("even a strip at a time"));
+    CHECK_FALSE(fs::exists(dir + "/none.tif"));
+    fs::remove_all(dir);
+}
+
 TEST_CASE("An existing output is kept unless --overwrite", "[cli]")
 {
     const std::string dir = fresh_temp_dir("exists");

@@ -80,4 +80,10 @@ template <class T> struct Raster
 Raster<std::uint8_t> rasterize_mask(const std::vector<const MultiPolygon*>& shapes,
                                     const GridSpec& grid);
 
+/// The rows [first_row, first_row + row_count) of rasterize_mask, row-major: for surfaces
+/// computed a strip at a time.
+std::vector<std::uint8_t> rasterize_mask_rows(const std::vector<const MultiPolygon*>& shapes,
+                                              const GridSpec& grid, std::int64_t first_row,
+                                              std::int64_t row_count);
+
 } // namespace hotspot::engine

@@ -4,6 +4,7 @@
 #include "hotspot/io/crs.hpp"
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -27,6 +28,36 @@ struct GeoTiffOptions
 /// left at `path`.
 void write_geotiff(const std::string& path, const engine::Raster<double>& raster, const Crs& crs,
                    const GeoTiffOptions& options);
+
+/// The same Cloud Optimized GeoTIFF as write_geotiff, for surfaces too large to hold: rows arrive
+/// a strip at a time and are staged in a temporary tiled GeoTIFF beside the output (removed
+/// whatever happens), which GDAL then copies into the COG a block at a time.
+class GeoTiffStripWriter
+{
+  public:
+    /// Refuses (Error(Io)) an output that cannot be written, before any work.
+    GeoTiffStripWriter(const std::string& path, const engine::GridSpec& grid, bool float64,
+                       bool overwrite);
+    ~GeoTiffStripWriter();
+    GeoTiffStripWriter(const GeoTiffStripWriter&) = delete;
+    GeoTiffStripWriter& operator=(const GeoTiffStripWriter&) = delete;
+
+    /// Rows [first_row, first_row + row_count), row-major, nodata already in place.
+    void write_rows(std::int64_t first_row, std::int64_t row_count, const double* values);
+    /// Writes the COG at the path, atomically, with these tags, nodata, description and unit.
+    void finish(const Crs& crs, const GeoTiffOptions& options);
+
+  private:
+    struct Staged; // the GDAL dataset: GDAL stays out of the headers
+    std::string m_path;
+    engine::GridSpec m_grid;
+    bool m_overwrite;
+    std::string m_staging;
+    std::unique_ptr<Staged> m_staged;
+};
+
+/// The memory GDAL's block cache takes while a GeoTiffStripWriter writes, in bytes (it caps it).
+constexpr std::size_t strip_writer_cache_bytes = std::size_t{128} << 20;
 
 /// A single-band GeoTIFF read back whole, for tests and for surfaces given as input.
 struct GeoTiffContents
