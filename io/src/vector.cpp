@@ -51,8 +51,8 @@ OGRLinearRing* to_ogr(const engine::Ring& ring)
     return out;
 }
 
-// Features per transaction: GeoPackage inserts are fast only in batches.
-constexpr std::int64_t batch = 100000;
+// GeoPackage inserts are fast only in a transaction: one for the whole layer, as ogr2ogr -gt
+// unlimited does (the file is a temporary until commit, so nothing partial is ever seen).
 } // namespace
 
 bool is_vector_output(const std::string& path)
@@ -74,12 +74,8 @@ struct VectorWriter::Impl
 
     void write(std::unique_ptr<OGRGeometry> geometry, const std::vector<FieldValue>& values)
     {
-        if (transactions && written % batch == 0)
-        {
-            if (written > 0)
-                dataset->CommitTransaction();
+        if (transactions && written == 0)
             dataset->StartTransaction();
-        }
         detail::FeaturePtr feature(OGRFeature::CreateFeature(layer->GetLayerDefn()));
         for (std::size_t i = 0; i < values.size() && i < fields.size(); ++i)
         {
@@ -139,7 +135,7 @@ VectorWriter::VectorWriter(const std::string& path, const std::string& layer_nam
         layer_options.SetNameValue("RFC7946",
                                    "YES"); // reprojected to WGS 84 as the standard requires
     if (std::string(driver_name) == "GPKG")
-        layer_options.SetNameValue("SPATIAL_INDEX", "YES");
+        layer_options.SetNameValue("SPATIAL_INDEX", "NO"); // built at the end, in one pass
     m_impl->layer = m_impl->dataset->CreateLayer(
         layer_name.c_str(), &srs, kind == GeometryKind::Point ? wkbPoint : wkbMultiPolygon,
         layer_options.List());
@@ -193,6 +189,19 @@ void VectorWriter::commit()
 {
     if (m_impl->transactions && m_impl->written > 0)
         m_impl->dataset->CommitTransaction();
+    if (std::string(m_impl->dataset->GetDriver()->GetDescription()) == "GPKG")
+    {
+        // The R-tree filled once from the finished table is much faster than one insert per
+        // feature.
+        const std::string sql = std::string("SELECT CreateSpatialIndex('") +
+                                m_impl->layer->GetName() + "', '" +
+                                m_impl->layer->GetGeometryColumn() + "')";
+        CPLErrorReset();
+        m_impl->dataset->ReleaseResultSet(m_impl->dataset->ExecuteSQL(sql.c_str(), nullptr, nullptr));
+        if (CPLGetLastErrorType() == CE_Failure)
+            throw Error(Errc::Io, m_impl->path + ": cannot build the spatial index (" +
+                                      detail::gdal_error() + ")");
+    }
     m_impl->dataset.reset(); // close and flush
     if (CPLGetLastErrorType() == CE_Failure)
         throw Error(Errc::Io, m_impl->path + ": cannot be written (" + detail::gdal_error() + ")");
