@@ -115,8 +115,8 @@ std::string text_of(const toml::node& node)
 struct Catalogue
 {
     fs::path base;
-    std::map<std::string, std::map<std::string, std::string>>
-        sources;                              // name -> offence options (offences = path)
+    // name -> offence options; offences (files, folders, patterns) and force may be lists
+    std::map<std::string, std::map<std::string, std::vector<std::string>>> sources;
     std::map<std::string, std::string> files; // layers and places: name -> path
 
     std::string path(const std::string& value) const
@@ -175,9 +175,10 @@ void build_arguments(Query& q, const toml::table& query, const toml::table* defa
     // A named source brings its options (fields, CRS) along, unless the query sets them itself.
     if (const auto it = keys.find("offences"); it != keys.end())
         if (const auto* s = it->second->as_string(); s && catalogue.sources.count(s->get()))
-            for (const auto& [k, v] : catalogue.sources.at(s->get()))
+            for (const auto& [k, values] : catalogue.sources.at(s->get()))
                 if (k != "offences" && !keys.count(k))
-                    q.args.insert(q.args.end(), {"--" + k, v});
+                    for (const auto& v : values)
+                        q.args.insert(q.args.end(), {"--" + k, v});
 
     for (const auto& [key, node] : keys)
     {
@@ -235,15 +236,22 @@ void build_arguments(Query& q, const toml::table& query, const toml::table* defa
                         "'" + key + "' takes a number (got \"" + text_of(value) + "\")");
                 return;
             }
-            std::string text = text_of(value);
-            if (path_options.count(key))
-                text = key == "offences" && catalogue.sources.count(text)
-                           ? catalogue.path(catalogue.sources.at(text).at("offences"))
-                           : catalogue.path(text);
-            if (key == "test-offences" || key == "offences-after")
-                if (catalogue.sources.count(text_of(value)))
-                    text = catalogue.path(catalogue.sources.at(text_of(value)).at("offences"));
-            q.args.insert(q.args.end(), {"--" + key, text});
+            const std::string text = text_of(value);
+            const bool offences_option =
+                key == "offences" || key == "test-offences" || key == "offences-after";
+            if (offences_option && catalogue.sources.count(text))
+            {
+                // A named source: its files, folders and patterns.
+                const auto& paths = catalogue.sources.at(text).at("offences");
+                if (key != "offences" && paths.size() > 1)
+                    problem(line_of(value), "'" + key + "' takes one file or folder; source '" +
+                                                text + "' names " + std::to_string(paths.size()));
+                for (const auto& path : paths)
+                    q.args.insert(q.args.end(), {"--" + key, catalogue.path(path)});
+                return;
+            }
+            q.args.insert(q.args.end(),
+                          {"--" + key, path_options.count(key) ? catalogue.path(text) : text});
         };
         if (const auto* array = node->as_array())
         {
@@ -411,19 +419,30 @@ nlohmann::json run_batch(const BatchRequest& r, Reporter& reporter)
         for (const auto& [name, node] : *sources)
         {
             auto& options = catalogue.sources[std::string(name.str())];
-            if (node.is_string())
-                options["offences"] = node.as_string()->get();
+            const auto values_of = [&](const toml::node& v)
+            {
+                std::vector<std::string> values;
+                if (const auto* list = v.as_array())
+                    for (const auto& item : *list)
+                        values.push_back(text_of(item));
+                else
+                    values.push_back(text_of(v));
+                return values;
+            };
+            if (node.is_string() || node.is_array())
+                options["offences"] = values_of(node);
             else if (const auto* t = node.as_table())
                 for (const auto& [k, v] : *t)
                 {
                     std::string key(k.str());
                     std::replace(key.begin(), key.end(), '_', '-');
-                    options[key] = text_of(v);
+                    options[key] = values_of(v);
                 }
             if (!options.count("offences"))
                 problems.push_back(
                     {line_of(node), "",
-                     "[sources] " + std::string(name.str()) + " needs offences = \"FILE\""});
+                     "[sources] " + std::string(name.str()) +
+                         " needs offences = \"FILE\" (or a folder, a pattern, or a list)"});
         }
     for (const auto& [section, node] : file)
         if (!std::set<std::string>{"title", "sources", "layers", "places", "defaults", "query"}

@@ -97,6 +97,39 @@ TEST_CASE("A batch query's results are byte-identical to the same command run al
     fs::remove_all(dir);
 }
 
+TEST_CASE("A batch source of several months gives what the command gives with them all",
+          "[cli][batch]")
+{
+    const std::string dir = fresh_temp_dir("batch_months");
+    const std::string sep = demo + "police_uk/2019-09-kent-street.csv";
+    const std::string nov = demo + "police_uk/2019-11-kent-street.csv";
+    const std::string file = batch_file(
+        dir, "[[query]]\nname = \"autumn\"\noperation = \"kde\"\noffences = \"autumn\"\n"
+             "crime_type = [\"Burglary\"]\n"
+             "[[query]]\nname = \"november\"\noperation = \"kde\"\noffences = \"autumn\"\n"
+             "from = \"2019-10\"\n");
+    std::ofstream(file, std::ios::app)
+        << "[sources.autumn]\noffences = [\"" << sep << "\", \"" << nov << "\"]\n";
+    const auto r =
+        run_hotspot("batch " + quoted(file) + " --out " + quoted(dir + "/out") + " --quiet");
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    const std::string job = " --offences " + quoted(sep) + " --offences " + quoted(nov) +
+                            " --boundaries " +
+                            quoted(demo + "boundaries/kent_districts_2013.geojson") +
+                            " --boundaries " +
+                            quoted(demo + "boundaries/maidstone_wards_2013.geojson") +
+                            " --area Maidstone --bandwidth 300 --cell 50 --quiet";
+    REQUIRE(run_hotspot("kde" + job + " --crime-type Burglary --out " +
+                        quoted(dir + "/autumn.tif"))
+                .exit_code == 0);
+    CHECK(slurp(dir + "/autumn.tif") == slurp(dir + "/out/autumn/density.tif"));
+    REQUIRE(run_hotspot("kde" + job + " --from 2019-10 --out " + quoted(dir + "/november.tif"))
+                .exit_code == 0);
+    CHECK(slurp(dir + "/november.tif") == slurp(dir + "/out/november/density.tif"));
+    fs::remove_all(dir);
+}
+
 TEST_CASE("A batch is checked whole before anything runs: every problem, with its line",
           "[cli][batch]")
 {
