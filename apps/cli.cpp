@@ -43,6 +43,11 @@ const char* const conventions_text = R"(Conventions
                 --extent, or the --area polygon's box, or the offences' box grown by the search
                 radius, snapped outwards to whole cells so that grids of different runs align.
                 Offences outside the extent still count in the cells they reach.
+  Inputs        --offences is repeatable: files, folders, patterns ('data/2019-*/*.csv') and
+                police.uk downloads (.zip). Folders and downloads give their YYYY-MM-<force>-
+                street.csv files; --force picks forces and --from/--to skip monthly files by name.
+  Memory        A run estimated to need more than --memory-limit (default 80% of memory) is
+                refused before computing, except kde, which then writes its grid in strips.
   Nothing lost  Every record is used or rejected with a reason; --rejects FILE.csv lists them.
 
 Exit codes

@@ -241,6 +241,7 @@ Reconciled reconcile_offences(const ReconcileSetup& setup, const RunOptions& run
     Reconciled r;
     io::ReadOptions read;
     read.keep_raw = true;
+    read.text_on_demand = true; // CSV text is read again while writing, not held
     read.keep_unlocated = true;
     read.reject_duplicates = false; // a repeated crime id is not a matter of area codes
     r.table = load_offences(setup.input, run, reporter, read);
@@ -400,10 +401,11 @@ nlohmann::json run_reconcile(const ReconcileRequest& r, Reporter& reporter)
     const auto progress = reporter.progress("writing");
     const std::size_t n = rec.records.size();
     // Each record's values, made from its text and its outcome.
-    const auto values_of = [&](std::size_t i, std::vector<io::FieldValue>& values)
+    const auto values_of = [&](std::size_t i, std::string_view text,
+                               std::vector<io::FieldValue>& values)
     {
         std::vector<std::string_view> original;
-        io::CsvReader reader(rec.raw[i], rec.table.source_path);
+        io::CsvReader reader(text, rec.table.source_path);
         if (!reader.next(original))
             original.clear();
         values.clear();
@@ -439,14 +441,20 @@ nlohmann::json run_reconcile(const ReconcileRequest& r, Reporter& reporter)
     };
     // Features are prepared a block at a time in parallel and written in input order.
     constexpr std::size_t block = 16384;
+    // CSV records' text is read again from the files, in order, rather than held.
     std::vector<std::vector<io::FieldValue>> prepared(block);
+    std::vector<std::string> texts(block);
+    io::RecordTexts source_texts(rec.table.files);
     for (std::size_t start = 0; start < n; start += block)
     {
         if (progress)
             progress(static_cast<double>(start) / static_cast<double>(n));
         const std::size_t count = std::min(block, n - start);
+        for (std::size_t k = 0; k < count; ++k)
+            texts[k] = rec.raw[start + k].empty() ? source_texts.text(rec.source_row[start + k])
+                                                  : rec.raw[start + k];
         tbb::parallel_for(std::size_t{0}, count,
-                          [&](std::size_t k) { values_of(start + k, prepared[k]); });
+                          [&](std::size_t k) { values_of(start + k, texts[k], prepared[k]); });
         for (std::size_t k = 0; k < count; ++k)
         {
             const std::size_t i = start + k;

@@ -241,7 +241,8 @@ void Classifier::add(const RowValues& r)
         if (const auto m = parse_month(r.date))
             month = *m;
     const std::int32_t type = roles.type >= 0 ? type_index(trim(r.type)) : -1;
-    const std::string_view raw = m_setup.keep_raw ? r.raw : std::string_view();
+    const std::string_view raw =
+        m_setup.keep_raw && m_setup.text_views ? r.raw : std::string_view();
 
     double x = r.point_x, y = r.point_y;
     const auto unusable = [&](RejectReason reason, auto&& detail)
@@ -302,7 +303,7 @@ void Classifier::add(const RowValues& r)
     if (roles.code >= 0)
         m_out.code.push_back(code_index(trim(r.code)));
     if (m_setup.keep_raw)
-        m_out.raw.push_back(r.raw);
+        m_out.raw.push_back(raw);
 }
 
 } // namespace hotspot::io::detail

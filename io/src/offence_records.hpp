@@ -62,6 +62,7 @@ struct ClassifierSetup
     bool geographic = false;    ///< coordinates are longitude/latitude
     bool keep_raw = false;      ///< keep each record's text
     bool list_rejected = true;  ///< list rejected records, else count them
+    bool text_views = true;     ///< kept records keep a view of their text (with keep_raw)
     const OffenceFilter* filter = nullptr; ///< reject what it removes while reading
     std::string x_name = "x", y_name = "y";
 };

@@ -312,7 +312,7 @@ SourcePart read_csv_part(const PartRequest& q)
     const std::string& path = q.file.path;
     SourcePart part;
     part.path = path;
-    const TextFile file(path, q.options.keep_raw);
+    const TextFile file(path, q.options.keep_raw && !q.options.text_on_demand);
     if (file.whole())
         part.storage.push_back(file.whole()); // the record views point into it
 
@@ -375,7 +375,7 @@ SourcePart read_csv_part(const PartRequest& q)
         throw Error(Errc::Usage, path + ": coordinates '" + x_name + "', '" + y_name +
                                      "' need their CRS: add --crs (for example --crs EPSG:27700)");
     layout.setup = {roles,     part.source_crs.geographic, q.options.keep_raw,
-                    q.options.list_rejected, q.filter, x_name, y_name};
+                    q.options.list_rejected, !q.options.text_on_demand, q.filter, x_name, y_name};
 
     // The records, a batch at a time. Each batch starts at a record boundary.
     std::size_t offset = 0;   // of the batch in the file
@@ -482,3 +482,106 @@ SourcePart read_csv_part(const PartRequest& q)
 }
 
 } // namespace hotspot::io::detail
+
+namespace hotspot::io
+{
+
+struct RecordTexts::Impl
+{
+    std::vector<std::string> files;
+    std::size_t file = static_cast<std::size_t>(-1);
+    std::unique_ptr<detail::TextFile> text_file;
+    std::string buffer;
+    std::string_view text;
+    std::size_t offset = 0; // of `text` in the file
+    std::size_t pos = 0;    // within `text`: where the next record starts (blank lines skipped)
+    std::int64_t line = 1;
+    std::size_t batch = 16u << 20;
+
+    void load(std::size_t at)
+    {
+        offset = at;
+        text = text_file->read(offset, batch, buffer);
+        pos = 0;
+    }
+    bool at_file_end() const { return offset + text.size() >= text_file->size(); }
+
+    void open(std::size_t f)
+    {
+        file = f;
+        text_file = std::make_unique<detail::TextFile>(files[f], false);
+        batch = 16u << 20;
+        load(0);
+        CsvReader reader(text, files[f]); // skips a byte-order mark
+        std::vector<std::string_view> header;
+        reader.next(header);
+        reader.skip_blank_lines();
+        pos = reader.position();
+        line = reader.next_line();
+    }
+
+    // Parses the record at `pos`; false when the batch ends inside it (then a larger batch from
+    // the record's start is loaded).
+    bool parse(std::vector<std::string_view>& fields, std::size_t& begin, std::size_t& length)
+    {
+        CsvReader reader(text, files[file], pos, line);
+        try
+        {
+            if (!reader.next(fields))
+                return false;
+            if (reader.ended_without_line_end() && !at_file_end())
+                throw Error(Errc::Internal, "record runs past the batch");
+        }
+        catch (const Error&)
+        {
+            if (at_file_end())
+                throw;
+            batch *= 2;
+            load(offset + pos);
+            return parse(fields, begin, length);
+        }
+        begin = reader.record_offset();
+        length = reader.record_length();
+        reader.skip_blank_lines();
+        pos = reader.position();
+        line = reader.next_line();
+        return true;
+    }
+};
+
+RecordTexts::RecordTexts(std::vector<std::string> files) : m_impl(std::make_unique<Impl>())
+{
+    m_impl->files = std::move(files);
+}
+
+RecordTexts::~RecordTexts() = default;
+
+std::string_view RecordTexts::text(std::int64_t key)
+{
+    Impl& m = *m_impl;
+    const std::size_t f = record_file(key);
+    const std::int64_t wanted = record_line(key);
+    if (f >= m.files.size())
+        throw Error(Errc::Internal, "record texts: no file " + std::to_string(f));
+    if (f != m.file || wanted < m.line)
+        m.open(f);
+    std::vector<std::string_view> fields;
+    while (true)
+    {
+        // Keep a whole record ahead in the batch: reload from the record's start when near the end.
+        if (m.text.size() - m.pos < (1u << 20) && !m.at_file_end())
+            m.load(m.offset + m.pos);
+        if (m.line > wanted || m.pos >= m.text.size())
+            throw Error(Errc::Io, m.files[f] + ": line " + std::to_string(wanted) +
+                                      " no longer starts a record; the file changed since it "
+                                      "was read");
+        const bool here = m.line == wanted;
+        std::size_t begin = 0, length = 0;
+        if (!m.parse(fields, begin, length))
+            throw Error(Errc::Io, m.files[f] + ": ends before line " + std::to_string(wanted));
+        if (here)
+            return m.text.substr(begin, length);
+    }
+}
+
+} // namespace hotspot::io

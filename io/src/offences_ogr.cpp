@@ -60,6 +60,7 @@ SourcePart read_ogr_part(const PartRequest& q)
                           part.source_crs.geographic,
                           q.options.keep_raw,
                           q.options.list_rejected,
+                          true,
                           q.filter,
                           roles.x >= 0 ? names[static_cast<std::size_t>(roles.x)] : "x",
                           roles.y >= 0 ? names[static_cast<std::size_t>(roles.y)] : "y"};

@@ -171,6 +171,56 @@ TEST_CASE("The tricky file is read as written: line numbers, quoted line ends, d
     CHECK(t.raw.back() == "last,530000,160000,2019-09,\"no line end\",Theft");
 }
 
+TEST_CASE("Record texts read again in order equal the texts kept in memory", "[reader][texts]")
+{
+    const fs::path dir = scratch("texts");
+    const std::string tricky = (dir / "tricky.csv").string();
+    write(tricky, tricky_csv());
+    // 40 MB: the texts are read again across several batches.
+    const std::string sep = read_text_file(demo + "2019-09-kent-street.csv");
+    const std::size_t body = sep.find('\n') + 1;
+    std::string big = sep;
+    for (int k = 0; k < 11; ++k)
+        big += sep.substr(body);
+    const std::string large = (dir / "2019-09-kent-street.csv").string();
+    write(large, big);
+    // Each file alone, record by record.
+    for (const auto& [path, fields] :
+         {std::pair<std::string, bool>{tricky, true}, std::pair<std::string, bool>{large, false}})
+    {
+        OffenceSource s;
+        s.paths = {path};
+        if (fields)
+            s.crs = "EPSG:27700";
+        ReadOptions kept;
+        kept.keep_raw = true;
+        kept.keep_unlocated = true;
+        kept.reject_duplicates = false;
+        ReadOptions on_demand = kept;
+        on_demand.text_on_demand = true;
+        const auto a = read_offences(s, {}, kept);
+        const auto b = read_offences(s, {}, on_demand);
+        REQUIRE(a.incidents.size() == b.incidents.size());
+        // Every kept record, located or not, in input order.
+        std::vector<std::pair<std::int64_t, std::string_view>> expected;
+        for (std::size_t i = 0; i < a.incidents.size(); ++i)
+        {
+            CHECK(b.raw[i].empty());
+            expected.emplace_back(a.incidents.source_row[i], a.raw[i]);
+        }
+        for (const auto& u : a.unlocated)
+            expected.emplace_back(u.row, u.raw);
+        std::sort(expected.begin(), expected.end());
+        RecordTexts texts(b.files);
+        for (const auto& [key, text] : expected)
+            REQUIRE(texts.text(key) == text);
+        // The rejected keep their text either way.
+        REQUIRE(a.rejected.size() == b.rejected.size());
+        for (std::size_t i = 0; i < a.rejected.size(); ++i)
+            CHECK(a.rejected[i].raw == b.rejected[i].raw);
+    }
+}
+
 TEST_CASE("Reading with a filter gives what filtering the whole table gives", "[reader]")
 {
     OffenceFilter filter;

@@ -163,6 +163,10 @@ struct ReadOptions
     bool reject_duplicates = true; ///< reject a record whose id an earlier record used
     bool list_rejected =
         true; ///< list every rejected record (for a rejects file); else count them only
+    /// With keep_raw: CSV records keep no text in memory (their `raw` views are empty) but rejected
+    /// records keep theirs; RecordTexts reads the text again, in order, for an output of every
+    /// record (reconcile). Other sources keep their text as usual.
+    bool text_on_demand = false;
     engine::ProgressFn progress; ///< told the fraction of the source read
     /// Bytes read at once from a CSV file when its text is not kept: the memory the reading needs
     /// beyond the table. Tests make it small to cross batch boundaries.
@@ -205,6 +209,25 @@ std::string format_month(engine::MonthIndex month);
 /// with several files, source_file first. Records of files whose fields differ from the first's
 /// come as one `record` column.
 std::string rejects_csv(const OffenceTable& table);
+
+/// Records' text read again from their CSV files, a batch at a time, for outputs that carry every
+/// original field of millions of records without holding the files in memory. Ask for records in
+/// input order (ascending keys); each view is valid until the next call.
+class RecordTexts
+{
+  public:
+    explicit RecordTexts(std::vector<std::string> files);
+    ~RecordTexts();
+    RecordTexts(const RecordTexts&) = delete;
+    RecordTexts& operator=(const RecordTexts&) = delete;
+    /// The record's text without its line end. Throws Error(Io) when the file no longer holds a
+    /// record on that line (it changed since it was read).
+    std::string_view text(std::int64_t key);
+
+  private:
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+};
 
 /// "file.csv:12" for a record key.
 std::string record_place(const OffenceTable& table, std::int64_t key);
