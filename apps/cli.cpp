@@ -297,7 +297,13 @@ nlohmann::json offences_json(const io::OffenceTable& table)
             {"used", table.incidents.size()},
             {"kept_without_location", table.unlocated.size()},
             {"rejected", table.rejected_count()},
-            {"rejected_by_reason", rejected}};
+            {"rejected_by_reason", rejected},
+            {"files", table.files.size()},
+            {"files_skipped", table.files_skipped},
+            {"seconds",
+             {{"parse", table.seconds.parse},
+              {"project", table.seconds.project},
+              {"link", table.seconds.link}}}};
 }
 
 void check_outputs(const RunOptions& run, std::initializer_list<const std::string*> paths)

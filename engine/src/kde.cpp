@@ -271,6 +271,11 @@ void estimate(const Incidents& incidents, const GridSpec& grid, const KdeOptions
     };
 
     const std::int64_t band_count = (rows + band_rows - 1) / band_rows;
+    // The most bands one offence reaches: it bounds how far before a strip its offences start.
+    std::int64_t span = 1;
+    for (std::size_t i = 0; i < n; ++i)
+        if (const auto [first, last] = reach(i); last >= first)
+            span = std::max<std::int64_t>(span, last / band_rows - first / band_rows + 1);
     std::atomic<std::int64_t> bands_done{0};
     for (std::int64_t strip_first = 0; strip_first < band_count; strip_first += strip_bands)
     {
@@ -281,16 +286,7 @@ void estimate(const Incidents& incidents, const GridSpec& grid, const KdeOptions
         // counting sort, so input order within a band), stored contiguously. Band b then reads
         // one slice: the offences whose first band lies within `span` bands before it, skipping
         // the few that end above it. Bands before the strip are counted from `base`.
-        std::int64_t base = strip_first;
-        std::int64_t span = 1;
-        for (std::size_t i = 0; i < n; ++i)
-        {
-            const auto [first, last] = reach(i);
-            if (last < row_first || first > row_last)
-                continue;
-            base = std::min<std::int64_t>(base, first / band_rows);
-            span = std::max<std::int64_t>(span, last / band_rows - first / band_rows + 1);
-        }
+        const std::int64_t base = std::max<std::int64_t>(0, strip_first - span + 1);
         std::vector<std::size_t> band_start(static_cast<std::size_t>(strip_end - base) + 1, 0);
         for (std::size_t i = 0; i < n; ++i)
         {

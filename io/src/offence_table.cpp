@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <chrono>
 #include <cmath>
 #include <deque>
 #include <filesystem>
@@ -382,9 +383,15 @@ std::vector<SameIdLink> link_same_ids(const std::vector<std::uint64_t>& hash,
     return links;
 }
 
+double seconds_since(std::chrono::steady_clock::time_point start)
+{
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
 OffenceTable join_parts(std::vector<SourcePart> parts, const InputList& inputs,
                         const OffenceSource& source, const ReadOptions& options)
 {
+    auto stage = std::chrono::steady_clock::now();
     OffenceTable table;
     table.source_path = source.label();
     table.files_skipped = inputs.skipped_outside_period;
@@ -421,6 +428,8 @@ OffenceTable join_parts(std::vector<SourcePart> parts, const InputList& inputs,
     choose_target_crs(table, parts, options);
     for (auto& p : parts)
         project(p, table.target_crs);
+    table.seconds.project = seconds_since(stage);
+    stage = std::chrono::steady_clock::now();
 
     // One table: crime types and codes renumbered to one dictionary each, files in order.
     RecordColumns all;
@@ -456,6 +465,7 @@ OffenceTable join_parts(std::vector<SourcePart> parts, const InputList& inputs,
         all.unlocated[u].code = code_view(all.unlocated_code[u]);
     table.same_id = link_same_ids(all.id_hash, all.located.source_row, parts, part_start);
     std::vector<std::uint64_t>().swap(all.id_hash);
+    table.seconds.link = seconds_since(stage);
 
     table.incidents = std::move(all.located);
     table.incidents.crime_type_names = std::move(all.type_names);
@@ -618,6 +628,7 @@ void copy_description(const OffenceTable& all, OffenceTable& out)
     out.field_names = all.field_names;
     out.storage = all.storage;
     out.warnings = all.warnings;
+    out.seconds = all.seconds;
 }
 
 void finish_derived(OffenceTable& out, Selection& s, const OffenceTable& all)
@@ -685,6 +696,7 @@ OffenceTable read_all_offences(const OffenceSource& source, const ReadOptions& o
             options.progress(std::min(1.0, static_cast<double>(done) /
                                                static_cast<double>(total_bytes)));
     };
+    const auto start = std::chrono::steady_clock::now();
     const bool filtering = filter.from || filter.to || !filter.crime_types.empty();
     std::vector<SourcePart> parts;
     for (std::size_t k = 0; k < inputs.files.size(); ++k)
@@ -694,7 +706,10 @@ OffenceTable read_all_offences(const OffenceSource& source, const ReadOptions& o
         parts.push_back(detail::is_csv_path(inputs.files[k].path) ? detail::read_csv_part(request)
                                                                   : detail::read_ogr_part(request));
     }
-    return join_parts(std::move(parts), inputs, source, options);
+    const double parse = seconds_since(start);
+    OffenceTable table = join_parts(std::move(parts), inputs, source, options);
+    table.seconds.parse = parse;
+    return table;
 }
 
 OffenceTable read_offences(const OffenceSource& source, const OffenceFilter& filter,

@@ -220,9 +220,12 @@ TEST_CASE("Many files in: two months, a folder by force, and the memory guard", 
     // The same records give the same surface, bit for bit, and the same account.
     CHECK(io::read_geotiff(dir + "/two.tif").raster.values ==
           io::read_geotiff(dir + "/folder.tif").raster.values);
-    const auto a = nlohmann::json::parse(slurp(dir + "/two.json"));
-    const auto b = nlohmann::json::parse(slurp(dir + "/folder.json"));
-    CHECK(a["offences"] == b["offences"]);
+    auto a = nlohmann::json::parse(slurp(dir + "/two.json"))["offences"];
+    auto b = nlohmann::json::parse(slurp(dir + "/folder.json"))["offences"];
+    CHECK(a["seconds"].contains("parse"));
+    a.erase("seconds");
+    b.erase("seconds");
+    CHECK(a == b);
     // --from/--to leave November's file unread.
     const auto sep = run_hotspot("kde --offences " + quoted(dir + "/download") +
                                  " --to 2019-10 --bandwidth 300 --cell 100 --out " +

@@ -150,6 +150,13 @@ struct OffenceTable
     std::vector<RejectedRecord> rejected; ///< in source order
     std::string raw_header;               ///< the header to put above RejectedRecord::raw
     std::vector<std::string> warnings;
+    /// Wall-clock seconds of the stages of reading, for the run summary and the benchmarks.
+    struct Seconds
+    {
+        double parse = 0;   ///< reading and classifying every record
+        double project = 0; ///< choosing the CRS and projecting
+        double link = 0;    ///< joining the files and linking repeated ids
+    } seconds;
 
     std::int64_t rejected_count() const;
 };
