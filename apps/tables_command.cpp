@@ -11,6 +11,9 @@
 #include <cstdio>
 #include <set>
 
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+
 namespace hotspot::app
 {
 
@@ -73,6 +76,73 @@ CLI::App* add_tables_command(CLI::App& app, TablesRequest& r)
     return cmd;
 }
 
+namespace
+{
+// What the tables count of every record: its area, crime type and month (3 x 4 bytes).
+struct CountedRecords
+{
+    io::OffenceTable table; // the account of the records; their columns are released
+    CodedLayer areas;
+    std::vector<std::int32_t> area;
+    std::vector<std::int32_t> class_of;
+    std::vector<engine::MonthIndex> month;
+};
+
+CountedRecords records_for_tables(const ReconcileSetup& setup, const RunOptions& run,
+                                  Reporter& reporter)
+{
+    CountedRecords c;
+    if (!setup.input.source.code_field.empty())
+    {
+        // Records count in the area their reconciled code names.
+        Reconciled rec = reconcile_offences(setup, run, reporter);
+        for (const auto& o : rec.report.outcomes)
+            c.area.push_back(o.final_area);
+        c.class_of = std::move(rec.crime_type);
+        c.month = std::move(rec.month);
+        c.table = std::move(rec.table);
+        c.areas = std::move(rec.areas);
+        return c;
+    }
+    // Without codes, records count where they lie: in the area containing them, else the nearest
+    // within --tolerance (gaps between generalised polygons), as reconcile fills a record without
+    // a code; records without a usable location count in no area. Nothing else is held.
+    io::ReadOptions read;
+    read.keep_unlocated = true;
+    read.reject_duplicates = false; // as reconcile reads them
+    c.table = load_offences(setup.input, run, reporter, read);
+    c.areas = load_coded_layer(setup.areas, c.table.target_crs, run, reporter);
+    auto& inc = c.table.incidents;
+    const std::size_t located = inc.size();
+    c.area.assign(located + c.table.unlocated.size(), -1);
+    const engine::AreaIndex& index = *c.areas.index;
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, located, 4096),
+                      [&](const tbb::blocked_range<std::size_t>& range)
+                      {
+                          std::vector<std::int32_t> here;
+                          for (std::size_t i = range.begin(); i != range.end(); ++i)
+                          {
+                              const engine::Point2 p{inc.x[i], inc.y[i]};
+                              index.containing(p, here);
+                              c.area[i] = here.empty()
+                                              ? index.nearest_within(p, setup.tolerance_m).area
+                                              : here.front();
+                          }
+                      });
+    c.class_of = std::move(inc.crime_type);
+    c.month = std::move(inc.month);
+    for (const auto& u : c.table.unlocated)
+    {
+        c.class_of.push_back(u.crime_type);
+        c.month.push_back(u.month);
+    }
+    for (auto* column : {&inc.x, &inc.y, &inc.weight})
+        std::vector<double>().swap(*column);
+    std::vector<std::int64_t>().swap(inc.source_row);
+    return c;
+}
+} // namespace
+
 nlohmann::json run_tables(const TablesRequest& r, Reporter& reporter)
 {
     if (r.this_period.empty() != r.last_period.empty())
@@ -106,7 +176,7 @@ nlohmann::json run_tables(const TablesRequest& r, Reporter& reporter)
     io::check_output_path(r.out_path, r.run.overwrite);
     check_outputs(r.run, {&r.run.summary_json_path, &r.setup.input.rejects_path});
 
-    Reconciled rec = reconcile_offences(r.setup, r.run, reporter);
+    CountedRecords rec = records_for_tables(r.setup, r.run, reporter);
     const auto& classes = rec.table.incidents.crime_type_names;
     if (classes.empty())
         throw Error(Errc::Usage, r.setup.input.source.label() +
@@ -149,14 +219,14 @@ nlohmann::json run_tables(const TablesRequest& r, Reporter& reporter)
     else
         period_labels = {"all"};
 
-    const std::size_t n = rec.records.size();
-    std::vector<std::int32_t> area(n), class_of(n), period(n);
+    const std::size_t n = rec.area.size();
+    const auto& area = rec.area;
+    const auto& class_of = rec.class_of;
+    auto& period = rec.month; // each month becomes its period, in place
     std::int64_t no_area = 0, no_category = 0, outside_periods = 0;
     for (std::size_t i = 0; i < n; ++i)
     {
-        area[i] = rec.report.outcomes[i].final_area;
-        class_of[i] = rec.crime_type[i];
-        const auto m = rec.month[i];
+        const auto m = period[i];
         if (compare)
             period[i] = this_period->contains(m) ? 0 : last_period->contains(m) ? 1 : -1;
         else
