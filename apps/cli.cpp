@@ -9,8 +9,8 @@
 #include "hotspot/io/files.hpp"
 
 #include <tbb/global_control.h>
-#include <unistd.h>
 #include <tbb/info.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>

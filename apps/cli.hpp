@@ -41,7 +41,7 @@ struct RunOptions
     bool quiet = false;
     bool overwrite = false;
     std::string summary_json_path;
-    std::string memory_limit; ///< "12G", "800M", bytes; empty: 80% of physical memory
+    std::string memory_limit;         ///< "12G", "800M", bytes; empty: 80% of physical memory
     std::shared_ptr<DataCache> cache; ///< set by a batch: sources shared by its queries
 };
 

@@ -247,20 +247,19 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& inc, cons
         const double stream_bytes = static_cast<double>(stream_rows) * cols * (8.0 + 8.0 + 1.0) +
                                     static_cast<double>(io::strip_writer_cache_bytes);
         const double limit = memory_limit_bytes(run);
-        d.streamed = stream && grid_bytes + offence_bytes > limit &&
-                     stream_bytes + offence_bytes <= limit;
+        d.streamed =
+            stream && grid_bytes + offence_bytes > limit && stream_bytes + offence_bytes <= limit;
         if ((grid_bytes + offence_bytes > limit && !d.streamed) || cols > 2e9 || rows > 2e9)
-            throw Error(
-                Errc::Usage,
-                "the grid of " + fixed(cols, 0) + " x " + fixed(rows, 0) + " cells of " +
-                    fixed(cell, 3) + " m needs about " +
-                    human_bytes(stream ? stream_bytes : grid_bytes) +
-                    (stream ? " even a strip at a time" : "") + " and the " +
-                    std::to_string(inc.size()) + " offences " + human_bytes(offence_bytes) +
-                    ", over the limit of " + human_bytes(limit) +
-                    (run.memory_limit.empty() ? " (80% of this machine's memory)"
-                                              : " (--memory-limit)") +
-                    "; use a larger --cell, a smaller extent, or --memory-limit");
+            throw Error(Errc::Usage,
+                        "the grid of " + fixed(cols, 0) + " x " + fixed(rows, 0) + " cells of " +
+                            fixed(cell, 3) + " m needs about " +
+                            human_bytes(stream ? stream_bytes : grid_bytes) +
+                            (stream ? " even a strip at a time" : "") + " and the " +
+                            std::to_string(inc.size()) + " offences " + human_bytes(offence_bytes) +
+                            ", over the limit of " + human_bytes(limit) +
+                            (run.memory_limit.empty() ? " (80% of this machine's memory)"
+                                                      : " (--memory-limit)") +
+                            "; use a larger --cell, a smaller extent, or --memory-limit");
         grid = engine::grid_for_extent(grid_box, cell);
     }
     check_reach(radius, grid.cell_m);

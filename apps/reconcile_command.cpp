@@ -401,8 +401,8 @@ nlohmann::json run_reconcile(const ReconcileRequest& r, Reporter& reporter)
     const auto progress = reporter.progress("writing");
     const std::size_t n = rec.records.size();
     // Each record's values, made from its text and its outcome.
-    const auto values_of = [&](std::size_t i, std::string_view text,
-                               std::vector<io::FieldValue>& values)
+    const auto values_of =
+        [&](std::size_t i, std::string_view text, std::vector<io::FieldValue>& values)
     {
         std::vector<std::string_view> original;
         io::CsvReader reader(text, rec.table.source_path);
@@ -459,10 +459,10 @@ nlohmann::json run_reconcile(const ReconcileRequest& r, Reporter& reporter)
         {
             const std::size_t i = start + k;
             const bool located = rec.records.location[i] == engine::LocationState::Good;
-            writer.add_point(located ? std::optional<engine::Point2>(
-                                           {rec.records.x[i], rec.records.y[i]})
-                                     : std::nullopt,
-                             prepared[k]);
+            writer.add_point(
+                located ? std::optional<engine::Point2>({rec.records.x[i], rec.records.y[i]})
+                        : std::nullopt,
+                prepared[k]);
         }
     }
     reporter.done();

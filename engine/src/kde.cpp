@@ -223,7 +223,8 @@ constexpr std::int64_t band_rows = 16;
 // are (2 million offences of 32 bytes: 64 MB).
 constexpr std::size_t strip_members = 2'000'000;
 
-// Where a strip's rows go: the whole surface's memory, or a buffer handed on when the strip is done.
+// Where a strip's rows go: the whole surface's memory, or a buffer handed on when the strip is
+// done.
 struct StripTarget
 {
     std::function<double*(std::int64_t first_row, std::int64_t row_count)> rows;
@@ -421,8 +422,8 @@ Raster<double> estimate_kde(const Incidents& incidents, const GridSpec& grid,
     const StripTarget target{[&](std::int64_t first, std::int64_t)
                              { return &out.values[static_cast<std::size_t>(first * grid.cols)]; },
                              {}};
-    run_estimate(incidents, grid, options, std::max<std::int64_t>(1, (band_count + strips - 1) / strips),
-                 target, context);
+    run_estimate(incidents, grid, options,
+                 std::max<std::int64_t>(1, (band_count + strips - 1) / strips), target, context);
     return out;
 }
 
@@ -434,13 +435,13 @@ void estimate_kde_strips(const Incidents& incidents, const GridSpec& grid,
     const std::int64_t strip_bands =
         std::max<std::int64_t>(1, (rows_per_strip + band_rows - 1) / band_rows);
     std::vector<double> buffer;
-    const StripTarget target{
-        [&](std::int64_t, std::int64_t count)
-        {
-            buffer.assign(static_cast<std::size_t>(count * grid.cols), 0.0);
-            return buffer.data();
-        },
-        [&](std::int64_t first, std::int64_t count) { sink(first, count, buffer); }};
+    const StripTarget target{[&](std::int64_t, std::int64_t count)
+                             {
+                                 buffer.assign(static_cast<std::size_t>(count * grid.cols), 0.0);
+                                 return buffer.data();
+                             },
+                             [&](std::int64_t first, std::int64_t count)
+                             { sink(first, count, buffer); }};
     run_estimate(incidents, grid, options, strip_bands, target, context);
 }
 

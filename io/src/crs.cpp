@@ -8,6 +8,8 @@
 #include <tbb/parallel_for.h>
 
 #include <cmath>
+#include <map>
+#include <mutex>
 #include <limits>
 
 namespace hotspot::io
@@ -76,6 +78,14 @@ std::string Crs::label() const
 
 Crs parse_crs(const std::string& text)
 {
+    // Each lookup queries PROJ's database; a run asks for the same few CRSs many times.
+    static std::mutex mutex;
+    static std::map<std::string, Crs> known;
+    {
+        std::lock_guard lock(mutex);
+        if (const auto it = known.find(text); it != known.end())
+            return it->second;
+    }
     detail::ensure_gdal();
     std::string input = text;
     if (!input.empty() && input.find_first_not_of("0123456789") == std::string::npos)
@@ -86,7 +96,9 @@ Crs parse_crs(const std::string& text)
         throw Error(Errc::Usage, "crs: '" + text +
                                      "' is not a coordinate reference system hotspot knows "
                                      "(try an EPSG code such as EPSG:27700)");
-    return describe(srs);
+    Crs crs = describe(srs);
+    std::lock_guard lock(mutex);
+    return known.emplace(text, std::move(crs)).first->second;
 }
 
 Crs wgs84()

@@ -5,8 +5,8 @@
 #include <array>
 #include <charconv>
 
-#include <fast_float/fast_float.h>
 #include <cmath>
+#include <fast_float/fast_float.h>
 
 namespace hotspot::io
 {

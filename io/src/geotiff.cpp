@@ -64,8 +64,8 @@ void write_cog(const std::string& path, GDALDataset& staged, bool overwrite)
             cog_options.SetNameValue("RESAMPLING", "AVERAGE");
             cog_options.SetNameValue("BIGTIFF", "IF_SAFER");
             CPLErrorReset();
-            detail::DatasetPtr written(cog->CreateCopy(tmp.c_str(), &staged, FALSE,
-                                                       cog_options.List(), nullptr, nullptr));
+            detail::DatasetPtr written(
+                cog->CreateCopy(tmp.c_str(), &staged, FALSE, cog_options.List(), nullptr, nullptr));
             if (!written)
                 throw Error(Errc::Io, path + ": cannot be written (" + detail::gdal_error() + ")");
             written.reset(); // close, flushing, before the rename
@@ -117,12 +117,12 @@ GeoTiffStripWriter::GeoTiffStripWriter(const std::string& path, const engine::Gr
     options.SetNameValue("BLOCKYSIZE", "512");
     options.SetNameValue("BIGTIFF", "YES");
     m_staged = std::make_unique<Staged>();
-    m_staged->dataset.reset(driver("GTiff")->Create(m_staging.c_str(), static_cast<int>(grid.cols),
-                                            static_cast<int>(grid.rows), 1,
-                                            float64 ? GDT_Float64 : GDT_Float32, options.List()));
+    m_staged->dataset.reset(driver("GTiff")->Create(
+        m_staging.c_str(), static_cast<int>(grid.cols), static_cast<int>(grid.rows), 1,
+        float64 ? GDT_Float64 : GDT_Float32, options.List()));
     if (!m_staged->dataset)
-        throw Error(Errc::Io, path + ": cannot stage the raster beside it (" +
-                                  detail::gdal_error() + ")");
+        throw Error(Errc::Io,
+                    path + ": cannot stage the raster beside it (" + detail::gdal_error() + ")");
 }
 
 GeoTiffStripWriter::~GeoTiffStripWriter()
@@ -137,11 +137,10 @@ void GeoTiffStripWriter::write_rows(std::int64_t first_row, std::int64_t row_cou
 {
     if (m_staged->dataset->GetRasterBand(1)->RasterIO(
             GF_Write, 0, static_cast<int>(first_row), static_cast<int>(m_grid.cols),
-            static_cast<int>(row_count), const_cast<double*>(values),
-            static_cast<int>(m_grid.cols), static_cast<int>(row_count), GDT_Float64, 0, 0,
-            nullptr) != CE_None)
-        throw Error(Errc::Io, m_path + ": cannot write rows " + std::to_string(first_row) +
-                                  " to " + std::to_string(first_row + row_count - 1) + " (" +
+            static_cast<int>(row_count), const_cast<double*>(values), static_cast<int>(m_grid.cols),
+            static_cast<int>(row_count), GDT_Float64, 0, 0, nullptr) != CE_None)
+        throw Error(Errc::Io, m_path + ": cannot write rows " + std::to_string(first_row) + " to " +
+                                  std::to_string(first_row + row_count - 1) + " (" +
                                   detail::gdal_error() + ")");
 }
 
@@ -151,8 +150,8 @@ void GeoTiffStripWriter::finish(const Crs& crs, const GeoTiffOptions& options)
     CPLErrorReset();
     m_staged->dataset->FlushCache();
     if (CPLGetLastErrorType() == CE_Failure)
-        throw Error(Errc::Io, m_path + ": cannot write the staged raster (" +
-                                  detail::gdal_error() + ")");
+        throw Error(Errc::Io,
+                    m_path + ": cannot write the staged raster (" + detail::gdal_error() + ")");
     write_cog(m_path, *m_staged->dataset, m_overwrite);
 }
 

@@ -67,10 +67,11 @@ std::vector<std::string> files_in(const std::string& container, bool archive)
             consider(root + "/" + entries[i]);
         CSLDestroy(entries);
         if (street.empty())
-            throw Error(Errc::BadData,
-                        container +
-                            ": holds no police.uk street files (YYYY-MM/YYYY-MM-<force>-street.csv); "
-                            "is it a police.uk download?");
+            throw Error(
+                Errc::BadData,
+                container +
+                    ": holds no police.uk street files (YYYY-MM/YYYY-MM-<force>-street.csv); "
+                    "is it a police.uk download?");
     }
     else
     {
@@ -83,8 +84,9 @@ std::vector<std::string> files_in(const std::string& container, bool archive)
             throw Error(Errc::Io, container + ": cannot be listed (" + ec.message() + ")");
         if (street.empty() && csv.empty())
             throw Error(Errc::BadData,
-                        container + ": holds no offence files (police.uk YYYY-MM-<force>-street.csv "
-                                    "or other .csv files)");
+                        container +
+                            ": holds no offence files (police.uk YYYY-MM-<force>-street.csv "
+                            "or other .csv files)");
     }
     auto& chosen = street.empty() ? csv : street;
     std::sort(chosen.begin(), chosen.end());
@@ -106,8 +108,7 @@ bool parse_police_uk_name(std::string_view name, engine::MonthIndex& month, std:
 }
 
 InputList expand_offence_inputs(const std::vector<std::string>& paths,
-                                const std::vector<std::string>& forces,
-                                const OffenceFilter& filter)
+                                const std::vector<std::string>& forces, const OffenceFilter& filter)
 {
     if (paths.empty())
         throw Error(Errc::Usage, "no --offences given");
@@ -160,7 +161,8 @@ InputList expand_offence_inputs(const std::vector<std::string>& paths,
         if (police_uk)
         {
             forces_present.insert(force_slug(file.force));
-            if (!f.named && !wanted_forces.empty() && !wanted_forces.contains(force_slug(file.force)))
+            if (!f.named && !wanted_forces.empty() &&
+                !wanted_forces.contains(force_slug(file.force)))
                 continue;
             forces_matched.insert(force_slug(file.force));
             if (!f.named && ((filter.from && file.month < *filter.from) ||
@@ -179,8 +181,8 @@ InputList expand_offence_inputs(const std::vector<std::string>& paths,
                             (forces_present.empty()
                                  ? std::string("; those files carry no force in their names")
                                  : "; forces there: " +
-                                       engine::join(std::vector<std::string>(forces_present.begin(),
-                                                                             forces_present.end()))));
+                                       engine::join(std::vector<std::string>(
+                                           forces_present.begin(), forces_present.end()))));
     if (list.files.empty())
         throw Error(Errc::BadData, engine::join(paths) + ": no offence file to read (" +
                                        std::to_string(list.skipped_outside_period) +

@@ -162,8 +162,8 @@ std::int32_t Classifier::type_index(std::string_view text)
             index = static_cast<std::int32_t>(names.size());
             names.emplace_back(text);
             bool wanted = !m_setup.filter || m_setup.filter->crime_types.empty();
-            for (const auto& t : m_setup.filter ? m_setup.filter->crime_types
-                                                : std::vector<std::string>{})
+            for (const auto& t :
+                 m_setup.filter ? m_setup.filter->crime_types : std::vector<std::string>{})
                 wanted = wanted || engine::same_text(t, text);
             m_type_wanted.push_back(wanted);
         }
@@ -221,8 +221,9 @@ bool Classifier::filtered(std::int64_t row, MonthIndex month, std::int32_t type,
              (type < 0 || !m_type_wanted[static_cast<std::size_t>(type)]))
         reject_lazily(
             row, RejectReason::ExcludedCrimeType,
-            [&]
-            { return type >= 0 ? m_out.type_names[static_cast<std::size_t>(type)] : std::string(); },
+            [&] {
+                return type >= 0 ? m_out.type_names[static_cast<std::size_t>(type)] : std::string();
+            },
             raw);
     else
         return false;
@@ -264,11 +265,13 @@ void Classifier::add(const RowValues& r)
         if (xs.empty() && ys.empty())
             return unusable(RejectReason::NoLocation, [] { return std::string("no coordinates"); });
         if (!parse_number(xs, x))
-            return unusable(RejectReason::BadCoordinate, [&]
-                            { return m_setup.x_name + " '" + std::string(xs) + "' is not a number"; });
+            return unusable(
+                RejectReason::BadCoordinate,
+                [&] { return m_setup.x_name + " '" + std::string(xs) + "' is not a number"; });
         if (!parse_number(ys, y))
-            return unusable(RejectReason::BadCoordinate, [&]
-                            { return m_setup.y_name + " '" + std::string(ys) + "' is not a number"; });
+            return unusable(
+                RejectReason::BadCoordinate,
+                [&] { return m_setup.y_name + " '" + std::string(ys) + "' is not a number"; });
     }
     if (m_setup.geographic && (std::abs(x) > 180.0 || std::abs(y) > 90.0))
     {

@@ -43,7 +43,7 @@ struct RecordColumns
     std::array<std::int64_t, reject_reason_count> rejected_by_reason{};
     std::int64_t records_read = 0;
     std::int64_t swapped_out_of_range = 0; ///< lon/lat beyond range that look swapped
-    std::int64_t located_seen = 0; ///< records with a usable location, before the filters
+    std::int64_t located_seen = 0;         ///< records with a usable location, before the filters
     std::vector<std::string> type_names;
     std::vector<std::string> code_names;
 
@@ -59,10 +59,10 @@ std::uint64_t id_hash(std::string_view id);
 struct ClassifierSetup
 {
     FieldRoles roles;
-    bool geographic = false;    ///< coordinates are longitude/latitude
-    bool keep_raw = false;      ///< keep each record's text
-    bool list_rejected = true;  ///< list rejected records, else count them
-    bool text_views = true;     ///< kept records keep a view of their text (with keep_raw)
+    bool geographic = false;   ///< coordinates are longitude/latitude
+    bool keep_raw = false;     ///< keep each record's text
+    bool list_rejected = true; ///< list rejected records, else count them
+    bool text_views = true;    ///< kept records keep a view of their text (with keep_raw)
     const OffenceFilter* filter = nullptr; ///< reject what it removes while reading
     std::string x_name = "x", y_name = "y";
 };

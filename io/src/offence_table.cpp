@@ -56,8 +56,12 @@ template <class Failed> void drop_located(RecordColumns& c, Failed&& failed)
         {
             keep[i] = 0;
             const auto& inc = c.located;
-            c.unlocated.push_back({inc.source_row[i], why->first, std::move(why->second),
-                                   inc.month[i], inc.crime_type[i], {},
+            c.unlocated.push_back({inc.source_row[i],
+                                   why->first,
+                                   std::move(why->second),
+                                   inc.month[i],
+                                   inc.crime_type[i],
+                                   {},
                                    c.raw.empty() ? std::string_view() : c.raw[i]});
             c.unlocated_code.push_back(c.code.empty() ? -1 : c.code[i]);
         }
@@ -155,7 +159,8 @@ class DistinctPoints
     {
         if (2 * (m_x.size() + 1) > m_slots.size())
             grow();
-        const std::uint64_t a = std::bit_cast<std::uint64_t>(x), b = std::bit_cast<std::uint64_t>(y);
+        const std::uint64_t a = std::bit_cast<std::uint64_t>(x),
+                            b = std::bit_cast<std::uint64_t>(y);
         for (std::size_t s = hash & mask();; s = (s + 1) & mask())
         {
             Slot& slot = m_slots[s];
@@ -173,7 +178,8 @@ class DistinctPoints
     /// The index of a point added before.
     std::uint32_t find(double x, double y, std::uint64_t hash) const
     {
-        const std::uint64_t a = std::bit_cast<std::uint64_t>(x), b = std::bit_cast<std::uint64_t>(y);
+        const std::uint64_t a = std::bit_cast<std::uint64_t>(x),
+                            b = std::bit_cast<std::uint64_t>(y);
         for (std::size_t s = hash & mask();; s = (s + 1) & mask())
             if (m_slots[s].x == a && m_slots[s].y == b && m_slots[s].index != empty)
                 return m_slots[s].index;
@@ -449,11 +455,13 @@ OffenceTable join_parts(std::vector<SourcePart> parts, const InputList& inputs,
         // The ids are needed only until they are linked; the join keeps them for that.
         all.append(std::move(p.columns));
     }
-    const auto codes = std::make_shared<std::deque<std::string>>(all.code_names.begin(),
-                                                                 all.code_names.end());
+    const auto codes =
+        std::make_shared<std::deque<std::string>>(all.code_names.begin(), all.code_names.end());
     table.storage.push_back(codes);
-    const auto code_view = [&](std::int32_t k)
-    { return k >= 0 ? std::string_view((*codes)[static_cast<std::size_t>(k)]) : std::string_view(); };
+    const auto code_view = [&](std::int32_t k) {
+        return k >= 0 ? std::string_view((*codes)[static_cast<std::size_t>(k)])
+                      : std::string_view();
+    };
     if (!source.code_field.empty())
     {
         table.codes.reserve(all.code.size());
@@ -578,9 +586,9 @@ Selection select(const OffenceTable& all, const OffenceFilter& filter, const Rea
     {
         const auto link_of = [&](std::size_t i) -> const SameIdLink*
         {
-            const auto it = std::lower_bound(all.same_id.begin(), all.same_id.end(), i,
-                                             [](const SameIdLink& l, std::size_t v)
-                                             { return l.index < v; });
+            const auto it =
+                std::lower_bound(all.same_id.begin(), all.same_id.end(), i,
+                                 [](const SameIdLink& l, std::size_t v) { return l.index < v; });
             return it != all.same_id.end() && it->index == i ? &*it : nullptr;
         };
         std::vector<std::size_t> duplicates;
@@ -693,16 +701,16 @@ OffenceTable read_all_offences(const OffenceSource& source, const ReadOptions& o
     {
         done += bytes;
         if (options.progress && total_bytes > 0)
-            options.progress(std::min(1.0, static_cast<double>(done) /
-                                               static_cast<double>(total_bytes)));
+            options.progress(
+                std::min(1.0, static_cast<double>(done) / static_cast<double>(total_bytes)));
     };
     const auto start = std::chrono::steady_clock::now();
     const bool filtering = filter.from || filter.to || !filter.crime_types.empty();
     std::vector<SourcePart> parts;
     for (std::size_t k = 0; k < inputs.files.size(); ++k)
     {
-        const detail::PartRequest request{inputs.files[k], k, source, options,
-                                          filtering ? &filter : nullptr, bytes_read};
+        const detail::PartRequest request{
+            inputs.files[k], k, source, options, filtering ? &filter : nullptr, bytes_read};
         parts.push_back(detail::is_csv_path(inputs.files[k].path) ? detail::read_csv_part(request)
                                                                   : detail::read_ogr_part(request));
     }
@@ -762,8 +770,8 @@ OffenceTable derive_table(OffenceTable&& all, const OffenceFilter& filter,
     std::vector<UnlocatedRecord>().swap(all.unlocated);
     // The columns are filtered where they lie: no second copy of a large table, and no work when
     // everything is kept.
-    const bool everything = std::all_of(s.keep.begin(), s.keep.end(),
-                                        [](std::uint8_t k) { return k != 0; });
+    const bool everything =
+        std::all_of(s.keep.begin(), s.keep.end(), [](std::uint8_t k) { return k != 0; });
     const auto keep = [&](std::size_t i) { return everything || s.keep[i] != 0; };
     const auto compact = [&](auto& column)
     {

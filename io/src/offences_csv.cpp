@@ -85,10 +85,10 @@ class TextFile
             if (n < 0 && errno == EINTR)
                 continue;
             if (n <= 0)
-                throw Error(Errc::Io,
-                            m_path + ": read failed at byte " + std::to_string(offset + done) +
-                                (n < 0 ? " (" + std::string(std::strerror(errno)) + ")"
-                                       : " (the file became shorter while being read)"));
+                throw Error(Errc::Io, m_path + ": read failed at byte " +
+                                          std::to_string(offset + done) +
+                                          (n < 0 ? " (" + std::string(std::strerror(errno)) + ")"
+                                                 : " (the file became shorter while being read)"));
             done += static_cast<std::size_t>(n);
         }
         return std::string_view(buffer.data(), length);
@@ -145,11 +145,11 @@ struct CsvLayout
 
 struct Chunk
 {
-    std::size_t begin = 0;      // where parsing starts: after a line end
-    std::int64_t line = 1;      // the line at `begin`
-    std::size_t bound = 0;      // records starting at or after this belong to the next chunk
+    std::size_t begin = 0;       // where parsing starts: after a line end
+    std::int64_t line = 1;       // the line at `begin`
+    std::size_t bound = 0;       // records starting at or after this belong to the next chunk
     std::size_t first_start = 0; // where its first record starts
-    std::size_t stop = 0;       // where the next chunk's first record starts
+    std::size_t stop = 0;        // where the next chunk's first record starts
     std::int64_t stop_line = 0;
     bool open_end = false; // its last record ran to the end of the text without a line end
     RecordColumns columns;
@@ -259,8 +259,7 @@ BatchResult parse_batch(std::string_view text, std::size_t begin, std::int64_t l
     // Line numbers of the chunk starts: physical lines, as the serial reader counts them.
     std::vector<std::int64_t> lines(chunks.size());
     tbb::parallel_for(std::size_t{0}, chunks.size(),
-                      [&](std::size_t k)
-                      {
+                      [&](std::size_t k) {
                           lines[k] = count_lines(
                               text.substr(chunks[k].begin, chunks[k].bound - chunks[k].begin));
                       });
@@ -374,11 +373,17 @@ SourcePart read_csv_part(const PartRequest& q)
     else
         throw Error(Errc::Usage, path + ": coordinates '" + x_name + "', '" + y_name +
                                      "' need their CRS: add --crs (for example --crs EPSG:27700)");
-    layout.setup = {roles,     part.source_crs.geographic, q.options.keep_raw,
-                    q.options.list_rejected, !q.options.text_on_demand, q.filter, x_name, y_name};
+    layout.setup = {roles,
+                    part.source_crs.geographic,
+                    q.options.keep_raw,
+                    q.options.list_rejected,
+                    !q.options.text_on_demand,
+                    q.filter,
+                    x_name,
+                    y_name};
 
     // The records, a batch at a time. Each batch starts at a record boundary.
-    std::size_t offset = 0;   // of the batch in the file
+    std::size_t offset = 0;         // of the batch in the file
     std::size_t begin = header_end; // of the first record within the batch
     std::size_t batch = std::max<std::size_t>(q.options.batch_bytes, 4096);
     std::size_t reported = 0;
@@ -386,9 +391,9 @@ SourcePart read_csv_part(const PartRequest& q)
     {
         text = file.read(offset, batch, buffer);
         const bool last = offset + text.size() >= file.size();
-        const BatchResult r = parse_batch(text, begin, line, last, layout,
-                                          std::max<std::size_t>(q.options.chunk_bytes, 1024),
-                                          part.columns);
+        const BatchResult r =
+            parse_batch(text, begin, line, last, layout,
+                        std::max<std::size_t>(q.options.chunk_bytes, 1024), part.columns);
         if (r.too_small)
         {
             batch *= 2; // a record longer than the batch: try again with room for it

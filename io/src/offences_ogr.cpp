@@ -54,7 +54,8 @@ SourcePart read_ogr_part(const PartRequest& q)
     }
     else
         throw Error(Errc::Usage,
-                    path + ": the layer has no CRS; give it with --crs (for example --crs EPSG:4326)");
+                    path +
+                        ": the layer has no CRS; give it with --crs (for example --crs EPSG:4326)");
 
     ClassifierSetup setup{roles,
                           part.source_crs.geographic,
@@ -92,8 +93,10 @@ SourcePart read_ogr_part(const PartRequest& q)
             values[i] = feature->IsFieldSetAndNotNull(static_cast<int>(i))
                             ? feature->GetFieldAsString(static_cast<int>(i))
                             : "";
-        const auto value = [&](int i) -> std::string_view
-        { return i >= 0 ? std::string_view(values[static_cast<std::size_t>(i)]) : std::string_view(); };
+        const auto value = [&](int i) -> std::string_view {
+            return i >= 0 ? std::string_view(values[static_cast<std::size_t>(i)])
+                          : std::string_view();
+        };
         r.date = value(roles.date);
         r.type = value(roles.type);
         r.id = value(roles.id);

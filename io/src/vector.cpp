@@ -197,7 +197,8 @@ void VectorWriter::commit()
                                 m_impl->layer->GetName() + "', '" +
                                 m_impl->layer->GetGeometryColumn() + "')";
         CPLErrorReset();
-        m_impl->dataset->ReleaseResultSet(m_impl->dataset->ExecuteSQL(sql.c_str(), nullptr, nullptr));
+        m_impl->dataset->ReleaseResultSet(
+            m_impl->dataset->ExecuteSQL(sql.c_str(), nullptr, nullptr));
         if (CPLGetLastErrorType() == CE_Failure)
             throw Error(Errc::Io, m_impl->path + ": cannot build the spatial index (" +
                                       detail::gdal_error() + ")");

@@ -114,14 +114,12 @@ TEST_CASE("A batch source of several months gives what the command gives with th
         run_hotspot("batch " + quoted(file) + " --out " + quoted(dir + "/out") + " --quiet");
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
-    const std::string job = " --offences " + quoted(sep) + " --offences " + quoted(nov) +
-                            " --boundaries " +
-                            quoted(demo + "boundaries/kent_districts_2013.geojson") +
-                            " --boundaries " +
-                            quoted(demo + "boundaries/maidstone_wards_2013.geojson") +
-                            " --area Maidstone --bandwidth 300 --cell 50 --quiet";
-    REQUIRE(run_hotspot("kde" + job + " --crime-type Burglary --out " +
-                        quoted(dir + "/autumn.tif"))
+    const std::string job =
+        " --offences " + quoted(sep) + " --offences " + quoted(nov) + " --boundaries " +
+        quoted(demo + "boundaries/kent_districts_2013.geojson") + " --boundaries " +
+        quoted(demo + "boundaries/maidstone_wards_2013.geojson") +
+        " --area Maidstone --bandwidth 300 --cell 50 --quiet";
+    REQUIRE(run_hotspot("kde" + job + " --crime-type Burglary --out " + quoted(dir + "/autumn.tif"))
                 .exit_code == 0);
     CHECK(slurp(dir + "/autumn.tif") == slurp(dir + "/out/autumn/density.tif"));
     REQUIRE(run_hotspot("kde" + job + " --from 2019-10 --out " + quoted(dir + "/november.tif"))

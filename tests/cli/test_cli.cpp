@@ -207,7 +207,8 @@ TEST_CASE("Many files in: two months, a folder by force, and the memory guard", 
     for (const char* month : {"2019-09", "2019-11"})
     {
         fs::create_directories(dir + "/download/" + month);
-        fs::copy_file(HOTSPOT_SOURCE_DIR "/data/police_uk/" + std::string(month) + "-kent-street.csv",
+        fs::copy_file(HOTSPOT_SOURCE_DIR "/data/police_uk/" + std::string(month) +
+                          "-kent-street.csv",
                       dir + "/download/" + month + "/" + month + "-kent-street.csv");
     }
     const auto two = run_hotspot("kde --offences " + september + " --offences " + november + job +
@@ -227,9 +228,9 @@ TEST_CASE("Many files in: two months, a folder by force, and the memory guard", 
     b.erase("seconds");
     CHECK(a == b);
     // --from/--to leave November's file unread.
-    const auto sep = run_hotspot("kde --offences " + quoted(dir + "/download") +
-                                 " --to 2019-10 --bandwidth 300 --cell 100 --out " +
-                                 quoted(dir + "/sep.tif"));
+    const auto sep =
+        run_hotspot("kde --offences " + quoted(dir + "/download") +
+                    " --to 2019-10 --bandwidth 300 --cell 100 --out " + quoted(dir + "/sep.tif"));
     REQUIRE(sep.exit_code == 0);
     CHECK_THAT(sep.out, Catch::Contains("1 monthly files outside --from/--to skipped"));
     // A memory limit that holds the run lets it through.
@@ -249,9 +250,9 @@ TEST_CASE("A grid over the memory limit is written strip by strip, byte for byte
                             " --area Maidstone --bandwidth 300 --cell 5 --out ";
     const auto whole = run_hotspot(job + quoted(dir + "/whole.tif") + " --quiet");
     REQUIRE(whole.exit_code == 0);
-    const auto strips = run_hotspot(job + quoted(dir + "/strips.tif") +
-                                    " --memory-limit 250M --summary-json " +
-                                    quoted(dir + "/strips.json"));
+    const auto strips =
+        run_hotspot(job + quoted(dir + "/strips.tif") + " --memory-limit 250M --summary-json " +
+                    quoted(dir + "/strips.json"));
     REQUIRE(strips.exit_code == 0);
     CHECK_THAT(strips.out, Catch::Contains("512 rows at a time"));
     CHECK(nlohmann::json::parse(slurp(dir + "/strips.json"))["written_in_strips"] == true);

@@ -231,16 +231,16 @@ TEST_CASE("Strip by strip gives the in-memory surface bit for bit", "[kde][strip
             INFO("kernel " << to_string(kernel) << ", strips of " << strip << " rows");
             std::vector<double> joined;
             std::int64_t next_row = 0;
-            estimate_kde_strips(inc, g, o, strip,
-                                [&](std::int64_t first, std::int64_t count,
-                                    const std::vector<double>& values)
-                                {
-                                    CHECK(first == next_row);
-                                    CHECK(count <= kde_strip_rows(strip));
-                                    CHECK(values.size() == static_cast<std::size_t>(count * g.cols));
-                                    joined.insert(joined.end(), values.begin(), values.end());
-                                    next_row = first + count;
-                                });
+            estimate_kde_strips(
+                inc, g, o, strip,
+                [&](std::int64_t first, std::int64_t count, const std::vector<double>& values)
+                {
+                    CHECK(first == next_row);
+                    CHECK(count <= kde_strip_rows(strip));
+                    CHECK(values.size() == static_cast<std::size_t>(count * g.cols));
+                    joined.insert(joined.end(), values.begin(), values.end());
+                    next_row = first + count;
+                });
             CHECK(next_row == g.rows);
             REQUIRE(joined.size() == whole.values.size());
             CHECK(std::memcmp(joined.data(), whole.values.data(), joined.size() * sizeof(double)) ==

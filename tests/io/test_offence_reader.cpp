@@ -110,8 +110,7 @@ std::string tricky_csv()
 }
 } // namespace
 
-TEST_CASE("The parallel reader equals one serial pass, whatever the chunks and threads",
-          "[reader]")
+TEST_CASE("The parallel reader equals one serial pass, whatever the chunks and threads", "[reader]")
 {
     const fs::path dir = scratch("parallel");
     const std::string tricky = (dir / "tricky.csv").string();
@@ -131,9 +130,8 @@ TEST_CASE("The parallel reader equals one serial pass, whatever the chunks and t
             const auto serial = read_with({path}, whole, whole, keep_raw, {}, source);
             // Chunks of 64 bytes start inside quoted fields again and again; batches of 512 cut
             // records short and must be read again larger.
-            for (const auto& [chunk, batch] : {std::pair<std::size_t, std::size_t>{64, 512},
-                                              {1000, 4096},
-                                              {4096, 1 << 20}})
+            for (const auto& [chunk, batch] :
+                 {std::pair<std::size_t, std::size_t>{64, 512}, {1000, 4096}, {4096, 1 << 20}})
             {
                 INFO("chunks of " << chunk << ", batches of " << batch);
                 require_same(serial, read_with({path}, chunk, batch, keep_raw, {}, source));
@@ -258,8 +256,7 @@ TEST_CASE("Folders, patterns and police.uk downloads, by force and by month", "[
     CHECK(both.incidents.size() == kent_sep.incidents.size() + kent_nov.incidents.size());
     // Records keep their file and line.
     CHECK(record_file(both.incidents.source_row.back()) == 1);
-    CHECK(record_line(both.incidents.source_row.back()) ==
-          kent_nov.incidents.source_row.back());
+    CHECK(record_line(both.incidents.source_row.back()) == kent_nov.incidents.source_row.back());
 
     SECTION("--from/--to skip monthly files by name")
     {
@@ -281,9 +278,9 @@ TEST_CASE("Folders, patterns and police.uk downloads, by force and by month", "[
         const std::string zip = (dir / "download.zip").string();
         void* handle = CPLCreateZip(zip.c_str(), nullptr);
         REQUIRE(handle);
-        for (const auto& [member, text] : {std::pair<std::string, const std::string*>{
-                                               "2019-09/2019-09-kent-street.csv", &sep},
-                                           {"2019-11/2019-11-kent-street.csv", &nov}})
+        for (const auto& [member, text] :
+             {std::pair<std::string, const std::string*>{"2019-09/2019-09-kent-street.csv", &sep},
+              {"2019-11/2019-11-kent-street.csv", &nov}})
         {
             REQUIRE(CPLCreateFileInZip(handle, member.c_str(), nullptr) == CE_None);
             REQUIRE(CPLWriteFileInZip(handle, text->data(), static_cast<int>(text->size())) ==

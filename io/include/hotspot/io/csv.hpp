@@ -19,8 +19,7 @@ class CsvReader
     CsvReader(std::string_view text, std::string source_name);
     /// A reader that starts at byte `begin` of `text`, a record boundary on line `line`: a parallel
     /// reader's chunk, or a buffer holding part of a file. No byte-order mark is looked for.
-    CsvReader(std::string_view text, std::string source_name, std::size_t begin,
-              std::int64_t line);
+    CsvReader(std::string_view text, std::string source_name, std::size_t begin, std::int64_t line);
 
     /// Reads the next record into `fields`; false at the end of the text.
     /// Throws Error(BadData) naming the line on a quote that is never closed.

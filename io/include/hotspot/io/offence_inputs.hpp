@@ -20,12 +20,12 @@ struct InputFile
 {
     std::string path;
     engine::MonthIndex month = engine::no_month; ///< from a police.uk file name
-    std::string force;                          ///< from a police.uk file name
+    std::string force;                           ///< from a police.uk file name
 };
 
 struct InputList
 {
-    std::vector<InputFile> files;         ///< in path order, so months come in order
+    std::vector<InputFile> files;            ///< in path order, so months come in order
     std::int64_t skipped_outside_period = 0; ///< police.uk monthly files outside --from/--to
 };
 

@@ -103,7 +103,7 @@ struct RejectedRecord
 /// code.
 struct UnlocatedRecord
 {
-    std::int64_t row = 0; ///< record_key
+    std::int64_t row = 0;  ///< record_key
     RejectReason reason{}; ///< what is wrong with the location
     std::string detail;
     engine::MonthIndex month = engine::no_month;
@@ -133,18 +133,18 @@ struct OffenceTable
     std::vector<std::string_view> codes; ///< the code field of each incident, when one was named
     std::vector<std::string_view> raw; ///< each incident's record as CSV text, when kept (keep_raw)
     std::vector<UnlocatedRecord> unlocated;
-    std::vector<std::string> field_names; ///< the fields of the raw text, in order
+    std::vector<std::string> field_names;             ///< the fields of the raw text, in order
     std::vector<std::shared_ptr<const void>> storage; ///< owns the text the views above point into
     Crs source_crs;
     Crs target_crs;
-    std::string target_crs_reason; ///< why this target CRS, when it was chosen automatically
+    std::string target_crs_reason;  ///< why this target CRS, when it was chosen automatically
     std::string source_path;        ///< the inputs as given (OffenceSource::label)
     std::vector<std::string> files; ///< every file read, in order (record_file indexes it)
     std::int64_t files_skipped = 0; ///< police.uk monthly files left unread: outside --from/--to
-    std::string format;      ///< "police.uk street-level CSV", "CSV", or the OGR driver name
-    bool has_dates = false;  ///< a date field was found
-    bool has_types = false;  ///< a crime type field was found
-    std::string fields_used; ///< which fields served as x, y, date, type, id, weight
+    std::string format;             ///< "police.uk street-level CSV", "CSV", or the OGR driver name
+    bool has_dates = false;         ///< a date field was found
+    bool has_types = false;         ///< a crime type field was found
+    std::string fields_used;        ///< which fields served as x, y, date, type, id, weight
     std::int64_t records_read = 0;
     std::array<std::int64_t, reject_reason_count> rejected_by_reason{};
     std::vector<RejectedRecord> rejected; ///< in source order
@@ -194,8 +194,8 @@ OffenceTable read_offences(const OffenceSource& source, const OffenceFilter& fil
 /// options.target_crs, keep_raw and progress. CSV files are parsed in parallel; the result is the
 /// same for any thread count.
 /// Records that `filter` removes are rejected as they are read (so they take no memory), and
-/// police.uk monthly files whose month in the name lies outside it are not read at all; derive_table
-/// with the same filter then gives what it would give from the unfiltered table.
+/// police.uk monthly files whose month in the name lies outside it are not read at all;
+/// derive_table with the same filter then gives what it would give from the unfiltered table.
 OffenceTable read_all_offences(const OffenceSource& source, const ReadOptions& options,
                                const OffenceFilter& filter = {});
 
