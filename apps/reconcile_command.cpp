@@ -363,6 +363,11 @@ nlohmann::json run_reconcile(const ReconcileRequest& r, Reporter& reporter)
         extra.push_back(parse_layer_spec(text));
 
     Reconciled rec = reconcile_offences(r.setup, r.run, reporter);
+    if (rec.table.mixed_fields)
+        throw Error(Errc::Usage,
+                    rec.table.source_path +
+                        ": the files have different fields, and reconcile writes every original "
+                        "field; reconcile files of one layout together");
     std::vector<CodedLayer> layers;
     std::vector<engine::LayerAssignment> assigned;
     for (const auto& spec : extra)

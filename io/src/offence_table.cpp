@@ -415,6 +415,8 @@ OffenceTable join_parts(std::vector<SourcePart> parts, const InputList& inputs,
         if (p.format != table.format && table.format.find("mixed") == std::string::npos)
             table.format = "mixed: " + table.format + ", " + p.format;
         if (p.field_names != table.field_names)
+            table.mixed_fields = true;
+        if (p.field_names != table.field_names)
             table.warnings.push_back(p.path + ": its fields differ from " + first.path +
                                      "'s; it is read by its own header");
     }
@@ -633,6 +635,7 @@ void copy_description(const OffenceTable& all, OffenceTable& out)
     out.fields_used = all.fields_used;
     out.records_read = all.records_read;
     out.raw_header = all.raw_header;
+    out.mixed_fields = all.mixed_fields;
     out.field_names = all.field_names;
     out.storage = all.storage;
     out.warnings = all.warnings;
@@ -853,14 +856,15 @@ std::string record_place(const OffenceTable& table, std::int64_t key)
 std::string rejects_csv(const OffenceTable& table)
 {
     const bool many = table.files.size() > 1;
+    // Files with different fields: each record's text whole, in one column.
     std::string out = std::string(many ? "source_file," : "") + "source_row,reason,detail," +
-                      table.raw_header + "\n";
+                      (table.mixed_fields ? std::string("record") : table.raw_header) + "\n";
     for (const auto& r : table.rejected)
     {
         if (many)
             out += csv_quote(table.files[record_file(r.row)]) + ",";
         out += std::to_string(record_line(r.row)) + "," + std::string(to_string(r.reason)) + "," +
-               csv_quote(r.detail) + "," + r.raw + "\n";
+               csv_quote(r.detail) + "," + (table.mixed_fields ? csv_quote(r.raw) : r.raw) + "\n";
     }
     return out;
 }

@@ -1,6 +1,7 @@
 // The parallel CSV reader against one serial pass, and the many-file inputs.
 
 #include "hotspot/engine/error.hpp"
+#include "hotspot/engine/text.hpp"
 #include "hotspot/io/files.hpp"
 #include "hotspot/io/offence_inputs.hpp"
 #include "hotspot/io/offences.hpp"
@@ -9,6 +10,7 @@
 #include <cpl_conv.h>
 #include <tbb/global_control.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -304,6 +306,33 @@ TEST_CASE("Folders, patterns and police.uk downloads, by force and by month", "[
         CHECK(csv.rfind("source_file,source_row,reason,detail,Crime ID", 0) == 0);
         CHECK(csv.find("2019-11-kent-street.csv") != std::string::npos);
     }
+}
+
+TEST_CASE("Files of different layouts are each read by their own header", "[reader][inputs]")
+{
+    const fs::path dir = scratch("layouts");
+    const std::string other = (dir / "export.csv").string();
+    // A force export: other column names and order, lon/lat detected, one bad row, no line end.
+    write(other, "Occurred,Offence type,lat,lon\n2019-09-03,Burglary,51.27,0.52\n"
+                 "2019-09-04,Burglary,51.28\n2019-09-05,Theft,51.26,0.53");
+    OffenceSource s;
+    s.paths = {demo + "2019-09-kent-street.csv", other};
+    ReadOptions options;
+    options.keep_raw = true;
+    const auto t = read_offences(s, {}, options);
+    const auto kent = read_with({demo + "2019-09-kent-street.csv"}, 1 << 22, 1 << 26, true);
+    CHECK(t.records_read == kent.records_read + 3);
+    CHECK(t.incidents.size() == kent.incidents.size() + 2);
+    CHECK(t.mixed_fields);
+    CHECK_THAT(engine::join(t.warnings), Catch::Contains("export.csv: its fields differ"));
+    // The truncated row is rejected with its file and line; its text comes whole.
+    const std::string csv = rejects_csv(t);
+    CHECK(csv.rfind("source_file,source_row,reason,detail,record\n", 0) == 0);
+    CHECK_THAT(csv, Catch::Contains(other + ",3,malformed_row,\"expected 4 fields, found 3\","
+                                            "\"2019-09-04,Burglary,51.28\""));
+    // Crime types join by name across the files.
+    CHECK(std::count(t.incidents.crime_type_names.begin(), t.incidents.crime_type_names.end(),
+                     std::string("Burglary")) == 1);
 }
 
 TEST_CASE("Inputs that hold no offences say so, naming the path", "[reader][inputs]")

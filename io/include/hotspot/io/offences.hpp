@@ -133,7 +133,8 @@ struct OffenceTable
     std::vector<std::string_view> codes; ///< the code field of each incident, when one was named
     std::vector<std::string_view> raw; ///< each incident's record as CSV text, when kept (keep_raw)
     std::vector<UnlocatedRecord> unlocated;
-    std::vector<std::string> field_names;             ///< the fields of the raw text, in order
+    std::vector<std::string> field_names; ///< the fields of the raw text, in order (first file)
+    bool mixed_fields = false; ///< the files' fields differ: each record's text has its file's
     std::vector<std::shared_ptr<const void>> storage; ///< owns the text the views above point into
     Crs source_crs;
     Crs target_crs;
