@@ -112,7 +112,7 @@ void add_offence_options(CLI::App& command, OffenceInput& input)
         .add_option(
             "--crs", input.source.crs,
             "CRS of the input coordinates when the source does not carry one, e.g. EPSG:27700 "
-            "(lon/lat columns default to EPSG:4326)")
+            "(lon/lat columns default to EPSG:4326; police.uk files are always EPSG:4326)")
         ->group("Input");
     command
         .add_option("--date-field", input.source.date_field,

@@ -331,7 +331,9 @@ CLI::App* add_reconcile_command(CLI::App& app, ReconcileRequest& r)
            "Also assign another layer (repeatable): [LABEL=]FILE:CODE_FIELD[:NAME_FIELD], e.g. "
            "wards=data/boundaries/kent_wards_2013.geojson:WD13CD:WD13NM")
         ->group("Reconciliation");
-    cmd->add_option("--out", r.out_path, "Reconciled records: .gpkg, .geojson or .fgb")
+    cmd->add_option("--out", r.out_path,
+                    "Reconciled records: .gpkg, .geojson, or .fgb (FlatGeobuf holds no record "
+                    "without a location: refused when there is one)")
         ->required()
         ->group("Output");
     cmd->add_option("--report", r.report_path,

@@ -6,7 +6,7 @@
 #   parse     of which reading and classifying the records (the run summary's stage time)
 #   kde       hotspot kde, 100 m cells over the whole spread, quartic r = 500 m
 #   tables    hotspot tables against the Kent districts (records elsewhere count as outside)
-#   reconcile hotspot reconcile against the Kent LSOAs to FlatGeobuf (sizes up to 1 M only)
+#   reconcile hotspot reconcile against the Kent LSOAs to GeoPackage (sizes up to 1 M only)
 # and `wc -l` on the same warm file, so that the read ratio comes from one run.
 # Usage: benchmarks/run_scale_benchmark.sh [BUILD_DIR] [N ...]   (default N: 1000000 10000000)
 # The 70 M case (benchmarks/run_scale_benchmark.sh build 70000000) needs 13 GB of disk and is
@@ -58,7 +58,7 @@ for n in "${sizes[@]}"; do
     read -r s kib < <(measure "$hotspot" tables --offences "$file" --areas "$boundaries/kent_districts_2013.geojson" --area-code-field LAD13CD --area-name-field LAD13NM --out "$out/tables.csv" --overwrite --quiet)
     row tables "$s" "$kib" "$n" "$bytes"
     if [ "$n" -le 1000000 ]; then
-        read -r s kib < <(measure "$hotspot" reconcile --offences "$file" --code-field "LSOA code" --areas "$boundaries/kent_lsoa_2011.geojson" --area-code-field LSOA11CD --out "$out/reconciled.fgb" --overwrite --quiet)
+        read -r s kib < <(measure "$hotspot" reconcile --offences "$file" --code-field "LSOA code" --areas "$boundaries/kent_lsoa_2011.geojson" --area-code-field LSOA11CD --out "$out/reconciled.gpkg" --overwrite --quiet)
         row reconcile "$s" "$kib" "$n" "$bytes"
     fi
     awk -v r="$read_s" -v w="$wc_s" -v p="$project" 'BEGIN { printf "reading (parse) takes %.1fx the time of wc -l; projecting the distinct points %.2f s\n", r / w, p }'

@@ -366,9 +366,12 @@ SourcePart read_csv_part(const PartRequest& q)
     part.has_types = roles.type >= 0;
     const std::string& x_name = names[static_cast<std::size_t>(roles.x)];
     const std::string& y_name = names[static_cast<std::size_t>(roles.y)];
-    if (!s.crs.empty())
+    // police.uk files are WGS 84 whatever --crs says: it names the CRS of the other files of a run.
+    if (police_uk)
+        part.source_crs = wgs84();
+    else if (!s.crs.empty())
         part.source_crs = parse_crs(s.crs);
-    else if (police_uk || (is_lonlat_name(x_name) && is_lonlat_name(y_name)))
+    else if (is_lonlat_name(x_name) && is_lonlat_name(y_name))
         part.source_crs = wgs84();
     else
         throw Error(Errc::Usage, path + ": coordinates '" + x_name + "', '" + y_name +

@@ -167,6 +167,12 @@ void VectorWriter::add_point(const std::optional<engine::Point2>& where,
     std::unique_ptr<OGRGeometry> point;
     if (where && std::isfinite(where->x) && std::isfinite(where->y))
         point = std::make_unique<OGRPoint>(where->x, where->y);
+    else if (std::string(m_impl->dataset->GetDriver()->GetDescription()) == "FlatGeobuf")
+        // GDAL's FlatGeobuf writer drops a feature without a geometry without a word: refuse
+        // rather than lose the record.
+        throw Error(Errc::Usage, m_impl->path + ": FlatGeobuf cannot hold a record without a " +
+                                     "location (feature " + std::to_string(m_impl->written + 1) +
+                                     "); write .gpkg or .geojson to keep every record");
     m_impl->write(std::move(point), values);
 }
 

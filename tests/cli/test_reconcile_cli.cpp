@@ -189,6 +189,9 @@ TEST_CASE("Reconcile refuses bad input with clear messages and writes nothing", 
     const std::string offences = "--offences " + quoted(demo + "police_uk/2019-09-kent-street.csv");
     const std::string lsoa = " --areas " + quoted(demo + "boundaries/kent_lsoa_2011.geojson");
     const std::string out = " --out " + quoted(dir + "/r.gpkg");
+    const std::string other_dir = fresh_temp_dir("reconcile_layout");
+    const std::string other = other_dir + "/export.csv"; // a layout of its own
+    std::ofstream(other) << "LSOA code,Longitude,Latitude\nE01024274,0.52,51.27\n";
     const std::vector<Refusal> cases{
         {"reconcile " + offences + " --code-field Beat" + lsoa + " --area-code-field LSOA11CD" +
              out,
@@ -215,7 +218,15 @@ TEST_CASE("Reconcile refuses bad input with clear messages and writes nothing", 
         {"reconcile " + offences + " --code-field 'LSOA code'" + lsoa +
              " --area-code-field LSOA11CD --tolerance -3" + out,
          2, "--tolerance"},
+        // FlatGeobuf (GDAL 3.6) drops features without a geometry: refused, not lost.
+        {"reconcile " + offences + " --code-field 'LSOA code'" + lsoa +
+             " --area-code-field LSOA11CD --out " + quoted(dir + "/r.fgb"),
+         2, "FlatGeobuf cannot hold a record without a location"},
+        {"reconcile " + offences + " --offences " + quoted(other) + " --code-field 'LSOA code'" +
+             lsoa + " --area-code-field LSOA11CD" + out,
+         2, "different fields"},
     };
     check_refusals(cases, [&] { CHECK(fs::is_empty(dir)); });
     fs::remove_all(dir);
+    fs::remove_all(other_dir);
 }
