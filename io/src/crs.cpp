@@ -8,9 +8,9 @@
 #include <tbb/parallel_for.h>
 
 #include <cmath>
+#include <limits>
 #include <map>
 #include <mutex>
-#include <limits>
 
 namespace hotspot::io
 {
@@ -154,11 +154,10 @@ Reprojector::Reprojector(const Crs& from, const Crs& to) : m_from_wkt(from.wkt),
     m_identity = a->IsSame(b.get());
     if (!m_identity)
     {
-        make_transform(m_from_wkt,
-                       m_to_wkt); // fail now, on the calling thread, if there is no path
-        m_per_thread =
-            std::make_unique<PerThread>(PerThread{tbb::enumerable_thread_specific<TransformPtr>(
-                [this] { return make_transform(m_from_wkt, m_to_wkt); })});
+        // Made now, on the calling thread, so that a missing path fails here; kept as this
+        // thread's, since making one asks PROJ's database for the operations (tens of ms).
+        m_per_thread = std::make_unique<PerThread>();
+        m_per_thread->transforms.local() = make_transform(m_from_wkt, m_to_wkt);
     }
 }
 
@@ -173,6 +172,8 @@ void Reprojector::transform(std::span<double> x, std::span<double> y) const
                       [&](const tbb::blocked_range<std::size_t>& range)
                       {
                           auto& t = transforms.local();
+                          if (!t)
+                              t = make_transform(m_from_wkt, m_to_wkt);
                           const std::size_t n = range.size();
                           std::vector<int> ok(n);
                           t->Transform(n, x.data() + range.begin(), y.data() + range.begin(),
