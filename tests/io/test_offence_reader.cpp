@@ -2,6 +2,7 @@
 
 #include "hotspot/engine/error.hpp"
 #include "hotspot/engine/text.hpp"
+#include "hotspot/io/crs.hpp"
 #include "hotspot/io/files.hpp"
 #include "hotspot/io/offence_inputs.hpp"
 #include "hotspot/io/offences.hpp"
@@ -11,6 +12,7 @@
 #include <tbb/global_control.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 
@@ -221,6 +223,40 @@ TEST_CASE("Record texts read again in order equal the texts kept in memory", "[r
     }
 }
 
+TEST_CASE("Distinct points projected once give every record what projecting it alone gives",
+          "[reader][crs]")
+{
+    // 30,000 records on 700 snap points, as police.uk data are: the reader projects each point
+    // once. Every record must hold exactly the coordinates PROJ gives its own lon/lat.
+    const fs::path dir = scratch("snap");
+    std::string text = "id,longitude,latitude\n";
+    std::vector<std::pair<double, double>> lonlat;
+    for (int i = 0; i < 30000; ++i)
+    {
+        const int point = (i * 7919) % 700;
+        char line[96];
+        std::snprintf(line, sizeof line, "%d,%.6f,%.6f\n", i, 0.3 + 0.001 * point,
+                      51.1 + 0.0007 * (point % 97));
+        text += line;
+    }
+    write(dir / "snapped.csv", text);
+    OffenceSource s;
+    s.paths = {(dir / "snapped.csv").string()};
+    const auto t = read_offences(s, {}, {});
+    REQUIRE(t.incidents.size() == 30000);
+    const Reprojector alone(wgs84(), t.target_crs);
+    for (std::size_t i = 0; i < t.incidents.size(); ++i)
+    {
+        const int point = (static_cast<int>(i) * 7919) % 700;
+        char lon[32], lat[32];
+        std::snprintf(lon, sizeof lon, "%.6f", 0.3 + 0.001 * point);
+        std::snprintf(lat, sizeof lat, "%.6f", 51.1 + 0.0007 * (point % 97));
+        const auto p = alone.transform({std::stod(lon), std::stod(lat)});
+        REQUIRE(t.incidents.x[i] == p.x);
+        REQUIRE(t.incidents.y[i] == p.y);
+    }
+}
+
 TEST_CASE("Reading with a filter gives what filtering the whole table gives", "[reader]")
 {
     OffenceFilter filter;
@@ -333,6 +369,36 @@ TEST_CASE("Files of different layouts are each read by their own header", "[read
     // Crime types join by name across the files.
     CHECK(std::count(t.incidents.crime_type_names.begin(), t.incidents.crime_type_names.end(),
                      std::string("Burglary")) == 1);
+}
+
+TEST_CASE("A file that changes while it is read is refused", "[reader][inputs]")
+{
+    const fs::path dir = scratch("changing");
+    const std::string path = (dir / "2019-09-kent-street.csv").string();
+    write(path, read_text_file(demo + "2019-09-kent-street.csv"));
+    OffenceSource s;
+    s.paths = {path};
+    ReadOptions options;
+    options.batch_bytes = 1 << 16;
+    bool appended = false;
+    // Another program appends a record while the first batches are being read.
+    options.progress = [&](double)
+    {
+        if (!appended)
+            std::ofstream(path, std::ios::app) << "late,2019-09,x,y,-0.5,51.3,,,,,Burglary,\n";
+        appended = true;
+    };
+    try
+    {
+        read_offences(s, {}, options);
+        FAIL("accepted");
+    }
+    catch (const Error& e)
+    {
+        CHECK(e.code() == Errc::Io);
+        CHECK_THAT(e.what(), Catch::Contains("changed while it was being read"));
+    }
+    CHECK(appended);
 }
 
 TEST_CASE("Inputs that hold no offences say so, naming the path", "[reader][inputs]")
