@@ -273,10 +273,28 @@ void estimate(const Incidents& incidents, const GridSpec& grid, const KdeOptions
 
     const std::int64_t band_count = (rows + band_rows - 1) / band_rows;
     // The most bands one offence reaches: it bounds how far before a strip its offences start.
+    // The offences in fixed blocks, so that the passes below run in parallel and still place
+    // every offence where one serial pass would.
+    const std::size_t block_size = 1 << 16;
+    const std::size_t blocks = (n + block_size - 1) / block_size;
+    const auto for_blocks = [&](auto&& body)
+    {
+        tbb::parallel_for(std::size_t{0}, blocks,
+                          [&](std::size_t k)
+                          { body(k, k * block_size, std::min(n, (k + 1) * block_size)); });
+    };
+    std::vector<std::int64_t> block_span(blocks, 1);
+    for_blocks(
+        [&](std::size_t k, std::size_t begin, std::size_t end)
+        {
+            for (std::size_t i = begin; i < end; ++i)
+                if (const auto [first, last] = reach(i); last >= first)
+                    block_span[k] = std::max<std::int64_t>(
+                        block_span[k], last / band_rows - first / band_rows + 1);
+        });
     std::int64_t span = 1;
-    for (std::size_t i = 0; i < n; ++i)
-        if (const auto [first, last] = reach(i); last >= first)
-            span = std::max<std::int64_t>(span, last / band_rows - first / band_rows + 1);
+    for (const auto b : block_span)
+        span = std::max(span, b);
     std::atomic<std::int64_t> bands_done{0};
     for (std::int64_t strip_first = 0; strip_first < band_count; strip_first += strip_bands)
     {
@@ -288,27 +306,47 @@ void estimate(const Incidents& incidents, const GridSpec& grid, const KdeOptions
         // one slice: the offences whose first band lies within `span` bands before it, skipping
         // the few that end above it. Bands before the strip are counted from `base`.
         const std::int64_t base = std::max<std::int64_t>(0, strip_first - span + 1);
-        std::vector<std::size_t> band_start(static_cast<std::size_t>(strip_end - base) + 1, 0);
-        for (std::size_t i = 0; i < n; ++i)
-        {
-            const auto [first, last] = reach(i);
-            if (last >= row_first && first <= row_last)
-                ++band_start[static_cast<std::size_t>(first / band_rows - base) + 1];
-        }
-        for (std::size_t b = 1; b < band_start.size(); ++b)
-            band_start[b] += band_start[b - 1];
-        std::vector<BandMember> members(band_start.back());
-        {
-            std::vector<std::size_t> fill(band_start.begin(), band_start.end() - 1);
-            for (std::size_t i = 0; i < n; ++i)
+        const std::size_t slots = static_cast<std::size_t>(strip_end - base);
+        // Counts per block and band, then each block's first place in each band.
+        std::vector<std::size_t> counts(blocks * slots, 0);
+        for_blocks(
+            [&](std::size_t k, std::size_t begin, std::size_t end)
             {
-                const auto [first, last] = reach(i);
-                if (last >= row_first && first <= row_last)
-                    members[fill[static_cast<std::size_t>(first / band_rows - base)]++] = {
-                        incidents.x[i], incidents.y[i], scale * incidents.weight_of(i), first,
-                        last};
+                std::size_t* c = counts.data() + k * slots;
+                for (std::size_t i = begin; i < end; ++i)
+                {
+                    const auto [first, last] = reach(i);
+                    if (last >= row_first && first <= row_last)
+                        ++c[static_cast<std::size_t>(first / band_rows - base)];
+                }
+            });
+        std::vector<std::size_t> band_start(slots + 1, 0);
+        std::size_t total = 0;
+        for (std::size_t b = 0; b < slots; ++b)
+        {
+            band_start[b] = total;
+            for (std::size_t k = 0; k < blocks; ++k)
+            {
+                const std::size_t c = counts[k * slots + b];
+                counts[k * slots + b] = total; // block k's first place in band b
+                total += c;
             }
         }
+        band_start[slots] = total;
+        std::vector<BandMember> members(total);
+        for_blocks(
+            [&](std::size_t k, std::size_t begin, std::size_t end)
+            {
+                std::size_t* fill = counts.data() + k * slots;
+                for (std::size_t i = begin; i < end; ++i)
+                {
+                    const auto [first, last] = reach(i);
+                    if (last >= row_first && first <= row_last)
+                        members[fill[static_cast<std::size_t>(first / band_rows - base)]++] = {
+                            incidents.x[i], incidents.y[i], scale * incidents.weight_of(i), first,
+                            last};
+                }
+            });
 
         double* out = target.rows(row_first, row_last - row_first + 1);
         tbb::parallel_for(
