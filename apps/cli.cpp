@@ -34,12 +34,14 @@ const char* const conventions_text = R"(Conventions
   Bandwidth     --bandwidth is the kernel's search radius in metres: no offence further away
                 than this contributes to a cell (as ArcGIS Kernel Density and the QGIS Heatmap
                 use it). For --kernel gaussian it is the standard deviation instead. Left out,
-                it follows the ArcGIS rule 0.9 min(SD, sqrt(1/ln 2) Dm) n^-0.2 and is printed.
+                it follows the ArcGIS rule 0.9 min(SD, sqrt(1/ln 2) Dm) n^-0.2 on the offences
+                (those in --area, when given) and is printed.
   Units         per-km2 (default): offences per square kilometre. per-m2: per square metre,
                 the value ArcGIS and the QGIS Heatmap ("Scaled") give. count: expected offences
                 in each cell. Each kernel integrates to 1, so a surface sums to the number of
                 offences used (or their total weight).
-  Grid          --cell in metres (default: the shorter side of the extent / 250). The extent is
+  Grid          --cell in metres (default: the shorter side of the extent / 250, rounded to 1,
+                2, 2.5 or 5 times a power of ten: 122 m becomes 100 m). The extent is
                 --extent, or the --area polygon's box, or the offences' box grown by the search
                 radius, snapped outwards to whole cells so that grids of different runs align.
                 Offences outside the extent still count in the cells they reach.

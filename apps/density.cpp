@@ -120,14 +120,15 @@ void add_density_options(CLI::App& cmd, DensitySpec& s)
                    "quartic (default), epanechnikov, triweight, triangular, uniform, gaussian")
         ->group("Density");
     cmd.add_option("--bandwidth", s.bandwidth_m,
-                   "Search radius in metres (Gaussian: sigma). Default: the ArcGIS rule, printed "
-                   "with the run")
+                   "Search radius in metres (Gaussian: sigma). Default: the ArcGIS rule on the "
+                   "offences (in --area, when given), printed with the run")
         ->group("Density");
     cmd.add_option("--units", s.units,
                    "per-km2 (default), per-m2, or count (expected offences per cell)")
         ->group("Density");
     cmd.add_option("--cell", s.cell_m,
-                   "Cell size in metres (default: shorter side of the extent / 250)")
+                   "Cell size in metres (default: shorter side of the extent / 250, rounded to "
+                   "1, 2, 2.5 or 5 times a power of ten)")
         ->group("Grid");
     cmd.add_option("--extent", s.extent,
                    "Grid extent xmin,ymin,xmax,ymax in the target CRS, metres")
@@ -205,14 +206,39 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& inc, cons
         d.options.bandwidth_m = bandwidth_m ? *bandwidth_m : *s.bandwidth_m;
     else
     {
-        const engine::BandwidthRule rule = engine::default_bandwidth(inc);
+        // With --area, the rule looks at the offences in the area, not at the whole file: a
+        // borough's bandwidth should not follow the spread of the force.
+        engine::Incidents in_area;
+        if (!d.area_features.empty())
+        {
+            const auto& layer = *d.boundary_layers[d.area_layer];
+            std::vector<std::pair<const engine::MultiPolygon*, engine::Box2>> shapes;
+            for (const auto i : d.area_features)
+                shapes.emplace_back(&layer.features[i].shape,
+                                    engine::bounds(layer.features[i].shape));
+            for (std::size_t i = 0; i < inc.size(); ++i)
+                for (const auto& [shape, box] : shapes)
+                    if (inc.x[i] >= box.xmin && inc.x[i] <= box.xmax && inc.y[i] >= box.ymin &&
+                        inc.y[i] <= box.ymax && engine::contains(*shape, {inc.x[i], inc.y[i]}))
+                    {
+                        in_area.add_from(inc, i);
+                        break;
+                    }
+            if (in_area.size() == 0)
+                throw Error(Errc::BadData, "no offence lies in --area " + s.area +
+                                               ", so no bandwidth can be derived from them; "
+                                               "give --bandwidth");
+        }
+        const engine::BandwidthRule rule =
+            engine::default_bandwidth(d.area_features.empty() ? inc : in_area);
         if (!(rule.bandwidth_m > 0))
             throw Error(
                 Errc::Usage,
                 "cannot derive a bandwidth: every offence lies on one point; give --bandwidth");
         d.options.bandwidth_m = rule.bandwidth_m;
         d.bandwidth_note = "ArcGIS rule: SD " + fixed(rule.standard_distance_m, 1) + " m, Dm " +
-                           fixed(rule.median_distance_m, 1) + " m, n " + fixed(rule.n, 0);
+                           fixed(rule.median_distance_m, 1) + " m, n " + fixed(rule.n, 0) +
+                           (d.area_features.empty() ? "" : " (offences in " + s.area + ")");
     }
     const double radius = engine::kernel_support_radius(d.options.kernel, d.options.bandwidth_m);
 

@@ -58,9 +58,22 @@ Box2 snap_outward(const Box2& box, double cell_m)
             std::ceil(box.xmax / cell_m) * cell_m, std::ceil(box.ymax / cell_m) * cell_m};
 }
 
+double readable_size(double metres)
+{
+    if (!(metres > 0) || !std::isfinite(metres))
+        return metres;
+    // The nearest, by ratio, of 1, 2, 2.5 and 5 times a power of ten.
+    const double decade = std::pow(10.0, std::floor(std::log10(metres)));
+    double best = decade;
+    for (const double step : {1.0, 2.0, 2.5, 5.0, 10.0})
+        if (std::abs(std::log(step * decade / metres)) < std::abs(std::log(best / metres)))
+            best = step * decade;
+    return best;
+}
+
 double default_cell_size(const Box2& extent)
 {
-    return std::min(extent.width(), extent.height()) / 250.0;
+    return readable_size(std::min(extent.width(), extent.height()) / 250.0);
 }
 
 } // namespace hotspot::engine

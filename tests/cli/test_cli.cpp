@@ -141,7 +141,7 @@ TEST_CASE("kde output is byte-identical for 1 and 2 threads", "[cli][threads]")
     fs::remove_all(dir);
 }
 
-TEST_CASE("kde defaults: the ArcGIS bandwidth rule and a cell of a 250th of the extent, printed",
+TEST_CASE("kde defaults: the ArcGIS bandwidth rule and a readable cell near a 250th of the extent",
           "[cli]")
 {
     const std::string dir = fresh_temp_dir("defaults");
@@ -151,9 +151,30 @@ TEST_CASE("kde defaults: the ArcGIS bandwidth rule and a cell of a 250th of the 
     REQUIRE(r.exit_code == 0);
     CHECK_THAT(r.out, Catch::Contains("ArcGIS rule") && Catch::Contains("cells of"));
     const auto back = io::read_geotiff(dir + "/d.tif");
-    // 250 cells across the shorter side, plus at most one from snapping outwards to whole cells.
-    CHECK(std::min(back.raster.grid.cols, back.raster.grid.rows) >= 250);
-    CHECK(std::min(back.raster.grid.cols, back.raster.grid.rows) <= 251);
+    // A 250th of the shorter side, rounded to 1, 2, 2.5 or 5 times a power of ten (at most a
+    // factor of sqrt(2) either way), plus at most one cell from snapping outwards.
+    const double cell = back.raster.grid.cell_m;
+    CHECK(cell == hotspot::engine::readable_size(cell));
+    CHECK(std::min(back.raster.grid.cols, back.raster.grid.rows) >= 250 / std::sqrt(2.0));
+    CHECK(std::min(back.raster.grid.cols, back.raster.grid.rows) <= 250 * std::sqrt(2.0) + 1);
+    fs::remove_all(dir);
+}
+
+TEST_CASE("With --area, the default bandwidth follows the offences in the area", "[cli]")
+{
+    // Shepway holds 1,065 of Kent's September records (hotspot tables: 887 crimes and 178
+    // anti-social behaviour); the rule on all of Kent would give about 3.9 km.
+    const std::string dir = fresh_temp_dir("area_bandwidth");
+    const auto r = run_hotspot("kde --offences " + september + " --boundaries " + districts +
+                               " --area Shepway --out " + quoted(dir + "/s.tif") +
+                               " --summary-json " + quoted(dir + "/s.json"));
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    const auto summary = nlohmann::json::parse(slurp(dir + "/s.json"));
+    CHECK_THAT(summary["bandwidth_source"].get<std::string>(),
+               Catch::Contains("n 1065") && Catch::Contains("offences in Shepway"));
+    CHECK(summary["bandwidth_m"].get<double>() < 1500.0);
+    CHECK(summary["cell_m"].get<double>() == 100.0);
     fs::remove_all(dir);
 }
 

@@ -70,6 +70,16 @@ TEST_CASE("Snapping grows a box outwards to whole cells", "[grid]")
 TEST_CASE("The default cell is the shorter side over 250", "[grid]")
 {
     CHECK(default_cell_size({0, 0, 5000, 2500}) == Approx(10.0));
+    // Rounded to a readable size: Shepway's 30.6 km side gives 122.458 m, shown as 100 m.
+    CHECK(default_cell_size({0, 0, 40000, 30614.5}) == 100.0);
+    CHECK(readable_size(122.458) == 100.0);
+    CHECK(readable_size(37.0) == 50.0);
+    CHECK(readable_size(33.0) == 25.0);
+    CHECK(readable_size(2.3) == 2.5);
+    CHECK(readable_size(0.7) == 0.5);
+    CHECK(readable_size(8.0) == 10.0);
+    CHECK(readable_size(1500.0) == 2000.0); // 2000/1500 = 1.33 is nearer than 1500/1000 = 1.5
+    CHECK(readable_size(1300.0) == 1000.0);
 }
 
 TEST_CASE("Degenerate grids are refused", "[grid]")

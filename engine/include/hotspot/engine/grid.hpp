@@ -52,8 +52,13 @@ GridSpec grid_for_extent(const Box2& extent, double cell_m);
 /// align.
 Box2 snap_outward(const Box2& box, double cell_m);
 
-/// The default cell size: the shorter side of the extent divided by 250 (as ArcGIS Kernel Density).
+/// The default cell size: the shorter side of the extent divided by 250 (as ArcGIS Kernel Density),
+/// rounded to a readable size.
 double default_cell_size(const Box2& extent);
+
+/// The nearest, by ratio, of 1, 2, 2.5 and 5 times a power of ten: 122.458 m gives 100 m and 37 m
+/// gives 50 m (50/37 = 1.35 is nearer than 37/25 = 1.48).
+double readable_size(double metres);
 
 /// A raster of values on a grid, row-major from the north-west corner.
 template <class T> struct Raster
