@@ -308,18 +308,24 @@ void estimate(const Incidents& incidents, const GridSpec& grid, const KdeOptions
         const std::int64_t base = std::max<std::int64_t>(0, strip_first - span + 1);
         const std::size_t slots = static_cast<std::size_t>(strip_end - base);
         // Counts per block and band, then each block's first place in each band.
-        std::vector<std::size_t> counts(blocks * slots, 0);
-        for_blocks(
-            [&](std::size_t k, std::size_t begin, std::size_t end)
-            {
-                std::size_t* c = counts.data() + k * slots;
-                for (std::size_t i = begin; i < end; ++i)
+        // Visits, block by block in parallel, each offence reaching the strip with its slot.
+        const auto for_reaching = [&](auto&& visit)
+        {
+            for_blocks(
+                [&](std::size_t k, std::size_t begin, std::size_t end)
                 {
-                    const auto [first, last] = reach(i);
-                    if (last >= row_first && first <= row_last)
-                        ++c[static_cast<std::size_t>(first / band_rows - base)];
-                }
-            });
+                    for (std::size_t i = begin; i < end; ++i)
+                    {
+                        const auto [first, last] = reach(i);
+                        if (last >= row_first && first <= row_last)
+                            visit(k * slots + static_cast<std::size_t>(first / band_rows - base), i,
+                                  first, last);
+                    }
+                });
+        };
+        std::vector<std::size_t> counts(blocks * slots, 0);
+        for_reaching([&](std::size_t slot, std::size_t, std::int32_t, std::int32_t)
+                     { ++counts[slot]; });
         std::vector<std::size_t> band_start(slots + 1, 0);
         std::size_t total = 0;
         for (std::size_t b = 0; b < slots; ++b)
@@ -334,18 +340,11 @@ void estimate(const Incidents& incidents, const GridSpec& grid, const KdeOptions
         }
         band_start[slots] = total;
         std::vector<BandMember> members(total);
-        for_blocks(
-            [&](std::size_t k, std::size_t begin, std::size_t end)
+        for_reaching(
+            [&](std::size_t slot, std::size_t i, std::int32_t first, std::int32_t last)
             {
-                std::size_t* fill = counts.data() + k * slots;
-                for (std::size_t i = begin; i < end; ++i)
-                {
-                    const auto [first, last] = reach(i);
-                    if (last >= row_first && first <= row_last)
-                        members[fill[static_cast<std::size_t>(first / band_rows - base)]++] = {
-                            incidents.x[i], incidents.y[i], scale * incidents.weight_of(i), first,
-                            last};
-                }
+                members[counts[slot]++] = {incidents.x[i], incidents.y[i],
+                                           scale * incidents.weight_of(i), first, last};
             });
 
         double* out = target.rows(row_first, row_last - row_first + 1);
