@@ -184,15 +184,6 @@ std::int32_t Classifier::code_index(std::string_view text)
     return index;
 }
 
-void Classifier::reject(std::int64_t row, RejectReason reason, std::string detail,
-                        std::string_view raw)
-{
-    ++m_out.rejected_by_reason[static_cast<std::size_t>(reason)];
-    if (m_setup.list_rejected)
-        m_out.rejected.push_back(
-            {row, reason, std::move(detail), m_setup.keep_raw ? std::string(raw) : std::string()});
-}
-
 template <class Detail>
 void Classifier::reject_lazily(std::int64_t row, RejectReason reason, Detail&& detail,
                                std::string_view raw)
@@ -203,6 +194,13 @@ void Classifier::reject_lazily(std::int64_t row, RejectReason reason, Detail&& d
     if (m_setup.list_rejected)
         m_out.rejected.push_back(
             {row, reason, detail(), m_setup.keep_raw ? std::string(raw) : std::string()});
+}
+
+void Classifier::reject(std::int64_t row, RejectReason reason, std::string detail,
+                        std::string_view raw)
+{
+    reject_lazily(
+        row, reason, [&] { return std::move(detail); }, raw);
 }
 
 bool Classifier::filtered(std::int64_t row, MonthIndex month, std::int32_t type,

@@ -12,9 +12,7 @@
 #include <chrono>
 #include <cmath>
 #include <deque>
-#include <filesystem>
 #include <limits>
-#include <mutex>
 #include <unordered_map>
 
 #include <tbb/parallel_for.h>
@@ -45,6 +43,19 @@ double median(std::vector<double> values)
 // At most a million records, evenly spaced, stand for all when choosing the CRS.
 constexpr std::size_t crs_sample = 1'000'000;
 
+// Keeps the entries of a column whose `keep` flag is set, in order, in place; an empty column (one
+// that is not kept for this table) stays empty.
+template <class T> void keep_where(std::vector<T>& column, const std::vector<std::uint8_t>& keep)
+{
+    if (column.empty())
+        return;
+    std::size_t out = 0;
+    for (std::size_t i = 0; i < column.size(); ++i)
+        if (keep[i])
+            column[out++] = column[i];
+    column.resize(out);
+}
+
 // Removes the located records `failed` picks, keeping every column in step, and lists them as
 // records kept without a usable location.
 template <class Failed> void drop_located(RecordColumns& c, Failed&& failed)
@@ -67,19 +78,9 @@ template <class Failed> void drop_located(RecordColumns& c, Failed&& failed)
         }
     if (std::all_of(keep.begin(), keep.end(), [](std::uint8_t k) { return k != 0; }))
         return;
-    const auto compact = [&](auto& column)
-    {
-        if (column.empty())
-            return;
-        std::size_t out = 0;
-        for (std::size_t i = 0; i < n; ++i)
-            if (keep[i])
-                column[out++] = column[i];
-        column.resize(out);
-    };
-    compact(c.id_hash);
-    compact(c.code);
-    compact(c.raw);
+    keep_where(c.id_hash, keep);
+    keep_where(c.code, keep);
+    keep_where(c.raw, keep);
     c.located.keep_if([&](std::size_t i) { return keep[i] != 0; });
 }
 
@@ -247,8 +248,8 @@ void transform_points(const Reprojector& reprojector, std::vector<double>& x,
     std::vector<std::vector<double>> ux(shards), uy(shards);
     for (std::size_t s = 0; s < shards; ++s)
     {
-        ux[s] = points[s].xs();
-        uy[s] = points[s].ys();
+        ux[s] = std::move(points[s].xs()); // find() needs only the slots
+        uy[s] = std::move(points[s].ys());
         reprojector.transform(ux[s], uy[s]);
     }
     tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, 1 << 16),
@@ -415,10 +416,11 @@ OffenceTable join_parts(std::vector<SourcePart> parts, const InputList& inputs,
         if (p.format != table.format && table.format.find("mixed") == std::string::npos)
             table.format = "mixed: " + table.format + ", " + p.format;
         if (p.field_names != table.field_names)
+        {
             table.mixed_fields = true;
-        if (p.field_names != table.field_names)
             table.warnings.push_back(p.path + ": its fields differ from " + first.path +
                                      "'s; it is read by its own header");
+        }
     }
 
     // A file whose records mostly have latitude beyond 90 degrees has its columns swapped.
@@ -696,9 +698,8 @@ OffenceTable read_all_offences(const OffenceSource& source, const ReadOptions& o
     if (inputs.files.size() > (std::size_t{1} << (63 - record_file_shift)))
         throw Error(Errc::Usage, "too many offence files in one run");
     std::size_t total_bytes = 0;
-    std::vector<std::size_t> sizes;
     for (const auto& f : inputs.files)
-        total_bytes += sizes.emplace_back(detail::file_size(f.path));
+        total_bytes += detail::file_size(f.path);
     std::size_t done = 0;
     const auto bytes_read = [&](std::size_t bytes)
     {
@@ -773,24 +774,11 @@ OffenceTable derive_table(OffenceTable&& all, const OffenceFilter& filter,
     std::vector<UnlocatedRecord>().swap(all.unlocated);
     // The columns are filtered where they lie: no second copy of a large table, and no work when
     // everything is kept.
-    const bool everything =
-        std::all_of(s.keep.begin(), s.keep.end(), [](std::uint8_t k) { return k != 0; });
-    const auto keep = [&](std::size_t i) { return everything || s.keep[i] != 0; };
-    const auto compact = [&](auto& column)
+    if (!std::all_of(s.keep.begin(), s.keep.end(), [](std::uint8_t k) { return k != 0; }))
     {
-        if (column.empty())
-            return;
-        std::size_t o = 0;
-        for (std::size_t i = 0; i < column.size(); ++i)
-            if (keep(i))
-                column[o++] = column[i];
-        column.resize(o);
-    };
-    if (!everything)
-    {
-        compact(all.codes);
-        compact(all.raw);
-        all.incidents.keep_if(keep);
+        keep_where(all.codes, s.keep);
+        keep_where(all.raw, s.keep);
+        all.incidents.keep_if([&](std::size_t i) { return s.keep[i] != 0; });
     }
     out.incidents = std::move(all.incidents);
     out.codes = std::move(all.codes);
@@ -844,13 +832,6 @@ std::string format_month(MonthIndex month)
     std::snprintf(buffer, sizeof buffer, "%04d-%02d", engine::year_of(month),
                   engine::month_of(month));
     return buffer;
-}
-
-std::string record_place(const OffenceTable& table, std::int64_t key)
-{
-    const std::size_t file = record_file(key);
-    const std::string name = file < table.files.size() ? table.files[file] : table.source_path;
-    return name + ":" + std::to_string(record_line(key));
 }
 
 std::string rejects_csv(const OffenceTable& table)

@@ -21,6 +21,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <optional>
 
 #include <tbb/parallel_for.h>
 
@@ -436,15 +437,19 @@ SourcePart read_csv_part(const PartRequest& q)
     part.read_ids = [path, whole, id_field, field_count](const std::vector<std::int64_t>& wanted)
     {
         std::vector<std::string> ids;
-        const TextFile again(path, whole != nullptr);
+        // The text kept in memory when there is one, else the file read again a block at a time.
+        std::optional<TextFile> again;
+        if (!whole)
+            again.emplace(path, false);
+        const std::size_t size = whole ? whole->size() : again->size();
         const auto text_of = [&](std::size_t at, std::size_t n, std::string& buf)
-        { return whole ? std::string_view(*whole).substr(at, n) : again.read(at, n, buf); };
+        { return whole ? std::string_view(*whole).substr(at, n) : again->read(at, n, buf); };
         std::string buffer_;
         std::size_t offset_ = 0;
         std::int64_t line_ = 1;
         std::size_t next = 0;
         constexpr std::size_t step = 16u << 20;
-        while (next < wanted.size() && offset_ < again.size())
+        while (next < wanted.size() && offset_ < size)
         {
             const std::string_view block_ = text_of(offset_, step, buffer_);
             std::size_t pos = 0;
@@ -461,7 +466,7 @@ SourcePart read_csv_part(const PartRequest& q)
                         CsvReader one(rec, path, 0, line_);
                         const bool ok = one.next(f);
                         if (!ok || !one.ended_without_line_end() ||
-                            offset_ + pos + rec.size() >= again.size())
+                            offset_ + pos + rec.size() >= size)
                             break;
                         length *= 4;
                     }

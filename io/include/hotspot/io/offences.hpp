@@ -237,7 +237,4 @@ class RecordTexts
     std::unique_ptr<Impl> m_impl;
 };
 
-/// "file.csv:12" for a record key.
-std::string record_place(const OffenceTable& table, std::int64_t key);
-
 } // namespace hotspot::io
