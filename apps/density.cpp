@@ -5,12 +5,15 @@
 #include "hotspot/engine/text.hpp"
 #include "hotspot/io/geotiff.hpp"
 
+#include <tbb/parallel_for.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <map>
+#include <memory>
 
 namespace hotspot::app
 {
@@ -90,12 +93,100 @@ engine::DensityUnits units_of(const DensitySpec& spec)
     return *units;
 }
 
-void check_bandwidth(double bandwidth_m)
+void check_bandwidth(double bandwidth_m, const std::string& option = "--bandwidth")
 {
-    require_positive(bandwidth_m, "--bandwidth");
+    require_positive(bandwidth_m, option);
     if (bandwidth_m > max_bandwidth_m)
-        throw Error(Errc::Usage, "--bandwidth " + fixed(bandwidth_m, 0) +
+        throw Error(Errc::Usage, option + " " + fixed(bandwidth_m, 0) +
                                      " m is absurd (over 500 km); the bandwidth is in metres");
+}
+
+// --bandwidth and --pilot-bandwidth: metres, or the name of a selector.
+struct BandwidthChoice
+{
+    std::optional<double> metres;
+    engine::BandwidthSelector selector = engine::BandwidthSelector::ArcGis;
+};
+
+BandwidthChoice parse_bandwidth(const std::string& text, const std::string& option)
+{
+    BandwidthChoice choice;
+    if (text.empty())
+        return choice;
+    if (const auto selector = engine::parse_selector(text))
+    {
+        choice.selector = *selector;
+        return choice;
+    }
+    char* end = nullptr;
+    const double metres = std::strtod(text.c_str(), &end);
+    if (end == text.c_str() || *end != '\0')
+        throw Error(Errc::Usage, option + " '" + text +
+                                     "' is neither metres nor a selector; selectors are arcgis, "
+                                     "scott, ppl, diggle, cvl");
+    check_bandwidth(metres, option);
+    choice.metres = metres;
+    return choice;
+}
+
+enum class Edge
+{
+    None,
+    Uniform,
+    Diggle
+};
+
+Edge edge_of(const DensitySpec& spec)
+{
+    if (spec.edge_correction == "none")
+        return Edge::None;
+    if (spec.edge_correction == "uniform")
+        return Edge::Uniform;
+    if (spec.edge_correction == "diggle")
+        return Edge::Diggle;
+    throw Error(Errc::Usage, "--edge-correction '" + spec.edge_correction +
+                                 "' is not a correction; choose none, uniform or diggle");
+}
+
+// A bandwidth for `kernel` from a choice: the metres given, the ArcGIS rule, or a selector's
+// Gaussian sigma turned into the kernel's bandwidth of the same standard deviation.
+double resolve_bandwidth(const BandwidthChoice& choice, engine::Kernel kernel,
+                         const engine::Incidents& offences, const engine::StudyWindow& window,
+                         const std::string& where, Density& d, Reporter& reporter)
+{
+    if (choice.metres)
+        return *choice.metres;
+    if (choice.selector == engine::BandwidthSelector::ArcGis)
+    {
+        const engine::BandwidthRule rule = engine::default_bandwidth(offences);
+        if (!(rule.bandwidth_m > 0))
+            throw Error(
+                Errc::Usage,
+                "cannot derive a bandwidth: every offence lies on one point; give --bandwidth");
+        d.bandwidth_note = "ArcGIS rule: SD " + fixed(rule.standard_distance_m, 1) + " m, Dm " +
+                           fixed(rule.median_distance_m, 1) + " m, n " + fixed(rule.n, 0) + where;
+        return rule.bandwidth_m;
+    }
+    const engine::SelectedSigma chosen =
+        engine::select_sigma(choice.selector, offences, window,
+                             engine::RunContext{reporter.progress(
+                                 "bandwidth " + std::string(engine::to_string(choice.selector)))});
+    reporter.done();
+    if (chosen.at_range_end)
+        reporter.warn("bandwidth " + std::string(engine::to_string(choice.selector)) + ": the " +
+                      chosen.criterion + " is best at an end of the range searched (sigma " +
+                      fixed(chosen.sigma_m, 1) +
+                      " m); the offences may not support a choice, consider another selector");
+    d.selected_sigma_m = chosen.sigma_m;
+    const double bandwidth = engine::bandwidth_for_sigma(kernel, chosen.sigma_m);
+    d.bandwidth_note =
+        std::string(engine::to_string(choice.selector)) + " (" + chosen.criterion +
+        "): Gaussian sigma " + fixed(chosen.sigma_m, 1) + " m, n " +
+        std::to_string(offences.size()) + where +
+        (kernel == engine::Kernel::Gaussian ? std::string()
+                                            : "; " + std::string(engine::to_string(kernel)) +
+                                                  " radius of the same standard deviation");
+    return bandwidth;
 }
 } // namespace
 
@@ -119,9 +210,33 @@ void add_density_options(CLI::App& cmd, DensitySpec& s)
     cmd.add_option("--kernel", s.kernel,
                    "quartic (default), epanechnikov, triweight, triangular, uniform, gaussian")
         ->group("Density");
-    cmd.add_option("--bandwidth", s.bandwidth_m,
-                   "Search radius in metres (Gaussian: sigma). Default: the ArcGIS rule on the "
-                   "offences (in --area, when given), printed with the run")
+    cmd.add_option("--bandwidth", s.bandwidth,
+                   "Search radius in metres (Gaussian: sigma), or a selector: arcgis (the "
+                   "default: ArcGIS's rule), scott, ppl (likelihood cross-validation), diggle "
+                   "(mean-square-error cross-validation), cvl (Cronie-van Lieshout). Selectors "
+                   "use the offences in the study area and choose the Gaussian sigma as "
+                   "spatstat's bw.* do; a compact kernel gets the radius of the same standard "
+                   "deviation (quartic: 2.83 sigma). Printed and tagged with the run")
+        ->group("Density");
+    cmd.add_option("--edge-correction", s.edge_correction,
+                   "none (default, as ArcGIS and QGIS), uniform or diggle (as spatstat). Needs "
+                   "--area or --extent: the surface then counts only offences inside it and "
+                   "makes up for the kernel mass that falls outside. Choose uniform for a map "
+                   "of the intensity near a coast or force border, diggle when the totals by "
+                   "area must add up to the offences; keep none where offences beyond the "
+                   "border exist but were not loaded")
+        ->group("Density");
+    cmd.add_flag("--adaptive", s.adaptive,
+                 "Adaptive bandwidth (Abramson's square-root law, as sparr): narrower where "
+                 "offences are dense, wider where sparse; the bandwidth is the geometric mean")
+        ->group("Density");
+    cmd.add_option("--pilot-bandwidth", s.pilot_bandwidth,
+                   "With --adaptive: bandwidth of the pilot density, metres or a selector "
+                   "(default: the bandwidth)")
+        ->group("Density");
+    cmd.add_option("--trim", s.trim,
+                   "With --adaptive: no offence's bandwidth exceeds trim times the bandwidth "
+                   "(default 5, as sparr)")
         ->group("Density");
     cmd.add_option("--units", s.units,
                    "per-km2 (default), per-m2, or count (expected offences per cell)")
@@ -149,8 +264,19 @@ void check_density_spec(const DensitySpec& s)
 {
     kernel_of(s);
     units_of(s);
-    if (s.bandwidth_m)
-        check_bandwidth(*s.bandwidth_m);
+    parse_bandwidth(s.bandwidth, "--bandwidth");
+    parse_bandwidth(s.pilot_bandwidth, "--pilot-bandwidth");
+    const Edge edge = edge_of(s);
+    if (edge != Edge::None && s.area.empty() && s.extent.empty())
+        throw Error(Errc::Usage, "--edge-correction needs a study area: give --area (with "
+                                 "--boundaries) or --extent");
+    if (s.adaptive && edge == Edge::Uniform)
+        throw Error(Errc::Usage, "--adaptive with --edge-correction uniform is not supported: "
+                                 "use diggle, which corrects each offence by its own bandwidth");
+    if (!s.adaptive && !s.pilot_bandwidth.empty())
+        throw Error(Errc::Usage, "--pilot-bandwidth needs --adaptive");
+    if (!(s.trim >= 1))
+        throw Error(Errc::Usage, "--trim must be at least 1");
     if (s.cell_m)
         require_positive(*s.cell_m, "--cell");
     if (!s.extent.empty())
@@ -199,47 +325,133 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& inc, cons
     }
 
     d.options = {.kernel = kernel_of(s), .bandwidth_m = 0.0, .units = units_of(s)};
-    d.bandwidth_note = "given";
-    if (bandwidth_m)
-        check_bandwidth(*bandwidth_m);
-    if (bandwidth_m || s.bandwidth_m)
-        d.options.bandwidth_m = bandwidth_m ? *bandwidth_m : *s.bandwidth_m;
+    const Edge edge = edge_of(s);
+    d.edge_correction = s.edge_correction;
+
+    // The study window: the area, else the extent, else the offences' bounding rectangle (as
+    // spatstat's default window). Selectors and edge correction look at the offences inside it.
+    std::vector<const engine::MultiPolygon*> area_shapes;
+    for (const auto i : d.area_features)
+        area_shapes.push_back(&d.boundary_layers[d.area_layer]->features[i].shape);
+    engine::StudyWindow window;
+    if (!area_shapes.empty())
+        window = engine::StudyWindow::polygons(area_shapes);
+    else if (extent)
+        window = engine::StudyWindow::rectangle(*extent);
     else
     {
-        // With --area, the rule looks at the offences in the area, not at the whole file: a
-        // borough's bandwidth should not follow the spread of the force.
-        engine::Incidents in_area;
-        if (!d.area_features.empty())
-        {
-            const auto& layer = *d.boundary_layers[d.area_layer];
-            std::vector<std::pair<const engine::MultiPolygon*, engine::Box2>> shapes;
-            for (const auto i : d.area_features)
-                shapes.emplace_back(&layer.features[i].shape,
-                                    engine::bounds(layer.features[i].shape));
-            for (std::size_t i = 0; i < inc.size(); ++i)
-                for (const auto& [shape, box] : shapes)
-                    if (inc.x[i] >= box.xmin && inc.x[i] <= box.xmax && inc.y[i] >= box.ymin &&
-                        inc.y[i] <= box.ymax && engine::contains(*shape, {inc.x[i], inc.y[i]}))
-                    {
-                        in_area.add_from(inc, i);
-                        break;
-                    }
-            if (in_area.size() == 0)
-                throw Error(Errc::BadData, "no offence lies in --area " + s.area +
-                                               ", so no bandwidth can be derived from them; "
-                                               "give --bandwidth");
-        }
-        const engine::BandwidthRule rule =
-            engine::default_bandwidth(d.area_features.empty() ? inc : in_area);
-        if (!(rule.bandwidth_m > 0))
-            throw Error(
-                Errc::Usage,
-                "cannot derive a bandwidth: every offence lies on one point; give --bandwidth");
-        d.options.bandwidth_m = rule.bandwidth_m;
-        d.bandwidth_note = "ArcGIS rule: SD " + fixed(rule.standard_distance_m, 1) + " m, Dm " +
-                           fixed(rule.median_distance_m, 1) + " m, n " + fixed(rule.n, 0) +
-                           (d.area_features.empty() ? "" : " (offences in " + s.area + ")");
+        engine::Box2 box;
+        for (std::size_t i = 0; i < inc.size(); ++i)
+            box.expand(inc.x[i], inc.y[i]);
+        window = engine::StudyWindow::rectangle(box);
     }
+    const bool windowed = !area_shapes.empty() || extent;
+    engine::Incidents in_window;
+    if (windowed)
+    {
+        in_window.crime_type_names = inc.crime_type_names;
+        for (std::size_t i = 0; i < inc.size(); ++i)
+            if (window.contains({inc.x[i], inc.y[i]}))
+                in_window.add_from(inc, i);
+        if (in_window.size() == 0)
+            throw Error(Errc::BadData,
+                        "no offence lies in " + (s.area.empty() ? "--extent" : "--area " + s.area) +
+                            ", so no bandwidth can be derived from them; give --bandwidth");
+    }
+    const engine::Incidents& study = windowed ? in_window : inc;
+    const std::string where = s.area.empty() ? "" : " (offences in " + s.area + ")";
+
+    d.bandwidth_note = "given";
+    d.bandwidth_selector = "given";
+    if (bandwidth_m)
+    {
+        check_bandwidth(*bandwidth_m);
+        d.options.bandwidth_m = *bandwidth_m;
+    }
+    else
+    {
+        const BandwidthChoice choice = parse_bandwidth(s.bandwidth, "--bandwidth");
+        if (!choice.metres)
+            d.bandwidth_selector = engine::to_string(choice.selector);
+        d.options.bandwidth_m =
+            resolve_bandwidth(choice, d.options.kernel, study, window, where, d, reporter);
+    }
+
+    // With edge correction the surface counts the offences inside the window alone: the
+    // correction stands in for those beyond its edge.
+    const engine::Incidents* used = &inc;
+    engine::Incidents corrected;
+    if (edge != Edge::None)
+    {
+        d.outside_window = inc.size() - in_window.size();
+        if (d.outside_window > 0)
+            reporter.info("edge       " + std::to_string(d.outside_window) +
+                          " offences outside the study area are left out of the corrected "
+                          "surface");
+        used = &in_window;
+    }
+    if (s.adaptive)
+    {
+        Density pilot_note;
+        const BandwidthChoice pilot_choice =
+            parse_bandwidth(s.pilot_bandwidth, "--pilot-bandwidth");
+        const double pilot_m = s.pilot_bandwidth.empty()
+                                   ? d.options.bandwidth_m
+                                   : resolve_bandwidth(pilot_choice, d.options.kernel, study,
+                                                       window, where, pilot_note, reporter);
+        std::optional<engine::EdgeFactor> pilot_edge;
+        if (edge != Edge::None)
+            pilot_edge.emplace(window, d.options.kernel, pilot_m);
+        engine::AdaptiveBandwidths adaptive =
+            engine::abramson_bandwidths(*used, d.options.kernel, d.options.bandwidth_m, pilot_m,
+                                        s.trim, pilot_edge ? &*pilot_edge : nullptr);
+        d.options.point_bandwidth_m = std::move(adaptive.bandwidth_m);
+        adaptive.bandwidth_m.clear();
+        d.adaptive = adaptive;
+        const auto [low, high] = std::minmax_element(d.options.point_bandwidth_m.begin(),
+                                                     d.options.point_bandwidth_m.end());
+        reporter.info("adaptive   Abramson, pilot " + fixed(pilot_m, 1) + " m, bandwidths " +
+                      fixed(low == high ? 0.0 : *low, 1) + " to " +
+                      fixed(high == d.options.point_bandwidth_m.end() ? 0.0 : *high, 1) + " m, " +
+                      std::to_string(adaptive.trimmed) + " trimmed at " + fixed(s.trim, 1) + "x");
+    }
+    if (edge == Edge::Diggle)
+    {
+        // Each offence weighs 1 / e(x_i), e with its own bandwidth: offences near the edge
+        // count for the kernel mass they lose beyond it.
+        corrected = in_window;
+        const auto& h = d.options.point_bandwidth_m;
+        if (h.empty())
+        {
+            const engine::EdgeFactor e(window, d.options.kernel, d.options.bandwidth_m);
+            for (std::size_t i = 0; i < corrected.size(); ++i)
+                corrected.set_weight(i,
+                                     corrected.weight_of(i) / e.at(corrected.x[i], corrected.y[i]));
+        }
+        else
+        {
+            // One edge factor per 1% band of bandwidths, and only for offences within reach
+            // of the edge.
+            std::map<long, std::unique_ptr<engine::EdgeFactor>> factors;
+            for (std::size_t i = 0; i < corrected.size(); ++i)
+            {
+                const double reach = engine::kernel_support_radius(d.options.kernel, h[i]);
+                if (window.distance_to_boundary({corrected.x[i], corrected.y[i]}) >= reach)
+                    continue;
+                const long band = std::lround(std::log(h[i]) / 0.01);
+                auto& factor = factors[band];
+                if (!factor)
+                    factor = std::make_unique<engine::EdgeFactor>(
+                        window, d.options.kernel, std::exp(static_cast<double>(band) * 0.01));
+                corrected.set_weight(i, corrected.weight_of(i) /
+                                            factor->at(corrected.x[i], corrected.y[i]));
+            }
+        }
+        used = &corrected;
+    }
+    if (s.adaptive)
+        d.options.bandwidth_m = *std::max_element(d.options.point_bandwidth_m.begin(),
+                                                  d.options.point_bandwidth_m.end());
     const double radius = engine::kernel_support_radius(d.options.kernel, d.options.bandwidth_m);
 
     engine::GridSpec grid;
@@ -291,15 +503,31 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& inc, cons
     check_reach(radius, grid.cell_m);
 
     reporter.info("kernel     " + std::string(engine::to_string(d.options.kernel)) +
-                  ", bandwidth " + fixed(d.options.bandwidth_m, 1) + " m (" + d.bandwidth_note +
-                  ")");
+                  ", bandwidth " + fixed(nominal_bandwidth(d), 1) + " m (" + d.bandwidth_note +
+                  ")" + (edge == Edge::None ? "" : ", " + s.edge_correction + " edge correction"));
     reporter.info("grid       " + std::to_string(grid.cols) + " x " + std::to_string(grid.rows) +
                   " cells of " + fixed(grid.cell_m, 3) + " m, origin " + fixed(grid.origin_x, 3) +
                   ", " + fixed(grid.origin_y, 3));
 
-    std::vector<const engine::MultiPolygon*> shapes;
-    for (const auto i : d.area_features)
-        shapes.push_back(&d.boundary_layers[d.area_layer]->features[i].shape);
+    const std::vector<const engine::MultiPolygon*>& shapes = area_shapes;
+    // Uniform correction: each cell divided by the share of its kernel inside the window.
+    std::optional<engine::EdgeFactor> cell_edge;
+    if (edge == Edge::Uniform)
+        cell_edge.emplace(window, d.options.kernel, d.options.bandwidth_m);
+    const auto correct_rows = [&](std::int64_t first, std::int64_t count, double* values)
+    {
+        if (!cell_edge)
+            return;
+        tbb::parallel_for(first, first + count,
+                          [&](std::int64_t r)
+                          {
+                              double* row = values + (r - first) * grid.cols;
+                              const double y = grid.center_y(r);
+                              for (std::int64_t c = 0; c < grid.cols; ++c)
+                                  if (row[c] != nodata_value && row[c] > 0)
+                                      row[c] /= cell_edge->at(grid.center_x(c), y);
+                          });
+    };
     const auto summarise = [&](const std::vector<double>& values)
     {
         for (const double v : values)
@@ -318,7 +546,7 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& inc, cons
         stream->begin(grid);
         std::vector<double> masked;
         engine::estimate_kde_strips(
-            inc, grid, d.options, stream_rows,
+            *used, grid, d.options, stream_rows,
             [&](std::int64_t first, std::int64_t count, const std::vector<double>& values)
             {
                 masked = values;
@@ -329,6 +557,7 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& inc, cons
                         if (!mask[k])
                             masked[k] = nodata_value;
                 }
+                correct_rows(first, count, masked.data());
                 summarise(masked);
                 stream->rows(first, count, masked);
             },
@@ -337,7 +566,7 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& inc, cons
     }
     else
     {
-        d.surface = engine::estimate_kde(inc, grid, d.options,
+        d.surface = engine::estimate_kde(*used, grid, d.options,
                                          engine::RunContext{reporter.progress("density")});
         reporter.done();
         if (!shapes.empty())
@@ -347,6 +576,7 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& inc, cons
                 if (!d.mask->values[k])
                     d.surface.values[k] = nodata_value;
         }
+        correct_rows(0, grid.rows, d.surface.values.data());
         summarise(d.surface.values);
     }
     const auto months = engine::month_range(inc.month);
@@ -354,6 +584,37 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& inc, cons
                    ? ""
                    : io::format_month(months.first) + ".." + io::format_month(months.last);
     return d;
+}
+
+double nominal_bandwidth(const Density& d)
+{
+    return d.adaptive ? d.adaptive->global_m : d.options.bandwidth_m;
+}
+
+nlohmann::json density_json(const Density& d)
+{
+    nlohmann::json j = {{"kernel", std::string(engine::to_string(d.options.kernel))},
+                        {"bandwidth_m", nominal_bandwidth(d)},
+                        {"bandwidth_selector", d.bandwidth_selector},
+                        {"bandwidth_source", d.bandwidth_note},
+                        {"edge_correction", d.edge_correction}};
+    if (d.selected_sigma_m)
+        j["bandwidth_sigma_m"] = *d.selected_sigma_m;
+    if (d.outside_window)
+        j["offences_outside_study_area"] = d.outside_window;
+    if (d.adaptive)
+    {
+        const auto& h = d.options.point_bandwidth_m;
+        j["adaptive"] = {{"method", "Abramson square-root law"},
+                         {"global_bandwidth_m", d.adaptive->global_m},
+                         {"pilot_bandwidth_m", d.adaptive->pilot_m},
+                         {"trim", d.adaptive->trim},
+                         {"gamma", d.adaptive->gamma},
+                         {"trimmed", d.adaptive->trimmed},
+                         {"smallest_bandwidth_m", *std::min_element(h.begin(), h.end())},
+                         {"largest_bandwidth_m", *std::max_element(h.begin(), h.end())}};
+    }
+    return j;
 }
 
 std::vector<std::pair<std::string, std::string>> density_metadata(const DensitySpec& s,
@@ -364,8 +625,17 @@ std::vector<std::pair<std::string, std::string>> density_metadata(const DensityS
     std::vector<std::pair<std::string, std::string>> tags{
         {"HOTSPOT_VERSION", HOTSPOT_VERSION_STRING},
         {"HOTSPOT_KERNEL", std::string(engine::to_string(d.options.kernel))},
-        {"HOTSPOT_BANDWIDTH_M", fixed(d.options.bandwidth_m, 6)},
+        {"HOTSPOT_BANDWIDTH_M", fixed(nominal_bandwidth(d), 6)},
+        {"HOTSPOT_BANDWIDTH_SELECTOR", d.bandwidth_selector},
         {"HOTSPOT_BANDWIDTH_SOURCE", d.bandwidth_note},
+        {"HOTSPOT_BANDWIDTH_SIGMA_M", d.selected_sigma_m ? fixed(*d.selected_sigma_m, 6) : ""},
+        {"HOTSPOT_EDGE_CORRECTION", d.edge_correction},
+        {"HOTSPOT_ADAPTIVE",
+         d.adaptive
+             ? "Abramson square-root law; pilot " + fixed(d.adaptive->pilot_m, 3) + " m; trim " +
+                   fixed(d.adaptive->trim, 3) + "; gamma " + fixed(d.adaptive->gamma, 9) + "; " +
+                   std::to_string(d.adaptive->trimmed) + " trimmed"
+             : ""},
         {"HOTSPOT_UNITS", std::string(engine::to_string(d.options.units))},
         {"HOTSPOT_CELL_M", fixed(d.surface.grid.cell_m, 6)},
         {"HOTSPOT_OFFENCES_USED", std::to_string(inc.size())},

@@ -2,8 +2,12 @@
 // The density stage shared by `kde`, `hotspots` and `evaluate`: options, checks and the surface.
 
 #include "cli.hpp"
+#include "hotspot/engine/adaptive.hpp"
+#include "hotspot/engine/bandwidth.hpp"
 #include "hotspot/engine/kde.hpp"
 #include "hotspot/io/areas.hpp"
+
+#include <nlohmann/json.hpp>
 
 #include <functional>
 #include <optional>
@@ -19,7 +23,11 @@ constexpr double nodata_value = -9999.0;
 struct DensitySpec
 {
     std::string kernel = "quartic";
-    std::optional<double> bandwidth_m; ///< default: the ArcGIS rule
+    std::string bandwidth; ///< metres, or a selector (arcgis, the default, scott, ppl, diggle, cvl)
+    std::string edge_correction = "none"; ///< none, uniform or diggle
+    bool adaptive = false;
+    std::string pilot_bandwidth; ///< metres or a selector; default: the bandwidth itself
+    double trim = 5.0;
     std::string units = "per-km2";
     std::optional<double> cell_m; ///< default: shorter extent side / 250
     std::string extent;           ///< "xmin,ymin,xmax,ymax" in the target CRS
@@ -39,9 +47,14 @@ struct Density
 {
     engine::Raster<double> surface; ///< nodata_value outside the area mask; no values if streamed
     bool streamed = false;          ///< too large for memory: sent to the SurfaceStream instead
-    engine::KdeOptions options;
-    std::string bandwidth_note;                       ///< "given" or the ArcGIS rule's figures
-    std::optional<engine::Raster<std::uint8_t>> mask; ///< cells inside --area
+    engine::KdeOptions options;     ///< adaptive: bandwidth_m is the largest offence's (the reach)
+    std::string bandwidth_selector; ///< "given", "arcgis", "scott", ...
+    std::string bandwidth_note;     ///< "given" or the selector's figures
+    std::optional<double> selected_sigma_m; ///< the sigma a selector chose
+    std::string edge_correction = "none";
+    std::size_t outside_window = 0; ///< offences left out by the edge correction
+    std::optional<engine::AdaptiveBandwidths> adaptive; ///< without the per-offence vector
+    std::optional<engine::Raster<std::uint8_t>> mask;   ///< cells inside --area
     std::vector<std::shared_ptr<const io::AreaLayer>>
         boundary_layers;        ///< every --boundaries layer, in the target CRS
     std::size_t area_layer = 0; ///< the layer --area was found in
@@ -72,6 +85,12 @@ Density compute_density(const DensitySpec& spec, const engine::Incidents& incide
 std::vector<std::pair<std::string, std::string>>
 density_metadata(const DensitySpec& spec, const Density& density, const OffenceInput& input,
                  const engine::Incidents& incidents);
+
+/// The bandwidth the surface is known by: the given or selected one (adaptive: the global h0).
+double nominal_bandwidth(const Density& density);
+
+/// The bandwidth, selector, edge correction and adaptive figures, for --summary-json.
+nlohmann::json density_json(const Density& density);
 
 /// Printing helpers shared by the commands.
 std::string fixed(double value, int decimals);

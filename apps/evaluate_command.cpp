@@ -134,12 +134,12 @@ nlohmann::json run_evaluate(const EvaluateRequest& r, Reporter& reporter)
         const auto counts1 = engine::cell_counts(first.incidents, *grid, false);
         const auto counts2 = engine::cell_counts(second.incidents, *grid, false);
         const HotspotCells cells =
-            find_hotspot_cells(r.method, d.surface, study, counts1, d.options.bandwidth_m);
+            find_hotspot_cells(r.method, d.surface, study, counts1, nominal_bandwidth(d));
         engine::Raster<std::uint8_t> hot(*grid, 0);
         for (std::size_t k = 0; k < hot.values.size(); ++k)
             hot.values[k] = cells.regions.label.values[k] > 0;
         const auto s = engine::score_hotspots(hot, study, counts1, counts2);
-        const double bw = d.options.bandwidth_m;
+        const double bw = nominal_bandwidth(d);
         evaluation += fixed(bw, 1) + ",\"" + cells.description + "\"," + number(s.coverage, 5) +
                       "," + number(s.hit_rate, 5) + "," + number(s.pai, 4) + "," +
                       number(s.pei, 4) + "," + number(s.rri, 4) + "," + fixed(s.n1, 0) + "," +

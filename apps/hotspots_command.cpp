@@ -291,7 +291,7 @@ HotspotAnalysis analyse_hotspots(const HotspotsRequest& r, Reporter& reporter)
     const auto study = study_cells(density.surface);
     const auto counts = engine::cell_counts(inc, grid, false);
     a.cells =
-        find_hotspot_cells(r.method, density.surface, study, counts, density.options.bandwidth_m);
+        find_hotspot_cells(r.method, density.surface, study, counts, nominal_bandwidth(density));
     const HotspotCells& cells = a.cells;
     const auto& regions = cells.regions;
     reporter.info("hotspots   " + std::to_string(regions.count) + " (" + cells.description + ")");
@@ -443,7 +443,7 @@ io::MapLayout draw_map(const HotspotsRequest& r, const HotspotAnalysis& a, Repor
         (d.period.empty() ? std::string()
                           : "Period " + (one_month ? d.period.substr(0, dots) : d.period) + ".  ") +
         "Kernel " + std::string(engine::to_string(d.options.kernel)) + ", bandwidth " +
-        fixed(d.options.bandwidth_m, 0) + " m, cells of " + fixed(d.surface.grid.cell_m, 0) +
+        fixed(nominal_bandwidth(d), 0) + " m, cells of " + fixed(d.surface.grid.cell_m, 0) +
         " m.  Hotspots (red, ranked by offences): " + a.cells.description + ".";
     map.attribution = "Contains public sector information licensed under the Open Government "
                       "Licence v3.0 (police.uk). "

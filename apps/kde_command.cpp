@@ -75,9 +75,6 @@ nlohmann::json run_kde(const KdeRequest& r, Reporter& reporter)
                               {"version", HOTSPOT_VERSION_STRING},
                               {"offences", offences_json(table)},
                               {"target_crs", table.target_crs.label()},
-                              {"kernel", std::string(engine::to_string(d.options.kernel))},
-                              {"bandwidth_m", d.options.bandwidth_m},
-                              {"bandwidth_source", d.bandwidth_note},
                               {"units", std::string(engine::to_string(d.options.units))},
                               {"cell_m", grid.cell_m},
                               {"grid",
@@ -95,6 +92,7 @@ nlohmann::json run_kde(const KdeRequest& r, Reporter& reporter)
                               {"cells_with_data", d.cells_with_data},
                               {"output", r.out_path},
                               {"seconds", seconds}};
+    summary.update(density_json(d));
     write_summary(r.run, summary);
     return summary;
 }

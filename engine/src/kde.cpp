@@ -134,6 +134,15 @@ struct BandMember
     std::int32_t last_row;
 };
 
+// An offence with a bandwidth of its own (adaptive kernels): its support in place of the shared
+// one. Kept apart so that fixed-bandwidth surfaces copy 32 bytes an offence, not 56.
+struct AdaptiveMember : BandMember
+{
+    double r2;
+    double inv_r2;
+    double radius_cells;
+};
+
 // What every band shares.
 struct BandGeometry
 {
@@ -152,17 +161,25 @@ struct BandGeometry
 // The support test is a multiplication by 0 or 1 rather than a branch so that the inner loop
 // vectorises; an AVX2 clone is chosen at run time where the CPU has it. Without fused multiply-add
 // both clones compute the same bits.
-template <class Shape>
+template <class Shape, class Member>
 __attribute__((target_clones("avx2", "default"))) void
 accumulate_band(double* __restrict out, std::int64_t first, std::int64_t last,
-                const BandMember* members, std::size_t count, const BandGeometry& g)
+                const Member* members, std::size_t count, const BandGeometry& shared)
 {
-    const double* __restrict center_x = g.center_x;
+    const double* __restrict center_x = shared.center_x;
     constexpr bool separable = std::is_same_v<Shape, GaussianShape>;
+    constexpr bool adaptive = std::is_same_v<Member, AdaptiveMember>;
     std::vector<double> column_factor;
+    BandGeometry g = shared;
     for (std::size_t k = 0; k < count; ++k)
     {
-        const BandMember& m = members[k];
+        const Member& m = members[k];
+        if constexpr (adaptive)
+        {
+            g.r2 = m.r2;
+            g.inv_r2 = m.inv_r2;
+            g.radius_cells = m.radius_cells;
+        }
         // Columns whose centres may lie within the support, the same for every row: a little more
         // arithmetic than a per-row range, but no square root or rounding per row. floor and ceil
         // leave a whole cell of slack, so rounding can never drop a cell the exact test keeps.
@@ -235,13 +252,16 @@ struct StripTarget
 // task, as described above, reading the offences that reach it in the order (band of their first
 // row, input order); the strips only decide which offences are copied at once, so every cell's sum
 // is the same whatever the strips and the threads.
-template <class Shape>
+template <class Shape, class Member>
 void estimate(const Incidents& incidents, const GridSpec& grid, const KdeOptions& options,
               std::int64_t strip_bands, const StripTarget& target, const RunContext& context)
 {
+    constexpr bool adaptive = std::is_same_v<Member, AdaptiveMember>;
+    const auto bandwidth_of = [&](std::size_t i)
+    { return adaptive ? options.point_bandwidth_m[i] : options.bandwidth_m; };
     const double radius = kernel_support_radius(options.kernel, options.bandwidth_m);
-    const double scale =
-        kernel_constant(options.kernel, options.bandwidth_m) * units_factor(options.units, grid);
+    const double unit_scale = units_factor(options.units, grid);
+    const double scale = kernel_constant(options.kernel, options.bandwidth_m) * unit_scale;
     const std::int64_t cols = grid.cols;
     const std::int64_t rows = grid.rows;
 
@@ -255,16 +275,16 @@ void estimate(const Incidents& incidents, const GridSpec& grid, const KdeOptions
     // Rows each offence can reach, widened by one on each side; an empty range when it reaches
     // none.
     const std::size_t n = incidents.size();
-    const double west = grid.origin_x - radius;
-    const double east = grid.origin_x + static_cast<double>(cols) * grid.cell_m + radius;
+    const double grid_east = grid.origin_x + static_cast<double>(cols) * grid.cell_m;
     const auto reach = [&](std::size_t i) -> std::pair<std::int32_t, std::int32_t>
     {
         const double px = incidents.x[i];
         const double py = incidents.y[i];
-        if (!(px > west && px < east))
+        const double r = adaptive ? kernel_support_radius(options.kernel, bandwidth_of(i)) : radius;
+        if (!(px > grid.origin_x - r && px < grid_east + r))
             return {0, -1};
-        const double first = std::ceil((grid.origin_y - py - radius) / grid.cell_m - 0.5) - 1.0;
-        const double last = std::floor((grid.origin_y - py + radius) / grid.cell_m - 0.5) + 1.0;
+        const double first = std::ceil((grid.origin_y - py - r) / grid.cell_m - 0.5) - 1.0;
+        const double last = std::floor((grid.origin_y - py + r) / grid.cell_m - 0.5) + 1.0;
         if (last < 0.0 || first > static_cast<double>(rows - 1))
             return {0, -1};
         return {static_cast<std::int32_t>(std::max(first, 0.0)),
@@ -339,12 +359,25 @@ void estimate(const Incidents& incidents, const GridSpec& grid, const KdeOptions
             }
         }
         band_start[slots] = total;
-        std::vector<BandMember> members(total);
+        std::vector<Member> members(total);
         for_reaching(
             [&](std::size_t slot, std::size_t i, std::int32_t first, std::int32_t last)
             {
-                members[counts[slot]++] = {incidents.x[i], incidents.y[i],
-                                           scale * incidents.weight_of(i), first, last};
+                if constexpr (adaptive)
+                {
+                    const double h = bandwidth_of(i);
+                    const double r = kernel_support_radius(options.kernel, h);
+                    members[counts[slot]++] = {
+                        {incidents.x[i], incidents.y[i],
+                         kernel_constant(options.kernel, h) * unit_scale * incidents.weight_of(i),
+                         first, last},
+                        r * r,
+                        1.0 / (r * r),
+                        r / grid.cell_m};
+                }
+                else
+                    members[counts[slot]++] = {incidents.x[i], incidents.y[i],
+                                               scale * incidents.weight_of(i), first, last};
             });
 
         double* out = target.rows(row_first, row_last - row_first + 1);
@@ -359,8 +392,8 @@ void estimate(const Incidents& incidents, const GridSpec& grid, const KdeOptions
                     const std::size_t begin = band_start[static_cast<std::size_t>(
                         std::max<std::int64_t>(base, b - span + 1) - base)];
                     const std::size_t end = band_start[static_cast<std::size_t>(b - base) + 1];
-                    accumulate_band<Shape>(out + (first - row_first) * cols, first, last,
-                                           members.data() + begin, end - begin, geometry);
+                    accumulate_band<Shape, Member>(out + (first - row_first) * cols, first, last,
+                                                   members.data() + begin, end - begin, geometry);
                     context.report(static_cast<double>(++bands_done) /
                                    static_cast<double>(band_count));
                 }
@@ -372,6 +405,14 @@ void estimate(const Incidents& incidents, const GridSpec& grid, const KdeOptions
 
 void check_request(const Incidents& incidents, const GridSpec& grid, const KdeOptions& options)
 {
+    if (!options.point_bandwidth_m.empty())
+    {
+        if (options.point_bandwidth_m.size() != incidents.size())
+            throw Error(Errc::Internal, "kde: one bandwidth per offence expected");
+        for (const double h : options.point_bandwidth_m)
+            if (!(h > 0) || !std::isfinite(h))
+                throw Error(Errc::Usage, "kde: every adaptive bandwidth must be positive");
+    }
     if (!(options.bandwidth_m > 0) || !std::isfinite(options.bandwidth_m))
         throw Error(Errc::Usage, "kde: bandwidth must be a positive number of metres (got " +
                                      std::to_string(options.bandwidth_m) + ")");
@@ -381,25 +422,42 @@ void check_request(const Incidents& incidents, const GridSpec& grid, const KdeOp
         throw Error(Errc::Usage, "kde: more than 4 billion offences in one surface");
 }
 
-void run_estimate(const Incidents& incidents, const GridSpec& grid, const KdeOptions& options,
-                  std::int64_t strip_bands, const StripTarget& target, const RunContext& context)
+template <class Member>
+void run_estimate_with(const Incidents& incidents, const GridSpec& grid, const KdeOptions& options,
+                       std::int64_t strip_bands, const StripTarget& target,
+                       const RunContext& context)
 {
     switch (options.kernel)
     {
     case Kernel::Quartic:
-        return estimate<QuarticShape>(incidents, grid, options, strip_bands, target, context);
+        return estimate<QuarticShape, Member>(incidents, grid, options, strip_bands, target,
+                                              context);
     case Kernel::Epanechnikov:
-        return estimate<EpanechnikovShape>(incidents, grid, options, strip_bands, target, context);
+        return estimate<EpanechnikovShape, Member>(incidents, grid, options, strip_bands, target,
+                                                   context);
     case Kernel::Triweight:
-        return estimate<TriweightShape>(incidents, grid, options, strip_bands, target, context);
+        return estimate<TriweightShape, Member>(incidents, grid, options, strip_bands, target,
+                                                context);
     case Kernel::Triangular:
-        return estimate<TriangularShape>(incidents, grid, options, strip_bands, target, context);
+        return estimate<TriangularShape, Member>(incidents, grid, options, strip_bands, target,
+                                                 context);
     case Kernel::Uniform:
-        return estimate<UniformShape>(incidents, grid, options, strip_bands, target, context);
+        return estimate<UniformShape, Member>(incidents, grid, options, strip_bands, target,
+                                              context);
     case Kernel::Gaussian:
-        return estimate<GaussianShape>(incidents, grid, options, strip_bands, target, context);
+        return estimate<GaussianShape, Member>(incidents, grid, options, strip_bands, target,
+                                               context);
     }
     throw Error(Errc::Internal, "kde: unknown kernel");
+}
+
+void run_estimate(const Incidents& incidents, const GridSpec& grid, const KdeOptions& options,
+                  std::int64_t strip_bands, const StripTarget& target, const RunContext& context)
+{
+    if (options.point_bandwidth_m.empty())
+        run_estimate_with<BandMember>(incidents, grid, options, strip_bands, target, context);
+    else
+        run_estimate_with<AdaptiveMember>(incidents, grid, options, strip_bands, target, context);
 }
 } // namespace
 
@@ -446,6 +504,31 @@ std::string_view unit_label(DensityUnits units)
 double kernel_support_radius(Kernel kernel, double bandwidth_m)
 {
     return kernel == Kernel::Gaussian ? gaussian_cutoff_sigmas * bandwidth_m : bandwidth_m;
+}
+
+double kernel_value(Kernel kernel, double bandwidth_m, double d2)
+{
+    const double radius = kernel_support_radius(kernel, bandwidth_m);
+    const double q = d2 / (radius * radius);
+    if (!(q < 1.0))
+        return 0.0;
+    const double a = kernel_constant(kernel, bandwidth_m);
+    switch (kernel)
+    {
+    case Kernel::Quartic:
+        return a * QuarticShape::g(q);
+    case Kernel::Epanechnikov:
+        return a * EpanechnikovShape::g(q);
+    case Kernel::Triweight:
+        return a * TriweightShape::g(q);
+    case Kernel::Triangular:
+        return a * TriangularShape::g(q);
+    case Kernel::Uniform:
+        return a * UniformShape::g(q);
+    case Kernel::Gaussian:
+        return a * GaussianShape::g(q);
+    }
+    return 0.0;
 }
 
 Raster<double> estimate_kde(const Incidents& incidents, const GridSpec& grid,

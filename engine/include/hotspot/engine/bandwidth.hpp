@@ -1,6 +1,14 @@
 #pragma once
 
 #include "hotspot/engine/incidents.hpp"
+#include "hotspot/engine/kde.hpp"
+#include "hotspot/engine/run_context.hpp"
+#include "hotspot/engine/study_window.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
 
 namespace hotspot::engine
 {
@@ -18,5 +26,56 @@ struct BandwidthRule
 
 /// Applies the rule to the incidents. bandwidth_m is 0 when every incident lies on one point.
 BandwidthRule default_bandwidth(const Incidents& incidents);
+
+/// Ways to choose a bandwidth from the data. ArcGis is the rule above (a support radius); the
+/// others choose the Gaussian sigma as spatstat does.
+enum class BandwidthSelector
+{
+    ArcGis,
+    Scott, ///< spatstat bw.scott(isotropic = TRUE): geometric mean of the coordinates' SDs * n^-1/6
+    Ppl,   ///< spatstat bw.ppl: likelihood cross-validation
+    Diggle, ///< spatstat bw.diggle: Berman-Diggle mean-square-error cross-validation
+    Cvl,    ///< spatstat bw.CvL: Cronie and van Lieshout
+};
+
+std::optional<BandwidthSelector> parse_selector(std::string_view name);
+std::string_view to_string(BandwidthSelector selector);
+/// The fewest offences a selector works from.
+std::size_t min_points(BandwidthSelector selector);
+
+/// The bandwidth of `kernel` whose kernel has standard deviation `sigma` along each axis
+/// (spatstat's convention): sigma for Gaussian, the support radius R otherwise, with
+/// R = sqrt(8) sigma (quartic), sqrt(6) (Epanechnikov), sqrt(10) (triweight), sqrt(20/3)
+/// (triangular) and 2 (uniform).
+double bandwidth_for_sigma(Kernel kernel, double sigma_m);
+/// The inverse: the per-axis standard deviation of the kernel with this bandwidth.
+double sigma_for_bandwidth(Kernel kernel, double bandwidth_m);
+
+/// A chosen Gaussian sigma and the criterion behind it.
+struct SelectedSigma
+{
+    double sigma_m = 0.0;
+    std::string criterion;              ///< "likelihood cross-validation", ...
+    std::string method;                 ///< how the criterion was computed, for the record
+    std::vector<double> sigmas, scores; ///< the criterion on the search grid (empty for Scott)
+    bool at_range_end = false;          ///< the best value lay at an end of the search range
+};
+
+/// Chooses sigma by `selector` (not ArcGis) for the offences, all taken to lie in `window`.
+/// Cross-validated selectors search sigma from the smallest distance between distinct offences to
+/// half the window's diagonal (spatstat's range) on a log scale, then refine the best to 0.01%:
+/// spatstat instead returns the best of 16 values, so compare with its `sigma =` argument on a
+/// fine grid. Throws Error(BadData) with fewer than min_points offences or all on one point.
+SelectedSigma select_sigma(BandwidthSelector selector, const Incidents& incidents,
+                           const StudyWindow& window, const RunContext& context = {});
+
+/// Sum over j != i (or over all j with `include_self`) of w_j K(x_i - x_j), for every point i:
+/// the kernel density at the points, per m² (weights 1 when `weights` is null). Exact for the
+/// compact kernels. For the Gaussian, exact within 8 sigma where that is few pairs, else from
+/// linear binning onto a grid of sigma/8 with the point's own share taken out exactly, as fast
+/// selectors do (within 0.5% of the exact sums).
+std::vector<double> kernel_sums_at_points(const std::vector<Point2>& points,
+                                          const std::vector<double>* weights, Kernel kernel,
+                                          double bandwidth_m, bool include_self);
 
 } // namespace hotspot::engine

@@ -7,6 +7,7 @@
 #include <functional>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 namespace hotspot::engine
 {
@@ -41,11 +42,17 @@ std::string_view unit_label(DensityUnits units);
 /// The distance beyond which the kernel is zero, metres.
 double kernel_support_radius(Kernel kernel, double bandwidth_m);
 
+/// K at squared distance `d2` (m²) from its centre, per m²; 0 at and beyond the support radius.
+double kernel_value(Kernel kernel, double bandwidth_m, double d2);
+
 struct KdeOptions
 {
     Kernel kernel = Kernel::Quartic;
     double bandwidth_m = 0.0; ///< support radius, or sigma for Gaussian, metres; must be > 0
     DensityUnits units = DensityUnits::PerKm2;
+    /// Adaptive kernels: one bandwidth per offence, in the offences' order (bandwidth_m is then
+    /// their largest, and sets the reach of the grid checks); empty for a fixed bandwidth.
+    std::vector<double> point_bandwidth_m;
 };
 
 /// density(c) = sum_i w_i K(|c - x_i|) at every cell centre c, in the chosen units.

@@ -1,0 +1,33 @@
+#pragma once
+// Adaptive kernels: a bandwidth per offence, narrow where offences are dense.
+
+#include "hotspot/engine/incidents.hpp"
+#include "hotspot/engine/kde.hpp"
+#include "hotspot/engine/study_window.hpp"
+
+#include <vector>
+
+namespace hotspot::engine
+{
+
+struct AdaptiveBandwidths
+{
+    std::vector<double> bandwidth_m; ///< one per offence, in their order
+    double global_m = 0.0;           ///< h0
+    double pilot_m = 0.0;            ///< bandwidth of the pilot density
+    double gamma = 0.0;              ///< geometric mean of pilot^-1/2 over the offences
+    double trim = 5.0;
+    std::size_t trimmed = 0; ///< offences whose bandwidth the trim capped
+};
+
+/// Abramson's square-root law as sparr's bivariate.density(adapt = TRUE):
+///   h_i = h0 * min(f(x_i)^-1/2 / gamma, trim),
+/// f the pilot density (the same kernel at `pilot_m`, weights included, divided by
+/// `pilot_edge` at the offence when given: sparr's edge-corrected pilot) and gamma the geometric
+/// mean of f(x_i)^-1/2, so that the bandwidths' geometric mean is h0 before trimming. sparr reads
+/// its pilot off a pixel image; here it is evaluated at each offence exactly.
+AdaptiveBandwidths abramson_bandwidths(const Incidents& incidents, Kernel kernel, double global_m,
+                                       double pilot_m, double trim,
+                                       const EdgeFactor* pilot_edge = nullptr);
+
+} // namespace hotspot::engine

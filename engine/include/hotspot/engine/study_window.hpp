@@ -1,0 +1,59 @@
+#pragma once
+// The study window W that bandwidth selectors, edge correction and relative risk look at: the
+// --area polygons, or a rectangle.
+
+#include "hotspot/engine/geometry.hpp"
+#include "hotspot/engine/grid.hpp"
+#include "hotspot/engine/kde.hpp"
+
+#include <memory>
+#include <vector>
+
+namespace hotspot::engine
+{
+
+struct StudyWindow
+{
+    Box2 frame; ///< the rectangle itself when `shapes` is empty, else the shapes' bounds
+    std::vector<const MultiPolygon*> shapes;
+
+    static StudyWindow rectangle(const Box2& box) { return {box, {}}; }
+    static StudyWindow polygons(std::vector<const MultiPolygon*> shapes);
+
+    bool rectangular() const { return shapes.empty(); }
+    bool contains(Point2 p) const;
+    double area_m2() const;
+    /// The largest distance between two points of the window (between vertices of polygons).
+    double diameter() const;
+    /// Distance from p (inside) to the nearest point of the window's boundary.
+    double distance_to_boundary(Point2 p) const;
+    /// The share of the circle of radius r about p that lies inside the window, in [0, 1]: the
+    /// weight of Ripley's isotropic edge correction is its reciprocal.
+    double circle_share_inside(Point2 p, double r) const;
+};
+
+/// Area of a polygon set by the shoelace formula; holes are subtracted.
+double area_m2(const MultiPolygon& shape);
+
+/// e(u) = integral over W of K(u - v) dv: the share of the kernel centred at u that falls inside
+/// the study window, 1 far from its edge and about 1/2 on a straight edge. Exact for the Gaussian
+/// kernel on a rectangle (a product of normal probabilities, as spatstat); otherwise a sum over a
+/// raster of the window at 1/24 of the kernel's radius, each cell weighted by its share inside
+/// (from 4 x 4 samples), normalised by the same sum over the whole plane so that it is exactly 1
+/// wherever the kernel lies inside.
+class EdgeFactor
+{
+  public:
+    EdgeFactor(const StudyWindow& window, Kernel kernel, double bandwidth_m);
+    double at(double x, double y) const;
+
+  private:
+    struct Mask;
+    StudyWindow window_;
+    Kernel kernel_;
+    double bandwidth_m_;
+    double radius_m_;
+    std::shared_ptr<Mask> mask_; ///< null for the exact Gaussian rectangle; tiles built on demand
+};
+
+} // namespace hotspot::engine

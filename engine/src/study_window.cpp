@@ -1,0 +1,313 @@
+#include "hotspot/engine/study_window.hpp"
+
+#include <tbb/parallel_for.h>
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <mutex>
+#include <numbers>
+
+namespace hotspot::engine
+{
+
+namespace
+{
+// Calls f(a, b) for every edge of the window's boundary.
+template <class F> void for_each_edge(const StudyWindow& w, F&& f)
+{
+    if (w.rectangular())
+    {
+        const Box2& b = w.frame;
+        const Point2 corners[4] = {
+            {b.xmin, b.ymin}, {b.xmax, b.ymin}, {b.xmax, b.ymax}, {b.xmin, b.ymax}};
+        for (int k = 0; k < 4; ++k)
+            f(corners[k], corners[(k + 1) % 4]);
+        return;
+    }
+    const auto ring_edges = [&](const Ring& ring)
+    {
+        for (std::size_t k = 0; k < ring.size(); ++k)
+            f(ring[k], ring[(k + 1) % ring.size()]);
+    };
+    for (const auto* shape : w.shapes)
+        for (const auto& polygon : *shape)
+        {
+            ring_edges(polygon.outer);
+            for (const auto& hole : polygon.holes)
+                ring_edges(hole);
+        }
+}
+
+double ring_area(const Ring& ring)
+{
+    double twice = 0.0;
+    for (std::size_t k = 0; k < ring.size(); ++k)
+    {
+        const Point2& a = ring[k];
+        const Point2& b = ring[(k + 1) % ring.size()];
+        twice += a.x * b.y - b.x * a.y;
+    }
+    return std::abs(0.5 * twice);
+}
+
+double normal_cdf(double z)
+{
+    return 0.5 * std::erfc(-z / std::numbers::sqrt2);
+}
+
+// The finest raster of the window: a billion cells (only the tiles near offences or cells that
+// need them are ever built).
+constexpr double max_mask_cells = 1e9;
+// Raster cells a kernel radius spans, and the samples a side within each cell that measure the
+// share of the cell inside the window: an edge is then placed to 1/96 of the radius.
+constexpr double cells_per_radius = 24.0;
+constexpr std::int64_t samples_per_side = 4;
+constexpr double full_cover = samples_per_side * samples_per_side;
+// Cells a side of the tiles the raster is built in; a tile wholly inside lets `at` skip the sum.
+constexpr std::int64_t tile_cells = 64;
+} // namespace
+
+StudyWindow StudyWindow::polygons(std::vector<const MultiPolygon*> shapes)
+{
+    StudyWindow w;
+    for (const auto* s : shapes)
+        w.frame.expand(bounds(*s));
+    w.shapes = std::move(shapes);
+    return w;
+}
+
+bool StudyWindow::contains(Point2 p) const
+{
+    if (rectangular())
+        return p.x >= frame.xmin && p.x <= frame.xmax && p.y >= frame.ymin && p.y <= frame.ymax;
+    if (p.x < frame.xmin || p.x > frame.xmax || p.y < frame.ymin || p.y > frame.ymax)
+        return false;
+    return std::any_of(shapes.begin(), shapes.end(),
+                       [&](const MultiPolygon* s) { return engine::contains(*s, p); });
+}
+
+double area_m2(const MultiPolygon& shape)
+{
+    double total = 0.0;
+    for (const auto& polygon : shape)
+    {
+        total += ring_area(polygon.outer);
+        for (const auto& hole : polygon.holes)
+            total -= ring_area(hole);
+    }
+    return total;
+}
+
+double StudyWindow::area_m2() const
+{
+    if (rectangular())
+        return frame.width() * frame.height();
+    double total = 0.0;
+    for (const auto* s : shapes)
+        total += engine::area_m2(*s);
+    return total;
+}
+
+double StudyWindow::diameter() const
+{
+    std::vector<Point2> vertices;
+    for_each_edge(*this, [&](Point2 a, Point2) { vertices.push_back(a); });
+    // All pairs up to a few thousand vertices; beyond, the frame's diagonal bounds it closely.
+    if (vertices.size() > 4000)
+        return std::hypot(frame.width(), frame.height());
+    double best2 = 0.0;
+    for (std::size_t i = 0; i < vertices.size(); ++i)
+        for (std::size_t j = i + 1; j < vertices.size(); ++j)
+            best2 = std::max(best2,
+                             (vertices[i].x - vertices[j].x) * (vertices[i].x - vertices[j].x) +
+                                 (vertices[i].y - vertices[j].y) * (vertices[i].y - vertices[j].y));
+    return std::sqrt(best2);
+}
+
+double StudyWindow::distance_to_boundary(Point2 p) const
+{
+    double best = std::numeric_limits<double>::infinity();
+    for_each_edge(*this,
+                  [&](Point2 a, Point2 b)
+                  {
+                      const double ex = b.x - a.x, ey = b.y - a.y;
+                      const double len2 = ex * ex + ey * ey;
+                      double t = len2 > 0 ? ((p.x - a.x) * ex + (p.y - a.y) * ey) / len2 : 0.0;
+                      t = std::clamp(t, 0.0, 1.0);
+                      best = std::min(best, std::hypot(a.x + t * ex - p.x, a.y + t * ey - p.y));
+                  });
+    return best;
+}
+
+double StudyWindow::circle_share_inside(Point2 p, double r) const
+{
+    if (!(r > 0))
+        return 1.0;
+    // Angles where the circle crosses the boundary split it into arcs wholly inside or outside;
+    // the midpoint of each tells which.
+    std::vector<double> angles;
+    for_each_edge(*this,
+                  [&](Point2 a, Point2 b)
+                  {
+                      const double ex = b.x - a.x, ey = b.y - a.y;
+                      const double fx = a.x - p.x, fy = a.y - p.y;
+                      const double qa = ex * ex + ey * ey;
+                      if (!(qa > 0))
+                          return;
+                      const double qb = 2.0 * (fx * ex + fy * ey);
+                      const double qc = fx * fx + fy * fy - r * r;
+                      const double disc = qb * qb - 4.0 * qa * qc;
+                      if (disc < 0)
+                          return;
+                      const double root = std::sqrt(disc);
+                      for (const double t : {(-qb - root) / (2.0 * qa), (-qb + root) / (2.0 * qa)})
+                          if (t >= 0.0 && t <= 1.0)
+                              angles.push_back(std::atan2(fy + t * ey, fx + t * ex));
+                  });
+    const auto inside_at = [&](double angle) {
+        return contains({p.x + r * std::cos(angle), p.y + r * std::sin(angle)});
+    };
+    if (angles.empty())
+        return inside_at(0.0) ? 1.0 : 0.0;
+    std::sort(angles.begin(), angles.end());
+    double inside = 0.0;
+    for (std::size_t k = 0; k < angles.size(); ++k)
+    {
+        const double from = angles[k];
+        const double to =
+            k + 1 < angles.size() ? angles[k + 1] : angles.front() + 2.0 * std::numbers::pi;
+        if (to - from > 0 && inside_at(0.5 * (from + to)))
+            inside += to - from;
+    }
+    return std::clamp(inside / (2.0 * std::numbers::pi), 0.0, 1.0);
+}
+
+// The window as a raster of coverage, built a tile at a time as `at` first needs it: most
+// offences and cells lie far from the edge, where no tile is needed at all.
+struct EdgeFactor::Mask
+{
+    struct Tile
+    {
+        std::vector<std::uint8_t> cover; ///< samples of each cell inside, 0 to full_cover
+        bool full = false;               ///< every cell wholly inside
+    };
+
+    GridSpec grid;
+    std::int64_t tile_cols = 0, tile_rows = 0;
+    std::unique_ptr<std::once_flag[]> built;
+    std::vector<Tile> tiles;
+
+    const Tile& tile(const StudyWindow& window, std::int64_t tc, std::int64_t tr)
+    {
+        const std::size_t k = static_cast<std::size_t>(tr * tile_cols + tc);
+        std::call_once(built[k], [&] { build(window, tc, tr, tiles[k]); });
+        return tiles[k];
+    }
+
+    void build(const StudyWindow& window, std::int64_t tc, std::int64_t tr, Tile& t) const
+    {
+        const double cell = grid.cell_m;
+        GridSpec local;
+        local.origin_x = grid.origin_x + static_cast<double>(tc * tile_cells) * cell;
+        local.origin_y = grid.origin_y - static_cast<double>(tr * tile_cells) * cell;
+        local.cell_m = cell;
+        local.cols = local.rows = tile_cells;
+        t.cover.assign(static_cast<std::size_t>(tile_cells * tile_cells), 0);
+        if (window.rectangular())
+        {
+            // The share of each cell inside the rectangle, exactly, in sixteenths.
+            const Box2& b = window.frame;
+            const auto overlap = [](double lo, double hi, double a, double z)
+            { return std::max(0.0, std::min(hi, z) - std::max(lo, a)); };
+            for (std::int64_t r = 0; r < tile_cells; ++r)
+                for (std::int64_t c = 0; c < tile_cells; ++c)
+                {
+                    const double x0 = local.origin_x + static_cast<double>(c) * cell;
+                    const double y1 = local.origin_y - static_cast<double>(r) * cell;
+                    const double share = overlap(x0, x0 + cell, b.xmin, b.xmax) *
+                                         overlap(y1 - cell, y1, b.ymin, b.ymax) / (cell * cell);
+                    t.cover[static_cast<std::size_t>(r * tile_cells + c)] =
+                        static_cast<std::uint8_t>(std::lround(share * full_cover));
+                }
+        }
+        else
+        {
+            // Each cell sampled at a 4 x 4 lattice: a four times finer raster of the tile.
+            GridSpec fine = local;
+            fine.cell_m = cell / samples_per_side;
+            fine.cols = fine.rows = tile_cells * samples_per_side;
+            const auto samples = rasterize_mask_rows(window.shapes, fine, 0, fine.rows);
+            for (std::int64_t r = 0; r < fine.rows; ++r)
+                for (std::int64_t c = 0; c < fine.cols; ++c)
+                    t.cover[static_cast<std::size_t>((r / samples_per_side) * tile_cells +
+                                                     c / samples_per_side)] +=
+                        samples[static_cast<std::size_t>(r * fine.cols + c)];
+        }
+        t.full = std::all_of(t.cover.begin(), t.cover.end(),
+                             [](std::uint8_t v) { return v == full_cover; });
+    }
+};
+
+EdgeFactor::EdgeFactor(const StudyWindow& window, Kernel kernel, double bandwidth_m)
+    : window_(window), kernel_(kernel), bandwidth_m_(bandwidth_m),
+      radius_m_(kernel_support_radius(kernel, bandwidth_m))
+{
+    if (kernel == Kernel::Gaussian && window.rectangular())
+        return;
+    const Box2 box = window.frame.grown(radius_m_);
+    double cell = radius_m_ / cells_per_radius;
+    cell = std::max(cell, std::sqrt(box.width() * box.height() / max_mask_cells));
+    auto mask = std::make_shared<Mask>();
+    mask->grid = grid_for_extent(box, cell);
+    mask->tile_cols = (mask->grid.cols + tile_cells - 1) / tile_cells;
+    mask->tile_rows = (mask->grid.rows + tile_cells - 1) / tile_cells;
+    const auto tiles = static_cast<std::size_t>(mask->tile_cols * mask->tile_rows);
+    mask->built = std::make_unique<std::once_flag[]>(tiles);
+    mask->tiles.resize(tiles);
+    mask_ = std::move(mask);
+}
+
+double EdgeFactor::at(double x, double y) const
+{
+    if (!mask_)
+    {
+        const Box2& b = window_.frame;
+        const double s = bandwidth_m_;
+        return (normal_cdf((b.xmax - x) / s) - normal_cdf((b.xmin - x) / s)) *
+               (normal_cdf((b.ymax - y) / s) - normal_cdf((b.ymin - y) / s));
+    }
+    const GridSpec& g = mask_->grid;
+    const std::int64_t c0 = std::max<std::int64_t>(0, g.col_of(x - radius_m_));
+    const std::int64_t c1 = std::min<std::int64_t>(g.cols - 1, g.col_of(x + radius_m_));
+    const std::int64_t r0 = std::max<std::int64_t>(0, g.row_of(y + radius_m_));
+    const std::int64_t r1 = std::min<std::int64_t>(g.rows - 1, g.row_of(y - radius_m_));
+    if (c0 > c1 || r0 > r1)
+        return 0.0;
+    bool whole = true;
+    for (std::int64_t tr = r0 / tile_cells; whole && tr <= r1 / tile_cells; ++tr)
+        for (std::int64_t tc = c0 / tile_cells; whole && tc <= c1 / tile_cells; ++tc)
+            whole = mask_->tile(window_, tc, tr).full;
+    if (whole && window_.contains({x, y}))
+        return 1.0;
+    double inside = 0.0, all = 0.0;
+    for (std::int64_t r = r0; r <= r1; ++r)
+    {
+        const double dy = g.center_y(r) - y;
+        for (std::int64_t c = c0; c <= c1; ++c)
+        {
+            const double dx = g.center_x(c) - x;
+            const double k = kernel_value(kernel_, bandwidth_m_, dx * dx + dy * dy);
+            if (k == 0)
+                continue;
+            all += k;
+            const auto& t = mask_->tile(window_, c / tile_cells, r / tile_cells);
+            inside +=
+                k *
+                t.cover[static_cast<std::size_t>((r % tile_cells) * tile_cells + c % tile_cells)];
+        }
+    }
+    return all > 0 ? inside / (all * full_cover) : 0.0;
+}
+
+} // namespace hotspot::engine

@@ -1,0 +1,201 @@
+// Bandwidth selectors against spatstat (golden values in tests/data/bandwidth/golden.csv, made by
+// make_golden.R beside it), and their building blocks against brute force and analytic values.
+
+#include "hotspot/engine/bandwidth.hpp"
+#include "hotspot/engine/study_window.hpp"
+
+#include "generators.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <numbers>
+#include <random>
+#include <sstream>
+#include <string>
+
+using namespace hotspot::engine;
+
+namespace
+{
+std::vector<std::vector<std::string>> read_csv(const std::string& name)
+{
+    std::ifstream in(std::string(HOTSPOT_TEST_DATA) + "/bandwidth/" + name);
+    REQUIRE(in);
+    std::vector<std::vector<std::string>> rows;
+    std::string line;
+    std::getline(in, line); // header
+    while (std::getline(in, line))
+    {
+        std::vector<std::string> fields;
+        std::stringstream ss(line);
+        std::string field;
+        while (std::getline(ss, field, ','))
+        {
+            if (field.size() >= 2 && field.front() == '"')
+                field = field.substr(1, field.size() - 2);
+            fields.push_back(field);
+        }
+        rows.push_back(fields);
+    }
+    return rows;
+}
+
+Incidents read_points(const std::string& set)
+{
+    Incidents inc;
+    for (const auto& row : read_csv(set + ".csv"))
+        inc.add(std::stod(row[0]), std::stod(row[1]));
+    return inc;
+}
+
+MultiPolygon read_polygon(const std::string& name)
+{
+    Polygon polygon;
+    for (const auto& row : read_csv(name + ".csv"))
+        polygon.outer.push_back({std::stod(row[0]), std::stod(row[1])});
+    return {polygon};
+}
+
+double brute_sum(const std::vector<Point2>& p, std::size_t i, double sigma)
+{
+    double s = 0.0;
+    for (std::size_t j = 0; j < p.size(); ++j)
+        if (j != i)
+        {
+            const double d2 =
+                (p[i].x - p[j].x) * (p[i].x - p[j].x) + (p[i].y - p[j].y) * (p[i].y - p[j].y);
+            if (d2 < 64 * sigma * sigma) // spatstat's cutoff, 8 sigma
+                s += std::exp(-d2 / (2 * sigma * sigma));
+        }
+    return s / (2 * std::numbers::pi * sigma * sigma);
+}
+} // namespace
+
+TEST_CASE("Selectors equal spatstat's bw.scott, bw.ppl, bw.CvL and bw.diggle within 2%",
+          "[bandwidth][golden]")
+{
+    const MultiPolygon district = read_polygon("maidstone_district");
+    for (const auto& row : read_csv("golden.csv"))
+    {
+        const std::string set = row[0], window_name = row[1];
+        Incidents inc = read_points(set);
+        StudyWindow window;
+        if (window_name == "rectangle")
+        {
+            Box2 box;
+            for (std::size_t i = 0; i < inc.size(); ++i)
+                box.expand(inc.x[i], inc.y[i]);
+            window = StudyWindow::rectangle(box);
+        }
+        else
+        {
+            window = StudyWindow::polygons({&district});
+            inc.keep_if([&](std::size_t i) { return window.contains({inc.x[i], inc.y[i]}); });
+        }
+        INFO(set << " in " << window_name << ", " << inc.size() << " offences");
+        REQUIRE(inc.size() == std::stoul(row[2]));
+        const std::map<std::string, BandwidthSelector> columns{
+            {"scott", BandwidthSelector::Scott},
+            {"ppl", BandwidthSelector::Ppl},
+            {"cvl", BandwidthSelector::Cvl},
+            {"diggle", BandwidthSelector::Diggle}};
+        const std::vector<std::string> order{"scott", "ppl", "cvl", "diggle"};
+        for (std::size_t k = 0; k < order.size(); ++k)
+        {
+            const double expected = std::stod(row[3 + k]);
+            const SelectedSigma chosen = select_sigma(columns.at(order[k]), inc, window);
+            INFO(order[k] << ": spatstat " << expected << " m, hotspot " << chosen.sigma_m << " m ("
+                          << chosen.method << ")");
+            CHECK(chosen.sigma_m == Approx(expected).epsilon(0.02));
+        }
+    }
+}
+
+TEST_CASE("Binned Gaussian sums agree with brute force where there are too many pairs for exact "
+          "ones",
+          "[bandwidth]")
+{
+    const auto inc = hotspot::testsupport::make_clustered_incidents(
+        7, 9000, hotspot::testsupport::maidstone_like_clusters(), 570000, 150000, 585000, 162000);
+    std::vector<Point2> p(inc.size());
+    for (std::size_t i = 0; i < inc.size(); ++i)
+        p[i] = {inc.x[i], inc.y[i]};
+    for (const double sigma : {40.0, 1500.0})
+    {
+        const auto sums = kernel_sums_at_points(p, nullptr, Kernel::Gaussian, sigma, false);
+        double worst = 0.0;
+        for (std::size_t i = 0; i < p.size(); i += 97)
+        {
+            const double exact = brute_sum(p, i, sigma);
+            worst = std::max(worst, exact > 0 ? std::abs(sums[i] - exact) / exact : sums[i]);
+        }
+        INFO("sigma " << sigma << " m");
+        CHECK(worst < 0.005);
+    }
+}
+
+TEST_CASE("The compact kernels' bandwidth has the standard deviation asked for", "[bandwidth]")
+{
+    for (const Kernel k : {Kernel::Quartic, Kernel::Epanechnikov, Kernel::Triweight,
+                           Kernel::Triangular, Kernel::Uniform, Kernel::Gaussian})
+    {
+        const double sigma = 100.0;
+        const double h = bandwidth_for_sigma(k, sigma);
+        CHECK(sigma_for_bandwidth(k, h) == Approx(sigma).epsilon(1e-12));
+        // Per-axis variance, integral of x^2 K over the plane, by the midpoint rule.
+        const double reach = kernel_support_radius(k, h);
+        const double step = reach / 400.0;
+        double variance = 0.0, mass = 0.0;
+        for (double x = -reach + step / 2; x < reach; x += step)
+            for (double y = -reach + step / 2; y < reach; y += step)
+            {
+                const double w = kernel_value(k, h, x * x + y * y) * step * step;
+                mass += w;
+                variance += x * x * w;
+            }
+        INFO(to_string(k));
+        CHECK(mass == Approx(1.0).epsilon(2e-3));
+        CHECK(std::sqrt(variance / mass) == Approx(sigma).epsilon(2e-3));
+    }
+}
+
+TEST_CASE("The edge factor: 1 inside, 1/2 on an edge, 1/4 at a corner", "[edge]")
+{
+    const Box2 box{0, 0, 10000, 8000};
+    const MultiPolygon square{{Ring{{0, 0}, {10000, 0}, {10000, 8000}, {0, 8000}}, {}}};
+    for (const Kernel k : {Kernel::Quartic, Kernel::Gaussian, Kernel::Uniform})
+        for (const auto& window : {StudyWindow::rectangle(box), StudyWindow::polygons({&square})})
+        {
+            const EdgeFactor e(window, k, 500.0);
+            INFO(to_string(k) << (window.rectangular() ? " rectangle" : " polygon"));
+            CHECK(e.at(5000, 4000) == Approx(1.0).epsilon(1e-9));
+            CHECK(e.at(5000, 0) == Approx(0.5).epsilon(0.01));
+            CHECK(e.at(0, 0) == Approx(0.25).epsilon(0.01));
+        }
+    // Gaussian on a rectangle: the analytic product, and the raster of the same square agrees.
+    const EdgeFactor exact(StudyWindow::rectangle(box), Kernel::Gaussian, 300.0);
+    const EdgeFactor raster(StudyWindow::polygons({&square}), Kernel::Gaussian, 300.0);
+    const auto phi = [](double z) { return 0.5 * std::erfc(-z / std::sqrt(2.0)); };
+    CHECK(exact.at(150, 4000) == Approx(phi(150.0 / 300.0)).epsilon(1e-9));
+    for (const double x : {0.0, 100.0, 250.0, 600.0, 1000.0})
+        CHECK(raster.at(x, 300) == Approx(exact.at(x, 300)).margin(0.01));
+}
+
+TEST_CASE("The share of a circle inside the window", "[edge]")
+{
+    const MultiPolygon square{{Ring{{0, 0}, {100, 0}, {100, 100}, {0, 100}}, {}}};
+    for (const auto& w :
+         {StudyWindow::rectangle({0, 0, 100, 100}), StudyWindow::polygons({&square})})
+    {
+        CHECK(w.circle_share_inside({50, 50}, 10) == Approx(1.0));
+        CHECK(w.circle_share_inside({50, 0}, 10) == Approx(0.5));
+        CHECK(w.circle_share_inside({0, 0}, 10) == Approx(0.25));
+        // Centre 5 from an edge, radius 10: the arc beyond is 2 acos(5/10) = 120 degrees.
+        CHECK(w.circle_share_inside({50, 5}, 10) == Approx(2.0 / 3.0));
+        CHECK(w.area_m2() == Approx(10000.0));
+        CHECK(w.distance_to_boundary({30, 20}) == Approx(20.0));
+    }
+}
