@@ -5,15 +5,12 @@
 #include "hotspot/engine/text.hpp"
 #include "hotspot/io/geotiff.hpp"
 
-#include <tbb/parallel_for.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <map>
-#include <memory>
 
 namespace hotspot::app
 {
@@ -129,12 +126,7 @@ BandwidthChoice parse_bandwidth(const std::string& text, const std::string& opti
     return choice;
 }
 
-enum class Edge
-{
-    None,
-    Uniform,
-    Diggle
-};
+using Edge = engine::EdgeCorrection;
 
 Edge edge_of(const DensitySpec& spec)
 {
@@ -399,12 +391,8 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& inc, cons
                                    ? d.options.bandwidth_m
                                    : resolve_bandwidth(pilot_choice, d.options.kernel, study,
                                                        window, where, pilot_note, reporter);
-        std::optional<engine::EdgeFactor> pilot_edge;
-        if (edge != Edge::None)
-            pilot_edge.emplace(window, d.options.kernel, pilot_m);
-        engine::AdaptiveBandwidths adaptive =
-            engine::abramson_bandwidths(*used, d.options.kernel, d.options.bandwidth_m, pilot_m,
-                                        s.trim, pilot_edge ? &*pilot_edge : nullptr);
+        engine::AdaptiveBandwidths adaptive = engine::abramson_bandwidths(
+            *used, d.options.kernel, d.options.bandwidth_m, pilot_m, s.trim, edge, &window);
         d.options.point_bandwidth_m = std::move(adaptive.bandwidth_m);
         adaptive.bandwidth_m.clear();
         d.adaptive = adaptive;
@@ -419,34 +407,8 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& inc, cons
     {
         // Each offence weighs 1 / e(x_i), e with its own bandwidth: offences near the edge
         // count for the kernel mass they lose beyond it.
-        corrected = in_window;
-        const auto& h = d.options.point_bandwidth_m;
-        if (h.empty())
-        {
-            const engine::EdgeFactor e(window, d.options.kernel, d.options.bandwidth_m);
-            for (std::size_t i = 0; i < corrected.size(); ++i)
-                corrected.set_weight(i,
-                                     corrected.weight_of(i) / e.at(corrected.x[i], corrected.y[i]));
-        }
-        else
-        {
-            // One edge factor per 1% band of bandwidths, and only for offences within reach
-            // of the edge.
-            std::map<long, std::unique_ptr<engine::EdgeFactor>> factors;
-            for (std::size_t i = 0; i < corrected.size(); ++i)
-            {
-                const double reach = engine::kernel_support_radius(d.options.kernel, h[i]);
-                if (window.distance_to_boundary({corrected.x[i], corrected.y[i]}) >= reach)
-                    continue;
-                const long band = std::lround(std::log(h[i]) / 0.01);
-                auto& factor = factors[band];
-                if (!factor)
-                    factor = std::make_unique<engine::EdgeFactor>(
-                        window, d.options.kernel, std::exp(static_cast<double>(band) * 0.01));
-                corrected.set_weight(i, corrected.weight_of(i) /
-                                            factor->at(corrected.x[i], corrected.y[i]));
-            }
-        }
+        corrected = engine::diggle_weighted(in_window, window, d.options.kernel,
+                                            d.options.bandwidth_m, d.options.point_bandwidth_m);
         used = &corrected;
     }
     if (s.adaptive)
@@ -516,17 +478,8 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& inc, cons
         cell_edge.emplace(window, d.options.kernel, d.options.bandwidth_m);
     const auto correct_rows = [&](std::int64_t first, std::int64_t count, double* values)
     {
-        if (!cell_edge)
-            return;
-        tbb::parallel_for(first, first + count,
-                          [&](std::int64_t r)
-                          {
-                              double* row = values + (r - first) * grid.cols;
-                              const double y = grid.center_y(r);
-                              for (std::int64_t c = 0; c < grid.cols; ++c)
-                                  if (row[c] != nodata_value && row[c] > 0)
-                                      row[c] /= cell_edge->at(grid.center_x(c), y);
-                          });
+        if (cell_edge)
+            engine::divide_by_edge_factor(*cell_edge, grid, first, count, values, nodata_value);
     };
     const auto summarise = [&](const std::vector<double>& values)
     {

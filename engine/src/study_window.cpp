@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <numbers>
@@ -308,6 +309,49 @@ double EdgeFactor::at(double x, double y) const
         }
     }
     return all > 0 ? inside / (all * full_cover) : 0.0;
+}
+
+Incidents diggle_weighted(const Incidents& incidents, const StudyWindow& window, Kernel kernel,
+                          double bandwidth_m, const std::vector<double>& point_bandwidth_m)
+{
+    Incidents out = incidents;
+    if (point_bandwidth_m.empty())
+    {
+        const EdgeFactor e(window, kernel, bandwidth_m);
+        for (std::size_t i = 0; i < out.size(); ++i)
+            out.set_weight(i, out.weight_of(i) / e.at(out.x[i], out.y[i]));
+        return out;
+    }
+    // One edge factor per 1% band of bandwidths, built only for offences within reach of the
+    // edge (the rest have e = 1).
+    std::map<long, std::unique_ptr<EdgeFactor>> factors;
+    for (std::size_t i = 0; i < out.size(); ++i)
+    {
+        const double h = point_bandwidth_m[i];
+        if (window.distance_to_boundary({out.x[i], out.y[i]}) >= kernel_support_radius(kernel, h))
+            continue;
+        const long band = std::lround(std::log(h) / 0.01);
+        auto& factor = factors[band];
+        if (!factor)
+            factor = std::make_unique<EdgeFactor>(window, kernel,
+                                                  std::exp(static_cast<double>(band) * 0.01));
+        out.set_weight(i, out.weight_of(i) / factor->at(out.x[i], out.y[i]));
+    }
+    return out;
+}
+
+void divide_by_edge_factor(const EdgeFactor& edge, const GridSpec& grid, std::int64_t first_row,
+                           std::int64_t row_count, double* values, double nodata)
+{
+    tbb::parallel_for(first_row, first_row + row_count,
+                      [&](std::int64_t r)
+                      {
+                          double* row = values + (r - first_row) * grid.cols;
+                          const double y = grid.center_y(r);
+                          for (std::int64_t c = 0; c < grid.cols; ++c)
+                              if (row[c] != nodata && row[c] != 0)
+                                  row[c] /= edge.at(grid.center_x(c), y);
+                      });
 }
 
 } // namespace hotspot::engine

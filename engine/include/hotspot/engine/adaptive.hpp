@@ -22,12 +22,13 @@ struct AdaptiveBandwidths
 
 /// Abramson's square-root law as sparr's bivariate.density(adapt = TRUE):
 ///   h_i = h0 * min(f(x_i)^-1/2 / gamma, trim),
-/// f the pilot density (the same kernel at `pilot_m`, weights included, divided by
-/// `pilot_edge` at the offence when given: sparr's edge-corrected pilot) and gamma the geometric
-/// mean of f(x_i)^-1/2, so that the bandwidths' geometric mean is h0 before trimming. sparr reads
-/// its pilot off a pixel image; here it is evaluated at each offence exactly.
+/// f the pilot density (the same kernel at `pilot_m`, weights included, edge-corrected in
+/// `window` as the surface will be, as sparr's pilot is) and gamma the geometric mean of
+/// f(x_i)^-1/2, so that the bandwidths' geometric mean is h0 before trimming. sparr reads its
+/// pilot off a pixel image; here it is evaluated at each offence exactly.
 AdaptiveBandwidths abramson_bandwidths(const Incidents& incidents, Kernel kernel, double global_m,
                                        double pilot_m, double trim,
-                                       const EdgeFactor* pilot_edge = nullptr);
+                                       EdgeCorrection edge = EdgeCorrection::None,
+                                       const StudyWindow* window = nullptr);
 
 } // namespace hotspot::engine

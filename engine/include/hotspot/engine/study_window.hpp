@@ -4,6 +4,7 @@
 
 #include "hotspot/engine/geometry.hpp"
 #include "hotspot/engine/grid.hpp"
+#include "hotspot/engine/incidents.hpp"
 #include "hotspot/engine/kde.hpp"
 
 #include <memory>
@@ -32,6 +33,14 @@ struct StudyWindow
     double circle_share_inside(Point2 p, double r) const;
 };
 
+/// Edge corrections, as spatstat's density.ppp(edge =, diggle =).
+enum class EdgeCorrection
+{
+    None,    ///< the kernel's mass beyond the window is lost (ArcGIS, QGIS)
+    Uniform, ///< each cell divided by e(cell)
+    Diggle,  ///< each offence weighted by 1 / e(offence)
+};
+
 /// Area of a polygon set by the shoelace formula; holes are subtracted.
 double area_m2(const MultiPolygon& shape);
 
@@ -55,5 +64,15 @@ class EdgeFactor
     double radius_m_;
     std::shared_ptr<Mask> mask_; ///< null for the exact Gaussian rectangle; tiles built on demand
 };
+
+/// Diggle's correction: the offences with each weight divided by e(x_i), e for the offence's own
+/// bandwidth (`point_bandwidth_m`, one per offence, when given; else `bandwidth_m`).
+Incidents diggle_weighted(const Incidents& incidents, const StudyWindow& window, Kernel kernel,
+                          double bandwidth_m, const std::vector<double>& point_bandwidth_m = {});
+
+/// The uniform correction of rows [first_row, first_row + row_count) of a surface on `grid`:
+/// every value other than 0 and `nodata` divided by e at its cell centre.
+void divide_by_edge_factor(const EdgeFactor& edge, const GridSpec& grid, std::int64_t first_row,
+                           std::int64_t row_count, double* values, double nodata);
 
 } // namespace hotspot::engine

@@ -1,0 +1,184 @@
+// Edge-corrected and adaptive surfaces against spatstat and sparr (golden values in
+// tests/data/surfaces, made by make_golden.R beside them): within 1% of the peak.
+
+#include "hotspot/engine/adaptive.hpp"
+#include "hotspot/engine/bandwidth.hpp"
+#include "hotspot/engine/kde.hpp"
+#include "hotspot/engine/study_window.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+using namespace hotspot::engine;
+
+namespace
+{
+std::vector<std::vector<std::string>> read_csv(const std::string& path)
+{
+    std::ifstream in(std::string(HOTSPOT_TEST_DATA) + "/" + path);
+    REQUIRE(in);
+    std::vector<std::vector<std::string>> rows;
+    std::string line;
+    std::getline(in, line);
+    while (std::getline(in, line))
+    {
+        std::vector<std::string> fields;
+        std::stringstream ss(line);
+        std::string field;
+        while (std::getline(ss, field, ','))
+        {
+            if (field.size() >= 2 && field.front() == '"')
+                field = field.substr(1, field.size() - 2);
+            fields.push_back(field);
+        }
+        rows.push_back(fields);
+    }
+    return rows;
+}
+
+MultiPolygon maidstone()
+{
+    Polygon polygon;
+    for (const auto& row : read_csv("bandwidth/maidstone_district.csv"))
+        polygon.outer.push_back({std::stod(row[0]), std::stod(row[1])});
+    return {polygon};
+}
+
+Incidents violence_in(const StudyWindow& window)
+{
+    Incidents inc;
+    for (const auto& row : read_csv("bandwidth/violence_maidstone.csv"))
+    {
+        const double x = std::stod(row[0]), y = std::stod(row[1]);
+        if (window.contains({x, y}))
+            inc.add(x, y);
+    }
+    return inc;
+}
+
+// Compares the surface with the golden rows of one case: every value within 1% of the peak,
+// and the peaks within 1% of each other.
+void compare(const Raster<double>& surface, const std::string& file, const std::string& name)
+{
+    double peak = 0.0;
+    for (const double v : surface.values)
+        peak = std::max(peak, v);
+    std::size_t compared = 0;
+    double worst = 0.0;
+    for (const auto& row : read_csv(file))
+    {
+        if (row[0] != name)
+            continue;
+        if (row[3] == "NA") // interp.im has no value beyond the outermost pixel centres
+            continue;
+        const long col = std::stol(row[1]), r = std::stol(row[2]);
+        const double expected = std::stod(row[3]);
+        if (col < 0)
+        {
+            INFO(name << ": peak");
+            CHECK(peak == Approx(expected).epsilon(0.01));
+            continue;
+        }
+        worst = std::max(worst, std::abs(surface.at(col, r) - expected));
+        ++compared;
+    }
+    INFO(name << ": largest difference " << worst / peak * 100 << "% of the peak over " << compared
+              << " cells");
+    CHECK(compared > 1000);
+    CHECK(worst <= 0.01 * peak);
+}
+} // namespace
+
+TEST_CASE("Edge-corrected surfaces equal spatstat's density.ppp within 1% of the peak",
+          "[edge][golden]")
+{
+    const MultiPolygon district = maidstone();
+    const StudyWindow window = StudyWindow::polygons({&district});
+    const Incidents offences = violence_in(window);
+    GridSpec grid;
+    grid.cell_m = 100;
+    grid.origin_x = std::floor(window.frame.xmin / 100) * 100;
+    grid.origin_y = std::ceil(window.frame.ymax / 100) * 100;
+    grid.cols = static_cast<std::int64_t>(std::ceil((window.frame.xmax - grid.origin_x) / 100));
+    grid.rows = static_cast<std::int64_t>(std::ceil((grid.origin_y - window.frame.ymin) / 100));
+    for (const auto& [kernel, edge, name] :
+         {std::tuple{Kernel::Gaussian, EdgeCorrection::Uniform, "gaussian_uniform"},
+          std::tuple{Kernel::Gaussian, EdgeCorrection::Diggle, "gaussian_diggle"},
+          std::tuple{Kernel::Quartic, EdgeCorrection::Uniform, "quartic_uniform"}})
+    {
+        const KdeOptions options{.kernel = kernel,
+                                 .bandwidth_m = bandwidth_for_sigma(kernel, 400.0),
+                                 .units = DensityUnits::PerM2};
+        Raster<double> surface;
+        if (edge == EdgeCorrection::Diggle)
+            surface = estimate_kde(diggle_weighted(offences, window, kernel, options.bandwidth_m),
+                                   grid, options);
+        else
+        {
+            surface = estimate_kde(offences, grid, options);
+            divide_by_edge_factor(EdgeFactor(window, kernel, options.bandwidth_m), grid, 0,
+                                  grid.rows, surface.values.data(), -9999.0);
+        }
+        // Only cells inside the window are compared; the peak is sought there too.
+        const auto inside = rasterize_mask({&district}, grid);
+        for (std::size_t k = 0; k < surface.values.size(); ++k)
+            if (!inside.values[k])
+                surface.values[k] = 0.0;
+        compare(surface, "surfaces/edge_golden.csv", name);
+    }
+}
+
+TEST_CASE("Adaptive surfaces equal sparr's bivariate.density(adapt = TRUE) within 1% of the peak",
+          "[adaptive][golden]")
+{
+    const StudyWindow square = StudyWindow::rectangle({570000, 150000, 582000, 162000});
+    const Incidents offences = violence_in(square);
+    REQUIRE(offences.size() == 539);
+    const GridSpec grid{
+        .origin_x = 570000, .origin_y = 162000, .cell_m = 12000.0 / 128, .cols = 128, .rows = 128};
+    for (const auto& [edge, name] :
+         {std::pair{EdgeCorrection::None, "none"}, std::pair{EdgeCorrection::Diggle, "diggle"}})
+    {
+        const AdaptiveBandwidths h =
+            abramson_bandwidths(offences, Kernel::Gaussian, 400.0, 400.0, 5.0, edge, &square);
+        KdeOptions options{.kernel = Kernel::Gaussian,
+                           .bandwidth_m =
+                               *std::max_element(h.bandwidth_m.begin(), h.bandwidth_m.end()),
+                           .units = DensityUnits::PerM2,
+                           .point_bandwidth_m = h.bandwidth_m};
+        const Incidents used =
+            edge == EdgeCorrection::Diggle
+                ? diggle_weighted(offences, square, Kernel::Gaussian, 400.0, h.bandwidth_m)
+                : offences;
+        compare(estimate_kde(used, grid, options), "surfaces/adaptive_golden.csv", name);
+    }
+}
+
+TEST_CASE("Abramson's bandwidths by hand: the geometric mean is h0 and the trim caps them",
+          "[adaptive]")
+{
+    // Two dense pairs and one lone offence far away: the lone one's pilot density is its own
+    // kernel alone, so its bandwidth is the largest, capped by the trim.
+    Incidents inc;
+    inc.add(0, 0);
+    inc.add(1, 0);
+    inc.add(100, 0);
+    inc.add(101, 0);
+    inc.add(100000, 0);
+    const AdaptiveBandwidths loose = abramson_bandwidths(inc, Kernel::Gaussian, 50.0, 10.0, 1000.0);
+    double log_mean = 0.0;
+    for (const double h : loose.bandwidth_m)
+        log_mean += std::log(h) / 5.0;
+    CHECK(std::exp(log_mean) == Approx(50.0).epsilon(1e-12));
+    // Pilot at an offence of a pair: (K(0) + K(1)) for sigma 10; at the lone one: K(0).
+    const double k0 = 1.0 / (2 * M_PI * 100.0), k1 = k0 * std::exp(-1.0 / 200.0);
+    const double ratio = std::sqrt((k0 + k1) / k0); // h_lone / h_pair
+    CHECK(loose.bandwidth_m[4] / loose.bandwidth_m[0] == Approx(ratio).epsilon(1e-9));
+    const AdaptiveBandwidths tight = abramson_bandwidths(inc, Kernel::Gaussian, 50.0, 10.0, 1.1);
+    CHECK(tight.bandwidth_m[4] == Approx(55.0).epsilon(1e-12));
+    CHECK(tight.trimmed == 1);
+}
