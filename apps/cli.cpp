@@ -3,6 +3,7 @@
 #include "batch_command.hpp"
 #include "commands.hpp"
 #include "data_cache.hpp"
+#include "density.hpp"
 #include "hotspot/engine/error.hpp"
 #include "hotspot/engine/text.hpp"
 #include "hotspot/io/csv.hpp"
@@ -132,6 +133,13 @@ void add_offence_options(CLI::App& command, OffenceInput& input)
         .add_option("--weight-field", input.source.weight_field,
                     "Numeric weight of each record, e.g. a harm score (default: 1 each)")
         ->group("Input");
+    command
+        .add_option("--harm", input.harm,
+                    "Weigh each offence by the harm of its crime type or offence code: ons-css "
+                    "(ONS Crime Severity Score, police.uk types), ons-css-codes (by Home Office "
+                    "code), or a CSV of key,weight with its source and licence in '#' lines "
+                    "(e.g. the Cambridge Crime Harm Index, which is not shipped)")
+        ->group("Input");
     command.add_option("--from", input.from, "First month to use, YYYY-MM (inclusive)")
         ->group("Filters");
     command.add_option("--to", input.to, "Last month to use, YYYY-MM (inclusive)")
@@ -224,6 +232,8 @@ double memory_limit_bytes(const RunOptions& run)
 
 io::OffenceFilter make_filter(const OffenceInput& input)
 {
+    if (!input.harm.empty() && !input.source.weight_field.empty())
+        throw Error(Errc::Usage, "give --weight-field or --harm, not both");
     io::OffenceFilter filter;
     filter.from = month_option(input.from, "--from");
     filter.to = month_option(input.to, "--to");
@@ -282,7 +292,43 @@ io::OffenceTable load_offences(const OffenceInput& input, const RunOptions& run,
         io::write_text_file(input.rejects_path, io::rejects_csv(table), run.overwrite);
         reporter.info("rejects    " + input.rejects_path);
     }
+    if (!input.harm.empty())
+        weigh_by_harm(io::load_harm_table(input.harm), table.incidents, reporter);
     return table;
+}
+
+void weigh_by_harm(const io::HarmTable& harm, engine::Incidents& incidents, Reporter& reporter)
+{
+    // One weight per crime type; offences of a type the table lacks weigh 0, and are counted.
+    std::vector<const double*> by_type(incidents.crime_type_names.size(), nullptr);
+    for (std::size_t t = 0; t < by_type.size(); ++t)
+        by_type[t] = harm.find(incidents.crime_type_names[t]);
+    std::vector<std::size_t> unweighted(by_type.size() + 1, 0);
+    double total = 0.0;
+    for (std::size_t i = 0; i < incidents.size(); ++i)
+    {
+        const std::int32_t t = incidents.crime_type[i];
+        const double* w = t >= 0 ? by_type[static_cast<std::size_t>(t)] : nullptr;
+        if (!w)
+            ++unweighted[t >= 0 ? static_cast<std::size_t>(t) : by_type.size()];
+        incidents.set_weight(i, w ? *w : 0.0);
+        total += w ? *w : 0.0;
+    }
+    reporter.info("harm       " + harm.name + ": total " + fixed(total, 1) + " over " +
+                  std::to_string(incidents.size()) + " offences");
+    std::vector<std::string> missing;
+    std::size_t missing_total = 0;
+    for (std::size_t t = 0; t < unweighted.size(); ++t)
+        if (unweighted[t] > 0)
+        {
+            missing.push_back((t < by_type.size() ? incidents.crime_type_names[t]
+                                                  : std::string("no crime type")) +
+                              " (" + std::to_string(unweighted[t]) + ")");
+            missing_total += unweighted[t];
+        }
+    if (!missing.empty())
+        reporter.warn("harm: " + std::to_string(missing_total) + " offences weigh 0, their type " +
+                      "having no weight in " + harm.name + ": " + engine::join(missing, ", "));
 }
 
 nlohmann::json offences_json(const io::OffenceTable& table)

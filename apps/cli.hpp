@@ -4,6 +4,7 @@
 #include "hotspot/engine/area_index.hpp"
 #include "hotspot/engine/geometry.hpp"
 #include "hotspot/io/areas.hpp"
+#include "hotspot/io/harm.hpp"
 #include "hotspot/io/offences.hpp"
 #include "hotspot/io/places.hpp"
 #include "reporter.hpp"
@@ -30,6 +31,7 @@ struct OffenceInput
     std::vector<std::string> crime_types;
     std::string target_crs;
     std::string rejects_path;
+    std::string harm; ///< a harm table: ons-css, ons-css-codes or a CSV file
 };
 
 class DataCache;
@@ -81,6 +83,10 @@ io::OffenceTable load_offences(const OffenceInput& input, const RunOptions& run,
 
 /// The account of records, for --summary-json.
 nlohmann::json offences_json(const io::OffenceTable& table);
+
+/// Gives every offence the weight of its crime type in `harm`; types it lacks weigh 0, with a
+/// warning that counts them.
+void weigh_by_harm(const io::HarmTable& harm, engine::Incidents& incidents, Reporter& reporter);
 
 /// An inclusive range of months.
 struct Period

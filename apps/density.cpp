@@ -4,6 +4,7 @@
 #include "hotspot/engine/error.hpp"
 #include "hotspot/engine/text.hpp"
 #include "hotspot/io/geotiff.hpp"
+#include "hotspot/io/harm.hpp"
 
 #include <unistd.h>
 
@@ -600,6 +601,7 @@ std::vector<std::pair<std::string, std::string>> density_metadata(const DensityS
         {"HOTSPOT_FILTER_FROM", input.from},
         {"HOTSPOT_FILTER_TO", input.to},
         {"HOTSPOT_WEIGHT_FIELD", input.source.weight_field},
+        {"HOTSPOT_HARM", input.harm.empty() ? "" : io::load_harm_table(input.harm).name},
         {"HOTSPOT_AREA", s.area}};
     std::erase_if(tags, [](const auto& item) { return item.second.empty(); });
     return tags;

@@ -1,0 +1,35 @@
+#pragma once
+// Harm weights by crime type or offence code: a published index (the ONS Crime Severity Score is
+// shipped) or a force's own table (the Cambridge Crime Harm Index, say).
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace hotspot::io
+{
+
+struct HarmTable
+{
+    std::string name;                     ///< the file, or the shipped table's name
+    std::vector<std::string> notes;       ///< the header comment: source, licence, caveats
+    std::map<std::string, double> weight; ///< by folded key (crime type or offence code)
+
+    /// The weight of a crime type or offence code (case and spacing ignored), or nullptr.
+    const double* find(std::string_view key) const;
+};
+
+/// Parses CSV text: leading lines starting with '#' are the notes (source and licence belong
+/// there), then a header whose first two columns are key and weight, then one row a key. Throws
+/// Error(BadData) naming the source and line for a missing or negative weight or a repeated key.
+HarmTable parse_harm_table(std::string_view text, const std::string& source_name);
+
+/// The shipped tables by name, `ons-css` (police.uk crime types) and `ons-css-codes` (Home Office
+/// offence codes), or any file.
+HarmTable load_harm_table(const std::string& name_or_path);
+
+/// The names of the shipped tables.
+std::vector<std::string> shipped_harm_tables();
+
+} // namespace hotspot::io

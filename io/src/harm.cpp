@@ -1,0 +1,100 @@
+#include "hotspot/io/harm.hpp"
+
+#include "hotspot/data/tables.hpp"
+#include "hotspot/engine/error.hpp"
+#include "hotspot/engine/text.hpp"
+#include "hotspot/io/csv.hpp"
+#include "hotspot/io/files.hpp"
+
+#include <cmath>
+
+namespace hotspot::io
+{
+
+namespace
+{
+struct Shipped
+{
+    std::string_view name;
+    const char* const* text;
+    std::string_view file;
+};
+const Shipped shipped[] = {
+    {"ons-css", &data::harm_ons_css_police_uk_csv, "data/harm/ons_css_police_uk.csv"},
+    {"ons-css-codes", &data::harm_ons_css_offence_codes_csv,
+     "data/harm/ons_css_offence_codes.csv"}};
+} // namespace
+
+const double* HarmTable::find(std::string_view key) const
+{
+    const auto it = weight.find(engine::fold(key));
+    return it == weight.end() ? nullptr : &it->second;
+}
+
+HarmTable parse_harm_table(std::string_view text, const std::string& source_name)
+{
+    HarmTable table;
+    table.name = source_name;
+    // The notes: every leading line that starts with '#'.
+    std::size_t begin = 0;
+    std::int64_t line = 1;
+    if (text.substr(0, 3) == "\xEF\xBB\xBF")
+        begin = 3;
+    while (begin < text.size() && text[begin] == '#')
+    {
+        const std::size_t end = std::min(text.find('\n', begin), text.size());
+        std::string note(engine::trim(text.substr(begin + 1, end - begin - 1)));
+        table.notes.push_back(note);
+        begin = end + 1;
+        ++line;
+    }
+    CsvReader reader(text, source_name, std::min(begin, text.size()), line);
+    std::vector<std::string_view> fields;
+    if (!reader.next(fields) || fields.size() < 2 || !engine::same_text(fields[0], "key") ||
+        !engine::same_text(fields[1], "weight"))
+        throw Error(Errc::BadData, source_name + ": line " + std::to_string(reader.line()) +
+                                       ": a harm table's header starts with key,weight (crime "
+                                       "type or offence code, then its weight)");
+    while (reader.next(fields))
+    {
+        const std::string where = source_name + ": line " + std::to_string(reader.line());
+        if (fields.size() < 2)
+            throw Error(Errc::BadData, where + ": expected a key and a weight");
+        const std::string key = engine::fold(fields[0]);
+        double w = 0;
+        if (key.empty())
+            throw Error(Errc::BadData, where + ": the key is empty");
+        if (!parse_number(fields[1], w) || w < 0)
+            throw Error(Errc::BadData, where + ": weight '" + std::string(fields[1]) + "' of '" +
+                                           std::string(fields[0]) +
+                                           "' is not a number of at least 0");
+        if (!table.weight.emplace(key, w).second)
+            throw Error(Errc::BadData,
+                        where + ": '" + std::string(fields[0]) + "' has a weight already");
+    }
+    if (table.weight.empty())
+        throw Error(Errc::BadData, source_name + ": the harm table has no weights");
+    return table;
+}
+
+HarmTable load_harm_table(const std::string& name_or_path)
+{
+    for (const auto& s : shipped)
+        if (engine::same_text(s.name, name_or_path))
+        {
+            HarmTable t = parse_harm_table(*s.text, std::string(s.file));
+            t.name = std::string(s.name) + " (" + std::string(s.file) + ")";
+            return t;
+        }
+    return parse_harm_table(read_text_file(name_or_path), name_or_path);
+}
+
+std::vector<std::string> shipped_harm_tables()
+{
+    std::vector<std::string> names;
+    for (const auto& s : shipped)
+        names.emplace_back(s.name);
+    return names;
+}
+
+} // namespace hotspot::io

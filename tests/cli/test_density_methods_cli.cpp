@@ -1,0 +1,179 @@
+// The statistician's choices around a surface, end to end: bandwidth selectors, edge correction,
+// adaptive kernels and harm weights.
+
+#include "hotspot/io/geotiff.hpp"
+#include "run_command.hpp"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+using namespace hotspot;
+using namespace hotspot::testsupport;
+namespace fs = std::filesystem;
+
+namespace
+{
+const std::string demo = HOTSPOT_SOURCE_DIR "/data/";
+const std::string september = quoted(demo + "police_uk/2019-09-kent-street.csv");
+const std::string districts = quoted(demo + "boundaries/kent_districts_2013.geojson");
+const std::string maidstone = " --boundaries " + districts + " --area Maidstone";
+
+nlohmann::json read_json(const std::string& path)
+{
+    std::ifstream in(path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return nlohmann::json::parse(ss.str());
+}
+
+// Sum of a count surface over the cells with data.
+double mass_of(const io::GeoTiffContents& tif)
+{
+    double mass = 0;
+    for (const double v : tif.raster.values)
+        if (v != -9999.0)
+            mass += v;
+    return mass;
+}
+} // namespace
+
+TEST_CASE("A selector chooses the bandwidth, and says which and how", "[cli][bandwidth]")
+{
+    const std::string dir = fresh_temp_dir("selector");
+    const auto r =
+        run_hotspot("kde --offences " + september + maidstone + " --bandwidth ppl --out " +
+                    quoted(dir + "/ppl.tif") + " --summary-json " + quoted(dir + "/ppl.json"));
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK_THAT(r.out, Catch::Contains("likelihood cross-validation") &&
+                          Catch::Contains("quartic radius of the same standard deviation"));
+    const auto tif = io::read_geotiff(dir + "/ppl.tif");
+    CHECK(tif.metadata.at("HOTSPOT_BANDWIDTH_SELECTOR") == "ppl");
+    const double sigma = std::stod(tif.metadata.at("HOTSPOT_BANDWIDTH_SIGMA_M"));
+    const double radius = std::stod(tif.metadata.at("HOTSPOT_BANDWIDTH_M"));
+    CHECK(radius == Approx(std::sqrt(8.0) * sigma).epsilon(1e-6)); // quartic: the same SD
+    CHECK(sigma > 100);
+    CHECK(sigma < 1000);
+    const auto summary = read_json(dir + "/ppl.json");
+    CHECK(summary["bandwidth_selector"] == "ppl");
+    CHECK(summary["bandwidth_sigma_m"].get<double>() == Approx(sigma).epsilon(1e-6));
+    CHECK(summary["edge_correction"] == "none");
+    fs::remove_all(dir);
+}
+
+TEST_CASE("Diggle's edge correction keeps every offence's mass inside the area", "[cli][edge]")
+{
+    const std::string dir = fresh_temp_dir("edge");
+    const std::string common = "kde --offences " + september + maidstone +
+                               " --bandwidth 800 --cell 50 --units count --summary-json ";
+    REQUIRE(run_hotspot(common + quoted(dir + "/none.json") + " --out " + quoted(dir + "/none.tif"))
+                .exit_code == 0);
+    const auto r = run_hotspot(common + quoted(dir + "/diggle.json") +
+                               " --edge-correction diggle --out " + quoted(dir + "/diggle.tif"));
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK_THAT(r.out, Catch::Contains("outside the study area are left out"));
+    const auto none = io::read_geotiff(dir + "/none.tif");
+    const auto diggle = io::read_geotiff(dir + "/diggle.tif");
+    CHECK(diggle.metadata.at("HOTSPOT_EDGE_CORRECTION") == "diggle");
+    // Corrected, the surface holds every offence inside Maidstone, to the raster's resolution of
+    // the border.
+    const auto summary = read_json(dir + "/diggle.json");
+    const double inside = summary["offences"]["used"].get<double>() -
+                          summary["offences_outside_study_area"].get<double>();
+    CHECK(inside > 1500);
+    CHECK(mass_of(diggle) == Approx(inside).epsilon(0.01));
+    // Uncorrected, the loss over the border and the offences spilling in from beyond it
+    // happen to cancel here; cell by cell near the border the two differ.
+    REQUIRE(none.raster.values.size() == diggle.raster.values.size());
+    double largest_change = 0;
+    for (std::size_t k = 0; k < none.raster.values.size(); ++k)
+        largest_change =
+            std::max(largest_change, std::abs(none.raster.values[k] - diggle.raster.values[k]));
+    CHECK(largest_change > 0.01);
+    fs::remove_all(dir);
+}
+
+TEST_CASE("Adaptive bandwidths centre on the bandwidth given", "[cli][adaptive]")
+{
+    const std::string dir = fresh_temp_dir("adaptive");
+    const auto r = run_hotspot("kde --offences " + september + maidstone +
+                               " --bandwidth 500 --adaptive --out " + quoted(dir + "/a.tif") +
+                               " --summary-json " + quoted(dir + "/a.json"));
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    const auto a = read_json(dir + "/a.json")["adaptive"];
+    CHECK(a["global_bandwidth_m"].get<double>() == 500.0);
+    CHECK(a["pilot_bandwidth_m"].get<double>() == 500.0);
+    CHECK(a["smallest_bandwidth_m"].get<double>() < 500.0);
+    CHECK(a["largest_bandwidth_m"].get<double>() > 500.0);
+    CHECK(a["largest_bandwidth_m"].get<double>() <= 2500.0); // trim 5
+    const auto tif = io::read_geotiff(dir + "/a.tif");
+    CHECK_THAT(tif.metadata.at("HOTSPOT_ADAPTIVE"), Catch::Contains("Abramson"));
+    CHECK(tif.metadata.at("HOTSPOT_BANDWIDTH_M") == "500.000000");
+    fs::remove_all(dir);
+}
+
+TEST_CASE("Harm weights: the shipped ONS index and a force's own table", "[cli][harm]")
+{
+    const std::string dir = fresh_temp_dir("harm");
+    const auto r =
+        run_hotspot("kde --offences " + september + maidstone +
+                    " --crime-type Burglary --harm ons-css --bandwidth 400 --out " +
+                    quoted(dir + "/b.tif") + " --summary-json " + quoted(dir + "/b.json"));
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    const auto tif = io::read_geotiff(dir + "/b.tif");
+    const double used = read_json(dir + "/b.json")["offences"]["used"].get<double>();
+    // Burglary's ONS weight in data/harm/ons_css_police_uk.csv.
+    CHECK(std::stod(tif.metadata.at("HOTSPOT_WEIGHT_TOTAL")) ==
+          Approx(used * 465.381473).epsilon(1e-9));
+    CHECK_THAT(tif.metadata.at("HOTSPOT_HARM"), Catch::Contains("ons-css"));
+
+    {
+        std::ofstream own(dir + "/own.csv");
+        own << "# Source: a force's own index, for the test\nkey,weight\nBurglary,2\n";
+    }
+    const auto o =
+        run_hotspot("kde --offences " + september + maidstone + " --harm " +
+                    quoted(dir + "/own.csv") + " --bandwidth 400 --out " + quoted(dir + "/o.tif"));
+    INFO(o.err);
+    REQUIRE(o.exit_code == 0);
+    CHECK_THAT(o.err,
+               Catch::Contains("offences weigh 0") && Catch::Contains("Anti-social behaviour"));
+}
+
+TEST_CASE("Density methods refuse what cannot work, and say why", "[cli]")
+{
+    const std::string dir = fresh_temp_dir("methods_refused");
+    const std::string out = " --out " + quoted(dir + "/x.tif");
+    check_refusals(
+        {
+            {"kde --offences " + september + " --bandwidth silverman" + out, 2,
+             "neither metres nor a selector"},
+            {"kde --offences " + september + " --edge-correction uniform" + out, 2,
+             "needs a study area"},
+            {"kde --offences " + september + " --edge-correction mirror" + maidstone + out, 2,
+             "choose none, uniform or diggle"},
+            {"kde --offences " + september + maidstone + " --adaptive --edge-correction uniform" +
+                 out,
+             2, "use diggle"},
+            {"kde --offences " + september + " --pilot-bandwidth 300" + out, 2, "needs --adaptive"},
+            {"kde --offences " + september + " --weight-field x --harm ons-css" + out, 2,
+             "not both"},
+            {"kde --offences " + september + " --harm " + quoted(dir + "/missing.csv") + out, 4,
+             "missing.csv"},
+            // Six offences in a square kilometre of Maidstone: too few to cross-validate.
+            {"kde --offences " + september +
+                 " --extent 575000,155000,576000,156000 --crime-type Burglary --bandwidth ppl" +
+                 out,
+             3, "needs at least 10 offences"},
+        },
+        [&] { CHECK_FALSE(fs::exists(dir + "/x.tif")); });
+    fs::remove_all(dir);
+}
