@@ -6,6 +6,8 @@
 #include "hotspot/engine/kde.hpp"
 #include "hotspot/engine/study_window.hpp"
 
+#include "csv_fixture.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -19,25 +21,7 @@ namespace
 {
 std::vector<std::vector<std::string>> read_csv(const std::string& path)
 {
-    std::ifstream in(std::string(HOTSPOT_TEST_DATA) + "/" + path);
-    REQUIRE(in);
-    std::vector<std::vector<std::string>> rows;
-    std::string line;
-    std::getline(in, line);
-    while (std::getline(in, line))
-    {
-        std::vector<std::string> fields;
-        std::stringstream ss(line);
-        std::string field;
-        while (std::getline(ss, field, ','))
-        {
-            if (field.size() >= 2 && field.front() == '"')
-                field = field.substr(1, field.size() - 2);
-            fields.push_back(field);
-        }
-        rows.push_back(fields);
-    }
-    return rows;
+    return hotspot::testsupport::read_fixture_csv(path);
 }
 
 MultiPolygon maidstone()
