@@ -41,7 +41,8 @@ const std::map<std::string, std::pair<std::string, std::string>> main_output{
     {"evaluate", {"--out-dir", ""}},
     {"displacement", {"--out", "displacement.csv"}},
     {"reconcile", {"--out", "reconciled.gpkg"}},
-    {"tables", {"--out", "table.csv"}}};
+    {"tables", {"--out", "table.csv"}},
+    {"compare", {"--out-dir", ""}}};
 // Options whose values are files: named entries of [sources], [layers] or [places], or paths
 // relative to the batch file.
 const std::set<std::string> path_options{"offences", "test-offences", "offences-after",

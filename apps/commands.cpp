@@ -18,6 +18,8 @@ std::vector<Command> register_commands(CLI::App& app, Requests& q)
          [&q](Reporter& r) { return run_reconcile(q.reconcile, r); }},
         {add_tables_command(app, q.tables), &q.tables.run,
          [&q](Reporter& r) { return run_tables(q.tables, r); }},
+        {add_compare_command(app, q.compare), &q.compare.run,
+         [&q](Reporter& r) { return run_compare(q.compare, r); }},
     };
 }
 

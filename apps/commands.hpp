@@ -2,6 +2,7 @@
 // The table of commands: each registers its options and runs from the request they fill. The
 // command line and the batch use the same table, so a batch query is exactly a command's options.
 
+#include "compare_command.hpp"
 #include "evaluate_command.hpp"
 #include "hotspots_command.hpp"
 #include "kde_command.hpp"
@@ -25,6 +26,7 @@ struct Requests
     HotspotsRequest map;
     EvaluateRequest evaluate;
     DisplacementRequest displacement;
+    CompareRequest compare;
 };
 
 struct Command

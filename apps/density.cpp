@@ -338,6 +338,7 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& inc, cons
             box.expand(inc.x[i], inc.y[i]);
         window = engine::StudyWindow::rectangle(box);
     }
+    d.window = window;
     const bool windowed = !area_shapes.empty() || extent;
     engine::Incidents in_window;
     if (windowed)

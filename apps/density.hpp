@@ -60,6 +60,7 @@ struct Density
     std::size_t area_layer = 0; ///< the layer --area was found in
     std::vector<std::size_t> area_features;
     std::string period; ///< "YYYY-MM..YYYY-MM" of the offences used
+    engine::StudyWindow window; ///< --area, else --extent, else the offences' bounding rectangle
     double peak = 0;
     std::int64_t cells_with_data = 0;
 };

@@ -45,7 +45,7 @@ TEST_CASE("Version and help", "[cli]")
                              Catch::Contains("Exit codes") && Catch::Contains("Example"));
     // Every command is listed with what it does.
     for (const char* command : {"kde ", "reconcile ", "tables ", "hotspots ", "map ", "evaluate ",
-                                "displacement ", "batch "})
+                                "displacement ", "batch ", "compare "})
         CHECK_THAT(help.out, Catch::Contains(std::string("  ") + command));
     CHECK_THAT(help.out, !Catch::Contains("The command to explain"));
     const auto kde_help = run_hotspot("help kde");

@@ -177,3 +177,89 @@ TEST_CASE("Density methods refuse what cannot work, and say why", "[cli]")
         [&] { CHECK_FALSE(fs::exists(dir + "/x.tif")); });
     fs::remove_all(dir);
 }
+
+TEST_CASE("compare: relative risk of burglary against all offences in Maidstone", "[cli][compare]")
+{
+    const std::string dir = fresh_temp_dir("compare_risk");
+    const auto r = run_hotspot("compare --offences " + september + maidstone +
+                               " --cases Burglary --bandwidth 400 --out-dir " + quoted(dir) +
+                               " --summary-json " + quoted(dir + "/summary.json"));
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    for (const char* name : {"relative_risk.tif", "risk_p.tif", "risk_areas.gpkg", "risk_map.png"})
+        CHECK(fs::exists(dir + "/" + name));
+    const auto lr = io::read_geotiff(dir + "/relative_risk.tif");
+    const auto p = io::read_geotiff(dir + "/risk_p.tif");
+    CHECK(lr.crs.authority == "EPSG:27700");
+    CHECK(lr.metadata.at("HOTSPOT_COMPARE") == "Burglary against all offences");
+    // Where p is small the log risk is positive: the test is of raised risk.
+    std::size_t significant = 0, lowered = 0;
+    for (std::size_t k = 0; k < p.raster.values.size(); ++k)
+        if (p.raster.values[k] != -9999.0 && p.raster.values[k] < 0.05)
+        {
+            ++significant;
+            lowered += lr.raster.values[k] <= 0;
+        }
+    CHECK(significant > 0);
+    CHECK(lowered == 0);
+    const auto summary = read_json(dir + "/summary.json");
+    CHECK(summary["mode"] == "relative risk");
+    // The burglaries inside Maidstone, as tests/data/bandwidth/burglary_maidstone.csv (by LSOA).
+    CHECK(summary["first"]["offences"].get<int>() == 67);
+    CHECK(summary["areas"]["up"].get<int>() >= 1);
+    fs::remove_all(dir);
+}
+
+TEST_CASE("compare: November against September, with areas of increase and decrease",
+          "[cli][compare]")
+{
+    const std::string dir = fresh_temp_dir("compare_change");
+    const std::string november = quoted(demo + "police_uk/2019-11-kent-street.csv");
+    const auto r = run_hotspot("compare --offences " + september + " --offences " + november +
+                               maidstone + " --this 2019-11 --last 2019-09 --bandwidth 300" +
+                               " --out-dir " + quoted(dir) + " --summary-json " +
+                               quoted(dir + "/summary.json"));
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    const auto change = io::read_geotiff(dir + "/change.tif");
+    const auto p = io::read_geotiff(dir + "/change_p.tif");
+    // Every p-value is a probability.
+    std::size_t improper = 0, cells = 0;
+    for (const double v : p.raster.values)
+        if (v != -9999.0)
+        {
+            ++cells;
+            improper += !(v >= 0.0 && v <= 1.0);
+        }
+    CHECK(cells > 10000);
+    CHECK(improper == 0);
+    const auto summary = read_json(dir + "/summary.json");
+    CHECK(summary["mode"] == "change");
+    CHECK(summary["areas"]["up"].get<int>() + summary["areas"]["down"].get<int>() > 0);
+    CHECK(change.metadata.count("HOTSPOT_CHANGE_COUNT_RADIUS_M") == 0); // only on the p-values
+    CHECK(p.metadata.at("HOTSPOT_CHANGE_COUNT_RADIUS_M") == "600.000");
+    fs::remove_all(dir);
+}
+
+TEST_CASE("compare refuses what it cannot compare", "[cli][compare]")
+{
+    const std::string dir = fresh_temp_dir("compare_refused");
+    const std::string out = " --out-dir " + quoted(dir + "/out");
+    check_refusals(
+        {
+            {"compare --offences " + september + out, 2, "give --cases"},
+            {"compare --offences " + september + " --cases Burglary --this 2019-09" + out, 2,
+             "give --cases"},
+            {"compare --offences " + september + " --this 2019-09 --last 2019-09" + out, 2,
+             "overlap"},
+            {"compare --offences " + september + " --this 2019-10 --last 2019-09" + out, 3,
+             "no offence in 2019-10"},
+            {"compare --offences " + september + " --cases Arson" + out, 3, "no case"},
+            {"compare --offences " + september + " --cases Burglary --kernel quartic" + out, 2,
+             "Gaussian"},
+            {"compare --offences " + september + " --cases Burglary --alpha 2" + out, 2,
+             "--alpha"},
+        },
+        [&] { CHECK_FALSE(fs::exists(dir + "/out/relative_risk.tif")); });
+    fs::remove_all(dir);
+}
