@@ -723,6 +723,43 @@ double sigma_for_bandwidth(Kernel kernel, double bandwidth_m)
     return bandwidth_m * bandwidth_m / bandwidth_for_sigma(kernel, bandwidth_m);
 }
 
+// Many pairs: the surface on a grid of a sixteenth of the radius, read at each point by bilinear
+// interpolation (as sparr reads its pilot off an image, but finer). Self always included.
+std::vector<double> gridded_sums(const std::vector<Point2>& points,
+                                 const std::vector<double>* weights, Kernel kernel,
+                                 double bandwidth)
+{
+    Box2 box;
+    for (const auto& p : points)
+        box.expand(p.x, p.y);
+    const double radius = kernel_support_radius(kernel, bandwidth);
+    double cell = radius / 16.0;
+    const Box2 area = box.grown(radius);
+    cell = std::max(cell, std::sqrt(area.width() * area.height() / 16e6));
+    const GridSpec grid = grid_for_extent(box.grown(2.0 * cell), cell);
+    Incidents offences;
+    offences.reserve(points.size());
+    for (std::size_t i = 0; i < points.size(); ++i)
+        offences.add(points[i].x, points[i].y, weights ? (*weights)[i] : 1.0);
+    const Raster<double> f = estimate_kde(
+        offences, grid, {.kernel = kernel, .bandwidth_m = bandwidth, .units = DensityUnits::PerM2});
+    std::vector<double> sums(points.size());
+    tbb::parallel_for(std::size_t{0}, points.size(),
+                      [&](std::size_t i)
+                      {
+                          // Cell centres around the point: columns c, c + 1 and rows r, r + 1.
+                          const double fx = (points[i].x - grid.origin_x) / cell - 0.5;
+                          const double fy = (grid.origin_y - points[i].y) / cell - 0.5;
+                          const auto c = static_cast<std::int64_t>(std::floor(fx));
+                          const auto r = static_cast<std::int64_t>(std::floor(fy));
+                          const double tx = fx - static_cast<double>(c);
+                          const double ty = fy - static_cast<double>(r);
+                          sums[i] = (1 - ty) * ((1 - tx) * f.at(c, r) + tx * f.at(c + 1, r)) +
+                                    ty * ((1 - tx) * f.at(c, r + 1) + tx * f.at(c + 1, r + 1));
+                      });
+    return sums;
+}
+
 std::vector<double> kernel_sums_at_points(const std::vector<Point2>& points,
                                           const std::vector<double>* weights, Kernel kernel,
                                           double bandwidth_m, bool include_self, SumMethod method)
@@ -730,7 +767,13 @@ std::vector<double> kernel_sums_at_points(const std::vector<Point2>& points,
     if (kernel == Kernel::Gaussian)
         return gaussian_sums(points, weights, bandwidth_m, include_self, method);
     const double reach = kernel_support_radius(kernel, bandwidth_m);
-    return exact_sums(points, weights, PointGrid(points, reach), kernel, bandwidth_m, include_self);
+    const PointGrid grid(points, reach);
+    // Exact sums cost a pair within reach; in dense clusters of a million offences that is
+    // billions, and the gridded surface is the cheaper.
+    if (method != SumMethod::Exact && include_self &&
+        grid.candidate_pairs(reach) > std::max(2e7, 50.0 * static_cast<double>(points.size())))
+        return gridded_sums(points, weights, kernel, bandwidth_m);
+    return exact_sums(points, weights, grid, kernel, bandwidth_m, include_self);
 }
 
 SelectedSigma select_sigma(BandwidthSelector selector, const Incidents& incidents,

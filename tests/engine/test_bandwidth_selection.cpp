@@ -191,3 +191,27 @@ TEST_CASE("The share of a circle inside the window", "[edge]")
         CHECK(w.distance_to_boundary({30, 20}) == Approx(20.0));
     }
 }
+
+TEST_CASE("Compact-kernel sums read off a fine grid agree with exact ones", "[bandwidth]")
+{
+    // Dense clusters: far more than 50 pairs a point within 400 m, so the grid is used.
+    const auto inc = hotspot::testsupport::make_clustered_incidents(
+        8, 20000, hotspot::testsupport::maidstone_like_clusters(), 570000, 150000, 585000, 162000);
+    std::vector<Point2> p(inc.size());
+    for (std::size_t i = 0; i < inc.size(); ++i)
+        p[i] = {inc.x[i], inc.y[i]};
+    const auto gridded = kernel_sums_at_points(p, nullptr, Kernel::Quartic, 400.0, true);
+    const auto exact =
+        kernel_sums_at_points(p, nullptr, Kernel::Quartic, 400.0, true, SumMethod::Exact);
+    double worst = 0.0, total = 0.0;
+    for (std::size_t i = 0; i < p.size(); ++i)
+    {
+        const double error = std::abs(gridded[i] - exact[i]) / exact[i];
+        worst = std::max(worst, error);
+        total += error;
+    }
+    INFO("largest error " << worst * 100 << "%, mean " << total / p.size() * 100 << "%");
+    CHECK(gridded != exact); // the grid was used
+    CHECK(worst < 0.02);
+    CHECK(total / p.size() < 0.002);
+}
