@@ -36,7 +36,15 @@ const char* const conventions_text = R"(Conventions
                 than this contributes to a cell (as ArcGIS Kernel Density and the QGIS Heatmap
                 use it). For --kernel gaussian it is the standard deviation instead. Left out,
                 it follows the ArcGIS rule 0.9 min(SD, sqrt(1/ln 2) Dm) n^-0.2 on the offences
-                (those in --area, when given) and is printed.
+                (those in --area, when given) and is printed. A selector chooses it from the
+                data as spatstat does: scott, ppl (likelihood cross-validation; a good first
+                choice), diggle, cvl. Selectors choose the Gaussian sigma; compact kernels get
+                the radius of the same standard deviation (quartic: 2.83 sigma).
+  Edges         --edge-correction uniform or diggle (with --area or --extent) makes up for the
+                kernel mass beyond the study area's edge, counting the offences inside it only.
+                Default none, as ArcGIS and QGIS. --adaptive narrows the kernel where offences
+                are dense (Abramson). --harm ons-css weighs offences by the ONS Crime Severity
+                Score of their type.
   Units         per-km2 (default): offences per square kilometre. per-m2: per square metre,
                 the value ArcGIS and the QGIS Heatmap ("Scaled") give. count: expected offences
                 in each cell. Each kernel integrates to 1, so a surface sums to the number of
