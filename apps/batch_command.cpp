@@ -33,16 +33,23 @@ const std::set<std::string> reserved{"out",       "out-dir", "summary-json",
 // Optional outputs a query turns on with `= true`; the batch names the file.
 const std::map<std::string, std::string> optional_outputs{
     {"map", "map.png"}, {"report", "report.csv"}, {"rejects", "rejects.csv"}};
-// Where each operation's main output goes, inside the query's folder.
-const std::map<std::string, std::pair<std::string, std::string>> main_output{
-    {"kde", {"--out", "density.tif"}},
-    {"hotspots", {"--out-dir", ""}},
-    {"map", {"--out", "map.png"}},
-    {"evaluate", {"--out-dir", ""}},
-    {"displacement", {"--out", "displacement.csv"}},
-    {"reconcile", {"--out", "reconciled.gpkg"}},
-    {"tables", {"--out", "table.csv"}},
-    {"compare", {"--out-dir", ""}}};
+// Each operation: where its main output goes inside the query's folder, and how long it tends to
+// run (the longest start first).
+struct Operation
+{
+    std::string option;
+    std::string file;
+    int weight;
+};
+const std::map<std::string, Operation> operations{
+    {"kde", {"--out", "density.tif", 1}},
+    {"hotspots", {"--out-dir", "", 4}},
+    {"map", {"--out", "map.png", 3}},
+    {"evaluate", {"--out-dir", "", 5}},
+    {"displacement", {"--out", "displacement.csv", 3}},
+    {"reconcile", {"--out", "reconciled.gpkg", 6}},
+    {"tables", {"--out", "table.csv", 2}},
+    {"compare", {"--out-dir", "", 4}}};
 // Options whose values are files: named entries of [sources], [layers] or [places], or paths
 // relative to the batch file.
 const std::set<std::string> path_options{"offences", "test-offences", "offences-after",
@@ -265,9 +272,11 @@ void build_arguments(Query& q, const toml::table& query, const toml::table* defa
         else
             add_value(*node);
     }
-    const auto& [option, file] = main_output.at(q.operation);
+    const Operation& operation = operations.at(q.operation);
     q.args.insert(q.args.end(),
-                  {option, file.empty() ? query_dir : (fs::path(query_dir) / file).string()});
+                  {operation.option, operation.file.empty()
+                                         ? query_dir
+                                         : (fs::path(query_dir) / operation.file).string()});
     q.args.insert(q.args.end(),
                   {"--summary-json", (fs::path(query_dir) / "summary.json").string()});
 }
@@ -489,12 +498,12 @@ nlohmann::json run_batch(const BatchRequest& r, Reporter& reporter)
                      : "its folder '" + q->folder + "' is that of '" + it->second + "' too"});
             continue;
         }
-        if (!main_output.count(q->operation))
+        if (!operations.count(q->operation))
         {
             problems.push_back({q->line, q->name,
                                 "operation '" + q->operation +
                                     "' is not one of kde, hotspots, map, "
-                                    "evaluate, displacement, reconcile, tables"});
+                                    "evaluate, displacement, reconcile, tables, compare"});
             continue;
         }
         q->requests = std::make_unique<Requests>();
@@ -579,14 +588,13 @@ nlohmann::json run_batch(const BatchRequest& r, Reporter& reporter)
     std::size_t done = 0;
     // The longest queries first, so that none is left running alone at the end; workers take the
     // next query from a shared counter, in that order.
-    const std::map<std::string, int> weight{{"reconcile", 6}, {"evaluate", 5},     {"hotspots", 4},
-                                            {"map", 3},       {"displacement", 3}, {"tables", 2},
-                                            {"kde", 1}};
     std::vector<std::size_t> order(queries.size());
     std::iota(order.begin(), order.end(), std::size_t{0});
     std::stable_sort(order.begin(), order.end(),
-                     [&](std::size_t a, std::size_t b) {
-                         return weight.at(queries[a]->operation) > weight.at(queries[b]->operation);
+                     [&](std::size_t a, std::size_t b)
+                     {
+                         return operations.at(queries[a]->operation).weight >
+                                operations.at(queries[b]->operation).weight;
                      });
     std::atomic<std::size_t> next{0};
     const auto workers = static_cast<std::size_t>(tbb::this_task_arena::max_concurrency());

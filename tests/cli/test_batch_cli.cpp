@@ -51,7 +51,7 @@ TEST_CASE("The shipped weekly batch runs every query into its own folder, with a
     REQUIRE(r.exit_code == 0);
     const auto manifest = nlohmann::json::parse(slurp(dir + "/weekly/manifest.json"));
     CHECK(manifest["failed"] == 0);
-    REQUIRE(manifest["queries"].size() == 10);
+    REQUIRE(manifest["queries"].size() == 12);
     for (const auto& q : manifest["queries"])
     {
         INFO(q["name"]);
@@ -62,7 +62,7 @@ TEST_CASE("The shipped weekly batch runs every query into its own folder, with a
     const auto& top = manifest["queries"][0]["figures"]["hotspots"][0];
     CHECK(top["name"] == "Brenchley Gardens");
     CHECK(fs::exists(dir + "/weekly/all-crime-hotspots/map.png"));
-    CHECK_THAT(r.err, Catch::Contains("[10/10]"));
+    CHECK_THAT(r.err, Catch::Contains("[12/12]"));
     fs::remove_all(dir);
 }
 
