@@ -37,7 +37,7 @@ echo "== Maidstone ward table, September 2019: every ward and category, zeros in
     --out "$out/maidstone_wards_2019-09.csv" --overwrite --quiet
 echo "wrote      $out/maidstone_wards_2019-09.csv"
 echo
-echo "== The patrol planner's weekly batch (data/batch_weekly.toml): ten queries, data read once"
+echo "== The patrol planner's weekly batch (data/batch_weekly.toml): twelve queries, data read once"
 "$hotspot" batch "$here/batch_weekly.toml" --out "$out/weekly" --overwrite
 echo
 echo "Outputs are in $out/:"

@@ -14,7 +14,10 @@ namespace hotspot::engine
 
 namespace
 {
-double normal_upper_tail(double z) { return 0.5 * std::erfc(z / std::numbers::sqrt2); }
+double normal_upper_tail(double z)
+{
+    return 0.5 * std::erfc(z / std::numbers::sqrt2);
+}
 
 // A Gaussian surface of the offences per m², edge-corrected, scaled to integrate to 1 over the
 // cells inside the window.
@@ -22,9 +25,8 @@ Raster<double> density_of(const Incidents& offences, const GridSpec& grid,
                           const Raster<std::uint8_t>& inside, const StudyWindow& window,
                           double sigma, EdgeCorrection edge, const EdgeFactor& e)
 {
-    const KdeOptions options{.kernel = Kernel::Gaussian,
-                             .bandwidth_m = sigma,
-                             .units = DensityUnits::PerM2};
+    const KdeOptions options{
+        .kernel = Kernel::Gaussian, .bandwidth_m = sigma, .units = DensityUnits::PerM2};
     Raster<double> f =
         edge == EdgeCorrection::Diggle
             ? estimate_kde(diggle_weighted(offences, window, Kernel::Gaussian, sigma), grid,
@@ -55,9 +57,12 @@ RiskSurfaces relative_risk(const Incidents& cases, const Incidents& controls, co
         throw Error(Errc::BadData, "relative risk: there are no controls to compare the cases "
                                    "with");
     Raster<std::uint8_t> inside(grid, 0);
-    for (std::int64_t r = 0; r < grid.rows; ++r)
-        for (std::int64_t c = 0; c < grid.cols; ++c)
-            inside.at(c, r) = window.contains({grid.center_x(c), grid.center_y(r)});
+    if (window.rectangular())
+        for (std::int64_t r = 0; r < grid.rows; ++r)
+            for (std::int64_t c = 0; c < grid.cols; ++c)
+                inside.at(c, r) = window.contains({grid.center_x(c), grid.center_y(r)});
+    else
+        inside = rasterize_mask(window.shapes, grid);
     const EdgeFactor e(window, Kernel::Gaussian, sigma_m);
     const EdgeFactor e_half(window, Kernel::Gaussian, sigma_m / std::numbers::sqrt2);
     Incidents pooled = cases;
@@ -76,8 +81,8 @@ RiskSurfaces relative_risk(const Incidents& cases, const Incidents& controls, co
     out.log_risk = Raster<double>(grid, nodata);
     out.z = Raster<double>(grid, nodata);
     out.p_value = Raster<double>(grid, nodata);
-    const double sample = 1.0 / static_cast<double>(cases.size()) +
-                          1.0 / static_cast<double>(controls.size());
+    const double sample =
+        1.0 / static_cast<double>(cases.size()) + 1.0 / static_cast<double>(controls.size());
     tbb::parallel_for(std::int64_t{0}, grid.rows,
                       [&](std::int64_t r)
                       {
@@ -141,9 +146,8 @@ ChangeSurfaces change_between(const Incidents& this_period, double this_months,
     const Raster<double> b = estimate_kde(last_period, grid, options);
     context.report(0.4);
     // Counts within the radius: a uniform kernel's surface per m² times the disc's area.
-    const KdeOptions disc{.kernel = Kernel::Uniform,
-                          .bandwidth_m = count_radius_m,
-                          .units = DensityUnits::PerM2};
+    const KdeOptions disc{
+        .kernel = Kernel::Uniform, .bandwidth_m = count_radius_m, .units = DensityUnits::PerM2};
     const double disc_area = std::numbers::pi * count_radius_m * count_radius_m;
     Raster<double> na = estimate_kde(this_period, grid, disc);
     Raster<double> nb = estimate_kde(last_period, grid, disc);
@@ -168,8 +172,7 @@ ChangeSurfaces change_between(const Incidents& this_period, double this_months,
                     continue;
                 const auto ka = std::llround(na.values[k] * disc_area);
                 const auto kb = std::llround(nb.values[k] * disc_area);
-                out.difference.values[k] =
-                    a.values[k] / this_months - b.values[k] / last_months;
+                out.difference.values[k] = a.values[k] / this_months - b.values[k] / last_months;
                 out.this_count.values[k] = static_cast<double>(ka);
                 out.last_count.values[k] = static_cast<double>(kb);
                 double p = 0.0;
