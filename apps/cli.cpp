@@ -172,7 +172,7 @@ void add_run_options(CLI::App& command, RunOptions& run)
 {
     command
         .add_option("--threads", run.threads,
-                    "Worker threads (default: all cores); results do not depend on it")
+                    "Worker threads; 0, the default, means all cores. Results do not depend on it")
         ->check(CLI::Range(0, 4096))
         ->group("Run");
     command.add_flag("--quiet,-q", run.quiet, "Print nothing but errors")->group("Run");

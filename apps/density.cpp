@@ -12,6 +12,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <numbers>
 
 namespace hotspot::app
 {
@@ -231,6 +232,14 @@ void add_density_options(CLI::App& cmd, DensitySpec& s)
                    "With --adaptive: no offence's bandwidth exceeds trim times the bandwidth "
                    "(default 5, as sparr)")
         ->group("Density");
+    cmd.add_option("--min-count", s.min_count,
+                   "Disclosure control for published maps: cells within the kernel's reach of "
+                   "fewer than K offences become nodata (hotspots: hotspots of fewer than K are "
+                   "dropped). The rule is tagged in the output. Suppression hides sparse cells; it "
+                   "does not anonymise the rest: a surface with a known kernel and bandwidth can "
+                   "be deconvolved back towards the points (Wang et al. 2019, IJGI 8(12):544), so "
+                   "publish with a wide bandwidth and leave its tag out where that matters")
+        ->group("Disclosure");
     cmd.add_option("--units", s.units,
                    "per-km2 (default), per-m2, or count (expected offences per cell)")
         ->group("Density");
@@ -270,6 +279,8 @@ void check_density_spec(const DensitySpec& s)
         throw Error(Errc::Usage, "--pilot-bandwidth needs --adaptive");
     if (!(s.trim >= 1))
         throw Error(Errc::Usage, "--trim must be at least 1");
+    if (s.min_count < 0)
+        throw Error(Errc::Usage, "--min-count must be 0 (none) or more offences");
     if (s.cell_m)
         require_positive(*s.cell_m, "--cell");
     if (!s.extent.empty())
@@ -492,6 +503,9 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& inc, cons
                 ++d.cells_with_data;
             }
     };
+    if (d.streamed && s.min_count > 0)
+        throw Error(Errc::Usage, "--min-count needs the grid in memory, and this one is streamed "
+                                 "in strips: use a larger --cell or a smaller extent");
     if (d.streamed)
     {
         reporter.info("memory     the grid does not fit in --memory-limit at once: computed and "
@@ -533,12 +547,58 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& inc, cons
         }
         correct_rows(0, grid.rows, d.surface.values.data());
         summarise(d.surface.values);
+        if (s.min_count > 0)
+            mark_sparse_cells(*used, d, s.min_count, reporter);
     }
     const auto months = engine::month_range(inc.month);
     d.period = months.last == engine::no_month
                    ? ""
                    : io::format_month(months.first) + ".." + io::format_month(months.last);
     return d;
+}
+
+void mark_sparse_cells(const engine::Incidents& offences, Density& d, int min_count,
+                       Reporter& reporter)
+{
+    // Offences within each cell's reach: a uniform kernel of each offence's support radius,
+    // weighted by its disc's area, adds exactly 1 where it reaches.
+    const auto& h = d.options.point_bandwidth_m;
+    engine::Incidents ones;
+    ones.reserve(offences.size());
+    engine::KdeOptions disc{
+        .kernel = engine::Kernel::Uniform,
+        .bandwidth_m = engine::kernel_support_radius(d.options.kernel, d.options.bandwidth_m),
+        .units = engine::DensityUnits::PerM2};
+    for (std::size_t i = 0; i < offences.size(); ++i)
+    {
+        const double r = engine::kernel_support_radius(d.options.kernel,
+                                                       h.empty() ? d.options.bandwidth_m : h[i]);
+        ones.add(offences.x[i], offences.y[i], std::numbers::pi * r * r);
+        if (!h.empty())
+            disc.point_bandwidth_m.push_back(r);
+    }
+    const auto counts = engine::estimate_kde(ones, d.surface.grid, disc);
+    d.sparse = engine::Raster<std::uint8_t>(d.surface.grid, 0);
+    for (std::size_t k = 0; k < counts.values.size(); ++k)
+        if (d.surface.values[k] != nodata_value &&
+            std::llround(counts.values[k]) < static_cast<long long>(min_count))
+        {
+            d.sparse->values[k] = 1;
+            ++d.suppressed_cells;
+        }
+    reporter.info("disclosure " + std::to_string(d.suppressed_cells) + " cells within reach of " +
+                  "fewer than " + std::to_string(min_count) +
+                  " offences withheld from the published surface (nodata)");
+}
+
+engine::Raster<double> published_surface(const Density& d)
+{
+    engine::Raster<double> out = d.surface;
+    if (d.sparse)
+        for (std::size_t k = 0; k < out.values.size(); ++k)
+            if (d.sparse->values[k])
+                out.values[k] = nodata_value;
+    return out;
 }
 
 double nominal_bandwidth(const Density& d)
@@ -557,6 +617,8 @@ nlohmann::json density_json(const Density& d)
         j["bandwidth_sigma_m"] = *d.selected_sigma_m;
     if (d.outside_window)
         j["offences_outside_study_area"] = d.outside_window;
+    if (d.suppressed_cells)
+        j["suppressed_cells"] = d.suppressed_cells;
     if (d.adaptive)
     {
         const auto& h = d.options.point_bandwidth_m;
@@ -585,6 +647,10 @@ std::vector<std::pair<std::string, std::string>> density_metadata(const DensityS
         {"HOTSPOT_BANDWIDTH_SOURCE", d.bandwidth_note},
         {"HOTSPOT_BANDWIDTH_SIGMA_M", d.selected_sigma_m ? fixed(*d.selected_sigma_m, 6) : ""},
         {"HOTSPOT_EDGE_CORRECTION", d.edge_correction},
+        {"HOTSPOT_MIN_COUNT",
+         s.min_count > 0 ? std::to_string(s.min_count) +
+                               ": cells within the kernel's reach of fewer offences are nodata"
+                         : ""},
         {"HOTSPOT_ADAPTIVE",
          d.adaptive
              ? "Abramson square-root law; pilot " + fixed(d.adaptive->pilot_m, 3) + " m; trim " +

@@ -28,6 +28,7 @@ struct DensitySpec
     bool adaptive = false;
     std::string pilot_bandwidth; ///< metres or a selector; default: the bandwidth itself
     double trim = 5.0;
+    int min_count = 0; ///< disclosure control: cells reached by fewer offences are nodata
     std::string units = "per-km2";
     std::optional<double> cell_m; ///< default: shorter extent side / 250
     std::string extent;           ///< "xmin,ymin,xmax,ymax" in the target CRS
@@ -59,8 +60,10 @@ struct Density
         boundary_layers;        ///< every --boundaries layer, in the target CRS
     std::size_t area_layer = 0; ///< the layer --area was found in
     std::vector<std::size_t> area_features;
-    std::string period; ///< "YYYY-MM..YYYY-MM" of the offences used
+    std::string period;         ///< "YYYY-MM..YYYY-MM" of the offences used
     engine::StudyWindow window; ///< --area, else --extent, else the offences' bounding rectangle
+    std::int64_t suppressed_cells = 0;                  ///< by --min-count
+    std::optional<engine::Raster<std::uint8_t>> sparse; ///< cells --min-count withholds
     double peak = 0;
     std::int64_t cells_with_data = 0;
 };
@@ -86,6 +89,14 @@ Density compute_density(const DensitySpec& spec, const engine::Incidents& incide
 std::vector<std::pair<std::string, std::string>>
 density_metadata(const DensitySpec& spec, const Density& density, const OffenceInput& input,
                  const engine::Incidents& incidents);
+
+/// Disclosure control: marks the cells of the surface within the kernel's reach of fewer than
+/// `min_count` offences (Density::sparse). The analysis keeps every cell; what is published not.
+void mark_sparse_cells(const engine::Incidents& offences, Density& density, int min_count,
+                       Reporter& reporter);
+
+/// The surface as published: the cells --min-count marks set to nodata.
+engine::Raster<double> published_surface(const Density& density);
 
 /// The bandwidth the surface is known by: the given or selected one (adaptive: the global h0).
 double nominal_bandwidth(const Density& density);

@@ -75,6 +75,7 @@ struct HotspotAnalysis
     bool given_surface = false;
     HotspotCells cells;
     std::vector<Hotspot> spots; ///< ranked
+    std::size_t withheld = 0;   ///< hotspots of fewer than --min-count offences, dropped
     std::int64_t in_study = 0;
     double study_area = 0;
     std::shared_ptr<const std::vector<io::Place>> places;
@@ -392,6 +393,16 @@ HotspotAnalysis analyse_hotspots(const HotspotsRequest& r, Reporter& reporter)
                          return a.offences != b.offences ? a.offences > b.offences
                                                          : a.peak > b.peak;
                      });
+    // Disclosure control: a hotspot of fewer than --min-count offences is not published.
+    if (r.density.min_count > 0)
+    {
+        const auto before = spots.size();
+        std::erase_if(spots, [&](const Hotspot& h) { return h.offences < r.density.min_count; });
+        a.withheld = before - spots.size();
+        if (a.withheld > 0)
+            reporter.info("disclosure " + std::to_string(a.withheld) + " hotspots of fewer than " +
+                          std::to_string(r.density.min_count) + " offences withheld");
+    }
 
     return a;
 }
@@ -402,7 +413,7 @@ io::MapLayout draw_map(const HotspotsRequest& r, const HotspotAnalysis& a, Repor
 {
     const auto& d = a.density;
     io::MapContent map;
-    map.surface = d.surface;
+    map.surface = published_surface(d);
     map.nodata = nodata_value;
     map.units = std::string(engine::unit_label(d.options.units));
     const engine::Box2 extent = d.surface.grid.extent();
@@ -471,6 +482,7 @@ nlohmann::json run_map(const HotspotsRequest& r, Reporter& reporter)
                               {"version", HOTSPOT_VERSION_STRING},
                               {"offences", offences_json(a.table)},
                               {"hotspots", a.spots.size()},
+                              {"hotspots_withheld", a.withheld},
                               {"legend", {layout.legend_min, layout.legend_max}},
                               {"size_px", {layout.width_px, layout.height_px}},
                               {"output", r.map_path}};
@@ -586,7 +598,7 @@ nlohmann::json run_hotspots(const HotspotsRequest& r, Reporter& reporter)
     if (!given)
         tiff.metadata = density_metadata(r.density, density, r.input, inc);
     tiff.metadata.emplace_back("HOTSPOT_HOTSPOT_METHOD", cells.description);
-    io::write_geotiff(out("density.tif"), density.surface, table.target_crs, tiff);
+    io::write_geotiff(out("density.tif"), published_surface(density), table.target_crs, tiff);
 
     if (spots.empty())
         reporter.info("  no cell passes the threshold: no hotspot (the layers are written, empty)");

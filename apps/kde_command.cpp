@@ -62,7 +62,7 @@ nlohmann::json run_kde(const KdeRequest& r, Reporter& reporter)
     if (d.streamed)
         strips->finish(table.target_crs, tiff);
     else
-        io::write_geotiff(r.out_path, d.surface, table.target_crs, tiff);
+        io::write_geotiff(r.out_path, published_surface(d), table.target_crs, tiff);
 
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

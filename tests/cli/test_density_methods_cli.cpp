@@ -215,10 +215,10 @@ TEST_CASE("compare: November against September, with areas of increase and decre
 {
     const std::string dir = fresh_temp_dir("compare_change");
     const std::string november = quoted(demo + "police_uk/2019-11-kent-street.csv");
-    const auto r = run_hotspot("compare --offences " + september + " --offences " + november +
-                               maidstone + " --this 2019-11 --last 2019-09 --bandwidth 300" +
-                               " --out-dir " + quoted(dir) + " --summary-json " +
-                               quoted(dir + "/summary.json"));
+    const auto r =
+        run_hotspot("compare --offences " + september + " --offences " + november + maidstone +
+                    " --this 2019-11 --last 2019-09 --bandwidth 300" + " --out-dir " + quoted(dir) +
+                    " --summary-json " + quoted(dir + "/summary.json"));
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
     const auto change = io::read_geotiff(dir + "/change.tif");
@@ -257,9 +257,53 @@ TEST_CASE("compare refuses what it cannot compare", "[cli][compare]")
             {"compare --offences " + september + " --cases Arson" + out, 3, "no case"},
             {"compare --offences " + september + " --cases Burglary --kernel quartic" + out, 2,
              "Gaussian"},
-            {"compare --offences " + september + " --cases Burglary --alpha 2" + out, 2,
-             "--alpha"},
+            {"compare --offences " + september + " --cases Burglary --alpha 2" + out, 2, "--alpha"},
         },
         [&] { CHECK_FALSE(fs::exists(dir + "/out/relative_risk.tif")); });
+    fs::remove_all(dir);
+}
+
+TEST_CASE("--min-count publishes only cells within reach of at least K offences",
+          "[cli][disclosure]")
+{
+    const std::string dir = fresh_temp_dir("min_count");
+    const std::string points = HOTSPOT_TEST_DATA "/bandwidth/violence_maidstone.csv";
+    const auto r =
+        run_hotspot("kde --offences " + quoted(points) +
+                    " --crs EPSG:27700 --extent 570000,150000,582000,162000 --cell 100 "
+                    "--bandwidth 400 --min-count 5 --out " +
+                    quoted(dir + "/k.tif") + " --summary-json " + quoted(dir + "/k.json"));
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    const auto tif = io::read_geotiff(dir + "/k.tif");
+    CHECK_THAT(tif.metadata.at("HOTSPOT_MIN_COUNT"), Catch::StartsWith("5:"));
+    // Brute force: the offences within 400 m (quartic support) of each cell centre.
+    std::vector<std::pair<double, double>> xy;
+    {
+        std::ifstream in(points);
+        std::string line;
+        std::getline(in, line);
+        while (std::getline(in, line))
+        {
+            const auto comma = line.find(',');
+            xy.emplace_back(std::stod(line.substr(0, comma)), std::stod(line.substr(comma + 1)));
+        }
+    }
+    const auto& g = tif.raster.grid;
+    std::size_t wrong = 0, published = 0, withheld = 0;
+    for (std::int64_t row = 0; row < g.rows; row += 3)
+        for (std::int64_t col = 0; col < g.cols; col += 3)
+        {
+            int near = 0;
+            for (const auto& [x, y] : xy)
+                near += std::hypot(x - g.center_x(col), y - g.center_y(row)) < 400.0;
+            const bool shown = tif.raster.at(col, row) != -9999.0;
+            (shown ? published : withheld) += 1;
+            wrong += shown != (near >= 5);
+        }
+    CHECK(published > 100);
+    CHECK(withheld > 100);
+    CHECK(wrong == 0);
+    CHECK(read_json(dir + "/k.json")["suppressed_cells"].get<int>() > 0);
     fs::remove_all(dir);
 }
