@@ -263,7 +263,7 @@ TEST_CASE("compare refuses what it cannot compare", "[cli][compare]")
     fs::remove_all(dir);
 }
 
-TEST_CASE("--min-count publishes only cells within reach of at least K offences",
+TEST_CASE("Disclosure control publishes only cells within reach of at least K offences",
           "[cli][disclosure]")
 {
     const std::string dir = fresh_temp_dir("min_count");
