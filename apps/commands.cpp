@@ -20,6 +20,8 @@ std::vector<Command> register_commands(CLI::App& app, Requests& q)
          [&q](Reporter& r) { return run_tables(q.tables, r); }},
         {add_compare_command(app, q.compare), &q.compare.run,
          [&q](Reporter& r) { return run_compare(q.compare, r); }},
+        {add_snap_points_command(app, q.snap_points), &q.snap_points.run,
+         [&q](Reporter& r) { return run_snap_points(q.snap_points, r); }},
     };
 }
 

@@ -7,6 +7,7 @@
 #include "hotspots_command.hpp"
 #include "kde_command.hpp"
 #include "reconcile_command.hpp"
+#include "snap_points_command.hpp"
 #include "tables_command.hpp"
 
 #include <functional>
@@ -27,6 +28,7 @@ struct Requests
     EvaluateRequest evaluate;
     DisplacementRequest displacement;
     CompareRequest compare;
+    SnapPointsRequest snap_points;
 };
 
 struct Command

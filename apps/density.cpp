@@ -2,6 +2,7 @@
 
 #include "hotspot/engine/bandwidth.hpp"
 #include "hotspot/engine/error.hpp"
+#include "hotspot/engine/stacks.hpp"
 #include "hotspot/engine/text.hpp"
 #include "hotspot/io/geotiff.hpp"
 #include "hotspot/io/harm.hpp"
@@ -240,6 +241,10 @@ void add_density_options(CLI::App& cmd, DensitySpec& s)
                    "be deconvolved back towards the points (Wang et al. 2019, IJGI 8(12):544), so "
                    "publish with a wide bandwidth and leave its tag out where that matters")
         ->group("Disclosure");
+    cmd.add_option("--spread-stacked", s.spread_stacked_m,
+                   "Spread the records stacked on one coordinate (police.uk snap points) evenly "
+                   "over a disc of this radius, metres, instead of one spike; see snap-points")
+        ->group("Disclosure");
     cmd.add_option("--units", s.units,
                    "per-km2 (default), per-m2, or count (expected offences per cell)")
         ->group("Density");
@@ -279,6 +284,8 @@ void check_density_spec(const DensitySpec& s)
         throw Error(Errc::Usage, "--pilot-bandwidth needs --adaptive");
     if (!(s.trim >= 1))
         throw Error(Errc::Usage, "--trim must be at least 1");
+    if (s.spread_stacked_m < 0)
+        throw Error(Errc::Usage, "--spread-stacked is a radius in metres, 0 or more");
     if (s.min_count < 0)
         throw Error(Errc::Usage, "--min-count must be 0 (none) or more offences");
     if (s.cell_m)
@@ -291,13 +298,26 @@ void check_density_spec(const DensitySpec& s)
         throw Error(Errc::Usage, "give --extent or --area, not both");
 }
 
-Density compute_density(const DensitySpec& s, const engine::Incidents& inc, const io::Crs& crs,
+Density compute_density(const DensitySpec& s, const engine::Incidents& offences, const io::Crs& crs,
                         const RunOptions& run, Reporter& reporter,
                         const std::optional<engine::GridSpec>& grid_like,
                         std::optional<double> bandwidth_m, bool float64_output,
                         const SurfaceStream* stream)
 {
     Density d;
+    // Stacked offences spread over their snap area first, so that everything after sees them so.
+    engine::Incidents spread;
+    if (s.spread_stacked_m > 0)
+    {
+        spread = engine::spread_stacks(offences, s.spread_stacked_m);
+        std::size_t moved = 0;
+        for (std::size_t i = 0; i < offences.size(); ++i)
+            moved += spread.x[i] != offences.x[i] || spread.y[i] != offences.y[i];
+        reporter.info("stacks     " + std::to_string(moved) +
+                      " offences sharing a coordinate spread over " + fixed(s.spread_stacked_m, 0) +
+                      " m about it");
+    }
+    const engine::Incidents& inc = s.spread_stacked_m > 0 ? spread : offences;
     std::optional<engine::Box2> extent;
     if (!s.extent.empty())
         extent = parse_extent(s.extent);
@@ -647,6 +667,7 @@ std::vector<std::pair<std::string, std::string>> density_metadata(const DensityS
         {"HOTSPOT_BANDWIDTH_SOURCE", d.bandwidth_note},
         {"HOTSPOT_BANDWIDTH_SIGMA_M", d.selected_sigma_m ? fixed(*d.selected_sigma_m, 6) : ""},
         {"HOTSPOT_EDGE_CORRECTION", d.edge_correction},
+        {"HOTSPOT_SPREAD_STACKED_M", s.spread_stacked_m > 0 ? fixed(s.spread_stacked_m, 3) : ""},
         {"HOTSPOT_MIN_COUNT",
          s.min_count > 0 ? std::to_string(s.min_count) +
                                ": cells within the kernel's reach of fewer offences are nodata"

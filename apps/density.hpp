@@ -28,7 +28,8 @@ struct DensitySpec
     bool adaptive = false;
     std::string pilot_bandwidth; ///< metres or a selector; default: the bandwidth itself
     double trim = 5.0;
-    int min_count = 0; ///< disclosure control: cells reached by fewer offences are nodata
+    int min_count = 0;           ///< disclosure control: cells reached by fewer offences are nodata
+    double spread_stacked_m = 0; ///< spread records stacked on one coordinate over this radius
     std::string units = "per-km2";
     std::optional<double> cell_m; ///< default: shorter extent side / 250
     std::string extent;           ///< "xmin,ymin,xmax,ymax" in the target CRS

@@ -307,3 +307,45 @@ TEST_CASE("Disclosure control publishes only cells within reach of at least K of
     CHECK(read_json(dir + "/k.json")["suppressed_cells"].get<int>() > 0);
     fs::remove_all(dir);
 }
+
+TEST_CASE("snap-points finds the coordinates carrying many records", "[cli][disclosure]")
+{
+    const std::string dir = fresh_temp_dir("snap_points");
+    const auto r =
+        run_hotspot("snap-points --offences " + september + " --min-records 20 --out " +
+                    quoted(dir + "/stacks.csv") + " --summary-json " + quoted(dir + "/s.json"));
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    std::ifstream in(dir + "/stacks.csv");
+    std::string header, first;
+    std::getline(in, header);
+    std::getline(in, first);
+    CHECK(header == "rank,x,y,lon,lat,records,share,crime_types,first_month,last_month");
+    // The largest stack, counted independently in the police.uk file by its longitude/latitude.
+    std::vector<std::string> f;
+    std::stringstream ss(first);
+    for (std::string field; std::getline(ss, field, ',');)
+        f.push_back(field);
+    const double lon = std::stod(f[3]), lat = std::stod(f[4]);
+    const int records = std::stoi(f[5]);
+    std::ifstream raw(demo + "police_uk/2019-09-kent-street.csv");
+    std::string line;
+    int found = 0;
+    while (std::getline(raw, line))
+    {
+        // Crime ID,Month,Reported by,Falls within,Longitude,Latitude,...: no commas before them.
+        std::vector<std::string> cols;
+        std::stringstream ls(line);
+        for (std::string c; cols.size() < 6 && std::getline(ls, c, ',');)
+            cols.push_back(c);
+        if (cols.size() == 6 && !cols[4].empty() && cols[4] != "Longitude" &&
+            std::abs(std::stod(cols[4]) - lon) < 2e-6 && std::abs(std::stod(cols[5]) - lat) < 2e-6)
+            ++found;
+    }
+    CHECK(records == 58);
+    CHECK(found == records);
+    const auto summary = read_json(dir + "/s.json");
+    CHECK(summary["points"].get<int>() == 21);
+    CHECK(summary["largest"].get<int>() == 58);
+    fs::remove_all(dir);
+}

@@ -1,0 +1,32 @@
+#pragma once
+// Offences stacked on one coordinate: police.uk's anonymous snap points, or a force's default
+// geocode. They distort a surface into spikes and can disclose where records come from.
+
+#include "hotspot/engine/incidents.hpp"
+
+#include <cstdint>
+#include <vector>
+
+namespace hotspot::engine
+{
+
+struct Stack
+{
+    double x = 0.0, y = 0.0;
+    std::size_t count = 0;
+    std::vector<std::pair<std::int32_t, std::size_t>>
+        types; ///< crime type and count, largest first
+    MonthIndex first_month = no_month, last_month = no_month;
+};
+
+/// Every coordinate carrying at least `min_records` offences, the largest first (ties by
+/// coordinate), with its crime types.
+std::vector<Stack> stacked_points(const Incidents& incidents, std::size_t min_records);
+
+/// The offences with each stack of two or more spread over a disc of `radius_m` about its point:
+/// the k-th of n at distance radius sqrt((k + 1/2) / n) and angle k times the golden angle (a
+/// sunflower pattern: even cover, no randomness, the same result every run). Offences alone on
+/// their point do not move.
+Incidents spread_stacks(const Incidents& incidents, double radius_m);
+
+} // namespace hotspot::engine
