@@ -64,6 +64,10 @@ CLI::App* add_tables_command(CLI::App& app, TablesRequest& r)
     cmd->add_option("--last", r.last_period, "Last period, YYYY-MM..YYYY-MM")->group("Tables");
     cmd->add_option("--total-label", r.total_label, "Name of the total row (default: Force)")
         ->group("Tables");
+    cmd->add_option("--min-count", r.min_count,
+                    "Disclosure control for published tables: counts from 1 to K-1 are written "
+                    "\"<K\", and so are the change and percentage computed from them")
+        ->group("Disclosure");
     cmd->add_option("--out", r.out_path, "Output CSV")->required()->group("Output");
     add_run_options(*cmd, r.run);
     cmd->footer("Records count in the area their reconciled code names (give --code-field), so "
@@ -238,6 +242,18 @@ nlohmann::json run_tables(const TablesRequest& r, Reporter& reporter)
     const auto cube = engine::count_cube(area, class_of, period, members, rec.areas.codes.size(),
                                          categories.size(), period_labels.size());
 
+    if (r.min_count < 0)
+        throw Error(Errc::Usage, "--min-count must be 0 (none) or more offences");
+    // A count small enough to point at a person is shown as "<K"; zero is not withheld.
+    std::int64_t withheld = 0;
+    const auto small = [&](std::int64_t n) { return n > 0 && n < r.min_count; };
+    const auto shown = [&](std::int64_t n)
+    {
+        if (!small(n))
+            return std::to_string(n);
+        ++withheld;
+        return "<" + std::to_string(r.min_count);
+    };
     std::string csv;
     const auto& codes = rec.areas.codes;
     const auto& names = rec.areas.names;
@@ -250,9 +266,11 @@ nlohmann::json run_tables(const TablesRequest& r, Reporter& reporter)
         {
             const auto row = [&](const std::string& label, std::int64_t t, std::int64_t l)
             {
+                const bool hide = small(t) || small(l);
                 csv += io::csv_quote(categories[c].name) + "," + io::csv_quote(label) + "," +
-                       std::to_string(t) + "," + std::to_string(l) + "," +
-                       engine::percent_change_text(t, l) + "," + std::to_string(t - l) + "\n";
+                       shown(t) + "," + shown(l) + "," +
+                       (hide ? std::string() : engine::percent_change_text(t, l)) + "," +
+                       (hide ? std::string() : std::to_string(t - l)) + "\n";
             };
             for (std::size_t a = 0; a < codes.size(); ++a)
                 row(area_label(a), cube.at(a, c, 0), cube.at(a, c, 1));
@@ -274,7 +292,7 @@ nlohmann::json run_tables(const TablesRequest& r, Reporter& reporter)
                 for (std::size_t p = 0; p < period_labels.size(); ++p)
                     csv += io::csv_quote(codes[a]) + "," + io::csv_quote(names[a]) + "," +
                            io::csv_quote(categories[c].name) + "," + period_labels[p] + "," +
-                           std::to_string(cube.at(a, c, p)) + "\n";
+                           shown(cube.at(a, c, p)) + "\n";
         reporter.info("tables     " + std::to_string(codes.size()) + " areas x " +
                       std::to_string(categories.size()) + " categories x " +
                       std::to_string(period_labels.size()) + " periods");
@@ -288,6 +306,9 @@ nlohmann::json run_tables(const TablesRequest& r, Reporter& reporter)
     reporter.info("  records not counted: " + std::to_string(no_area) + " with no area, " +
                   std::to_string(no_category) + " in no category, " +
                   std::to_string(outside_periods) + " outside the periods");
+    if (r.min_count > 0)
+        reporter.info("disclosure " + std::to_string(withheld) + " counts under " +
+                      std::to_string(r.min_count) + " written as <" + std::to_string(r.min_count));
     io::write_text_file(r.out_path, csv, r.run.overwrite);
     reporter.info("wrote      " + r.out_path);
 
@@ -309,6 +330,8 @@ nlohmann::json run_tables(const TablesRequest& r, Reporter& reporter)
           {"no_category", no_category},
           {"outside_periods", outside_periods}}},
         {"output", r.out_path}};
+    if (r.min_count > 0)
+        summary["disclosure"] = {{"min_count", r.min_count}, {"withheld", withheld}};
     write_summary(r.run, summary);
     return summary;
 }

@@ -349,3 +349,30 @@ TEST_CASE("snap-points finds the coordinates carrying many records", "[cli][disc
     CHECK(summary["largest"].get<int>() == 58);
     fs::remove_all(dir);
 }
+
+TEST_CASE("Disclosure control in tables: counts from 1 to K-1 read <K, nothing else changes",
+          "[cli][disclosure]")
+{
+    const std::string dir = fresh_temp_dir("tables_min_count");
+    const std::string wards = quoted(demo + "boundaries/maidstone_wards_2013.geojson");
+    const std::string common = "tables --offences " + september + " --areas " + wards +
+                               " --area-code-field WD13CD --area-name-field WD13NM --out ";
+    REQUIRE(run_hotspot(common + quoted(dir + "/all.csv")).exit_code == 0);
+    REQUIRE(run_hotspot(common + quoted(dir + "/safe.csv") + " --min-count 5").exit_code == 0);
+    std::ifstream all(dir + "/all.csv"), safe(dir + "/safe.csv");
+    std::string a, s;
+    std::size_t withheld = 0, wrong = 0, rows = 0;
+    while (std::getline(all, a) && std::getline(safe, s))
+    {
+        ++rows;
+        const std::string count = a.substr(a.rfind(',') + 1);
+        const bool small = rows > 1 && count != "0" && std::stoi(count) < 5;
+        withheld += small;
+        const std::string expected = small ? a.substr(0, a.rfind(',') + 1) + "<5" : a;
+        wrong += s != expected;
+    }
+    CHECK(rows > 100);
+    CHECK(withheld > 0);
+    CHECK(wrong == 0);
+    fs::remove_all(dir);
+}
