@@ -486,6 +486,8 @@ nlohmann::json run_map(const HotspotsRequest& r, Reporter& reporter)
                               {"legend", {layout.legend_min, layout.legend_max}},
                               {"size_px", {layout.width_px, layout.height_px}},
                               {"output", r.map_path}};
+    if (!a.given_surface)
+        summary.update(density_json(a.density));
     write_summary(r.run, summary);
     return summary;
 }
@@ -639,6 +641,8 @@ nlohmann::json run_hotspots(const HotspotsRequest& r, Reporter& reporter)
                               {"study_area_m2", study_area},
                               {"hotspots", list},
                               {"out_dir", r.out_dir}};
+    if (!given)
+        summary.update(density_json(density));
     write_summary(r.run, summary);
     return summary;
 }
