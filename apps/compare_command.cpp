@@ -29,24 +29,23 @@ bool is_type(const std::vector<std::string>& types, const std::string& name)
 // The offences whose crime type is one of `types` (every offence when `types` is empty).
 engine::Incidents of_types(const engine::Incidents& all, const std::vector<std::string>& types)
 {
-    engine::Incidents out;
-    out.crime_type_names = all.crime_type_names;
-    for (std::size_t i = 0; i < all.size(); ++i)
-        if (types.empty() ||
-            (all.crime_type[i] >= 0 &&
-             is_type(types, all.crime_type_names[static_cast<std::size_t>(all.crime_type[i])])))
-            out.add_from(all, i);
-    return out;
+    return all.subset(
+        [&](std::size_t i)
+        {
+            return types.empty() ||
+                   (all.crime_type[i] >= 0 &&
+                    is_type(types,
+                            all.crime_type_names[static_cast<std::size_t>(all.crime_type[i])]));
+        });
 }
 
-engine::Incidents in_period(const engine::Incidents& all, const Period& period)
+// The raster with its negative values set to 0: the maps shade where risk or crime rose.
+engine::Raster<double> positive_part(engine::Raster<double> raster)
 {
-    engine::Incidents out;
-    out.crime_type_names = all.crime_type_names;
-    for (std::size_t i = 0; i < all.size(); ++i)
-        if (period.contains(all.month[i]))
-            out.add_from(all, i);
-    return out;
+    for (auto& v : raster.values)
+        if (v != nodata_value && v < 0)
+            v = 0;
+    return raster;
 }
 
 // Significant cells joined into areas, outlined, with what they hold.
@@ -235,8 +234,8 @@ nlohmann::json run_compare(const CompareRequest& r, Reporter& reporter)
     }
     else
     {
-        first = in_period(all, *this_p);
-        second = in_period(all, *last_p);
+        first = all.subset([&](std::size_t i) { return this_p->contains(all.month[i]); });
+        second = all.subset([&](std::size_t i) { return last_p->contains(all.month[i]); });
         first_label = this_p->label();
         second_label = last_p->label();
     }
@@ -315,11 +314,7 @@ nlohmann::json run_compare(const CompareRequest& r, Reporter& reporter)
         areas = significant_areas(s.p_value, s.log_risk, r.alpha, 1, "raised");
         write_areas(out("risk_areas.gpkg"), areas, "max_log_risk", grid, table.target_crs,
                     r.run.overwrite);
-        engine::Raster<double> raised = s.log_risk; // the map shows where risk is raised
-        for (auto& v : raised.values)
-            if (v != nodata_value && v < 0)
-                v = 0;
-        draw(out("risk_map.png"), raised, "log relative risk", d, areas,
+        draw(out("risk_map.png"), positive_part(s.log_risk), "log relative risk", d, areas,
              first_label + " against " + second_label + ": relative risk",
              "Gaussian sigma " + fixed(d.options.bandwidth_m, 0) +
                  " m. Outlined: raised risk at p < " + fixed(r.alpha, 3) + " (per cell).",
@@ -339,8 +334,10 @@ nlohmann::json run_compare(const CompareRequest& r, Reporter& reporter)
             first, this_months, second, last_months, grid, d.options, radius, inside, nodata_value,
             engine::RunContext{reporter.progress("change")});
         reporter.done();
+        const std::string change_unit =
+            std::string(engine::unit_label(d.options.units)) + " per month";
         tiff.description = "change in density per month, this period minus the last";
-        tiff.unit = std::string(engine::unit_label(d.options.units)) + " per month";
+        tiff.unit = change_unit;
         io::write_geotiff(out("change.tif"), s.difference, table.target_crs, tiff);
         tiff.description = "p-value of the change (exact binomial, two-sided)";
         tiff.unit = "p-value";
@@ -351,14 +348,8 @@ nlohmann::json run_compare(const CompareRequest& r, Reporter& reporter)
         std::move(falls.begin(), falls.end(), std::back_inserter(areas));
         write_areas(out("change_areas.gpkg"), areas, "largest_change", grid, table.target_crs,
                     r.run.overwrite);
-        engine::Raster<double> rises = s.difference;
-        for (auto& v : rises.values)
-            if (v != nodata_value && v < 0)
-                v = 0;
-        draw(out("change_map.png"), rises,
-             tiff.unit.empty() ? ""
-                               : std::string(engine::unit_label(d.options.units)) + " per month",
-             d, areas, first_label + " against " + second_label + ": change",
+        draw(out("change_map.png"), positive_part(s.difference), change_unit, d, areas,
+             first_label + " against " + second_label + ": change",
              "Shaded: increase. Outlined: significant increase (+) and decrease (-) at p < " +
                  fixed(r.alpha, 3) + " (per cell), offences within " + fixed(radius, 0) + " m.",
              r.run.overwrite);

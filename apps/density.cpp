@@ -143,14 +143,23 @@ Edge edge_of(const DensitySpec& spec)
                                  "' is not a correction; choose none, uniform or diggle");
 }
 
+// A bandwidth and how it was found.
+struct ResolvedBandwidth
+{
+    double bandwidth_m = 0.0;
+    std::string note = "given";
+    std::optional<double> sigma_m; ///< a selector's Gaussian sigma
+};
+
 // A bandwidth for `kernel` from a choice: the metres given, the ArcGIS rule, or a selector's
 // Gaussian sigma turned into the kernel's bandwidth of the same standard deviation.
-double resolve_bandwidth(const BandwidthChoice& choice, engine::Kernel kernel,
-                         const engine::Incidents& offences, const engine::StudyWindow& window,
-                         const std::string& where, Density& d, Reporter& reporter)
+ResolvedBandwidth resolve_bandwidth(const BandwidthChoice& choice, engine::Kernel kernel,
+                                    const engine::Incidents& offences,
+                                    const engine::StudyWindow& window, const std::string& where,
+                                    Reporter& reporter)
 {
     if (choice.metres)
-        return *choice.metres;
+        return {*choice.metres};
     if (choice.selector == engine::BandwidthSelector::ArcGis)
     {
         const engine::BandwidthRule rule = engine::default_bandwidth(offences);
@@ -158,9 +167,9 @@ double resolve_bandwidth(const BandwidthChoice& choice, engine::Kernel kernel,
             throw Error(
                 Errc::Usage,
                 "cannot derive a bandwidth: every offence lies on one point; give --bandwidth");
-        d.bandwidth_note = "ArcGIS rule: SD " + fixed(rule.standard_distance_m, 1) + " m, Dm " +
-                           fixed(rule.median_distance_m, 1) + " m, n " + fixed(rule.n, 0) + where;
-        return rule.bandwidth_m;
+        return {rule.bandwidth_m, "ArcGIS rule: SD " + fixed(rule.standard_distance_m, 1) +
+                                      " m, Dm " + fixed(rule.median_distance_m, 1) + " m, n " +
+                                      fixed(rule.n, 0) + where};
     }
     const engine::SelectedSigma chosen =
         engine::select_sigma(choice.selector, offences, window,
@@ -172,17 +181,52 @@ double resolve_bandwidth(const BandwidthChoice& choice, engine::Kernel kernel,
                       chosen.criterion + " is best at an end of the range searched (sigma " +
                       fixed(chosen.sigma_m, 1) +
                       " m); the offences may not support a choice, consider another selector");
-    d.selected_sigma_m = chosen.sigma_m;
-    const double bandwidth = engine::bandwidth_for_sigma(kernel, chosen.sigma_m);
-    d.bandwidth_note =
-        std::string(engine::to_string(choice.selector)) + " (" + chosen.criterion +
-        "): Gaussian sigma " + fixed(chosen.sigma_m, 1) + " m, n " +
-        std::to_string(offences.size()) + where +
-        (kernel == engine::Kernel::Gaussian ? std::string()
-                                            : "; " + std::string(engine::to_string(kernel)) +
-                                                  " radius of the same standard deviation");
-    return bandwidth;
+    return {engine::bandwidth_for_sigma(kernel, chosen.sigma_m),
+            std::string(engine::to_string(choice.selector)) + " (" + chosen.criterion +
+                "): Gaussian sigma " + fixed(chosen.sigma_m, 1) + " m, n " +
+                std::to_string(offences.size()) + where +
+                (kernel == engine::Kernel::Gaussian
+                     ? std::string()
+                     : "; " + std::string(engine::to_string(kernel)) +
+                           " radius of the same standard deviation"),
+            chosen.sigma_m};
 }
+// Disclosure control: marks the cells of the surface within the kernel's reach of fewer than
+// `min_count` offences (Density::sparse). The analysis keeps every cell; what is published not.
+void mark_sparse_cells(const engine::Incidents& offences, Density& d, int min_count,
+                       Reporter& reporter)
+{
+    // Offences within each cell's reach: a uniform kernel of each offence's support radius,
+    // weighted by its disc's area, adds exactly 1 where it reaches.
+    const auto& h = d.options.point_bandwidth_m;
+    engine::Incidents ones;
+    ones.reserve(offences.size());
+    engine::KdeOptions disc{
+        .kernel = engine::Kernel::Uniform,
+        .bandwidth_m = engine::kernel_support_radius(d.options.kernel, d.options.bandwidth_m),
+        .units = engine::DensityUnits::PerM2};
+    for (std::size_t i = 0; i < offences.size(); ++i)
+    {
+        const double r = engine::kernel_support_radius(d.options.kernel,
+                                                       h.empty() ? d.options.bandwidth_m : h[i]);
+        ones.add(offences.x[i], offences.y[i], std::numbers::pi * r * r);
+        if (!h.empty())
+            disc.point_bandwidth_m.push_back(r);
+    }
+    const auto counts = engine::estimate_kde(ones, d.surface.grid, disc);
+    d.sparse = engine::Raster<std::uint8_t>(d.surface.grid, 0);
+    for (std::size_t k = 0; k < counts.values.size(); ++k)
+        if (d.surface.values[k] != nodata_value &&
+            std::llround(counts.values[k]) < static_cast<long long>(min_count))
+        {
+            d.sparse->values[k] = 1;
+            ++d.suppressed_cells;
+        }
+    reporter.info("disclosure " + std::to_string(d.suppressed_cells) + " cells within reach of " +
+                  "fewer than " + std::to_string(min_count) +
+                  " offences withheld from the published surface (nodata)");
+}
+
 } // namespace
 
 std::string source_names(const std::vector<std::string>& paths)
@@ -370,18 +414,26 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& offences,
         window = engine::StudyWindow::rectangle(box);
     }
     d.window = window;
+    const BandwidthChoice choice = parse_bandwidth(s.bandwidth, "--bandwidth");
+    const BandwidthChoice pilot_choice = parse_bandwidth(s.pilot_bandwidth, "--pilot-bandwidth");
+    const bool from_data = (!bandwidth_m && !choice.metres) ||
+                           (s.adaptive && !s.pilot_bandwidth.empty() && !pilot_choice.metres);
+    // The offences in the window, copied only where a bandwidth comes from them or the edge
+    // correction keeps them alone: a national run with --extent and a given bandwidth copies none.
     const bool windowed = !area_shapes.empty() || extent;
     engine::Incidents in_window;
-    if (windowed)
+    if (windowed && (from_data || edge != Edge::None))
     {
-        in_window.crime_type_names = inc.crime_type_names;
-        for (std::size_t i = 0; i < inc.size(); ++i)
-            if (window.contains({inc.x[i], inc.y[i]}))
-                in_window.add_from(inc, i);
+        in_window = inc.subset(
+            [&](std::size_t i) {
+                return window.contains({inc.x[i], inc.y[i]});
+            });
         if (in_window.size() == 0)
             throw Error(Errc::BadData,
                         "no offence lies in " + (s.area.empty() ? "--extent" : "--area " + s.area) +
-                            ", so no bandwidth can be derived from them; give --bandwidth");
+                            (from_data ? ", so no bandwidth can be derived from them; give "
+                                         "--bandwidth"
+                                       : ", so there is nothing to correct for its edge"));
     }
     const engine::Incidents& study = windowed ? in_window : inc;
     const std::string where = s.area.empty() ? "" : " (offences in " + s.area + ")";
@@ -395,11 +447,13 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& offences,
     }
     else
     {
-        const BandwidthChoice choice = parse_bandwidth(s.bandwidth, "--bandwidth");
         if (!choice.metres)
             d.bandwidth_selector = engine::to_string(choice.selector);
-        d.options.bandwidth_m =
-            resolve_bandwidth(choice, d.options.kernel, study, window, where, d, reporter);
+        const ResolvedBandwidth resolved =
+            resolve_bandwidth(choice, d.options.kernel, study, window, where, reporter);
+        d.options.bandwidth_m = resolved.bandwidth_m;
+        d.bandwidth_note = resolved.note;
+        d.selected_sigma_m = resolved.sigma_m;
     }
 
     // With edge correction the surface counts the offences inside the window alone: the
@@ -417,24 +471,22 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& offences,
     }
     if (s.adaptive)
     {
-        Density pilot_note;
-        const BandwidthChoice pilot_choice =
-            parse_bandwidth(s.pilot_bandwidth, "--pilot-bandwidth");
-        const double pilot_m = s.pilot_bandwidth.empty()
-                                   ? d.options.bandwidth_m
-                                   : resolve_bandwidth(pilot_choice, d.options.kernel, study,
-                                                       window, where, pilot_note, reporter);
+        if (used->size() == 0)
+            throw Error(Errc::BadData, "no offences to adapt a bandwidth to");
+        const double pilot_m =
+            s.pilot_bandwidth.empty()
+                ? d.options.bandwidth_m
+                : resolve_bandwidth(pilot_choice, d.options.kernel, study, window, where, reporter)
+                      .bandwidth_m;
         engine::AdaptiveBandwidths adaptive = engine::abramson_bandwidths(
             *used, d.options.kernel, d.options.bandwidth_m, pilot_m, s.trim, edge, &window);
         d.options.point_bandwidth_m = std::move(adaptive.bandwidth_m);
         adaptive.bandwidth_m.clear();
         d.adaptive = adaptive;
-        const auto [low, high] = std::minmax_element(d.options.point_bandwidth_m.begin(),
-                                                     d.options.point_bandwidth_m.end());
         reporter.info("adaptive   Abramson, pilot " + fixed(pilot_m, 1) + " m, bandwidths " +
-                      fixed(low == high ? 0.0 : *low, 1) + " to " +
-                      fixed(high == d.options.point_bandwidth_m.end() ? 0.0 : *high, 1) + " m, " +
-                      std::to_string(adaptive.trimmed) + " trimmed at " + fixed(s.trim, 1) + "x");
+                      fixed(adaptive.smallest_m, 1) + " to " + fixed(adaptive.largest_m, 1) +
+                      " m, " + std::to_string(adaptive.trimmed) + " trimmed at " +
+                      fixed(s.trim, 1) + "x");
     }
     if (edge == Edge::Diggle)
     {
@@ -444,9 +496,8 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& offences,
                                             d.options.bandwidth_m, d.options.point_bandwidth_m);
         used = &corrected;
     }
-    if (s.adaptive)
-        d.options.bandwidth_m = *std::max_element(d.options.point_bandwidth_m.begin(),
-                                                  d.options.point_bandwidth_m.end());
+    if (d.adaptive)
+        d.options.bandwidth_m = d.adaptive->largest_m;
     const double radius = engine::kernel_support_radius(d.options.kernel, d.options.bandwidth_m);
 
     engine::GridSpec grid;
@@ -577,40 +628,6 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& offences,
     return d;
 }
 
-void mark_sparse_cells(const engine::Incidents& offences, Density& d, int min_count,
-                       Reporter& reporter)
-{
-    // Offences within each cell's reach: a uniform kernel of each offence's support radius,
-    // weighted by its disc's area, adds exactly 1 where it reaches.
-    const auto& h = d.options.point_bandwidth_m;
-    engine::Incidents ones;
-    ones.reserve(offences.size());
-    engine::KdeOptions disc{
-        .kernel = engine::Kernel::Uniform,
-        .bandwidth_m = engine::kernel_support_radius(d.options.kernel, d.options.bandwidth_m),
-        .units = engine::DensityUnits::PerM2};
-    for (std::size_t i = 0; i < offences.size(); ++i)
-    {
-        const double r = engine::kernel_support_radius(d.options.kernel,
-                                                       h.empty() ? d.options.bandwidth_m : h[i]);
-        ones.add(offences.x[i], offences.y[i], std::numbers::pi * r * r);
-        if (!h.empty())
-            disc.point_bandwidth_m.push_back(r);
-    }
-    const auto counts = engine::estimate_kde(ones, d.surface.grid, disc);
-    d.sparse = engine::Raster<std::uint8_t>(d.surface.grid, 0);
-    for (std::size_t k = 0; k < counts.values.size(); ++k)
-        if (d.surface.values[k] != nodata_value &&
-            std::llround(counts.values[k]) < static_cast<long long>(min_count))
-        {
-            d.sparse->values[k] = 1;
-            ++d.suppressed_cells;
-        }
-    reporter.info("disclosure " + std::to_string(d.suppressed_cells) + " cells within reach of " +
-                  "fewer than " + std::to_string(min_count) +
-                  " offences withheld from the published surface (nodata)");
-}
-
 engine::Raster<double> published_surface(const Density& d)
 {
     engine::Raster<double> out = d.surface;
@@ -641,15 +658,14 @@ nlohmann::json density_json(const Density& d)
         j["suppressed_cells"] = d.suppressed_cells;
     if (d.adaptive)
     {
-        const auto& h = d.options.point_bandwidth_m;
         j["adaptive"] = {{"method", "Abramson square-root law"},
                          {"global_bandwidth_m", d.adaptive->global_m},
                          {"pilot_bandwidth_m", d.adaptive->pilot_m},
                          {"trim", d.adaptive->trim},
                          {"gamma", d.adaptive->gamma},
                          {"trimmed", d.adaptive->trimmed},
-                         {"smallest_bandwidth_m", *std::min_element(h.begin(), h.end())},
-                         {"largest_bandwidth_m", *std::max_element(h.begin(), h.end())}};
+                         {"smallest_bandwidth_m", d.adaptive->smallest_m},
+                         {"largest_bandwidth_m", d.adaptive->largest_m}};
     }
     return j;
 }
@@ -689,7 +705,7 @@ std::vector<std::pair<std::string, std::string>> density_metadata(const DensityS
         {"HOTSPOT_FILTER_FROM", input.from},
         {"HOTSPOT_FILTER_TO", input.to},
         {"HOTSPOT_WEIGHT_FIELD", input.source.weight_field},
-        {"HOTSPOT_HARM", input.harm.empty() ? "" : io::load_harm_table(input.harm).name},
+        {"HOTSPOT_HARM", input.harm.empty() ? "" : io::harm_table_name(input.harm)},
         {"HOTSPOT_AREA", s.area}};
     std::erase_if(tags, [](const auto& item) { return item.second.empty(); });
     return tags;

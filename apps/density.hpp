@@ -91,11 +91,6 @@ std::vector<std::pair<std::string, std::string>>
 density_metadata(const DensitySpec& spec, const Density& density, const OffenceInput& input,
                  const engine::Incidents& incidents);
 
-/// Disclosure control: marks the cells of the surface within the kernel's reach of fewer than
-/// `min_count` offences (Density::sparse). The analysis keeps every cell; what is published not.
-void mark_sparse_cells(const engine::Incidents& offences, Density& density, int min_count,
-                       Reporter& reporter);
-
 /// The surface as published: the cells --min-count marks set to nodata.
 engine::Raster<double> published_surface(const Density& density);
 

@@ -49,13 +49,16 @@ nlohmann::json run_snap_points(const SnapPointsRequest& r, Reporter& reporter)
     io::check_output_path(r.out_path, r.run.overwrite);
     const io::OffenceTable table = load_offences(r.input, r.run, reporter);
     const engine::Incidents& inc = table.incidents;
-    const auto stacks = engine::stacked_points(inc, r.min_records);
-    const auto all_shared = engine::stacked_points(inc, 2);
+    // Every shared coordinate once; those carrying --min-records lead, largest first.
+    auto stacks = engine::stacked_points(inc, 2);
+    const std::size_t shared_points = stacks.size();
     std::size_t on_stacks = 0, on_shared = 0;
     for (const auto& s : stacks)
-        on_stacks += s.count;
-    for (const auto& s : all_shared)
+    {
         on_shared += s.count;
+        on_stacks += s.count >= r.min_records ? s.count : 0;
+    }
+    std::erase_if(stacks, [&](const engine::Stack& s) { return s.count < r.min_records; });
     const io::Reprojector to_lonlat(table.target_crs, io::wgs84());
     const auto types_text = [&](const engine::Stack& s)
     {
@@ -105,7 +108,7 @@ nlohmann::json run_snap_points(const SnapPointsRequest& r, Reporter& reporter)
     }
     reporter.info("stacks     " + std::to_string(on_shared) + " of " + std::to_string(inc.size()) +
                   " offences share their coordinate with another, on " +
-                  std::to_string(all_shared.size()) + " points");
+                  std::to_string(shared_points) + " points");
     reporter.info("           " + std::to_string(stacks.size()) + " points carry " +
                   std::to_string(r.min_records) + " or more: " + std::to_string(on_stacks) +
                   " offences (" + fixed(100.0 * static_cast<double>(on_stacks) / total, 1) + "%)");

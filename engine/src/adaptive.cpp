@@ -67,6 +67,9 @@ AdaptiveBandwidths abramson_bandwidths(const Incidents& incidents, Kernel kernel
             ++out.trimmed;
         out.bandwidth_m[i] = global_m * std::min(factor, trim);
     }
+    const auto [low, high] = std::minmax_element(out.bandwidth_m.begin(), out.bandwidth_m.end());
+    out.smallest_m = *low;
+    out.largest_m = *high;
     return out;
 }
 

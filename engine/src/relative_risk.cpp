@@ -8,6 +8,7 @@
 #include <map>
 #include <mutex>
 #include <numbers>
+#include <optional>
 
 namespace hotspot::engine
 {
@@ -155,38 +156,40 @@ ChangeSurfaces change_between(const Incidents& this_period, double this_months,
     ChangeSurfaces out;
     out.difference = Raster<double>(grid, nodata);
     out.p_value = Raster<double>(grid, nodata);
-    out.this_count = Raster<double>(grid, nodata);
-    out.last_count = Raster<double>(grid, nodata);
     const double share = this_months / (this_months + last_months);
     // Many cells share their pair of counts: each test is computed once.
     std::map<std::pair<std::int64_t, std::int64_t>, double> tests;
     std::mutex guard;
-    tbb::parallel_for(
-        std::int64_t{0}, grid.rows,
-        [&](std::int64_t r)
-        {
-            for (std::int64_t c = 0; c < grid.cols; ++c)
-            {
-                const std::size_t k = static_cast<std::size_t>(r * grid.cols + c);
-                if (!inside.values[k])
-                    continue;
-                const auto ka = std::llround(na.values[k] * disc_area);
-                const auto kb = std::llround(nb.values[k] * disc_area);
-                out.difference.values[k] = a.values[k] / this_months - b.values[k] / last_months;
-                out.this_count.values[k] = static_cast<double>(ka);
-                out.last_count.values[k] = static_cast<double>(kb);
-                double p = 0.0;
-                {
-                    std::lock_guard lock(guard);
-                    const auto it = tests.find({ka, kb});
-                    if (it != tests.end())
-                        p = it->second;
-                    else
-                        p = tests[{ka, kb}] = binomial_two_sided_p(ka, ka + kb, share);
-                }
-                out.p_value.values[k] = p;
-            }
-        });
+    tbb::parallel_for(std::int64_t{0}, grid.rows,
+                      [&](std::int64_t r)
+                      {
+                          for (std::int64_t c = 0; c < grid.cols; ++c)
+                          {
+                              const std::size_t k = static_cast<std::size_t>(r * grid.cols + c);
+                              if (!inside.values[k])
+                                  continue;
+                              const auto ka = std::llround(na.values[k] * disc_area);
+                              const auto kb = std::llround(nb.values[k] * disc_area);
+                              out.difference.values[k] =
+                                  a.values[k] / this_months - b.values[k] / last_months;
+                              // The test outside the lock: two threads may both compute one pair,
+                              // alike.
+                              std::optional<double> known;
+                              {
+                                  std::lock_guard lock(guard);
+                                  if (const auto it = tests.find({ka, kb}); it != tests.end())
+                                      known = it->second;
+                              }
+                              const double p =
+                                  known ? *known : binomial_two_sided_p(ka, ka + kb, share);
+                              if (!known)
+                              {
+                                  std::lock_guard lock(guard);
+                                  tests.emplace(std::pair{ka, kb}, p);
+                              }
+                              out.p_value.values[k] = p;
+                          }
+                      });
     context.report(1.0);
     return out;
 }

@@ -77,13 +77,21 @@ HarmTable parse_harm_table(std::string_view text, const std::string& source_name
     return table;
 }
 
+std::string harm_table_name(const std::string& name_or_path)
+{
+    for (const auto& s : shipped)
+        if (engine::same_text(s.name, name_or_path))
+            return std::string(s.name) + " (" + std::string(s.file) + ")";
+    return name_or_path;
+}
+
 HarmTable load_harm_table(const std::string& name_or_path)
 {
     for (const auto& s : shipped)
         if (engine::same_text(s.name, name_or_path))
         {
             HarmTable t = parse_harm_table(*s.text, std::string(s.file));
-            t.name = std::string(s.name) + " (" + std::string(s.file) + ")";
+            t.name = harm_table_name(name_or_path);
             return t;
         }
     return parse_harm_table(read_text_file(name_or_path), name_or_path);

@@ -17,7 +17,8 @@ struct AdaptiveBandwidths
     double pilot_m = 0.0;            ///< bandwidth of the pilot density
     double gamma = 0.0;              ///< geometric mean of pilot^-1/2 over the offences
     double trim = 5.0;
-    std::size_t trimmed = 0; ///< offences whose bandwidth the trim capped
+    std::size_t trimmed = 0;                  ///< offences whose bandwidth the trim capped
+    double smallest_m = 0.0, largest_m = 0.0; ///< of bandwidth_m
 };
 
 /// Abramson's square-root law as sparr's bivariate.density(adapt = TRUE):

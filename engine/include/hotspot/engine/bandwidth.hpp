@@ -73,10 +73,11 @@ SelectedSigma select_sigma(BandwidthSelector selector, const Incidents& incident
 /// Sum over j != i (or over all j with `include_self`) of w_j K(x_i - x_j), for every point i:
 /// the kernel density at the points, per m² (weights 1 when `weights` is null). For the compact
 /// kernels exact, or, with the self term and over 50 pairs a point within reach, read by bilinear
-/// interpolation off the surface on a grid of a sixteenth of the radius (1% off at worst). For the Gaussian, exact
-/// within 8 sigma, or from linear binning onto a grid of sigma/8 (at most 2048 nodes a side) with
-/// the point's own share taken out exactly, as fast selectors do, whichever costs less (binned sums
-/// are within 0.15% of the exact ones on average, 2.2% at the worst, isolated, point).
+/// interpolation off the surface on a grid of a sixteenth of the radius (1% off at worst). For the
+/// Gaussian, exact within 8 sigma, or from linear binning onto a grid of sigma/8 (at most 2048
+/// nodes a side) with the point's own share taken out exactly, as fast selectors do, whichever
+/// costs less (binned sums are within 0.15% of the exact ones on average, 2.2% at the worst,
+/// isolated, point).
 enum class SumMethod
 {
     Cheaper, ///< the cheaper of the two, binning only where a node falls every eighth of sigma

@@ -114,6 +114,17 @@ struct Incidents
         if (weighted_)
             weight.resize(out);
     }
+    /// The offences whose `keep` is true, in order, as a new table with the same crime types:
+    /// only the kept ones are copied.
+    template <class Keep> Incidents subset(Keep&& keep) const
+    {
+        Incidents out;
+        out.crime_type_names = crime_type_names;
+        for (std::size_t i = 0; i < size(); ++i)
+            if (keep(i))
+                out.add_from(*this, i);
+        return out;
+    }
     double total_weight() const;
 };
 

@@ -15,7 +15,8 @@ namespace hotspot::engine
 /// risk(log = TRUE) with tolerance(method = "ASY", ref.density = the pooled density) for a fixed
 /// Gaussian bandwidth: f and g are the case and control densities with the same sigma, each
 /// edge-corrected as asked and scaled to integrate to 1 over the window's cells;
-///   z = (log f - log g) sigma sqrt(p) / sqrt(R (1/n1 + 1/n2)),  R = e(sigma/sqrt 2) / (4 pi e(sigma)^2),
+///   z = (log f - log g) sigma sqrt(p) / sqrt(R (1/n1 + 1/n2)),  R = e(sigma/sqrt 2) / (4 pi
+///   e(sigma)^2),
 /// p the pooled density and e the edge factor (1 far from the edge), and the p-value is the upper
 /// tail: small where the cases' risk is raised. Cells outside the window, or where either density
 /// is 0, hold `nodata`.
@@ -40,7 +41,6 @@ struct ChangeSurfaces
 {
     Raster<double> difference; ///< this per month minus last per month, in the options' units
     Raster<double> p_value;
-    Raster<double> this_count, last_count; ///< offences within the counting radius
 };
 
 ChangeSurfaces change_between(const Incidents& this_period, double this_months,

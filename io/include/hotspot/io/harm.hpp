@@ -29,6 +29,9 @@ HarmTable parse_harm_table(std::string_view text, const std::string& source_name
 /// offence codes), or any file.
 HarmTable load_harm_table(const std::string& name_or_path);
 
+/// How load_harm_table names the table `name_or_path`, without reading it: for metadata.
+std::string harm_table_name(const std::string& name_or_path);
+
 /// The names of the shipped tables.
 std::vector<std::string> shipped_harm_tables();
 
