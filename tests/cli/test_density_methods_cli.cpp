@@ -168,6 +168,13 @@ TEST_CASE("Density methods refuse what cannot work, and say why", "[cli]")
              "not both"},
             {"kde --offences " + september + " --harm " + quoted(dir + "/missing.csv") + out, 4,
              "missing.csv"},
+            {"kde --offences " + september + " --min-count -1" + out, 2, "--min-count"},
+            {"kde --offences " + september + " --spread-stacked -5" + out, 2, "--spread-stacked"},
+            {"tables --offences " + september + " --areas " + districts +
+                 " --area-code-field LAD13CD --min-count -2" + out,
+             2, "--min-count"},
+            {"snap-points --offences " + september + " --min-records 1" + out, 2, "--min-records"},
+            {"snap-points --offences " + september + " --out " + quoted(dir + "/x.txt"), 2, ".csv"},
             // Six offences in a square kilometre of Maidstone: too few to cross-validate.
             {"kde --offences " + september +
                  " --extent 575000,155000,576000,156000 --crime-type Burglary --bandwidth ppl" +
