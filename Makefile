@@ -7,7 +7,13 @@ HOTSPOT := $(BUILD_DIR)/bin/hotspot
 # Debian 12 packages the build and the tests need.
 PACKAGES := g++ cmake make pkg-config libgdal-dev gdal-bin libtbb-dev libboost-dev libcli11-dev nlohmann-json3-dev libcairo2-dev libtomlplusplus-dev libfast-float-dev fonts-dejavu-core catch2 libbenchmark-dev
 
-.PHONY: deps build test demo bench clean
+# The fuzz build: clang with libFuzzer, AddressSanitizer and UBSan (`make fuzz FUZZ_SECONDS=600`).
+FUZZ_DIR ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_PACKAGES := clang libclang-rt-14-dev
+FUZZ_HARNESSES := police_uk_csv plain_csv offences_ogr batch_toml aliases places categories harm_weights
+
+.PHONY: deps build test demo bench fuzz clean
 
 deps:
 	@missing=""; for p in $(PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; done; \
@@ -29,6 +35,13 @@ demo: build
 
 bench: build
 	./benchmarks/run_kde_benchmark.sh $(BUILD_DIR)
+
+fuzz:
+	@$(MAKE) --no-print-directory deps PACKAGES="$(PACKAGES) $(FUZZ_PACKAGES)"
+	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHOTSPOT_FUZZ=ON \
+	  -DHOTSPOT_WERROR=OFF -DHOTSPOT_BUILD_BENCHMARKS=OFF
+	cmake --build $(FUZZ_DIR) -j $(JOBS) --target $(addprefix fuzz_,$(FUZZ_HARNESSES))
+	./tests/fuzz/run_fuzzers.sh $(FUZZ_DIR) $(FUZZ_SECONDS) $(FUZZ_HARNESSES)
 
 clean:
 	rm -rf $(BUILD_DIR) $(DEMO_OUT)

@@ -188,8 +188,11 @@ void build_arguments(Query& q, const toml::table& query, const toml::table* defa
                     for (const auto& v : values)
                         q.args.insert(q.args.end(), {"--" + k, v});
 
-    for (const auto& [key, node] : keys)
+    for (const auto& entry : keys)
     {
+        // Named, not bound: lambdas below use it, and clang 14 cannot capture structured bindings.
+        const std::string& key = entry.first;
+        const toml::node* node = entry.second;
         const std::size_t line = line_of(*node);
         if (reserved.count(key))
         {
@@ -449,10 +452,13 @@ nlohmann::json run_batch(const BatchRequest& r, Reporter& reporter)
                     options[key] = values_of(v);
                 }
             if (!options.count("offences"))
+            {
                 problems.push_back(
                     {line_of(node), "",
                      "[sources] " + std::string(name.str()) +
                          " needs offences = \"FILE\" (or a folder, a pattern, or a list)"});
+                catalogue.sources.erase(std::string(name.str())); // reported once, not used
+            }
         }
     for (const auto& [section, node] : file)
         if (!std::set<std::string>{"title", "sources", "layers", "places", "defaults", "query"}

@@ -161,10 +161,16 @@ struct BandGeometry
 // The support test is a multiplication by 0 or 1 rather than a branch so that the inner loop
 // vectorises; an AVX2 clone is chosen at run time where the CPU has it. Without fused multiply-add
 // both clones compute the same bits.
+// clang does not clone templates; its builds (the fuzz build) take the default code.
+#if defined(__clang__)
+#define HOTSPOT_AVX2_CLONES
+#else
+#define HOTSPOT_AVX2_CLONES __attribute__((target_clones("avx2", "default")))
+#endif
 template <class Shape, class Member>
-__attribute__((target_clones("avx2", "default"))) void
-accumulate_band(double* __restrict out, std::int64_t first, std::int64_t last,
-                const Member* members, std::size_t count, const BandGeometry& shared)
+HOTSPOT_AVX2_CLONES void accumulate_band(double* __restrict out, std::int64_t first,
+                                         std::int64_t last, const Member* members,
+                                         std::size_t count, const BandGeometry& shared)
 {
     const double* __restrict center_x = shared.center_x;
     constexpr bool separable = std::is_same_v<Shape, GaussianShape>;

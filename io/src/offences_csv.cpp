@@ -321,6 +321,7 @@ SourcePart read_csv_part(const PartRequest& q)
     std::size_t block = std::min<std::size_t>(file.size(), 1u << 20);
     std::string_view text;
     std::vector<std::string_view> fields;
+    std::vector<std::string> names; // copied out: a quoted name's text lives in the reader
     std::size_t header_end = 0;
     std::int64_t line = 1;
     while (true)
@@ -343,6 +344,7 @@ SourcePart read_csv_part(const PartRequest& q)
         {
             part.raw_header =
                 std::string(text.substr(reader.record_offset(), reader.record_length()));
+            names.assign(fields.begin(), fields.end());
             reader.skip_blank_lines();
             header_end = reader.position();
             line = reader.next_line();
@@ -350,7 +352,6 @@ SourcePart read_csv_part(const PartRequest& q)
         }
         block = std::min(file.size(), block * 4);
     }
-    const std::vector<std::string> names(fields.begin(), fields.end());
     part.field_names = names;
 
     const bool police_uk = is_police_uk_header(names);
