@@ -461,18 +461,20 @@ SourcePart read_csv_part(const PartRequest& q)
                     std::string record_buffer;
                     std::size_t length = 1u << 16;
                     std::vector<std::string_view> f;
+                    std::string id; // copied out: a quoted field's text lives in the reader
                     while (true)
                     {
                         const std::string_view rec = text_of(offset_ + pos, length, record_buffer);
                         CsvReader one(rec, path, 0, line_);
                         const bool ok = one.next(f);
+                        id = ok && f.size() == field_count ? std::string(engine::trim(f[id_field]))
+                                                           : std::string();
                         if (!ok || !one.ended_without_line_end() ||
                             offset_ + pos + rec.size() >= size)
                             break;
                         length *= 4;
                     }
-                    ids.emplace_back(f.size() == field_count ? engine::trim(f[id_field])
-                                                             : std::string_view());
+                    ids.push_back(std::move(id));
                     ++next;
                     continue;
                 }
@@ -536,9 +538,10 @@ struct RecordTexts::Impl
 
     // Parses the record at `pos`; false when the batch ends inside it (then a larger batch from
     // the record's start is loaded).
-    bool parse(std::vector<std::string_view>& fields, std::size_t& begin, std::size_t& length)
+    bool parse(std::size_t& begin, std::size_t& length)
     {
         CsvReader reader(text, files[file], pos, line);
+        std::vector<std::string_view> fields;
         try
         {
             if (!reader.next(fields))
@@ -552,7 +555,7 @@ struct RecordTexts::Impl
                 throw;
             batch *= 2;
             load(offset + pos);
-            return parse(fields, begin, length);
+            return parse(begin, length);
         }
         begin = reader.record_offset();
         length = reader.record_length();
@@ -579,7 +582,6 @@ std::string_view RecordTexts::text(std::int64_t key)
         throw Error(Errc::Internal, "record texts: no file " + std::to_string(f));
     if (f != m.file || wanted < m.line)
         m.open(f);
-    std::vector<std::string_view> fields;
     while (true)
     {
         // Keep a whole record ahead in the batch: reload from the record's start when near the end.
@@ -591,7 +593,7 @@ std::string_view RecordTexts::text(std::int64_t key)
                                       "was read");
         const bool here = m.line == wanted;
         std::size_t begin = 0, length = 0;
-        if (!m.parse(fields, begin, length))
+        if (!m.parse(begin, length))
             throw Error(Errc::Io, m.files[f] + ": ends before line " + std::to_string(wanted));
         if (here)
             return m.text.substr(begin, length);
