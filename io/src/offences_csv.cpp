@@ -287,9 +287,10 @@ BatchResult parse_batch(std::string_view text, std::size_t begin, std::int64_t l
             c.bound = std::max(c.bound, c.begin);
             parse_chunk(text, layout, c);
         }
-        const bool final_chunk = k + 1 == chunks.size();
-        if (!last && final_chunk && (c.error || c.open_end))
-            return {true, 0, 0}; // a quoted field runs past the batch: nothing appended yet
+        // A record that runs to the end of the text, or a quote never closed in it, may go on past
+        // the batch, whichever chunk it starts in (a quoted field can span the chunks after it).
+        if (!last && (c.error || c.open_end))
+            return {true, 0, 0}; // nothing appended yet
         if (c.error)
             std::rethrow_exception(c.error);
         result.stop = c.stop;

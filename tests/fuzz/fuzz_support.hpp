@@ -30,20 +30,36 @@ inline std::string_view text_of(const std::uint8_t* data, std::size_t size)
 }
 
 /// A folder of this process's own, in memory where the machine has /dev/shm: the parsers under test
-/// read files, and a file per input is much cheaper there than on disk.
-inline const std::filesystem::path& scratch_folder()
+/// read files, and a file per input is much cheaper there than on disk. Removed at exit by the
+/// destructor of the static that holds it (an atexit handler would run after that static is gone).
+class ScratchFolder
 {
-    static const std::filesystem::path folder = []
+  public:
+    ScratchFolder()
     {
         std::error_code ec;
         const std::filesystem::path base =
             std::filesystem::is_directory("/dev/shm", ec) ? "/dev/shm" : "/tmp";
-        auto path = base / ("hotspot-fuzz-" + std::to_string(::getpid()));
-        std::filesystem::create_directories(path);
-        std::atexit([] { std::filesystem::remove_all(scratch_folder()); });
-        return path;
-    }();
-    return folder;
+        m_path = base / ("hotspot-fuzz-" + std::to_string(::getpid()));
+        std::filesystem::create_directories(m_path);
+    }
+    ~ScratchFolder()
+    {
+        std::error_code ignored;
+        std::filesystem::remove_all(m_path, ignored);
+    }
+    ScratchFolder(const ScratchFolder&) = delete;
+    ScratchFolder& operator=(const ScratchFolder&) = delete;
+    const std::filesystem::path& path() const { return m_path; }
+
+  private:
+    std::filesystem::path m_path;
+};
+
+inline const std::filesystem::path& scratch_folder()
+{
+    static const ScratchFolder folder;
+    return folder.path();
 }
 
 /// Writes the input to `name` in the scratch folder and returns its path.

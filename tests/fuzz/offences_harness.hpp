@@ -49,8 +49,12 @@ inline void fuzz_offences(std::string_view text, const std::string& name, io::Of
             if (split)
             {
                 // Small pieces cross every record boundary the file has.
-                const auto pieces =
-                    read_split(source, 7 + text.size() % 13, 64 + text.size() % 97, false);
+                const std::size_t chunk = 7 + text.size() % 13, batch = 64 + text.size() % 97;
+                const auto pieces = read_split(source, chunk, batch, false);
+                if (pieces.records_read != whole.records_read)
+                    std::fprintf(stderr, "records read: %lld whole, %lld in pieces of %zu/%zu\n",
+                                 static_cast<long long>(whole.records_read),
+                                 static_cast<long long>(pieces.records_read), chunk, batch);
                 check(pieces.records_read == whole.records_read, "same records for any split");
                 check(pieces.incidents.size() == whole.incidents.size(),
                       "same incidents for any split");

@@ -149,6 +149,36 @@ TEST_CASE("The parallel reader equals one serial pass, whatever the chunks and t
         }
 }
 
+TEST_CASE("A quoted field from an early chunk that runs past the batch is read whole", "[reader]")
+{
+    // Found by fuzz_police_uk_csv: a record whose quoted field starts in one chunk and runs past
+    // the end of the batch, over the chunks after it, was cut at the batch end (or, when the quote
+    // was not closed within the batch, refused as never closed).
+    const fs::path dir = scratch("long_quote");
+    OffenceSource xy;
+    xy.crs = "EPSG:27700";
+    for (const int quoted_lines : {150, 400})
+    {
+        std::string text = "x,y,note\n";
+        for (int i = 0; i < 100; ++i)
+            text += "575000,155000,a" + std::to_string(i) + "\n";
+        text += "575001,155001,\"";
+        for (int i = 0; i < quoted_lines; ++i)
+            text += "line " + std::to_string(i) + " of a note\n";
+        text += "end\"\n";
+        for (int i = 0; i < 100; ++i)
+            text += "575002,155002,b" + std::to_string(i) + "\n";
+        const std::string path = (dir / ("quote" + std::to_string(quoted_lines) + ".csv")).string();
+        write(path, text);
+        const std::size_t whole = std::size_t{1} << 30;
+        const auto serial = read_with({path}, whole, whole, false, {}, xy);
+        REQUIRE(serial.records_read == 201);
+        REQUIRE(serial.incidents.size() == 201);
+        INFO("a quoted field of " << quoted_lines << " lines");
+        require_same(serial, read_with({path}, 1024, 4096, false, {}, xy));
+    }
+}
+
 TEST_CASE("The tricky file is read as written: line numbers, quoted line ends, duplicates",
           "[reader]")
 {
