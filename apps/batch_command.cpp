@@ -1,5 +1,7 @@
 #include "batch_command.hpp"
 
+#include <unistd.h>
+
 #include "commands.hpp"
 #include "data_cache.hpp"
 #include "hotspot/engine/error.hpp"
@@ -358,6 +360,21 @@ void check_against_data(Query& q, DataCache& cache, std::vector<Problem>& proble
         problem(e.what());
     }
 }
+
+// The folder as a path whose last part names it ("weekly/" is "weekly").
+std::string folder_path(const std::string& folder)
+{
+    fs::path p = fs::path(folder).lexically_normal();
+    if (!p.has_filename() && p.has_parent_path())
+        p = p.parent_path();
+    return p.string();
+}
+
+// Runs the checked queries in parallel, each into its folder under `write_dir`, and writes the
+// manifest there; returns it.
+nlohmann::json run_queries(const BatchRequest& r, std::vector<std::unique_ptr<Query>>& queries,
+                           const std::shared_ptr<DataCache>& cache, const std::string& write_dir,
+                           std::chrono::steady_clock::time_point started);
 } // namespace
 
 CLI::App* add_batch_command(CLI::App& app, BatchRequest& r)
@@ -378,7 +395,8 @@ CLI::App* add_batch_command(CLI::App& app, BatchRequest& r)
         ->check(CLI::Range(0, 4096));
     cmd->add_flag("--quiet,-q", r.run.quiet, "Print nothing but errors");
     cmd->add_flag("--overwrite", r.run.overwrite,
-                  "Write into an existing folder, replacing results");
+                  "Replace an existing folder: the new results are written beside it and take "
+                  "its place only when complete");
     cmd->footer("A query's keys are the long options of its command (crime_type or crime-type = "
                 "--crime-type);\n"
                 "[defaults] apply to every query that has the option; [sources], [layers] and "
@@ -398,7 +416,20 @@ nlohmann::json run_batch(const BatchRequest& r, Reporter& reporter)
     const auto started = std::chrono::steady_clock::now();
     std::error_code ec;
     if (fs::exists(r.out_dir, ec) && !r.run.overwrite && !r.dry_run && !r.commands)
-        throw Error(Errc::Io, r.out_dir + ": already exists; add --overwrite to write into it");
+        throw Error(Errc::Io, r.out_dir + ": already exists; add --overwrite to replace it");
+    // Results are written into a partial folder beside --out, which takes its place only when the
+    // batch is complete: a batch killed at any moment leaves the previous results whole.
+    const std::string out_dir = folder_path(r.out_dir);
+    const bool staged = !r.dry_run && !r.commands;
+    if (staged)
+    {
+        const fs::path parent =
+            fs::path(out_dir).has_parent_path() ? fs::path(out_dir).parent_path() : fs::path(".");
+        make_output_folder(parent.string());
+        if (::access(parent.c_str(), W_OK) != 0)
+            throw Error(Errc::Io, out_dir + ": folder '" + parent.string() + "' is not writable");
+    }
+    const std::string write_dir = staged ? io::temp_path_beside(out_dir) : out_dir;
     if (!fs::exists(r.path))
         throw Error(Errc::Io, r.path + ": no such file");
     toml::table file;
@@ -518,7 +549,8 @@ nlohmann::json run_batch(const BatchRequest& r, Reporter& reporter)
         for (auto& c : q->commands)
             if (c.app->get_name() == q->operation)
                 q->command = &c;
-        const std::string query_dir = (fs::path(r.out_dir) / q->folder).string();
+        // --commands prints where a query run alone would write: the final folder.
+        const std::string query_dir = (fs::path(write_dir) / q->folder).string();
         q->args.push_back(q->operation);
         const std::size_t before = problems.size();
         build_arguments(*q, *table, defaults, catalogue, query_dir, problems);
@@ -589,7 +621,48 @@ nlohmann::json run_batch(const BatchRequest& r, Reporter& reporter)
             {"command", "batch"}, {"queries", queries.size()}, {"failed", 0}, {"dry_run", true}};
 
     // Run: in parallel, each query into its own folder with its own log; data shared read-only.
-    make_output_folder(r.out_dir);
+    make_output_folder(write_dir);
+    try
+    {
+        nlohmann::json manifest = run_queries(r, queries, cache, write_dir, started);
+        // Results cut short by a full disk are not results: the previous folder stays.
+        if (manifest["failed"].get<int>() > 0 && io::disk_full(write_dir + "/manifest.json"))
+            throw Error(Errc::Io, std::to_string(manifest["failed"].get<int>()) +
+                                      " queries could not write their results");
+        io::replace_folder(write_dir, out_dir);
+        const int failed = manifest["failed"];
+        reporter.info("batch      " +
+                      std::to_string(queries.size() - static_cast<std::size_t>(failed)) + " of " +
+                      std::to_string(queries.size()) + " queries succeeded in " +
+                      fixed(manifest["seconds"].get<double>(), 2) + " s; results in " + out_dir +
+                      ", manifest " + (fs::path(out_dir) / "manifest.json").string());
+        return manifest;
+    }
+    catch (const Error& e)
+    {
+        const bool full = e.code() == Errc::Io && io::disk_full(write_dir + "/manifest.json");
+        std::error_code ignored;
+        fs::remove_all(write_dir, ignored);
+        if (full)
+            throw Error(Errc::Io, io::disk_full_message(out_dir, "") +
+                                      "; the partial results were removed" +
+                                      (fs::exists(out_dir) ? ", the previous ones kept" : ""));
+        throw;
+    }
+    catch (...)
+    {
+        std::error_code ignored;
+        fs::remove_all(write_dir, ignored);
+        throw;
+    }
+}
+
+namespace
+{
+nlohmann::json run_queries(const BatchRequest& r, std::vector<std::unique_ptr<Query>>& queries,
+                           const std::shared_ptr<DataCache>& cache, const std::string& write_dir,
+                           std::chrono::steady_clock::time_point started)
+{
     std::mutex print;
     std::size_t done = 0;
     // The longest queries first, so that none is left running alone at the end; workers take the
@@ -617,7 +690,7 @@ nlohmann::json run_batch(const BatchRequest& r, Reporter& reporter)
                 RunOptions& run = *q.command->run;
                 run.cache = cache;
                 run.overwrite = r.run.overwrite;
-                const fs::path folder = fs::path(r.out_dir) / q.folder;
+                const fs::path folder = fs::path(write_dir) / q.folder;
                 try
                 {
                     fs::create_directories(folder);
@@ -638,7 +711,7 @@ nlohmann::json run_batch(const BatchRequest& r, Reporter& reporter)
                     std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
                 if (!q.ok)
                     log += "error: " + q.error + "\n";
-                std::ofstream(folder / "log.txt") << log;
+                io::write_text_file((folder / "log.txt").string(), log, true);
                 std::lock_guard lock(print);
                 ++done;
                 if (!r.run.quiet)
@@ -654,7 +727,7 @@ nlohmann::json run_batch(const BatchRequest& r, Reporter& reporter)
     {
         failed += !q->ok;
         std::vector<std::string> outputs;
-        for (const auto& entry : fs::directory_iterator(fs::path(r.out_dir) / q->folder))
+        for (const auto& entry : fs::directory_iterator(fs::path(write_dir) / q->folder))
             outputs.push_back((fs::path(q->folder) / entry.path().filename()).string());
         std::sort(outputs.begin(), outputs.end());
         entries.push_back({{"name", q->name},
@@ -676,14 +749,10 @@ nlohmann::json run_batch(const BatchRequest& r, Reporter& reporter)
                                {"succeeded", static_cast<int>(queries.size()) - failed},
                                {"failed", failed},
                                {"seconds", seconds}};
-    io::write_text_file((fs::path(r.out_dir) / "manifest.json").string(), manifest.dump(2) + "\n",
+    io::write_text_file((fs::path(write_dir) / "manifest.json").string(), manifest.dump(2) + "\n",
                         true);
-    reporter.info("batch      " +
-                  std::to_string(queries.size() - static_cast<std::size_t>(failed)) + " of " +
-                  std::to_string(queries.size()) + " queries succeeded in " + fixed(seconds, 2) +
-                  " s; results in " + r.out_dir + ", manifest " +
-                  (fs::path(r.out_dir) / "manifest.json").string());
     return manifest;
 }
+} // namespace
 
 } // namespace hotspot::app

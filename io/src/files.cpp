@@ -3,8 +3,11 @@
 #include "hotspot/engine/error.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
+#include <stdio.h> // renameat2
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -92,12 +95,114 @@ void check_output_path(const std::string& path, bool overwrite)
         throw Error(Errc::Io, path + ": already exists; add --overwrite to replace it");
 }
 
-std::string temp_path_beside(const std::string& path)
+namespace
+{
+// The name part that marks a partial output of `path`: ".<stem>.hotspot-partial-".
+std::string partial_prefix(const fs::path& p)
+{
+    return "." + p.stem().string() + ".hotspot-partial-";
+}
+
+bool process_alive(long pid)
+{
+    return pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM);
+}
+} // namespace
+
+bool disk_full(const std::string& path)
+{
+    struct statvfs info
+    {
+    };
+    const fs::path p(path);
+    const fs::path folder = p.has_parent_path() ? p.parent_path() : fs::path(".");
+    // A failed write may leave up to a few blocks free (a GeoTIFF tile, a SQLite page run).
+    return ::statvfs(folder.c_str(), &info) == 0 &&
+           static_cast<std::uint64_t>(info.f_bavail) * info.f_frsize < (16u << 20);
+}
+
+std::string disk_full_message(const std::string& path, const std::string& cause)
+{
+    // The cause without the path and wording the message gives already.
+    std::string_view detail = cause;
+    for (const std::string_view said :
+         {std::string_view(path), std::string_view(": "), std::string_view("cannot be written (")})
+        if (detail.substr(0, said.size()) == said)
+            detail.remove_prefix(said.size());
+    if (detail.size() < cause.size() && detail.ends_with(')'))
+        detail.remove_suffix(1);
+    return path + ": cannot be written: no space left on the disk" +
+           (detail.empty() ? std::string() : " (" + std::string(detail) + ")");
+}
+
+std::size_t remove_stale_partials(const std::string& path)
 {
     const fs::path p(path);
-    return (p.parent_path() / ("." + p.stem().string() + ".tmp-" + std::to_string(::getpid()) +
-                               p.extension().string()))
+    const fs::path folder = p.has_parent_path() ? p.parent_path() : fs::path(".");
+    const std::string prefix = partial_prefix(p);
+    std::size_t removed = 0;
+    std::error_code ec;
+    for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec))
+    {
+        const std::string name = it->path().filename().string();
+        if (name.compare(0, prefix.size(), prefix) != 0)
+            continue;
+        const std::string rest = name.substr(prefix.size());
+        const std::size_t digits = rest.find_first_not_of("0123456789");
+        if (rest.empty() || digits == 0)
+            continue;
+        const long pid = std::strtol(rest.substr(0, digits).c_str(), nullptr, 10);
+        if (pid == static_cast<long>(::getpid()) || process_alive(pid))
+            continue;
+        std::error_code ignored;
+        removed += fs::remove_all(it->path(), ignored) > 0;
+    }
+    return removed;
+}
+
+std::string temp_path_beside(const std::string& path, const std::string& purpose)
+{
+    remove_stale_partials(path);
+    const fs::path p(path);
+    return (p.parent_path() / (partial_prefix(p) + std::to_string(::getpid()) +
+                               (purpose.empty() ? "" : "-" + purpose) + p.extension().string()))
         .string();
+}
+
+void replace_folder(const std::string& staged, const std::string& folder)
+{
+    std::error_code ec;
+    if (fs::exists(folder, ec))
+    {
+        // One atomic exchange: the old folder takes the staged name, and is then removed.
+        if (::renameat2(AT_FDCWD, staged.c_str(), AT_FDCWD, folder.c_str(), RENAME_EXCHANGE) == 0)
+        {
+            std::error_code ignored;
+            fs::remove_all(staged, ignored);
+            return;
+        }
+        if (errno != EINVAL && errno != ENOSYS)
+            throw Error(Errc::Io, folder + ": cannot be replaced (" + std::strerror(errno) + ")");
+        // A filesystem without the exchange: the old folder is moved aside first, to a name that
+        // the next run recognises as partial.
+        const std::string aside = temp_path_beside(folder, "previous");
+        fs::rename(folder, aside, ec);
+        if (ec)
+            throw Error(Errc::Io, folder + ": cannot be replaced (" + ec.message() + ")");
+        fs::rename(staged, folder, ec);
+        if (ec)
+        {
+            std::error_code ignored;
+            fs::rename(aside, folder, ignored);
+            throw Error(Errc::Io, folder + ": cannot be replaced (" + ec.message() + ")");
+        }
+        std::error_code ignored;
+        fs::remove_all(aside, ignored);
+        return;
+    }
+    fs::rename(staged, folder, ec);
+    if (ec)
+        throw Error(Errc::Io, folder + ": cannot be written (" + ec.message() + ")");
 }
 
 void write_atomically(const std::string& path, bool overwrite,
@@ -109,6 +214,16 @@ void write_atomically(const std::string& path, bool overwrite,
     try
     {
         write(tmp.string());
+    }
+    catch (const Error& e)
+    {
+        // Looked at before the partial file is removed, which frees the space again.
+        const bool full = e.code() == Errc::Io && disk_full(tmp.string());
+        std::error_code ignored;
+        fs::remove(tmp, ignored);
+        if (full)
+            throw Error(Errc::Io, disk_full_message(path, e.what()));
+        throw;
     }
     catch (...)
     {

@@ -109,8 +109,8 @@ GeoTiffStripWriter::GeoTiffStripWriter(const std::string& path, const engine::Gr
     if (GDALGetCacheMax64() > static_cast<GIntBig>(strip_writer_cache_bytes))
         GDALSetCacheMax64(static_cast<GIntBig>(strip_writer_cache_bytes));
     // Staged beside the output, uncompressed and tiled, so that the COG copy reads it a block at a
-    // time; the name marks it as a temporary of this output.
-    m_staging = temp_path_beside(path);
+    // time; named apart from the COG's own temporary, and marked as a partial of this output.
+    m_staging = temp_path_beside(path, "staging");
     CPLStringList options;
     options.SetNameValue("TILED", "YES");
     options.SetNameValue("BLOCKXSIZE", "512");

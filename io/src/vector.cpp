@@ -97,8 +97,12 @@ struct VectorWriter::Impl
         if (geometry)
             feature->SetGeometryDirectly(geometry.release());
         if (layer->CreateFeature(feature.get()) != OGRERR_NONE)
-            throw Error(Errc::Io, path + ": cannot write feature " + std::to_string(written + 1) +
-                                      " (" + detail::gdal_error() + ")");
+        {
+            const std::string cause =
+                "feature " + std::to_string(written + 1) + ": " + detail::gdal_error();
+            throw Error(Errc::Io, disk_full(tmp) ? disk_full_message(path, cause)
+                                                 : path + ": cannot write " + cause);
+        }
         ++written;
     }
 };
@@ -193,8 +197,24 @@ void VectorWriter::add_polygon(const engine::MultiPolygon& shape,
 
 void VectorWriter::commit()
 {
-    if (m_impl->transactions && m_impl->written > 0)
-        m_impl->dataset->CommitTransaction();
+    try
+    {
+        finish();
+    }
+    catch (const Error& e)
+    {
+        if (e.code() == Errc::Io && disk_full(m_impl->tmp))
+            throw Error(Errc::Io, disk_full_message(m_impl->path, e.what()));
+        throw;
+    }
+}
+
+void VectorWriter::finish()
+{
+    CPLErrorReset();
+    if (m_impl->transactions && m_impl->written > 0 &&
+        m_impl->dataset->CommitTransaction() != OGRERR_NONE)
+        throw Error(Errc::Io, m_impl->path + ": cannot be written (" + detail::gdal_error() + ")");
     if (std::string(m_impl->dataset->GetDriver()->GetDescription()) == "GPKG")
     {
         // The R-tree filled once from the finished table is much faster than one insert per

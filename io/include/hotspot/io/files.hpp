@@ -31,9 +31,28 @@ class MappedFile
 /// and the file does not exist unless `overwrite`. Throws Error(Io) saying which.
 void check_output_path(const std::string& path, bool overwrite);
 
-/// A hidden temporary path beside `path` with the same extension (GDAL drivers look at it), from
-/// which a rename into place is atomic.
-std::string temp_path_beside(const std::string& path);
+/// A hidden temporary path beside `path`, from which a rename into place is atomic:
+/// `.<stem>.hotspot-partial-<pid>[-<purpose>]<extension>` (GDAL drivers look at the extension).
+/// The name says what it is: a partial output of a hotspot run. Those of runs that are no longer
+/// alive (killed, say) for the same output are removed first (see remove_stale_partials).
+std::string temp_path_beside(const std::string& path, const std::string& purpose = "");
+
+/// Removes what runs no longer alive left beside `path` while writing it: files and folders named
+/// `.<stem>.hotspot-partial-<pid>...` whose process has ended. Those of live runs are kept.
+/// Returns how many were removed.
+std::size_t remove_stale_partials(const std::string& path);
+
+/// Moves the complete folder `staged` to `folder`. An existing `folder` is replaced in one atomic
+/// exchange where the filesystem allows it (Linux renameat2), so that a run killed at any moment
+/// leaves the old folder or the new one whole; the old one is then removed.
+/// Throws Error(Io) naming the folder.
+void replace_folder(const std::string& staged, const std::string& folder);
+
+/// True when the filesystem holding `path` has (next to) no room left: GDAL, SQLite and cairo
+/// report a full disk in their own words, or not at all, so a failed write asks.
+bool disk_full(const std::string& path);
+/// "PATH: cannot be written: no space left on the disk (CAUSE)".
+std::string disk_full_message(const std::string& path, const std::string& cause);
 
 /// Writes a file atomically: `write` receives a temporary path beside `path` and fills it; only
 /// when it returns is the temporary renamed over `path`. If it throws, the temporary is removed and

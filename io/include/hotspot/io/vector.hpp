@@ -56,6 +56,7 @@ class VectorWriter
     void commit();
 
   private:
+    void finish(); // commit without the disk-full wording
     struct Impl;
     std::unique_ptr<Impl> m_impl;
 };
