@@ -72,6 +72,25 @@ load_places(const RunOptions& run, const std::string& path, const io::Crs& crs);
 void add_offence_options(CLI::App& command, OffenceInput& input);
 void add_run_options(CLI::App& command, RunOptions& run);
 
+/// A --publish preset: disclosure control for outputs that leave the force, in one word.
+struct PublishPreset
+{
+    std::string name;
+    int min_count = 0;          ///< cells, hotspots and table counts of fewer offences withheld
+    double min_bandwidth_m = 0; ///< surfaces: no narrower kernel, and its size left out of the file
+    std::string audience;
+};
+
+/// The presets, for help texts and messages.
+const std::vector<PublishPreset>& publish_presets();
+/// The preset called `name`; nullptr for ""; Error(Usage) naming the presets for any other name.
+const PublishPreset* find_publish_preset(const std::string& name);
+/// The --min-count to apply: the preset's, or the analyst's own where it is higher. A lower one is
+/// refused (Error(Usage)): a preset is a floor.
+int publish_min_count(const std::string& publish, int min_count);
+/// The --publish option's help.
+std::string publish_help(bool surfaces);
+
 /// The filter the options describe. Throws Error(Usage) on a malformed month.
 io::OffenceFilter make_filter(const OffenceInput& input);
 

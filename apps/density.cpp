@@ -285,6 +285,7 @@ void add_density_options(CLI::App& cmd, DensitySpec& s)
                    "be deconvolved back towards the points (Wang et al. 2019, IJGI 8(12):544), so "
                    "publish with a wide bandwidth and leave its tag out where that matters")
         ->group("Disclosure");
+    cmd.add_option("--publish", s.publish, publish_help(true))->group("Disclosure");
     cmd.add_option("--spread-stacked", s.spread_stacked_m,
                    "Spread the records stacked on one coordinate (police.uk snap points) evenly "
                    "over a disc of this radius, metres, instead of one spike; see snap-points")
@@ -332,6 +333,20 @@ void check_density_spec(const DensitySpec& s)
         throw Error(Errc::Usage, "--spread-stacked is a radius in metres, 0 or more");
     if (s.min_count < 0)
         throw Error(Errc::Usage, "--min-count must be 0 (none) or more offences");
+    min_count_of(s);
+    if (const PublishPreset* preset = find_publish_preset(s.publish))
+    {
+        if (s.adaptive)
+            throw Error(Errc::Usage, "--publish is refused with --adaptive: adaptive bandwidths "
+                                     "shrink where offences are densest, the cells a published "
+                                     "surface must not pin down");
+        const BandwidthChoice choice = parse_bandwidth(s.bandwidth, "--bandwidth");
+        if (choice.metres && *choice.metres < preset->min_bandwidth_m)
+            throw Error(Errc::Usage,
+                        "--publish " + preset->name + " needs a bandwidth of at least " +
+                            fixed(preset->min_bandwidth_m, 0) + " m; --bandwidth " + s.bandwidth +
+                            " is narrow enough to point towards single addresses");
+    }
     if (s.cell_m)
         require_positive(*s.cell_m, "--cell");
     if (!s.extent.empty())
@@ -340,6 +355,11 @@ void check_density_spec(const DensitySpec& s)
         throw Error(Errc::Usage, "--area needs --boundaries, the layer to find it in");
     if (!s.area.empty() && !s.extent.empty())
         throw Error(Errc::Usage, "give --extent or --area, not both");
+}
+
+int min_count_of(const DensitySpec& s)
+{
+    return publish_min_count(s.publish, s.min_count);
 }
 
 Density compute_density(const DensitySpec& s, const engine::Incidents& offences, const io::Crs& crs,
@@ -454,6 +474,16 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& offences,
         d.options.bandwidth_m = resolved.bandwidth_m;
         d.bandwidth_note = resolved.note;
         d.selected_sigma_m = resolved.sigma_m;
+    }
+    if (const PublishPreset* preset = find_publish_preset(s.publish);
+        preset && d.options.bandwidth_m < preset->min_bandwidth_m)
+    {
+        reporter.warn("--publish " + preset->name + ": the " + d.bandwidth_selector +
+                      " bandwidth, " + fixed(d.options.bandwidth_m, 1) +
+                      " m, is raised to the least the preset allows, " +
+                      fixed(preset->min_bandwidth_m, 0) + " m");
+        d.bandwidth_note += "; raised to " + fixed(preset->min_bandwidth_m, 0) + " m by --publish";
+        d.options.bandwidth_m = preset->min_bandwidth_m;
     }
 
     // With edge correction the surface counts the offences inside the window alone: the
@@ -574,7 +604,7 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& offences,
                 ++d.cells_with_data;
             }
     };
-    if (d.streamed && s.min_count > 0)
+    if (d.streamed && min_count_of(s) > 0)
         throw Error(Errc::Usage, "--min-count needs the grid in memory, and this one is streamed "
                                  "in strips: use a larger --cell or a smaller extent");
     if (d.streamed)
@@ -618,8 +648,10 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& offences,
         }
         correct_rows(0, grid.rows, d.surface.values.data());
         summarise(d.surface.values);
-        if (s.min_count > 0)
-            mark_sparse_cells(*used, d, s.min_count, reporter);
+        d.min_count = min_count_of(s);
+        d.publish = s.publish;
+        if (d.min_count > 0)
+            mark_sparse_cells(*used, d, d.min_count, reporter);
     }
     const auto months = engine::month_range(inc.month);
     d.period = months.last == engine::no_month
@@ -656,6 +688,10 @@ nlohmann::json density_json(const Density& d)
         j["offences_outside_study_area"] = d.outside_window;
     if (d.suppressed_cells)
         j["suppressed_cells"] = d.suppressed_cells;
+    if (d.min_count > 0)
+        j["disclosure"] = {{"min_count", d.min_count},
+                           {"publish", d.publish},
+                           {"suppressed_cells", d.suppressed_cells}};
     if (d.adaptive)
     {
         j["adaptive"] = {{"method", "Abramson square-root law"},
@@ -684,10 +720,11 @@ std::vector<std::pair<std::string, std::string>> density_metadata(const DensityS
         {"HOTSPOT_BANDWIDTH_SIGMA_M", d.selected_sigma_m ? fixed(*d.selected_sigma_m, 6) : ""},
         {"HOTSPOT_EDGE_CORRECTION", d.edge_correction},
         {"HOTSPOT_SPREAD_STACKED_M", s.spread_stacked_m > 0 ? fixed(s.spread_stacked_m, 3) : ""},
+        {"HOTSPOT_PUBLISH", s.publish},
         {"HOTSPOT_MIN_COUNT",
-         s.min_count > 0 ? std::to_string(s.min_count) +
-                               ": cells within the kernel's reach of fewer offences are nodata"
-                         : ""},
+         min_count_of(s) > 0 ? std::to_string(min_count_of(s)) +
+                                   ": cells within the kernel's reach of fewer offences are nodata"
+                             : ""},
         {"HOTSPOT_ADAPTIVE",
          d.adaptive
              ? "Abramson square-root law; pilot " + fixed(d.adaptive->pilot_m, 3) + " m; trim " +
@@ -708,6 +745,14 @@ std::vector<std::pair<std::string, std::string>> density_metadata(const DensityS
         {"HOTSPOT_HARM", input.harm.empty() ? "" : io::harm_table_name(input.harm)},
         {"HOTSPOT_AREA", s.area}};
     std::erase_if(tags, [](const auto& item) { return item.second.empty(); });
+    // A published surface keeps its kernel and bandwidth to itself (see --publish).
+    if (!s.publish.empty())
+        std::erase_if(tags,
+                      [](const auto& item)
+                      {
+                          return item.first.starts_with("HOTSPOT_BANDWIDTH") ||
+                                 item.first == "HOTSPOT_KERNEL" || item.first == "HOTSPOT_ADAPTIVE";
+                      });
     return tags;
 }
 

@@ -29,6 +29,7 @@ struct DensitySpec
     std::string pilot_bandwidth; ///< metres or a selector; default: the bandwidth itself
     double trim = 5.0;
     int min_count = 0;           ///< disclosure control: cells reached by fewer offences are nodata
+    std::string publish;         ///< a --publish preset: a floor for min_count and the bandwidth
     double spread_stacked_m = 0; ///< spread records stacked on one coordinate over this radius
     std::string units = "per-km2";
     std::optional<double> cell_m; ///< default: shorter extent side / 250
@@ -43,6 +44,9 @@ void add_density_options(CLI::App& command, DensitySpec& spec);
 
 /// Refuses a spec that cannot work, before any data is read. Throws Error(Usage).
 void check_density_spec(const DensitySpec& spec);
+
+/// The --min-count in force: the analyst's, or the --publish preset's floor.
+int min_count_of(const DensitySpec& spec);
 
 /// A computed surface and how it was made.
 struct Density
@@ -63,6 +67,8 @@ struct Density
     std::vector<std::size_t> area_features;
     std::string period;         ///< "YYYY-MM..YYYY-MM" of the offences used
     engine::StudyWindow window; ///< --area, else --extent, else the offences' bounding rectangle
+    int min_count = 0;          ///< the --min-count in force (with --publish, its floor)
+    std::string publish;        ///< the --publish preset
     std::int64_t suppressed_cells = 0;                  ///< by --min-count
     std::optional<engine::Raster<std::uint8_t>> sparse; ///< cells --min-count withholds
     double peak = 0;

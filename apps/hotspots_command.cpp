@@ -394,14 +394,14 @@ HotspotAnalysis analyse_hotspots(const HotspotsRequest& r, Reporter& reporter)
                                                          : a.peak > b.peak;
                      });
     // Disclosure control: a hotspot of fewer than --min-count offences is not published.
-    if (r.density.min_count > 0)
+    if (const int min_count = min_count_of(r.density); min_count > 0)
     {
         const auto before = spots.size();
-        std::erase_if(spots, [&](const Hotspot& h) { return h.offences < r.density.min_count; });
+        std::erase_if(spots, [&](const Hotspot& h) { return h.offences < min_count; });
         a.withheld = before - spots.size();
         if (a.withheld > 0)
             reporter.info("disclosure " + std::to_string(a.withheld) + " hotspots of fewer than " +
-                          std::to_string(r.density.min_count) + " offences withheld");
+                          std::to_string(min_count) + " offences withheld");
     }
 
     return a;
@@ -453,8 +453,11 @@ io::MapLayout draw_map(const HotspotsRequest& r, const HotspotAnalysis& a, Repor
     map.subtitle =
         (d.period.empty() ? std::string()
                           : "Period " + (one_month ? d.period.substr(0, dots) : d.period) + ".  ") +
-        "Kernel " + std::string(engine::to_string(d.options.kernel)) + ", bandwidth " +
-        fixed(nominal_bandwidth(d), 0) + " m, cells of " + fixed(d.surface.grid.cell_m, 0) +
+        (r.density.publish.empty() // a published map keeps its kernel to itself (see --publish)
+             ? "Kernel " + std::string(engine::to_string(d.options.kernel)) + ", bandwidth " +
+                   fixed(nominal_bandwidth(d), 0) + " m, cells of "
+             : std::string("Cells of ")) +
+        fixed(d.surface.grid.cell_m, 0) +
         " m.  Hotspots (red, ranked by offences): " + a.cells.description + ".";
     map.attribution = "Contains public sector information licensed under the Open Government "
                       "Licence v3.0 (police.uk). "

@@ -68,6 +68,7 @@ CLI::App* add_tables_command(CLI::App& app, TablesRequest& r)
                     "Disclosure control for published tables: counts from 1 to K-1 are written "
                     "\"<K\", and so are the change and percentage computed from them")
         ->group("Disclosure");
+    cmd->add_option("--publish", r.publish, publish_help(false))->group("Disclosure");
     cmd->add_option("--out", r.out_path, "Output CSV")->required()->group("Output");
     add_run_options(*cmd, r.run);
     cmd->footer("Records count in the area their reconciled code names (give --code-field), so "
@@ -151,6 +152,9 @@ nlohmann::json run_tables(const TablesRequest& r, Reporter& reporter)
 {
     if (r.this_period.empty() != r.last_period.empty())
         throw Error(Errc::Usage, "--this and --last go together");
+    if (r.min_count < 0)
+        throw Error(Errc::Usage, "--min-count must be 0 (none) or more offences");
+    const int min_count = publish_min_count(r.publish, r.min_count);
     const bool compare = !r.this_period.empty();
     std::optional<Period> this_period, last_period;
     if (compare)
@@ -242,17 +246,15 @@ nlohmann::json run_tables(const TablesRequest& r, Reporter& reporter)
     const auto cube = engine::count_cube(area, class_of, period, members, rec.areas.codes.size(),
                                          categories.size(), period_labels.size());
 
-    if (r.min_count < 0)
-        throw Error(Errc::Usage, "--min-count must be 0 (none) or more offences");
     // A count small enough to point at a person is shown as "<K"; zero is not withheld.
     std::int64_t withheld = 0;
-    const auto small = [&](std::int64_t n) { return n > 0 && n < r.min_count; };
+    const auto small = [&](std::int64_t n) { return n > 0 && n < min_count; };
     const auto shown = [&](std::int64_t n)
     {
         if (!small(n))
             return std::to_string(n);
         ++withheld;
-        return "<" + std::to_string(r.min_count);
+        return "<" + std::to_string(min_count);
     };
     std::string csv;
     const auto& codes = rec.areas.codes;
@@ -306,9 +308,9 @@ nlohmann::json run_tables(const TablesRequest& r, Reporter& reporter)
     reporter.info("  records not counted: " + std::to_string(no_area) + " with no area, " +
                   std::to_string(no_category) + " in no category, " +
                   std::to_string(outside_periods) + " outside the periods");
-    if (r.min_count > 0)
+    if (min_count > 0)
         reporter.info("disclosure " + std::to_string(withheld) + " counts under " +
-                      std::to_string(r.min_count) + " written as <" + std::to_string(r.min_count));
+                      std::to_string(min_count) + " written as <" + std::to_string(min_count));
     io::write_text_file(r.out_path, csv, r.run.overwrite);
     reporter.info("wrote      " + r.out_path);
 
@@ -330,8 +332,9 @@ nlohmann::json run_tables(const TablesRequest& r, Reporter& reporter)
           {"no_category", no_category},
           {"outside_periods", outside_periods}}},
         {"output", r.out_path}};
-    if (r.min_count > 0)
-        summary["disclosure"] = {{"min_count", r.min_count}, {"withheld", withheld}};
+    if (min_count > 0)
+        summary["disclosure"] = {
+            {"min_count", min_count}, {"withheld", withheld}, {"publish", r.publish}};
     write_summary(r.run, summary);
     return summary;
 }

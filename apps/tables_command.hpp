@@ -21,6 +21,7 @@ struct TablesRequest
     std::string last_period;
     std::string total_label = "Force";
     int min_count = 0;    ///< disclosure control: counts from 1 to min_count - 1 are written "<K"
+    std::string publish;  ///< a --publish preset: a floor for min_count
     std::string out_path; ///< CSV
     RunOptions run;
 };

@@ -315,6 +315,85 @@ TEST_CASE("Disclosure control publishes only cells within reach of at least K of
     fs::remove_all(dir);
 }
 
+TEST_CASE(
+    "Publish presets: suppression and a floor under the bandwidth, with no kernel in the file",
+    "[cli][disclosure]")
+{
+    const std::string dir = fresh_temp_dir("publish");
+    const auto kde = [&](const std::string& options, const std::string& name)
+    {
+        const auto r = run_hotspot("kde --offences " + september + maidstone + " --cell 100 " +
+                                   options + " --out " + quoted(dir + "/" + name + ".tif") +
+                                   " --summary-json " + quoted(dir + "/" + name + ".json"));
+        INFO(r.err);
+        REQUIRE(r.exit_code == 0);
+        return io::read_geotiff(dir + "/" + name + ".tif");
+    };
+    const auto same_cells = [](const io::GeoTiffContents& a, const io::GeoTiffContents& b)
+    { return a.raster.values == b.raster.values; };
+
+    // The public preset on real Kent data: what --min-count 10 gives with the same bandwidth, cell
+    // for cell, with neither the kernel nor the bandwidth in the tags.
+    const auto published = kde("--bandwidth 600 --publish public", "public");
+    CHECK(same_cells(published, kde("--bandwidth 600 --min-count 10", "min10")));
+    CHECK_FALSE(same_cells(published, kde("--bandwidth 600", "all")));
+    CHECK(published.metadata.at("HOTSPOT_PUBLISH") == "public");
+    CHECK_THAT(published.metadata.at("HOTSPOT_MIN_COUNT"), Catch::StartsWith("10:"));
+    for (const auto& [key, value] : published.metadata)
+    {
+        INFO(key << "=" << value);
+        CHECK_FALSE(key.find("BANDWIDTH") != std::string::npos);
+        CHECK(key != "HOTSPOT_KERNEL");
+    }
+    const auto summary = read_json(dir + "/public.json");
+    CHECK(summary["disclosure"]["min_count"] == 10);
+    CHECK(summary["disclosure"]["suppressed_cells"].get<int>() > 0);
+    CHECK(summary["bandwidth_m"] == 600.0); // the analyst's own record keeps it
+
+    // A selected bandwidth under the floor is raised to it, and says so: Diggle's criterion picks
+    // about 16 m here, drawn to the police.uk snap points where records stack.
+    const auto r = run_hotspot("kde --offences " + september + maidstone +
+                               " --cell 100 --bandwidth diggle --publish partners --out " +
+                               quoted(dir + "/diggle.tif") + " --summary-json " +
+                               quoted(dir + "/diggle.json"));
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK_THAT(r.err, Catch::Contains("raised to the least the preset allows, 200 m"));
+    CHECK(same_cells(io::read_geotiff(dir + "/diggle.tif"),
+                     kde("--bandwidth 200 --min-count 5", "min5")));
+
+    // Tables: the preset's --min-count.
+    const std::string wards = quoted(demo + "boundaries/maidstone_wards_2013.geojson");
+    const auto table = [&](const std::string& options, const std::string& name)
+    {
+        const auto t = run_hotspot("tables --offences " + september + " --areas " + wards +
+                                   " --area-code-field WD13CD --area-name-field WD13NM " + options +
+                                   " --out " + quoted(dir + "/" + name + ".csv"));
+        INFO(t.err);
+        REQUIRE(t.exit_code == 0);
+        std::ifstream in(dir + "/" + name + ".csv");
+        return std::string(std::istreambuf_iterator<char>(in), {});
+    };
+    const std::string partners = table("--publish partners", "partners");
+    CHECK(partners == table("--min-count 5", "tables5"));
+    CHECK(partners.find("<5") != std::string::npos);
+
+    check_refusals(
+        {{"kde --offences " + september + " --bandwidth 100 --publish public --out " +
+              quoted(dir + "/x.tif"),
+          2, "needs a bandwidth of at least 400 m"},
+         {"kde --offences " + september + " --bandwidth 500 --min-count 3 --publish partners " +
+              "--out " + quoted(dir + "/x.tif"),
+          2, "withholds counts under 5"},
+         {"kde --offences " + september + " --bandwidth 500 --adaptive --publish partners --out " +
+              quoted(dir + "/x.tif"),
+          2, "refused with --adaptive"},
+         {"kde --offences " + september + " --publish everyone --out " + quoted(dir + "/x.tif"), 2,
+          "not a preset: use public or partners"}},
+        [&] { CHECK_FALSE(fs::exists(dir + "/x.tif")); });
+    fs::remove_all(dir);
+}
+
 TEST_CASE("snap-points finds the coordinates carrying many records", "[cli][disclosure]")
 {
     const std::string dir = fresh_temp_dir("snap_points");
