@@ -60,6 +60,10 @@ const char* const conventions_text = R"(Conventions
   Memory        A run estimated to need more than --memory-limit (default 80% of memory) is
                 refused before computing, except kde, which then writes its grid in strips.
   Nothing lost  Every record is used or rejected with a reason; --rejects FILE.csv lists them.
+  Outputs       Written as .<name>.hotspot-partial-<pid> beside the output and renamed into place
+                when complete: a killed run leaves the previous output or the new one whole,
+                and the next run removes what it left. --publish public|partners applies the
+                disclosure rules for outputs that leave the force (see help kde).
 
 Exit codes
   0 success   2 usage error (bad option, unknown field or area)   3 bad input data

@@ -132,10 +132,19 @@ std::vector<std::string> split_args(const std::string& text)
 
 // Kills `command --out OUT --overwrite` at moments spread over a full run (timed by one) and just
 // after its partial file appears; after each kill, `is_previous` or `is_new` must hold of OUT.
-// Then a run to the end leaves the new output and no partial file.
+// Each kill starts from the previous output (`restore_previous` puts it back after a run that
+// completed). Then a run to the end leaves the new output and no partial file.
 void check_kills(const std::string& name, const std::string& command, const fs::path& out,
-                 const std::function<bool()>& is_previous, const std::function<bool()>& is_new)
+                 const std::function<bool()>& is_previous, const std::function<bool()>& is_new_only,
+                 const std::function<void()>& restore_previous)
 {
+    const auto is_new = [&]
+    {
+        const bool ok = is_new_only();
+        if (ok)
+            restore_previous();
+        return ok;
+    };
     const fs::path folder = out.parent_path();
     std::vector<std::string> args = split_args(command);
     args.insert(args.end(), {"--out", out.string(), "--overwrite", "--quiet"});
@@ -179,7 +188,7 @@ void check_kills(const std::string& name, const std::string& command, const fs::
     // The next run to the end writes the new output and removes what the killed runs left.
     REQUIRE(run_hotspot(command + " --out " + quoted(out.string()) + " --overwrite --quiet")
                 .exit_code <= 5);
-    CHECK(is_new());
+    CHECK(is_new_only());
     CHECK(partials(folder).empty());
 }
 
@@ -208,14 +217,8 @@ TEST_CASE("A GeoTIFF killed at any moment is the previous one or the new one, wh
     const auto is_previous = [&] { return bytes_of(out) == previous; };
     const auto is_new = [&] { return bytes_of(out) == fresh; };
 
-    check_kills("GeoTIFF", kde + "300", out, is_previous,
-                [&]
-                {
-                    const bool ok = is_new();
-                    if (ok) // each kill starts from the previous output again
-                        std::ofstream(out, std::ios::binary) << previous;
-                    return ok;
-                });
+    check_kills("GeoTIFF", kde + "300", out, is_previous, is_new,
+                [&] { std::ofstream(out, std::ios::binary) << previous; });
 }
 
 TEST_CASE("A GeoPackage killed at any moment is the previous one or the new one, whole",
@@ -238,14 +241,9 @@ TEST_CASE("A GeoPackage killed at any moment is the previous one or the new one,
     REQUIRE(previous_count < new_count);
 
     const auto is_previous = [&] { return bytes_of(out) == previous; };
-    check_kills("GeoPackage", reconcile, out, is_previous,
-                [&]
-                {
-                    const bool ok = feature_count(out) == new_count;
-                    if (ok)
-                        std::ofstream(out, std::ios::binary) << previous;
-                    return ok;
-                });
+    check_kills(
+        "GeoPackage", reconcile, out, is_previous, [&] { return feature_count(out) == new_count; },
+        [&] { std::ofstream(out, std::ios::binary) << previous; });
 }
 
 TEST_CASE("A batch killed at any moment leaves the previous folder or the new one, whole",
@@ -274,16 +272,11 @@ TEST_CASE("A batch killed at any moment leaves the previous folder or the new on
                 return false;
         return true;
     };
-    check_kills("batch", "batch " + demo + "batch_weekly.toml", out, is_previous,
+    check_kills("batch", "batch " + demo + "batch_weekly.toml", out, is_previous, is_complete,
                 [&]
                 {
-                    const bool ok = is_complete();
-                    if (ok)
-                    {
-                        fs::remove_all(out);
-                        fs::create_directories(out);
-                        std::ofstream(out / "previous.txt") << "the previous results\n";
-                    }
-                    return ok;
+                    fs::remove_all(out);
+                    fs::create_directories(out);
+                    std::ofstream(out / "previous.txt") << "the previous results\n";
                 });
 }

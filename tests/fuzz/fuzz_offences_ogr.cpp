@@ -4,12 +4,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
 {
-    hotspot::io::OffenceSource source;
-    source.date_field = "month";
-    source.type_field = "crime_type";
-    source.id_field = "crime_id";
-    source.weight_field = "weight";
-    source.code_field = "beat";
+    const auto source = hotspot::fuzz::with_every_field();
     hotspot::fuzz::fuzz_offences(hotspot::fuzz::text_of(data, size), "offences.geojson", source,
                                  false);
     return 0;

@@ -3,15 +3,10 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
 {
-    hotspot::io::OffenceSource source;
+    auto source = hotspot::fuzz::with_every_field();
     source.x_field = "x";
     source.y_field = "y";
     source.crs = "EPSG:27700";
-    source.date_field = "date";
-    source.type_field = "type";
-    source.id_field = "id";
-    source.weight_field = "weight";
-    source.code_field = "beat";
     hotspot::fuzz::fuzz_offences(hotspot::fuzz::text_of(data, size), "offences.csv", source, true);
     return 0;
 }

@@ -32,6 +32,18 @@ inline io::OffenceTable read_split(const io::OffenceSource& source, std::size_t 
     return io::read_all_offences(source, options);
 }
 
+/// A source naming every optional field: date, type, id, weight and beat.
+inline io::OffenceSource with_every_field()
+{
+    io::OffenceSource source;
+    source.date_field = "date";
+    source.type_field = "type";
+    source.id_field = "id";
+    source.weight_field = "weight";
+    source.code_field = "beat";
+    return source;
+}
+
 /// Reads `text` as the file `name` with `source`'s fields, and checks the promises above.
 inline void fuzz_offences(std::string_view text, const std::string& name, io::OffenceSource source,
                           bool split)

@@ -17,7 +17,7 @@ if [ ${#harnesses[@]} -eq 0 ]; then
 fi
 
 # The fontconfig cache cairo keeps for the life of the process is not a leak of ours.
-export LSAN_OPTIONS="suppressions=$source_dir/lsan.supp:print_suppressions=0"
+export LSAN_OPTIONS="suppressions=$source_dir/../lsan.supp:print_suppressions=0"
 printf '%-15s %12s %9s %8s %8s\n' harness executions "exec/s" corpus crashes
 status=0
 for name in "${harnesses[@]}"; do
