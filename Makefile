@@ -27,8 +27,24 @@ build: deps
 	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
+# `make test` runs the whole suite, then again under AddressSanitizer and UBSan in $(SANITIZE_DIR)
+# (`make test SANITIZE=0` skips that). Under the sanitizers every engine, io and fuzz-replay test
+# runs, and every CLI test but the few below: they take minutes there and exercise no code the
+# others leave out (a 350 MB grid written in strips, the SIGKILL and full-disk runs, many files).
+SANITIZE ?= 1
+SANITIZE_DIR ?= build-sanitize
+SANITIZE_SKIP := strip by strip|killed at any moment|full_disk|Many files in
+SANITIZE_ENV := ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0
+
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+ifneq ($(SANITIZE),0)
+	cmake -S . -B $(SANITIZE_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" \
+	  -DHOTSPOT_SANITIZE=ON -DHOTSPOT_BUILD_BENCHMARKS=OFF
+	cmake --build $(SANITIZE_DIR) -j $(JOBS)
+	cd $(SANITIZE_DIR) && $(SANITIZE_ENV) ctest --output-on-failure -j $(JOBS) -LE peers -E '$(SANITIZE_SKIP)'
+endif
 
 demo: build
 	./data/demo.sh $(HOTSPOT) $(DEMO_OUT)
@@ -44,4 +60,4 @@ fuzz:
 	./tests/fuzz/run_fuzzers.sh $(FUZZ_DIR) $(FUZZ_SECONDS) $(FUZZ_HARNESSES)
 
 clean:
-	rm -rf $(BUILD_DIR) $(DEMO_OUT)
+	rm -rf $(BUILD_DIR) $(SANITIZE_DIR) $(FUZZ_DIR) $(DEMO_OUT)

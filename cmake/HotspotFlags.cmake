@@ -11,7 +11,8 @@ target_compile_options(hotspot_flags INTERFACE
     # GCC 12 reports -Wrestrict falsely on inlined std::string concatenation (GCC bug 105329).
     $<$<AND:$<CXX_COMPILER_ID:GNU>,$<VERSION_LESS:$<CXX_COMPILER_VERSION>,13>>:-Wno-restrict>
     $<$<BOOL:${HOTSPOT_WERROR}>:-Werror>
-    $<$<BOOL:${HOTSPOT_SANITIZE}>:-fsanitize=address,undefined -fno-omit-frame-pointer>
+    # Undefined behaviour stops the run, so that a test that meets it fails.
+    $<$<BOOL:${HOTSPOT_SANITIZE}>:-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer>
     # Coverage for libFuzzer in every hotspot library; the harnesses link the fuzzer itself.
     $<$<BOOL:${HOTSPOT_FUZZ}>:-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer>)
 target_link_options(hotspot_flags INTERFACE
