@@ -626,7 +626,7 @@ nlohmann::json run_batch(const BatchRequest& r, Reporter& reporter)
     {
         nlohmann::json manifest = run_queries(r, queries, cache, write_dir, started);
         // Results cut short by a full disk are not results: the previous folder stays.
-        if (manifest["failed"].get<int>() > 0 && io::disk_full(write_dir + "/manifest.json"))
+        if (manifest["failed"].get<int>() > 0 && io::disk_full(write_dir))
             throw Error(Errc::Io, std::to_string(manifest["failed"].get<int>()) +
                                       " queries could not write their results");
         io::replace_folder(write_dir, out_dir);
@@ -640,7 +640,7 @@ nlohmann::json run_batch(const BatchRequest& r, Reporter& reporter)
     }
     catch (const Error& e)
     {
-        const bool full = e.code() == Errc::Io && io::disk_full(write_dir + "/manifest.json");
+        const bool full = e.code() == Errc::Io && io::disk_full(write_dir);
         std::error_code ignored;
         fs::remove_all(write_dir, ignored);
         if (full)

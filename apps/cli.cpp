@@ -195,6 +195,8 @@ const PublishPreset* find_publish_preset(const std::string& name)
 
 int publish_min_count(const std::string& publish, int min_count)
 {
+    if (min_count < 0)
+        throw Error(Errc::Usage, "--min-count must be 0 (none) or more offences");
     const PublishPreset* preset = find_publish_preset(publish);
     if (!preset)
         return min_count;

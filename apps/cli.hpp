@@ -86,7 +86,7 @@ const std::vector<PublishPreset>& publish_presets();
 /// The preset called `name`; nullptr for ""; Error(Usage) naming the presets for any other name.
 const PublishPreset* find_publish_preset(const std::string& name);
 /// The --min-count to apply: the preset's, or the analyst's own where it is higher. A lower one is
-/// refused (Error(Usage)): a preset is a floor.
+/// refused (Error(Usage)): a preset is a floor; so is a negative one.
 int publish_min_count(const std::string& publish, int min_count);
 /// The --publish option's help.
 std::string publish_help(bool surfaces);

@@ -331,9 +331,7 @@ void check_density_spec(const DensitySpec& s)
         throw Error(Errc::Usage, "--trim must be at least 1");
     if (s.spread_stacked_m < 0)
         throw Error(Errc::Usage, "--spread-stacked is a radius in metres, 0 or more");
-    if (s.min_count < 0)
-        throw Error(Errc::Usage, "--min-count must be 0 (none) or more offences");
-    min_count_of(s);
+    min_count_of(s); // refuses a negative --min-count, or one under the --publish preset's
     if (const PublishPreset* preset = find_publish_preset(s.publish))
     {
         if (s.adaptive)
@@ -604,7 +602,9 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& offences,
                 ++d.cells_with_data;
             }
     };
-    if (d.streamed && min_count_of(s) > 0)
+    d.min_count = min_count_of(s);
+    d.publish = s.publish;
+    if (d.streamed && d.min_count > 0)
         throw Error(Errc::Usage, "--min-count needs the grid in memory, and this one is streamed "
                                  "in strips: use a larger --cell or a smaller extent");
     if (d.streamed)
@@ -648,8 +648,6 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& offences,
         }
         correct_rows(0, grid.rows, d.surface.values.data());
         summarise(d.surface.values);
-        d.min_count = min_count_of(s);
-        d.publish = s.publish;
         if (d.min_count > 0)
             mark_sparse_cells(*used, d, d.min_count, reporter);
     }
@@ -720,11 +718,11 @@ std::vector<std::pair<std::string, std::string>> density_metadata(const DensityS
         {"HOTSPOT_BANDWIDTH_SIGMA_M", d.selected_sigma_m ? fixed(*d.selected_sigma_m, 6) : ""},
         {"HOTSPOT_EDGE_CORRECTION", d.edge_correction},
         {"HOTSPOT_SPREAD_STACKED_M", s.spread_stacked_m > 0 ? fixed(s.spread_stacked_m, 3) : ""},
-        {"HOTSPOT_PUBLISH", s.publish},
+        {"HOTSPOT_PUBLISH", d.publish},
         {"HOTSPOT_MIN_COUNT",
-         min_count_of(s) > 0 ? std::to_string(min_count_of(s)) +
-                                   ": cells within the kernel's reach of fewer offences are nodata"
-                             : ""},
+         d.min_count > 0 ? std::to_string(d.min_count) +
+                               ": cells within the kernel's reach of fewer offences are nodata"
+                         : ""},
         {"HOTSPOT_ADAPTIVE",
          d.adaptive
              ? "Abramson square-root law; pilot " + fixed(d.adaptive->pilot_m, 3) + " m; trim " +
@@ -746,7 +744,7 @@ std::vector<std::pair<std::string, std::string>> density_metadata(const DensityS
         {"HOTSPOT_AREA", s.area}};
     std::erase_if(tags, [](const auto& item) { return item.second.empty(); });
     // A published surface keeps its kernel and bandwidth to itself (see --publish).
-    if (!s.publish.empty())
+    if (!d.publish.empty())
         std::erase_if(tags,
                       [](const auto& item)
                       {

@@ -152,8 +152,6 @@ nlohmann::json run_tables(const TablesRequest& r, Reporter& reporter)
 {
     if (r.this_period.empty() != r.last_period.empty())
         throw Error(Errc::Usage, "--this and --last go together");
-    if (r.min_count < 0)
-        throw Error(Errc::Usage, "--min-count must be 0 (none) or more offences");
     const int min_count = publish_min_count(r.publish, r.min_count);
     const bool compare = !r.this_period.empty();
     std::optional<Period> this_period, last_period;

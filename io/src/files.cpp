@@ -123,16 +123,22 @@ bool disk_full(const std::string& path)
 
 std::string disk_full_message(const std::string& path, const std::string& cause)
 {
-    // The cause without the path and wording the message gives already.
+    // The cause without the path and the wording this message gives already.
     std::string_view detail = cause;
-    for (const std::string_view said :
-         {std::string_view(path), std::string_view(": "), std::string_view("cannot be written (")})
-        if (detail.substr(0, said.size()) == said)
-            detail.remove_prefix(said.size());
-    if (detail.size() < cause.size() && detail.ends_with(')'))
-        detail.remove_suffix(1);
+    if (detail.starts_with(path + ": "))
+        detail.remove_prefix(path.size() + 2);
+    constexpr std::string_view written = "cannot be written (";
+    if (detail.starts_with(written) && detail.ends_with(')'))
+        detail = detail.substr(written.size(), detail.size() - written.size() - 1);
     return path + ": cannot be written: no space left on the disk" +
            (detail.empty() ? std::string() : " (" + std::string(detail) + ")");
+}
+
+Error reworded_if_disk_full(const Error& error, const std::string& path, const std::string& partial)
+{
+    if (error.code() == Errc::Io && disk_full(partial))
+        return Error(Errc::Io, disk_full_message(path, error.what()));
+    return error;
 }
 
 std::size_t remove_stale_partials(const std::string& path)
@@ -218,12 +224,10 @@ void write_atomically(const std::string& path, bool overwrite,
     catch (const Error& e)
     {
         // Looked at before the partial file is removed, which frees the space again.
-        const bool full = e.code() == Errc::Io && disk_full(tmp.string());
+        const Error error = reworded_if_disk_full(e, path, tmp.string());
         std::error_code ignored;
         fs::remove(tmp, ignored);
-        if (full)
-            throw Error(Errc::Io, disk_full_message(path, e.what()));
-        throw;
+        throw error;
     }
     catch (...)
     {

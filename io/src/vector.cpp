@@ -97,12 +97,10 @@ struct VectorWriter::Impl
         if (geometry)
             feature->SetGeometryDirectly(geometry.release());
         if (layer->CreateFeature(feature.get()) != OGRERR_NONE)
-        {
-            const std::string cause =
-                "feature " + std::to_string(written + 1) + ": " + detail::gdal_error();
-            throw Error(Errc::Io, disk_full(tmp) ? disk_full_message(path, cause)
-                                                 : path + ": cannot write " + cause);
-        }
+            throw reworded_if_disk_full(Error(Errc::Io, path + ": cannot write feature " +
+                                                            std::to_string(written + 1) + " (" +
+                                                            detail::gdal_error() + ")"),
+                                        path, tmp);
         ++written;
     }
 };
@@ -203,9 +201,7 @@ void VectorWriter::commit()
     }
     catch (const Error& e)
     {
-        if (e.code() == Errc::Io && disk_full(m_impl->tmp))
-            throw Error(Errc::Io, disk_full_message(m_impl->path, e.what()));
-        throw;
+        throw reworded_if_disk_full(e, m_impl->path, m_impl->tmp);
     }
 }
 

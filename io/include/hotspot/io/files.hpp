@@ -1,5 +1,7 @@
 #pragma once
 
+#include "hotspot/engine/error.hpp"
+
 #include <functional>
 #include <string>
 #include <string_view>
@@ -53,6 +55,10 @@ void replace_folder(const std::string& staged, const std::string& folder);
 bool disk_full(const std::string& path);
 /// "PATH: cannot be written: no space left on the disk (CAUSE)".
 std::string disk_full_message(const std::string& path, const std::string& cause);
+/// A failed write's error, reworded by disk_full_message when it is an Io error and the
+/// filesystem holding `partial` (the file being written) is full; else as it was.
+Error reworded_if_disk_full(const Error& error, const std::string& path,
+                            const std::string& partial);
 
 /// Writes a file atomically: `write` receives a temporary path beside `path` and fills it; only
 /// when it returns is the temporary renamed over `path`. If it throws, the temporary is removed and
