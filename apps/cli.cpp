@@ -4,8 +4,8 @@
 #include "commands.hpp"
 #include "data_cache.hpp"
 #include "density.hpp"
-#include "hotspot/engine/error.hpp"
-#include "hotspot/engine/text.hpp"
+#include "hotspot/engine/core/error.hpp"
+#include "hotspot/engine/core/text.hpp"
 #include "hotspot/io/csv.hpp"
 #include "hotspot/io/files.hpp"
 

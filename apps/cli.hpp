@@ -1,8 +1,8 @@
 #pragma once
 // Pieces every hotspot command shares: the offence input options, run options, and exit codes.
 
-#include "hotspot/engine/area_index.hpp"
-#include "hotspot/engine/geometry.hpp"
+#include "hotspot/engine/areas/area_index.hpp"
+#include "hotspot/engine/core/geometry.hpp"
 #include "hotspot/io/areas.hpp"
 #include "hotspot/io/harm.hpp"
 #include "hotspot/io/offences.hpp"

@@ -1,9 +1,9 @@
 #include "compare_command.hpp"
 
-#include "hotspot/engine/error.hpp"
-#include "hotspot/engine/hotspots.hpp"
-#include "hotspot/engine/relative_risk.hpp"
-#include "hotspot/engine/text.hpp"
+#include "hotspot/engine/core/error.hpp"
+#include "hotspot/engine/core/text.hpp"
+#include "hotspot/engine/hotspots/hotspots.hpp"
+#include "hotspot/engine/statistics/relative_risk.hpp"
 #include "hotspot/io/files.hpp"
 #include "hotspot/io/geotiff.hpp"
 #include "hotspot/io/map.hpp"

@@ -1,6 +1,6 @@
 #include "data_cache.hpp"
 
-#include "hotspot/engine/text.hpp"
+#include "hotspot/engine/core/text.hpp"
 
 namespace hotspot::app
 {

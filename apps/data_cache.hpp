@@ -1,7 +1,7 @@
 #pragma once
 // Data read once and shared read-only: by the queries of a batch, which run in parallel.
 
-#include "hotspot/engine/area_index.hpp"
+#include "hotspot/engine/areas/area_index.hpp"
 #include "hotspot/io/areas.hpp"
 #include "hotspot/io/offences.hpp"
 #include "hotspot/io/places.hpp"

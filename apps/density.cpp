@@ -1,9 +1,9 @@
 #include "density.hpp"
 
-#include "hotspot/engine/bandwidth.hpp"
-#include "hotspot/engine/error.hpp"
-#include "hotspot/engine/stacks.hpp"
-#include "hotspot/engine/text.hpp"
+#include "hotspot/engine/core/error.hpp"
+#include "hotspot/engine/core/text.hpp"
+#include "hotspot/engine/density/bandwidth.hpp"
+#include "hotspot/engine/hotspots/stacks.hpp"
 #include "hotspot/io/geotiff.hpp"
 #include "hotspot/io/harm.hpp"
 

@@ -2,9 +2,9 @@
 // The density stage shared by `kde`, `hotspots` and `evaluate`: options, checks and the surface.
 
 #include "cli.hpp"
-#include "hotspot/engine/adaptive.hpp"
-#include "hotspot/engine/bandwidth.hpp"
-#include "hotspot/engine/kde.hpp"
+#include "hotspot/engine/density/adaptive.hpp"
+#include "hotspot/engine/density/bandwidth.hpp"
+#include "hotspot/engine/density/kde.hpp"
 #include "hotspot/io/areas.hpp"
 
 #include <nlohmann/json.hpp>

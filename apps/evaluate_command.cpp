@@ -1,9 +1,9 @@
 #include "evaluate_command.hpp"
 
-#include "hotspot/engine/area_index.hpp"
-#include "hotspot/engine/error.hpp"
-#include "hotspot/engine/evaluation.hpp"
-#include "hotspot/engine/text.hpp"
+#include "hotspot/engine/areas/area_index.hpp"
+#include "hotspot/engine/core/error.hpp"
+#include "hotspot/engine/core/text.hpp"
+#include "hotspot/engine/hotspots/evaluation.hpp"
 #include "hotspot/io/files.hpp"
 
 #include <cmath>

@@ -1,8 +1,8 @@
 #include "hotspots_command.hpp"
 
-#include "hotspot/engine/area_index.hpp"
-#include "hotspot/engine/error.hpp"
-#include "hotspot/engine/text.hpp"
+#include "hotspot/engine/areas/area_index.hpp"
+#include "hotspot/engine/core/error.hpp"
+#include "hotspot/engine/core/text.hpp"
 #include "hotspot/io/csv.hpp"
 #include "hotspot/io/files.hpp"
 #include "hotspot/io/geotiff.hpp"

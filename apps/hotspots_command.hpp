@@ -2,7 +2,7 @@
 
 #include "cli.hpp"
 #include "density.hpp"
-#include "hotspot/engine/hotspots.hpp"
+#include "hotspot/engine/hotspots/hotspots.hpp"
 #include "hotspot/io/places.hpp"
 
 #include <optional>

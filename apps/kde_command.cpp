@@ -1,6 +1,6 @@
 #include "kde_command.hpp"
 
-#include "hotspot/engine/text.hpp"
+#include "hotspot/engine/core/text.hpp"
 #include "hotspot/io/files.hpp"
 #include "hotspot/io/geotiff.hpp"
 

@@ -1,7 +1,7 @@
 #include "reconcile_command.hpp"
 
-#include "hotspot/engine/error.hpp"
-#include "hotspot/engine/text.hpp"
+#include "hotspot/engine/core/error.hpp"
+#include "hotspot/engine/core/text.hpp"
 #include "hotspot/io/csv.hpp"
 #include "hotspot/io/files.hpp"
 #include "hotspot/io/vector.hpp"

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "cli.hpp"
-#include "hotspot/engine/reconcile.hpp"
+#include "hotspot/engine/areas/reconcile.hpp"
 #include "hotspot/io/areas.hpp"
 
 #include <optional>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "hotspot/engine/run_context.hpp"
+#include "hotspot/engine/core/run_context.hpp"
 
 #include <atomic>
 #include <chrono>

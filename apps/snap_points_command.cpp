@@ -1,9 +1,9 @@
 #include "snap_points_command.hpp"
 
 #include "density.hpp"
-#include "hotspot/engine/error.hpp"
-#include "hotspot/engine/stacks.hpp"
-#include "hotspot/engine/text.hpp"
+#include "hotspot/engine/core/error.hpp"
+#include "hotspot/engine/core/text.hpp"
+#include "hotspot/engine/hotspots/stacks.hpp"
 #include "hotspot/io/crs.hpp"
 #include "hotspot/io/csv.hpp"
 #include "hotspot/io/files.hpp"

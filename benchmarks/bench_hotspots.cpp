@@ -2,8 +2,8 @@
 // of 1,000,000 clustered offences, r = 250 m): thresholds, 8-connected regions, outlines, and Gi*
 // with a 250 m band, at 1 and 2 threads.
 
-#include "hotspot/engine/hotspots.hpp"
-#include "hotspot/engine/kde.hpp"
+#include "hotspot/engine/density/kde.hpp"
+#include "hotspot/engine/hotspots/hotspots.hpp"
 
 #include "generators.hpp"
 

@@ -2,7 +2,7 @@
 // m, quartic r = 250 m) at several sizes and thread counts. Times only the engine call on in-memory
 // data.
 
-#include "hotspot/engine/kde.hpp"
+#include "hotspot/engine/density/kde.hpp"
 
 #include "generators.hpp"
 

@@ -3,7 +3,7 @@
 // Points are the real September 2019 Kent locations, each repeated with a seeded jitter of up to
 // 100 m.
 
-#include "hotspot/engine/reconcile.hpp"
+#include "hotspot/engine/areas/reconcile.hpp"
 #include "hotspot/io/areas.hpp"
 #include "hotspot/io/offences.hpp"
 

@@ -1,7 +1,7 @@
 #include "hotspot/io/areas.hpp"
 
 #include "gdal_util.hpp"
-#include "hotspot/engine/text.hpp"
+#include "hotspot/engine/core/text.hpp"
 #include "hotspot/io/csv.hpp"
 #include "hotspot/io/files.hpp"
 

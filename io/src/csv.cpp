@@ -1,6 +1,6 @@
 #include "hotspot/io/csv.hpp"
 
-#include "hotspot/engine/error.hpp"
+#include "hotspot/engine/core/error.hpp"
 
 #include <array>
 #include <charconv>

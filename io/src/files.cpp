@@ -1,6 +1,6 @@
 #include "hotspot/io/files.hpp"
 
-#include "hotspot/engine/error.hpp"
+#include "hotspot/engine/core/error.hpp"
 
 #include <fcntl.h>
 #include <signal.h>

@@ -1,6 +1,6 @@
 #include "gdal_util.hpp"
 
-#include "hotspot/engine/text.hpp"
+#include "hotspot/engine/core/text.hpp"
 
 #include <cpl_error.h>
 

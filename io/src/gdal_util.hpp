@@ -1,7 +1,7 @@
 #pragma once
 // Private helpers for the GDAL adapters: RAII handles and error text.
 
-#include "hotspot/engine/error.hpp"
+#include "hotspot/engine/core/error.hpp"
 #include "hotspot/io/crs.hpp"
 
 #include <gdal_priv.h>

@@ -1,8 +1,8 @@
 #include "hotspot/io/harm.hpp"
 
 #include "hotspot/data/tables.hpp"
-#include "hotspot/engine/error.hpp"
-#include "hotspot/engine/text.hpp"
+#include "hotspot/engine/core/error.hpp"
+#include "hotspot/engine/core/text.hpp"
 #include "hotspot/io/csv.hpp"
 #include "hotspot/io/files.hpp"
 

@@ -1,7 +1,7 @@
 #include "offence_fields.hpp"
 
-#include "hotspot/engine/error.hpp"
-#include "hotspot/engine/text.hpp"
+#include "hotspot/engine/core/error.hpp"
+#include "hotspot/engine/core/text.hpp"
 
 #include <algorithm>
 #include <filesystem>

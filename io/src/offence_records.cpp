@@ -1,6 +1,6 @@
 #include "offence_records.hpp"
 
-#include "hotspot/engine/text.hpp"
+#include "hotspot/engine/core/text.hpp"
 #include "hotspot/io/csv.hpp"
 
 #include <cmath>

@@ -1,8 +1,8 @@
 // The offence table: reading every input file, choosing the target CRS over all of them,
 // projecting, joining the files' records, linking repeated ids, and deriving filtered tables.
 
-#include "hotspot/engine/error.hpp"
-#include "hotspot/engine/text.hpp"
+#include "hotspot/engine/core/error.hpp"
+#include "hotspot/engine/core/text.hpp"
 #include "hotspot/io/csv.hpp"
 #include "hotspot/io/offences.hpp"
 #include "offence_readers.hpp"

@@ -7,8 +7,8 @@
 // there. So the records, their line numbers and their reasons are those of one serial pass, for
 // any number of threads.
 
-#include "hotspot/engine/error.hpp"
-#include "hotspot/engine/text.hpp"
+#include "hotspot/engine/core/error.hpp"
+#include "hotspot/engine/core/text.hpp"
 #include "hotspot/io/csv.hpp"
 #include "hotspot/io/files.hpp"
 #include "offence_readers.hpp"

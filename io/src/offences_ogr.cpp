@@ -1,8 +1,8 @@
 // Offences from any OGR vector source: point geometries, or a table with coordinate columns.
 
 #include "gdal_util.hpp"
-#include "hotspot/engine/error.hpp"
-#include "hotspot/engine/text.hpp"
+#include "hotspot/engine/core/error.hpp"
+#include "hotspot/engine/core/text.hpp"
 #include "hotspot/io/csv.hpp"
 #include "offence_readers.hpp"
 

@@ -1,7 +1,7 @@
 #include "hotspot/io/places.hpp"
 
-#include "hotspot/engine/error.hpp"
-#include "hotspot/engine/text.hpp"
+#include "hotspot/engine/core/error.hpp"
+#include "hotspot/engine/core/text.hpp"
 #include "hotspot/io/offences.hpp"
 
 #include <cmath>

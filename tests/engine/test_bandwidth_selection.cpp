@@ -1,8 +1,8 @@
 // Bandwidth selectors against spatstat (golden values in tests/data/bandwidth/golden.csv, made by
 // make_golden.R beside it), and their building blocks against brute force and analytic values.
 
-#include "hotspot/engine/bandwidth.hpp"
-#include "hotspot/engine/study_window.hpp"
+#include "hotspot/engine/density/bandwidth.hpp"
+#include "hotspot/engine/density/study_window.hpp"
 
 #include "generators.hpp"
 

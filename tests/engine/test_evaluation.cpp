@@ -1,6 +1,6 @@
-#include "hotspot/engine/error.hpp"
-#include "hotspot/engine/evaluation.hpp"
-#include "hotspot/engine/hotspots.hpp"
+#include "hotspot/engine/core/error.hpp"
+#include "hotspot/engine/hotspots/evaluation.hpp"
+#include "hotspot/engine/hotspots/hotspots.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -1,5 +1,5 @@
-#include "hotspot/engine/geometry.hpp"
-#include "hotspot/engine/grid.hpp"
+#include "hotspot/engine/core/geometry.hpp"
+#include "hotspot/engine/core/grid.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -1,6 +1,6 @@
-#include "hotspot/engine/error.hpp"
-#include "hotspot/engine/grid.hpp"
-#include "hotspot/engine/incidents.hpp"
+#include "hotspot/engine/core/error.hpp"
+#include "hotspot/engine/core/grid.hpp"
+#include "hotspot/engine/core/incidents.hpp"
 
 #include <catch2/catch.hpp>
 

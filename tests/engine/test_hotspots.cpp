@@ -1,5 +1,5 @@
-#include "hotspot/engine/error.hpp"
-#include "hotspot/engine/hotspots.hpp"
+#include "hotspot/engine/core/error.hpp"
+#include "hotspot/engine/hotspots/hotspots.hpp"
 
 #include "generators.hpp"
 

@@ -1,5 +1,5 @@
-#include "hotspot/engine/error.hpp"
-#include "hotspot/engine/kde.hpp"
+#include "hotspot/engine/core/error.hpp"
+#include "hotspot/engine/density/kde.hpp"
 
 #include "generators.hpp"
 

@@ -1,5 +1,5 @@
-#include "hotspot/engine/error.hpp"
-#include "hotspot/engine/reconcile.hpp"
+#include "hotspot/engine/areas/reconcile.hpp"
+#include "hotspot/engine/core/error.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -1,11 +1,11 @@
 // Edge-corrected and adaptive surfaces against spatstat and sparr (golden values in
 // tests/data/surfaces, made by make_golden.R beside them): within 1% of the peak.
 
-#include "hotspot/engine/adaptive.hpp"
-#include "hotspot/engine/bandwidth.hpp"
-#include "hotspot/engine/kde.hpp"
-#include "hotspot/engine/relative_risk.hpp"
-#include "hotspot/engine/study_window.hpp"
+#include "hotspot/engine/density/adaptive.hpp"
+#include "hotspot/engine/density/bandwidth.hpp"
+#include "hotspot/engine/density/kde.hpp"
+#include "hotspot/engine/density/study_window.hpp"
+#include "hotspot/engine/statistics/relative_risk.hpp"
 
 #include "csv_fixture.hpp"
 
@@ -182,8 +182,8 @@ TEST_CASE("Relative risk and its tolerance p-values equal sparr's risk and toler
                 cases.add(x, y);
         }
     REQUIRE(cases.size() == 136);
-    const GridSpec grid{.origin_x = 570000, .origin_y = 162000, .cell_m = 12000.0 / 512,
-                        .cols = 512, .rows = 512};
+    const GridSpec grid{
+        .origin_x = 570000, .origin_y = 162000, .cell_m = 12000.0 / 512, .cols = 512, .rows = 512};
     for (const auto& [edge, name] :
          {std::pair{EdgeCorrection::None, "none"}, std::pair{EdgeCorrection::Uniform, "uniform"}})
     {

@@ -1,4 +1,4 @@
-#include "hotspot/engine/tables.hpp"
+#include "hotspot/engine/areas/tables.hpp"
 
 #include <catch2/catch.hpp>
 

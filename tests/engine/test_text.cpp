@@ -1,4 +1,4 @@
-#include "hotspot/engine/text.hpp"
+#include "hotspot/engine/core/text.hpp"
 
 #include <catch2/catch.hpp>
 

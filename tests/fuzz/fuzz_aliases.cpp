@@ -1,7 +1,7 @@
 // Alias files (old_code,new_code) and the code book built from them.
 #include "fuzz_support.hpp"
 
-#include "hotspot/engine/reconcile.hpp"
+#include "hotspot/engine/areas/reconcile.hpp"
 #include "hotspot/io/areas.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)

@@ -4,7 +4,7 @@
 // the rule every harness checks: outside input may be refused with hotspot::Error, never anything
 // else.
 
-#include "hotspot/engine/error.hpp"
+#include "hotspot/engine/core/error.hpp"
 
 #include <cstddef>
 #include <cstdint>

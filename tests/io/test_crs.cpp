@@ -1,4 +1,4 @@
-#include "hotspot/engine/error.hpp"
+#include "hotspot/engine/core/error.hpp"
 #include "hotspot/io/crs.hpp"
 
 #include <catch2/catch.hpp>

@@ -1,7 +1,7 @@
 // The parallel CSV reader against one serial pass, and the many-file inputs.
 
-#include "hotspot/engine/error.hpp"
-#include "hotspot/engine/text.hpp"
+#include "hotspot/engine/core/error.hpp"
+#include "hotspot/engine/core/text.hpp"
 #include "hotspot/io/crs.hpp"
 #include "hotspot/io/files.hpp"
 #include "hotspot/io/offence_inputs.hpp"

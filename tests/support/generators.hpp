@@ -2,7 +2,7 @@
 // Seeded synthetic offences for tests and benchmarks. The seed defaults to a fixed value and can be
 // changed with the HOTSPOT_TEST_SEED environment variable, to shake out order-dependent failures.
 
-#include "hotspot/engine/incidents.hpp"
+#include "hotspot/engine/core/incidents.hpp"
 
 #include <cstdint>
 #include <vector>

@@ -8,8 +8,8 @@
 // Usage: make_corrupted_offences POLICE_UK.csv BEATS_FILE BEAT_CODE_FIELD OUT.csv ALIASES.csv
 //                                [SEED] [CODE_SHARE] [LOCATION_SHARE]
 
-#include "hotspot/engine/area_index.hpp"
-#include "hotspot/engine/error.hpp"
+#include "hotspot/engine/areas/area_index.hpp"
+#include "hotspot/engine/core/error.hpp"
 #include "hotspot/io/areas.hpp"
 #include "hotspot/io/crs.hpp"
 #include "hotspot/io/csv.hpp"

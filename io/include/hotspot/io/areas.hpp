@@ -1,6 +1,6 @@
 #pragma once
 
-#include "hotspot/engine/geometry.hpp"
+#include "hotspot/engine/core/geometry.hpp"
 #include "hotspot/io/crs.hpp"
 
 #include <cstdint>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "hotspot/engine/tables.hpp"
+#include "hotspot/engine/areas/tables.hpp"
 
 #include <string>
 #include <string_view>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "hotspot/engine/error.hpp"
+#include "hotspot/engine/core/error.hpp"
 
 #include <functional>
 #include <string>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "hotspot/engine/grid.hpp"
+#include "hotspot/engine/core/grid.hpp"
 #include "hotspot/io/crs.hpp"
 
 #include <map>

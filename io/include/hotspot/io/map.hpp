@@ -2,7 +2,7 @@
 // Briefing maps: a density surface with its legend, boundaries and their names, hotspot outlines
 // with their ranks, named places, scale bar, north arrow, title and attribution, drawn with cairo.
 
-#include "hotspot/engine/grid.hpp"
+#include "hotspot/engine/core/grid.hpp"
 
 #include <string>
 #include <vector>

@@ -2,7 +2,7 @@
 // Which files an --offences list names: files, folders, glob patterns and police.uk download
 // archives, narrowed by force and by the month in police.uk file names.
 
-#include "hotspot/engine/incidents.hpp"
+#include "hotspot/engine/core/incidents.hpp"
 
 #include <cstdint>
 #include <string>

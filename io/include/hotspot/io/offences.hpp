@@ -1,7 +1,7 @@
 #pragma once
 
-#include "hotspot/engine/incidents.hpp"
-#include "hotspot/engine/run_context.hpp"
+#include "hotspot/engine/core/incidents.hpp"
+#include "hotspot/engine/core/run_context.hpp"
 #include "hotspot/io/crs.hpp"
 
 #include <array>

@@ -2,7 +2,7 @@
 // How well hotspots predict, and whether crime moved: prediction scores and the Weighted
 // Displacement Quotient.
 
-#include "hotspot/engine/grid.hpp"
+#include "hotspot/engine/core/grid.hpp"
 
 #include <cstdint>
 #include <string>

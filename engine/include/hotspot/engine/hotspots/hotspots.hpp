@@ -2,8 +2,8 @@
 // Hotspots from a density surface: which cells are hot, how they join into areas, and their
 // outlines.
 
-#include "hotspot/engine/grid.hpp"
-#include "hotspot/engine/incidents.hpp"
+#include "hotspot/engine/core/grid.hpp"
+#include "hotspot/engine/core/incidents.hpp"
 
 #include <cstdint>
 #include <optional>

@@ -1,4 +1,4 @@
-#include "hotspot/engine/bandwidth.hpp"
+#include "hotspot/engine/density/bandwidth.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -1,6 +1,6 @@
-#include "hotspot/engine/relative_risk.hpp"
+#include "hotspot/engine/statistics/relative_risk.hpp"
 
-#include "hotspot/engine/error.hpp"
+#include "hotspot/engine/core/error.hpp"
 
 #include <tbb/parallel_for.h>
 

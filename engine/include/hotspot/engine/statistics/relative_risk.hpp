@@ -2,11 +2,11 @@
 // Risk and change surfaces: where one set of offences is denser than another, and where this
 // period differs from the last, each with a per-cell test.
 
-#include "hotspot/engine/grid.hpp"
-#include "hotspot/engine/incidents.hpp"
-#include "hotspot/engine/kde.hpp"
-#include "hotspot/engine/run_context.hpp"
-#include "hotspot/engine/study_window.hpp"
+#include "hotspot/engine/core/grid.hpp"
+#include "hotspot/engine/core/incidents.hpp"
+#include "hotspot/engine/core/run_context.hpp"
+#include "hotspot/engine/density/kde.hpp"
+#include "hotspot/engine/density/study_window.hpp"
 
 namespace hotspot::engine
 {

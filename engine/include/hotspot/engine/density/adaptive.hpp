@@ -1,9 +1,9 @@
 #pragma once
 // Adaptive kernels: a bandwidth per offence, narrow where offences are dense.
 
-#include "hotspot/engine/incidents.hpp"
-#include "hotspot/engine/kde.hpp"
-#include "hotspot/engine/study_window.hpp"
+#include "hotspot/engine/core/incidents.hpp"
+#include "hotspot/engine/density/kde.hpp"
+#include "hotspot/engine/density/study_window.hpp"
 
 #include <vector>
 

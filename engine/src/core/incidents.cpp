@@ -1,4 +1,4 @@
-#include "hotspot/engine/incidents.hpp"
+#include "hotspot/engine/core/incidents.hpp"
 
 #include <algorithm>
 #include <numeric>

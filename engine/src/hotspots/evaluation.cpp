@@ -1,7 +1,7 @@
-#include "hotspot/engine/evaluation.hpp"
+#include "hotspot/engine/hotspots/evaluation.hpp"
 
-#include "hotspot/engine/error.hpp"
-#include "hotspot/engine/hotspots.hpp"
+#include "hotspot/engine/core/error.hpp"
+#include "hotspot/engine/hotspots/hotspots.hpp"
 
 #include <algorithm>
 #include <cmath>

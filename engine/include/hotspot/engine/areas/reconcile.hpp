@@ -2,7 +2,7 @@
 // Beat-code reconciliation: the area code typed on each record checked against the area its
 // location falls in, each record given exactly one status and a final code an analyst can defend.
 
-#include "hotspot/engine/area_index.hpp"
+#include "hotspot/engine/areas/area_index.hpp"
 
 #include <array>
 #include <cstdint>

@@ -1,4 +1,4 @@
-#include "hotspot/engine/stacks.hpp"
+#include "hotspot/engine/hotspots/stacks.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -1,6 +1,6 @@
-#include "hotspot/engine/tables.hpp"
+#include "hotspot/engine/areas/tables.hpp"
 
-#include "hotspot/engine/text.hpp"
+#include "hotspot/engine/core/text.hpp"
 
 #include <algorithm>
 #include <cctype>

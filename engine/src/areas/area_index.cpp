@@ -1,4 +1,4 @@
-#include "hotspot/engine/area_index.hpp"
+#include "hotspot/engine/areas/area_index.hpp"
 
 #include <boost/geometry.hpp>
 #include <boost/geometry/index/rtree.hpp>

@@ -2,10 +2,10 @@
 // The study window W that bandwidth selectors, edge correction and relative risk look at: the
 // --area polygons, or a rectangle.
 
-#include "hotspot/engine/geometry.hpp"
-#include "hotspot/engine/grid.hpp"
-#include "hotspot/engine/incidents.hpp"
-#include "hotspot/engine/kde.hpp"
+#include "hotspot/engine/core/geometry.hpp"
+#include "hotspot/engine/core/grid.hpp"
+#include "hotspot/engine/core/incidents.hpp"
+#include "hotspot/engine/density/kde.hpp"
 
 #include <memory>
 #include <vector>

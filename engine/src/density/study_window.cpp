@@ -1,4 +1,4 @@
-#include "hotspot/engine/study_window.hpp"
+#include "hotspot/engine/density/study_window.hpp"
 
 #include <tbb/parallel_for.h>
 

@@ -2,7 +2,7 @@
 // Offences stacked on one coordinate: police.uk's anonymous snap points, or a force's default
 // geocode. They distort a surface into spikes and can disclose where records come from.
 
-#include "hotspot/engine/incidents.hpp"
+#include "hotspot/engine/core/incidents.hpp"
 
 #include <cstdint>
 #include <vector>

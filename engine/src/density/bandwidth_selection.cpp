@@ -1,8 +1,8 @@
 // Bandwidth selectors with spatstat's definitions: bw.scott, bw.ppl, bw.diggle and bw.CvL.
 
-#include "hotspot/engine/bandwidth.hpp"
-#include "hotspot/engine/error.hpp"
-#include "hotspot/engine/text.hpp"
+#include "hotspot/engine/core/error.hpp"
+#include "hotspot/engine/core/text.hpp"
+#include "hotspot/engine/density/bandwidth.hpp"
 
 #include <tbb/parallel_for.h>
 #include <tbb/parallel_reduce.h>

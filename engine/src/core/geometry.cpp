@@ -1,6 +1,6 @@
-#include "hotspot/engine/geometry.hpp"
+#include "hotspot/engine/core/geometry.hpp"
 
-#include "hotspot/engine/grid.hpp"
+#include "hotspot/engine/core/grid.hpp"
 
 namespace hotspot::engine
 {

@@ -1,7 +1,7 @@
-#include "hotspot/engine/reconcile.hpp"
+#include "hotspot/engine/areas/reconcile.hpp"
 
-#include "hotspot/engine/error.hpp"
-#include "hotspot/engine/text.hpp"
+#include "hotspot/engine/core/error.hpp"
+#include "hotspot/engine/core/text.hpp"
 
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>

@@ -1,7 +1,7 @@
-#include "hotspot/engine/adaptive.hpp"
+#include "hotspot/engine/density/adaptive.hpp"
 
-#include "hotspot/engine/bandwidth.hpp"
-#include "hotspot/engine/error.hpp"
+#include "hotspot/engine/core/error.hpp"
+#include "hotspot/engine/density/bandwidth.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -1,8 +1,8 @@
 #pragma once
 
-#include "hotspot/engine/grid.hpp"
-#include "hotspot/engine/incidents.hpp"
-#include "hotspot/engine/run_context.hpp"
+#include "hotspot/engine/core/grid.hpp"
+#include "hotspot/engine/core/incidents.hpp"
+#include "hotspot/engine/core/run_context.hpp"
 
 #include <functional>
 #include <optional>
