@@ -113,10 +113,18 @@ void RecordColumns::append(RecordColumns&& o)
         else
             o.located.weight.assign(o.located.size(), 1.0);
     }
+    if (located.dated_to_day() != o.located.dated_to_day() && o.located.size() > 0)
+    {
+        if (!located.dated_to_day())
+            located.day.assign(located.size(), engine::no_day);
+        else
+            o.located.day.assign(o.located.size(), engine::no_day);
+    }
     append_vector(located.x, o.located.x);
     append_vector(located.y, o.located.y);
     append_vector(located.weight, o.located.weight);
     append_vector(located.month, o.located.month);
+    append_vector(located.day, o.located.day);
     append_vector(located.crime_type, o.located.crime_type);
     append_vector(located.source_row, o.located.source_row);
     append_vector(id_hash, o.id_hash);
@@ -236,9 +244,13 @@ void Classifier::add(const RowValues& r)
 
     const FieldRoles& roles = m_setup.roles;
     MonthIndex month = engine::no_month;
+    engine::DayIndex day = engine::no_day;
     if (roles.date >= 0)
-        if (const auto m = parse_month(r.date))
-            month = *m;
+        if (const auto date = parse_date(r.date))
+        {
+            month = date->month;
+            day = date->day;
+        }
     const std::int32_t type = roles.type >= 0 ? type_index(trim(r.type)) : -1;
     const std::string_view raw =
         m_setup.keep_raw && m_setup.text_views ? r.raw : std::string_view();
@@ -299,7 +311,7 @@ void Classifier::add(const RowValues& r)
     ++m_out.located_seen;
     if (filtered(r.row, month, type, r.raw))
         return;
-    m_out.located.add(x, y, weight, month, type, r.row);
+    m_out.located.add(x, y, weight, month, type, r.row, day);
     m_out.id_hash.push_back(roles.id >= 0 ? id_hash(trim(r.id)) : 0);
     if (roles.code >= 0)
         m_out.code.push_back(code_index(trim(r.code)));

@@ -790,6 +790,13 @@ OffenceTable derive_table(OffenceTable&& all, const OffenceFilter& filter,
 
 std::optional<MonthIndex> parse_month(std::string_view text)
 {
+    if (const auto date = parse_date(text))
+        return date->month;
+    return std::nullopt;
+}
+
+std::optional<ParsedDate> parse_date(std::string_view text)
+{
     text = engine::trim(text);
     const auto digits = [&](std::size_t pos, std::size_t count, int& value)
     {
@@ -819,9 +826,16 @@ std::optional<MonthIndex> parse_month(std::string_view text)
     }
     else
         return std::nullopt;
-    if (month < 1 || month > 12 || day > 31 || year < 1)
+    if (month < 1 || month > 12 || day > 31 || year < 1 || year > 9999)
         return std::nullopt;
-    return engine::make_month(year, month);
+    ParsedDate date{engine::make_month(year, month), engine::no_day};
+    if (day > 0)
+    {
+        date.day = engine::make_day(year, month, day);
+        if (engine::month_of_day(date.day) != date.month)
+            return std::nullopt; // 30 February
+    }
+    return date;
 }
 
 std::string format_month(MonthIndex month)

@@ -261,6 +261,49 @@ TEST_CASE("Months parse from police.uk, ISO and UK dates", "[offences]")
     CHECK(format_month(engine::make_month(2019, 9)) == "2019-09");
 }
 
+TEST_CASE("Days parse where the date gives one; a month alone has none", "[offences]")
+{
+    // 1970-01-01 is day 0; 2000-03-01 follows a leap day: 30 years of 365 days, 7 leap days, then
+    // January and February 2000 (31 + 29).
+    CHECK(engine::make_day(1970, 1, 1) == 0);
+    CHECK(engine::make_day(2000, 3, 1) == 30 * 365 + 7 + 31 + 29);
+    CHECK(parse_date("2019-09-14")->day == engine::make_day(2019, 9, 14));
+    CHECK(parse_date("14/09/2019")->day == engine::make_day(2019, 9, 14));
+    CHECK(parse_date("2019-09-14T23:59:00")->day == engine::make_day(2019, 9, 14));
+    CHECK(parse_date("2019-09")->day == engine::no_day);
+    CHECK(parse_date("2019-09")->month == engine::make_month(2019, 9));
+    CHECK_FALSE(parse_date("2019-02-30").has_value());
+    CHECK(parse_date("2020-02-29").has_value());
+    CHECK(engine::format_day(engine::make_day(2019, 9, 14)) == "2019-09-14");
+    CHECK(engine::month_of_day(engine::make_day(2019, 12, 31)) == engine::make_month(2019, 12));
+}
+
+TEST_CASE("Offences dated to the day carry their day; a file of months carries none", "[offences]")
+{
+    const std::string folder = "days_" + std::to_string(::getpid());
+    std::filesystem::create_directories(folder);
+    const std::string path = folder + "/dated.csv";
+    {
+        std::FILE* f = std::fopen(path.c_str(), "w");
+        std::fputs("x,y,date\n575000,155000,2019-09-14\n575100,155100,2019-09\n"
+                   "575200,155200,03/10/2019\n",
+                   f);
+        std::fclose(f);
+    }
+    OffenceSource s;
+    s.crs = "EPSG:27700";
+    const OffenceTable t = read(path, {}, s);
+    REQUIRE(t.incidents.size() == 3);
+    REQUIRE(t.incidents.dated_to_day());
+    CHECK(t.incidents.day_of(0) == engine::make_day(2019, 9, 14));
+    CHECK(t.incidents.day_of(1) == engine::no_day);
+    CHECK(t.incidents.day_of(2) == engine::make_day(2019, 10, 3));
+    const auto kept = t.incidents.subset([](std::size_t i) { return i != 0; });
+    CHECK(kept.day_of(1) == engine::make_day(2019, 10, 3));
+    CHECK_FALSE(read(demo + "police_uk/2019-09-kent-street.csv").incidents.dated_to_day());
+    std::filesystem::remove_all(folder);
+}
+
 TEST_CASE("The real September 2019 Kent file", "[offences][real]")
 {
     const OffenceTable t = read(demo + "police_uk/2019-09-kent-street.csv");

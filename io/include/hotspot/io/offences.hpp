@@ -208,7 +208,16 @@ OffenceTable derive_table(const OffenceTable& all, const OffenceFilter& filter,
 OffenceTable derive_table(OffenceTable&& all, const OffenceFilter& filter,
                           const ReadOptions& options);
 
-/// "2019-09" (also "2019-09-14", "2019/09/14", "14/09/2019" and ISO date-times) as a month index.
+/// A record's date: its month, and its day when the text gives one.
+struct ParsedDate
+{
+    engine::MonthIndex month = engine::no_month;
+    engine::DayIndex day = engine::no_day;
+};
+/// "2019-09" (month only), "2019-09-14", "2019/09/14", "14/09/2019" and ISO date-times
+/// ("2019-09-14T21:30:00"). Impossible dates (2019-02-30) are unreadable.
+std::optional<ParsedDate> parse_date(std::string_view text);
+/// The month of parse_date.
 std::optional<engine::MonthIndex> parse_month(std::string_view text);
 /// The month as "YYYY-MM".
 std::string format_month(engine::MonthIndex month);

@@ -23,6 +23,17 @@ constexpr int month_of(MonthIndex m)
     return m % 12 + 1;
 }
 
+/// A calendar day as days since 1970-01-01, for records dated to the day (weeks, days,
+/// near-repeat).
+using DayIndex = std::int32_t;
+constexpr DayIndex no_day = INT32_MIN;
+/// The day of year-month-day in the proleptic Gregorian calendar.
+DayIndex make_day(int year, int month, int day);
+/// The month a day lies in.
+MonthIndex month_of_day(DayIndex day);
+/// "YYYY-MM-DD".
+std::string format_day(DayIndex day);
+
 /// The first and last month among `months`, ignoring no_month; {no_month, no_month} when none has
 /// one.
 struct MonthRange
@@ -41,7 +52,10 @@ struct Incidents
     /// Empty while every offence weighs 1 (no weight field), else one weight per offence: read it
     /// with weight_of.
     std::vector<double> weight;
-    std::vector<MonthIndex> month;        ///< no_month where the source has no date
+    std::vector<MonthIndex> month; ///< no_month where the source has no date
+    /// Empty while no offence is dated to the day (police.uk gives months only), else one day per
+    /// offence, no_day where it has none: read it with day_of.
+    std::vector<DayIndex> day;
     std::vector<std::int32_t> crime_type; ///< index into crime_type_names, -1 where none
     std::vector<std::int64_t> source_row; ///< where the record is in the input (io::record_key)
     std::vector<std::string> crime_type_names;
@@ -49,6 +63,8 @@ struct Incidents
     std::size_t size() const { return x.size(); }
     bool weighted() const { return !weight.empty(); }
     double weight_of(std::size_t i) const { return weight.empty() ? 1.0 : weight[i]; }
+    bool dated_to_day() const { return !day.empty(); }
+    DayIndex day_of(std::size_t i) const { return day.empty() ? no_day : day[i]; }
     /// Gives offence i a weight, making the weight column when it is the first other than 1.
     void set_weight(std::size_t i, double w)
     {
@@ -67,8 +83,15 @@ struct Incidents
     }
     /// Appends one offence.
     void add(double x_m, double y_m, double weight_ = 1.0, MonthIndex month_ = no_month,
-             std::int32_t crime_type_ = -1, std::int64_t source_row_ = 0)
+             std::int32_t crime_type_ = -1, std::int64_t source_row_ = 0, DayIndex day_ = no_day)
     {
+        if (!day.empty())
+            day.push_back(day_);
+        else if (day_ != no_day)
+        {
+            day.assign(size(), no_day);
+            day.push_back(day_);
+        }
         x.push_back(x_m);
         y.push_back(y_m);
         month.push_back(month_);
@@ -86,13 +109,13 @@ struct Incidents
     void add_from(const Incidents& other, std::size_t i)
     {
         add(other.x[i], other.y[i], other.weight_of(i), other.month[i], other.crime_type[i],
-            other.source_row[i]);
+            other.source_row[i], other.day_of(i));
     }
     /// Keeps the offences whose `keep` is true, in order, in place.
     template <class Keep> void keep_if(Keep&& keep)
     {
         std::size_t out = 0;
-        const bool weighted_ = weighted();
+        const bool weighted_ = weighted(), dated_ = dated_to_day();
         for (std::size_t i = 0; i < size(); ++i)
         {
             if (!keep(i))
@@ -104,6 +127,8 @@ struct Incidents
             source_row[out] = source_row[i];
             if (weighted_)
                 weight[out] = weight[i];
+            if (dated_)
+                day[out] = day[i];
             ++out;
         }
         x.resize(out);
@@ -113,6 +138,8 @@ struct Incidents
         source_row.resize(out);
         if (weighted_)
             weight.resize(out);
+        if (dated_)
+            day.resize(out);
     }
     /// The offences whose `keep` is true, in order, as a new table with the same crime types:
     /// only the kept ones are copied.
