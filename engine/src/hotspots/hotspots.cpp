@@ -1,4 +1,5 @@
 #include "hotspot/engine/hotspots/hotspots.hpp"
+#include "hotspot/engine/statistics/significance.hpp"
 
 #include "hotspot/engine/core/error.hpp"
 #include "hotspot/engine/core/text.hpp"
@@ -112,6 +113,76 @@ Raster<double> cell_counts(const Incidents& inc, const GridSpec& grid, bool weig
     return counts;
 }
 
+BandSums band_sums(const Raster<double>& values, const Raster<std::uint8_t>& study, double band_m)
+{
+    const GridSpec& g = values.grid;
+    // The band as row segments: for a row offset dy (in cells), columns dx with dx^2 + dy^2 <= r^2.
+    const double r_cells = band_m / g.cell_m;
+    const auto reach = static_cast<std::int64_t>(std::floor(r_cells + 1e-9));
+    std::vector<std::int64_t> half_width(static_cast<std::size_t>(2 * reach + 1));
+    for (std::int64_t dy = -reach; dy <= reach; ++dy)
+        half_width[static_cast<std::size_t>(dy + reach)] = static_cast<std::int64_t>(std::floor(
+            std::sqrt(std::max(0.0, r_cells * r_cells - static_cast<double>(dy * dy))) + 1e-9));
+
+    // Row prefix sums of the values and of the study cells: each segment's sum in O(1).
+    const std::int64_t cols = g.cols, rows = g.rows;
+    std::vector<double> prefix_x(static_cast<std::size_t>(rows * (cols + 1)), 0.0);
+    std::vector<std::int64_t> prefix_n(static_cast<std::size_t>(rows * (cols + 1)), 0);
+    for (std::int64_t row = 0; row < rows; ++row)
+        for (std::int64_t c = 0; c < cols; ++c)
+        {
+            const std::size_t k = static_cast<std::size_t>(row * cols + c);
+            const std::size_t p = static_cast<std::size_t>(row * (cols + 1) + c);
+            const bool in = study.values[k] != 0;
+            prefix_x[p + 1] = prefix_x[p] + (in ? values.values[k] : 0.0);
+            prefix_n[p + 1] = prefix_n[p] + (in ? 1 : 0);
+        }
+
+    BandSums out;
+    out.sum.assign(values.values.size(), 0.0);
+    out.cells.assign(values.values.size(), 0);
+    tbb::parallel_for(
+        tbb::blocked_range<std::int64_t>(0, rows),
+        [&](const tbb::blocked_range<std::int64_t>& range)
+        {
+            for (std::int64_t row = range.begin(); row != range.end(); ++row)
+                for (std::int64_t c = 0; c < cols; ++c)
+                {
+                    const std::size_t k = static_cast<std::size_t>(row * cols + c);
+                    if (!study.values[k])
+                        continue;
+                    double local = 0;
+                    std::int64_t neighbours = 0;
+                    for (std::int64_t dy = -reach; dy <= reach; ++dy)
+                    {
+                        const std::int64_t rr = row + dy;
+                        if (rr < 0 || rr >= rows)
+                            continue;
+                        const std::int64_t hw = half_width[static_cast<std::size_t>(dy + reach)];
+                        const std::int64_t c0 = std::max<std::int64_t>(0, c - hw),
+                                           c1 = std::min(cols - 1, c + hw);
+                        const std::size_t base = static_cast<std::size_t>(rr * (cols + 1));
+                        local += prefix_x[base + static_cast<std::size_t>(c1 + 1)] -
+                                 prefix_x[base + static_cast<std::size_t>(c0)];
+                        neighbours += prefix_n[base + static_cast<std::size_t>(c1 + 1)] -
+                                      prefix_n[base + static_cast<std::size_t>(c0)];
+                    }
+                    out.sum[k] = local;
+                    out.cells[k] = neighbours;
+                }
+        });
+    return out;
+}
+
+double gi_star_z(double local, double w, double mean, double s, double n)
+{
+    // Binary weights: sum w = sum w^2 = w.
+    const double denominator = s * std::sqrt((n * w - w * w) / (n - 1.0));
+    if (!(denominator > 0))
+        return std::numeric_limits<double>::quiet_NaN();
+    return (local - mean * w) / denominator;
+}
+
 GiStarResult gi_star(const Raster<double>& counts, const Raster<std::uint8_t>& study, double band_m,
                      double alpha)
 {
@@ -143,79 +214,21 @@ GiStarResult gi_star(const Raster<double>& counts, const Raster<std::uint8_t>& s
     if (!(s > 0))
         return out; // every cell alike: nothing stands out
 
-    // The band as row segments: for a row offset dy (in cells), columns dx with dx^2 + dy^2 <= r^2.
-    const double r_cells = band_m / g.cell_m;
-    const auto reach = static_cast<std::int64_t>(std::floor(r_cells + 1e-9));
-    std::vector<std::int64_t> half_width(static_cast<std::size_t>(2 * reach + 1));
-    for (std::int64_t dy = -reach; dy <= reach; ++dy)
-        half_width[static_cast<std::size_t>(dy + reach)] = static_cast<std::int64_t>(std::floor(
-            std::sqrt(std::max(0.0, r_cells * r_cells - static_cast<double>(dy * dy))) + 1e-9));
-
-    // Row prefix sums of the counts and of the study cells: each segment's sum in O(1).
-    const std::int64_t cols = g.cols, rows = g.rows;
-    std::vector<double> prefix_x(static_cast<std::size_t>(rows * (cols + 1)), 0.0);
-    std::vector<std::int64_t> prefix_n(static_cast<std::size_t>(rows * (cols + 1)), 0);
-    for (std::int64_t row = 0; row < rows; ++row)
-        for (std::int64_t c = 0; c < cols; ++c)
-        {
-            const std::size_t k = static_cast<std::size_t>(row * cols + c);
-            const std::size_t p = static_cast<std::size_t>(row * (cols + 1) + c);
-            const bool in = study.values[k] != 0;
-            prefix_x[p + 1] = prefix_x[p] + (in ? counts.values[k] : 0.0);
-            prefix_n[p + 1] = prefix_n[p] + (in ? 1 : 0);
-        }
-
-    tbb::parallel_for(
-        tbb::blocked_range<std::int64_t>(0, rows),
-        [&](const tbb::blocked_range<std::int64_t>& range)
-        {
-            for (std::int64_t row = range.begin(); row != range.end(); ++row)
-                for (std::int64_t c = 0; c < cols; ++c)
-                {
-                    const std::size_t k = static_cast<std::size_t>(row * cols + c);
-                    if (!study.values[k])
-                        continue;
-                    double local = 0;
-                    std::int64_t neighbours = 0;
-                    for (std::int64_t dy = -reach; dy <= reach; ++dy)
-                    {
-                        const std::int64_t rr = row + dy;
-                        if (rr < 0 || rr >= rows)
-                            continue;
-                        const std::int64_t hw = half_width[static_cast<std::size_t>(dy + reach)];
-                        const std::int64_t c0 = std::max<std::int64_t>(0, c - hw),
-                                           c1 = std::min(cols - 1, c + hw);
-                        const std::size_t base = static_cast<std::size_t>(rr * (cols + 1));
-                        local += prefix_x[base + static_cast<std::size_t>(c1 + 1)] -
-                                 prefix_x[base + static_cast<std::size_t>(c0)];
-                        neighbours += prefix_n[base + static_cast<std::size_t>(c1 + 1)] -
-                                      prefix_n[base + static_cast<std::size_t>(c0)];
-                    }
-                    const double w =
-                        static_cast<double>(neighbours); // binary weights: sum w = sum w^2
-                    const double denominator = s * std::sqrt((nd * w - w * w) / (nd - 1.0));
-                    if (!(denominator > 0))
-                        continue;
-                    const double z = (local - mean * w) / denominator;
-                    out.z.values[k] = z;
-                    out.p.values[k] = std::erfc(std::abs(z) / std::sqrt(2.0));
-                }
-        });
-
-    // Benjamini-Hochberg: the largest p_(k) <= k/m alpha sets the cut-off.
+    const BandSums sums = band_sums(counts, study, band_m);
     std::vector<double> ps;
     ps.reserve(static_cast<std::size_t>(n));
-    for (std::size_t k = 0; k < out.p.values.size(); ++k)
-        if (study.values[k] && !std::isnan(out.p.values[k]))
-            ps.push_back(out.p.values[k]);
-    tbb::parallel_sort(ps.begin(), ps.end());
-    const double m = static_cast<double>(ps.size());
-    for (std::size_t i = ps.size(); i-- > 0;)
-        if (ps[i] <= static_cast<double>(i + 1) / m * alpha)
-        {
-            out.p_cutoff = ps[i];
-            break;
-        }
+    for (std::size_t k = 0; k < counts.values.size(); ++k)
+    {
+        if (!study.values[k])
+            continue;
+        const double z = gi_star_z(sums.sum[k], static_cast<double>(sums.cells[k]), mean, s, nd);
+        if (std::isnan(z))
+            continue;
+        out.z.values[k] = z;
+        out.p.values[k] = two_sided_p(z);
+        ps.push_back(out.p.values[k]);
+    }
+    out.p_cutoff = fdr_cutoff(std::move(ps), alpha);
     if (out.p_cutoff > 0)
         for (std::size_t k = 0; k < out.p.values.size(); ++k)
             if (out.z.values[k] > 0 && out.p.values[k] <= out.p_cutoff)

@@ -56,6 +56,20 @@ struct GiStarResult
 GiStarResult gi_star(const Raster<double>& counts, const Raster<std::uint8_t>& study, double band_m,
                      double alpha);
 
+/// For each study cell, the sum of `values` over the study cells whose centres lie within `band_m`
+/// of its centre, itself included, and how many those cells are (0 outside the study). The sums
+/// that Gi* is made of, in time independent of the band's width.
+struct BandSums
+{
+    std::vector<double> sum;
+    std::vector<std::int64_t> cells;
+};
+BandSums band_sums(const Raster<double>& values, const Raster<std::uint8_t>& study, double band_m);
+
+/// Gi* of a cell whose binary-weighted neighbourhood holds `weights` bins summing to `local`,
+/// among n bins of mean `mean` and standard deviation `s` (population); NaN where undefined.
+double gi_star_z(double local, double weights, double mean, double s, double n);
+
 /// Offences (or their weights) per cell.
 Raster<double> cell_counts(const Incidents& incidents, const GridSpec& grid, bool weighted);
 

@@ -1,0 +1,370 @@
+#include "hotspot/engine/core/error.hpp"
+#include "hotspot/engine/hotspots/hotspots.hpp"
+#include "hotspot/engine/spacetime/cube.hpp"
+#include "hotspot/engine/spacetime/emerging.hpp"
+#include "hotspot/engine/statistics/significance.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <map>
+#include <random>
+
+using namespace hotspot;
+using namespace hotspot::engine;
+
+namespace
+{
+// A cube of every cell of a cols x rows grid of 100 m cells, over `steps` steps.
+SpaceTimeCube empty_cube(std::int64_t cols, std::int64_t rows, std::int32_t steps)
+{
+    SpaceTimeCube cube;
+    cube.grid = GridSpec{0, static_cast<double>(rows) * 100, 100, cols, rows};
+    for (std::int64_t k = 0; k < cols * rows; ++k)
+        cube.locations.push_back(k);
+    cube.steps = steps;
+    for (std::int32_t t = 0; t < steps; ++t)
+    {
+        cube.step_first.push_back(make_month(2019, 1) + t);
+        cube.step_last.push_back(make_month(2019, 1) + t);
+    }
+    cube.values.assign(static_cast<std::size_t>(steps * cols * rows), 0.0);
+    return cube;
+}
+
+double& bin(SpaceTimeCube& cube, std::int32_t t, std::int64_t col, std::int64_t row)
+{
+    return cube.values[static_cast<std::size_t>(t) * cube.locations.size() +
+                       static_cast<std::size_t>(row * cube.grid.cols + col)];
+}
+} // namespace
+
+TEST_CASE("Mann-Kendall equals R's Kendall test against time (goldens)", "[spacetime]")
+{
+    // tests/peers/mann_kendall_goldens.R
+    struct Golden
+    {
+        std::vector<double> series;
+        double z, p;
+    };
+    const std::vector<Golden> goldens = {
+        {{1, 3, 2, 5, 4, 6, 8, 7, 9, 10}, 3.39882332579968, 0.000676764180121046},
+        {{2, 2, 3, 1, 3, 3, 4, 4, 4, 5, 2, 6}, 2.53504364479031, 0.0112433316908867},
+        {{5, 3, 6, 4, 5, 3, 6, 4}, 0.0, 1.0},
+        {{9.5, 8.1, 8.3, 7.2, 6.4, 6.6, 5.0, 4.1, 4.4, 3.0, 2.2, 1.9, 1.5, 0.7},
+         -4.59857077219142,
+         4.25399206713995e-06},
+    };
+    for (const auto& g : goldens)
+    {
+        const MannKendall mk = mann_kendall(g.series);
+        CHECK(mk.z == Approx(g.z).margin(1e-12));
+        CHECK(mk.p == Approx(g.p).epsilon(1e-9));
+    }
+    // S by hand for the first: 45 pairs, 3 discordant (3>2, 5>4, 8>7): S = 42 - 3 = 39.
+    CHECK(mann_kendall(goldens[0].series).s == 39);
+    CHECK(mann_kendall(goldens[0].series).variance == Approx(10 * 9 * 25 / 18.0));
+    CHECK(mann_kendall({1, 2}).p == 1.0);
+}
+
+TEST_CASE("Benjamini-Hochberg cut-off as p.adjust(method = 'BH') <= alpha", "[spacetime]")
+{
+    // Sorted p: 0.001 0.008 0.039 0.041 0.042 0.06 0.074 0.205; k/m 0.05 = 0.00625 k:
+    // 0.042 <= 0.03125? no; 0.041 <= 0.025? no; 0.039 <= 0.01875? no; 0.008 <= 0.0125 yes.
+    CHECK(fdr_cutoff({0.041, 0.001, 0.074, 0.008, 0.039, 0.205, 0.06, 0.042}, 0.05) == 0.008);
+    CHECK(fdr_cutoff({0.5, 0.9}, 0.05) == 0.0);
+    CHECK(fdr_cutoff({0.01, NAN}, 0.05) == 0.01); // m = 1
+}
+
+TEST_CASE("Time steps parse, and steps end with the last offence", "[spacetime]")
+{
+    CHECK(parse_time_step("1M")->unit == StepUnit::Month);
+    CHECK(parse_time_step("2w")->count == 2);
+    CHECK(parse_time_step("7D")->unit == StepUnit::Day);
+    CHECK_FALSE(parse_time_step("0M"));
+    CHECK_FALSE(parse_time_step("M"));
+    CHECK_FALSE(parse_time_step("1Y"));
+
+    Incidents inc;
+    const GridSpec grid{0, 300, 100, 3, 3};
+    // Months 2019-01 .. 2019-07 (7 months) in 3-month steps: 2019-01 alone, then 02-04, 05-07.
+    for (int m = 1; m <= 7; ++m)
+        inc.add(50, 250, 1.0, make_month(2019, m));
+    inc.add(150, 150, 2.0, make_month(2019, 7));
+    inc.add(150, 150, 1.0, no_month);            // undated
+    inc.add(950, 150, 1.0, make_month(2019, 7)); // outside the grid
+    const SpaceTimeCube cube = build_cube(inc, grid, nullptr, {3, StepUnit::Month}, true);
+    CHECK(cube.steps == 3);
+    CHECK(cube.first_step_partial);
+    CHECK(cube.step_label(0) == "2019-01"); // 2018-11..2019-01, clipped to the first offence
+    CHECK(cube.step_label(1) == "2019-02..2019-04");
+    CHECK(cube.step_label(2) == "2019-05..2019-07");
+    REQUIRE(cube.locations == std::vector<std::int64_t>{0, 4});
+    CHECK(cube.at(0, 0) == 1);
+    CHECK(cube.at(1, 0) == 3);
+    CHECK(cube.at(2, 0) == 3);
+    CHECK(cube.at(2, 1) == 2); // weighted
+    CHECK(cube.counted == 8);
+    CHECK(cube.undated == 1);
+    CHECK(cube.outside_area == 1);
+    CHECK(cube.counted + cube.undated + cube.outside_area == static_cast<std::int64_t>(inc.size()));
+    CHECK_THROWS_WITH(build_cube(inc, grid, nullptr, {1, StepUnit::Week}, false),
+                      Catch::Contains("months only"));
+
+    Incidents days;
+    days.add(50, 250, 1.0, make_month(2019, 9), -1, 0, make_day(2019, 9, 2));
+    days.add(50, 250, 1.0, make_month(2019, 9), -1, 0, make_day(2019, 9, 15));
+    const SpaceTimeCube weeks = build_cube(days, grid, nullptr, {1, StepUnit::Week}, false);
+    CHECK(weeks.steps == 2);
+    CHECK(weeks.step_label(1) == "2019-09-09..2019-09-15");
+    CHECK(weeks.step_start_day(1) == make_day(2019, 9, 9));
+    CHECK(weeks.at(0, 0) == 1);
+}
+
+TEST_CASE("Space-time Gi* with no time window is hotspots' Gi* step by step", "[spacetime]")
+{
+    std::mt19937 rng(7);
+    std::poisson_distribution<int> noise(4.0);
+    SpaceTimeCube cube = empty_cube(30, 20, 4);
+    for (auto& v : cube.values)
+        v = noise(rng);
+    // A mask: the cube's locations leave out a corner.
+    Raster<std::uint8_t> study(cube.grid, 1);
+    cube.locations.clear();
+    for (std::int64_t k = 0; k < cube.grid.cell_count(); ++k)
+        if (k % 30 > 5 || k / 30 > 5)
+            cube.locations.push_back(k);
+        else
+            study.values[static_cast<std::size_t>(k)] = 0;
+    std::vector<double> values;
+    for (std::int32_t t = 0; t < cube.steps; ++t)
+        for (const auto k : cube.locations)
+            values.push_back(
+                cube.values[static_cast<std::size_t>(t) * 600 + static_cast<std::size_t>(k)]);
+    cube.values = values;
+
+    const SpaceTimeGiStar st = space_time_gi_star(cube, 250, 0, 0.05);
+    for (std::int32_t t = 0; t < cube.steps; ++t)
+    {
+        Raster<double> counts(cube.grid, 0.0);
+        for (std::size_t l = 0; l < cube.locations.size(); ++l)
+            counts.values[static_cast<std::size_t>(cube.locations[l])] = cube.at(t, l);
+        const GiStarResult gi = gi_star(counts, study, 250, 0.05);
+        for (std::size_t l = 0; l < cube.locations.size(); ++l)
+        {
+            const std::size_t b = static_cast<std::size_t>(t) * cube.locations.size() + l;
+            const auto k = static_cast<std::size_t>(cube.locations[l]);
+            REQUIRE(st.z[b] == gi.z.values[k]);
+            REQUIRE(st.p[b] == gi.p.values[k]);
+        }
+        CHECK(st.p_cutoff[static_cast<std::size_t>(t)] == gi.p_cutoff);
+    }
+}
+
+TEST_CASE("Space-time Gi* with a time window equals the formula summed by brute force",
+          "[spacetime]")
+{
+    std::mt19937 rng(11);
+    std::poisson_distribution<int> noise(3.0);
+    SpaceTimeCube cube = empty_cube(9, 7, 5);
+    for (auto& v : cube.values)
+        v = noise(rng);
+    const double band = 150; // the cell and its 4 edge neighbours (diagonals lie at 141 m: also)
+    const int window = 2;
+    const SpaceTimeGiStar st = space_time_gi_star(cube, band, window, 0.05);
+    const std::size_t L = cube.locations.size();
+    for (std::int32_t t = 0; t < cube.steps; ++t)
+    {
+        const int t0 = std::max(0, t - window);
+        double sum = 0, sum2 = 0, n = 0;
+        for (int s = t0; s <= t; ++s)
+            for (std::size_t l = 0; l < L; ++l)
+            {
+                sum += cube.at(s, l);
+                sum2 += cube.at(s, l) * cube.at(s, l);
+                ++n;
+            }
+        const double mean = sum / n, sd = std::sqrt(sum2 / n - mean * mean);
+        for (std::int64_t r = 0; r < 7; ++r)
+            for (std::int64_t c = 0; c < 9; ++c)
+            {
+                double local = 0, w = 0;
+                for (int s = t0; s <= t; ++s)
+                    for (std::int64_t rr = 0; rr < 7; ++rr)
+                        for (std::int64_t cc = 0; cc < 9; ++cc)
+                            if (std::hypot(static_cast<double>(cc - c),
+                                           static_cast<double>(rr - r)) *
+                                    100 <=
+                                band)
+                            {
+                                local += cube.at(s, static_cast<std::size_t>(rr * 9 + cc));
+                                ++w;
+                            }
+                const double z = (local - mean * w) / (sd * std::sqrt((n * w - w * w) / (n - 1)));
+                REQUIRE(
+                    st.z[static_cast<std::size_t>(t) * L + static_cast<std::size_t>(r * 9 + c)] ==
+                    Approx(z).epsilon(1e-12));
+            }
+    }
+}
+
+TEST_CASE("The 17 categories follow ArcGIS's rules", "[spacetime]")
+{
+    // 10 steps: z > 0 and significant is hot, z < 0 and significant cold.
+    const auto series = [](const std::string& pattern)
+    {
+        std::pair<std::vector<double>, std::vector<std::uint8_t>> s;
+        for (const char ch : pattern)
+        {
+            s.first.push_back(ch == 'H' ? 3.0 : ch == 'C' ? -3.0 : 0.5);
+            s.second.push_back(ch == 'H' || ch == 'C');
+        }
+        return s;
+    };
+    const MannKendall none{}, rising{0, 0, 4.0, 0.0001, 0}, falling{0, 0, -4.0, 0.0001, 0};
+    const auto category = [&](const std::string& pattern, const MannKendall& trend = MannKendall{})
+    {
+        const auto s = series(pattern);
+        return classify_emerging(s.first, s.second, trend, 0.05);
+    };
+    using C = EmergingCategory;
+    CHECK(category("........H.") == C::NoPattern);
+    CHECK(category(".........H") == C::NewHot);
+    CHECK(category("C........H") == C::NewHot); // never hot before: cold does not count
+    CHECK(category(".......HHH") == C::ConsecutiveHot);
+    CHECK(category("..H.....HH") == C::SporadicHot); // hot before the run
+    CHECK(category("..H.H.H..H") == C::SporadicHot);
+    CHECK(category("..C.H.H..H") == C::OscillatingHot);
+    CHECK(category("HHHHHHHHHH", rising) == C::IntensifyingHot);
+    CHECK(category(".HHHHHHHHH", falling) == C::DiminishingHot); // 90%
+    CHECK(category("HHHHHHHHHH", none) == C::PersistentHot);
+    CHECK(category("HHHHHHHHH.") == C::HistoricalHot);
+    CHECK(category("HHHHHHHHHC") == C::HistoricalHot);
+    CHECK(category("HHHHHHHH..") == C::NoPattern); // 80%, final not hot
+    CHECK(category(".........C") == C::NewCold);
+    CHECK(category("......CCCC") == C::ConsecutiveCold);
+    CHECK(category("C......C.C") == C::SporadicCold);
+    CHECK(category("H......C.C") == C::OscillatingCold);
+    CHECK(category("CCCCCCCCCC", falling) == C::IntensifyingCold);
+    CHECK(category("CCCCCCCCCC", rising) == C::DiminishingCold);
+    CHECK(category("CCCCCCCCCC", none) == C::PersistentCold);
+    CHECK(category("CCCCCCCCC.") == C::HistoricalCold);
+    for (std::size_t c = 0; c < emerging_category_count; ++c)
+        CHECK_FALSE(rule_of(static_cast<C>(c)).empty());
+}
+
+namespace
+{
+// One planted pattern: a 3 x 3 block whose counts follow `rate(t)` (Poisson means) over background
+// noise of mean `background`.
+struct Plant
+{
+    EmergingCategory expected;
+    std::function<double(int t)> rate;
+};
+} // namespace
+
+TEST_CASE("Planted patterns over noise are found in their categories", "[spacetime]")
+{
+    const double b = 20; // background per cell and step
+    const int T = 20;
+    const auto steps = [](std::initializer_list<int> ts, double on, double off)
+    {
+        std::vector<int> list(ts);
+        return [list, on, off](int t)
+        { return std::find(list.begin(), list.end(), t) != list.end() ? on : off; };
+    };
+    const double hot = 2 * b, cold = 0;
+    using C = EmergingCategory;
+    const std::vector<Plant> plants = {
+        {C::NewHot, steps({19}, hot, b)},
+        {C::ConsecutiveHot, steps({16, 17, 18, 19}, hot, b)},
+        {C::IntensifyingHot, [&](int t) { return 1.8 * b + 0.1 * b * t; }},
+        {C::PersistentHot, [&](int) { return hot; }},
+        {C::DiminishingHot, [&](int t) { return 3.8 * b - 0.1 * b * t; }},
+        {C::SporadicHot, steps({2, 7, 12, 19}, hot, b)},
+        {C::OscillatingHot,
+         [&](int t) { return t == 4 || t == 5     ? cold
+                             : t == 10 || t == 19 ? hot
+                                                  : b; }},
+        {C::HistoricalHot, [&](int t) { return t < 18 ? hot : b; }},
+        {C::NewCold, steps({19}, cold, b)},
+        {C::ConsecutiveCold, steps({16, 17, 18, 19}, cold, b)},
+        {C::IntensifyingCold, [&](int t) { return 0.25 * b - 0.0125 * b * t; }},
+        {C::PersistentCold, [&](int) { return 0.05 * b; }},
+        {C::DiminishingCold, [&](int t) { return 0.0125 * b * t; }},
+        {C::SporadicCold, steps({2, 7, 12, 19}, cold, b)},
+        {C::OscillatingCold,
+         [&](int t) { return t == 4 || t == 5     ? hot
+                             : t == 10 || t == 19 ? cold
+                                                  : b; }},
+        {C::HistoricalCold, [&](int t) { return t < 18 ? cold : b; }},
+    };
+    const int replicates = 4, spacing = 7;
+    const std::int64_t side = spacing * 8 + 2;
+    SpaceTimeCube cube = empty_cube(side, side, T);
+    std::mt19937 rng(2024);
+    std::vector<std::pair<std::int64_t, C>> centres;
+    for (int t = 0; t < T; ++t)
+        for (std::int64_t k = 0; k < side * side; ++k)
+            bin(cube, t, k % side, k / side) = std::poisson_distribution<int>(b)(rng);
+    for (std::size_t i = 0; i < plants.size() * replicates; ++i)
+    {
+        const std::int64_t cx = 3 + static_cast<std::int64_t>(i % 8) * spacing,
+                           cy = 3 + static_cast<std::int64_t>(i / 8) * spacing;
+        const Plant& plant = plants[i % plants.size()];
+        centres.emplace_back(cy * side + cx, plant.expected);
+        for (int t = 0; t < T; ++t)
+            for (std::int64_t dy = -1; dy <= 1; ++dy)
+                for (std::int64_t dx = -1; dx <= 1; ++dx)
+                {
+                    const double rate = plant.rate(t);
+                    bin(cube, t, cx + dx, cy + dy) =
+                        rate > 0 ? std::poisson_distribution<int>(rate)(rng) : 0;
+                }
+    }
+    // The band holds the centre's 3 x 3 block (diagonals at 141 m); with a time window of one
+    // step the planted single steps blur into the next, and must still be found.
+    for (const int window : {0, 1})
+    {
+        const EmergingResult r = emerging_hotspots(cube, 150, window, 0.05);
+        int right = 0;
+        std::map<std::string, int> wrong;
+        for (const auto& [k, expected] : centres)
+        {
+            const C got = r.locations[static_cast<std::size_t>(k)].category;
+            if (got == expected)
+                ++right;
+            else
+                ++wrong[std::string(to_string(expected)) + " as " + std::string(to_string(got))];
+        }
+        INFO("time window " << window);
+        for (const auto& [what, n] : wrong)
+            UNSCOPED_INFO(what << ": " << n);
+        CHECK(right >= 0.95 * static_cast<double>(centres.size()));
+    }
+}
+
+TEST_CASE("Pure noise gives no more patterns than the false discovery rate allows", "[spacetime]")
+{
+    SpaceTimeCube cube = empty_cube(60, 60, 16);
+    std::mt19937 rng(99);
+    std::poisson_distribution<int> noise(10.0);
+    for (auto& v : cube.values)
+        v = noise(rng);
+    for (const int window : {0, 1})
+    {
+        const EmergingResult r = emerging_hotspots(cube, 150, window, 0.05);
+        const std::int64_t patterned =
+            static_cast<std::int64_t>(cube.locations.size()) -
+            r.per_category[static_cast<std::size_t>(EmergingCategory::NoPattern)];
+        // Under the complete null, Benjamini-Hochberg finds anything in a step with probability
+        // at most alpha: a handful of locations at most, never a share near alpha.
+        CHECK(patterned <=
+              static_cast<std::int64_t>(0.05 * static_cast<double>(cube.locations.size())));
+        std::int64_t steps_with_any = 0;
+        for (const double cutoff : r.gi.p_cutoff)
+            steps_with_any += cutoff > 0;
+        CHECK(steps_with_any <= 3); // expected 16 x 0.05 = 0.8
+    }
+}
