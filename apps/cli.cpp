@@ -297,6 +297,20 @@ double memory_limit_bytes(const RunOptions& run)
     return value * scale;
 }
 
+std::size_t area_name_field(const io::AreaLayer& layer)
+{
+    for (std::size_t i = 0; i < layer.field_names.size(); ++i)
+    {
+        const std::string f = engine::fold(layer.field_names[i]);
+        if (f.size() >= 2 && f.compare(f.size() - 2, 2, "nm") == 0)
+            return i;
+    }
+    for (std::size_t i = 0; i < layer.field_names.size(); ++i)
+        if (engine::fold(layer.field_names[i]).find("name") != std::string::npos)
+            return i;
+    return 0;
+}
+
 io::OffenceFilter make_filter(const OffenceInput& input)
 {
     if (!input.harm.empty() && !input.source.weight_field.empty())

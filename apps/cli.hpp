@@ -91,6 +91,10 @@ int publish_min_count(const std::string& publish, int min_count);
 /// The --publish option's help.
 std::string publish_help(bool surfaces);
 
+/// The field that names a boundary feature: one called like a name (WD13NM, name), else the
+/// first.
+std::size_t area_name_field(const io::AreaLayer& layer);
+
 /// The filter the options describe. Throws Error(Usage) on a malformed month.
 io::OffenceFilter make_filter(const OffenceInput& input);
 

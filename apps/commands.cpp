@@ -22,6 +22,8 @@ std::vector<Command> register_commands(CLI::App& app, Requests& q)
          [&q](Reporter& r) { return run_compare(q.compare, r); }},
         {add_snap_points_command(app, q.snap_points), &q.snap_points.run,
          [&q](Reporter& r) { return run_snap_points(q.snap_points, r); }},
+        {add_trends_command(app, q.trends), &q.trends.run,
+         [&q](Reporter& r) { return run_trends(q.trends, r); }},
     };
 }
 

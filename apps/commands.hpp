@@ -9,6 +9,7 @@
 #include "reconcile_command.hpp"
 #include "snap_points_command.hpp"
 #include "tables_command.hpp"
+#include "trends_command.hpp"
 
 #include <functional>
 #include <string>
@@ -29,6 +30,7 @@ struct Requests
     DisplacementRequest displacement;
     CompareRequest compare;
     SnapPointsRequest snap_points;
+    TrendsRequest trends;
 };
 
 struct Command

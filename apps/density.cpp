@@ -360,6 +360,53 @@ int min_count_of(const DensitySpec& s)
     return publish_min_count(s.publish, s.min_count);
 }
 
+std::vector<const engine::MultiPolygon*> StudyArea::shapes() const
+{
+    std::vector<const engine::MultiPolygon*> out;
+    for (const auto i : features)
+        out.push_back(&layers[layer]->features[i].shape);
+    return out;
+}
+
+engine::Box2 StudyArea::bounds() const
+{
+    engine::Box2 box;
+    for (const auto* shape : shapes())
+        box.expand(engine::bounds(*shape));
+    return box;
+}
+
+StudyArea load_study_area(const std::vector<std::string>& boundaries, const std::string& layer,
+                          const std::string& area, const io::Crs& crs, const RunOptions& run,
+                          Reporter& reporter)
+{
+    StudyArea out;
+    for (const auto& path : boundaries)
+    {
+        out.layers.push_back(load_areas(run, path, layer, crs));
+        for (const auto& w : out.layers.back()->warnings)
+            reporter.warn(w);
+    }
+    if (area.empty())
+        return out;
+    if (out.layers.empty())
+        throw Error(Errc::Usage, "--area needs --boundaries, the layer to find it in");
+    // The first layer that has the area; if none has it, the first layer's error names the
+    // nearest.
+    for (std::size_t l = out.layers.size(); l-- > 0;)
+        try
+        {
+            out.features = io::find_area(*out.layers[l], area);
+            out.layer = l;
+        }
+        catch (const Error&)
+        {
+            if (l == 0 && out.features.empty())
+                throw;
+        }
+    return out;
+}
+
 Density compute_density(const DensitySpec& s, const engine::Incidents& offences, const io::Crs& crs,
                         const RunOptions& run, Reporter& reporter,
                         const std::optional<engine::GridSpec>& grid_like,
@@ -383,32 +430,13 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& offences,
     std::optional<engine::Box2> extent;
     if (!s.extent.empty())
         extent = parse_extent(s.extent);
-    for (const auto& path : s.boundaries)
-    {
-        d.boundary_layers.push_back(load_areas(run, path, s.boundaries_layer, crs));
-        for (const auto& w : d.boundary_layers.back()->warnings)
-            reporter.warn(w);
-    }
+    const StudyArea study_area =
+        load_study_area(s.boundaries, s.boundaries_layer, s.area, crs, run, reporter);
+    d.boundary_layers = study_area.layers;
+    d.area_layer = study_area.layer;
+    d.area_features = study_area.features;
     if (!s.area.empty())
-    {
-        // The first layer that has the area; if none has it, the first layer's error names the
-        // nearest.
-        for (std::size_t l = d.boundary_layers.size(); l-- > 0;)
-            try
-            {
-                d.area_features = io::find_area(*d.boundary_layers[l], s.area);
-                d.area_layer = l;
-            }
-            catch (const Error&)
-            {
-                if (l == 0 && d.area_features.empty())
-                    throw;
-            }
-        engine::Box2 box;
-        for (const auto i : d.area_features)
-            box.expand(engine::bounds(d.boundary_layers[d.area_layer]->features[i].shape));
-        extent = box;
-    }
+        extent = study_area.bounds();
 
     d.options = {.kernel = kernel_of(s), .bandwidth_m = 0.0, .units = units_of(s)};
     const Edge edge = edge_of(s);
@@ -416,9 +444,7 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& offences,
 
     // The study window: the area, else the extent, else the offences' bounding rectangle (as
     // spatstat's default window). Selectors and edge correction look at the offences inside it.
-    std::vector<const engine::MultiPolygon*> area_shapes;
-    for (const auto i : d.area_features)
-        area_shapes.push_back(&d.boundary_layers[d.area_layer]->features[i].shape);
+    const std::vector<const engine::MultiPolygon*> area_shapes = study_area.shapes();
     engine::StudyWindow window;
     if (!area_shapes.empty())
         window = engine::StudyWindow::polygons(area_shapes);

@@ -75,6 +75,21 @@ struct Density
     std::int64_t cells_with_data = 0;
 };
 
+/// The --boundaries layers, and the --area features found in them.
+struct StudyArea
+{
+    std::vector<std::shared_ptr<const io::AreaLayer>> layers; ///< in the target CRS, as given
+    std::size_t layer = 0;                                    ///< the layer --area was found in
+    std::vector<std::size_t> features; ///< the --area features; none without --area
+    std::vector<const engine::MultiPolygon*> shapes() const;
+    engine::Box2 bounds() const;
+};
+/// Reads the --boundaries layers (or shares them from the run's cache) and finds --area in the
+/// first layer that has it. Throws Error(Usage) naming the nearest names when none has it.
+StudyArea load_study_area(const std::vector<std::string>& boundaries, const std::string& layer,
+                          const std::string& area, const io::Crs& crs, const RunOptions& run,
+                          Reporter& reporter);
+
 /// Where `kde` sends a surface too large to hold in memory: `begin` learns the grid, then `rows`
 /// receives every strip of rows in order from the north, nodata already in place.
 struct SurfaceStream

@@ -31,21 +31,6 @@ engine::ThresholdMethod method_of(const HotspotMethodSpec& spec)
     return *method;
 }
 
-// The field that names a boundary feature: one called like a name (WD13NM, name), else the first.
-std::size_t name_field(const io::AreaLayer& layer)
-{
-    for (std::size_t i = 0; i < layer.field_names.size(); ++i)
-    {
-        const std::string f = engine::fold(layer.field_names[i]);
-        if (f.size() >= 2 && f.compare(f.size() - 2, 2, "nm") == 0)
-            return i;
-    }
-    for (std::size_t i = 0; i < layer.field_names.size(); ++i)
-        if (engine::fold(layer.field_names[i]).find("name") != std::string::npos)
-            return i;
-    return 0;
-}
-
 struct Hotspot
 {
     std::int32_t label = 0;
@@ -328,8 +313,8 @@ HotspotAnalysis analyse_hotspots(const HotspotsRequest& r, Reporter& reporter)
     {
         layer_index[l] = load_area_index(r.run, r.density.boundaries[l], r.density.boundaries_layer,
                                          table.target_crs);
-        layer_names[l] =
-            io::field_values(*density.boundary_layers[l], name_field(*density.boundary_layers[l]));
+        layer_names[l] = io::field_values(*density.boundary_layers[l],
+                                          area_name_field(*density.boundary_layers[l]));
     }
     if (!r.places_path.empty())
         a.places = load_places(r.run, r.places_path, table.target_crs);
@@ -424,7 +409,7 @@ io::MapLayout draw_map(const HotspotsRequest& r, const HotspotAnalysis& a, Repor
         const auto index_ptr = load_area_index(r.run, r.density.boundaries[l],
                                                r.density.boundaries_layer, a.table.target_crs);
         const engine::AreaIndex& index = *index_ptr;
-        const auto names = io::field_values(layer, name_field(layer));
+        const auto names = io::field_values(layer, area_name_field(layer));
         for (std::size_t f = 0; f < layer.features.size(); ++f)
         {
             if (!engine::bounds(layer.features[f].shape).intersects(extent))

@@ -40,5 +40,14 @@ echo
 echo "== The patrol planner's weekly batch (data/batch_weekly.toml): twelve queries, data read once"
 "$hotspot" batch "$here/batch_weekly.toml" --out "$out/weekly" --overwrite
 echo
+echo "== SYNTHETIC 24-month series (data/tools/make_demo_series.cpp, planted changes): emerging hot spots"
+series="$out/synthetic_maidstone_2018-01_2019-12.csv"
+"$(dirname "$hotspot")/make_demo_series" "$series" 1 Maidstone \
+    "$here/police_uk/2019-09-kent-street.csv" "$here/police_uk/2019-11-kent-street.csv"
+"$hotspot" trends --offences "$series" \
+    --boundaries "$here/boundaries/kent_districts_2013.geojson" --area Maidstone \
+    --boundaries "$here/boundaries/maidstone_wards_2013.geojson" --cell 250 \
+    --title "SYNTHETIC series: emerging hot spots, Maidstone" --out-dir "$out/synthetic_trends" --overwrite
+echo
 echo "Outputs are in $out/:"
 ls -1 "$out" | sed 's/^/  /'

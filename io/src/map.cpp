@@ -221,10 +221,30 @@ void draw(cairo_t* cr, const MapContent& c, MapLayout& layout, cairo_surface_t* 
     paint.text(c.title, margin, 14, 22, false, true, 0, 0, w, title_height);
     paint.text(c.subtitle, margin, 44, 14, false, false, 0, 0, w, title_height);
 
-    // Legend: the colour ramp from 0 to the peak, in the surface's units.
+    // Legend: the categories' swatches, or the colour ramp from 0 to the peak in the surface's
+    // units.
     const double bar_x = map_right + 30, bar_top = layout.map_top + 40,
                  bar_h = std::min(300.0, map_h - 80);
-    for (int i = 0; i < static_cast<int>(bar_h); ++i)
+    if (!c.categories.empty())
+    {
+        cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+        paint.text(c.units, map_right + 10, layout.map_top + 10, 12, false, true, map_right, 0, w,
+                   h);
+        for (std::size_t i = 0; i < c.categories.size(); ++i)
+        {
+            const MapCategory& k = c.categories[i];
+            const double y = layout.map_top + 34 + 18.0 * static_cast<double>(i);
+            cairo_set_source_rgba(cr, k.r, k.g, k.b, k.opacity);
+            cairo_rectangle(cr, map_right + 10, y, 14, 12);
+            cairo_fill_preserve(cr);
+            cairo_set_source_rgb(cr, 0.4, 0.4, 0.4);
+            cairo_set_line_width(cr, 0.5);
+            cairo_stroke(cr);
+            cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+            paint.text(k.label, map_right + 30, y, 10, false, false, map_right, 0, w, h);
+        }
+    }
+    for (int i = 0; c.categories.empty() && i < static_cast<int>(bar_h); ++i)
     {
         double r, g, b;
         ramp_colour(1.0 - i / bar_h, r, g, b);
@@ -233,8 +253,9 @@ void draw(cairo_t* cr, const MapContent& c, MapLayout& layout, cairo_surface_t* 
         cairo_fill(cr);
     }
     cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
-    paint.text(c.units, bar_x, layout.map_top + 10, 12, false, true, map_right, 0, w, h);
-    for (int t = 0; t <= 4; ++t)
+    if (c.categories.empty())
+        paint.text(c.units, bar_x, layout.map_top + 10, 12, false, true, map_right, 0, w, h);
+    for (int t = 0; c.categories.empty() && t <= 4; ++t)
     {
         const double v = layout.legend_min + (layout.legend_max - layout.legend_min) * t / 4.0;
         const double y = bar_top + bar_h * (1.0 - t / 4.0);
@@ -339,6 +360,16 @@ MapLayout render_map(const MapContent& c, const std::string& path, const MapOpti
                 v == c.nodata || !(v > 0) ? 0.0 : std::clamp((f - 0.02) / 0.08, 0.0, 1.0);
             double r, gr, b;
             ramp_colour(f, r, gr, b);
+            if (!c.categories.empty())
+            {
+                const bool known =
+                    v >= 0 && v < static_cast<double>(c.categories.size()) && v == std::floor(v);
+                const MapCategory* k = known ? &c.categories[static_cast<std::size_t>(v)] : nullptr;
+                alpha = k ? k->opacity : 0.0;
+                r = k ? k->r : 0;
+                gr = k ? k->g : 0;
+                b = k ? k->b : 0;
+            }
             // Cairo's ARGB32 is premultiplied.
             const auto channel = [&](double x)
             { return static_cast<std::uint32_t>(std::lround(x * alpha * 255.0)); };

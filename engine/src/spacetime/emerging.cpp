@@ -130,7 +130,7 @@ std::string_view rule_of(EmergingCategory c)
     switch (c)
     {
     case EmergingCategory::NoPattern:
-        return "none of the rules below holds";
+        return "none of the other rules holds";
     case EmergingCategory::NewHot:
         return "significantly hot in the final step, and never before";
     case EmergingCategory::ConsecutiveHot:

@@ -17,9 +17,20 @@ struct MapLabelledShape
     engine::Point2 label_at; ///< where the label is centred, in map coordinates
 };
 
+/// A class of a categorical map: its legend entry and colour (components 0..1).
+struct MapCategory
+{
+    std::string label;
+    double r = 0, g = 0, b = 0;
+    double opacity = 1;
+};
+
 struct MapContent
 {
-    engine::Raster<double> surface; ///< values <= 0 and `nodata` are left clear
+    /// Values <= 0 and `nodata` are left clear. With `categories`, each value is instead the index
+    /// of a category (anything else is left clear), and the legend lists them.
+    engine::Raster<double> surface;
+    std::vector<MapCategory> categories;
     double nodata = -9999.0;
     std::string units; ///< e.g. "offences per km²"
     std::vector<MapLabelledShape> boundaries;

@@ -1,0 +1,209 @@
+// `hotspot trends` end to end, on the synthetic 24-month series (data/tools/make_demo_series.cpp).
+
+#include "run_command.hpp"
+
+#include <catch2/catch.hpp>
+#include <gdal_priv.h>
+#include <nlohmann/json.hpp>
+#include <ogrsf_frmts.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+using namespace hotspot::testsupport;
+namespace fs = std::filesystem;
+
+namespace
+{
+const std::string demo = HOTSPOT_SOURCE_DIR "/data/";
+const std::string maidstone = "--boundaries " + demo + "boundaries/kent_districts_2013.geojson " +
+                              "--area Maidstone --boundaries " + demo +
+                              "boundaries/maidstone_wards_2013.geojson";
+
+// The synthetic series, made once for all the tests of this run.
+const std::string& series()
+{
+    static const std::string path = []
+    {
+        const std::string dir = fresh_temp_dir("series");
+        const std::string csv = dir + "/synthetic_maidstone_24_months.csv";
+        const std::string command = std::string(HOTSPOT_SERIES_MAKER) + " " + quoted(csv) +
+                                    " 1 Maidstone " + demo + "police_uk/2019-09-kent-street.csv " +
+                                    demo + "police_uk/2019-11-kent-street.csv > /dev/null";
+        REQUIRE(std::system(command.c_str()) == 0);
+        return csv;
+    }();
+    return path;
+}
+
+nlohmann::json read_json(const std::string& path)
+{
+    std::ifstream in(path);
+    return nlohmann::json::parse(in);
+}
+
+struct Location
+{
+    std::string area, category;
+    double gi_z = NAN;
+    std::int64_t total = 0;
+    int null_counts = 0;
+    double x = 0, y = 0; ///< the cell's centre
+};
+
+std::vector<Location> read_trends(const std::string& path)
+{
+    GDALAllRegister();
+    std::unique_ptr<GDALDataset> ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR));
+    REQUIRE(ds);
+    OGRLayer* layer = ds->GetLayer(0);
+    std::vector<Location> out;
+    for (auto& f : *layer)
+    {
+        Location l;
+        l.area = f->GetFieldAsString("area");
+        l.category = f->GetFieldAsString("category");
+        l.gi_z = f->IsFieldNull(f->GetFieldIndex("gi_z")) ? NAN : f->GetFieldAsDouble("gi_z");
+        l.total = f->IsFieldNull(f->GetFieldIndex("total")) ? -1 : f->GetFieldAsInteger64("total");
+        for (int i = 0; i < f->GetFieldCount(); ++i)
+            if (std::string(f->GetFieldDefnRef(i)->GetNameRef()).rfind("n_", 0) == 0 &&
+                f->IsFieldNull(i))
+                ++l.null_counts;
+        OGREnvelope e;
+        f->GetGeometryRef()->getEnvelope(&e);
+        l.x = 0.5 * (e.MinX + e.MaxX);
+        l.y = 0.5 * (e.MinY + e.MaxY);
+        out.push_back(l);
+    }
+    return out;
+}
+} // namespace
+
+TEST_CASE("trends finds the planted Shepway rise, and its files agree with each other", "[trends]")
+{
+    const std::string dir = fresh_temp_dir("trends");
+    const auto r =
+        run_hotspot("trends --offences " + series() + " " + maidstone + " --cell 250 --out-dir " +
+                    dir + "/out --summary-json " + dir + "/summary.json");
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    for (const char* name : {"trends.gpkg", "cube.nc", "trends_map.png", "trends_summary.csv"})
+        CHECK(fs::exists(dir + "/out/" + name));
+    const auto summary = read_json(dir + "/summary.json");
+    const auto& cube = summary["cube"];
+    CHECK(cube["steps"] == 24);
+    CHECK(cube["first_step"] == "2018-01");
+    CHECK(cube["last_step"] == "2019-12");
+    // Nothing lost: every record used is in a bin or counted out.
+    CHECK(cube["counted"].get<std::int64_t>() + cube["undated"].get<std::int64_t>() +
+              cube["outside_area"].get<std::int64_t>() ==
+          summary["offences"]["used"].get<std::int64_t>());
+    std::int64_t in_categories = 0;
+    for (const auto& [name, n] : summary["categories"].items())
+        in_categories += n.get<std::int64_t>();
+    CHECK(in_categories == cube["locations"].get<std::int64_t>());
+
+    const auto locations = read_trends(dir + "/out/trends.gpkg");
+    REQUIRE(static_cast<std::int64_t>(locations.size()) == cube["locations"].get<std::int64_t>());
+    // Shepway's planted rise (0.546110, 51.254320 is 577106, 153420 in EPSG:27700): an
+    // intensifying hot spot within 500 m of it, in Shepway North or South.
+    const Location* shepway = nullptr;
+    std::int64_t total = 0;
+    for (const auto& l : locations)
+    {
+        total += l.total;
+        if (l.category == "Intensifying Hot Spot" &&
+            std::hypot(l.x - 577106, l.y - 153420) <= 500 &&
+            (!shepway || std::hypot(l.x - 577106, l.y - 153420) <
+                             std::hypot(shepway->x - 577106, shepway->y - 153420)))
+            shepway = &l;
+    }
+    CHECK(total == cube["counted"].get<std::int64_t>());
+    REQUIRE(shepway);
+    CHECK(shepway->area.rfind("Shepway", 0) == 0);
+
+    // The cube: the same counts and the same final z-scores as the GeoPackage, in EPSG:27700.
+    std::unique_ptr<GDALDataset> counts(
+        GDALDataset::Open(("NETCDF:\"" + dir + "/out/cube.nc\":count").c_str(), GDAL_OF_RASTER));
+    REQUIRE(counts);
+    CHECK(counts->GetRasterCount() == 24);
+    CHECK(std::string(counts->GetSpatialRef()->GetAuthorityCode(nullptr)) == "27700");
+    const int cols = counts->GetRasterXSize(), rows = counts->GetRasterYSize();
+    std::vector<double> values(static_cast<std::size_t>(cols * rows));
+    double cube_total = 0;
+    for (int b = 1; b <= 24; ++b)
+    {
+        REQUIRE(counts->GetRasterBand(b)->RasterIO(GF_Read, 0, 0, cols, rows, values.data(), cols,
+                                                   rows, GDT_Float64, 0, 0) == CE_None);
+        for (const double v : values)
+            if (!std::isnan(v))
+                cube_total += v;
+    }
+    CHECK(cube_total == static_cast<double>(total));
+    std::unique_ptr<GDALDataset> z(
+        GDALDataset::Open(("NETCDF:\"" + dir + "/out/cube.nc\":gi_z").c_str(), GDAL_OF_RASTER));
+    REQUIRE(z);
+    double transform[6];
+    z->GetGeoTransform(transform);
+    const int col = static_cast<int>((shepway->x - transform[0]) / transform[1]);
+    const int row = static_cast<int>((shepway->y - transform[3]) / transform[5]);
+    // GDAL shows a netCDF with y ascending bottom-up; with y descending it keeps row 0 north.
+    double final_z = 0;
+    REQUIRE(z->GetRasterBand(24)->RasterIO(GF_Read, col, row, 1, 1, &final_z, 1, 1, GDT_Float64, 0,
+                                           0) == CE_None);
+    CHECK(final_z == Approx(shepway->gi_z).epsilon(1e-12));
+
+    // The summary table names where each category lies.
+    std::ifstream csv(dir + "/out/trends_summary.csv");
+    std::stringstream text;
+    text << csv.rdbuf();
+    CHECK_THAT(text.str(),
+               Catch::Contains("Intensifying Hot Spot,") && Catch::Contains("Shepway North"));
+}
+
+TEST_CASE("trends withholds small counts when asked, and refuses what it cannot do", "[trends]")
+{
+    const std::string dir = fresh_temp_dir("trends_refusals");
+    const auto r = run_hotspot("trends --offences " + series() + " " + maidstone +
+                               " --cell 250 --publish partners --out-dir " + dir +
+                               "/out --summary-json " + dir + "/summary.json --quiet");
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    const auto summary = read_json(dir + "/summary.json");
+    CHECK(summary["disclosure"]["min_count"] == 5);
+    CHECK(summary["disclosure"]["withheld"].get<std::int64_t>() > 0);
+    int nulls = 0;
+    for (const auto& l : read_trends(dir + "/out/trends.gpkg"))
+        nulls += l.null_counts;
+    CHECK(nulls > 0);
+
+    const std::string out = " --out-dir " + dir + "/refused";
+    check_refusals(
+        {
+            {"trends --offences " + demo + "police_uk/2019-09-kent-street.csv --time-step 1W" + out,
+             3, "months only"},
+            {"trends --offences " + demo + "police_uk/2019-09-kent-street.csv" + out, 3,
+             "trends need 3"},
+            {"trends --offences " + series() + " --time-step 1Y" + out, 2, "not a time step"},
+            {"trends --offences " + series() + " --alpha 2" + out, 2, "--alpha"},
+            {"trends --offences " + series() + " --area Maidstone" + out, 2, "--boundaries"},
+        },
+        [&] { CHECK_FALSE(fs::exists(dir + "/refused/trends.gpkg")); });
+}
+
+TEST_CASE("trends steps by week where records carry days", "[trends]")
+{
+    const std::string dir = fresh_temp_dir("trends_weeks");
+    const auto r = run_hotspot("trends --offences " + series() +
+                               " --date-field Date --time-step 2W --cell 500 --out-dir " + dir +
+                               " --summary-json " + dir + "/summary.json --quiet");
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    const auto cube = read_json(dir + "/summary.json")["cube"];
+    CHECK(cube["time_step"] == "2 weeks");
+    CHECK(cube["last_step"] == "2019-12-18..2019-12-31");
+    CHECK(cube["steps"] == 53); // 730 days from 2018-01-01: 52 whole fortnights and 2 days
+}
