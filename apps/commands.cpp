@@ -24,6 +24,8 @@ std::vector<Command> register_commands(CLI::App& app, Requests& q)
          [&q](Reporter& r) { return run_snap_points(q.snap_points, r); }},
         {add_trends_command(app, q.trends), &q.trends.run,
          [&q](Reporter& r) { return run_trends(q.trends, r); }},
+        {add_near_repeat_command(app, q.near_repeat), &q.near_repeat.run,
+         [&q](Reporter& r) { return run_near_repeat(q.near_repeat, r); }},
     };
 }
 

@@ -6,6 +6,7 @@
 #include "evaluate_command.hpp"
 #include "hotspots_command.hpp"
 #include "kde_command.hpp"
+#include "near_repeat_command.hpp"
 #include "reconcile_command.hpp"
 #include "snap_points_command.hpp"
 #include "tables_command.hpp"
@@ -31,6 +32,7 @@ struct Requests
     CompareRequest compare;
     SnapPointsRequest snap_points;
     TrendsRequest trends;
+    NearRepeatRequest near_repeat;
 };
 
 struct Command

@@ -49,5 +49,9 @@ series="$out/synthetic_maidstone_2018-01_2019-12.csv"
     --boundaries "$here/boundaries/maidstone_wards_2013.geojson" --cell 250 \
     --title "SYNTHETIC series: emerging hot spots, Maidstone" --out-dir "$out/synthetic_trends" --overwrite
 echo
+echo "== SYNTHETIC series: near-repeat burglary (Knox test; the series is dated to the day)"
+"$hotspot" near-repeat --offences "$series" --date-field Date --crime-type Burglary \
+    --out "$out/synthetic_near_repeat_burglary.csv" --overwrite
+echo
 echo "Outputs are in $out/:"
 ls -1 "$out" | sed 's/^/  /'

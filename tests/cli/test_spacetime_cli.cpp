@@ -207,3 +207,47 @@ TEST_CASE("trends steps by week where records carry days", "[trends]")
     CHECK(cube["last_step"] == "2019-12-18..2019-12-31");
     CHECK(cube["steps"] == 53); // 730 days from 2018-01-01: 52 whole fortnights and 2 days
 }
+
+TEST_CASE("near-repeat finds the planted burglary repeats, the same at every run", "[near-repeat]")
+{
+    const std::string dir = fresh_temp_dir("near_repeat");
+    const std::string args = "near-repeat --offences " + series() +
+                             " --date-field Date --crime-type Burglary --permutations 199 ";
+    const auto r =
+        run_hotspot(args + "--out " + dir + "/knox.csv --summary-json " + dir + "/summary.json");
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK_THAT(r.out, Catch::Contains("Near repeats: a burglary within"));
+    const auto summary = read_json(dir + "/summary.json");
+    CHECK(summary["tested"] == summary["offences"]["used"]);
+    CHECK(summary["without_day"] == 0);
+    bool planted = false;
+    for (const auto& cell : summary["cells"])
+        if (cell["space_band"] == "1 to 100 m" && cell["time_band"] == "0 to 7 days")
+            planted =
+                cell["p_value"].get<double>() <= 0.01 && cell["knox_ratio"].get<double>() > 1.5;
+    CHECK(planted);
+    std::ifstream csv(dir + "/knox.csv");
+    std::stringstream first;
+    first << csv.rdbuf();
+    const std::string table = first.str();
+    CHECK(std::count(table.begin(), table.end(), '\n') == 1 + 6 * 5);
+
+    // The seed fixes the permutations, whatever the threads.
+    REQUIRE(run_hotspot(args + "--threads 1 --out " + dir + "/again.csv --quiet").exit_code == 0);
+    std::ifstream again(dir + "/again.csv");
+    std::stringstream second;
+    second << again.rdbuf();
+    CHECK(table == second.str());
+
+    check_refusals(
+        {
+            {"near-repeat --offences " + demo + "police_uk/2019-09-kent-street.csv --out " + dir +
+                 "/refused.csv",
+             3, "months only"},
+            {args + "--space-bands 100,200 --out " + dir + "/refused.csv", 2, "ascend from 0"},
+            {args + "--time-bands 0,7.5 --out " + dir + "/refused.csv", 2, "whole days"},
+            {args + "--metric chebyshev --out " + dir + "/refused.csv", 2, "manhattan"},
+        },
+        [&] { CHECK_FALSE(fs::exists(dir + "/refused.csv")); });
+}

@@ -2,6 +2,7 @@
 #include "hotspot/engine/hotspots/hotspots.hpp"
 #include "hotspot/engine/spacetime/cube.hpp"
 #include "hotspot/engine/spacetime/emerging.hpp"
+#include "hotspot/engine/spacetime/near_repeat.hpp"
 #include "hotspot/engine/statistics/significance.hpp"
 
 #include <catch2/catch.hpp>
@@ -367,4 +368,125 @@ TEST_CASE("Pure noise gives no more patterns than the false discovery rate allow
             steps_with_any += cutoff > 0;
         CHECK(steps_with_any <= 3); // expected 16 x 0.05 = 0.8
     }
+}
+
+namespace
+{
+// Offences uniform over a 5 km square and a year; each, with probability `repeat`, followed by one
+// within 100 m and 1 to 7 days later.
+Incidents near_repeat_process(std::size_t n, double repeat, std::uint64_t seed)
+{
+    std::mt19937_64 rng(seed);
+    std::uniform_real_distribution<double> where(0, 5000), near(-70, 70), u(0, 1);
+    std::uniform_int_distribution<int> day(0, 364), later(1, 7);
+    Incidents inc;
+    while (inc.size() < n)
+    {
+        const double x = where(rng), y = where(rng);
+        const int d = day(rng);
+        inc.add(x, y, 1.0, no_month, -1, 0, make_day(2019, 1, 1) + d);
+        if (u(rng) < repeat && inc.size() < n)
+            inc.add(x + near(rng), y + near(rng), 1.0, no_month, -1, 0,
+                    make_day(2019, 1, 1) + d + later(rng));
+    }
+    return inc;
+}
+} // namespace
+
+TEST_CASE("Knox counts equal all pairs by brute force, and permutations keep the margins",
+          "[spacetime][knox]")
+{
+    const Incidents inc = near_repeat_process(400, 0.3, 5);
+    KnoxOptions o;
+    o.space_edges = {0, 100, 200, 400};
+    o.time_edges = {0, 7, 14, 28};
+    o.permutations = 99;
+    for (const auto metric : {DistanceMetric::Euclidean, DistanceMetric::Manhattan})
+    {
+        o.metric = metric;
+        const KnoxTable t = knox_test(inc, o);
+        REQUIRE(t.space_labels.size() == 5);
+        REQUIRE(t.time_labels.size() == 4);
+        std::vector<std::int64_t> brute(t.observed.size(), 0);
+        for (std::size_t i = 0; i < inc.size(); ++i)
+            for (std::size_t j = i + 1; j < inc.size(); ++j)
+            {
+                const double dx = inc.x[j] - inc.x[i], dy = inc.y[j] - inc.y[i];
+                const double d = metric == DistanceMetric::Manhattan ? std::abs(dx) + std::abs(dy)
+                                                                     : std::hypot(dx, dy);
+                const std::size_t s = d == 0 ? 0 : d <= 100 ? 1 : d <= 200 ? 2 : d <= 400 ? 3 : 4;
+                const auto gap = std::abs(inc.day_of(j) - inc.day_of(i));
+                const std::size_t time = gap <= 7 ? 0 : gap <= 14 ? 1 : gap <= 28 ? 2 : 3;
+                ++brute[t.index(s, time)];
+            }
+        CHECK(t.observed == brute);
+        // Locations stay and dates are only shuffled: each band's total is every permutation's.
+        for (std::size_t s = 0; s < 5; ++s)
+        {
+            double expected = 0;
+            std::int64_t observed = 0;
+            for (std::size_t time = 0; time < 4; ++time)
+            {
+                expected += t.expected[t.index(s, time)];
+                observed += t.observed[t.index(s, time)];
+            }
+            CHECK(expected == Approx(static_cast<double>(observed)).epsilon(1e-12));
+        }
+        for (std::size_t time = 0; time < 4; ++time)
+        {
+            double expected = 0;
+            std::int64_t observed = 0;
+            for (std::size_t s = 0; s < 5; ++s)
+            {
+                expected += t.expected[t.index(s, time)];
+                observed += t.observed[t.index(s, time)];
+            }
+            CHECK(expected == Approx(static_cast<double>(observed)).epsilon(1e-12));
+        }
+        for (const double p : t.p_value)
+            CHECK((p >= 1.0 / 100 && p <= 1.0));
+    }
+    CHECK(knox_test(inc, o).p_value == knox_test(inc, o).p_value); // the seed fixes them
+}
+
+TEST_CASE("Knox finds a planted near-repeat window, and nothing in shuffled dates",
+          "[spacetime][knox]")
+{
+    Incidents inc = near_repeat_process(3000, 0.3, 8);
+    KnoxOptions o; // 0,100,...,400 m and 0,7,...,28 days, 999 permutations
+    const KnoxTable t = knox_test(inc, o);
+    // Children lie within 99 m (70 m per axis) and 1 to 7 days: the 1 to 100 m, 0 to 7 days cell.
+    const std::size_t planted = t.index(1, 0);
+    CHECK(t.space_labels[1] == "1 to 100 m");
+    CHECK(t.time_labels[0] == "0 to 7 days");
+    CHECK(t.p_value[planted] == Approx(0.001));
+    CHECK(t.knox_ratio(planted) > 3);
+    const auto reading = describe_near_repeats(t, 0.05, "a burglary");
+    CHECK_THAT(reading.back(), Catch::Contains("within 100 m and 7 days"));
+
+    // The same places with their dates shuffled: the pattern is gone.
+    std::mt19937_64 rng(3);
+    std::shuffle(inc.day.begin(), inc.day.end(), rng);
+    const KnoxTable shuffled = knox_test(inc, o);
+    CHECK(shuffled.p_value[planted] > 0.05);
+    int significant = 0;
+    for (std::size_t k = 0; k < shuffled.p_value.size(); ++k)
+        significant += shuffled.p_value[k] <= 0.05;
+    CHECK(significant <= 4); // 36 cells at 5%: about 2 by chance
+    CHECK_THAT(describe_near_repeats(shuffled, 0.05).front(), Catch::Contains("No near-repeat"));
+}
+
+TEST_CASE("Knox refuses bands that do not ascend from 0 and undated offences", "[spacetime][knox]")
+{
+    const Incidents inc = near_repeat_process(10, 0.0, 1);
+    KnoxOptions o;
+    o.space_edges = {100, 200};
+    CHECK_THROWS_WITH(knox_test(inc, o), Catch::Contains("ascend from 0"));
+    o = {};
+    o.time_edges = {0, 14, 7};
+    CHECK_THROWS_WITH(knox_test(inc, o), Catch::Contains("ascend from 0"));
+    Incidents undated;
+    undated.add(0, 0);
+    undated.add(1, 1);
+    CHECK_THROWS_WITH(knox_test(undated, {}), Catch::Contains("dated to the day"));
 }

@@ -1,0 +1,307 @@
+#include "hotspot/engine/spacetime/near_repeat.hpp"
+
+#include "hotspot/engine/core/error.hpp"
+
+#include <tbb/enumerable_thread_specific.h>
+#include <tbb/parallel_for.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstdio>
+#include <random>
+#include <unordered_map>
+
+namespace hotspot::engine
+{
+
+namespace
+{
+std::string metres_text(double m)
+{
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%g", m);
+    return buffer;
+}
+
+struct ClosePair
+{
+    std::uint32_t a, b;
+    std::uint8_t space;
+};
+
+// A uniform integer in [0, n) from 64 random bits, the same on every platform (Lemire's method
+// with rejection).
+std::uint64_t bounded(std::mt19937_64& rng, std::uint64_t n)
+{
+    const std::uint64_t threshold = (0 - n) % n;
+    for (;;)
+    {
+        const std::uint64_t r = rng();
+        const __uint128_t m = static_cast<__uint128_t>(r) * n;
+        if (static_cast<std::uint64_t>(m) >= threshold)
+            return static_cast<std::uint64_t>(m >> 64);
+    }
+}
+} // namespace
+
+KnoxTable knox_test(const Incidents& inc, const KnoxOptions& o, const RunContext& context)
+{
+    const auto ascending_from_zero = [](const auto& edges)
+    {
+        if (edges.empty() || edges.front() != 0)
+            return false;
+        for (std::size_t i = 1; i < edges.size(); ++i)
+            if (!(edges[i] > edges[i - 1]))
+                return false;
+        return true;
+    };
+    if (!ascending_from_zero(o.space_edges) || o.space_edges.size() < 2 ||
+        !std::isfinite(o.space_edges.back()) || o.space_edges.size() > 200)
+        throw Error(Errc::Usage, "space bands must ascend from 0, e.g. 0,100,200,300,400");
+    if (!ascending_from_zero(o.time_edges) || o.time_edges.size() < 2 ||
+        o.time_edges.back() > 100000)
+        throw Error(Errc::Usage, "time bands must ascend from 0, e.g. 0,7,14,21,28");
+    if (o.permutations < 1 || o.permutations > 1000000)
+        throw Error(Errc::Usage, "permutations must lie between 1 and 1,000,000");
+    const std::size_t n = inc.size();
+    if (n < 2)
+        throw Error(Errc::BadData, "the Knox test needs 2 offences or more");
+    if (n > 0xffffffffu)
+        throw Error(Errc::BadData, "too many offences for the Knox test");
+    for (std::size_t i = 0; i < n; ++i)
+        if (inc.day_of(i) == no_day)
+            throw Error(Errc::BadData, "an offence without a day: the Knox test needs every "
+                                       "offence dated to the day");
+
+    KnoxTable t;
+    t.space_labels.push_back("same location");
+    for (std::size_t k = 1; k < o.space_edges.size(); ++k)
+        t.space_labels.push_back(metres_text(k == 1 ? 1 : o.space_edges[k - 1] + 1) + " to " +
+                                 metres_text(o.space_edges[k]) + " m");
+    t.space_labels.push_back("more than " + metres_text(o.space_edges.back()) + " m");
+    for (std::size_t k = 1; k < o.time_edges.size(); ++k)
+        t.time_labels.push_back(std::to_string(k == 1 ? 0 : o.time_edges[k - 1] + 1) + " to " +
+                                std::to_string(o.time_edges[k]) + " days");
+    t.time_labels.push_back("more than " + std::to_string(o.time_edges.back()) + " days");
+    const std::size_t S = t.space_labels.size(), T = t.time_labels.size();
+    t.offences = static_cast<std::int64_t>(n);
+    t.pairs = static_cast<std::int64_t>(n) * static_cast<std::int64_t>(n - 1) / 2;
+    t.permutations = o.permutations;
+
+    // Time band of a gap in days: a table up to the last edge, then "more than".
+    const int max_days = o.time_edges.back();
+    std::vector<std::uint8_t> time_band(static_cast<std::size_t>(max_days) + 1);
+    for (int d = 0, k = 1; d <= max_days; ++d)
+    {
+        while (d > o.time_edges[static_cast<std::size_t>(k)])
+            ++k;
+        time_band[static_cast<std::size_t>(d)] = static_cast<std::uint8_t>(k - 1);
+    }
+    const auto band_of_gap = [&](std::int64_t gap)
+    { return gap > max_days ? T - 1 : time_band[static_cast<std::size_t>(gap)]; };
+
+    // Close pairs (within the last space edge), once: a grid of cells of that size.
+    const double reach = o.space_edges.back();
+    const auto space_band = [&](double dx, double dy) -> int
+    {
+        const double d = o.metric == DistanceMetric::Manhattan ? std::abs(dx) + std::abs(dy)
+                                                               : std::hypot(dx, dy);
+        if (d == 0)
+            return 0;
+        for (std::size_t k = 1; k < o.space_edges.size(); ++k)
+            if (d <= o.space_edges[k])
+                return static_cast<int>(k);
+        return -1;
+    };
+    const double cell = reach > 0 ? reach : 1.0;
+    std::unordered_map<std::int64_t, std::vector<std::uint32_t>> grid;
+    const auto key = [](std::int64_t cx, std::int64_t cy)
+    { return (cx << 32) ^ (cy & 0xffffffff); };
+    for (std::size_t i = 0; i < n; ++i)
+        grid[key(static_cast<std::int64_t>(std::floor(inc.x[i] / cell)),
+                 static_cast<std::int64_t>(std::floor(inc.y[i] / cell)))]
+            .push_back(static_cast<std::uint32_t>(i));
+    std::vector<std::vector<std::uint32_t>*> buckets;
+    for (auto& [k, v] : grid)
+        buckets.push_back(&v);
+    std::sort(buckets.begin(), buckets.end(),
+              [](const auto* a, const auto* b) { return a->front() < b->front(); });
+    tbb::enumerable_thread_specific<std::vector<ClosePair>> found;
+    tbb::parallel_for(std::size_t{0}, n,
+                      [&](std::size_t i)
+                      {
+                          auto& out = found.local();
+                          const auto cx = static_cast<std::int64_t>(std::floor(inc.x[i] / cell));
+                          const auto cy = static_cast<std::int64_t>(std::floor(inc.y[i] / cell));
+                          for (std::int64_t dy = -1; dy <= 1; ++dy)
+                              for (std::int64_t dx = -1; dx <= 1; ++dx)
+                              {
+                                  const auto it = grid.find(key(cx + dx, cy + dy));
+                                  if (it == grid.end())
+                                      continue;
+                                  for (const std::uint32_t j : it->second)
+                                  {
+                                      if (j <= i)
+                                          continue;
+                                      const int s =
+                                          space_band(inc.x[j] - inc.x[i], inc.y[j] - inc.y[i]);
+                                      if (s >= 0)
+                                          out.push_back({static_cast<std::uint32_t>(i), j,
+                                                         static_cast<std::uint8_t>(s)});
+                                  }
+                              }
+                      });
+    std::vector<ClosePair> close;
+    for (auto& part : found)
+        close.insert(close.end(), part.begin(), part.end());
+    t.close_pairs = static_cast<std::int64_t>(close.size());
+    context.report(0.05);
+
+    // Every pair's time band, whatever the places: from the sorted days, by two pointers per edge.
+    // Permuting the dates keeps this, as it keeps each space band's total.
+    std::vector<std::int64_t> days(n);
+    for (std::size_t i = 0; i < n; ++i)
+        days[i] = inc.day_of(i);
+    std::vector<std::int64_t> sorted = days;
+    std::sort(sorted.begin(), sorted.end());
+    const auto pairs_within = [&](std::int64_t gap)
+    {
+        std::int64_t count = 0;
+        for (std::size_t j = 0, i = 0; j < n; ++j)
+        {
+            while (sorted[j] - sorted[i] > gap)
+                ++i;
+            count += static_cast<std::int64_t>(j - i);
+        }
+        return count;
+    };
+    std::vector<std::int64_t> time_totals(T, 0);
+    std::int64_t below = 0;
+    for (std::size_t k = 1; k < o.time_edges.size(); ++k)
+    {
+        const std::int64_t within = pairs_within(o.time_edges[k]);
+        time_totals[k - 1] = within - below;
+        below = within;
+    }
+    time_totals[T - 1] = t.pairs - below;
+
+    // The table of one assignment of days: close pairs counted, the rest from the totals.
+    const auto table_of =
+        [&](const std::vector<std::int64_t>& day_of, std::vector<std::int64_t>& out)
+    {
+        std::fill(out.begin(), out.end(), 0);
+        for (const ClosePair& p : close)
+            ++out[p.space * T + band_of_gap(std::abs(day_of[p.a] - day_of[p.b]))];
+        for (std::size_t time = 0; time < T; ++time)
+        {
+            std::int64_t near = 0;
+            for (std::size_t s = 0; s + 1 < S; ++s)
+                near += out[s * T + time];
+            out[(S - 1) * T + time] = time_totals[time] - near;
+        }
+    };
+    t.observed.assign(S * T, 0);
+    table_of(days, t.observed);
+
+    // Permutations: each with its own generator seeded by (seed, permutation), so that the result
+    // does not depend on the threads.
+    struct Tally
+    {
+        std::vector<double> sum;
+        std::vector<std::int64_t> at_least;
+        std::vector<std::int64_t> table, shuffled;
+    };
+    tbb::enumerable_thread_specific<Tally> tallies(
+        [&]
+        {
+            return Tally{std::vector<double>(S * T, 0.0), std::vector<std::int64_t>(S * T, 0),
+                         std::vector<std::int64_t>(S * T, 0), std::vector<std::int64_t>(n)};
+        });
+    std::atomic<int> done{0};
+    tbb::parallel_for(0, o.permutations,
+                      [&](int p)
+                      {
+                          Tally& tally = tallies.local();
+                          std::seed_seq seq{static_cast<std::uint32_t>(o.seed),
+                                            static_cast<std::uint32_t>(o.seed >> 32),
+                                            static_cast<std::uint32_t>(p)};
+                          std::mt19937_64 rng(seq);
+                          tally.shuffled = days;
+                          for (std::size_t i = n - 1; i > 0; --i)
+                              std::swap(tally.shuffled[i], tally.shuffled[bounded(rng, i + 1)]);
+                          table_of(tally.shuffled, tally.table);
+                          for (std::size_t k = 0; k < S * T; ++k)
+                          {
+                              tally.sum[k] += static_cast<double>(tally.table[k]);
+                              tally.at_least[k] += tally.table[k] >= t.observed[k];
+                          }
+                          context.report(0.05 + 0.95 * (++done) / o.permutations);
+                      });
+    // Sums of whole counts: exact in any order while below 2^53.
+    t.expected.assign(S * T, 0.0);
+    std::vector<std::int64_t> at_least(S * T, 0);
+    for (const Tally& tally : tallies)
+        for (std::size_t k = 0; k < S * T; ++k)
+        {
+            t.expected[k] += tally.sum[k];
+            at_least[k] += tally.at_least[k];
+        }
+    t.p_value.resize(S * T);
+    for (std::size_t k = 0; k < S * T; ++k)
+    {
+        t.expected[k] /= o.permutations;
+        t.p_value[k] = static_cast<double>(1 + at_least[k]) / (1.0 + o.permutations);
+    }
+    return t;
+}
+
+std::vector<std::string> describe_near_repeats(const KnoxTable& t, double alpha,
+                                               const std::string& what)
+{
+    const std::size_t S = t.space_labels.size(), T = t.time_labels.size();
+    const auto raised = [&](std::size_t s, std::size_t time)
+    {
+        const std::size_t k = t.index(s, time);
+        return t.p_value[k] <= alpha && t.knox_ratio(k) > 1.0;
+    };
+    const auto ratio_text = [&](std::size_t k)
+    {
+        char buffer[96];
+        std::snprintf(buffer, sizeof buffer, "%.2f times the pairs chance gives (p = %.3g)",
+                      t.knox_ratio(k), t.p_value[k]);
+        return std::string(buffer);
+    };
+    std::vector<std::string> lines;
+    // Repeats at the same place: the longest run of raised time bands from the first.
+    std::size_t same = 0;
+    while (same + 1 < T && raised(0, same))
+        ++same;
+    if (same > 0)
+        lines.push_back("Repeats: " + what + " at the same location as another within " +
+                        t.time_labels[same - 1].substr(t.time_labels[same - 1].find("to ") + 3) +
+                        " of it: " + ratio_text(t.index(0, 0)) + ".");
+    // Near repeats: the widest space band and the longest time band raised from the nearest.
+    std::size_t far = 1;
+    while (far + 1 < S && raised(far, 0))
+        ++far;
+    std::size_t late = 0;
+    while (late + 1 < T && raised(1, late))
+        ++late;
+    if (far > 1 && late > 0)
+        lines.push_back(
+            "Near repeats: " + what + " within " +
+            t.space_labels[far - 1].substr(t.space_labels[far - 1].find("to ") + 3) + " and " +
+            t.time_labels[late - 1].substr(t.time_labels[late - 1].find("to ") + 3) +
+            " of another happened more often than chance: in the nearest band (" +
+            t.space_labels[1] + ", " + t.time_labels[0] + ") " + ratio_text(t.index(1, 0)) +
+            ". Extra patrols or crime prevention "
+            "advice around a new offence is warranted for that distance and time.");
+    if (lines.empty())
+        lines.push_back("No near-repeat pattern: no close band pair holds significantly more "
+                        "pairs than chance (p <= " +
+                        std::to_string(alpha).substr(0, 4) + ").");
+    return lines;
+}
+
+} // namespace hotspot::engine
