@@ -53,7 +53,8 @@ const std::map<std::string, Operation> operations{
     {"tables", {"--out", "table.csv", 2}},
     {"compare", {"--out-dir", "", 4}},
     {"trends", {"--out-dir", "", 4}},
-    {"near-repeat", {"--out", "near_repeat.csv", 3}}};
+    {"near-repeat", {"--out", "near_repeat.csv", 3}},
+    {"predict", {"--out-dir", "", 2}}};
 // Options whose values are files: named entries of [sources], [layers] or [places], or paths
 // relative to the batch file.
 const std::set<std::string> path_options{"offences", "test-offences", "offences-after",

@@ -26,6 +26,8 @@ std::vector<Command> register_commands(CLI::App& app, Requests& q)
          [&q](Reporter& r) { return run_trends(q.trends, r); }},
         {add_near_repeat_command(app, q.near_repeat), &q.near_repeat.run,
          [&q](Reporter& r) { return run_near_repeat(q.near_repeat, r); }},
+        {add_predict_command(app, q.predict), &q.predict.run,
+         [&q](Reporter& r) { return run_predict(q.predict, r); }},
     };
 }
 

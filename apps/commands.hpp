@@ -7,6 +7,7 @@
 #include "hotspots_command.hpp"
 #include "kde_command.hpp"
 #include "near_repeat_command.hpp"
+#include "predict_command.hpp"
 #include "reconcile_command.hpp"
 #include "snap_points_command.hpp"
 #include "tables_command.hpp"
@@ -33,6 +34,7 @@ struct Requests
     SnapPointsRequest snap_points;
     TrendsRequest trends;
     NearRepeatRequest near_repeat;
+    PredictRequest predict;
 };
 
 struct Command

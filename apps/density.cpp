@@ -407,6 +407,57 @@ StudyArea load_study_area(const std::vector<std::string>& boundaries, const std:
     return out;
 }
 
+std::function<std::string(engine::Point2)> area_namer(const StudyArea& area,
+                                                      const std::vector<std::string>& boundaries,
+                                                      const std::string& layer, const io::Crs& crs,
+                                                      const RunOptions& run)
+{
+    if (area.layers.empty())
+        return {};
+    // The first layer --area is not in: with a district to mask by, the wards given beside it.
+    std::size_t l = 0;
+    if (!area.features.empty() && area.layers.size() > 1)
+        l = area.layer == 0 ? 1 : 0;
+    auto index = load_area_index(run, boundaries[l], layer, crs);
+    auto names = std::make_shared<std::vector<std::string>>(
+        io::field_values(*area.layers[l], area_name_field(*area.layers[l])));
+    return [index, names](engine::Point2 p)
+    {
+        const std::int32_t a = index->locate(p);
+        return a >= 0 ? (*names)[static_cast<std::size_t>(a)] : std::string();
+    };
+}
+
+StudyGrid study_grid(const std::vector<std::string>& boundaries, const std::string& layer,
+                     const std::string& area, const std::string& extent_text,
+                     std::optional<double> cell_m, const engine::Incidents& offences,
+                     const io::Crs& crs, const RunOptions& run, Reporter& reporter)
+{
+    StudyGrid out;
+    out.area = load_study_area(boundaries, layer, area, crs, run, reporter);
+    engine::Box2 extent;
+    if (!area.empty())
+        extent = out.area.bounds();
+    else if (!extent_text.empty())
+        extent = parse_extent(extent_text);
+    else
+        for (std::size_t i = 0; i < offences.size(); ++i)
+            extent.expand(offences.x[i], offences.y[i]);
+    const double cell = cell_m ? *cell_m : engine::default_cell_size(extent);
+    if (!(cell > 0))
+        throw Error(Errc::Usage, "cannot derive a cell size from an empty extent; give --cell");
+    const engine::Box2 box = extent_text.empty() ? engine::snap_outward(extent, cell) : extent;
+    const double cells = std::ceil(box.width() / cell) * std::ceil(box.height() / cell);
+    if (cells * 17.0 > memory_limit_bytes(run) || cells > 2e9)
+        throw Error(Errc::Usage, "a grid of " + fixed(cells, 0) + " cells of " + fixed(cell, 3) +
+                                     " m is too large for memory; give a larger --cell or a "
+                                     "smaller area");
+    out.grid = engine::grid_for_extent(box, cell);
+    if (!area.empty())
+        out.mask = engine::rasterize_mask(out.area.shapes(), out.grid);
+    return out;
+}
+
 Density compute_density(const DensitySpec& s, const engine::Incidents& offences, const io::Crs& crs,
                         const RunOptions& run, Reporter& reporter,
                         const std::optional<engine::GridSpec>& grid_like,

@@ -90,6 +90,29 @@ StudyArea load_study_area(const std::vector<std::string>& boundaries, const std:
                           const std::string& area, const io::Crs& crs, const RunOptions& run,
                           Reporter& reporter);
 
+/// Names a point after the boundary polygon holding it ("" outside them all), from the first
+/// --boundaries layer that --area was not found in (wards given beside a district), else the
+/// first. An empty function without boundaries.
+std::function<std::string(engine::Point2)> area_namer(const StudyArea& area,
+                                                      const std::vector<std::string>& boundaries,
+                                                      const std::string& layer, const io::Crs& crs,
+                                                      const RunOptions& run);
+
+/// A grid for counting rather than smoothing (trends, predict): the --area's bounds, else --extent,
+/// else the offences' bounds, snapped outwards to whole cells (except a given extent); the cells
+/// inside --area marked.
+struct StudyGrid
+{
+    StudyArea area;
+    engine::GridSpec grid;
+    std::optional<engine::Raster<std::uint8_t>> mask; ///< with --area
+};
+/// Throws Error(Usage) for a grid that would not fit in memory.
+StudyGrid study_grid(const std::vector<std::string>& boundaries, const std::string& layer,
+                     const std::string& area, const std::string& extent,
+                     std::optional<double> cell_m, const engine::Incidents& offences,
+                     const io::Crs& crs, const RunOptions& run, Reporter& reporter);
+
 /// Where `kde` sends a surface too large to hold in memory: `begin` learns the grid, then `rows`
 /// receives every strip of rows in order from the north, nodata already in place.
 struct SurfaceStream

@@ -4,12 +4,14 @@
 #include "hotspot/engine/core/error.hpp"
 #include "hotspot/engine/core/text.hpp"
 #include "hotspot/engine/hotspots/evaluation.hpp"
+#include "hotspot/engine/hotspots/hotspots.hpp"
 #include "hotspot/io/files.hpp"
 
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <functional>
+#include <map>
 
 namespace hotspot::app
 {
@@ -65,7 +67,16 @@ CLI::App* add_evaluate_command(CLI::App& app, EvaluateRequest& r)
                     "Compare these bandwidths, metres, e.g. 100,150,200,300")
         ->delimiter(',')
         ->group("Density");
-    cmd->add_option("--out-dir", r.out_dir, "Folder for evaluation.csv and curves.csv")
+    cmd->add_option("--rolling", r.rolling,
+                    "Rolling origins: score plain kernel density, ProMap and time-decayed density "
+                    "on each of the last N months, each trained on the months before it")
+        ->group("Prospective");
+    cmd->add_option("--kde-months", r.kde_months,
+                    "With --rolling: the months the plain kernel density is drawn from (default 3)")
+        ->group("Prospective");
+    add_prospective_options(*cmd, r.prospective, true);
+    cmd->add_option("--out-dir", r.out_dir,
+                    "Folder for evaluation.csv and curves.csv (with --rolling: rolling.csv)")
         ->required()
         ->group("Output");
     add_run_options(*cmd, r.run);
@@ -82,13 +93,154 @@ CLI::App* add_evaluate_command(CLI::App& app, EvaluateRequest& r)
                 "      --test-offences data/police_uk/2019-11-kent-street.csv \\\n"
                 "      --boundaries data/boundaries/kent_districts_2013.geojson --area Maidstone "
                 "--cell 25 \\\n"
-                "      --bandwidths 100,150,200,300,400 --out-dir evaluation");
+                "      --bandwidths 100,150,200,300,400 --out-dir evaluation\n"
+                "Rolling origins (--rolling N): for each of the last N months m, each method is "
+                "drawn from the\n"
+                "  offences before m (kde: the --kde-months before it; promap: --promap-band and "
+                "--promap-weeks;\n"
+                "  decay: --half-life) and scored on m's offences at 1-20% coverage: which "
+                "predicts better on your data.\n"
+                "  hotspot evaluate --offences downloads/ --boundaries "
+                "data/boundaries/kent_districts_2013.geojson \\\n"
+                "      --area Maidstone --cell 100 --bandwidth 300 --rolling 6 --out-dir "
+                "prospective");
     return cmd;
 }
 
+namespace
+{
+// Rolling-origin evaluation of the prospective methods beside plain kernel density.
+nlohmann::json run_rolling(const EvaluateRequest& r, Reporter& reporter)
+{
+    check_prospective_spec(r.prospective);
+    if (r.kde_months < 1)
+        throw Error(Errc::Usage, "--kde-months must be 1 or more");
+    if (!r.test_offences.empty() || !r.test_period.empty() || !r.train_period.empty() ||
+        !r.bandwidths.empty())
+        throw Error(Errc::Usage, "--rolling chooses its own training and test months; leave "
+                                 "--train, --test, --test-offences and --bandwidths out");
+    make_output_folder(r.out_dir);
+    const std::string out = (fs::path(r.out_dir) / "rolling.csv").string();
+    io::check_output_path(out, r.run.overwrite);
+    const io::OffenceTable table = load_offences(r.input, r.run, reporter);
+    const engine::Incidents& inc = table.incidents;
+    const engine::MonthRange months = engine::month_range(inc.month);
+    if (months.first == engine::no_month)
+        throw Error(Errc::BadData, table.source_path + ": no dated offence");
+    const int span = months.last - months.first + 1;
+    if (span < r.rolling + 1)
+        throw Error(Errc::BadData, "the offences span " + std::to_string(span) +
+                                       " month(s); --rolling " + std::to_string(r.rolling) +
+                                       " needs " + std::to_string(r.rolling + 1) +
+                                       " (a month to train on before the first test month)");
+    const StudyGrid study =
+        study_grid(r.density.boundaries, r.density.boundaries_layer, r.density.area,
+                   r.density.extent, r.density.cell_m, inc, table.target_crs, r.run, reporter);
+    const engine::GridSpec& grid = study.grid;
+    Reporter quiet(true); // each surface's own report would repeat for every month
+    std::vector<double> percents;
+    for (int p = 1; p <= 20; ++p)
+        percents.push_back(p);
+    const std::vector<std::string> methods{"kde", "promap", "decay"};
+    std::map<std::string, std::vector<double>> hit_sum, pai_sum;
+    std::string csv = "test_month,method,coverage_percent,hit_rate,pai,pei\n";
+    for (int o = r.rolling; o >= 1; --o)
+    {
+        const engine::MonthIndex test = months.last - o + 1;
+        const engine::DayIndex day =
+            engine::make_day(engine::year_of(test), engine::month_of(test), 1);
+        const engine::Incidents tested =
+            inc.subset([&](std::size_t i) { return inc.month[i] == test; });
+        const engine::Incidents recent =
+            inc.subset([&](std::size_t i)
+                       { return inc.month[i] < test && inc.month[i] >= test - r.kde_months; });
+        const engine::Incidents before =
+            inc.subset([&](std::size_t i) { return inc.month[i] < test; });
+        const auto counts_test = engine::cell_counts(tested, grid, false);
+        const auto counts_train = engine::cell_counts(before, grid, false);
+        for (const auto& method : methods)
+        {
+            engine::Raster<double> surface;
+            if (method == "kde")
+            {
+                if (recent.size() == 0)
+                    throw Error(Errc::BadData, "no offence in the " + std::to_string(r.kde_months) +
+                                                   " month(s) before " + io::format_month(test));
+                surface = compute_density(r.density, recent, table.target_crs, r.run, quiet, grid)
+                              .surface;
+            }
+            else
+            {
+                ProspectiveSpec spec = r.prospective;
+                spec.method = method;
+                surface = prospective_surface(spec, r.density, before, day, grid, study.mask,
+                                              table.target_crs, r.run, quiet);
+            }
+            const auto curve = engine::coverage_curve(surface, study_cells(surface), counts_train,
+                                                      counts_test, percents);
+            auto& hits = hit_sum[method];
+            auto& pais = pai_sum[method];
+            hits.resize(percents.size(), 0.0);
+            pais.resize(percents.size(), 0.0);
+            for (std::size_t i = 0; i < curve.size(); ++i)
+            {
+                csv += io::format_month(test) + "," + method + "," + fixed(percents[i], 0) + "," +
+                       number(curve[i].hit_rate, 5) + "," + number(curve[i].pai, 4) + "," +
+                       number(curve[i].pei, 4) + "\n";
+                hits[i] += curve[i].hit_rate / r.rolling;
+                pais[i] += curve[i].pai / r.rolling;
+            }
+        }
+        reporter.info("origin     " + io::format_month(test) + ": " +
+                      std::to_string(tested.size()) + " offences scored");
+    }
+    io::write_text_file(out, csv, r.run.overwrite);
+    reporter.info("mean over " + std::to_string(r.rolling) +
+                  " months: hit rate (PAI) at 5%, 10% and 20% of the area");
+    nlohmann::json results = nlohmann::json::object();
+    std::string best;
+    double best_hit = -1;
+    for (const auto& method : methods)
+    {
+        const auto& hits = hit_sum[method];
+        const auto& pais = pai_sum[method];
+        double mean = 0;
+        for (const double h : hits)
+            mean += h / static_cast<double>(hits.size());
+        reporter.info("  " + method + std::string(8 - method.size(), ' ') +
+                      fixed(100 * hits[4], 1) + "% (" + number(pais[4], 2) + ")   " +
+                      fixed(100 * hits[9], 1) + "% (" + number(pais[9], 2) + ")   " +
+                      fixed(100 * hits[19], 1) + "% (" + number(pais[19], 2) + ")");
+        results[method] = {
+            {"mean_hit_rate", hits}, {"mean_pai", pais}, {"mean_hit_rate_1_20", mean}};
+        if (mean > best_hit)
+        {
+            best_hit = mean;
+            best = method;
+        }
+    }
+    reporter.info("best       " + best + ": the largest mean hit rate over 1-20% coverage (" +
+                  fixed(100 * best_hit, 1) + "%)");
+    reporter.info("wrote      " + out);
+    nlohmann::json summary = {{"command", "evaluate"},
+                              {"version", HOTSPOT_VERSION_STRING},
+                              {"offences", offences_json(table)},
+                              {"rolling", r.rolling},
+                              {"methods", results},
+                              {"best", best},
+                              {"outputs", {out}}};
+    write_summary(r.run, summary);
+    return summary;
+}
+} // namespace
+
 nlohmann::json run_evaluate(const EvaluateRequest& r, Reporter& reporter)
 {
+    if (r.rolling < 0)
+        throw Error(Errc::Usage, "--rolling takes a number of months");
     check_density_spec(r.density);
+    if (r.rolling > 0)
+        return run_rolling(r, reporter);
     check_hotspot_method(r.method);
     for (const double b : r.bandwidths)
         require_positive(b, "--bandwidths");

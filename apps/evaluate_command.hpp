@@ -1,6 +1,7 @@
 #pragma once
 
 #include "hotspots_command.hpp"
+#include "predict_command.hpp"
 
 #include <string>
 #include <vector>
@@ -19,6 +20,11 @@ struct EvaluateRequest
     DensitySpec density;
     HotspotMethodSpec method;
     std::vector<double> bandwidths; ///< several bandwidths to compare (metres)
+    /// Rolling origins: score kde, promap and decay on each of the last `rolling` months, trained
+    /// on the months before it (0: off).
+    int rolling = 0;
+    int kde_months = 3; ///< the plain kernel density's training months
+    ProspectiveSpec prospective;
     std::string out_dir;
     RunOptions run;
 };

@@ -192,30 +192,11 @@ nlohmann::json run_trends(const TrendsRequest& r, Reporter& reporter)
                                        "count offences per time step)");
     const engine::Incidents& inc = table.incidents;
     const io::Crs& crs = table.target_crs;
-    const StudyArea study =
-        load_study_area(r.boundaries, r.boundaries_layer, r.area, crs, r.run, reporter);
-
-    // The grid: the area's bounds, the extent, or the offences' bounds, snapped to whole cells.
-    engine::Box2 extent;
-    if (!r.area.empty())
-        extent = study.bounds();
-    else if (!r.extent.empty())
-        extent = parse_extent(r.extent);
-    else
-        for (std::size_t i = 0; i < inc.size(); ++i)
-            extent.expand(inc.x[i], inc.y[i]);
-    const double cell = r.cell_m ? *r.cell_m : engine::default_cell_size(extent);
-    if (!(cell > 0))
-        throw Error(Errc::Usage, "cannot derive a cell size from an empty extent; give --cell");
-    const engine::GridSpec grid = engine::grid_for_extent(
-        r.extent.empty() ? engine::snap_outward(extent, cell) : extent, cell);
-    if (static_cast<double>(grid.cols) * static_cast<double>(grid.rows) > 2e8)
-        throw Error(Errc::Usage, "a cube of " + std::to_string(grid.cols) + " x " +
-                                     std::to_string(grid.rows) + " cells is too large; give a " +
-                                     "larger --cell or a smaller area");
-    std::optional<engine::Raster<std::uint8_t>> mask;
-    if (!r.area.empty())
-        mask = engine::rasterize_mask(study.shapes(), grid);
+    const StudyGrid study = study_grid(r.boundaries, r.boundaries_layer, r.area, r.extent, r.cell_m,
+                                       inc, crs, r.run, reporter);
+    const engine::GridSpec& grid = study.grid;
+    const double cell = grid.cell_m;
+    const auto& mask = study.mask;
 
     const bool weighted = !r.input.harm.empty() || !r.input.source.weight_field.empty();
     const engine::SpaceTimeCube cube =
@@ -251,27 +232,15 @@ nlohmann::json run_trends(const TrendsRequest& r, Reporter& reporter)
         cube, band, r.time_window, r.alpha, {reporter.progress("trends")});
     reporter.done();
 
-    // Each location's name, from the first boundary layer --area is not in (else the first).
+    // Each location's name, from the boundaries (wards beside the district of --area).
     const std::size_t L = cube.locations.size();
+    const auto name_at = area_namer(study.area, r.boundaries, r.boundaries_layer, crs, r.run);
+    const bool named = static_cast<bool>(name_at);
     std::vector<std::string> place_of(L);
-    bool named = false;
-    if (!study.layers.empty())
+    for (std::size_t l = 0; named && l < L; ++l)
     {
-        std::size_t layer = 0;
-        if (!r.area.empty() && study.layers.size() > 1)
-            layer = study.layer == 0 ? 1 : 0;
-        const auto index = load_area_index(r.run, r.boundaries[layer], r.boundaries_layer, crs);
-        const auto names =
-            io::field_values(*study.layers[layer], area_name_field(*study.layers[layer]));
-        for (std::size_t l = 0; l < L; ++l)
-        {
-            const auto k = cube.locations[l];
-            const std::int32_t a =
-                index->locate({grid.center_x(k % grid.cols), grid.center_y(k / grid.cols)});
-            if (a >= 0)
-                place_of[l] = names[static_cast<std::size_t>(a)];
-        }
-        named = true;
+        const auto k = cube.locations[l];
+        place_of[l] = name_at({grid.center_x(k % grid.cols), grid.center_y(k / grid.cols)});
     }
 
     // Counts of 1 to K-1 are withheld from what is written.
@@ -431,7 +400,7 @@ nlohmann::json run_trends(const TrendsRequest& r, Reporter& reporter)
         const auto& colours = category_colours();
         map.categories.assign(colours.begin(), colours.end());
         map.units = "Emerging hot spots";
-        for (const auto* shape : study.shapes())
+        for (const auto* shape : study.area.shapes())
             map.boundaries.push_back({*shape, "", {}});
         map.title = r.title.empty() ? "Emerging hot spots, " + cube.step_label(0) + " to " +
                                           cube.step_label(last)

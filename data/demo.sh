@@ -53,5 +53,16 @@ echo "== SYNTHETIC series: near-repeat burglary (Knox test; the series is dated 
 "$hotspot" near-repeat --offences "$series" --date-field Date --crime-type Burglary \
     --out "$out/synthetic_near_repeat_burglary.csv" --overwrite
 echo
+echo "== SYNTHETIC series: where next? ProMap prospective hotspots for January 2020, and the cells to patrol"
+"$hotspot" predict --offences "$series" \
+    --boundaries "$here/boundaries/kent_districts_2013.geojson" --area Maidstone \
+    --boundaries "$here/boundaries/maidstone_wards_2013.geojson" --cell 100 \
+    --out-dir "$out/synthetic_predict" --overwrite
+echo
+echo "== SYNTHETIC series: which predicts better here? Plain density, ProMap and decay over the last 6 months"
+"$hotspot" evaluate --offences "$series" \
+    --boundaries "$here/boundaries/kent_districts_2013.geojson" --area Maidstone --cell 100 \
+    --bandwidth 300 --rolling 6 --out-dir "$out/synthetic_rolling" --overwrite
+echo
 echo "Outputs are in $out/:"
 ls -1 "$out" | sed 's/^/  /'

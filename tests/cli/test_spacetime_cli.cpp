@@ -251,3 +251,95 @@ TEST_CASE("near-repeat finds the planted burglary repeats, the same at every run
         },
         [&] { CHECK_FALSE(fs::exists(dir + "/refused.csv")); });
 }
+
+TEST_CASE("predict lists the cells of highest ProMap risk, as its GeoTIFF holds them", "[predict]")
+{
+    const std::string dir = fresh_temp_dir("predict");
+    const auto r = run_hotspot("predict --offences " + series() + " " + maidstone +
+                               " --cell 100 --top 15 --out-dir " + dir + "/out --summary-json " +
+                               dir + "/summary.json");
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    const auto summary = read_json(dir + "/summary.json");
+    CHECK(summary["forecast_day"] == "2020-01-01"); // the month after the last, December 2019
+    const auto& cells = summary["patrol_cells"];
+    REQUIRE(cells.size() == 15);
+    GDALAllRegister();
+    std::unique_ptr<GDALDataset> tif(
+        GDALDataset::Open((dir + "/out/predict.tif").c_str(), GDAL_OF_RASTER));
+    REQUIRE(tif);
+    CHECK(std::string(tif->GetMetadataItem("HOTSPOT_METHOD")) == "promap");
+    CHECK(std::string(tif->GetMetadataItem("HOTSPOT_FORECAST_DAY")) == "2020-01-01");
+    double transform[6];
+    tif->GetGeoTransform(transform);
+    const int cols = tif->GetRasterXSize(), rows = tif->GetRasterYSize();
+    std::vector<double> risk(static_cast<std::size_t>(cols * rows));
+    REQUIRE(tif->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, cols, rows, risk.data(), cols, rows,
+                                            GDT_Float64, 0, 0) == CE_None);
+    const double peak = *std::max_element(risk.begin(), risk.end());
+    CHECK(cells[0]["risk"].get<double>() == peak);
+    for (std::size_t i = 0; i < cells.size(); ++i)
+    {
+        const int col =
+            static_cast<int>((cells[i]["x"].get<double>() - transform[0]) / transform[1]);
+        const int row =
+            static_cast<int>((cells[i]["y"].get<double>() - transform[3]) / transform[5]);
+        CHECK(risk[static_cast<std::size_t>(row * cols + col)] == cells[i]["risk"].get<double>());
+        if (i > 0)
+            CHECK(cells[i]["risk"].get<double>() <= cells[i - 1]["risk"].get<double>());
+        CHECK_FALSE(cells[i]["area"].get<std::string>().empty()); // a ward
+    }
+
+    // Time-decayed density, and a forecast day inside the data.
+    const auto decay = run_hotspot("predict --offences " + series() +
+                                   " --method decay --bandwidth 300 --at 2019-06-10 --cell 100 "
+                                   "--out-dir " +
+                                   dir + "/decay --summary-json " + dir + "/decay.json --quiet");
+    INFO(decay.err);
+    REQUIRE(decay.exit_code == 0);
+    CHECK(read_json(dir + "/decay.json")["forecast_day"] == "2019-06-10");
+
+    check_refusals(
+        {
+            {"predict --offences " + series() + " --method oracle --out-dir " + dir + "/refused", 2,
+             "promap or decay"},
+            {"predict --offences " + series() + " --at 2019-13-01 --out-dir " + dir + "/refused", 2,
+             "YYYY-MM-DD"},
+            {"predict --offences " + series() + " --publish public --out-dir " + dir + "/refused",
+             2, "--method decay"},
+            {"predict --offences " + series() + " --at 2017-01-01 --out-dir " + dir + "/refused", 3,
+             "no offence within reach"},
+        },
+        [&] { CHECK_FALSE(fs::exists(dir + "/refused/predict.tif")); });
+}
+
+TEST_CASE("evaluate --rolling scores kde, ProMap and decay month by month", "[predict]")
+{
+    const std::string dir = fresh_temp_dir("rolling");
+    const auto r = run_hotspot("evaluate --offences " + series() +
+                               " --cell 200 --bandwidth 300 --rolling 3 --out-dir " + dir +
+                               " --summary-json " + dir + "/summary.json");
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    const auto summary = read_json(dir + "/summary.json");
+    for (const char* method : {"kde", "promap", "decay"})
+    {
+        const auto hits = summary["methods"][method]["mean_hit_rate"].get<std::vector<double>>();
+        REQUIRE(hits.size() == 20);
+        for (std::size_t i = 1; i < hits.size(); ++i)
+            CHECK(hits[i] >= hits[i - 1]); // more area, more offences caught
+        CHECK(hits.back() <= 1.0);
+        CHECK(hits.front() > 0.01); // better than 1% of the area by chance
+    }
+    std::ifstream csv(dir + "/rolling.csv");
+    std::stringstream text;
+    text << csv.rdbuf();
+    const std::string rows = text.str();
+    CHECK(std::count(rows.begin(), rows.end(), '\n') == 1 + 3 * 3 * 20);
+    CHECK_THAT(rows, Catch::Contains("2019-10,promap,5,"));
+
+    const auto refused = run_hotspot("evaluate --offences " + series() + " --rolling 30 --cell " +
+                                     "200 --out-dir " + dir + "/refused");
+    CHECK(refused.exit_code == 3);
+    CHECK_THAT(refused.err, Catch::Contains("needs 31"));
+}

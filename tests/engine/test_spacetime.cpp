@@ -3,6 +3,7 @@
 #include "hotspot/engine/spacetime/cube.hpp"
 #include "hotspot/engine/spacetime/emerging.hpp"
 #include "hotspot/engine/spacetime/near_repeat.hpp"
+#include "hotspot/engine/spacetime/prospective.hpp"
 #include "hotspot/engine/statistics/significance.hpp"
 
 #include <catch2/catch.hpp>
@@ -489,4 +490,48 @@ TEST_CASE("Knox refuses bands that do not ascend from 0 and undated offences", "
     undated.add(0, 0);
     undated.add(1, 1);
     CHECK_THROWS_WITH(knox_test(undated, {}), Catch::Contains("dated to the day"));
+}
+
+TEST_CASE("ProMap weights equal a hand-worked example", "[spacetime][promap]")
+{
+    // 5 x 5 cells of 100 m; the band of 150 m reaches a cell's 8 neighbours (1 and 1.414 cells),
+    // not the next ring (2 cells).
+    const GridSpec grid{0, 500, 100, 5, 5};
+    const DayIndex today = make_day(2019, 12, 1);
+    Incidents inc;
+    const auto at = [](std::int64_t col, std::int64_t row) {
+        return std::pair<double, double>{col * 100.0 + 50, 500 - row * 100.0 - 50};
+    };
+    const auto add = [&](std::int64_t col, std::int64_t row, int age_days)
+    {
+        const auto [x, y] = at(col, row);
+        inc.add(x, y, 1.0, month_of_day(today - age_days), -1, 0, today - age_days);
+    };
+    add(2, 2, 3);  // A: 0 whole weeks old: weight 1
+    add(3, 2, 10); // B: 1 week old: weight 1/2
+    add(0, 0, 60); // C: 8 weeks old: out of the 8 weeks
+    add(4, 4, -1); // D: after the forecast day: ignored
+    const Raster<double> risk = promap_surface(inc, grid, {150, 8, today});
+    const double diagonal = 1 / (1 + std::sqrt(2.0));
+    CHECK(risk.at(2, 2) == Approx(1.0 + 0.5 * 0.5));      // A at 0, B at 1 cell
+    CHECK(risk.at(3, 3) == Approx(diagonal + 0.5 * 0.5)); // A diagonal, B at 1 cell
+    CHECK(risk.at(4, 2) == Approx(0.5 * 0.5));            // A 2 cells away: out of reach
+    CHECK(risk.at(1, 1) == Approx(diagonal));             // B is sqrt(5) cells away
+    CHECK(risk.at(0, 0) == 0.0);                          // C too old
+    CHECK(risk.at(4, 4) == 0.0);                          // D ignored; A, B out of reach
+    double total = 0;
+    for (const double v : risk.values)
+        total += v;
+    // A and B each reach their cell, 4 edge and 4 diagonal neighbours, all on the grid.
+    CHECK(total == Approx(1.5 * (1 + 4 * 0.5 + 4 * diagonal)));
+
+    // Records dated to the month count from the 15th; the time-decayed weights halve every
+    // half-life.
+    Incidents months;
+    months.add(250, 250, 1.0, make_month(2019, 11));
+    CHECK(effective_day(months, 0) == make_day(2019, 11, 15));
+    const Incidents decayed = time_decayed(inc, today, 14.0);
+    REQUIRE(decayed.size() == 3); // D is after the day
+    CHECK(decayed.weight_of(1) == Approx(std::exp2(-10.0 / 14)));
+    CHECK(decayed.weight_of(2) == Approx(std::exp2(-60.0 / 14)));
 }

@@ -1,0 +1,55 @@
+#pragma once
+
+#include "cli.hpp"
+#include "density.hpp"
+
+#include "hotspot/engine/core/incidents.hpp"
+
+#include <string>
+
+namespace hotspot::app
+{
+
+/// How a prospective surface is made: ProMap, or a kernel density of time-decayed offences.
+struct ProspectiveSpec
+{
+    std::string method = "promap"; ///< promap or decay
+    double band_m = 400;           ///< ProMap's reach
+    int weeks = 8;                 ///< ProMap's memory
+    double half_life_days = 14;    ///< decay
+};
+/// --method, --band, --weeks, --half-life; with `compared` (evaluate, which scores every method)
+/// no --method, and --promap-band, --promap-weeks beside its own options.
+void add_prospective_options(CLI::App& command, ProspectiveSpec& spec, bool compared = false);
+void check_prospective_spec(const ProspectiveSpec& spec);
+
+/// The forecast for `day` on `grid`: ProMap of the offences before it, or (decay) the density of
+/// the offences before it weighted by their age, with the density spec's kernel and bandwidth.
+/// Cells outside the density spec's --area are nodata_value.
+engine::Raster<double> prospective_surface(const ProspectiveSpec& spec, const DensitySpec& density,
+                                           const engine::Incidents& offences, engine::DayIndex day,
+                                           const engine::GridSpec& grid,
+                                           const std::optional<engine::Raster<std::uint8_t>>& mask,
+                                           const io::Crs& crs, const RunOptions& run,
+                                           Reporter& reporter);
+
+/// The day after the data: the last offence's day + 1, or the first of the month after the last
+/// month when records give months only.
+engine::DayIndex day_after(const engine::Incidents& offences);
+
+/// `hotspot predict`: prospective hotspots for the days ahead, and the cells to patrol.
+struct PredictRequest
+{
+    OffenceInput input;
+    DensitySpec density;
+    ProspectiveSpec prospective;
+    std::string at; ///< the day forecast, YYYY-MM-DD (default: the day after the data)
+    int top = 20;   ///< patrol cells listed
+    std::string out_dir;
+    RunOptions run;
+};
+
+CLI::App* add_predict_command(CLI::App& app, PredictRequest& request);
+nlohmann::json run_predict(const PredictRequest& request, Reporter& reporter);
+
+} // namespace hotspot::app
