@@ -383,8 +383,8 @@ nlohmann::json run_queries(const BatchRequest& r, std::vector<std::unique_ptr<Qu
 CLI::App* add_batch_command(CLI::App& app, BatchRequest& r)
 {
     CLI::App* cmd = app.add_subcommand(
-        "batch", "Run a file of queries (kde, hotspots, map, evaluate, displacement, "
-                 "reconcile, tables) over data read once, into one folder of results");
+        "batch", "Run a file of queries (any analysis command: kde, hotspots, tables, trends, "
+                 "predict...) over data read once, into one folder of results");
     cmd->add_option("file", r.path, "The queries, a TOML file (see data/batch_weekly.toml)")
         ->required();
     cmd->add_option("--out", r.out_dir, "Folder of results: one folder per query and manifest.json")

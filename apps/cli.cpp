@@ -57,6 +57,9 @@ const char* const conventions_text = R"(Conventions
   Inputs        --offences is repeatable: files, folders, patterns ('data/2019-*/*.csv') and
                 police.uk downloads (.zip). Folders and downloads give their YYYY-MM-<force>-
                 street.csv files; --force picks forces and --from/--to skip monthly files by name.
+  Time          trends, near-repeat and predict read the date field: police.uk gives the
+                month (2019-09); force extracts dated to the day (2019-09-14, 14/09/2019, ISO
+                date-times) also allow weekly and daily steps and the Knox test.
   Memory        A run estimated to need more than --memory-limit (default 80% of memory) is
                 refused before computing, except kde, which then writes its grid in strips.
   Nothing lost  Every record is used or rejected with a reason; --rejects FILE.csv lists them.

@@ -447,6 +447,8 @@ StudyGrid study_grid(const std::vector<std::string>& boundaries, const std::stri
     if (!(cell > 0))
         throw Error(Errc::Usage, "cannot derive a cell size from an empty extent; give --cell");
     const engine::Box2 box = extent_text.empty() ? engine::snap_outward(extent, cell) : extent;
+    if (area.empty() && extent_text.empty())
+        warn_if_stretched(offences, box, reporter);
     const double cells = std::ceil(box.width() / cell) * std::ceil(box.height() / cell);
     if (cells * 17.0 > memory_limit_bytes(run) || cells > 2e9)
         throw Error(Errc::Usage, "a grid of " + fixed(cells, 0) + " cells of " + fixed(cell, 3) +

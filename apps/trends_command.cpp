@@ -318,26 +318,28 @@ nlohmann::json run_trends(const TrendsRequest& r, Reporter& reporter)
             nc.time.push_back(cube.step_start_day(t));
             nc.time_labels.push_back(cube.step_label(t));
         }
-        const std::size_t cells = static_cast<std::size_t>(grid.cell_count());
         const double nan = std::numeric_limits<double>::quiet_NaN();
-        io::CubeVariable count{
-            "count",
-            weighted ? "weighted offences per cell and time step"
-                     : "offences per cell and time step",
-            "1", std::vector<double>(cells * static_cast<std::size_t>(cube.steps), nan)};
-        io::CubeVariable z{"gi_z", "space-time Getis-Ord Gi* z-score", "1", count.values};
-        io::CubeVariable p{"gi_p", "p-value of the Gi* z-score (two-sided)", "1", count.values};
-        for (std::int32_t t = 0; t < cube.steps; ++t)
-            for (std::size_t l = 0; l < L; ++l)
+        // Step t of one of the cube's quantities, laid over the grid.
+        const auto over_grid = [&](const std::vector<double>& per_bin, bool withheld)
+        {
+            return [&, withheld](std::size_t t, std::vector<double>& slice)
             {
-                const std::size_t b = static_cast<std::size_t>(t) * L + l;
-                const std::size_t k = static_cast<std::size_t>(t) * cells +
-                                      static_cast<std::size_t>(cube.locations[l]);
-                count.values[k] = withhold(cube.values[b]) ? nan : cube.values[b];
-                z.values[k] = result.gi.z[b];
-                p.values[k] = result.gi.p[b];
-            }
-        nc.variables = {std::move(count), std::move(z), std::move(p)};
+                for (std::size_t l = 0; l < L; ++l)
+                {
+                    const double v = per_bin[t * L + l];
+                    slice[static_cast<std::size_t>(cube.locations[l])] =
+                        withheld && withhold(v) ? nan : v;
+                }
+            };
+        };
+        nc.variables = {
+            {"count",
+             weighted ? "weighted offences per cell and time step"
+                      : "offences per cell and time step",
+             "1", over_grid(cube.values, true)},
+            {"gi_z", "space-time Getis-Ord Gi* z-score", "1", over_grid(result.gi.z, false)},
+            {"gi_p", "p-value of the Gi* z-score (two-sided)", "1", over_grid(result.gi.p, false)},
+        };
         nc.attributes = {
             {"title", r.title.empty() ? "hotspot space-time cube" : r.title},
             {"hotspot_offences", table.source_path},

@@ -15,7 +15,9 @@
 //     crime that patrols moved away;
 //   - near repeats: each burglary is followed, with probability 0.3, by another burglary at a
 //     snap point within 200 m, 1 to 10 days later (in the same month).
-// Usage: make_demo_series OUT.csv SEED DISTRICT POLICE_UK.csv [POLICE_UK.csv ...]
+// Usage: make_demo_series OUT.csv SEED DISTRICT POLICE_UK.csv [POLICE_UK.csv ...] [--records N]
+//   DISTRICT is the start of the LSOA names kept ("Maidstone"), or * for every record; --records
+//   sets the records of the 24 months before the planted ones (default: a real month's each).
 //   e.g. make_demo_series series.csv 1 Maidstone data/police_uk/2019-09-kent-street.csv
 //        data/police_uk/2019-11-kent-street.csv
 
@@ -68,7 +70,13 @@ try
         std::fprintf(stderr, "usage: make_demo_series OUT.csv SEED DISTRICT POLICE_UK.csv ...\n");
         return 2;
     }
-    const std::string district = argv[3];
+    const std::string district = argv[3] == std::string("*") ? "" : argv[3];
+    std::size_t records = 0;
+    if (argc > 6 && argv[argc - 2] == std::string("--records"))
+    {
+        records = std::stoull(argv[argc - 1]);
+        argc -= 2;
+    }
     std::vector<Record> pool;
     int files = 0;
     for (int f = 4; f < argc; ++f, ++files)
@@ -91,7 +99,8 @@ try
     }
     if (pool.empty())
         throw std::runtime_error("no located record of " + district);
-    const std::size_t per_month = pool.size() / static_cast<std::size_t>(files);
+    const std::size_t per_month =
+        records ? records / 24 : pool.size() / static_cast<std::size_t>(files);
 
     std::mt19937_64 rng(std::stoull(argv[2]));
     const auto pick = [&](const std::vector<std::size_t>& from)

@@ -32,7 +32,15 @@ std::shared_ptr<GDALMDArray> variable(GDALGroup& root, const std::string& name, 
 {
     CPLStringList options;
     if (compress)
+    {
         options.SetNameValue("COMPRESS", "DEFLATE");
+        // Chunks of one time step: each step is written once, never read back and recompressed.
+        std::string blocks;
+        for (std::size_t d = 0; d < dims.size(); ++d)
+            blocks += (d ? "," : "") +
+                      std::to_string(d == 0 ? 1 : std::min<GUInt64>(dims[d]->GetSize(), 512));
+        options.SetNameValue("BLOCKSIZE", blocks.c_str());
+    }
     const auto a =
         root.CreateMDArray(name, dims, GDALExtendedDataType::Create(GDT_Float64), options.List());
     check(a != nullptr, path, "variable " + name);
@@ -117,7 +125,19 @@ void write_netcdf_cube(const std::string& path, const NetcdfCube& cube, bool ove
                       "fill value of " + v.name);
                 text_attribute(*a, "long_name", v.long_name, path);
                 text_attribute(*a, "units", v.units, path);
-                write_all(*a, v.values, path);
+                std::vector<double> slice;
+                for (std::size_t t = 0; t < cube.time.size(); ++t)
+                {
+                    slice.assign(static_cast<std::size_t>(g.cell_count()),
+                                 std::numeric_limits<double>::quiet_NaN());
+                    v.fill(t, slice);
+                    const GUInt64 start[3] = {t, 0, 0};
+                    const size_t count[3] = {1, static_cast<size_t>(g.rows),
+                                             static_cast<size_t>(g.cols)};
+                    check(a->Write(start, count, nullptr, nullptr,
+                                   GDALExtendedDataType::Create(GDT_Float64), slice.data()),
+                          path, "values of " + v.name);
+                }
             }
             text_attribute(*root, "Conventions", "CF-1.8", path);
             text_attribute(*root, "source", "hotspot " HOTSPOT_VERSION_STRING, path);

@@ -2,6 +2,7 @@
 
 #include "hotspot/engine/core/error.hpp"
 
+#include <tbb/blocked_range.h>
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
 
@@ -98,8 +99,6 @@ KnoxTable knox_test(const Incidents& inc, const KnoxOptions& o, const RunContext
             ++k;
         time_band[static_cast<std::size_t>(d)] = static_cast<std::uint8_t>(k - 1);
     }
-    const auto band_of_gap = [&](std::int64_t gap)
-    { return gap > max_days ? T - 1 : time_band[static_cast<std::size_t>(gap)]; };
 
     // Close pairs (within the last space edge), once: a grid of cells of that size.
     const double reach = o.space_edges.back();
@@ -115,54 +114,73 @@ KnoxTable knox_test(const Incidents& inc, const KnoxOptions& o, const RunContext
         return -1;
     };
     const double cell = reach > 0 ? reach : 1.0;
+    const auto cell_of = [&](std::size_t i)
+    {
+        return std::pair<std::int64_t, std::int64_t>{
+            static_cast<std::int64_t>(std::floor(inc.y[i] / cell)),
+            static_cast<std::int64_t>(std::floor(inc.x[i] / cell))};
+    };
+    // Offences relabelled in the order of their cells: a pair's two offences then lie close in
+    // memory, which is what the permutations' inner loop reads. Shuffling the days among the
+    // labels is the same test.
+    std::vector<std::uint32_t> order(n);
+    for (std::size_t i = 0; i < n; ++i)
+        order[i] = static_cast<std::uint32_t>(i);
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::uint32_t a, std::uint32_t b) { return cell_of(a) < cell_of(b); });
+    std::vector<std::uint32_t> label(n);
+    for (std::size_t l = 0; l < n; ++l)
+        label[order[l]] = static_cast<std::uint32_t>(l);
     std::unordered_map<std::int64_t, std::vector<std::uint32_t>> grid;
-    const auto key = [](std::int64_t cx, std::int64_t cy)
+    const auto key = [](std::int64_t cy, std::int64_t cx)
     { return (cx << 32) ^ (cy & 0xffffffff); };
     for (std::size_t i = 0; i < n; ++i)
-        grid[key(static_cast<std::int64_t>(std::floor(inc.x[i] / cell)),
-                 static_cast<std::int64_t>(std::floor(inc.y[i] / cell)))]
-            .push_back(static_cast<std::uint32_t>(i));
-    std::vector<std::vector<std::uint32_t>*> buckets;
-    for (auto& [k, v] : grid)
-        buckets.push_back(&v);
-    std::sort(buckets.begin(), buckets.end(),
-              [](const auto* a, const auto* b) { return a->front() < b->front(); });
+    {
+        const auto [cy, cx] = cell_of(i);
+        grid[key(cy, cx)].push_back(static_cast<std::uint32_t>(i));
+    }
     tbb::enumerable_thread_specific<std::vector<ClosePair>> found;
-    tbb::parallel_for(std::size_t{0}, n,
-                      [&](std::size_t i)
-                      {
-                          auto& out = found.local();
-                          const auto cx = static_cast<std::int64_t>(std::floor(inc.x[i] / cell));
-                          const auto cy = static_cast<std::int64_t>(std::floor(inc.y[i] / cell));
-                          for (std::int64_t dy = -1; dy <= 1; ++dy)
-                              for (std::int64_t dx = -1; dx <= 1; ++dx)
-                              {
-                                  const auto it = grid.find(key(cx + dx, cy + dy));
-                                  if (it == grid.end())
-                                      continue;
-                                  for (const std::uint32_t j : it->second)
-                                  {
-                                      if (j <= i)
-                                          continue;
-                                      const int s =
-                                          space_band(inc.x[j] - inc.x[i], inc.y[j] - inc.y[i]);
-                                      if (s >= 0)
-                                          out.push_back({static_cast<std::uint32_t>(i), j,
-                                                         static_cast<std::uint8_t>(s)});
-                                  }
-                              }
-                      });
+    tbb::parallel_for(
+        tbb::blocked_range<std::size_t>(0, n, 4096),
+        [&](const tbb::blocked_range<std::size_t>& range)
+        {
+            auto& out = found.local();
+            for (std::size_t l = range.begin(); l != range.end(); ++l)
+            {
+                const std::size_t i = order[l];
+                const auto [cy, cx] = cell_of(i);
+                for (std::int64_t dy = -1; dy <= 1; ++dy)
+                    for (std::int64_t dx = -1; dx <= 1; ++dx)
+                    {
+                        const auto it = grid.find(key(cy + dy, cx + dx));
+                        if (it == grid.end())
+                            continue;
+                        for (const std::uint32_t j : it->second)
+                        {
+                            if (label[j] <= l)
+                                continue;
+                            const int s = space_band(inc.x[j] - inc.x[i], inc.y[j] - inc.y[i]);
+                            if (s >= 0)
+                                out.push_back({static_cast<std::uint32_t>(l), label[j],
+                                               static_cast<std::uint8_t>(s)});
+                        }
+                    }
+            }
+        });
     std::vector<ClosePair> close;
     for (auto& part : found)
         close.insert(close.end(), part.begin(), part.end());
+    std::vector<std::int64_t> space_totals(S, 0);
+    for (const ClosePair& p : close)
+        ++space_totals[p.space];
     t.close_pairs = static_cast<std::int64_t>(close.size());
     context.report(0.05);
 
     // Every pair's time band, whatever the places: from the sorted days, by two pointers per edge.
     // Permuting the dates keeps this, as it keeps each space band's total.
     std::vector<std::int64_t> days(n);
-    for (std::size_t i = 0; i < n; ++i)
-        days[i] = inc.day_of(i);
+    for (std::size_t l = 0; l < n; ++l)
+        days[l] = inc.day_of(order[l]);
     std::vector<std::int64_t> sorted = days;
     std::sort(sorted.begin(), sorted.end());
     const auto pairs_within = [&](std::int64_t gap)
@@ -186,57 +204,93 @@ KnoxTable knox_test(const Incidents& inc, const KnoxOptions& o, const RunContext
     }
     time_totals[T - 1] = t.pairs - below;
 
-    // The table of one assignment of days: close pairs counted, the rest from the totals.
-    const auto table_of =
-        [&](const std::vector<std::int64_t>& day_of, std::vector<std::int64_t>& out)
+    // Tables of `count` assignments of days at once: the close pairs (tens of megabytes at force
+    // scale) are streamed once for all of them, and each table's far row follows from the totals.
+    constexpr int block = 8;
+    const auto tables_of =
+        [&](const std::vector<std::int32_t>* day_of, int count, std::vector<std::int64_t>* out)
     {
-        std::fill(out.begin(), out.end(), 0);
+        for (int b = 0; b < count; ++b)
+            std::fill(out[b].begin(), out[b].end(), 0);
+        // Only the gaps within the last day edge are counted: most pairs lie further apart in
+        // time, and each space band's far column is its total less the rest.
         for (const ClosePair& p : close)
-            ++out[p.space * T + band_of_gap(std::abs(day_of[p.a] - day_of[p.b]))];
-        for (std::size_t time = 0; time < T; ++time)
         {
-            std::int64_t near = 0;
-            for (std::size_t s = 0; s + 1 < S; ++s)
-                near += out[s * T + time];
-            out[(S - 1) * T + time] = time_totals[time] - near;
+            const std::size_t row = p.space * T;
+            for (int b = 0; b < count; ++b)
+            {
+                const std::int32_t gap = std::abs(day_of[b][p.a] - day_of[b][p.b]);
+                if (gap <= max_days)
+                    ++out[b][row + time_band[static_cast<std::size_t>(gap)]];
+            }
         }
+        for (int b = 0; b < count; ++b)
+            for (std::size_t s = 0; s + 1 < S; ++s)
+            {
+                std::int64_t near = 0;
+                for (std::size_t time = 0; time + 1 < T; ++time)
+                    near += out[b][s * T + time];
+                out[b][s * T + T - 1] = space_totals[s] - near;
+            }
+        for (int b = 0; b < count; ++b)
+            for (std::size_t time = 0; time < T; ++time)
+            {
+                std::int64_t near = 0;
+                for (std::size_t s = 0; s + 1 < S; ++s)
+                    near += out[b][s * T + time];
+                out[b][(S - 1) * T + time] = time_totals[time] - near;
+            }
     };
+    std::vector<std::int32_t> days32(days.begin(), days.end());
     t.observed.assign(S * T, 0);
-    table_of(days, t.observed);
+    tables_of(&days32, 1, &t.observed);
 
     // Permutations: each with its own generator seeded by (seed, permutation), so that the result
-    // does not depend on the threads.
+    // does not depend on the threads; a task takes a block of them.
     struct Tally
     {
         std::vector<double> sum;
         std::vector<std::int64_t> at_least;
-        std::vector<std::int64_t> table, shuffled;
+        std::vector<std::vector<std::int64_t>> tables;
+        std::vector<std::vector<std::int32_t>> shuffled;
     };
     tbb::enumerable_thread_specific<Tally> tallies(
         [&]
         {
-            return Tally{std::vector<double>(S * T, 0.0), std::vector<std::int64_t>(S * T, 0),
-                         std::vector<std::int64_t>(S * T, 0), std::vector<std::int64_t>(n)};
+            return Tally{
+                std::vector<double>(S * T, 0.0), std::vector<std::int64_t>(S * T, 0),
+                std::vector<std::vector<std::int64_t>>(block, std::vector<std::int64_t>(S * T, 0)),
+                std::vector<std::vector<std::int32_t>>(block)};
         });
     std::atomic<int> done{0};
-    tbb::parallel_for(0, o.permutations,
-                      [&](int p)
+    const int blocks = (o.permutations + block - 1) / block;
+    tbb::parallel_for(0, blocks,
+                      [&](int first_block)
                       {
                           Tally& tally = tallies.local();
-                          std::seed_seq seq{static_cast<std::uint32_t>(o.seed),
-                                            static_cast<std::uint32_t>(o.seed >> 32),
-                                            static_cast<std::uint32_t>(p)};
-                          std::mt19937_64 rng(seq);
-                          tally.shuffled = days;
-                          for (std::size_t i = n - 1; i > 0; --i)
-                              std::swap(tally.shuffled[i], tally.shuffled[bounded(rng, i + 1)]);
-                          table_of(tally.shuffled, tally.table);
-                          for (std::size_t k = 0; k < S * T; ++k)
+                          const int first = first_block * block;
+                          const int count = std::min(block, o.permutations - first);
+                          for (int b = 0; b < count; ++b)
                           {
-                              tally.sum[k] += static_cast<double>(tally.table[k]);
-                              tally.at_least[k] += tally.table[k] >= t.observed[k];
+                              std::seed_seq seq{static_cast<std::uint32_t>(o.seed),
+                                                static_cast<std::uint32_t>(o.seed >> 32),
+                                                static_cast<std::uint32_t>(first + b)};
+                              std::mt19937_64 rng(seq);
+                              auto& shuffled = tally.shuffled[static_cast<std::size_t>(b)];
+                              shuffled = days32;
+                              for (std::size_t i = n - 1; i > 0; --i)
+                                  std::swap(shuffled[i], shuffled[bounded(rng, i + 1)]);
                           }
-                          context.report(0.05 + 0.95 * (++done) / o.permutations);
+                          tables_of(tally.shuffled.data(), count, tally.tables.data());
+                          for (int b = 0; b < count; ++b)
+                              for (std::size_t k = 0; k < S * T; ++k)
+                              {
+                                  const std::int64_t c =
+                                      tally.tables[static_cast<std::size_t>(b)][k];
+                                  tally.sum[k] += static_cast<double>(c);
+                                  tally.at_least[k] += c >= t.observed[k];
+                              }
+                          context.report(0.05 + 0.95 * (done += count) / o.permutations);
                       });
     // Sums of whole counts: exact in any order while below 2^53.
     t.expected.assign(S * T, 0.0);

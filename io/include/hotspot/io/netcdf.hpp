@@ -6,6 +6,7 @@
 #include "hotspot/engine/core/incidents.hpp"
 #include "hotspot/io/crs.hpp"
 
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -13,13 +14,15 @@
 namespace hotspot::io
 {
 
-/// One quantity over the cube: values[t * cols * rows + row * cols + col], NaN where it has none.
+/// One quantity over the cube, written a time step at a time so that a force-wide cube never
+/// needs to be whole in memory: `fill(t, slice)` writes step t's grid into `slice` (row-major from
+/// the north-west, rows * cols values, already NaN), NaN where it has none.
 struct CubeVariable
 {
     std::string name;      ///< e.g. "count"
     std::string long_name; ///< e.g. "offences per cell and time step"
     std::string units;     ///< e.g. "1"
-    std::vector<double> values;
+    std::function<void(std::size_t t, std::vector<double>& slice)> fill;
 };
 
 struct NetcdfCube
