@@ -94,13 +94,6 @@ namespace
 {
 namespace fs = std::filesystem;
 
-engine::MultiPolygon cell_square(const engine::GridSpec& g, std::int64_t k)
-{
-    const double x0 = g.origin_x + static_cast<double>(k % g.cols) * g.cell_m;
-    const double y1 = g.origin_y - static_cast<double>(k / g.cols) * g.cell_m;
-    const double x1 = x0 + g.cell_m, y0 = y1 - g.cell_m;
-    return {engine::Polygon{{{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}, {x0, y0}}, {}}};
-}
 } // namespace
 
 CLI::App* add_predict_command(CLI::App& app, PredictRequest& r)
@@ -250,8 +243,8 @@ nlohmann::json run_predict(const PredictRequest& r, Reporter& reporter)
         const engine::Point2 centre{grid.center_x(k % grid.cols), grid.center_y(k / grid.cols)};
         const double v = risk.values[static_cast<std::size_t>(k)];
         const std::string where = name_at ? name_at(centre) : std::string();
-        cells.add_polygon(cell_square(grid, k), {static_cast<std::int64_t>(i + 1), v, v / total,
-                                                 where, centre.x, centre.y});
+        cells.add_polygon(engine::cell_square(grid, k), {static_cast<std::int64_t>(i + 1), v,
+                                                         v / total, where, centre.x, centre.y});
         csv += std::to_string(i + 1) + "," + fixed(v, 6) + "," + fixed(v / total, 6) + "," +
                io::csv_quote(where) + "," + fixed(centre.x, 1) + "," + fixed(centre.y, 1) + "\n";
         listed.push_back(

@@ -68,13 +68,6 @@ std::string step_field(const std::string& label)
     return name;
 }
 
-engine::MultiPolygon cell_square(const engine::GridSpec& g, std::int64_t k)
-{
-    const double x0 = g.origin_x + static_cast<double>(k % g.cols) * g.cell_m;
-    const double y1 = g.origin_y - static_cast<double>(k / g.cols) * g.cell_m;
-    const double x1 = x0 + g.cell_m, y0 = y1 - g.cell_m;
-    return {engine::Polygon{{{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}, {x0, y0}}, {}}};
-}
 } // namespace
 
 CLI::App* add_trends_command(CLI::App& app, TrendsRequest& r)
@@ -303,7 +296,7 @@ nlohmann::json run_trends(const TrendsRequest& r, Reporter& reporter)
                                          t.gi.z, t.gi.p, t.counts.z, t.counts.p,
                                          std::string(engine::to_string(t.category)),
                                          static_cast<std::int64_t>(t.category)});
-            writer.add_polygon(cell_square(grid, cube.locations[l]), values);
+            writer.add_polygon(engine::cell_square(grid, cube.locations[l]), values);
         }
         writer.commit();
     }

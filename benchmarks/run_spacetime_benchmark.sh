@@ -48,4 +48,4 @@ done
 # The Knox test alone, without reading: its summary counts the close pairs it enumerated.
 "$hotspot" near-repeat --offences "$dated" --date-field Date --permutations 999 \
     --out "$out/knox.csv" --summary-json "$out/knox.json" --quiet --overwrite
-grep -o '"close_pairs":[0-9]*' "$out/knox.json"
+grep -o '"close_pairs": *[0-9]*' "$out/knox.json"

@@ -76,4 +76,12 @@ double default_cell_size(const Box2& extent)
     return readable_size(std::min(extent.width(), extent.height()) / 250.0);
 }
 
+MultiPolygon cell_square(const GridSpec& g, std::int64_t k)
+{
+    const double x0 = g.origin_x + static_cast<double>(k % g.cols) * g.cell_m;
+    const double y1 = g.origin_y - static_cast<double>(k / g.cols) * g.cell_m;
+    const double x1 = x0 + g.cell_m, y0 = y1 - g.cell_m;
+    return {Polygon{{{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}, {x0, y0}}, {}}};
+}
+
 } // namespace hotspot::engine

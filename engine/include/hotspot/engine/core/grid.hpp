@@ -81,6 +81,9 @@ template <class T> struct Raster
     }
 };
 
+/// The square of cell k (row * cols + col), counter-clockwise, as a polygon for vector outputs.
+MultiPolygon cell_square(const GridSpec& grid, std::int64_t k);
+
 /// 1 for every cell whose centre lies inside any of the shapes (`contains` semantics), else 0.
 Raster<std::uint8_t> rasterize_mask(const std::vector<const MultiPolygon*>& shapes,
                                     const GridSpec& grid);
