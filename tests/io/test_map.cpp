@@ -129,6 +129,50 @@ TEST_CASE("Every label stays inside the image, and the furniture is drawn", "[ma
     fs::remove_all(dir);
 }
 
+TEST_CASE("A categorical map paints each cell its category's colour and lists them", "[map]")
+{
+    const std::string dir = temp_dir();
+    MapContent content;
+    content.surface = engine::Raster<double>(engine::GridSpec{500000, 160000, 100, 40, 30}, -1.0);
+    for (std::int64_t r = 0; r < 30; ++r)
+        for (std::int64_t c = 0; c < 40; ++c)
+            content.surface.at(c, r) = c < 20 ? 0.0 : 1.0;
+    content.surface.at(0, 0) = 7.0; // no such category: left clear
+    content.categories = {{"Quiet", 0.2, 0.4, 0.8, 1.0}, {"Rising", 0.8, 0.1, 0.1, 1.0}};
+    content.units = "Trend";
+    const auto layout = render_map(content, dir + "/categories.png", {.width_px = 1000});
+    std::set<std::string> texts;
+    for (const auto& label : layout.labels)
+        texts.insert(label.text);
+    CHECK(texts.count("Quiet") == 1);
+    CHECK(texts.count("Rising") == 1);
+    GDALAllRegister();
+    std::unique_ptr<GDALDataset> png(
+        GDALDataset::Open((dir + "/categories.png").c_str(), GDAL_OF_RASTER));
+    REQUIRE(png);
+    const auto colour_at = [&](std::int64_t col, std::int64_t row)
+    {
+        const auto [px, py] = layout.pixel_of(
+            {content.surface.grid.center_x(col), content.surface.grid.center_y(row)});
+        std::array<unsigned char, 3> rgb{};
+        for (int band = 0; band < 3; ++band)
+            REQUIRE(png->GetRasterBand(band + 1)->RasterIO(GF_Read, static_cast<int>(px),
+                                                           static_cast<int>(py), 1, 1,
+                                                           &rgb[static_cast<std::size_t>(band)], 1,
+                                                           1, GDT_Byte, 0, 0, nullptr) == CE_None);
+        return rgb;
+    };
+    const auto near = [](std::array<unsigned char, 3> rgb, double r, double g, double b)
+    {
+        return std::abs(rgb[0] - r * 255) <= 3 && std::abs(rgb[1] - g * 255) <= 3 &&
+               std::abs(rgb[2] - b * 255) <= 3;
+    };
+    CHECK(near(colour_at(10, 15), 0.2, 0.4, 0.8));
+    CHECK(near(colour_at(30, 15), 0.8, 0.1, 0.1));
+    CHECK(near(colour_at(0, 0), 1, 1, 1));
+    fs::remove_all(dir);
+}
+
 TEST_CASE("Maps as PDF and SVG, and refusals", "[map]")
 {
     const std::string dir = temp_dir();
