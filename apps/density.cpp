@@ -428,6 +428,33 @@ std::function<std::string(engine::Point2)> area_namer(const StudyArea& area,
     };
 }
 
+std::vector<io::MapLabelledShape> map_boundaries(const StudyArea& area,
+                                                 const std::vector<std::string>& boundaries,
+                                                 const std::string& layer_name, const io::Crs& crs,
+                                                 const RunOptions& run, const engine::Box2& extent)
+{
+    std::vector<io::MapLabelledShape> out;
+    for (std::size_t l = 0; l < area.layers.size(); ++l)
+    {
+        const auto& layer = *area.layers[l];
+        const bool is_area_layer = !area.features.empty() && l == area.layer;
+        const auto index = load_area_index(run, boundaries[l], layer_name, crs);
+        const auto names = io::field_values(layer, area_name_field(layer));
+        for (std::size_t f = 0; f < layer.features.size(); ++f)
+        {
+            if (!engine::bounds(layer.features[f].shape).intersects(extent))
+                continue;
+            if (is_area_layer &&
+                std::find(area.features.begin(), area.features.end(), f) == area.features.end())
+                continue;
+            // The study area's own outline is drawn, unlabelled; the other layers are named.
+            out.push_back(
+                {layer.features[f].shape, is_area_layer ? "" : names[f], index->interior_point(f)});
+        }
+    }
+    return out;
+}
+
 StudyGrid study_grid(const std::vector<std::string>& boundaries, const std::string& layer,
                      const std::string& area, const std::string& extent_text,
                      std::optional<double> cell_m, const engine::Incidents& offences,

@@ -6,6 +6,7 @@
 #include "hotspot/engine/density/bandwidth.hpp"
 #include "hotspot/engine/density/kde.hpp"
 #include "hotspot/io/areas.hpp"
+#include "hotspot/io/map.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -97,6 +98,13 @@ std::function<std::string(engine::Point2)> area_namer(const StudyArea& area,
                                                       const std::vector<std::string>& boundaries,
                                                       const std::string& layer, const io::Crs& crs,
                                                       const RunOptions& run);
+
+/// The boundaries a briefing map draws within `extent`: the --area's own outline unlabelled, and
+/// every feature of the other --boundaries layers with its name.
+std::vector<io::MapLabelledShape> map_boundaries(const StudyArea& area,
+                                                 const std::vector<std::string>& boundaries,
+                                                 const std::string& layer, const io::Crs& crs,
+                                                 const RunOptions& run, const engine::Box2& extent);
 
 /// A grid for counting rather than smoothing (trends, predict): the --area's bounds, else --extent,
 /// else the offences' bounds, snapped outwards to whole cells (except a given extent); the cells

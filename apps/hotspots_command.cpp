@@ -401,27 +401,12 @@ io::MapLayout draw_map(const HotspotsRequest& r, const HotspotAnalysis& a, Repor
     map.surface = published_surface(d);
     map.nodata = nodata_value;
     map.units = std::string(engine::unit_label(d.options.units));
-    const engine::Box2 extent = d.surface.grid.extent();
-    for (std::size_t l = 0; l < d.boundary_layers.size(); ++l)
-    {
-        const auto& layer = *d.boundary_layers[l];
-        const bool is_area_layer = !r.density.area.empty() && l == d.area_layer;
-        const auto index_ptr = load_area_index(r.run, r.density.boundaries[l],
-                                               r.density.boundaries_layer, a.table.target_crs);
-        const engine::AreaIndex& index = *index_ptr;
-        const auto names = io::field_values(layer, area_name_field(layer));
-        for (std::size_t f = 0; f < layer.features.size(); ++f)
-        {
-            if (!engine::bounds(layer.features[f].shape).intersects(extent))
-                continue;
-            if (is_area_layer && std::find(d.area_features.begin(), d.area_features.end(), f) ==
-                                     d.area_features.end())
-                continue;
-            // The study area's own outline is drawn, unlabelled; the other layers are named.
-            map.boundaries.push_back(
-                {layer.features[f].shape, is_area_layer ? "" : names[f], index.interior_point(f)});
-        }
-    }
+    StudyArea study_area;
+    study_area.layers = d.boundary_layers;
+    study_area.layer = d.area_layer;
+    study_area.features = d.area_features;
+    map.boundaries = map_boundaries(study_area, r.density.boundaries, r.density.boundaries_layer,
+                                    a.table.target_crs, r.run, d.surface.grid.extent());
     for (std::size_t i = 0; i < a.spots.size(); ++i)
         map.hotspots.push_back({a.spots[i].outline, std::to_string(i + 1), a.spots[i].peak_at});
     if (a.places)

@@ -395,8 +395,8 @@ nlohmann::json run_trends(const TrendsRequest& r, Reporter& reporter)
         const auto& colours = category_colours();
         map.categories.assign(colours.begin(), colours.end());
         map.units = "Emerging hot spots";
-        for (const auto* shape : study.area.shapes())
-            map.boundaries.push_back({*shape, "", {}});
+        map.boundaries =
+            map_boundaries(study.area, r.boundaries, r.boundaries_layer, crs, r.run, grid.extent());
         map.title = r.title.empty() ? "Emerging hot spots, " + cube.step_label(0) + " to " +
                                           cube.step_label(last)
                                     : r.title;
