@@ -381,6 +381,16 @@ io::OffenceTable load_offences(const OffenceInput& input, const RunOptions& run,
     return table;
 }
 
+io::OffenceTable load_dated_offences(const OffenceInput& input, const RunOptions& run,
+                                     Reporter& reporter, const std::string& why)
+{
+    io::OffenceTable table = load_offences(input, run, reporter);
+    if (!table.has_dates)
+        throw Error(Errc::BadData,
+                    table.source_path + ": no date field; name it with --date-field (" + why + ")");
+    return table;
+}
+
 void weigh_by_harm(const io::HarmTable& harm, engine::Incidents& incidents, Reporter& reporter)
 {
     // One weight per crime type; offences of a type the table lacks weigh 0, and are counted.

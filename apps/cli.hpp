@@ -104,6 +104,11 @@ io::OffenceFilter make_filter(const OffenceInput& input);
 io::OffenceTable load_offences(const OffenceInput& input, const RunOptions& run, Reporter& reporter,
                                io::ReadOptions read = {});
 
+/// load_offences for the commands that count by date (trends, predict): a source without a date
+/// field is refused (Error(BadData)), saying `why` the command needs one.
+io::OffenceTable load_dated_offences(const OffenceInput& input, const RunOptions& run,
+                                     Reporter& reporter, const std::string& why);
+
 /// The account of records, for --summary-json.
 nlohmann::json offences_json(const io::OffenceTable& table);
 

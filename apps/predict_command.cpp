@@ -159,11 +159,8 @@ nlohmann::json run_predict(const PredictRequest& r, Reporter& reporter)
     for (const auto& name : outputs)
         io::check_output_path(out(name), r.run.overwrite);
 
-    const io::OffenceTable table = load_offences(r.input, r.run, reporter);
-    if (!table.has_dates)
-        throw Error(Errc::BadData, table.source_path +
-                                       ": no date field; name it with --date-field (a forecast "
-                                       "weighs offences by their age)");
+    const io::OffenceTable table =
+        load_dated_offences(r.input, r.run, reporter, "a forecast weighs offences by their age");
     const engine::Incidents& inc = table.incidents;
     const io::Crs& crs = table.target_crs;
     const engine::DayIndex day = at ? *at : day_after(inc);

@@ -178,11 +178,8 @@ nlohmann::json run_trends(const TrendsRequest& r, Reporter& reporter)
     for (const auto& name : outputs)
         io::check_output_path(out(name), r.run.overwrite);
 
-    const io::OffenceTable table = load_offences(r.input, r.run, reporter);
-    if (!table.has_dates)
-        throw Error(Errc::BadData, table.source_path +
-                                       ": no date field; name the field with --date-field (trends "
-                                       "count offences per time step)");
+    const io::OffenceTable table =
+        load_dated_offences(r.input, r.run, reporter, "trends count offences per time step");
     const engine::Incidents& inc = table.incidents;
     const io::Crs& crs = table.target_crs;
     const StudyGrid study = study_grid(r.boundaries, r.boundaries_layer, r.area, r.extent, r.cell_m,
