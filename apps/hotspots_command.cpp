@@ -46,6 +46,7 @@ struct Hotspot
     std::string main_area;             ///< the area of the last boundary layer holding most of it
     std::string name;                  ///< what patrols call it: a place nearby, else its main area
     std::string place;
+    std::string streets; ///< the streets with most offences in it: "High Street 34; Week Street 20"
     double place_distance_m = std::numeric_limits<double>::quiet_NaN();
     double share = 0;
     double pai = 0;
@@ -183,6 +184,11 @@ void add_hotspot_analysis_options(CLI::App& cmd, HotspotsRequest& r)
                    "(default 1000); "
                    "else after the area of the last --boundaries layer that holds most of it")
         ->group("Hotspots");
+    cmd.add_option("--street-field", r.street_field,
+                   "Field holding each record's street or address, for the streets of each "
+                   "hotspot (default: police.uk's Location, else a field called street, location "
+                   "or address; 'On or near' is dropped)")
+        ->group("Hotspots");
     cmd.add_option("--title", r.title, "Title of the map")->group("Map");
     cmd.add_option("--width", r.map_width_px, "Width of the map in pixels (default 1600)")
         ->group("Map");
@@ -236,6 +242,102 @@ CLI::App* add_map_command(CLI::App& app, HotspotsRequest& r)
     return cmd;
 }
 
+namespace
+{
+// The field naming each record's street: --street-field, else police.uk's Location, else one
+// called like a street or address; -1 when there is none.
+int street_field(const HotspotsRequest& r, const io::OffenceTable& table)
+{
+    const auto find = [&](std::string_view name)
+    {
+        for (std::size_t f = 0; f < table.field_names.size(); ++f)
+            if (engine::same_text(table.field_names[f], name))
+                return static_cast<int>(f);
+        return -1;
+    };
+    if (!r.street_field.empty())
+    {
+        const int f = find(r.street_field);
+        if (f < 0)
+            throw Error(Errc::Usage, table.source_path + ": no field '" + r.street_field +
+                                         "' for --street-field (fields are: " +
+                                         engine::join(table.field_names) + ")");
+        return f;
+    }
+    for (const char* name : {"location", "street", "street_name", "address"})
+        if (const int f = find(name); f >= 0)
+            return f;
+    return -1;
+}
+
+// "On or near High Street" is police.uk's way of saying High Street.
+std::string_view street_of(std::string_view text)
+{
+    text = engine::trim(text);
+    constexpr std::string_view prefix = "on or near ";
+    if (text.size() >= prefix.size() && engine::same_text(text.substr(0, prefix.size()), prefix))
+        text = engine::trim(text.substr(prefix.size()));
+    return text;
+}
+
+// Each hotspot's streets with the most offences: the records' text is read again (CSV) or kept
+// (other sources), in input order, for the offences inside hotspots only.
+void name_streets(const HotspotsRequest& r, HotspotAnalysis& a, Reporter& reporter)
+{
+    const io::OffenceTable& table = a.table;
+    const int field = street_field(r, table);
+    if (field < 0 || a.spots.empty())
+        return;
+    if (table.mixed_fields)
+    {
+        reporter.warn("streets: the files have different fields; hotspots are given no streets");
+        return;
+    }
+    const engine::Incidents& inc = table.incidents;
+    const auto& grid = a.density.surface.grid;
+    const auto& label = a.cells.regions.label;
+    std::map<std::int32_t, std::size_t> spot_of; // region label -> rank
+    for (std::size_t s = 0; s < a.spots.size(); ++s)
+        spot_of[a.spots[s].label] = s;
+    std::vector<std::pair<std::int64_t, std::size_t>> wanted; // record key, offence
+    for (std::size_t i = 0; i < inc.size(); ++i)
+    {
+        const auto c = grid.col_of(inc.x[i]), row = grid.row_of(inc.y[i]);
+        if (c >= 0 && c < grid.cols && row >= 0 && row < grid.rows && label.at(c, row) > 0 &&
+            spot_of.count(label.at(c, row)))
+            wanted.emplace_back(inc.source_row[i], i);
+    }
+    std::sort(wanted.begin(), wanted.end());
+    std::vector<std::map<std::string, std::int64_t>> counts(a.spots.size());
+    io::RecordTexts texts(table.files);
+    std::vector<std::string_view> fields;
+    for (const auto& [key, i] : wanted)
+    {
+        const std::string_view text =
+            i < table.raw.size() && !table.raw[i].empty() ? table.raw[i] : texts.text(key);
+        io::CsvReader reader(text, table.source_path);
+        if (!reader.next(fields) || static_cast<std::size_t>(field) >= fields.size())
+            continue;
+        const std::string_view street = street_of(fields[static_cast<std::size_t>(field)]);
+        if (street.empty())
+            continue;
+        const auto c = grid.col_of(inc.x[i]), row = grid.row_of(inc.y[i]);
+        ++counts[spot_of[label.at(c, row)]][std::string(street)];
+    }
+    for (std::size_t s = 0; s < a.spots.size(); ++s)
+    {
+        std::vector<std::pair<std::int64_t, std::string>> ranked;
+        for (const auto& [street, n] : counts[s])
+            ranked.emplace_back(-n, street);
+        std::sort(ranked.begin(), ranked.end());
+        std::vector<std::string> top;
+        for (std::size_t k = 0; k < ranked.size() && k < 3; ++k)
+            top.push_back(ranked[k].second + " " + std::to_string(-ranked[k].first));
+        a.spots[s].streets = engine::join(top, "; ");
+    }
+}
+} // namespace
+
 HotspotAnalysis analyse_hotspots(const HotspotsRequest& r, Reporter& reporter)
 {
     // The surface: computed here, or given.
@@ -251,7 +353,11 @@ HotspotAnalysis analyse_hotspots(const HotspotsRequest& r, Reporter& reporter)
         input.target_crs = given->crs.wkt;
     }
     HotspotAnalysis a;
-    a.table = load_offences(input, r.run, reporter);
+    // Each record's text for its street: CSV text is read again for the hotspots' offences only.
+    io::ReadOptions read;
+    read.keep_raw = true;
+    read.text_on_demand = true;
+    a.table = load_offences(input, r.run, reporter, read);
     const io::OffenceTable& table = a.table;
     const engine::Incidents& inc = table.incidents;
     Density& density = a.density;
@@ -388,7 +494,7 @@ HotspotAnalysis analyse_hotspots(const HotspotsRequest& r, Reporter& reporter)
             reporter.info("disclosure " + std::to_string(a.withheld) + " hotspots of fewer than " +
                           std::to_string(min_count) + " offences withheld");
     }
-
+    name_streets(r, a, reporter);
     return a;
 }
 
@@ -510,7 +616,7 @@ nlohmann::json run_hotspots(const HotspotsRequest& r, Reporter& reporter)
         layer_labels.push_back(fs::path(path).stem().string());
     for (const auto& label : layer_labels)
         fields.push_back({label, io::FieldType::Text});
-    for (const char* name : {"top_crime_types"})
+    for (const char* name : {"top_crime_types", "top_streets"})
         fields.push_back({name, io::FieldType::Text});
     for (const char* name : {"peak_x", "peak_y", "peak_lon", "peak_lat"})
         fields.push_back({name, io::FieldType::Real});
@@ -533,6 +639,7 @@ nlohmann::json run_hotspots(const HotspotsRequest& r, Reporter& reporter)
         for (const auto& o : h.overlaps)
             v.emplace_back(o);
         v.emplace_back(top_types(h, inc.crime_type_names, 3));
+        v.emplace_back(h.streets);
         for (const double d : {h.peak_at.x, h.peak_at.y, lonlat.x, lonlat.y})
             v.emplace_back(d);
         return v;
@@ -587,6 +694,8 @@ nlohmann::json run_hotspots(const HotspotsRequest& r, Reporter& reporter)
             h.area_m2 / 1e4, h.pai, h.overlaps.empty() || h.overlaps.back().empty() ? "" : "  in ",
             h.overlaps.empty() ? "" : h.overlaps.back().c_str());
         reporter.info(line);
+        if (!h.streets.empty())
+            reporter.info("      streets: " + h.streets);
     }
     reporter.info("wrote      " + out("hotspots.gpkg") +
                   ", hotspots.geojson, patrol_list.csv, density.tif");
@@ -605,7 +714,8 @@ nlohmann::json run_hotspots(const HotspotsRequest& r, Reporter& reporter)
              {"share", spots[i].share},
              {"area_m2", spots[i].area_m2},
              {"pai", spots[i].pai},
-             {"areas", spots[i].overlaps}});
+             {"areas", spots[i].overlaps},
+             {"top_streets", spots[i].streets}});
     nlohmann::json summary = {{"command", "hotspots"},
                               {"version", HOTSPOT_VERSION_STRING},
                               {"offences", offences_json(table)},

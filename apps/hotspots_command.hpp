@@ -46,6 +46,7 @@ struct HotspotsRequest
     DensitySpec density;
     HotspotMethodSpec method;
     std::string surface_path; ///< a surface to use instead of computing one
+    std::string street_field; ///< the street of each record (police.uk: Location; detected)
     std::string places_path;
     double place_radius_m = 1000; ///< a hotspot takes a place's name only within this distance
     std::string out_dir;

@@ -69,6 +69,38 @@ TEST_CASE("Maidstone hotspots: the town centre comes out on top, named after Bre
         CHECK(h["pai"].get<double>() >= 0.0);
     }
     CHECK(top["pai"].get<double>() > 10.0);
+    // Each hotspot's top streets, from police.uk's Location with "On or near" dropped: at most 3,
+    // most offences first, no more offences than the hotspot holds, each a street of the file.
+    std::ifstream source(demo + "police_uk/2019-09-kent-street.csv");
+    const std::string text((std::istreambuf_iterator<char>(source)), {});
+    CHECK_FALSE(top["top_streets"].get<std::string>().empty());
+    for (const auto& h : summary["hotspots"])
+    {
+        std::stringstream streets(h["top_streets"].get<std::string>());
+        std::string part;
+        long total = 0, last = 1L << 30;
+        int count = 0;
+        while (std::getline(streets, part, ';'))
+        {
+            const auto space = part.find_last_of(' ');
+            const long n = std::stol(part.substr(space + 1));
+            const std::string street = part.substr(part.find_first_not_of(' '),
+                                                   space - part.find_first_not_of(' '));
+            CHECK(text.find("On or near " + street) != std::string::npos);
+            CHECK(n <= last);
+            last = n;
+            total += n;
+            ++count;
+        }
+        CHECK(count <= 3);
+        CHECK(total <= h["offences"].get<long>());
+    }
+    CHECK(lines(dir + "/out/patrol_list.csv")[0].find("top_streets") != std::string::npos);
+    const auto bad = run_hotspot("hotspots --offences " + september + maidstone +
+                                 " --street-field Road --bandwidth 300 --cell 100 --out-dir " +
+                                 quoted(dir + "/bad"));
+    CHECK(bad.exit_code == 2);
+    CHECK_THAT(bad.err, Catch::Contains("--street-field") && Catch::Contains("Location"));
     // The layers open with their CRS; the GeoJSON is WGS 84 as RFC 7946 requires.
     GDALAllRegister();
     std::unique_ptr<GDALDataset> gpkg(
