@@ -18,6 +18,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <new>
 #include <sstream>
@@ -382,13 +383,101 @@ io::OffenceTable load_offences(const OffenceInput& input, const RunOptions& run,
 }
 
 io::OffenceTable load_dated_offences(const OffenceInput& input, const RunOptions& run,
-                                     Reporter& reporter, const std::string& why)
+                                     Reporter& reporter, const std::string& why,
+                                     io::ReadOptions read)
 {
-    io::OffenceTable table = load_offences(input, run, reporter);
+    io::OffenceTable table = load_offences(input, run, reporter, std::move(read));
     if (!table.has_dates)
         throw Error(Errc::BadData,
                     table.source_path + ": no date field; name it with --date-field (" + why + ")");
     return table;
+}
+
+namespace
+{
+// The field naming each record's street: `name`, else police.uk's Location, else one called like
+// a street or address; -1 when there is none.
+int street_field(const io::OffenceTable& table, const std::string& name)
+{
+    const auto find = [&](std::string_view wanted)
+    {
+        for (std::size_t f = 0; f < table.field_names.size(); ++f)
+            if (engine::same_text(table.field_names[f], wanted))
+                return static_cast<int>(f);
+        return -1;
+    };
+    if (!name.empty())
+    {
+        const int f = find(name);
+        if (f < 0)
+            throw Error(Errc::Usage, table.source_path + ": no field '" + name +
+                                         "' for --street-field (fields are: " +
+                                         engine::join(table.field_names) + ")");
+        return f;
+    }
+    for (const char* candidate : {"location", "street", "street_name", "address"})
+        if (const int f = find(candidate); f >= 0)
+            return f;
+    return -1;
+}
+
+// "On or near High Street" is police.uk's way of saying High Street.
+std::string_view street_of(std::string_view text)
+{
+    text = engine::trim(text);
+    constexpr std::string_view prefix = "on or near ";
+    if (text.size() >= prefix.size() && engine::same_text(text.substr(0, prefix.size()), prefix))
+        text = engine::trim(text.substr(prefix.size()));
+    return text;
+}
+} // namespace
+
+std::vector<std::string> top_streets(const io::OffenceTable& table, const std::string& name,
+                                     std::size_t groups,
+                                     const std::function<std::int32_t(std::size_t)>& group_of,
+                                     Reporter& reporter)
+{
+    std::vector<std::string> out(groups);
+    const int field = street_field(table, name);
+    if (field < 0 || groups == 0)
+        return out;
+    if (table.mixed_fields)
+    {
+        reporter.warn("streets: the files have different fields; none are given");
+        return out;
+    }
+    const engine::Incidents& inc = table.incidents;
+    std::vector<std::pair<std::int64_t, std::size_t>> wanted; // record key, offence
+    for (std::size_t i = 0; i < inc.size(); ++i)
+        if (group_of(i) >= 0)
+            wanted.emplace_back(inc.source_row[i], i);
+    std::sort(wanted.begin(), wanted.end()); // RecordTexts reads forwards
+    std::vector<std::map<std::string, std::int64_t>> counts(groups);
+    io::RecordTexts texts(table.files);
+    std::vector<std::string_view> fields;
+    for (const auto& [key, i] : wanted)
+    {
+        const std::string_view text =
+            i < table.raw.size() && !table.raw[i].empty() ? table.raw[i] : texts.text(key);
+        io::CsvReader reader(text, table.source_path);
+        if (!reader.next(fields) || static_cast<std::size_t>(field) >= fields.size())
+            continue;
+        const std::string_view street = street_of(fields[static_cast<std::size_t>(field)]);
+        if (!street.empty())
+            ++counts[static_cast<std::size_t>(group_of(i))][std::string(street)];
+    }
+    for (std::size_t g = 0; g < groups; ++g)
+    {
+        std::vector<std::pair<std::int64_t, std::string>> ranked;
+        for (const auto& [street, n] : counts[g])
+            ranked.emplace_back(-n, street);
+        std::sort(ranked.begin(), ranked.end());
+        std::vector<std::string> top;
+        for (std::size_t k = 0; k < ranked.size() && k < 3; ++k)
+            top.push_back(ranked[k].second + " " + std::to_string(-ranked[k].first));
+        out[g] = engine::join(top, "; ");
+    }
+    return out;
 }
 
 void weigh_by_harm(const io::HarmTable& harm, engine::Incidents& incidents, Reporter& reporter)

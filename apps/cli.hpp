@@ -12,6 +12,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <initializer_list>
 #include <memory>
 #include <optional>
@@ -107,7 +108,19 @@ io::OffenceTable load_offences(const OffenceInput& input, const RunOptions& run,
 /// load_offences for the commands that count by date (trends, predict): a source without a date
 /// field is refused (Error(BadData)), saying `why` the command needs one.
 io::OffenceTable load_dated_offences(const OffenceInput& input, const RunOptions& run,
-                                     Reporter& reporter, const std::string& why);
+                                     Reporter& reporter, const std::string& why,
+                                     io::ReadOptions read = {});
+
+/// The streets with the most offences in each of `groups` groups (hotspots, patrol cells):
+/// "High Street 34; Week Street 20; King Street 7", from the records' street field (`field`, else
+/// police.uk's Location or a field called street, location or address; "On or near" dropped).
+/// `group_of(i)` gives offence i's group, or -1. The records' text is read again (CSV read with
+/// ReadOptions::text_on_demand) or taken as kept, for the grouped offences only. Empty strings when
+/// the source has no such field. Throws Error(Usage) for a `field` the source lacks.
+std::vector<std::string> top_streets(const io::OffenceTable& table, const std::string& field,
+                                     std::size_t groups,
+                                     const std::function<std::int32_t(std::size_t)>& group_of,
+                                     Reporter& reporter);
 
 /// The account of records, for --summary-json.
 nlohmann::json offences_json(const io::OffenceTable& table);

@@ -244,97 +244,30 @@ CLI::App* add_map_command(CLI::App& app, HotspotsRequest& r)
 
 namespace
 {
-// The field naming each record's street: --street-field, else police.uk's Location, else one
-// called like a street or address; -1 when there is none.
-int street_field(const HotspotsRequest& r, const io::OffenceTable& table)
-{
-    const auto find = [&](std::string_view name)
-    {
-        for (std::size_t f = 0; f < table.field_names.size(); ++f)
-            if (engine::same_text(table.field_names[f], name))
-                return static_cast<int>(f);
-        return -1;
-    };
-    if (!r.street_field.empty())
-    {
-        const int f = find(r.street_field);
-        if (f < 0)
-            throw Error(Errc::Usage, table.source_path + ": no field '" + r.street_field +
-                                         "' for --street-field (fields are: " +
-                                         engine::join(table.field_names) + ")");
-        return f;
-    }
-    for (const char* name : {"location", "street", "street_name", "address"})
-        if (const int f = find(name); f >= 0)
-            return f;
-    return -1;
-}
-
-// "On or near High Street" is police.uk's way of saying High Street.
-std::string_view street_of(std::string_view text)
-{
-    text = engine::trim(text);
-    constexpr std::string_view prefix = "on or near ";
-    if (text.size() >= prefix.size() && engine::same_text(text.substr(0, prefix.size()), prefix))
-        text = engine::trim(text.substr(prefix.size()));
-    return text;
-}
-
-// Each hotspot's streets with the most offences: the records' text is read again (CSV) or kept
-// (other sources), in input order, for the offences inside hotspots only.
+// Each hotspot's streets with the most offences.
 void name_streets(const HotspotsRequest& r, HotspotAnalysis& a, Reporter& reporter)
 {
-    const io::OffenceTable& table = a.table;
-    const int field = street_field(r, table);
-    if (field < 0 || a.spots.empty())
+    if (a.spots.empty())
         return;
-    if (table.mixed_fields)
-    {
-        reporter.warn("streets: the files have different fields; hotspots are given no streets");
-        return;
-    }
-    const engine::Incidents& inc = table.incidents;
+    const engine::Incidents& inc = a.table.incidents;
     const auto& grid = a.density.surface.grid;
     const auto& label = a.cells.regions.label;
-    std::map<std::int32_t, std::size_t> spot_of; // region label -> rank
+    std::map<std::int32_t, std::int32_t> spot_of; // region label -> rank
     for (std::size_t s = 0; s < a.spots.size(); ++s)
-        spot_of[a.spots[s].label] = s;
-    std::vector<std::pair<std::int64_t, std::size_t>> wanted; // record key, offence
-    for (std::size_t i = 0; i < inc.size(); ++i)
-    {
-        const auto c = grid.col_of(inc.x[i]), row = grid.row_of(inc.y[i]);
-        if (c >= 0 && c < grid.cols && row >= 0 && row < grid.rows && label.at(c, row) > 0 &&
-            spot_of.count(label.at(c, row)))
-            wanted.emplace_back(inc.source_row[i], i);
-    }
-    std::sort(wanted.begin(), wanted.end());
-    std::vector<std::map<std::string, std::int64_t>> counts(a.spots.size());
-    io::RecordTexts texts(table.files);
-    std::vector<std::string_view> fields;
-    for (const auto& [key, i] : wanted)
-    {
-        const std::string_view text =
-            i < table.raw.size() && !table.raw[i].empty() ? table.raw[i] : texts.text(key);
-        io::CsvReader reader(text, table.source_path);
-        if (!reader.next(fields) || static_cast<std::size_t>(field) >= fields.size())
-            continue;
-        const std::string_view street = street_of(fields[static_cast<std::size_t>(field)]);
-        if (street.empty())
-            continue;
-        const auto c = grid.col_of(inc.x[i]), row = grid.row_of(inc.y[i]);
-        ++counts[spot_of[label.at(c, row)]][std::string(street)];
-    }
-    for (std::size_t s = 0; s < a.spots.size(); ++s)
-    {
-        std::vector<std::pair<std::int64_t, std::string>> ranked;
-        for (const auto& [street, n] : counts[s])
-            ranked.emplace_back(-n, street);
-        std::sort(ranked.begin(), ranked.end());
-        std::vector<std::string> top;
-        for (std::size_t k = 0; k < ranked.size() && k < 3; ++k)
-            top.push_back(ranked[k].second + " " + std::to_string(-ranked[k].first));
-        a.spots[s].streets = engine::join(top, "; ");
-    }
+        spot_of[a.spots[s].label] = static_cast<std::int32_t>(s);
+    const auto streets = top_streets(
+        a.table, r.street_field, a.spots.size(),
+        [&](std::size_t i) -> std::int32_t
+        {
+            const auto c = grid.col_of(inc.x[i]), row = grid.row_of(inc.y[i]);
+            if (c < 0 || c >= grid.cols || row < 0 || row >= grid.rows)
+                return -1;
+            const auto it = spot_of.find(label.at(c, row));
+            return it == spot_of.end() ? -1 : it->second;
+        },
+        reporter);
+    for (std::size_t s = 0; s < streets.size(); ++s)
+        a.spots[s].streets = streets[s];
 }
 } // namespace
 

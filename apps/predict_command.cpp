@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 #include <numeric>
 
 namespace hotspot::app
@@ -109,6 +110,10 @@ CLI::App* add_predict_command(CLI::App& app, PredictRequest& r)
         ->group("Prospective");
     cmd->add_option("--top", r.top, "Patrol cells listed, highest risk first (default 20)")
         ->group("Output");
+    cmd->add_option("--street-field", r.street_field,
+                    "Field holding each record's street, for each patrol cell's streets (default: "
+                    "police.uk's Location, else a field called street, location or address)")
+        ->group("Output");
     add_density_options(*cmd, r.density);
     cmd->add_option("--out-dir", r.out_dir,
                     "Folder for predict.tif, patrol_cells.gpkg and patrol_cells.csv")
@@ -159,8 +164,11 @@ nlohmann::json run_predict(const PredictRequest& r, Reporter& reporter)
     for (const auto& name : outputs)
         io::check_output_path(out(name), r.run.overwrite);
 
-    const io::OffenceTable table =
-        load_dated_offences(r.input, r.run, reporter, "a forecast weighs offences by their age");
+    io::ReadOptions read; // each record's text for its street, read again for the cells listed
+    read.keep_raw = true;
+    read.text_on_demand = true;
+    const io::OffenceTable table = load_dated_offences(
+        r.input, r.run, reporter, "a forecast weighs offences by their age", read);
     const engine::Incidents& inc = table.incidents;
     const io::Crs& crs = table.target_crs;
     const engine::DayIndex day = at ? *at : day_after(inc);
@@ -222,16 +230,34 @@ nlohmann::json run_predict(const PredictRequest& r, Reporter& reporter)
 
     const auto name_at =
         area_namer(study.area, r.density.boundaries, r.density.boundaries_layer, crs, r.run);
+    // Each patrol cell's streets: those of the offences in it before the day forecast.
+    std::map<std::int64_t, std::int32_t> rank_of;
+    for (std::size_t i = 0; i < top; ++i)
+        rank_of[order[i]] = static_cast<std::int32_t>(i);
+    const auto streets = top_streets(
+        table, r.street_field, top,
+        [&](std::size_t i) -> std::int32_t
+        {
+            const auto c = grid.col_of(inc.x[i]), row = grid.row_of(inc.y[i]);
+            const engine::DayIndex when = engine::effective_day(inc, i);
+            if (c < 0 || c >= grid.cols || row < 0 || row >= grid.rows || when == engine::no_day ||
+                when >= day)
+                return -1;
+            const auto it = rank_of.find(row * grid.cols + c);
+            return it == rank_of.end() ? -1 : it->second;
+        },
+        reporter);
     io::VectorWriter cells(out("patrol_cells.gpkg"), "patrol_cells", crs,
                            io::GeometryKind::MultiPolygon,
                            {{"rank", io::FieldType::Integer},
                             {"risk", io::FieldType::Real},
                             {"share", io::FieldType::Real},
                             {"area", io::FieldType::Text},
+                            {"streets", io::FieldType::Text},
                             {"x", io::FieldType::Real},
                             {"y", io::FieldType::Real}},
                            r.run.overwrite);
-    std::string csv = "rank,risk,share,area,x,y\n";
+    std::string csv = "rank,risk,share,area,streets,x,y\n";
     nlohmann::json listed = nlohmann::json::array();
     reporter.info("patrol     the " + std::to_string(top) + " cells of highest risk:");
     for (std::size_t i = 0; i < top; ++i)
@@ -240,16 +266,22 @@ nlohmann::json run_predict(const PredictRequest& r, Reporter& reporter)
         const engine::Point2 centre{grid.center_x(k % grid.cols), grid.center_y(k / grid.cols)};
         const double v = risk.values[static_cast<std::size_t>(k)];
         const std::string where = name_at ? name_at(centre) : std::string();
-        cells.add_polygon(engine::cell_square(grid, k), {static_cast<std::int64_t>(i + 1), v,
-                                                         v / total, where, centre.x, centre.y});
+        cells.add_polygon(engine::cell_square(grid, k),
+                          {static_cast<std::int64_t>(i + 1), v, v / total, where, streets[i],
+                           centre.x, centre.y});
         csv += std::to_string(i + 1) + "," + fixed(v, 6) + "," + fixed(v / total, 6) + "," +
-               io::csv_quote(where) + "," + fixed(centre.x, 1) + "," + fixed(centre.y, 1) + "\n";
-        listed.push_back(
-            {{"rank", i + 1}, {"risk", v}, {"area", where}, {"x", centre.x}, {"y", centre.y}});
+               io::csv_quote(where) + "," + io::csv_quote(streets[i]) + "," + fixed(centre.x, 1) +
+               "," + fixed(centre.y, 1) + "\n";
+        listed.push_back({{"rank", i + 1},
+                          {"risk", v},
+                          {"area", where},
+                          {"streets", streets[i]},
+                          {"x", centre.x},
+                          {"y", centre.y}});
         if (i < 10)
             reporter.info("  " + std::to_string(i + 1) + ". " + fixed(v, 3) +
                           (where.empty() ? "" : "  " + where) + "  (" + fixed(centre.x, 0) + ", " +
-                          fixed(centre.y, 0) + ")");
+                          fixed(centre.y, 0) + ")" + (streets[i].empty() ? "" : "  " + streets[i]));
     }
     cells.commit();
     io::write_text_file(out("patrol_cells.csv"), csv, r.run.overwrite);

@@ -43,8 +43,9 @@ struct PredictRequest
     OffenceInput input;
     DensitySpec density;
     ProspectiveSpec prospective;
-    std::string at; ///< the day forecast, YYYY-MM-DD (default: the day after the data)
-    int top = 20;   ///< patrol cells listed
+    std::string at;           ///< the day forecast, YYYY-MM-DD (default: the day after the data)
+    int top = 20;             ///< patrol cells listed
+    std::string street_field; ///< for each patrol cell's streets (police.uk: Location)
     std::string out_dir;
     RunOptions run;
 };

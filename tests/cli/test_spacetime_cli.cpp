@@ -278,6 +278,10 @@ TEST_CASE("predict lists the cells of highest ProMap risk, as its GeoTIFF holds 
                                             GDT_Float64, 0, 0) == CE_None);
     const double peak = *std::max_element(risk.begin(), risk.end());
     CHECK(cells[0]["risk"].get<double>() == peak);
+    // The riskiest cell holds offences, and its streets say where to walk ("On or near" dropped).
+    const std::string streets = cells[0]["streets"].get<std::string>();
+    CHECK_FALSE(streets.empty());
+    CHECK(streets.find("On or near") == std::string::npos);
     for (std::size_t i = 0; i < cells.size(); ++i)
     {
         const int col =
