@@ -447,15 +447,22 @@ std::vector<std::string> top_streets(const io::OffenceTable& table, const std::s
         return out;
     }
     const engine::Incidents& inc = table.incidents;
-    std::vector<std::pair<std::int64_t, std::size_t>> wanted; // record key, offence
+    struct Wanted
+    {
+        std::int64_t key; ///< record_key: RecordTexts reads forwards
+        std::size_t offence;
+        std::int32_t group;
+    };
+    std::vector<Wanted> wanted;
     for (std::size_t i = 0; i < inc.size(); ++i)
-        if (group_of(i) >= 0)
-            wanted.emplace_back(inc.source_row[i], i);
-    std::sort(wanted.begin(), wanted.end()); // RecordTexts reads forwards
+        if (const std::int32_t g = group_of(i); g >= 0)
+            wanted.push_back({inc.source_row[i], i, g});
+    std::sort(wanted.begin(), wanted.end(),
+              [](const Wanted& a, const Wanted& b) { return a.key < b.key; });
     std::vector<std::map<std::string, std::int64_t>> counts(groups);
     io::RecordTexts texts(table.files);
     std::vector<std::string_view> fields;
-    for (const auto& [key, i] : wanted)
+    for (const auto& [key, i, group] : wanted)
     {
         const std::string_view text =
             i < table.raw.size() && !table.raw[i].empty() ? table.raw[i] : texts.text(key);
@@ -464,7 +471,7 @@ std::vector<std::string> top_streets(const io::OffenceTable& table, const std::s
             continue;
         const std::string_view street = street_of(fields[static_cast<std::size_t>(field)]);
         if (!street.empty())
-            ++counts[static_cast<std::size_t>(group_of(i))][std::string(street)];
+            ++counts[static_cast<std::size_t>(group)][std::string(street)];
     }
     for (std::size_t g = 0; g < groups; ++g)
     {

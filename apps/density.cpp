@@ -510,11 +510,8 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& offences,
     std::optional<engine::Box2> extent;
     if (!s.extent.empty())
         extent = parse_extent(s.extent);
-    const StudyArea study_area =
-        load_study_area(s.boundaries, s.boundaries_layer, s.area, crs, run, reporter);
-    d.boundary_layers = study_area.layers;
-    d.area_layer = study_area.layer;
-    d.area_features = study_area.features;
+    d.study_area = load_study_area(s.boundaries, s.boundaries_layer, s.area, crs, run, reporter);
+    const StudyArea& study_area = d.study_area;
     if (!s.area.empty())
         extent = study_area.bounds();
 

@@ -49,6 +49,16 @@ void check_density_spec(const DensitySpec& spec);
 /// The --min-count in force: the analyst's, or the --publish preset's floor.
 int min_count_of(const DensitySpec& spec);
 
+/// The --boundaries layers, and the --area features found in them.
+struct StudyArea
+{
+    std::vector<std::shared_ptr<const io::AreaLayer>> layers; ///< in the target CRS, as given
+    std::size_t layer = 0;                                    ///< the layer --area was found in
+    std::vector<std::size_t> features; ///< the --area features; none without --area
+    std::vector<const engine::MultiPolygon*> shapes() const;
+    engine::Box2 bounds() const;
+};
+
 /// A computed surface and how it was made.
 struct Density
 {
@@ -62,10 +72,7 @@ struct Density
     std::size_t outside_window = 0; ///< offences left out by the edge correction
     std::optional<engine::AdaptiveBandwidths> adaptive; ///< without the per-offence vector
     std::optional<engine::Raster<std::uint8_t>> mask;   ///< cells inside --area
-    std::vector<std::shared_ptr<const io::AreaLayer>>
-        boundary_layers;        ///< every --boundaries layer, in the target CRS
-    std::size_t area_layer = 0; ///< the layer --area was found in
-    std::vector<std::size_t> area_features;
+    StudyArea study_area;       ///< every --boundaries layer, and --area in them
     std::string period;         ///< "YYYY-MM..YYYY-MM" of the offences used
     engine::StudyWindow window; ///< --area, else --extent, else the offences' bounding rectangle
     int min_count = 0;          ///< the --min-count in force (with --publish, its floor)
@@ -76,15 +83,6 @@ struct Density
     std::int64_t cells_with_data = 0;
 };
 
-/// The --boundaries layers, and the --area features found in them.
-struct StudyArea
-{
-    std::vector<std::shared_ptr<const io::AreaLayer>> layers; ///< in the target CRS, as given
-    std::size_t layer = 0;                                    ///< the layer --area was found in
-    std::vector<std::size_t> features; ///< the --area features; none without --area
-    std::vector<const engine::MultiPolygon*> shapes() const;
-    engine::Box2 bounds() const;
-};
 /// Reads the --boundaries layers (or shares them from the run's cache) and finds --area in the
 /// first layer that has it. Throws Error(Usage) naming the nearest names when none has it.
 StudyArea load_study_area(const std::vector<std::string>& boundaries, const std::string& layer,

@@ -306,7 +306,7 @@ HotspotAnalysis analyse_hotspots(const HotspotsRequest& r, Reporter& reporter)
                                           ? std::stod(given->metadata.at("HOTSPOT_BANDWIDTH_M"))
                                           : 4.0 * density.surface.grid.cell_m;
         for (const auto& path : r.density.boundaries)
-            density.boundary_layers.push_back(
+            density.study_area.layers.push_back(
                 load_areas(r.run, path, r.density.boundaries_layer, table.target_crs));
         reporter.info("surface    " + r.surface_path);
     }
@@ -346,14 +346,14 @@ HotspotAnalysis analyse_hotspots(const HotspotsRequest& r, Reporter& reporter)
     const double study_area = a.study_area;
 
     std::vector<std::shared_ptr<const engine::AreaIndex>> layer_index(
-        density.boundary_layers.size());
-    std::vector<std::vector<std::string>> layer_names(density.boundary_layers.size());
-    for (std::size_t l = 0; l < density.boundary_layers.size(); ++l)
+        density.study_area.layers.size());
+    std::vector<std::vector<std::string>> layer_names(density.study_area.layers.size());
+    for (std::size_t l = 0; l < density.study_area.layers.size(); ++l)
     {
         layer_index[l] = load_area_index(r.run, r.density.boundaries[l], r.density.boundaries_layer,
                                          table.target_crs);
-        layer_names[l] = io::field_values(*density.boundary_layers[l],
-                                          area_name_field(*density.boundary_layers[l]));
+        layer_names[l] = io::field_values(*density.study_area.layers[l],
+                                          area_name_field(*density.study_area.layers[l]));
     }
     if (!r.places_path.empty())
         a.places = load_places(r.run, r.places_path, table.target_crs);
@@ -440,11 +440,7 @@ io::MapLayout draw_map(const HotspotsRequest& r, const HotspotAnalysis& a, Repor
     map.surface = published_surface(d);
     map.nodata = nodata_value;
     map.units = std::string(engine::unit_label(d.options.units));
-    StudyArea study_area;
-    study_area.layers = d.boundary_layers;
-    study_area.layer = d.area_layer;
-    study_area.features = d.area_features;
-    map.boundaries = map_boundaries(study_area, r.density.boundaries, r.density.boundaries_layer,
+    map.boundaries = map_boundaries(d.study_area, r.density.boundaries, r.density.boundaries_layer,
                                     a.table.target_crs, r.run, d.surface.grid.extent());
     for (std::size_t i = 0; i < a.spots.size(); ++i)
         map.hotspots.push_back({a.spots[i].outline, std::to_string(i + 1), a.spots[i].peak_at});

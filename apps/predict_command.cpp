@@ -91,11 +91,7 @@ engine::Raster<double> prospective_surface(const ProspectiveSpec& s, const Densi
     return risk;
 }
 
-namespace
-{
 namespace fs = std::filesystem;
-
-} // namespace
 
 CLI::App* add_predict_command(CLI::App& app, PredictRequest& r)
 {

@@ -246,8 +246,7 @@ nlohmann::json run_trends(const TrendsRequest& r, Reporter& reporter)
         const io::FieldType count_type = weighted ? io::FieldType::Real : io::FieldType::Integer;
         for (std::int32_t t = 0; t < cube.steps; ++t)
             fields.push_back({step_field(cube.step_label(t)), count_type});
-        for (const auto* name : {"total"})
-            fields.push_back({name, count_type});
+        fields.push_back({"total", count_type});
         for (const auto* name : {"hot_steps", "cold_steps"})
             fields.push_back({name, io::FieldType::Integer});
         for (const auto* name :

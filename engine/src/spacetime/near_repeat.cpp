@@ -178,10 +178,10 @@ KnoxTable knox_test(const Incidents& inc, const KnoxOptions& o, const RunContext
 
     // Every pair's time band, whatever the places: from the sorted days, by two pointers per edge.
     // Permuting the dates keeps this, as it keeps each space band's total.
-    std::vector<std::int64_t> days(n);
+    std::vector<std::int32_t> days(n);
     for (std::size_t l = 0; l < n; ++l)
         days[l] = inc.day_of(order[l]);
-    std::vector<std::int64_t> sorted = days;
+    std::vector<std::int32_t> sorted = days;
     std::sort(sorted.begin(), sorted.end());
     const auto pairs_within = [&](std::int64_t gap)
     {
@@ -241,9 +241,8 @@ KnoxTable knox_test(const Incidents& inc, const KnoxOptions& o, const RunContext
                 out[b][(S - 1) * T + time] = time_totals[time] - near;
             }
     };
-    std::vector<std::int32_t> days32(days.begin(), days.end());
     t.observed.assign(S * T, 0);
-    tables_of(&days32, 1, &t.observed);
+    tables_of(&days, 1, &t.observed);
 
     // Permutations: each with its own generator seeded by (seed, permutation), so that the result
     // does not depend on the threads; a task takes a block of them.
@@ -277,7 +276,7 @@ KnoxTable knox_test(const Incidents& inc, const KnoxOptions& o, const RunContext
                                                 static_cast<std::uint32_t>(first + b)};
                               std::mt19937_64 rng(seq);
                               auto& shuffled = tally.shuffled[static_cast<std::size_t>(b)];
-                              shuffled = days32;
+                              shuffled = days;
                               for (std::size_t i = n - 1; i > 0; --i)
                                   std::swap(shuffled[i], shuffled[bounded(rng, i + 1)]);
                           }

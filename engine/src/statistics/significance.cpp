@@ -1,5 +1,7 @@
 #include "hotspot/engine/statistics/significance.hpp"
 
+#include <tbb/parallel_sort.h>
+
 #include <algorithm>
 #include <cmath>
 
@@ -14,7 +16,7 @@ double two_sided_p(double z)
 double fdr_cutoff(std::vector<double> p_values, double alpha)
 {
     std::erase_if(p_values, [](double p) { return std::isnan(p); });
-    std::sort(p_values.begin(), p_values.end());
+    tbb::parallel_sort(p_values.begin(), p_values.end()); // a p-value per cell: millions
     const double m = static_cast<double>(p_values.size());
     for (std::size_t i = p_values.size(); i-- > 0;)
         if (p_values[i] <= static_cast<double>(i + 1) / m * alpha)
