@@ -8,6 +8,7 @@
 #include "hotspot/io/geotiff.hpp"
 #include "hotspot/io/map.hpp"
 #include "hotspot/io/vector.hpp"
+#include "hotspot/io/web_map.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -192,6 +193,18 @@ void add_hotspot_analysis_options(CLI::App& cmd, HotspotsRequest& r)
     cmd.add_option("--title", r.title, "Title of the map")->group("Map");
     cmd.add_option("--width", r.map_width_px, "Width of the map in pixels (default 1600)")
         ->group("Map");
+    cmd.add_option("--html", r.html_path,
+                   "Also write a web map: one .html file that opens offline in any browser "
+                   "(density, hotspots with popups, wards, places, legend, patrol list)")
+        ->group("Map");
+    cmd.add_option("--basemap,--tiles", r.basemap.source,
+                   "Base map under the density, in muted tones: a raster file GDAL opens (GeoTIFF, "
+                   "MBTiles, GeoPackage tiles) or an XYZ tile URL with {z}/{x}/{y} (read at run "
+                   "time; the web map's viewers fetch the tiles themselves)")
+        ->group("Map");
+    cmd.add_option("--basemap-attribution", r.basemap.attribution,
+                   "Credit for the base map, e.g. \"(c) OpenStreetMap contributors\"")
+        ->group("Map");
 }
 
 CLI::App* add_hotspots_command(CLI::App& app, HotspotsRequest& r)
@@ -228,8 +241,7 @@ CLI::App* add_map_command(CLI::App& app, HotspotsRequest& r)
         "map", "A briefing map: density, ward boundaries and names, ranked hotspot "
                "outlines, places, scale bar, north arrow, legend and attribution");
     add_hotspot_analysis_options(*cmd, r);
-    cmd->add_option("--out", r.map_path, "The map: .png, .pdf or .svg")
-        ->required()
+    cmd->add_option("--out", r.map_path, "The map: .png, .pdf or .svg (this, --html or both)")
         ->group("Output");
     add_run_options(*cmd, r.run);
     cmd->footer(
@@ -238,7 +250,11 @@ CLI::App* add_map_command(CLI::App& app, HotspotsRequest& r)
         "      --boundaries data/boundaries/kent_districts_2013.geojson --area Maidstone \\\n"
         "      --boundaries data/boundaries/maidstone_wards_2013.geojson \\\n"
         "      --places data/places/maidstone_places.csv --bandwidth 300 --cell 25 --out "
-        "maidstone.png");
+        "maidstone.png\n"
+        "Add --html maidstone.html for a web map to share: one file, no server, no internet "
+        "needed;\n"
+        "--basemap streets.tif (or an MBTiles file, or --tiles 'https://.../{z}/{x}/{y}.png') "
+        "puts a base map under it.");
     return cmd;
 }
 
@@ -433,7 +449,7 @@ HotspotAnalysis analyse_hotspots(const HotspotsRequest& r, Reporter& reporter)
 
 namespace
 {
-io::MapLayout draw_map(const HotspotsRequest& r, const HotspotAnalysis& a, Reporter& reporter)
+io::MapContent map_content(const HotspotsRequest& r, const HotspotAnalysis& a)
 {
     const auto& d = a.density;
     io::MapContent map;
@@ -468,11 +484,79 @@ io::MapLayout draw_map(const HotspotsRequest& r, const HotspotAnalysis& a, Repor
                       "Licence v3.0 (police.uk). "
                       "Contains Ordnance Survey and ONS data (c) Crown copyright and database "
                       "right. Made with hotspot " HOTSPOT_VERSION_STRING ".";
+    map.crs = a.table.target_crs;
+    map.basemap = r.basemap;
+    return map;
+}
+
+io::MapLayout draw_map(const HotspotsRequest& r, const HotspotAnalysis& a, Reporter& reporter)
+{
+    const io::MapContent map = map_content(r, a);
     const auto layout =
         io::render_map(map, r.map_path, {.width_px = r.map_width_px, .overwrite = r.run.overwrite});
     reporter.info("map        " + r.map_path + " (" + std::to_string(layout.width_px) + " x " +
                   std::to_string(layout.height_px) + " px)");
     return layout;
+}
+
+// The web map: the briefing map's content, each hotspot's evidence in its popup, and the patrol
+// list's first columns beside the map.
+io::WebMapSummary write_html(const HotspotsRequest& r, const HotspotAnalysis& a, Reporter& reporter)
+{
+    io::WebMapContent web;
+    web.map = map_content(r, a);
+    web.fields = {"Rank",          "Name",
+                  "Offences",      "PAI",
+                  "Top streets",   "Share of offences",
+                  "Area",          "Top crime types",
+                  "Nearest place", "Peak density"};
+    web.table_fields = 5;
+    for (const auto& path : r.density.boundaries)
+        web.fields.push_back(fs::path(path).stem().string());
+    const auto& names = a.table.incidents.crime_type_names;
+    for (std::size_t i = 0; i < a.spots.size(); ++i)
+    {
+        const Hotspot& h = a.spots[i];
+        std::vector<std::string> v{std::to_string(i + 1),
+                                   h.name,
+                                   std::to_string(h.offences),
+                                   fixed(h.pai, 1),
+                                   h.streets,
+                                   fixed(100 * h.share, 1) + "%",
+                                   fixed(h.area_m2 / 1e4, 2) + " ha",
+                                   top_types(h, names, 3),
+                                   h.place.empty() ? ""
+                                                   : h.place + " (" + fixed(h.place_distance_m, 0) +
+                                                         " m from the peak)",
+                                   fixed(h.peak, 2) + " " + web.map.units};
+        v.insert(v.end(), h.overlaps.begin(), h.overlaps.end());
+        web.details.push_back({std::move(v)});
+    }
+    const auto summary = io::write_web_map(web, r.html_path, {.overwrite = r.run.overwrite});
+    reporter.info("web map    " + r.html_path + " (" + std::to_string(summary.bytes / 1024) +
+                  " KiB, opens offline in a browser)");
+    return summary;
+}
+
+// Refuses a map, web map or base map that cannot be made before any work is done.
+void check_map_outputs(const HotspotsRequest& r)
+{
+    if (!r.map_path.empty())
+    {
+        io::check_map_path(r.map_path);
+        io::check_output_path(r.map_path, r.run.overwrite);
+    }
+    if (!r.html_path.empty())
+    {
+        io::check_web_map_path(r.html_path);
+        io::check_output_path(r.html_path, r.run.overwrite);
+    }
+    if (!r.basemap.empty())
+    {
+        if (r.map_path.empty() && r.html_path.empty())
+            throw Error(Errc::Usage, "--basemap goes under a map: add --map or --html");
+        io::check_basemap(r.basemap);
+    }
 }
 } // namespace
 
@@ -482,10 +566,14 @@ nlohmann::json run_map(const HotspotsRequest& r, Reporter& reporter)
     if (r.surface_path.empty())
         check_density_spec(r.density);
     make_filter(r.input);
-    io::check_map_path(r.map_path);
-    io::check_output_path(r.map_path, r.run.overwrite);
+    if (r.map_path.empty() && r.html_path.empty())
+        throw Error(Errc::Usage, "map: say where to draw it: --out FILE.png (or .pdf, .svg), "
+                                 "--html FILE.html, or both");
+    check_map_outputs(r);
     const HotspotAnalysis a = analyse_hotspots(r, reporter);
-    const auto layout = draw_map(r, a, reporter);
+    const auto layout = r.map_path.empty() ? io::MapLayout{} : draw_map(r, a, reporter);
+    if (!r.html_path.empty())
+        write_html(r, a, reporter);
     nlohmann::json summary = {{"command", "map"},
                               {"version", HOTSPOT_VERSION_STRING},
                               {"offences", offences_json(a.table)},
@@ -493,7 +581,8 @@ nlohmann::json run_map(const HotspotsRequest& r, Reporter& reporter)
                               {"hotspots_withheld", a.withheld},
                               {"legend", {layout.legend_min, layout.legend_max}},
                               {"size_px", {layout.width_px, layout.height_px}},
-                              {"output", r.map_path}};
+                              {"output", r.map_path},
+                              {"html", r.html_path}};
     if (!a.given_surface)
         summary.update(density_json(a.density));
     write_summary(r.run, summary);
@@ -510,11 +599,7 @@ nlohmann::json run_hotspots(const HotspotsRequest& r, Reporter& reporter)
     const auto out = [&](const char* name) { return (fs::path(r.out_dir) / name).string(); };
     for (const char* name : {"hotspots.gpkg", "hotspots.geojson", "patrol_list.csv", "density.tif"})
         io::check_output_path(out(name), r.run.overwrite);
-    if (!r.map_path.empty())
-    {
-        io::check_map_path(r.map_path);
-        io::check_output_path(r.map_path, r.run.overwrite);
-    }
+    check_map_outputs(r);
     check_outputs(r.run, {&r.input.rejects_path, &r.run.summary_json_path});
 
     HotspotAnalysis analysis = analyse_hotspots(r, reporter);
@@ -630,6 +715,8 @@ nlohmann::json run_hotspots(const HotspotsRequest& r, Reporter& reporter)
                   ", hotspots.geojson, patrol_list.csv, density.tif");
     if (!r.map_path.empty())
         draw_map(r, analysis, reporter);
+    if (!r.html_path.empty())
+        write_html(r, analysis, reporter);
 
     nlohmann::json list = nlohmann::json::array();
     for (std::size_t i = 0; i < spots.size(); ++i)

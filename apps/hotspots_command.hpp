@@ -3,6 +3,7 @@
 #include "cli.hpp"
 #include "density.hpp"
 #include "hotspot/engine/hotspots/hotspots.hpp"
+#include "hotspot/io/basemap.hpp"
 #include "hotspot/io/places.hpp"
 
 #include <optional>
@@ -52,6 +53,8 @@ struct HotspotsRequest
     std::string out_dir;
     std::size_t show = 10; ///< hotspots printed
     std::string map_path;  ///< also draw the briefing map here (.png, .pdf, .svg)
+    std::string html_path; ///< also write the web map here (.html)
+    io::Basemap basemap;   ///< under the density on both maps
     std::string title;     ///< of the map
     int map_width_px = 1600;
     RunOptions run;

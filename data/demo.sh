@@ -23,7 +23,7 @@ echo "== Maidstone hotspots for patrol targeting, September 2019: ranked, named,
     --boundaries "$here/boundaries/kent_districts_2013.geojson" --area Maidstone \
     --boundaries "$here/boundaries/maidstone_wards_2013.geojson" --places "$here/places/maidstone_places.csv" \
     --bandwidth 300 --cell 25 --out-dir "$out/maidstone_hotspots_2019-09" \
-    --map "$out/maidstone_hotspots_2019-09/map.png" --overwrite
+    --map "$out/maidstone_hotspots_2019-09/map.png" --html "$out/maidstone_hotspots_2019-09/map.html" --overwrite
 echo
 echo "== Reconcile: each record's LSOA code checked against where it lies, wards assigned"
 "$hotspot" reconcile --offences "$here/police_uk/2019-09-kent-street.csv" --code-field "LSOA code" \

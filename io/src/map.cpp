@@ -3,6 +3,7 @@
 #include "hotspot/engine/core/error.hpp"
 #include "hotspot/engine/core/text.hpp"
 #include "hotspot/io/files.hpp"
+#include "map_image.hpp"
 
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
@@ -35,10 +36,6 @@ constexpr std::array<std::array<double, 3>, 10> viridis{{{0x44, 0x01, 0x54},
 
 constexpr double title_height = 70, footer_height = 60, legend_width = 170, margin = 20;
 
-struct SurfaceDeleter
-{
-    void operator()(cairo_surface_t* s) const { cairo_surface_destroy(s); }
-};
 struct ContextDeleter
 {
     void operator()(cairo_t* c) const { cairo_destroy(c); }
@@ -139,7 +136,8 @@ class Painter
     MapLayout& m_layout;
 };
 
-void draw(cairo_t* cr, const MapContent& c, MapLayout& layout, cairo_surface_t* density)
+void draw(cairo_t* cr, const MapContent& c, MapLayout& layout, cairo_surface_t* density,
+          cairo_surface_t* basemap)
 {
     Painter paint(cr, layout);
     const double w = layout.width_px, h = layout.height_px;
@@ -149,6 +147,17 @@ void draw(cairo_t* cr, const MapContent& c, MapLayout& layout, cairo_surface_t* 
 
     cairo_set_source_rgb(cr, 1, 1, 1);
     cairo_paint(cr);
+
+    // The base map, one image pixel per map pixel, under everything.
+    if (basemap)
+    {
+        cairo_save(cr);
+        cairo_rectangle(cr, layout.map_left, layout.map_top, map_w, map_h);
+        cairo_clip(cr);
+        cairo_set_source_surface(cr, basemap, layout.map_left, layout.map_top);
+        cairo_paint(cr);
+        cairo_restore(cr);
+    }
 
     // The surface, one image pixel per cell, scaled without smoothing so cells stay cells.
     cairo_save(cr);
@@ -292,8 +301,10 @@ void draw(cairo_t* cr, const MapContent& c, MapLayout& layout, cairo_surface_t* 
 
     // Attribution.
     cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
-    paint.text(c.attribution, margin, h - footer_height + 22, 10, false, false, 0, map_bottom, w,
-               h);
+    const std::string credit = c.basemap.attribution.empty()
+                                   ? c.attribution
+                                   : c.attribution + " Base map: " + c.basemap.attribution + ".";
+    paint.text(credit, margin, h - footer_height + 22, 10, false, false, 0, map_bottom, w, h);
 }
 } // namespace
 
@@ -337,60 +348,33 @@ MapLayout render_map(const MapContent& c, const std::string& path, const MapOpti
         static_cast<int>(std::ceil(title_height + extent.height() * layout.scale + footer_height));
 
     // The surface as an image: values from 0 to the peak along the ramp; the faintest clear so the
-    // boundaries show through.
-    double peak = 0;
-    for (const double v : c.surface.values)
-        if (v != c.nodata && std::isfinite(v))
-            peak = std::max(peak, v);
+    // boundaries show through. Over a base map the density lets the streets show through too.
+    const double peak = detail::surface_peak(c.surface.values, c.nodata);
     layout.legend_min = 0;
     layout.legend_max = peak;
-    std::unique_ptr<cairo_surface_t, SurfaceDeleter> density(cairo_image_surface_create(
-        CAIRO_FORMAT_ARGB32, static_cast<int>(g.cols), static_cast<int>(g.rows)));
-    cairo_surface_flush(density.get());
-    unsigned char* pixels = cairo_image_surface_get_data(density.get());
-    const int stride = cairo_image_surface_get_stride(density.get());
-    for (std::int64_t row = 0; row < g.rows; ++row)
+    const auto density =
+        detail::density_image(c.surface.values, static_cast<int>(g.cols), static_cast<int>(g.rows),
+                              c.nodata, peak, c.categories, c.basemap.empty() ? 1.0 : 0.8);
+    detail::CairoSurfacePtr basemap;
+    if (!c.basemap.empty())
     {
-        auto* line = reinterpret_cast<std::uint32_t*>(pixels + row * stride);
-        for (std::int64_t col = 0; col < g.cols; ++col)
-        {
-            const double v = c.surface.at(col, row);
-            const double f = peak > 0 ? v / peak : 0;
-            double alpha =
-                v == c.nodata || !(v > 0) ? 0.0 : std::clamp((f - 0.02) / 0.08, 0.0, 1.0);
-            double r, gr, b;
-            ramp_colour(f, r, gr, b);
-            if (!c.categories.empty())
-            {
-                const bool known =
-                    v >= 0 && v < static_cast<double>(c.categories.size()) && v == std::floor(v);
-                const MapCategory* k = known ? &c.categories[static_cast<std::size_t>(v)] : nullptr;
-                alpha = k ? k->opacity : 0.0;
-                r = k ? k->r : 0;
-                gr = k ? k->g : 0;
-                b = k ? k->b : 0;
-            }
-            // Cairo's ARGB32 is premultiplied.
-            const auto channel = [&](double x)
-            { return static_cast<std::uint32_t>(std::lround(x * alpha * 255.0)); };
-            line[col] = (static_cast<std::uint32_t>(std::lround(alpha * 255.0)) << 24) |
-                        (channel(r) << 16) | (channel(gr) << 8) | channel(b);
-        }
+        const auto frame_w = static_cast<int>(std::ceil(map_w));
+        const auto frame_h = static_cast<int>(std::ceil(extent.height() * layout.scale));
+        basemap = detail::cairo_image(read_basemap(c.basemap, c.crs, extent, frame_w, frame_h));
     }
-    cairo_surface_mark_dirty(density.get());
 
     write_atomically(
         path, options.overwrite,
         [&](const std::string& tmp)
         {
-            std::unique_ptr<cairo_surface_t, SurfaceDeleter> surface(
+            detail::CairoSurfacePtr surface(
                 ext == ".png" ? cairo_image_surface_create(CAIRO_FORMAT_ARGB32, layout.width_px,
                                                            layout.height_px)
                 : ext == ".pdf"
                     ? cairo_pdf_surface_create(tmp.c_str(), layout.width_px, layout.height_px)
                     : cairo_svg_surface_create(tmp.c_str(), layout.width_px, layout.height_px));
             std::unique_ptr<cairo_t, ContextDeleter> cr(cairo_create(surface.get()));
-            draw(cr.get(), c, layout, density.get());
+            draw(cr.get(), c, layout, density.get(), basemap.get());
             cairo_surface_flush(surface.get());
             if (ext == ".png" &&
                 cairo_surface_write_to_png(surface.get(), tmp.c_str()) != CAIRO_STATUS_SUCCESS)
@@ -404,5 +388,93 @@ MapLayout render_map(const MapContent& c, const std::string& path, const MapOpti
         });
     return layout;
 }
+
+namespace detail
+{
+double surface_peak(std::span<const double> values, double nodata)
+{
+    double peak = 0;
+    for (const double v : values)
+        if (v != nodata && std::isfinite(v))
+            peak = std::max(peak, v);
+    return peak;
+}
+
+CairoSurfacePtr density_image(std::span<const double> values, int cols, int rows, double nodata,
+                              double peak, const std::vector<MapCategory>& categories,
+                              double max_alpha)
+{
+    CairoSurfacePtr image(cairo_image_surface_create(CAIRO_FORMAT_ARGB32, cols, rows));
+    cairo_surface_flush(image.get());
+    unsigned char* pixels = cairo_image_surface_get_data(image.get());
+    const int stride = cairo_image_surface_get_stride(image.get());
+    for (std::int64_t row = 0; row < rows; ++row)
+    {
+        auto* line = reinterpret_cast<std::uint32_t*>(pixels + row * stride);
+        for (std::int64_t col = 0; col < cols; ++col)
+        {
+            const double v = values[static_cast<std::size_t>(row * cols + col)];
+            const double f = peak > 0 ? v / peak : 0;
+            double alpha = v == nodata || !(v > 0) ? 0.0 : std::clamp((f - 0.02) / 0.08, 0.0, 1.0);
+            double r, gr, b;
+            ramp_colour(f, r, gr, b);
+            if (!categories.empty())
+            {
+                const bool known =
+                    v >= 0 && v < static_cast<double>(categories.size()) && v == std::floor(v);
+                const MapCategory* k = known ? &categories[static_cast<std::size_t>(v)] : nullptr;
+                alpha = k ? k->opacity : 0.0;
+                r = k ? k->r : 0;
+                gr = k ? k->g : 0;
+                b = k ? k->b : 0;
+            }
+            alpha = std::min(alpha, max_alpha);
+            // Cairo's ARGB32 is premultiplied.
+            const auto channel = [&](double x)
+            { return static_cast<std::uint32_t>(std::lround(x * alpha * 255.0)); };
+            line[col] = (static_cast<std::uint32_t>(std::lround(alpha * 255.0)) << 24) |
+                        (channel(r) << 16) | (channel(gr) << 8) | channel(b);
+        }
+    }
+    cairo_surface_mark_dirty(image.get());
+    return image;
+}
+
+CairoSurfacePtr cairo_image(const RgbaImage& image)
+{
+    CairoSurfacePtr out(cairo_image_surface_create(CAIRO_FORMAT_ARGB32, image.width, image.height));
+    cairo_surface_flush(out.get());
+    unsigned char* pixels = cairo_image_surface_get_data(out.get());
+    const int stride = cairo_image_surface_get_stride(out.get());
+    for (int row = 0; row < image.height; ++row)
+    {
+        auto* line = reinterpret_cast<std::uint32_t*>(pixels + row * stride);
+        for (int col = 0; col < image.width; ++col)
+        {
+            const std::uint8_t* p =
+                &image.rgba[4 * (static_cast<std::size_t>(row) * image.width + col)];
+            const auto channel = [&](std::uint8_t x)
+            { return static_cast<std::uint32_t>((x * p[3] + 127) / 255); };
+            line[col] = (static_cast<std::uint32_t>(p[3]) << 24) | (channel(p[0]) << 16) |
+                        (channel(p[1]) << 8) | channel(p[2]);
+        }
+    }
+    cairo_surface_mark_dirty(out.get());
+    return out;
+}
+
+std::string png_bytes(cairo_surface_t* image)
+{
+    std::string bytes;
+    const auto append = [](void* closure, const unsigned char* data, unsigned int length)
+    {
+        static_cast<std::string*>(closure)->append(reinterpret_cast<const char*>(data), length);
+        return CAIRO_STATUS_SUCCESS;
+    };
+    if (cairo_surface_write_to_png_stream(image, append, &bytes) != CAIRO_STATUS_SUCCESS)
+        throw Error(Errc::Io, "an image cannot be encoded as PNG");
+    return bytes;
+}
+} // namespace detail
 
 } // namespace hotspot::io

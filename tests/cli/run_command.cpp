@@ -32,8 +32,13 @@ std::string fresh_temp_dir(const std::string& name)
 
 CommandResult run_hotspot(const std::string& arguments)
 {
+    return run_command(quoted(HOTSPOT_BINARY) + " " + arguments);
+}
+
+CommandResult run_command(const std::string& command_line)
+{
     const std::string err_file = fresh_temp_dir("stderr") + "/stderr.txt";
-    const std::string command = quoted(HOTSPOT_BINARY) + " " + arguments + " 2>" + quoted(err_file);
+    const std::string command = command_line + " 2>" + quoted(err_file);
     CommandResult result;
     FILE* pipe = ::popen(command.c_str(), "r");
     if (!pipe)

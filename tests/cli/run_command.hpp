@@ -18,6 +18,9 @@ struct CommandResult
 /// Runs `hotspot <arguments>` through the shell (arguments are a shell fragment, quote as needed).
 CommandResult run_hotspot(const std::string& arguments);
 
+/// Runs any command line through the shell.
+CommandResult run_command(const std::string& command_line);
+
 /// A fresh, empty temporary folder for one test.
 std::string fresh_temp_dir(const std::string& name);
 

@@ -1,4 +1,5 @@
 #include "hotspot/engine/core/error.hpp"
+#include "hotspot/io/basemap.hpp"
 #include "hotspot/io/map.hpp"
 
 #include <catch2/catch.hpp>
@@ -189,4 +190,71 @@ TEST_CASE("Maps as PDF and SVG, and refusals", "[map]")
                       Catch::Contains("width"));
     CHECK_THROWS_WITH(render_map(sample(), dir + "/map.pdf", {}), Catch::Contains("--overwrite"));
     fs::remove_all(dir);
+}
+
+TEST_CASE("A base map from an XYZ tile URL is read through GDAL, at the level of the map's scale, "
+          "and muted",
+          "[map][basemap]")
+{
+    // A tile pyramid of one colour on disk, levels 0 to 10 over Kent: a file:// URL stands in for a
+    // tile server, so nothing reaches the network.
+    const std::string dir = temp_dir() + "/tiles";
+    GDALAllRegister();
+    auto* mem = GetGDALDriverManager()->GetDriverByName("MEM");
+    auto* png = GetGDALDriverManager()->GetDriverByName("PNG");
+    std::unique_ptr<GDALDataset> tile(mem->Create("", 256, 256, 3, GDT_Byte, nullptr));
+    const std::uint8_t colour[3] = {200, 40, 40};
+    for (int b = 0; b < 3; ++b)
+        tile->GetRasterBand(b + 1)->Fill(colour[b]);
+    const Crs bng = parse_crs("EPSG:27700"), mercator = parse_crs("EPSG:3857");
+    const engine::Box2 kent{520000, 130000, 640000, 180000};
+    const Reprojector to_mercator(bng, mercator);
+    const auto sw = to_mercator.transform({kent.xmin - 5000, kent.ymin - 5000});
+    const auto ne = to_mercator.transform({kent.xmax + 5000, kent.ymax + 5000});
+    constexpr double world = 40075016.68557849, half = world / 2;
+    std::size_t tiles = 0;
+    for (int z = 0; z <= 10; ++z)
+    {
+        const double span = world / (1 << z);
+        for (auto x = static_cast<int>((sw.x + half) / span); x <= (ne.x + half) / span; ++x)
+            for (auto y = static_cast<int>((half - ne.y) / span); y <= (half - sw.y) / span; ++y)
+            {
+                const auto path = fs::path(dir) / std::to_string(z) / std::to_string(x) /
+                                  (std::to_string(y) + ".png");
+                fs::create_directories(path.parent_path());
+                std::unique_ptr<GDALDataset>(
+                    png->CreateCopy(path.c_str(), tile.get(), FALSE, nullptr, nullptr, nullptr));
+                ++tiles;
+            }
+    }
+    REQUIRE(tiles > 20);
+    const Basemap basemap{"file://" + dir + "/{z}/{x}/{y}.png", "Test tiles"};
+    REQUIRE(basemap.is_url());
+    check_basemap(basemap);
+    const auto image = read_basemap(basemap, bng, kent, 120, 50);
+    REQUIRE(image.width == 120);
+    REQUIRE(image.height == 50);
+    // Every pixel is the tiles' colour muted: a third of its colour, washed towards white.
+    const double grey = 0.299 * 200 + 0.587 * 40 + 0.114 * 40;
+    const auto mute = [&](double c)
+    {
+        const double m = 0.35 * c + 0.65 * grey;
+        return static_cast<int>(std::lround(m + 0.45 * (255 - m)));
+    };
+    std::size_t right = 0;
+    for (std::size_t p = 0; p < image.rgba.size(); p += 4)
+        right += std::abs(image.rgba[p] - mute(200)) <= 1 &&
+                 std::abs(image.rgba[p + 1] - mute(40)) <= 1 &&
+                 std::abs(image.rgba[p + 2] - mute(40)) <= 1 && image.rgba[p + 3] == 255;
+    CHECK(right == image.rgba.size() / 4);
+    CHECK(mute(200) > mute(40)); // still reddish, but pale
+    CHECK(mute(40) > 150);
+
+    // The URL's GDAL description, and refusals.
+    CHECK_THAT(xyz_gdal_source("https://t.example.org/{z}/{x}/{y}.png?key=a&b=c"),
+               Catch::Contains("https://t.example.org/${z}/${x}/${y}.png?key=a&amp;b=c"));
+    CHECK_THROWS_WITH(check_basemap({"https://t.example.org/{z}/{x}.png", ""}),
+                      Catch::Contains("needs {z}, {x} and {y}"));
+    CHECK_THROWS_WITH(check_basemap({dir + "/none.tif", ""}),
+                      Catch::Contains("base map not found"));
 }

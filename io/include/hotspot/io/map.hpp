@@ -3,6 +3,8 @@
 // with their ranks, named places, scale bar, north arrow, title and attribution, drawn with cairo.
 
 #include "hotspot/engine/core/grid.hpp"
+#include "hotspot/io/basemap.hpp"
+#include "hotspot/io/crs.hpp"
 
 #include <string>
 #include <vector>
@@ -39,6 +41,8 @@ struct MapContent
     std::string title;
     std::string subtitle;
     std::string attribution;
+    Crs crs;         ///< of the surface and shapes; needed for a base map
+    Basemap basemap; ///< drawn under the density, muted, and credited, when given
 };
 
 struct MapOptions
