@@ -5,7 +5,7 @@ DEMO_OUT ?= demo-out
 HOTSPOT := $(BUILD_DIR)/bin/hotspot
 
 # Debian 12 packages the build and the tests need.
-PACKAGES := g++ cmake make pkg-config libgdal-dev gdal-bin libtbb-dev libboost-dev libcli11-dev nlohmann-json3-dev libcairo2-dev libtomlplusplus-dev libfast-float-dev fonts-dejavu-core catch2 libbenchmark-dev libjs-leaflet chromium
+PACKAGES := g++ cmake make pkg-config libgdal-dev gdal-bin libtbb-dev libboost-dev libcli11-dev nlohmann-json3-dev libcairo2-dev libtomlplusplus-dev libfast-float-dev fonts-dejavu-core catch2 libbenchmark-dev libjs-leaflet chromium postgresql-15 postgresql-15-postgis-3
 
 # The fuzz build: clang with libFuzzer, AddressSanitizer and UBSan (`make fuzz FUZZ_SECONDS=600`).
 FUZZ_DIR ?= build-fuzz

@@ -8,6 +8,7 @@
 #include "hotspot/engine/core/text.hpp"
 #include "hotspot/io/csv.hpp"
 #include "hotspot/io/files.hpp"
+#include "hotspot/io/postgis.hpp"
 
 #include <tbb/global_control.h>
 #include <tbb/info.h>
@@ -115,7 +116,14 @@ void add_offence_options(CLI::App& command, OffenceInput& input)
         ->group("Input");
     command
         .add_option("--layer", input.source.layer,
-                    "Layer of a multi-layer source (default: the first)")
+                    "Layer of a multi-layer source (default: the first), or the table of a "
+                    "PostGIS database given as --offences PG:\"dbname=... host=...\"")
+        ->group("Input");
+    command
+        .add_option("--sql", input.source.sql,
+                    "Read the rows of this query instead of a layer: the database's own SQL for "
+                    "PostGIS (e.g. \"SELECT * FROM offences WHERE month >= '2019-01'\"), OGR "
+                    "SQL for files")
         ->group("Input");
     command
         .add_option(
@@ -562,7 +570,8 @@ void make_output_folder(const std::string& folder)
 void write_summary(const RunOptions& run, const nlohmann::json& summary)
 {
     if (!run.summary_json_path.empty())
-        io::write_text_file(run.summary_json_path, summary.dump(2) + "\n", run.overwrite);
+        io::write_text_file(run.summary_json_path, io::without_passwords(summary.dump(2)) + "\n",
+                            run.overwrite);
 }
 
 std::shared_ptr<const io::AreaLayer> load_areas(const RunOptions& run, const std::string& path,
@@ -695,7 +704,7 @@ int run_cli(int argc, char** argv)
                     "unknown option(s) for " + c.app->get_name() + ": " + engine::join(unknown);
         std::fprintf(stderr,
                      "hotspot: %s\nRun 'hotspot help' for the commands and their options.\n",
-                     message.c_str());
+                     io::without_passwords(message).c_str());
         return exit_code(Errc::Usage);
     }
 
@@ -742,7 +751,7 @@ int run_cli(int argc, char** argv)
     }
     catch (const Error& e)
     {
-        std::fprintf(stderr, "hotspot: %s\n", e.what());
+        std::fprintf(stderr, "hotspot: %s\n", io::without_passwords(e.what()).c_str());
         return exit_code(e.code());
     }
     catch (const std::bad_alloc&)
@@ -752,7 +761,8 @@ int run_cli(int argc, char** argv)
     }
     catch (const std::exception& e)
     {
-        std::fprintf(stderr, "hotspot: internal error: %s\n", e.what());
+        std::fprintf(stderr, "hotspot: internal error: %s\n",
+                     io::without_passwords(e.what()).c_str());
         return exit_code(Errc::Internal);
     }
 }

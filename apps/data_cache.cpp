@@ -44,9 +44,10 @@ std::shared_ptr<const io::OffenceTable> DataCache::offences(const io::OffenceSou
                                                             const std::string& target_crs)
 {
     const std::string key = engine::join(s.paths, "\t") + '\n' + engine::join(s.forces, "\t") +
-                            '\n' + s.layer + '\n' + s.x_field + '\n' + s.y_field + '\n' + s.crs +
-                            '\n' + s.date_field + '\n' + s.type_field + '\n' + s.id_field + '\n' +
-                            s.weight_field + '\n' + s.code_field + '\n' + target_crs;
+                            '\n' + s.layer + '\n' + s.sql + '\n' + s.x_field + '\n' + s.y_field +
+                            '\n' + s.crs + '\n' + s.date_field + '\n' + s.type_field + '\n' +
+                            s.id_field + '\n' + s.weight_field + '\n' + s.code_field + '\n' +
+                            target_crs;
     return get(m_offences, key,
                [&]
                {

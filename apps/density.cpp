@@ -1,5 +1,7 @@
 #include "density.hpp"
 
+#include "hotspot/io/postgis.hpp"
+
 #include "hotspot/engine/core/error.hpp"
 #include "hotspot/engine/core/text.hpp"
 #include "hotspot/engine/density/bandwidth.hpp"
@@ -233,7 +235,7 @@ std::string source_names(const std::vector<std::string>& paths)
 {
     std::vector<std::string> names;
     for (const auto& p : paths)
-        names.push_back(std::filesystem::path(p).filename().string());
+        names.push_back(io::source_label(p));
     return engine::join(names, "; ");
 }
 

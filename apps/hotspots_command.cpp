@@ -7,6 +7,7 @@
 #include "hotspot/io/files.hpp"
 #include "hotspot/io/geotiff.hpp"
 #include "hotspot/io/map.hpp"
+#include "hotspot/io/postgis.hpp"
 #include "hotspot/io/vector.hpp"
 #include "hotspot/io/web_map.hpp"
 
@@ -215,7 +216,14 @@ CLI::App* add_hotspots_command(CLI::App& app, HotspotsRequest& r)
     add_hotspot_analysis_options(*cmd, r);
     cmd->add_option("--out-dir", r.out_dir,
                     "Folder for hotspots.gpkg, hotspots.geojson, patrol_list.csv, density.tif")
-        ->required()
+        ->group("Output");
+    cmd->add_option("--out", r.table_out,
+                    "Also (or instead) write the hotspots to a PostGIS table: "
+                    "PG:\"dbname=... host=...\" with --table")
+        ->group("Output");
+    cmd->add_option("--table", r.table,
+                    "With --out PG:..., the table to write (in one transaction; --overwrite "
+                    "replaces an existing one)")
         ->group("Output");
     cmd->add_option("--map", r.map_path, "Also draw the briefing map: .png, .pdf or .svg")
         ->group("Map");
@@ -512,7 +520,7 @@ io::WebMapSummary write_html(const HotspotsRequest& r, const HotspotAnalysis& a,
                   "Nearest place", "Peak density"};
     web.table_fields = 5;
     for (const auto& path : r.density.boundaries)
-        web.fields.push_back(fs::path(path).stem().string());
+        web.fields.push_back(io::layer_label(path));
     const auto& names = a.table.incidents.crime_type_names;
     for (std::size_t i = 0; i < a.spots.size(); ++i)
     {
@@ -595,10 +603,24 @@ nlohmann::json run_hotspots(const HotspotsRequest& r, Reporter& reporter)
     if (r.surface_path.empty())
         check_density_spec(r.density);
     make_filter(r.input);
-    make_output_folder(r.out_dir);
+    if (r.out_dir.empty() && r.table_out.empty())
+        throw Error(Errc::Usage, "hotspots: say where to write them: --out-dir FOLDER, "
+                                 "--out PG:... --table NAME, or both");
+    if (!r.table_out.empty() && !io::is_postgis(r.table_out))
+        throw Error(Errc::Usage, "--out " + r.table_out +
+                                     ": hotspots' --out is a PostGIS database (PG:...); files "
+                                     "go in --out-dir");
+    if (!r.table.empty() && r.table_out.empty())
+        throw Error(Errc::Usage, "--table goes with --out PG:...");
+    const bool files = !r.out_dir.empty();
+    if (files)
+        make_output_folder(r.out_dir);
     const auto out = [&](const char* name) { return (fs::path(r.out_dir) / name).string(); };
     for (const char* name : {"hotspots.gpkg", "hotspots.geojson", "patrol_list.csv", "density.tif"})
-        io::check_output_path(out(name), r.run.overwrite);
+        if (files)
+            io::check_output_path(out(name), r.run.overwrite);
+    if (!r.table_out.empty())
+        io::check_vector_output(r.table_out, r.table, r.run.overwrite);
     check_map_outputs(r);
     check_outputs(r.run, {&r.input.rejects_path, &r.run.summary_json_path});
 
@@ -627,7 +649,7 @@ nlohmann::json run_hotspots(const HotspotsRequest& r, Reporter& reporter)
                                         {"harm", io::FieldType::Real}};
     std::vector<std::string> layer_labels;
     for (const auto& path : r.density.boundaries)
-        layer_labels.push_back(fs::path(path).stem().string());
+        layer_labels.push_back(io::layer_label(path));
     for (const auto& label : layer_labels)
         fields.push_back({label, io::FieldType::Text});
     for (const char* name : {"top_crime_types", "top_streets"})
@@ -658,10 +680,16 @@ nlohmann::json run_hotspots(const HotspotsRequest& r, Reporter& reporter)
             v.emplace_back(d);
         return v;
     };
-    for (const char* name : {"hotspots.gpkg", "hotspots.geojson"})
+    std::vector<std::pair<std::string, std::string>> layers; // where, and the layer's name
+    if (files)
+        for (const char* name : {"hotspots.gpkg", "hotspots.geojson"})
+            layers.emplace_back(out(name), "hotspots");
+    if (!r.table_out.empty())
+        layers.emplace_back(r.table_out, r.table);
+    for (const auto& [where, layer] : layers)
     {
-        io::VectorWriter writer(out(name), "hotspots", table.target_crs,
-                                io::GeometryKind::MultiPolygon, fields, r.run.overwrite);
+        io::VectorWriter writer(where, layer, table.target_crs, io::GeometryKind::MultiPolygon,
+                                fields, r.run.overwrite);
         for (std::size_t i = 0; i < spots.size(); ++i)
             writer.add_polygon(spots[i].outline, row_values(i + 1, spots[i]));
         writer.commit();
@@ -686,7 +714,8 @@ nlohmann::json run_hotspots(const HotspotsRequest& r, Reporter& reporter)
         }
         csv += "\n";
     }
-    io::write_text_file(out("patrol_list.csv"), csv, r.run.overwrite);
+    if (files)
+        io::write_text_file(out("patrol_list.csv"), csv, r.run.overwrite);
     io::GeoTiffOptions tiff;
     tiff.overwrite = r.run.overwrite;
     tiff.description = "kernel density of offences";
@@ -694,7 +723,8 @@ nlohmann::json run_hotspots(const HotspotsRequest& r, Reporter& reporter)
     if (!given)
         tiff.metadata = density_metadata(r.density, density, r.input, inc);
     tiff.metadata.emplace_back("HOTSPOT_HOTSPOT_METHOD", cells.description);
-    io::write_geotiff(out("density.tif"), published_surface(density), table.target_crs, tiff);
+    if (files)
+        io::write_geotiff(out("density.tif"), published_surface(density), table.target_crs, tiff);
 
     if (spots.empty())
         reporter.info("  no cell passes the threshold: no hotspot (the layers are written, empty)");
@@ -711,8 +741,12 @@ nlohmann::json run_hotspots(const HotspotsRequest& r, Reporter& reporter)
         if (!h.streets.empty())
             reporter.info("      streets: " + h.streets);
     }
-    reporter.info("wrote      " + out("hotspots.gpkg") +
-                  ", hotspots.geojson, patrol_list.csv, density.tif");
+    if (files)
+        reporter.info("wrote      " + out("hotspots.gpkg") +
+                      ", hotspots.geojson, patrol_list.csv, density.tif");
+    if (!r.table_out.empty())
+        reporter.info("wrote      table " + r.table + " in " +
+                      io::describe_connection(r.table_out));
     if (!r.map_path.empty())
         draw_map(r, analysis, reporter);
     if (!r.html_path.empty())

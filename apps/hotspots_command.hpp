@@ -51,6 +51,8 @@ struct HotspotsRequest
     std::string places_path;
     double place_radius_m = 1000; ///< a hotspot takes a place's name only within this distance
     std::string out_dir;
+    std::string table_out; ///< a PostGIS database (PG:...) to write the hotspots to, as `table`
+    std::string table;
     std::size_t show = 10; ///< hotspots printed
     std::string map_path;  ///< also draw the briefing map here (.png, .pdf, .svg)
     std::string html_path; ///< also write the web map here (.html)

@@ -4,6 +4,7 @@
 #include "hotspot/engine/core/text.hpp"
 #include "hotspot/io/csv.hpp"
 #include "hotspot/io/files.hpp"
+#include "hotspot/io/postgis.hpp"
 #include "hotspot/io/vector.hpp"
 
 #include <algorithm>
@@ -155,7 +156,7 @@ AreaLayerSpec parse_layer_spec(const std::string& text)
     parts.pop_back();
     spec.path = engine::join(parts, ":");
     if (spec.label.empty())
-        spec.label = fs::path(spec.path).stem().string();
+        spec.label = io::layer_label(spec.path);
     return spec;
 }
 
@@ -333,8 +334,13 @@ CLI::App* add_reconcile_command(CLI::App& app, ReconcileRequest& r)
         ->group("Reconciliation");
     cmd->add_option("--out", r.out_path,
                     "Reconciled records: .gpkg, .geojson, or .fgb (FlatGeobuf holds no record "
-                    "without a location: refused when there is one)")
+                    "without a location: refused when there is one), or a PostGIS database "
+                    "PG:\"dbname=... host=...\" with --table")
         ->required()
+        ->group("Output");
+    cmd->add_option("--table", r.table,
+                    "With --out PG:..., the table to write (in one transaction; --overwrite "
+                    "replaces an existing one)")
         ->group("Output");
     cmd->add_option("--report", r.report_path,
                     "Report CSV: counts per status, accuracy per area, confusions")
@@ -355,10 +361,7 @@ nlohmann::json run_reconcile(const ReconcileRequest& r, Reporter& reporter)
 {
     // Refuse bad requests before any work.
     parse_trust(r.setup.trust);
-    if (!io::is_vector_output(r.out_path))
-        throw Error(Errc::Usage, "--out " + r.out_path +
-                                     ": write reconciled records as .gpkg, .geojson or .fgb");
-    io::check_output_path(r.out_path, r.run.overwrite);
+    io::check_vector_output(r.out_path, r.table, r.run.overwrite);
     check_outputs(r.run, {&r.report_path, &r.run.summary_json_path, &r.setup.input.rejects_path});
     std::vector<AreaLayerSpec> extra;
     for (const auto& text : r.assign)
@@ -403,8 +406,8 @@ nlohmann::json run_reconcile(const ReconcileRequest& r, Reporter& reporter)
             fields.push_back({layer.spec.label + "_name", io::FieldType::Text});
         fields.push_back({layer.spec.label + "_by", io::FieldType::Text});
     }
-    io::VectorWriter writer(r.out_path, "reconciled", rec.table.target_crs, io::GeometryKind::Point,
-                            fields, r.run.overwrite);
+    io::VectorWriter writer(r.out_path, r.table.empty() ? "reconciled" : r.table,
+                            rec.table.target_crs, io::GeometryKind::Point, fields, r.run.overwrite);
     const auto progress = reporter.progress("writing");
     const std::size_t n = rec.records.size();
     // Each record's values, made from its text and its outcome.

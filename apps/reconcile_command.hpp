@@ -74,7 +74,8 @@ struct ReconcileRequest
 {
     ReconcileSetup setup;
     std::vector<std::string> assign; ///< further layers, "[LABEL=]FILE:CODE_FIELD[:NAME_FIELD]"
-    std::string out_path;            ///< reconciled records (.gpkg, .geojson, .fgb)
+    std::string out_path;            ///< reconciled records (.gpkg, .geojson, .fgb, PG:...)
+    std::string table;               ///< with a PG: output, the table written
     std::string report_path;         ///< report CSV
     RunOptions run;
 };

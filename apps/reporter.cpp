@@ -1,5 +1,7 @@
 #include "reporter.hpp"
 
+#include "hotspot/io/postgis.hpp"
+
 #include <unistd.h>
 
 #include <cstdio>
@@ -11,8 +13,9 @@ Reporter::Reporter(bool quiet) : m_quiet(quiet), m_tty(::isatty(STDERR_FILENO) !
 
 Reporter::Reporter(std::string* log) : m_quiet(false), m_tty(false), m_log(log) {}
 
-void Reporter::info(const std::string& line) const
+void Reporter::info(const std::string& text) const
 {
+    const std::string line = io::without_passwords(text);
     if (m_log)
         m_log->append(line).append("\n");
     else if (!m_quiet)
@@ -22,8 +25,9 @@ void Reporter::info(const std::string& line) const
     }
 }
 
-void Reporter::warn(const std::string& line) const
+void Reporter::warn(const std::string& text) const
 {
+    const std::string line = io::without_passwords(text);
     if (m_log)
         m_log->append("warning: ").append(line).append("\n");
     else if (!m_quiet)

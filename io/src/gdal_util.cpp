@@ -56,6 +56,21 @@ OGRLayer* pick_layer(GDALDataset& dataset, const std::string& path, const std::s
                 path + ": no layer named '" + layer + "'; layers are: " + engine::join(names));
 }
 
+SourceLayer open_layer(GDALDataset& dataset, const std::string& path, const std::string& layer,
+                       const std::string& sql)
+{
+    if (sql.empty())
+        return SourceLayer(dataset, pick_layer(dataset, path, layer), false);
+    if (!layer.empty())
+        throw Error(Errc::Usage, "--layer and --sql: give one of them");
+    CPLErrorReset();
+    OGRLayer* rows = dataset.ExecuteSQL(sql.c_str(), nullptr, nullptr);
+    if (!rows)
+        throw Error(Errc::Usage, path + ": the --sql query failed (" +
+                                     gdal_error("it returned no rows set") + "): " + sql);
+    return SourceLayer(dataset, rows, true);
+}
+
 OGRSpatialReference to_ogr(const Crs& crs)
 {
     OGRSpatialReference srs;

@@ -33,6 +33,35 @@ struct FeatureDeleter
 };
 using FeaturePtr = std::unique_ptr<OGRFeature, FeatureDeleter>;
 
+/// A layer to read: one of the dataset's, or the rows of an SQL query, released with this.
+class SourceLayer
+{
+  public:
+    SourceLayer(GDALDataset& dataset, OGRLayer* layer, bool result_set)
+        : m_dataset(&dataset), m_layer(layer), m_result_set(result_set)
+    {
+    }
+    ~SourceLayer()
+    {
+        if (m_result_set && m_layer)
+            m_dataset->ReleaseResultSet(m_layer);
+    }
+    SourceLayer(const SourceLayer&) = delete;
+    SourceLayer& operator=(const SourceLayer&) = delete;
+    OGRLayer* operator->() const { return m_layer; }
+    OGRLayer& operator*() const { return *m_layer; }
+
+  private:
+    GDALDataset* m_dataset;
+    OGRLayer* m_layer;
+    bool m_result_set;
+};
+
+/// The rows `sql` returns (in the database's own SQL for PostGIS, else OGR SQL) when it is given,
+/// else pick_layer's layer. Throws Error(Usage) with the database's message when the query fails.
+SourceLayer open_layer(GDALDataset& dataset, const std::string& path, const std::string& layer,
+                       const std::string& sql);
+
 /// Opens a vector source, throwing Error(Io) with GDAL's reason when it cannot.
 DatasetPtr open_vector(const std::string& path);
 

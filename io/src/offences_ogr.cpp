@@ -27,7 +27,7 @@ SourcePart read_ogr_part(const PartRequest& q)
     SourcePart part;
     part.path = path;
     auto dataset = open_vector(path);
-    OGRLayer* layer = pick_layer(*dataset, path, source.layer);
+    const SourceLayer layer = open_layer(*dataset, path, source.layer, source.sql);
     const std::vector<std::string> names = field_names(*layer);
     const bool has_geometry = layer->GetGeomType() != wkbNone;
     const FieldRoles roles = detect_roles(path, names, source, !has_geometry);
@@ -35,7 +35,9 @@ SourcePart read_ogr_part(const PartRequest& q)
     part.fields_used = describe_roles(names, roles);
     part.has_dates = roles.date >= 0;
     part.has_types = roles.type >= 0;
-    part.field_names.push_back("fid");
+    // Not "fid": that is the feature id column a GeoPackage or PostGIS table written from these
+    // records has of its own.
+    part.field_names.push_back("source_fid");
     part.field_names.insert(part.field_names.end(), names.begin(), names.end());
     if (has_geometry)
         part.field_names.push_back("geometry_wkt");
@@ -148,13 +150,13 @@ SourcePart read_ogr_part(const PartRequest& q)
     if (q.bytes_read)
         q.bytes_read(bytes - std::min(bytes, reported));
 
-    const std::string layer_name = source.layer;
+    const std::string layer_name = source.layer, sql = source.sql;
     const int id_field = roles.id;
-    part.read_ids = [path, layer_name, id_field](const std::vector<std::int64_t>& wanted)
+    part.read_ids = [path, layer_name, sql, id_field](const std::vector<std::int64_t>& wanted)
     {
         std::vector<std::string> ids(wanted.size());
         auto again = open_vector(path);
-        OGRLayer* l = pick_layer(*again, path, layer_name);
+        const SourceLayer l = open_layer(*again, path, layer_name, sql);
         std::int64_t n = 0;
         l->ResetReading();
         while (FeaturePtr f{l->GetNextFeature()})

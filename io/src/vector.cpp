@@ -3,11 +3,13 @@
 #include "gdal_util.hpp"
 #include "hotspot/engine/core/text.hpp"
 #include "hotspot/io/files.hpp"
+#include "hotspot/io/postgis.hpp"
 
 #include <cpl_conv.h>
 #include <ogr_spatialref.h>
 
 #include <filesystem>
+#include <regex>
 
 namespace hotspot::io
 {
@@ -18,6 +20,8 @@ namespace fs = std::filesystem;
 
 const char* driver_for(const std::string& path)
 {
+    if (is_postgis(path))
+        return "PostgreSQL";
     const std::string ext = engine::fold(fs::path(path).extension().string());
     if (ext == ".gpkg")
         return "GPKG";
@@ -55,6 +59,37 @@ OGRLinearRing* to_ogr(const engine::Ring& ring)
 // unlimited does (the file is a temporary until commit, so nothing partial is ever seen).
 } // namespace
 
+void check_vector_output(const std::string& path, const std::string& table, bool overwrite)
+{
+    if (!is_postgis(path))
+    {
+        if (!driver_for(path))
+            throw Error(Errc::Usage, path + ": write vector outputs as .gpkg, .geojson or .fgb, "
+                                            "or to PostGIS as PG:... with --table");
+        if (!table.empty())
+            throw Error(Errc::Usage, "--table goes with --out PG:...");
+        check_output_path(path, overwrite);
+        return;
+    }
+    static const std::regex name("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)?");
+    if (table.empty())
+        throw Error(Errc::Usage, "--out PG:... needs --table NAME (the table to write)");
+    if (!std::regex_match(table, name))
+        throw Error(Errc::Usage, "--table " + table +
+                                     ": a table name is letters, digits and _ (schema.table "
+                                     "allowed), not starting with a digit");
+    detail::ensure_gdal();
+    CPLErrorReset();
+    detail::DatasetPtr ds(GDALDataset::FromHandle(
+        GDALOpenEx(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE, nullptr, nullptr, nullptr)));
+    if (!ds)
+        throw Error(Errc::Io, "cannot connect to " + describe_connection(path) + " (" +
+                                  detail::gdal_error() + ")");
+    if (!overwrite && ds->GetLayerByName(table.c_str()))
+        throw Error(Errc::Io, "table " + table + " in " + describe_connection(path) +
+                                  " already exists; add --overwrite to replace it");
+}
+
 bool is_vector_output(const std::string& path)
 {
     return driver_for(path) != nullptr;
@@ -64,6 +99,8 @@ struct VectorWriter::Impl
 {
     std::string path;
     std::string tmp;
+    std::string table;     ///< PostGIS: the table written, in one transaction
+    std::string described; ///< PostGIS: "table t in database d on host h", no password
     bool overwrite = false;
     bool committed = false;
     detail::DatasetPtr dataset;
@@ -97,7 +134,8 @@ struct VectorWriter::Impl
         if (geometry)
             feature->SetGeometryDirectly(geometry.release());
         if (layer->CreateFeature(feature.get()) != OGRERR_NONE)
-            throw reworded_if_disk_full(Error(Errc::Io, path + ": cannot write feature " +
+            throw reworded_if_disk_full(Error(Errc::Io, (table.empty() ? path : described) +
+                                                            ": cannot write feature " +
                                                             std::to_string(written + 1) + " (" +
                                                             detail::gdal_error() + ")"),
                                         path, tmp);
@@ -105,11 +143,74 @@ struct VectorWriter::Impl
     }
 };
 
+// A PostGIS table is written in one transaction, the old table's removal included: until commit
+// nobody sees the new rows, and a run that fails (or is killed: the server rolls back what a lost
+// connection left open) leaves the previous table as it was.
+void VectorWriter::open_postgis(const std::string& table, const Crs& crs, GeometryKind kind)
+{
+    Impl& w = *m_impl;
+    w.table = table;
+    w.described = "table " + table + " in " + describe_connection(w.path);
+    CPLErrorReset();
+    w.dataset.reset(GDALDataset::FromHandle(
+        GDALOpenEx(w.path.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE, nullptr, nullptr, nullptr)));
+    if (!w.dataset)
+        throw Error(Errc::Io, "cannot connect to " + describe_connection(w.path) + " (" +
+                                  detail::gdal_error() + ")");
+    if (w.dataset->StartTransaction(TRUE) != OGRERR_NONE)
+        throw Error(Errc::Io,
+                    w.described + ": cannot start a transaction (" + detail::gdal_error() + ")");
+    try
+    {
+        create_postgis_table(crs, kind);
+    }
+    catch (...)
+    {
+        w.dataset->RollbackTransaction();
+        w.dataset.reset();
+        throw;
+    }
+}
+
+void VectorWriter::create_postgis_table(const Crs& crs, GeometryKind kind)
+{
+    Impl& w = *m_impl;
+    const std::string& table = w.table;
+    if (w.dataset->GetLayerByName(table.c_str()) && !w.overwrite)
+        throw Error(Errc::Io, w.described + " already exists; add --overwrite to replace it");
+    OGRSpatialReference srs = detail::to_ogr(crs);
+    CPLStringList options;
+    options.SetNameValue("OVERWRITE", "YES");
+    options.SetNameValue("GEOMETRY_NAME", "geom");
+    options.SetNameValue("LAUNDER", "NO"); // the columns keep the names the files have
+    options.SetNameValue("SPATIAL_INDEX", "GIST");
+    w.layer = w.dataset->CreateLayer(table.c_str(), &srs,
+                                     kind == GeometryKind::Point ? wkbPoint : wkbMultiPolygon,
+                                     options.List());
+    if (!w.layer)
+        throw Error(Errc::Io, w.described + ": cannot be created (" + detail::gdal_error() + ")");
+    for (const auto& f : w.fields)
+    {
+        OGRFieldDefn defn(f.name.c_str(), ogr_type(f.type));
+        if (w.layer->CreateField(&defn) != OGRERR_NONE)
+            throw Error(Errc::Io, w.described + ": cannot create column '" + f.name + "' (" +
+                                      detail::gdal_error() + ")");
+    }
+}
+
 VectorWriter::VectorWriter(const std::string& path, const std::string& layer_name, const Crs& crs,
                            GeometryKind kind, std::vector<VectorField> fields, bool overwrite)
     : m_impl(std::make_unique<Impl>())
 {
     detail::ensure_gdal();
+    if (is_postgis(path))
+    {
+        m_impl->path = path;
+        m_impl->overwrite = overwrite;
+        m_impl->fields = std::move(fields);
+        open_postgis(layer_name, crs, kind);
+        return;
+    }
     const char* driver_name = driver_for(path);
     if (!driver_name)
         throw Error(Errc::Usage, path + ": write vector outputs as .gpkg, .geojson or .fgb");
@@ -155,7 +256,13 @@ VectorWriter::VectorWriter(const std::string& path, const std::string& layer_nam
 
 VectorWriter::~VectorWriter()
 {
-    if (!m_impl->committed)
+    if (!m_impl->committed && !m_impl->table.empty())
+    {
+        if (m_impl->dataset)
+            m_impl->dataset->RollbackTransaction();
+        m_impl->dataset.reset();
+    }
+    else if (!m_impl->committed)
     {
         m_impl->dataset.reset();
         std::error_code ignored;
@@ -208,6 +315,15 @@ void VectorWriter::commit()
 void VectorWriter::finish()
 {
     CPLErrorReset();
+    if (!m_impl->table.empty())
+    {
+        if (m_impl->dataset->CommitTransaction() != OGRERR_NONE)
+            throw Error(Errc::Io,
+                        m_impl->described + ": cannot be written (" + detail::gdal_error() + ")");
+        m_impl->dataset.reset();
+        m_impl->committed = true;
+        return;
+    }
     if (m_impl->transactions && m_impl->written > 0 &&
         m_impl->dataset->CommitTransaction() != OGRERR_NONE)
         throw Error(Errc::Io, m_impl->path + ": cannot be written (" + detail::gdal_error() + ")");

@@ -28,6 +28,7 @@ struct OffenceSource
     /// "metropolitan"); empty takes every force.
     std::vector<std::string> forces;
     std::string layer;        ///< OGR layer; default the first
+    std::string sql;          ///< instead of a layer, the rows of this query (PostGIS: its SQL)
     std::string x_field;      ///< CSV: easting or longitude column
     std::string y_field;      ///< CSV: northing or latitude column
     std::string crs;          ///< CRS of the coordinates when the source does not say (CSV x/y)

@@ -37,7 +37,9 @@ enum class GeometryKind
 
 /// Writes one vector layer, chosen by extension: GeoPackage (.gpkg), GeoJSON (.geojson, written
 /// as RFC 7946 in WGS 84 longitude/latitude) or FlatGeobuf (.fgb). The file appears at `path` only
-/// on commit(); a writer destroyed without commit leaves nothing behind.
+/// on commit(); a writer destroyed without commit leaves nothing behind. A "PG:" connection string
+/// writes the PostGIS table `layer_name` in one transaction: the rows (and the replacement of an
+/// old table, with `overwrite`) are seen only on commit; without it the old table stays as it was.
 class VectorWriter
 {
   public:
@@ -57,9 +59,17 @@ class VectorWriter
 
   private:
     void finish(); // commit without the disk-full wording
+    void open_postgis(const std::string& table, const Crs& crs, GeometryKind kind);
+    void create_postgis_table(const Crs& crs, GeometryKind kind);
     struct Impl;
     std::unique_ptr<Impl> m_impl;
 };
+
+/// Refuses, before any work, an output VectorWriter could not write: a file (its format, folder,
+/// and whether it exists without `overwrite`), or a PostGIS connection (it connects, and checks
+/// that `table` is named, well formed and, without `overwrite`, not there yet). Error(Usage) or
+/// Error(Io).
+void check_vector_output(const std::string& path, const std::string& table, bool overwrite);
 
 /// True when `path` names a vector format VectorWriter writes.
 bool is_vector_output(const std::string& path);
