@@ -5,7 +5,8 @@ DEMO_OUT ?= demo-out
 HOTSPOT := $(BUILD_DIR)/bin/hotspot
 
 # Debian 12 packages the build and the tests need.
-PACKAGES := g++ cmake make pkg-config libgdal-dev gdal-bin libtbb-dev libboost-dev libcli11-dev nlohmann-json3-dev libcairo2-dev libtomlplusplus-dev libfast-float-dev fonts-dejavu-core catch2 libbenchmark-dev libjs-leaflet chromium postgresql-15 postgresql-15-postgis-3
+PACKAGES := g++ cmake make pkg-config libgdal-dev gdal-bin libtbb-dev libboost-dev libcli11-dev nlohmann-json3-dev libcairo2-dev libtomlplusplus-dev libfast-float-dev fonts-dejavu-core catch2 libbenchmark-dev libjs-leaflet chromium postgresql-15 postgresql-15-postgis-3 \
+  pybind11-dev python3-dev python3-numpy python3-pytest python3-pandas python3-geopandas python3-setuptools python3-pip
 
 # The fuzz build: clang with libFuzzer, AddressSanitizer and UBSan (`make fuzz FUZZ_SECONDS=600`).
 FUZZ_DIR ?= build-fuzz
@@ -41,7 +42,7 @@ test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 ifneq ($(SANITIZE),0)
 	cmake -S . -B $(SANITIZE_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" \
-	  -DHOTSPOT_SANITIZE=ON -DHOTSPOT_BUILD_BENCHMARKS=OFF
+	  -DHOTSPOT_SANITIZE=ON -DHOTSPOT_BUILD_BENCHMARKS=OFF -DHOTSPOT_PYTHON=OFF
 	cmake --build $(SANITIZE_DIR) -j $(JOBS)
 	cd $(SANITIZE_DIR) && $(SANITIZE_ENV) ctest --output-on-failure -j $(JOBS) -LE peers -E '$(SANITIZE_SKIP)'
 endif
@@ -55,7 +56,7 @@ bench: build
 fuzz:
 	@$(MAKE) --no-print-directory deps PACKAGES="$(PACKAGES) $(FUZZ_PACKAGES)"
 	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHOTSPOT_FUZZ=ON \
-	  -DHOTSPOT_WERROR=OFF -DHOTSPOT_BUILD_BENCHMARKS=OFF
+	  -DHOTSPOT_WERROR=OFF -DHOTSPOT_BUILD_BENCHMARKS=OFF -DHOTSPOT_PYTHON=OFF
 	cmake --build $(FUZZ_DIR) -j $(JOBS) --target $(addprefix fuzz_,$(FUZZ_HARNESSES))
 	./tests/fuzz/run_fuzzers.sh $(FUZZ_DIR) $(FUZZ_SECONDS) $(FUZZ_HARNESSES)
 

@@ -10,7 +10,6 @@
 #include "hotspot/io/files.hpp"
 #include "hotspot/io/postgis.hpp"
 
-#include <tbb/global_control.h>
 #include <tbb/info.h>
 #include <unistd.h>
 
@@ -652,6 +651,14 @@ void require_positive(double value, const std::string& option)
                                      std::to_string(value) + ")");
 }
 
+std::unique_ptr<tbb::global_control> limit_threads(const RunOptions& run)
+{
+    if (run.threads <= 0)
+        return nullptr;
+    return std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism,
+                                                 static_cast<std::size_t>(run.threads));
+}
+
 int run_cli(int argc, char** argv)
 {
     CLI::App app{"hotspot: crime hotspot analysis for police analysts and patrol planners.\n"
@@ -736,11 +743,7 @@ int run_cli(int argc, char** argv)
         {
             if (!c.app->parsed())
                 continue;
-            std::unique_ptr<tbb::global_control> threads;
-            if (c.run->threads > 0)
-                threads = std::make_unique<tbb::global_control>(
-                    tbb::global_control::max_allowed_parallelism,
-                    static_cast<std::size_t>(c.run->threads));
+            const auto threads = limit_threads(*c.run);
             Reporter reporter(c.run->quiet);
             const nlohmann::json summary = c.execute(reporter);
             // A batch says in its summary whether every query succeeded.

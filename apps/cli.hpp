@@ -9,6 +9,8 @@
 #include "hotspot/io/places.hpp"
 #include "reporter.hpp"
 
+#include <tbb/global_control.h>
+
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
@@ -72,6 +74,9 @@ load_places(const RunOptions& run, const std::string& path, const io::Crs& crs);
 
 void add_offence_options(CLI::App& command, OffenceInput& input);
 void add_run_options(CLI::App& command, RunOptions& run);
+
+/// Holds TBB to --threads while it lives (nothing to hold for 0: all cores).
+std::unique_ptr<tbb::global_control> limit_threads(const RunOptions& run);
 
 /// A --publish preset: disclosure control for outputs that leave the force, in one word.
 struct PublishPreset

@@ -597,13 +597,13 @@ nlohmann::json run_map(const HotspotsRequest& r, Reporter& reporter)
     return summary;
 }
 
-nlohmann::json run_hotspots(const HotspotsRequest& r, Reporter& reporter)
+nlohmann::json run_hotspots(const HotspotsRequest& r, Reporter& reporter, HotspotRows* in_memory)
 {
     check_hotspot_method(r.method);
     if (r.surface_path.empty())
         check_density_spec(r.density);
     make_filter(r.input);
-    if (r.out_dir.empty() && r.table_out.empty())
+    if (r.out_dir.empty() && r.table_out.empty() && !in_memory)
         throw Error(Errc::Usage, "hotspots: say where to write them: --out-dir FOLDER, "
                                  "--out PG:... --table NAME, or both");
     if (!r.table_out.empty() && !io::is_postgis(r.table_out))
@@ -680,6 +680,15 @@ nlohmann::json run_hotspots(const HotspotsRequest& r, Reporter& reporter)
             v.emplace_back(d);
         return v;
     };
+    if (in_memory)
+    {
+        *in_memory = {fields, {}, {}, table.target_crs};
+        for (std::size_t i = 0; i < spots.size(); ++i)
+        {
+            in_memory->rows.push_back(row_values(i + 1, spots[i]));
+            in_memory->outlines.push_back(spots[i].outline);
+        }
+    }
     std::vector<std::pair<std::string, std::string>> layers; // where, and the layer's name
     if (files)
         for (const char* name : {"hotspots.gpkg", "hotspots.geojson"})

@@ -5,6 +5,7 @@
 #include "hotspot/engine/hotspots/hotspots.hpp"
 #include "hotspot/io/basemap.hpp"
 #include "hotspot/io/places.hpp"
+#include "hotspot/io/vector.hpp"
 
 #include <optional>
 #include <string>
@@ -62,8 +63,20 @@ struct HotspotsRequest
     RunOptions run;
 };
 
+/// The hotspots as rows, ranked: what hotspots.gpkg and patrol_list.csv hold (the Python module's
+/// hotspots).
+struct HotspotRows
+{
+    std::vector<io::VectorField> fields;
+    std::vector<std::vector<io::FieldValue>> rows;
+    std::vector<engine::MultiPolygon> outlines;
+    io::Crs crs;
+};
+
 CLI::App* add_hotspots_command(CLI::App& app, HotspotsRequest& request);
-nlohmann::json run_hotspots(const HotspotsRequest& request, Reporter& reporter);
+/// With `in_memory` the rows are also handed back there, and no output need be named.
+nlohmann::json run_hotspots(const HotspotsRequest& request, Reporter& reporter,
+                            HotspotRows* in_memory = nullptr);
 
 /// `hotspot map`: the same analysis as `hotspots`, drawn as a briefing map only.
 CLI::App* add_map_command(CLI::App& app, HotspotsRequest& request);

@@ -29,13 +29,15 @@ CLI::App* add_kde_command(CLI::App& app, KdeRequest& r)
     return cmd;
 }
 
-nlohmann::json run_kde(const KdeRequest& r, Reporter& reporter)
+nlohmann::json run_kde(const KdeRequest& r, Reporter& reporter, KdeSurface* in_memory)
 {
     const auto started = std::chrono::steady_clock::now();
     // Refuse bad options and unwritable outputs before reading anything.
     check_density_spec(r.density);
     make_filter(r.input);
-    io::check_output_path(r.out_path, r.run.overwrite);
+    const bool write = !r.out_path.empty() || !in_memory;
+    if (write)
+        io::check_output_path(r.out_path, r.run.overwrite);
     check_outputs(r.run, {&r.input.rejects_path, &r.run.summary_json_path});
 
     const io::OffenceTable table = load_offences(r.input, r.run, reporter);
@@ -49,8 +51,10 @@ nlohmann::json run_kde(const KdeRequest& r, Reporter& reporter)
         },
         [&](std::int64_t first, std::int64_t count, const std::vector<double>& values)
         { strips->write_rows(first, count, values.data()); }};
-    const Density d = compute_density(r.density, table.incidents, table.target_crs, r.run, reporter,
-                                      std::nullopt, std::nullopt, r.float64, &stream);
+    // In memory, the whole grid is wanted: no strips.
+    const Density d =
+        compute_density(r.density, table.incidents, table.target_crs, r.run, reporter, std::nullopt,
+                        std::nullopt, r.float64, in_memory ? nullptr : &stream);
 
     io::GeoTiffOptions tiff;
     tiff.float64 = r.float64;
@@ -61,14 +65,17 @@ nlohmann::json run_kde(const KdeRequest& r, Reporter& reporter)
     tiff.metadata = density_metadata(r.density, d, r.input, table.incidents);
     if (d.streamed)
         strips->finish(table.target_crs, tiff);
-    else
+    else if (write)
         io::write_geotiff(r.out_path, published_surface(d), table.target_crs, tiff);
+    if (in_memory)
+        *in_memory = {published_surface(d), table.target_crs, tiff.metadata, tiff.unit};
 
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     reporter.info("surface    peak " + fixed(d.peak, 3) + " " + tiff.unit + ", " +
                   std::to_string(d.cells_with_data) + " cells with data");
-    reporter.info("wrote      " + r.out_path + " (" + fixed(seconds, 2) + " s)");
+    if (write)
+        reporter.info("wrote      " + r.out_path + " (" + fixed(seconds, 2) + " s)");
 
     const auto& grid = d.surface.grid;
     nlohmann::json summary = {{"command", "kde"},

@@ -285,8 +285,9 @@ void VectorWriter::add_point(const std::optional<engine::Point2>& where,
     m_impl->write(std::move(point), values);
 }
 
-void VectorWriter::add_polygon(const engine::MultiPolygon& shape,
-                               const std::vector<FieldValue>& values)
+namespace
+{
+std::unique_ptr<OGRMultiPolygon> to_ogr(const engine::MultiPolygon& shape)
 {
     auto multi = std::make_unique<OGRMultiPolygon>();
     for (const auto& polygon : shape)
@@ -297,7 +298,22 @@ void VectorWriter::add_polygon(const engine::MultiPolygon& shape,
             p->addRingDirectly(to_ogr(hole));
         multi->addGeometryDirectly(p);
     }
-    m_impl->write(std::move(multi), values);
+    return multi;
+}
+} // namespace
+
+void VectorWriter::add_polygon(const engine::MultiPolygon& shape,
+                               const std::vector<FieldValue>& values)
+{
+    m_impl->write(to_ogr(shape), values);
+}
+
+std::string wkb_of(const engine::MultiPolygon& shape)
+{
+    const auto multi = to_ogr(shape);
+    std::string bytes(static_cast<std::size_t>(multi->WkbSize()), '\0');
+    multi->exportToWkb(wkbNDR, reinterpret_cast<unsigned char*>(bytes.data()), wkbVariantIso);
+    return bytes;
 }
 
 void VectorWriter::commit()

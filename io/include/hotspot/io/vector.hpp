@@ -71,6 +71,9 @@ class VectorWriter
 /// Error(Io).
 void check_vector_output(const std::string& path, const std::string& table, bool overwrite);
 
+/// A shape as ISO well-known binary, little-endian: what GIS libraries (shapely, geopandas) read.
+std::string wkb_of(const engine::MultiPolygon& shape);
+
 /// True when `path` names a vector format VectorWriter writes.
 bool is_vector_output(const std::string& path);
 
