@@ -234,12 +234,15 @@ CLI::App* add_hotspots_command(CLI::App& app, HotspotsRequest& r)
         "PAI =\n"
         "(n/N)/(a/A), peak and mean density, harm (with --weight-field), the areas of every "
         "--boundaries layer it\n"
-        "overlaps, the nearest named place and its top crime types. Example:\n"
+        "overlaps, the nearest named place, its top crime types and its top streets. Example:\n"
         "  hotspot hotspots --offences data/police_uk/2019-09-kent-street.csv \\\n"
         "      --boundaries data/boundaries/kent_districts_2013.geojson --area Maidstone \\\n"
         "      --boundaries data/boundaries/maidstone_wards_2013.geojson \\\n"
         "      --places data/places/maidstone_places.csv --bandwidth 300 --cell 25 --out-dir "
-        "maidstone_hotspots");
+        "maidstone_hotspots\n"
+        "Add --map map.png for a briefing map, --html map.html for a web map to share (one file "
+        "that works\n"
+        "offline), --out PG:\"dbname=crime\" --table hotspots_2019_09 for a PostGIS table.");
     return cmd;
 }
 

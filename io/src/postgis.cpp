@@ -1,23 +1,82 @@
 #include "hotspot/io/postgis.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <filesystem>
-#include <regex>
+#include <string_view>
 
 namespace hotspot::io
 {
 
 namespace
 {
-// The value of `key=` in a libpq keyword/value string: bare, or single-quoted with \' escapes.
-std::string keyword(const std::string& connection, const std::string& key)
+bool same_folded(std::string_view text, std::size_t at, std::string_view word)
 {
-    const std::regex pattern("(^|[\\s:])" + key + "\\s*=\\s*('((?:[^'\\\\]|\\\\.)*)'|([^\\s]*))",
-                             std::regex::icase);
-    std::smatch m;
-    if (!std::regex_search(connection, m, pattern))
-        return "";
-    return m[3].matched ? m[3].str() : m[4].str();
+    if (at + word.size() > text.size())
+        return false;
+    for (std::size_t i = 0; i < word.size(); ++i)
+        if (std::tolower(static_cast<unsigned char>(text[at + i])) != word[i])
+            return false;
+    return true;
+}
+
+bool is_space(char c)
+{
+    return std::isspace(static_cast<unsigned char>(c)) != 0;
+}
+
+// Where the value of `key=` starts at `at` (key, optional spaces, '=', optional spaces), or npos.
+std::size_t value_start(std::string_view text, std::size_t at, std::string_view key)
+{
+    std::size_t i = at + key.size();
+    while (i < text.size() && is_space(text[i]))
+        ++i;
+    if (i >= text.size() || text[i] != '=')
+        return std::string_view::npos;
+    ++i;
+    while (i < text.size() && is_space(text[i]))
+        ++i;
+    return i;
+}
+
+// Where a libpq value starting at `i` ends: a quoted one after its closing quote (\' escapes a
+// quote), a bare one at a space or a quote. `stops` ends a bare value too.
+std::size_t value_end(std::string_view text, std::size_t i, std::string_view stops)
+{
+    if (i < text.size() && text[i] == '\'')
+    {
+        for (++i; i < text.size() && text[i] != '\''; ++i)
+            if (text[i] == '\\')
+                ++i;
+        return std::min(i + 1, text.size());
+    }
+    while (i < text.size() && !is_space(text[i]) && stops.find(text[i]) == std::string_view::npos)
+        ++i;
+    return i;
+}
+
+// The value of `key=` in a libpq keyword/value string, unquoted.
+std::string keyword(const std::string& connection, std::string_view key)
+{
+    for (std::size_t at = 0; at < connection.size(); ++at)
+    {
+        if (!same_folded(connection, at, key) ||
+            (at > 0 && !is_space(connection[at - 1]) && connection[at - 1] != ':'))
+            continue;
+        const auto start = value_start(connection, at, key);
+        if (start == std::string::npos)
+            continue;
+        std::string value = connection.substr(start, value_end(connection, start, "") - start);
+        if (value.size() >= 2 && value.front() == '\'')
+        {
+            std::string plain;
+            for (std::size_t i = 1; i + 1 < value.size(); ++i)
+                plain += value[i] == '\\' ? value[++i] : value[i];
+            return plain;
+        }
+        return value;
+    }
+    return "";
 }
 } // namespace
 
@@ -29,17 +88,28 @@ bool is_postgis(std::string_view source)
 
 std::string without_passwords(std::string text)
 {
-    std::string folded = text;
-    for (auto& c : folded)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (folded.find("password") == std::string::npos && folded.find("://") == std::string::npos)
-        return text; // the common case, and cheap
-    static const std::regex keyword_form("(password\\s*=\\s*)('(?:[^'\\\\]|\\\\.)*'|[^\\s'\")]+)",
-                                         std::regex::icase);
-    static const std::regex uri_form("((?:postgres|postgresql)://[^:/@\\s]+:)[^@\\s]*@",
-                                     std::regex::icase);
-    text = std::regex_replace(text, keyword_form, "$1***");
-    return std::regex_replace(text, uri_form, "$1***@");
+    // keyword=value strings: password=secret, password = 'two words'
+    for (std::size_t at = 0; at < text.size(); ++at)
+        if (same_folded(text, at, "password"))
+            if (const auto start = value_start(text, at, "password"); start != std::string::npos)
+            {
+                const auto end = value_end(text, start, "\"')");
+                if (end > start)
+                    text.replace(start, end - start, "***");
+            }
+    // URIs: postgresql://user:secret@host
+    for (auto at = text.find("://"); at != std::string::npos; at = text.find("://", at + 3))
+    {
+        const bool postgres = (at >= 10 && same_folded(text, at - 10, "postgresql")) ||
+                              (at >= 8 && same_folded(text, at - 8, "postgres"));
+        const auto colon = text.find_first_of(":/@ \t\n", at + 3);
+        if (!postgres || colon == std::string::npos || text[colon] != ':')
+            continue;
+        const auto end = text.find_first_of("@ \t\n", colon + 1);
+        if (end != std::string::npos && text[end] == '@')
+            text.replace(colon + 1, end - colon - 1, "***");
+    }
+    return text;
 }
 
 std::string source_label(const std::string& source)

@@ -8,8 +8,10 @@
 #include <cpl_conv.h>
 #include <ogr_spatialref.h>
 
+#include <algorithm>
+#include <cctype>
 #include <filesystem>
-#include <regex>
+#include <string_view>
 
 namespace hotspot::io
 {
@@ -71,10 +73,22 @@ void check_vector_output(const std::string& path, const std::string& table, bool
         check_output_path(path, overwrite);
         return;
     }
-    static const std::regex name("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)?");
     if (table.empty())
         throw Error(Errc::Usage, "--out PG:... needs --table NAME (the table to write)");
-    if (!std::regex_match(table, name))
+    // An identifier, or schema.identifier: letters, digits and _, not starting with a digit.
+    const auto identifier = [](std::string_view part)
+    {
+        return !part.empty() && !std::isdigit(static_cast<unsigned char>(part[0])) &&
+               std::all_of(part.begin(), part.end(),
+                           [](char c)
+                           { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+    };
+    const auto dot = table.find('.');
+    const bool well_formed = dot == std::string::npos
+                                 ? identifier(table)
+                                 : identifier(std::string_view(table).substr(0, dot)) &&
+                                       identifier(std::string_view(table).substr(dot + 1));
+    if (!well_formed)
         throw Error(Errc::Usage, "--table " + table +
                                      ": a table name is letters, digits and _ (schema.table "
                                      "allowed), not starting with a digit");

@@ -8,6 +8,7 @@
 #include "web_assets.hpp"
 
 #include <cpl_string.h>
+#include <gdal_alg.h>
 #include <gdal_utils.h>
 #include <nlohmann/json.hpp>
 
@@ -139,12 +140,29 @@ MercatorImage to_mercator(const engine::Raster<double>& surface, double nodata, 
     // At GDAL's suggested size a pixel is about a cell, and nearest-neighbour sampling would skip
     // some cells (the peak among them): twice as many pixels a side give every cell at least one,
     // up to `max_px`.
-    detail::DatasetPtr warped = warp({});
-    const int longer = std::max(warped->GetRasterXSize(), warped->GetRasterYSize());
+    const OGRSpatialReference web_mercator = detail::to_ogr(parse_crs("EPSG:3857"));
+    char* mercator_wkt = nullptr;
+    web_mercator.exportToWkt(&mercator_wkt);
+    void* transformer = GDALCreateGenImgProjTransformer2(
+        GDALDataset::ToHandle(source.get()), nullptr,
+        CPLStringList().SetNameValue("DST_SRS", mercator_wkt).List());
+    CPLFree(mercator_wkt);
+    double suggested[6];
+    int suggested_cols = 0, suggested_rows = 0;
+    const bool sized =
+        transformer && GDALSuggestedWarpOutput(GDALDataset::ToHandle(source.get()),
+                                               GDALGenImgProjTransform, transformer, suggested,
+                                               &suggested_cols, &suggested_rows) == CE_None;
+    if (transformer)
+        GDALDestroyGenImgProjTransformer(transformer);
+    if (!sized)
+        throw Error(Errc::Io, "web map: the surface cannot be reprojected to Web Mercator (" +
+                                  detail::gdal_error() + ")");
+    const int longer = std::max(suggested_cols, suggested_rows);
     const double factor = std::min(2.0, static_cast<double>(max_px) / longer);
     const auto side = [&](int n)
     { return std::to_string(std::max(1, static_cast<int>(std::lround(n * factor)))); };
-    warped = warp({"-ts", side(warped->GetRasterXSize()), side(warped->GetRasterYSize())});
+    const detail::DatasetPtr warped = warp({"-ts", side(suggested_cols), side(suggested_rows)});
     MercatorImage image;
     image.width = warped->GetRasterXSize();
     image.height = warped->GetRasterYSize();

@@ -258,3 +258,55 @@ TEST_CASE("A base map from an XYZ tile URL is read through GDAL, at the level of
     CHECK_THROWS_WITH(check_basemap({dir + "/none.tif", ""}),
                       Catch::Contains("base map not found"));
 }
+
+TEST_CASE("A base map from an MBTiles tile set, in Web Mercator, lands where it lies",
+          "[map][basemap]")
+{
+    // MBTiles as a force keeps offline: written by GDAL from a raster that is blue in its western
+    // half and yellow in its eastern half.
+    GDALAllRegister();
+    const std::string path = temp_dir() + "/streets.mbtiles";
+    const Crs bng = parse_crs("EPSG:27700"), mercator = parse_crs("EPSG:3857");
+    const engine::Box2 area{570000, 150000, 590000, 160000};
+    const Reprojector to_mercator(bng, mercator);
+    const auto sw = to_mercator.transform({area.xmin - 2000, area.ymin - 2000});
+    const auto ne = to_mercator.transform({area.xmax + 2000, area.ymax + 2000});
+    auto* mem = GetGDALDriverManager()->GetDriverByName("MEM");
+    std::unique_ptr<GDALDataset> source(mem->Create("", 512, 256, 3, GDT_Byte, nullptr));
+    double transform[6] = {sw.x, (ne.x - sw.x) / 512, 0, ne.y, 0, -(ne.y - sw.y) / 256};
+    source->SetGeoTransform(transform);
+    source->SetProjection(mercator.wkt.c_str());
+    const std::uint8_t west[3] = {30, 60, 200}, east[3] = {230, 200, 20};
+    std::vector<std::uint8_t> plane(512 * 256);
+    for (int b = 0; b < 3; ++b)
+    {
+        for (int row = 0; row < 256; ++row)
+            for (int col = 0; col < 512; ++col)
+                plane[static_cast<std::size_t>(row) * 512 + col] = col < 256 ? west[b] : east[b];
+        REQUIRE(source->GetRasterBand(b + 1)->RasterIO(GF_Write, 0, 0, 512, 256, plane.data(), 512,
+                                                       256, GDT_Byte, 0, 0) == CE_None);
+    }
+    std::unique_ptr<GDALDataset>(GetGDALDriverManager()->GetDriverByName("MBTiles")->CreateCopy(
+        path.c_str(), source.get(), FALSE, nullptr, nullptr, nullptr));
+    REQUIRE(fs::exists(path));
+    const Basemap basemap{path, "Test MBTiles"};
+    REQUIRE_FALSE(basemap.is_url());
+    check_basemap(basemap);
+    const auto image = read_basemap(basemap, bng, area, 200, 100);
+    // The middle column is where the two halves meet (the source's centre is the area's, give or
+    // take the reprojection); well inside each half the colour is that half's, muted.
+    const auto pixel = [&](int col, int row)
+    { return &image.rgba[4 * (static_cast<std::size_t>(row) * image.width + col)]; };
+    const auto muted = [](const std::uint8_t* c, int i)
+    {
+        const double grey = 0.299 * c[0] + 0.587 * c[1] + 0.114 * c[2];
+        const double m = 0.35 * c[i] + 0.65 * grey;
+        return static_cast<int>(std::lround(m + 0.45 * (255 - m)));
+    };
+    for (const auto& [col, colour] : {std::pair{20, west}, std::pair{180, east}})
+        for (int i = 0; i < 3; ++i)
+        {
+            CHECK(std::abs(pixel(col, 50)[i] - muted(colour, i)) <= 2);
+            CHECK(pixel(col, 50)[3] == 255);
+        }
+}
