@@ -142,8 +142,12 @@ std::string chromium()
 // Headless Chromium, as root needs it, on a page of the test's own: nothing reaches the network.
 CommandResult browse(const std::string& browser, const std::string& what, const std::string& url)
 {
+    // A profile of its own: nothing read from or left in the home folder, which CI may not have.
+    const std::string profile = fresh_temp_dir("chromium_profile");
     return run_command("timeout 120 " + quoted(browser) +
                        " --headless --no-sandbox --disable-gpu --no-first-run"
+                       " --user-data-dir=" +
+                       quoted(profile) +
                        " --enable-logging=stderr --v=0 --virtual-time-budget=10000"
                        " --window-size=1400,900 " +
                        what + " " + quoted(url));
