@@ -119,10 +119,11 @@ void add_offence_options(CLI::App& command, OffenceInput& input)
                     "PostGIS database given as --offences PG:\"dbname=... host=...\"")
         ->group("Input");
     command
-        .add_option("--sql", input.source.sql,
-                    "Read the rows of this query instead of a layer: the database's own SQL for "
-                    "PostGIS (e.g. \"SELECT * FROM offences WHERE month >= '2019-01'\"), OGR "
-                    "SQL for files")
+        .add_option(
+            "--sql", input.source.sql,
+            "Read the rows of this query instead of a layer: the database's own SQL for "
+            "PostGIS (e.g. \"SELECT * FROM offences WHERE \\\"Month\\\" >= '2019-01'\"), OGR "
+            "SQL for files")
         ->group("Input");
     command
         .add_option(

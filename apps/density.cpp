@@ -1,13 +1,12 @@
 #include "density.hpp"
 
-#include "hotspot/io/postgis.hpp"
-
 #include "hotspot/engine/core/error.hpp"
 #include "hotspot/engine/core/text.hpp"
 #include "hotspot/engine/density/bandwidth.hpp"
 #include "hotspot/engine/hotspots/stacks.hpp"
 #include "hotspot/io/geotiff.hpp"
 #include "hotspot/io/harm.hpp"
+#include "hotspot/io/postgis.hpp"
 
 #include <unistd.h>
 

@@ -500,9 +500,8 @@ io::MapContent map_content(const HotspotsRequest& r, const HotspotAnalysis& a)
     return map;
 }
 
-io::MapLayout draw_map(const HotspotsRequest& r, const HotspotAnalysis& a, Reporter& reporter)
+io::MapLayout draw_map(const HotspotsRequest& r, const io::MapContent& map, Reporter& reporter)
 {
-    const io::MapContent map = map_content(r, a);
     const auto layout =
         io::render_map(map, r.map_path, {.width_px = r.map_width_px, .overwrite = r.run.overwrite});
     reporter.info("map        " + r.map_path + " (" + std::to_string(layout.width_px) + " x " +
@@ -512,10 +511,11 @@ io::MapLayout draw_map(const HotspotsRequest& r, const HotspotAnalysis& a, Repor
 
 // The web map: the briefing map's content, each hotspot's evidence in its popup, and the patrol
 // list's first columns beside the map.
-io::WebMapSummary write_html(const HotspotsRequest& r, const HotspotAnalysis& a, Reporter& reporter)
+io::WebMapSummary write_html(const HotspotsRequest& r, const HotspotAnalysis& a, io::MapContent map,
+                             Reporter& reporter)
 {
     io::WebMapContent web;
-    web.map = map_content(r, a);
+    web.map = std::move(map);
     web.fields = {"Rank",          "Name",
                   "Offences",      "PAI",
                   "Top streets",   "Share of offences",
@@ -547,6 +547,19 @@ io::WebMapSummary write_html(const HotspotsRequest& r, const HotspotAnalysis& a,
     reporter.info("web map    " + r.html_path + " (" + std::to_string(summary.bytes / 1024) +
                   " KiB, opens offline in a browser)");
     return summary;
+}
+
+// The briefing map (--map, or map's --out) and the web map (--html) asked for, from one content;
+// the briefing map's layout, empty without one.
+io::MapLayout draw_maps(const HotspotsRequest& r, const HotspotAnalysis& a, Reporter& reporter)
+{
+    if (r.map_path.empty() && r.html_path.empty())
+        return {};
+    io::MapContent map = map_content(r, a);
+    const auto layout = r.map_path.empty() ? io::MapLayout{} : draw_map(r, map, reporter);
+    if (!r.html_path.empty())
+        write_html(r, a, std::move(map), reporter);
+    return layout;
 }
 
 // Refuses a map, web map or base map that cannot be made before any work is done.
@@ -582,9 +595,7 @@ nlohmann::json run_map(const HotspotsRequest& r, Reporter& reporter)
                                  "--html FILE.html, or both");
     check_map_outputs(r);
     const HotspotAnalysis a = analyse_hotspots(r, reporter);
-    const auto layout = r.map_path.empty() ? io::MapLayout{} : draw_map(r, a, reporter);
-    if (!r.html_path.empty())
-        write_html(r, a, reporter);
+    const auto layout = draw_maps(r, a, reporter);
     nlohmann::json summary = {{"command", "map"},
                               {"version", HOTSPOT_VERSION_STRING},
                               {"offences", offences_json(a.table)},
@@ -660,10 +671,13 @@ nlohmann::json run_hotspots(const HotspotsRequest& r, Reporter& reporter, Hotspo
     for (const char* name : {"peak_x", "peak_y", "peak_lon", "peak_lat"})
         fields.push_back({name, io::FieldType::Real});
     const io::Reprojector to_lonlat(table.target_crs, io::wgs84());
-    const auto row_values = [&](std::size_t rank, const Hotspot& h)
+    // Each hotspot's row, made once for every output: the layers, patrol_list.csv, Python.
+    std::vector<std::vector<io::FieldValue>> rows;
+    for (std::size_t i = 0; i < spots.size(); ++i)
     {
+        const Hotspot& h = spots[i];
         const auto lonlat = to_lonlat.transform(h.peak_at);
-        std::vector<io::FieldValue> v{static_cast<std::int64_t>(rank),
+        std::vector<io::FieldValue> v{static_cast<std::int64_t>(i + 1),
                                       static_cast<std::int64_t>(h.label),
                                       h.name,
                                       h.place,
@@ -681,16 +695,7 @@ nlohmann::json run_hotspots(const HotspotsRequest& r, Reporter& reporter, Hotspo
         v.emplace_back(h.streets);
         for (const double d : {h.peak_at.x, h.peak_at.y, lonlat.x, lonlat.y})
             v.emplace_back(d);
-        return v;
-    };
-    if (in_memory)
-    {
-        *in_memory = {fields, {}, {}, table.target_crs};
-        for (std::size_t i = 0; i < spots.size(); ++i)
-        {
-            in_memory->rows.push_back(row_values(i + 1, spots[i]));
-            in_memory->outlines.push_back(spots[i].outline);
-        }
+        rows.push_back(std::move(v));
     }
     std::vector<std::pair<std::string, std::string>> layers; // where, and the layer's name
     if (files)
@@ -703,40 +708,46 @@ nlohmann::json run_hotspots(const HotspotsRequest& r, Reporter& reporter, Hotspo
         io::VectorWriter writer(where, layer, table.target_crs, io::GeometryKind::MultiPolygon,
                                 fields, r.run.overwrite);
         for (std::size_t i = 0; i < spots.size(); ++i)
-            writer.add_polygon(spots[i].outline, row_values(i + 1, spots[i]));
+            writer.add_polygon(spots[i].outline, rows[i]);
         writer.commit();
     }
-    std::string csv;
-    for (std::size_t f = 0; f < fields.size(); ++f)
-        csv += (f ? "," : "") + io::csv_quote(fields[f].name);
-    csv += "\n";
-    for (std::size_t i = 0; i < spots.size(); ++i)
+    if (files)
     {
-        const auto values = row_values(i + 1, spots[i]);
-        for (std::size_t f = 0; f < values.size(); ++f)
-        {
-            if (f)
-                csv += ",";
-            if (const auto* t = std::get_if<std::string>(&values[f]))
-                csv += io::csv_quote(*t);
-            else if (const auto* d = std::get_if<double>(&values[f]))
-                csv += std::isfinite(*d) ? fixed(*d, f >= values.size() - 2 ? 6 : 3) : "";
-            else if (const auto* n = std::get_if<std::int64_t>(&values[f]))
-                csv += std::to_string(*n);
-        }
+        std::string csv;
+        for (std::size_t f = 0; f < fields.size(); ++f)
+            csv += (f ? "," : "") + io::csv_quote(fields[f].name);
         csv += "\n";
-    }
-    if (files)
+        for (const auto& values : rows)
+        {
+            for (std::size_t f = 0; f < values.size(); ++f)
+            {
+                if (f)
+                    csv += ",";
+                if (const auto* t = std::get_if<std::string>(&values[f]))
+                    csv += io::csv_quote(*t);
+                else if (const auto* d = std::get_if<double>(&values[f]))
+                    csv += std::isfinite(*d) ? fixed(*d, f >= values.size() - 2 ? 6 : 3) : "";
+                else if (const auto* n = std::get_if<std::int64_t>(&values[f]))
+                    csv += std::to_string(*n);
+            }
+            csv += "\n";
+        }
         io::write_text_file(out("patrol_list.csv"), csv, r.run.overwrite);
-    io::GeoTiffOptions tiff;
-    tiff.overwrite = r.run.overwrite;
-    tiff.description = "kernel density of offences";
-    tiff.unit = std::string(engine::unit_label(density.options.units));
-    if (!given)
-        tiff.metadata = density_metadata(r.density, density, r.input, inc);
-    tiff.metadata.emplace_back("HOTSPOT_HOTSPOT_METHOD", cells.description);
-    if (files)
+        io::GeoTiffOptions tiff;
+        tiff.overwrite = r.run.overwrite;
+        tiff.description = "kernel density of offences";
+        tiff.unit = std::string(engine::unit_label(density.options.units));
+        if (!given)
+            tiff.metadata = density_metadata(r.density, density, r.input, inc);
+        tiff.metadata.emplace_back("HOTSPOT_HOTSPOT_METHOD", cells.description);
         io::write_geotiff(out("density.tif"), published_surface(density), table.target_crs, tiff);
+    }
+    if (in_memory)
+    {
+        *in_memory = {fields, std::move(rows), {}, table.target_crs};
+        for (const Hotspot& h : spots)
+            in_memory->outlines.push_back(h.outline);
+    }
 
     if (spots.empty())
         reporter.info("  no cell passes the threshold: no hotspot (the layers are written, empty)");
@@ -759,10 +770,7 @@ nlohmann::json run_hotspots(const HotspotsRequest& r, Reporter& reporter, Hotspo
     if (!r.table_out.empty())
         reporter.info("wrote      table " + r.table + " in " +
                       io::describe_connection(r.table_out));
-    if (!r.map_path.empty())
-        draw_map(r, analysis, reporter);
-    if (!r.html_path.empty())
-        write_html(r, analysis, reporter);
+    draw_maps(r, analysis, reporter);
 
     nlohmann::json list = nlohmann::json::array();
     for (std::size_t i = 0; i < spots.size(); ++i)

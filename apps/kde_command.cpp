@@ -65,10 +65,14 @@ nlohmann::json run_kde(const KdeRequest& r, Reporter& reporter, KdeSurface* in_m
     tiff.metadata = density_metadata(r.density, d, r.input, table.incidents);
     if (d.streamed)
         strips->finish(table.target_crs, tiff);
-    else if (write)
-        io::write_geotiff(r.out_path, published_surface(d), table.target_crs, tiff);
-    if (in_memory)
-        *in_memory = {published_surface(d), table.target_crs, tiff.metadata, tiff.unit};
+    else
+    {
+        engine::Raster<double> published = published_surface(d);
+        if (write)
+            io::write_geotiff(r.out_path, published, table.target_crs, tiff);
+        if (in_memory)
+            *in_memory = {std::move(published), table.target_crs, tiff.metadata, tiff.unit};
+    }
 
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

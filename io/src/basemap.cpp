@@ -4,8 +4,6 @@
 #include "hotspot/engine/core/error.hpp"
 #include "hotspot/engine/core/text.hpp"
 
-#include <gdal_utils.h>
-
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
@@ -15,11 +13,6 @@ namespace hotspot::io
 
 namespace
 {
-bool starts_with_folded(const std::string& text, const char* prefix)
-{
-    return engine::fold(text.substr(0, std::char_traits<char>::length(prefix))) == prefix;
-}
-
 std::string replace_all(std::string text, const std::string& from, const std::string& to)
 {
     for (std::size_t at = text.find(from); at != std::string::npos;
@@ -31,22 +24,6 @@ std::string replace_all(std::string text, const std::string& from, const std::st
 std::string xml_escape(const std::string& text)
 {
     return replace_all(replace_all(replace_all(text, "&", "&amp;"), "<", "&lt;"), ">", "&gt;");
-}
-
-struct OptionsDeleter
-{
-    void operator()(GDALWarpAppOptions* o) const { GDALWarpAppOptionsFree(o); }
-    void operator()(GDALTranslateOptions* o) const { GDALTranslateOptionsFree(o); }
-};
-
-// GDAL's utilities take their options as an argv list.
-std::vector<char*> argv_of(std::vector<std::string>& args)
-{
-    std::vector<char*> argv;
-    for (auto& a : args)
-        argv.push_back(a.data());
-    argv.push_back(nullptr);
-    return argv;
 }
 
 detail::DatasetPtr open_source(const Basemap& basemap)
@@ -68,8 +45,10 @@ detail::DatasetPtr open_source(const Basemap& basemap)
 
 bool Basemap::is_url() const
 {
-    return starts_with_folded(source, "http://") || starts_with_folded(source, "https://") ||
-           starts_with_folded(source, "file://");
+    for (const std::string_view scheme : {"http://", "https://", "file://"})
+        if (engine::same_text(std::string_view(source).substr(0, scheme.size()), scheme))
+            return true;
+    return false;
 }
 
 std::string xyz_gdal_source(const std::string& url)
@@ -112,42 +91,15 @@ RgbaImage read_basemap(const Basemap& basemap, const Crs& crs, const engine::Box
     // A paletted raster (a scanned map, many GeoTIFF base maps) is expanded to colours first.
     if (source->GetRasterCount() == 1 && source->GetRasterBand(1)->GetColorTable())
     {
-        std::vector<std::string> args{"-of", "VRT", "-expand", "rgba"};
-        auto argv = argv_of(args);
-        std::unique_ptr<GDALTranslateOptions, OptionsDeleter> options(
-            GDALTranslateOptionsNew(argv.data(), nullptr));
-        detail::DatasetPtr expanded(GDALDataset::FromHandle(
-            GDALTranslate("", GDALDataset::ToHandle(source.get()), options.get(), nullptr)));
-        if (!expanded)
-            throw Error(Errc::Io, basemap.source + ": its colour table cannot be read (" +
-                                      detail::gdal_error() + ")");
-        source = std::move(expanded);
+        source = detail::translate(*source, {"-of", "VRT", "-expand", "rgba"},
+                                   basemap.source + ": its colour table cannot be read");
     }
-    std::vector<std::string> args{"-of",
-                                  "MEM",
-                                  "-t_srs",
-                                  crs.wkt,
-                                  "-te",
-                                  std::to_string(extent.xmin),
-                                  std::to_string(extent.ymin),
-                                  std::to_string(extent.xmax),
-                                  std::to_string(extent.ymax),
-                                  "-ts",
-                                  std::to_string(width),
-                                  std::to_string(height),
-                                  "-r",
-                                  "bilinear",
-                                  "-dstalpha"};
-    auto argv = argv_of(args);
-    std::unique_ptr<GDALWarpAppOptions, OptionsDeleter> options(
-        GDALWarpAppOptionsNew(argv.data(), nullptr));
-    GDALDatasetH sources[] = {GDALDataset::ToHandle(source.get())};
-    int usage_error = 0;
-    detail::DatasetPtr warped(
-        GDALDataset::FromHandle(GDALWarp("", nullptr, 1, sources, options.get(), &usage_error)));
-    if (!warped)
-        throw Error(Errc::Io, basemap.source + ": the base map cannot be read (" +
-                                  detail::gdal_error() + ")");
+    const detail::DatasetPtr warped = detail::warp(
+        *source,
+        {"-of", "MEM", "-t_srs", crs.wkt, "-te", std::to_string(extent.xmin),
+         std::to_string(extent.ymin), std::to_string(extent.xmax), std::to_string(extent.ymax),
+         "-ts", std::to_string(width), std::to_string(height), "-r", "bilinear", "-dstalpha"},
+        basemap.source + ": the base map cannot be read");
 
     // The last band is the alpha GDAL added; one colour band is grey, three or more are RGB.
     const int bands = warped->GetRasterCount();

@@ -1,5 +1,7 @@
 #include "gdal_util.hpp"
 
+#include <gdal_utils.h>
+
 #include "hotspot/engine/core/text.hpp"
 
 #include <cpl_error.h>
@@ -69,6 +71,78 @@ SourceLayer open_layer(GDALDataset& dataset, const std::string& path, const std:
         throw Error(Errc::Usage, path + ": the --sql query failed (" +
                                      gdal_error("it returned no rows set") + "): " + sql);
     return SourceLayer(dataset, rows, true);
+}
+
+void place_on_grid(GDALDataset& dataset, const engine::GridSpec& g, const Crs& crs)
+{
+    double transform[6] = {g.origin_x, g.cell_m, 0.0, g.origin_y, 0.0, -g.cell_m};
+    dataset.SetGeoTransform(transform);
+    const OGRSpatialReference srs = to_ogr(crs);
+    dataset.SetSpatialRef(&srs);
+}
+
+DatasetPtr memory_raster(const engine::Raster<double>& raster, const Crs& crs, GDALDataType type,
+                         const std::string& what)
+{
+    ensure_gdal();
+    const auto& g = raster.grid;
+    const auto cols = static_cast<int>(g.cols), rows = static_cast<int>(g.rows);
+    DatasetPtr staged(
+        GetGDALDriverManager()->GetDriverByName("MEM")->Create("", cols, rows, 1, type, nullptr));
+    if (!staged)
+        throw Error(Errc::Io, what + ": cannot stage the raster in memory (" + gdal_error() + ")");
+    place_on_grid(*staged, g, crs);
+    if (staged->GetRasterBand(1)->RasterIO(GF_Write, 0, 0, cols, rows,
+                                           const_cast<double*>(raster.values.data()), cols, rows,
+                                           GDT_Float64, 0, 0, nullptr) != CE_None)
+        throw Error(Errc::Io, what + ": cannot stage the raster (" + gdal_error() + ")");
+    return staged;
+}
+
+namespace
+{
+// GDAL's utilities take their options as an argv list.
+std::vector<char*> argv_of(std::vector<std::string>& args)
+{
+    std::vector<char*> argv;
+    for (auto& a : args)
+        argv.push_back(a.data());
+    argv.push_back(nullptr);
+    return argv;
+}
+
+struct OptionsDeleter
+{
+    void operator()(GDALWarpAppOptions* o) const { GDALWarpAppOptionsFree(o); }
+    void operator()(GDALTranslateOptions* o) const { GDALTranslateOptionsFree(o); }
+};
+} // namespace
+
+DatasetPtr warp(GDALDataset& source, std::vector<std::string> args, const std::string& failure)
+{
+    auto argv = argv_of(args);
+    std::unique_ptr<GDALWarpAppOptions, OptionsDeleter> options(
+        GDALWarpAppOptionsNew(argv.data(), nullptr));
+    GDALDatasetH sources[] = {GDALDataset::ToHandle(&source)};
+    CPLErrorReset();
+    DatasetPtr out(
+        GDALDataset::FromHandle(GDALWarp("", nullptr, 1, sources, options.get(), nullptr)));
+    if (!out)
+        throw Error(Errc::Io, failure + " (" + gdal_error() + ")");
+    return out;
+}
+
+DatasetPtr translate(GDALDataset& source, std::vector<std::string> args, const std::string& failure)
+{
+    auto argv = argv_of(args);
+    std::unique_ptr<GDALTranslateOptions, OptionsDeleter> options(
+        GDALTranslateOptionsNew(argv.data(), nullptr));
+    CPLErrorReset();
+    DatasetPtr out(GDALDataset::FromHandle(
+        GDALTranslate("", GDALDataset::ToHandle(&source), options.get(), nullptr)));
+    if (!out)
+        throw Error(Errc::Io, failure + " (" + gdal_error() + ")");
+    return out;
 }
 
 OGRSpatialReference to_ogr(const Crs& crs)

@@ -2,6 +2,7 @@
 // Private helpers for the GDAL adapters: RAII handles and error text.
 
 #include "hotspot/engine/core/error.hpp"
+#include "hotspot/engine/core/grid.hpp"
 #include "hotspot/io/crs.hpp"
 
 #include <gdal_priv.h>
@@ -10,6 +11,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace hotspot::io::detail
 {
@@ -72,6 +74,21 @@ OGRLayer* pick_layer(GDALDataset& dataset, const std::string& path, const std::s
 /// The CRS as GDAL holds it, longitude first. From its EPSG code where there is one: that is what
 /// lets QGIS and ArcGIS recognise the CRS of a written file by name.
 OGRSpatialReference to_ogr(const Crs& crs);
+
+/// Gives a dataset the grid's north-up geotransform and the CRS.
+void place_on_grid(GDALDataset& dataset, const engine::GridSpec& grid, const Crs& crs);
+
+/// The raster as a one-band dataset in memory of `type` samples, placed on its grid. Throws
+/// Error(Io) "`what`: cannot stage the raster..." when GDAL cannot.
+DatasetPtr memory_raster(const engine::Raster<double>& raster, const Crs& crs, GDALDataType type,
+                         const std::string& what);
+
+/// gdalwarp and gdal_translate on a dataset, with their command-line arguments (the output format
+/// among them: MEM, VRT), to a dataset without a file. Throw Error(Io) "`failure` (GDAL's
+/// reason)".
+DatasetPtr warp(GDALDataset& source, std::vector<std::string> args, const std::string& failure);
+DatasetPtr translate(GDALDataset& source, std::vector<std::string> args,
+                     const std::string& failure);
 
 /// Field names of a layer's schema, in order.
 std::vector<std::string> field_names(OGRLayer& layer);

@@ -29,14 +29,9 @@ GDALDriver* driver(const char* name)
     return d;
 }
 
-// The CRS, geotransform, nodata, band description and unit, and the tags.
-void describe(GDALDataset& ds, const engine::GridSpec& g, const Crs& crs,
-              const GeoTiffOptions& options)
+// The nodata, band description and unit, and the tags.
+void describe(GDALDataset& ds, const GeoTiffOptions& options)
 {
-    double transform[6] = {g.origin_x, g.cell_m, 0.0, g.origin_y, 0.0, -g.cell_m};
-    ds.SetGeoTransform(transform);
-    const OGRSpatialReference srs = detail::to_ogr(crs);
-    ds.SetSpatialRef(&srs);
     for (const auto& [key, value] : options.metadata)
         ds.SetMetadataItem(key.c_str(), value.c_str());
     ds.SetMetadataItem("TIFFTAG_SOFTWARE", ("hotspot " HOTSPOT_VERSION_STRING));
@@ -80,18 +75,9 @@ void write_geotiff(const std::string& path, const engine::Raster<double>& raster
 {
     const auto& g = raster.grid;
     check_size(path, g);
-    const GDALDataType type = options.float64 ? GDT_Float64 : GDT_Float32;
-    detail::DatasetPtr staged(driver("MEM")->Create("", static_cast<int>(g.cols),
-                                                    static_cast<int>(g.rows), 1, type, nullptr));
-    if (!staged)
-        throw Error(Errc::Io,
-                    path + ": cannot stage the raster in memory (" + detail::gdal_error() + ")");
-    describe(*staged, g, crs, options);
-    if (staged->GetRasterBand(1)->RasterIO(
-            GF_Write, 0, 0, static_cast<int>(g.cols), static_cast<int>(g.rows),
-            const_cast<double*>(raster.values.data()), static_cast<int>(g.cols),
-            static_cast<int>(g.rows), GDT_Float64, 0, 0, nullptr) != CE_None)
-        throw Error(Errc::Io, path + ": cannot stage the raster (" + detail::gdal_error() + ")");
+    const detail::DatasetPtr staged =
+        detail::memory_raster(raster, crs, options.float64 ? GDT_Float64 : GDT_Float32, path);
+    describe(*staged, options);
     write_cog(path, *staged, options.overwrite);
 }
 
@@ -146,7 +132,8 @@ void GeoTiffStripWriter::write_rows(std::int64_t first_row, std::int64_t row_cou
 
 void GeoTiffStripWriter::finish(const Crs& crs, const GeoTiffOptions& options)
 {
-    describe(*m_staged->dataset, m_grid, crs, options);
+    detail::place_on_grid(*m_staged->dataset, m_grid, crs);
+    describe(*m_staged->dataset, options);
     CPLErrorReset();
     m_staged->dataset->FlushCache();
     if (CPLGetLastErrorType() == CE_Failure)

@@ -1,5 +1,7 @@
 #include "hotspot/io/postgis.hpp"
 
+#include "hotspot/engine/core/text.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
@@ -10,14 +12,10 @@ namespace hotspot::io
 
 namespace
 {
+// True when `word` (lower case, no spaces) stands at `at` in `text`, in any case.
 bool same_folded(std::string_view text, std::size_t at, std::string_view word)
 {
-    if (at + word.size() > text.size())
-        return false;
-    for (std::size_t i = 0; i < word.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(text[at + i])) != word[i])
-            return false;
-    return true;
+    return at <= text.size() && engine::same_text(text.substr(at, word.size()), word);
 }
 
 bool is_space(char c)
@@ -82,8 +80,7 @@ std::string keyword(const std::string& connection, std::string_view key)
 
 bool is_postgis(std::string_view source)
 {
-    return source.size() >= 3 && std::toupper(static_cast<unsigned char>(source[0])) == 'P' &&
-           std::toupper(static_cast<unsigned char>(source[1])) == 'G' && source[2] == ':';
+    return same_folded(source, 0, "pg:");
 }
 
 std::string without_passwords(std::string text)

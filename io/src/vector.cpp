@@ -57,6 +57,42 @@ OGRLinearRing* to_ogr(const engine::Ring& ring)
     return out;
 }
 
+// A PostGIS database opened for writing, or Error(Io) naming it (never its password).
+detail::DatasetPtr connect_postgis(const std::string& path)
+{
+    detail::ensure_gdal();
+    CPLErrorReset();
+    detail::DatasetPtr ds(GDALDataset::FromHandle(
+        GDALOpenEx(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE, nullptr, nullptr, nullptr)));
+    if (!ds)
+        throw Error(Errc::Io, "cannot connect to " + describe_connection(path) + " (" +
+                                  detail::gdal_error() + ")");
+    return ds;
+}
+
+// "table hotspots in database crime on db.force.local"
+std::string describe_table(const std::string& path, const std::string& table)
+{
+    return "table " + table + " in " + describe_connection(path);
+}
+
+Error table_exists(const std::string& path, const std::string& table)
+{
+    return Error(Errc::Io,
+                 describe_table(path, table) + " already exists; add --overwrite to replace it");
+}
+
+void create_fields(OGRLayer& layer, const std::vector<VectorField>& fields, const std::string& what)
+{
+    for (const auto& f : fields)
+    {
+        OGRFieldDefn defn(f.name.c_str(), ogr_type(f.type));
+        if (layer.CreateField(&defn) != OGRERR_NONE)
+            throw Error(Errc::Io, what + ": cannot create field '" + f.name + "' (" +
+                                      detail::gdal_error() + ")");
+    }
+}
+
 // GeoPackage inserts are fast only in a transaction: one for the whole layer, as ogr2ogr -gt
 // unlimited does (the file is a temporary until commit, so nothing partial is ever seen).
 } // namespace
@@ -92,16 +128,10 @@ void check_vector_output(const std::string& path, const std::string& table, bool
         throw Error(Errc::Usage, "--table " + table +
                                      ": a table name is letters, digits and _ (schema.table "
                                      "allowed), not starting with a digit");
-    detail::ensure_gdal();
-    CPLErrorReset();
-    detail::DatasetPtr ds(GDALDataset::FromHandle(
-        GDALOpenEx(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE, nullptr, nullptr, nullptr)));
-    if (!ds)
-        throw Error(Errc::Io, "cannot connect to " + describe_connection(path) + " (" +
-                                  detail::gdal_error() + ")");
-    if (!overwrite && ds->GetLayerByName(table.c_str()))
-        throw Error(Errc::Io, "table " + table + " in " + describe_connection(path) +
-                                  " already exists; add --overwrite to replace it");
+    // The connection is checked with --overwrite too: a wrong database fails before any work.
+    const detail::DatasetPtr database = connect_postgis(path);
+    if (!overwrite && database->GetLayerByName(table.c_str()))
+        throw table_exists(path, table);
 }
 
 bool is_vector_output(const std::string& path)
@@ -164,13 +194,8 @@ void VectorWriter::open_postgis(const std::string& table, const Crs& crs, Geomet
 {
     Impl& w = *m_impl;
     w.table = table;
-    w.described = "table " + table + " in " + describe_connection(w.path);
-    CPLErrorReset();
-    w.dataset.reset(GDALDataset::FromHandle(
-        GDALOpenEx(w.path.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE, nullptr, nullptr, nullptr)));
-    if (!w.dataset)
-        throw Error(Errc::Io, "cannot connect to " + describe_connection(w.path) + " (" +
-                                  detail::gdal_error() + ")");
+    w.described = describe_table(w.path, table);
+    w.dataset = connect_postgis(w.path);
     if (w.dataset->StartTransaction(TRUE) != OGRERR_NONE)
         throw Error(Errc::Io,
                     w.described + ": cannot start a transaction (" + detail::gdal_error() + ")");
@@ -191,7 +216,7 @@ void VectorWriter::create_postgis_table(const Crs& crs, GeometryKind kind)
     Impl& w = *m_impl;
     const std::string& table = w.table;
     if (w.dataset->GetLayerByName(table.c_str()) && !w.overwrite)
-        throw Error(Errc::Io, w.described + " already exists; add --overwrite to replace it");
+        throw table_exists(w.path, table);
     OGRSpatialReference srs = detail::to_ogr(crs);
     CPLStringList options;
     options.SetNameValue("OVERWRITE", "YES");
@@ -203,13 +228,7 @@ void VectorWriter::create_postgis_table(const Crs& crs, GeometryKind kind)
                                      options.List());
     if (!w.layer)
         throw Error(Errc::Io, w.described + ": cannot be created (" + detail::gdal_error() + ")");
-    for (const auto& f : w.fields)
-    {
-        OGRFieldDefn defn(f.name.c_str(), ogr_type(f.type));
-        if (w.layer->CreateField(&defn) != OGRERR_NONE)
-            throw Error(Errc::Io, w.described + ": cannot create column '" + f.name + "' (" +
-                                      detail::gdal_error() + ")");
-    }
+    create_fields(*w.layer, w.fields, w.described);
 }
 
 VectorWriter::VectorWriter(const std::string& path, const std::string& layer_name, const Crs& crs,
@@ -258,13 +277,7 @@ VectorWriter::VectorWriter(const std::string& path, const std::string& layer_nam
         layer_options.List());
     if (!m_impl->layer)
         throw Error(Errc::Io, path + ": cannot create layer (" + detail::gdal_error() + ")");
-    for (const auto& f : m_impl->fields)
-    {
-        OGRFieldDefn defn(f.name.c_str(), ogr_type(f.type));
-        if (m_impl->layer->CreateField(&defn) != OGRERR_NONE)
-            throw Error(Errc::Io, path + ": cannot create field '" + f.name + "' (" +
-                                      detail::gdal_error() + ")");
-    }
+    create_fields(*m_impl->layer, m_impl->fields, path);
     m_impl->transactions = m_impl->dataset->TestCapability(ODsCTransactions) != 0;
 }
 

@@ -9,7 +9,6 @@
 
 #include <cpl_string.h>
 #include <gdal_alg.h>
-#include <gdal_utils.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -22,11 +21,6 @@ namespace hotspot::io
 namespace
 {
 using nlohmann::json;
-
-struct WarpOptionsDeleter
-{
-    void operator()(GDALWarpAppOptions* o) const { GDALWarpAppOptionsFree(o); }
-};
 
 std::string base64(const std::string& bytes)
 {
@@ -101,52 +95,15 @@ struct MercatorImage
 MercatorImage to_mercator(const engine::Raster<double>& surface, double nodata, const Crs& crs,
                           int max_px)
 {
-    detail::ensure_gdal();
-    const auto& g = surface.grid;
-    GDALDriver* mem = GetGDALDriverManager()->GetDriverByName("MEM");
-    detail::DatasetPtr source(mem->Create("", static_cast<int>(g.cols), static_cast<int>(g.rows), 1,
-                                          GDT_Float64, nullptr));
-    double transform[6] = {g.origin_x, g.cell_m, 0, g.origin_y, 0, -g.cell_m};
-    source->SetGeoTransform(transform);
-    const OGRSpatialReference srs = detail::to_ogr(crs);
-    source->SetSpatialRef(&srs);
-    GDALRasterBand* band = source->GetRasterBand(1);
-    band->SetNoDataValue(nodata);
-    if (band->RasterIO(GF_Write, 0, 0, static_cast<int>(g.cols), static_cast<int>(g.rows),
-                       const_cast<double*>(surface.values.data()), static_cast<int>(g.cols),
-                       static_cast<int>(g.rows), GDT_Float64, 0, 0) != CE_None)
-        throw Error(Errc::Io,
-                    "web map: the surface cannot be copied (" + detail::gdal_error() + ")");
-
-    const auto warp = [&](std::vector<std::string> args)
-    {
-        for (const char* a : {"-of", "MEM", "-t_srs", "EPSG:3857", "-r", "near", "-dstnodata"})
-            args.emplace_back(a);
-        args.push_back(std::to_string(nodata));
-        std::vector<char*> argv;
-        for (auto& a : args)
-            argv.push_back(a.data());
-        argv.push_back(nullptr);
-        std::unique_ptr<GDALWarpAppOptions, WarpOptionsDeleter> options(
-            GDALWarpAppOptionsNew(argv.data(), nullptr));
-        GDALDatasetH sources[] = {GDALDataset::ToHandle(source.get())};
-        detail::DatasetPtr out(
-            GDALDataset::FromHandle(GDALWarp("", nullptr, 1, sources, options.get(), nullptr)));
-        if (!out)
-            throw Error(Errc::Io, "web map: the surface cannot be reprojected to Web Mercator (" +
-                                      detail::gdal_error() + ")");
-        return out;
-    };
+    const detail::DatasetPtr source =
+        detail::memory_raster(surface, crs, GDT_Float64, "web map: the surface");
+    source->GetRasterBand(1)->SetNoDataValue(nodata);
     // At GDAL's suggested size a pixel is about a cell, and nearest-neighbour sampling would skip
     // some cells (the peak among them): twice as many pixels a side give every cell at least one,
     // up to `max_px`.
-    const OGRSpatialReference web_mercator = detail::to_ogr(parse_crs("EPSG:3857"));
-    char* mercator_wkt = nullptr;
-    web_mercator.exportToWkt(&mercator_wkt);
     void* transformer = GDALCreateGenImgProjTransformer2(
         GDALDataset::ToHandle(source.get()), nullptr,
-        CPLStringList().SetNameValue("DST_SRS", mercator_wkt).List());
-    CPLFree(mercator_wkt);
+        CPLStringList().SetNameValue("DST_SRS", "EPSG:3857").List());
     double suggested[6];
     int suggested_cols = 0, suggested_rows = 0;
     const bool sized =
@@ -155,14 +112,18 @@ MercatorImage to_mercator(const engine::Raster<double>& surface, double nodata, 
                                                &suggested_cols, &suggested_rows) == CE_None;
     if (transformer)
         GDALDestroyGenImgProjTransformer(transformer);
+    const std::string failure = "web map: the surface cannot be reprojected to Web Mercator";
     if (!sized)
-        throw Error(Errc::Io, "web map: the surface cannot be reprojected to Web Mercator (" +
-                                  detail::gdal_error() + ")");
-    const int longer = std::max(suggested_cols, suggested_rows);
-    const double factor = std::min(2.0, static_cast<double>(max_px) / longer);
+        throw Error(Errc::Io, failure + " (" + detail::gdal_error() + ")");
+    const double factor =
+        std::min(2.0, static_cast<double>(max_px) / std::max(suggested_cols, suggested_rows));
     const auto side = [&](int n)
     { return std::to_string(std::max(1, static_cast<int>(std::lround(n * factor)))); };
-    const detail::DatasetPtr warped = warp({"-ts", side(suggested_cols), side(suggested_rows)});
+    const detail::DatasetPtr warped =
+        detail::warp(*source,
+                     {"-of", "MEM", "-t_srs", "EPSG:3857", "-r", "near", "-dstnodata",
+                      std::to_string(nodata), "-ts", side(suggested_cols), side(suggested_rows)},
+                     failure);
     MercatorImage image;
     image.width = warped->GetRasterXSize();
     image.height = warped->GetRasterYSize();
