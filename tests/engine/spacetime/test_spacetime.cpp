@@ -421,29 +421,19 @@ TEST_CASE("Knox counts equal all pairs by brute force, and permutations keep the
                 ++brute[t.index(s, time)];
             }
         CHECK(t.observed == brute);
-        // Locations stay and dates are only shuffled: each band's total is every permutation's.
+        // Locations stay and dates are only shuffled: each band's total (a row of space bands, a
+        // column of time bands) is every permutation's.
+        std::vector<double> expected(5 + 4, 0.0);
+        std::vector<std::int64_t> observed(5 + 4, 0);
         for (std::size_t s = 0; s < 5; ++s)
-        {
-            double expected = 0;
-            std::int64_t observed = 0;
             for (std::size_t time = 0; time < 4; ++time)
-            {
-                expected += t.expected[t.index(s, time)];
-                observed += t.observed[t.index(s, time)];
-            }
-            CHECK(expected == Approx(static_cast<double>(observed)).epsilon(1e-12));
-        }
-        for (std::size_t time = 0; time < 4; ++time)
-        {
-            double expected = 0;
-            std::int64_t observed = 0;
-            for (std::size_t s = 0; s < 5; ++s)
-            {
-                expected += t.expected[t.index(s, time)];
-                observed += t.observed[t.index(s, time)];
-            }
-            CHECK(expected == Approx(static_cast<double>(observed)).epsilon(1e-12));
-        }
+                for (const std::size_t total : {s, 5 + time})
+                {
+                    expected[total] += t.expected[t.index(s, time)];
+                    observed[total] += t.observed[t.index(s, time)];
+                }
+        for (std::size_t total = 0; total < expected.size(); ++total)
+            CHECK(expected[total] == Approx(static_cast<double>(observed[total])).epsilon(1e-12));
         for (const double p : t.p_value)
             CHECK((p >= 1.0 / 100 && p <= 1.0));
     }
