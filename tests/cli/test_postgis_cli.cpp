@@ -183,9 +183,14 @@ TEST_CASE("PostGIS both ways: database runs equal file runs, tables written whol
     CHECK(slurp(dir + "/summary.json").find("password") == std::string::npos);
     const std::string file_run =
         "hotspots --offences " + quoted(csv_file) + " --boundaries " + quoted(districts_file);
+    const std::string kde_run = "kde --offences " + quoted(db) + parameters + " --boundaries " +
+                                quoted(districts_file) + " --out " + quoted(dir + "/n.tif");
     check_refusals(
-        {{file_run + parameters, 2, "--out-dir FOLDER, --out PG:... --table NAME, or both"},
+        {{kde_run + " --sql 'SELECT * FROM nothere'", 2, "the --sql query failed"},
+         {kde_run + " --layer offences_2019_09 --sql 'SELECT * FROM offences_2019_09'", 2,
+          "--layer and --sql: give one of them"},
+         {file_run + parameters, 2, "--out-dir FOLDER, --out PG:... --table NAME, or both"},
          {file_run + parameters + " --out " + quoted(db), 2, "needs --table NAME"},
          {file_run + parameters + " --out " + quoted(dir + "/h.gpkg"), 2, "files go in --out-dir"}},
-        [] {});
+        [&] { CHECK(!fs::exists(dir + "/n.tif")); });
 }
