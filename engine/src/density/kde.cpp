@@ -258,9 +258,11 @@ struct StripTarget
 // task, as described above, reading the offences that reach it in the order (band of their first
 // row, input order); the strips only decide which offences are copied at once, so every cell's sum
 // is the same whatever the strips and the threads.
+// Only the bands [band_begin, band_end) are computed; their cells equal the whole surface's.
 template <class Shape, class Member>
 void estimate(const Incidents& incidents, const GridSpec& grid, const KdeOptions& options,
-              std::int64_t strip_bands, const StripTarget& target, const RunContext& context)
+              std::int64_t band_begin, std::int64_t band_end, std::int64_t strip_bands,
+              const StripTarget& target, const RunContext& context)
 {
     constexpr bool adaptive = std::is_same_v<Member, AdaptiveMember>;
     const auto bandwidth_of = [&](std::size_t i)
@@ -281,23 +283,15 @@ void estimate(const Incidents& incidents, const GridSpec& grid, const KdeOptions
     // Rows each offence can reach, widened by one on each side; an empty range when it reaches
     // none.
     const std::size_t n = incidents.size();
-    const double grid_east = grid.origin_x + static_cast<double>(cols) * grid.cell_m;
     const auto reach = [&](std::size_t i) -> std::pair<std::int32_t, std::int32_t>
     {
-        const double px = incidents.x[i];
-        const double py = incidents.y[i];
         const double r = adaptive ? kernel_support_radius(options.kernel, bandwidth_of(i)) : radius;
-        if (!(px > grid.origin_x - r && px < grid_east + r))
-            return {0, -1};
-        const double first = std::ceil((grid.origin_y - py - r) / grid.cell_m - 0.5) - 1.0;
-        const double last = std::floor((grid.origin_y - py + r) / grid.cell_m - 0.5) + 1.0;
-        if (last < 0.0 || first > static_cast<double>(rows - 1))
-            return {0, -1};
-        return {static_cast<std::int32_t>(std::max(first, 0.0)),
-                static_cast<std::int32_t>(std::min(last, static_cast<double>(rows - 1)))};
+        const RowsReached rows_reached = kde_rows_reached(grid, r, incidents.x[i], incidents.y[i]);
+        return {static_cast<std::int32_t>(rows_reached.first),
+                static_cast<std::int32_t>(rows_reached.last)};
     };
 
-    const std::int64_t band_count = (rows + band_rows - 1) / band_rows;
+    const std::int64_t band_count = band_end - band_begin;
     // The most bands one offence reaches: it bounds how far before a strip its offences start.
     // The offences in fixed blocks, so that the passes below run in parallel and still place
     // every offence where one serial pass would.
@@ -322,9 +316,9 @@ void estimate(const Incidents& incidents, const GridSpec& grid, const KdeOptions
     for (const auto b : block_span)
         span = std::max(span, b);
     std::atomic<std::int64_t> bands_done{0};
-    for (std::int64_t strip_first = 0; strip_first < band_count; strip_first += strip_bands)
+    for (std::int64_t strip_first = band_begin; strip_first < band_end; strip_first += strip_bands)
     {
-        const std::int64_t strip_end = std::min(band_count, strip_first + strip_bands);
+        const std::int64_t strip_end = std::min(band_end, strip_first + strip_bands);
         const std::int64_t row_first = strip_first * band_rows;
         const std::int64_t row_last = std::min(rows, strip_end * band_rows) - 1;
         // The offences reaching the strip, ordered by the band of their first row (a stable
@@ -430,40 +424,48 @@ void check_request(const Incidents& incidents, const GridSpec& grid, const KdeOp
 
 template <class Member>
 void run_estimate_with(const Incidents& incidents, const GridSpec& grid, const KdeOptions& options,
-                       std::int64_t strip_bands, const StripTarget& target,
-                       const RunContext& context)
+                       std::int64_t band_begin, std::int64_t band_end, std::int64_t strip_bands,
+                       const StripTarget& target, const RunContext& context)
 {
     switch (options.kernel)
     {
     case Kernel::Quartic:
-        return estimate<QuarticShape, Member>(incidents, grid, options, strip_bands, target,
-                                              context);
+        return estimate<QuarticShape, Member>(incidents, grid, options, band_begin, band_end,
+                                              strip_bands, target, context);
     case Kernel::Epanechnikov:
-        return estimate<EpanechnikovShape, Member>(incidents, grid, options, strip_bands, target,
-                                                   context);
+        return estimate<EpanechnikovShape, Member>(incidents, grid, options, band_begin, band_end,
+                                                   strip_bands, target, context);
     case Kernel::Triweight:
-        return estimate<TriweightShape, Member>(incidents, grid, options, strip_bands, target,
-                                                context);
+        return estimate<TriweightShape, Member>(incidents, grid, options, band_begin, band_end,
+                                                strip_bands, target, context);
     case Kernel::Triangular:
-        return estimate<TriangularShape, Member>(incidents, grid, options, strip_bands, target,
-                                                 context);
+        return estimate<TriangularShape, Member>(incidents, grid, options, band_begin, band_end,
+                                                 strip_bands, target, context);
     case Kernel::Uniform:
-        return estimate<UniformShape, Member>(incidents, grid, options, strip_bands, target,
-                                              context);
+        return estimate<UniformShape, Member>(incidents, grid, options, band_begin, band_end,
+                                              strip_bands, target, context);
     case Kernel::Gaussian:
-        return estimate<GaussianShape, Member>(incidents, grid, options, strip_bands, target,
-                                               context);
+        return estimate<GaussianShape, Member>(incidents, grid, options, band_begin, band_end,
+                                               strip_bands, target, context);
     }
     throw Error(Errc::Internal, "kde: unknown kernel");
 }
 
 void run_estimate(const Incidents& incidents, const GridSpec& grid, const KdeOptions& options,
-                  std::int64_t strip_bands, const StripTarget& target, const RunContext& context)
+                  std::int64_t band_begin, std::int64_t band_end, std::int64_t strip_bands,
+                  const StripTarget& target, const RunContext& context)
 {
     if (options.point_bandwidth_m.empty())
-        run_estimate_with<BandMember>(incidents, grid, options, strip_bands, target, context);
+        run_estimate_with<BandMember>(incidents, grid, options, band_begin, band_end, strip_bands,
+                                      target, context);
     else
-        run_estimate_with<AdaptiveMember>(incidents, grid, options, strip_bands, target, context);
+        run_estimate_with<AdaptiveMember>(incidents, grid, options, band_begin, band_end,
+                                          strip_bands, target, context);
+}
+
+std::int64_t band_count_of(const GridSpec& grid)
+{
+    return (grid.rows + band_rows - 1) / band_rows;
 }
 } // namespace
 
@@ -542,13 +544,13 @@ Raster<double> estimate_kde(const Incidents& incidents, const GridSpec& grid,
 {
     check_request(incidents, grid, options);
     Raster<double> out(grid, 0.0);
-    const std::int64_t band_count = (grid.rows + band_rows - 1) / band_rows;
+    const std::int64_t band_count = band_count_of(grid);
     const std::int64_t strips = static_cast<std::int64_t>(
         std::max<std::size_t>(1, (incidents.size() + strip_members - 1) / strip_members));
     const StripTarget target{[&](std::int64_t first, std::int64_t)
                              { return &out.values[static_cast<std::size_t>(first * grid.cols)]; },
                              {}};
-    run_estimate(incidents, grid, options,
+    run_estimate(incidents, grid, options, 0, band_count,
                  std::max<std::int64_t>(1, (band_count + strips - 1) / strips), target, context);
     return out;
 }
@@ -568,7 +570,43 @@ void estimate_kde_strips(const Incidents& incidents, const GridSpec& grid,
                              },
                              [&](std::int64_t first, std::int64_t count)
                              { sink(first, count, buffer); }};
-    run_estimate(incidents, grid, options, strip_bands, target, context);
+    run_estimate(incidents, grid, options, 0, band_count_of(grid), strip_bands, target, context);
+}
+
+std::vector<double> estimate_kde_rows(const Incidents& incidents, const GridSpec& grid,
+                                      const KdeOptions& options, std::int64_t first_row,
+                                      std::int64_t row_count, const RunContext& context)
+{
+    check_request(incidents, grid, options);
+    if (first_row < 0 || row_count <= 0 || first_row % band_rows != 0 ||
+        first_row + row_count > grid.rows ||
+        (row_count % band_rows != 0 && first_row + row_count != grid.rows))
+        throw Error(Errc::Internal, "kde: rows " + std::to_string(first_row) + " + " +
+                                        std::to_string(row_count) +
+                                        " are not whole bands of the grid");
+    std::vector<double> out(static_cast<std::size_t>(row_count * grid.cols), 0.0);
+    const std::int64_t band_begin = first_row / band_rows;
+    const std::int64_t band_end = (first_row + row_count + band_rows - 1) / band_rows;
+    const StripTarget target{
+        [&](std::int64_t first, std::int64_t)
+        { return &out[static_cast<std::size_t>((first - first_row) * grid.cols)]; },
+        {}};
+    run_estimate(incidents, grid, options, band_begin, band_end, band_end - band_begin, target,
+                 context);
+    return out;
+}
+
+RowsReached kde_rows_reached(const GridSpec& grid, double radius_m, double x, double y)
+{
+    const double east = grid.origin_x + static_cast<double>(grid.cols) * grid.cell_m;
+    if (!(x > grid.origin_x - radius_m && x < east + radius_m))
+        return {};
+    const double first = std::ceil((grid.origin_y - y - radius_m) / grid.cell_m - 0.5) - 1.0;
+    const double last = std::floor((grid.origin_y - y + radius_m) / grid.cell_m - 0.5) + 1.0;
+    if (last < 0.0 || first > static_cast<double>(grid.rows - 1))
+        return {};
+    return {static_cast<std::int64_t>(std::max(first, 0.0)),
+            static_cast<std::int64_t>(std::min(last, static_cast<double>(grid.rows - 1)))};
 }
 
 std::int64_t kde_strip_rows(std::int64_t rows)

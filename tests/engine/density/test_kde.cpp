@@ -282,3 +282,95 @@ TEST_CASE("Kernel and unit names parse both ways", "[kde]")
     CHECK(parse_units("count") == DensityUnits::Count);
     CHECK_FALSE(parse_units("hectare").has_value());
 }
+
+TEST_CASE("A tile of rows from only the offences reaching it equals the whole surface's rows",
+          "[kde][tiles]")
+{
+    using namespace hotspot::testsupport;
+    const Incidents all = make_clustered_incidents(test_seed(), 20000, maidstone_like_clusters(),
+                                                   565000, 144800, 587000, 166800, 0.2, true);
+    const GridSpec g = grid_for_extent({566000, 145800, 586000, 165800}, 50); // 400 x 400
+    std::vector<double> adaptive(all.size());
+    for (std::size_t i = 0; i < all.size(); ++i)
+        adaptive[i] = 150.0 + static_cast<double>(i % 7) * 40.0;
+    for (const auto kernel : {Kernel::Quartic, Kernel::Gaussian, Kernel::Triangular})
+        for (const bool is_adaptive : {false, true})
+        {
+            KdeOptions o{.kernel = kernel, .bandwidth_m = 300, .units = DensityUnits::PerKm2};
+            if (is_adaptive)
+                o.point_bandwidth_m = adaptive;
+            const Raster<double> whole = estimate_kde(all, g, o);
+            // Tiles of 64 rows, and the last one short (400 = 6 x 64 + 16).
+            for (std::int64_t first = 0; first < g.rows; first += 64)
+            {
+                const std::int64_t count = std::min<std::int64_t>(64, g.rows - first);
+                INFO(to_string(kernel)
+                     << (is_adaptive ? " adaptive" : "") << ", rows " << first << " + " << count);
+                // Only the offences whose reach meets the tile, in input order.
+                Incidents tile;
+                KdeOptions tile_options = o;
+                tile_options.point_bandwidth_m.clear();
+                for (std::size_t i = 0; i < all.size(); ++i)
+                {
+                    const double h = is_adaptive ? adaptive[i] : o.bandwidth_m;
+                    const RowsReached r =
+                        kde_rows_reached(g, kernel_support_radius(kernel, h), all.x[i], all.y[i]);
+                    if (r.last < first || r.first >= first + count)
+                        continue;
+                    tile.add(all.x[i], all.y[i], all.weight_of(i));
+                    if (is_adaptive)
+                        tile_options.point_bandwidth_m.push_back(h);
+                }
+                CHECK(tile.size() < all.size());
+                // The largest adaptive bandwidth sets the reach in both runs.
+                const std::vector<double> rows =
+                    estimate_kde_rows(tile, g, tile_options, first, count);
+                REQUIRE(rows.size() == static_cast<std::size_t>(count * g.cols));
+                CHECK(std::memcmp(rows.data(),
+                                  &whole.values[static_cast<std::size_t>(first * g.cols)],
+                                  rows.size() * sizeof(double)) == 0);
+            }
+        }
+}
+
+TEST_CASE("The rows an offence reaches hold every cell its kernel touches", "[kde][tiles]")
+{
+    const GridSpec g{1000, 2000, 10, 60, 60};
+    const KdeOptions o{.kernel = Kernel::Quartic, .bandwidth_m = 55, .units = DensityUnits::PerM2};
+    for (const double x : {995.0, 1003.0, 1300.0, 1612.0})
+        for (const double y : {2049.0, 2000.0, 1700.0, 1395.0, 1352.0})
+        {
+            const RowsReached r = kde_rows_reached(g, 55.0, x, y);
+            Incidents one;
+            one.add(x, y);
+            const Raster<double> s = estimate_kde(one, g, o);
+            for (std::int64_t row = 0; row < g.rows; ++row)
+                for (std::int64_t col = 0; col < g.cols; ++col)
+                {
+                    // Brute force: the kernel at the cell centre.
+                    const double dx = g.center_x(col) - x, dy = g.center_y(row) - y;
+                    if (kernel_value(Kernel::Quartic, 55, dx * dx + dy * dy) > 0)
+                    {
+                        INFO("offence " << x << ", " << y << ", cell " << col << ", " << row);
+                        CHECK(row >= r.first);
+                        CHECK(row <= r.last);
+                        CHECK(s.at(col, row) > 0);
+                    }
+                }
+        }
+    // An offence beyond the reach of every row reaches none.
+    CHECK(kde_rows_reached(g, 55.0, 1300, 2080).last < 0);
+    CHECK(kde_rows_reached(g, 55.0, 800, 1700).last < 0);
+}
+
+TEST_CASE("Rows that are not whole bands are refused", "[kde][tiles]")
+{
+    const GridSpec g{0, 1000, 10, 100, 100};
+    const KdeOptions o{.kernel = Kernel::Quartic, .bandwidth_m = 50, .units = DensityUnits::PerM2};
+    Incidents one;
+    one.add(500, 500);
+    CHECK_THROWS_AS(estimate_kde_rows(one, g, o, 8, 16), hotspot::Error);
+    CHECK_THROWS_AS(estimate_kde_rows(one, g, o, 0, 20), hotspot::Error);
+    CHECK_THROWS_AS(estimate_kde_rows(one, g, o, 96, 16), hotspot::Error);
+    CHECK(estimate_kde_rows(one, g, o, 96, 4).size() == 400);
+}

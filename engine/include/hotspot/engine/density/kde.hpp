@@ -73,6 +73,25 @@ void estimate_kde_strips(const Incidents& incidents, const GridSpec& grid,
                          const KdeOptions& options, std::int64_t rows_per_strip,
                          const StripSink& sink, const RunContext& context = {});
 
+/// Rows [first_row, first_row + row_count) of the estimate_kde surface, bit for bit, computed from
+/// whichever offences are given: every offence that reaches those rows must be among them, in
+/// input order (offences that reach none may be left out). This is how the surface is shared out
+/// between processes (a tile of rows each). `first_row` is a multiple of kde_strip_rows(1) and the
+/// rows are whole bands of 16 but at the grid's south edge.
+std::vector<double> estimate_kde_rows(const Incidents& incidents, const GridSpec& grid,
+                                      const KdeOptions& options, std::int64_t first_row,
+                                      std::int64_t row_count, const RunContext& context = {});
+
+/// The rows an offence at (x, y) whose kernel reaches `radius_m` may touch, widened by one on each
+/// side and clipped to the grid; empty (last < first) when it touches none. The kernel uses exactly
+/// this range, so it says which offences a tile of rows needs.
+struct RowsReached
+{
+    std::int64_t first = 0;
+    std::int64_t last = -1;
+};
+RowsReached kde_rows_reached(const GridSpec& grid, double radius_m, double x, double y);
+
 /// `rows` rounded up to the rows the kernel computes at once (16): strips of that many rows.
 std::int64_t kde_strip_rows(std::int64_t rows);
 
