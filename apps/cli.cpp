@@ -660,13 +660,59 @@ std::unique_ptr<tbb::global_control> limit_threads(const RunOptions& run)
                                                  static_cast<std::size_t>(run.threads));
 }
 
+namespace
+{
+// Runs a parsed command and turns what it throws into a message and an exit code.
+int run_command(const Command& c)
+{
+    const distributed::World& world = distributed::World::current();
+    try
+    {
+        const auto threads = limit_threads(*c.run);
+        Reporter reporter(c.run->quiet || !world.root());
+        const nlohmann::json summary = c.execute(reporter);
+        // A batch says in its summary whether every query succeeded.
+        if (summary.contains("failed") && summary["failed"].get<int>() > 0)
+            return exit_code_some_queries_failed;
+        return 0;
+    }
+    catch (const Error& e)
+    {
+        // A batch's ranks fail together; rank 0 says why.
+        if (world.root())
+            std::fprintf(stderr, "hotspot: %s\n", io::without_passwords(e.what()).c_str());
+        return exit_code(e.code());
+    }
+    catch (const std::bad_alloc&)
+    {
+        std::fprintf(stderr, "hotspot: out of memory\n");
+        return exit_code(Errc::Internal);
+    }
+    catch (const std::exception& e)
+    {
+        std::fprintf(stderr, "hotspot: internal error: %s\n",
+                     io::without_passwords(e.what()).c_str());
+        return exit_code(Errc::Internal);
+    }
+}
+} // namespace
+
 int run_cli(int argc, char** argv)
 {
     CLI::App app{"hotspot: crime hotspot analysis for police analysts and patrol planners.\n"
                  "Reads geocoded offences, computes kernel-density surfaces as GeoTIFFs that open "
                  "in QGIS and ArcGIS.",
                  "hotspot"};
-    app.set_version_flag("--version", std::string("hotspot ") + HOTSPOT_VERSION_STRING);
+    distributed::World& world = distributed::World::current();
+    // Rank 0 speaks for the job: help, versions and results are printed once.
+    if (!world.root() && !std::freopen("/dev/null", "w", stdout))
+        return exit_code(Errc::Io);
+    app.set_version_flag("--version",
+                         std::string("hotspot ") + HOTSPOT_VERSION_STRING +
+                             (distributed::built_with_mpi()
+                                  ? ", with MPI (" + distributed::mpi_library_version() +
+                                        "): mpirun -np N hotspot kde|batch ..."
+                                  : ", without MPI"));
     app.require_subcommand(0, 1);
     app.footer(conventions_text);
     app.get_formatter()->column_width(34);
@@ -710,9 +756,10 @@ int run_cli(int argc, char** argv)
             if (const auto unknown = c.app->remaining(); !unknown.empty() && c.app->parsed())
                 message =
                     "unknown option(s) for " + c.app->get_name() + ": " + engine::join(unknown);
-        std::fprintf(stderr,
-                     "hotspot: %s\nRun 'hotspot help' for the commands and their options.\n",
-                     io::without_passwords(message).c_str());
+        if (world.root())
+            std::fprintf(stderr,
+                         "hotspot: %s\nRun 'hotspot help' for the commands and their options.\n",
+                         io::without_passwords(message).c_str());
         return exit_code(Errc::Usage);
     }
 
@@ -738,37 +785,20 @@ int run_cli(int argc, char** argv)
         return app.get_subcommands().empty() && argc > 1 ? exit_code(Errc::Usage) : 0;
     }
 
-    try
+    const auto parsed = std::find_if(commands.begin(), commands.end(),
+                                     [](const Command& c) { return c.app->parsed(); });
+    // Under mpirun a batch shares its queries out itself; any other command runs on rank 0, and
+    // the other ranks compute the tiles of its density surfaces until it is done.
+    if (world.distributed() && parsed != commands.end() && parsed->app != commands.back().app)
     {
-        for (const auto& c : commands)
-        {
-            if (!c.app->parsed())
-                continue;
-            const auto threads = limit_threads(*c.run);
-            Reporter reporter(c.run->quiet);
-            const nlohmann::json summary = c.execute(reporter);
-            // A batch says in its summary whether every query succeeded.
-            if (summary.contains("failed") && summary["failed"].get<int>() > 0)
-                return exit_code_some_queries_failed;
-        }
-        return 0;
+        if (!world.root())
+            return distributed::serve(world);
+        parsed->run->spread = std::make_shared<std::vector<distributed::SpreadReport>>();
+        const int code = run_command(*parsed);
+        distributed::stop_serving(world, code);
+        return code;
     }
-    catch (const Error& e)
-    {
-        std::fprintf(stderr, "hotspot: %s\n", io::without_passwords(e.what()).c_str());
-        return exit_code(e.code());
-    }
-    catch (const std::bad_alloc&)
-    {
-        std::fprintf(stderr, "hotspot: out of memory\n");
-        return exit_code(Errc::Internal);
-    }
-    catch (const std::exception& e)
-    {
-        std::fprintf(stderr, "hotspot: internal error: %s\n",
-                     io::without_passwords(e.what()).c_str());
-        return exit_code(Errc::Internal);
-    }
+    return parsed == commands.end() ? 0 : run_command(*parsed);
 }
 
 } // namespace hotspot::app

@@ -1,6 +1,7 @@
 #pragma once
 // Pieces every hotspot command shares: the offence input options, run options, and exit codes.
 
+#include "hotspot/distributed/kernel_sums.hpp"
 #include "hotspot/engine/areas/area_index.hpp"
 #include "hotspot/engine/core/geometry.hpp"
 #include "hotspot/io/areas.hpp"
@@ -48,6 +49,9 @@ struct RunOptions
     std::string summary_json_path;
     std::string memory_limit;         ///< "12G", "800M", bytes; empty: 80% of physical memory
     std::shared_ptr<DataCache> cache; ///< set by a batch: sources shared by its queries
+    /// Set on rank 0 under mpirun: density surfaces are computed by every rank, and how each was
+    /// spread is recorded here. Unset, this process computes them.
+    std::shared_ptr<std::vector<distributed::SpreadReport>> spread;
 };
 
 /// Refuses, before any work, each given output path that cannot be written (empty ones are not

@@ -706,6 +706,18 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& offences,
                 ++d.cells_with_data;
             }
     };
+    // The kernel sums a strip at a time: spread over the ranks under mpirun, else here.
+    const auto kernel_sums = [&](std::int64_t rows_per_strip, const engine::StripSink& sink)
+    {
+        const engine::RunContext context{reporter.progress("density")};
+        if (run.spread)
+            run.spread->push_back(distributed::spread_kde_strips(distributed::World::current(),
+                                                                 *used, grid, d.options,
+                                                                 rows_per_strip, sink, context));
+        else
+            engine::estimate_kde_strips(*used, grid, d.options, rows_per_strip, sink, context);
+        reporter.done();
+    };
     d.min_count = min_count_of(s);
     d.publish = s.publish;
     if (d.streamed && d.min_count > 0)
@@ -719,30 +731,40 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& offences,
         d.surface.grid = grid;
         stream->begin(grid);
         std::vector<double> masked;
-        engine::estimate_kde_strips(
-            *used, grid, d.options, stream_rows,
-            [&](std::int64_t first, std::int64_t count, const std::vector<double>& values)
-            {
-                masked = values;
-                if (!shapes.empty())
-                {
-                    const auto mask = engine::rasterize_mask_rows(shapes, grid, first, count);
-                    for (std::size_t k = 0; k < masked.size(); ++k)
-                        if (!mask[k])
-                            masked[k] = nodata_value;
-                }
-                correct_rows(first, count, masked.data());
-                summarise(masked);
-                stream->rows(first, count, masked);
-            },
-            engine::RunContext{reporter.progress("density")});
-        reporter.done();
+        kernel_sums(stream_rows,
+                    [&](std::int64_t first, std::int64_t count, const std::vector<double>& values)
+                    {
+                        masked = values;
+                        if (!shapes.empty())
+                        {
+                            const auto mask =
+                                engine::rasterize_mask_rows(shapes, grid, first, count);
+                            for (std::size_t k = 0; k < masked.size(); ++k)
+                                if (!mask[k])
+                                    masked[k] = nodata_value;
+                        }
+                        correct_rows(first, count, masked.data());
+                        summarise(masked);
+                        stream->rows(first, count, masked);
+                    });
     }
     else
     {
-        d.surface = engine::estimate_kde(*used, grid, d.options,
-                                         engine::RunContext{reporter.progress("density")});
-        reporter.done();
+        if (run.spread)
+        {
+            d.surface = engine::Raster<double>(grid, 0.0);
+            kernel_sums(stream_rows,
+                        [&](std::int64_t first, std::int64_t, const std::vector<double>& values) {
+                            std::copy(values.begin(), values.end(),
+                                      d.surface.values.begin() + first * grid.cols);
+                        });
+        }
+        else
+        {
+            d.surface = engine::estimate_kde(*used, grid, d.options,
+                                             engine::RunContext{reporter.progress("density")});
+            reporter.done();
+        }
         if (!shapes.empty())
         {
             d.mask = engine::rasterize_mask(shapes, grid);
@@ -775,6 +797,43 @@ engine::Raster<double> published_surface(const Density& d)
 double nominal_bandwidth(const Density& d)
 {
     return d.adaptive ? d.adaptive->global_m : d.options.bandwidth_m;
+}
+
+nlohmann::json spread_json(const distributed::SpreadReport& report)
+{
+    nlohmann::json ranks = nlohmann::json::array();
+    std::uint64_t exchanged = 0;
+    for (const auto& share : report.shares)
+    {
+        ranks.push_back({{"rank", share.rank},
+                         {"offences", share.offences},
+                         {"tiles", share.tiles},
+                         {"cells", share.cells},
+                         {"compute_seconds", share.compute_seconds},
+                         {"bytes_sent", share.traffic.bytes_sent},
+                         {"bytes_received", share.traffic.bytes_received},
+                         {"communication_seconds", share.traffic.seconds}});
+        exchanged += share.traffic.bytes_sent;
+    }
+    return {{"ranks", report.ranks},         {"tiles", report.tiles},
+            {"tile_rows", report.tile_rows}, {"seconds", report.seconds},
+            {"bytes_exchanged", exchanged},  {"per_rank", ranks}};
+}
+
+void report_spread(const distributed::SpreadReport& report, Reporter& reporter)
+{
+    std::int64_t offences = 0;
+    std::uint64_t bytes = 0;
+    for (const auto& share : report.shares)
+    {
+        offences += share.offences;
+        bytes += share.traffic.bytes_sent;
+    }
+    reporter.info("ranks      " + std::to_string(report.ranks) + ": " +
+                  std::to_string(report.tiles) + " tiles of " + std::to_string(report.tile_rows) +
+                  " rows, " + std::to_string(offences) + " offences held in all, " +
+                  human_bytes(static_cast<double>(bytes)) + " exchanged, " +
+                  fixed(report.seconds, 2) + " s");
 }
 
 nlohmann::json density_json(const Density& d)

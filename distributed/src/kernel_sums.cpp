@@ -1,0 +1,334 @@
+#include "hotspot/distributed/kernel_sums.hpp"
+
+#include "hotspot/engine/core/error.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <exception>
+#include <string>
+
+namespace hotspot::distributed
+{
+
+namespace
+{
+enum Tag : int
+{
+    job_tag = 100,
+    offences_tag = 101,
+    tile_tag = 102,
+    share_tag = 103,
+};
+
+// What rank 0 sends first: stop, or a surface to compute. The ranks run one binary, so plain
+// bytes suffice.
+struct Job
+{
+    std::int32_t kind = 0; // 0: stop, 1: kernel sums
+    std::int32_t exit_code = 0;
+    std::int32_t kernel = 0;
+    std::int32_t units = 0;
+    std::int32_t weighted = 0;
+    std::int32_t adaptive = 0;
+    double bandwidth_m = 0;
+    engine::GridSpec grid;
+    std::int64_t tile_rows = 0;
+};
+
+// Each tile's answer: its rows follow when ok, else the reason.
+struct TileHeader
+{
+    std::int64_t tile = 0;
+    std::int64_t ok = 0;
+};
+
+double seconds_since(std::chrono::steady_clock::time_point start)
+{
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+std::int64_t tile_count(const Job& job)
+{
+    return (job.grid.rows + job.tile_rows - 1) / job.tile_rows;
+}
+
+std::int64_t rows_of_tile(const Job& job, std::int64_t tile)
+{
+    return std::min(job.tile_rows, job.grid.rows - tile * job.tile_rows);
+}
+
+// The values each offence carries: where it is, its weight, and its own bandwidth when adaptive.
+std::size_t stride(const Job& job)
+{
+    return 2 + (job.weighted ? 1 : 0) + (job.adaptive ? 1 : 0);
+}
+
+engine::KdeOptions options_of(const Job& job)
+{
+    engine::KdeOptions o;
+    o.kernel = static_cast<engine::Kernel>(job.kernel);
+    o.units = static_cast<engine::DensityUnits>(job.units);
+    o.bandwidth_m = job.bandwidth_m;
+    return o;
+}
+
+// The offences a rank was sent, back in the engine's form.
+void unpack(const Job& job, const std::vector<double>& packed, engine::Incidents& incidents,
+            engine::KdeOptions& options)
+{
+    const std::size_t k = stride(job);
+    const std::size_t n = packed.size() / k;
+    incidents.x.resize(n);
+    incidents.y.resize(n);
+    if (job.weighted)
+        incidents.weight.resize(n);
+    if (job.adaptive)
+        options.point_bandwidth_m.resize(n);
+    for (std::size_t i = 0; i < n; ++i)
+    {
+        const double* p = &packed[i * k];
+        incidents.x[i] = p[0];
+        incidents.y[i] = p[1];
+        if (job.weighted)
+            incidents.weight[i] = p[2];
+        if (job.adaptive)
+            options.point_bandwidth_m[i] = p[k - 1];
+    }
+}
+
+void send_share(World& world, const RankShare& share)
+{
+    world.send(0, share_tag, &share, sizeof share);
+}
+} // namespace
+
+SpreadReport spread_kde_strips(World& world, const engine::Incidents& incidents,
+                               const engine::GridSpec& grid, const engine::KdeOptions& options,
+                               std::int64_t rows_per_strip, const engine::StripSink& sink,
+                               const engine::RunContext& context)
+{
+    const auto started = std::chrono::steady_clock::now();
+    const Traffic before = world.traffic();
+    const int ranks = world.size();
+    Job job;
+    job.kind = 1;
+    job.kernel = static_cast<std::int32_t>(options.kernel);
+    job.units = static_cast<std::int32_t>(options.units);
+    job.weighted = incidents.weighted() ? 1 : 0;
+    job.adaptive = options.point_bandwidth_m.empty() ? 0 : 1;
+    job.bandwidth_m = options.bandwidth_m;
+    job.grid = grid;
+    // Tiles halve from a strip down to one band until there are four per rank: work to balance
+    // dense towns against empty moors, and few offences sent twice (those reaching two tiles).
+    const std::int64_t strip_rows = engine::kde_strip_rows(rows_per_strip);
+    const std::int64_t band = engine::kde_strip_rows(1);
+    job.tile_rows = strip_rows;
+    while (job.tile_rows % (2 * band) == 0 &&
+           tile_count(job) < 4 * static_cast<std::int64_t>(ranks))
+        job.tile_rows /= 2;
+    const std::int64_t tiles = tile_count(job);
+    const auto owner = [&](std::int64_t tile) { return static_cast<int>(tile % ranks); };
+
+    // Each offence to every rank owning a tile it reaches, in input order.
+    std::vector<std::vector<double>> packed(static_cast<std::size_t>(ranks));
+    std::vector<std::int64_t> held(static_cast<std::size_t>(ranks), 0);
+    for (std::size_t i = 0; i < incidents.size(); ++i)
+    {
+        const double h = job.adaptive ? options.point_bandwidth_m[i] : options.bandwidth_m;
+        const engine::RowsReached reach = engine::kde_rows_reached(
+            grid, engine::kernel_support_radius(options.kernel, h), incidents.x[i], incidents.y[i]);
+        if (reach.last < reach.first)
+            continue;
+        const std::int64_t t0 = reach.first / job.tile_rows, t1 = reach.last / job.tile_rows;
+        const std::int64_t last = std::min(t1, t0 + ranks - 1); // beyond, owners repeat
+        for (std::int64_t t = t0; t <= last; ++t)
+        {
+            std::vector<double>& out = packed[static_cast<std::size_t>(owner(t))];
+            out.push_back(incidents.x[i]);
+            out.push_back(incidents.y[i]);
+            if (job.weighted)
+                out.push_back(incidents.weight[i]);
+            if (job.adaptive)
+                out.push_back(h);
+            ++held[static_cast<std::size_t>(owner(t))];
+        }
+    }
+    for (int r = 1; r < ranks; ++r)
+    {
+        std::vector<double>& out = packed[static_cast<std::size_t>(r)];
+        world.send(r, job_tag, &job, sizeof job);
+        const std::uint64_t count = out.size();
+        world.send(r, offences_tag, &count, sizeof count);
+        if (count > 0)
+            world.send(r, offences_tag, out.data(), count * sizeof(double));
+        std::vector<double>().swap(out);
+    }
+    engine::Incidents mine;
+    engine::KdeOptions my_options = options_of(job);
+    unpack(job, packed[0], mine, my_options);
+    std::vector<double>().swap(packed[0]);
+
+    SpreadReport report;
+    report.ranks = ranks;
+    report.tiles = tiles;
+    report.tile_rows = job.tile_rows;
+    RankShare own;
+    own.offences = held[0];
+    // The tiles in order, a strip at a time; after a failure the rest are still taken in (the
+    // ranks are sending them) but no longer used.
+    std::exception_ptr failure;
+    std::vector<double> strip;
+    std::int64_t strip_first = 0;
+    for (std::int64_t t = 0; t < tiles; ++t)
+    {
+        const std::int64_t first = t * job.tile_rows;
+        const std::int64_t count = rows_of_tile(job, t);
+        if (first % strip_rows == 0)
+        {
+            strip_first = first;
+            strip.assign(
+                static_cast<std::size_t>(std::min(strip_rows, grid.rows - first) * grid.cols), 0.0);
+        }
+        double* rows = &strip[static_cast<std::size_t>((first - strip_first) * grid.cols)];
+        const std::size_t values = static_cast<std::size_t>(count * grid.cols);
+        if (owner(t) == 0)
+        {
+            if (!failure)
+                try
+                {
+                    const auto t_compute = std::chrono::steady_clock::now();
+                    const std::vector<double> v =
+                        engine::estimate_kde_rows(mine, grid, my_options, first, count);
+                    std::copy(v.begin(), v.end(), rows);
+                    own.compute_seconds += seconds_since(t_compute);
+                    ++own.tiles;
+                    own.cells += static_cast<std::int64_t>(values);
+                }
+                catch (...)
+                {
+                    failure = std::current_exception();
+                }
+        }
+        else
+        {
+            TileHeader header;
+            world.receive(owner(t), tile_tag, &header, sizeof header);
+            if (header.ok)
+                world.receive(owner(t), tile_tag, rows, values * sizeof(double));
+            else
+            {
+                const std::string why = world.receive_text(owner(t), tile_tag);
+                if (!failure)
+                    failure = std::make_exception_ptr(Error(
+                        Errc::Internal, "rank " + std::to_string(owner(t)) + " failed: " + why));
+            }
+        }
+        context.report(static_cast<double>(t + 1) / static_cast<double>(tiles));
+        const bool strip_done = (first + count) % strip_rows == 0 || first + count == grid.rows;
+        if (strip_done && !failure)
+            try
+            {
+                sink(strip_first, first + count - strip_first, strip);
+            }
+            catch (...)
+            {
+                failure = std::current_exception();
+            }
+    }
+    report.shares.resize(static_cast<std::size_t>(ranks));
+    for (int r = 1; r < ranks; ++r)
+    {
+        RankShare& share = report.shares[static_cast<std::size_t>(r)];
+        world.receive(r, share_tag, &share, sizeof share);
+    }
+    own.traffic = world.traffic();
+    own.traffic.bytes_sent -= before.bytes_sent;
+    own.traffic.bytes_received -= before.bytes_received;
+    own.traffic.seconds -= before.seconds;
+    report.shares[0] = own;
+    report.seconds = seconds_since(started);
+    if (failure)
+        std::rethrow_exception(failure);
+    return report;
+}
+
+int serve(World& world)
+{
+    const char* kill_rank = std::getenv("HOTSPOT_FAULT_KILL_RANK");
+    for (;;)
+    {
+        Job job;
+        world.receive(0, job_tag, &job, sizeof job);
+        if (job.kind == 0)
+            return job.exit_code;
+        const Traffic before = world.traffic();
+        std::uint64_t count = 0;
+        world.receive(0, offences_tag, &count, sizeof count);
+        std::vector<double> packed(count);
+        if (count > 0)
+            world.receive(0, offences_tag, packed.data(), count * sizeof(double));
+        if (kill_rank && std::atoi(kill_rank) == world.rank())
+            std::raise(SIGKILL);
+        RankShare share;
+        share.rank = world.rank();
+        std::string failure;
+        engine::Incidents incidents;
+        engine::KdeOptions options = options_of(job);
+        try
+        {
+            unpack(job, packed, incidents, options);
+            std::vector<double>().swap(packed);
+        }
+        catch (const std::exception& e)
+        {
+            failure = e.what();
+        }
+        share.offences = static_cast<std::int64_t>(incidents.size());
+        for (std::int64_t t = world.rank(); t < tile_count(job); t += world.size())
+        {
+            const std::int64_t count_rows = rows_of_tile(job, t);
+            std::vector<double> rows;
+            if (failure.empty())
+                try
+                {
+                    const auto t_compute = std::chrono::steady_clock::now();
+                    rows = engine::estimate_kde_rows(incidents, job.grid, options,
+                                                     t * job.tile_rows, count_rows);
+                    share.compute_seconds += seconds_since(t_compute);
+                    ++share.tiles;
+                    share.cells += static_cast<std::int64_t>(rows.size());
+                }
+                catch (const std::bad_alloc&)
+                {
+                    failure = "out of memory computing tile " + std::to_string(t);
+                }
+                catch (const std::exception& e)
+                {
+                    failure = e.what();
+                }
+            const TileHeader header{t, failure.empty() ? 1 : 0};
+            world.send(0, tile_tag, &header, sizeof header);
+            if (failure.empty())
+                world.send(0, tile_tag, rows.data(), rows.size() * sizeof(double));
+            else
+                world.send_text(0, tile_tag, failure);
+        }
+        share.traffic = world.traffic();
+        share.traffic.bytes_sent -= before.bytes_sent;
+        share.traffic.bytes_received -= before.bytes_received;
+        share.traffic.seconds -= before.seconds;
+        send_share(world, share);
+    }
+}
+
+void stop_serving(World& world, int exit_code)
+{
+    Job stop;
+    stop.exit_code = exit_code;
+    for (int r = 1; r < world.size(); ++r)
+        world.send(r, job_tag, &stop, sizeof stop);
+}
+
+} // namespace hotspot::distributed
