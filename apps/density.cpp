@@ -663,8 +663,8 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& offences,
         const double stream_bytes = static_cast<double>(stream_rows) * cols * (8.0 + 8.0 + 1.0) +
                                     static_cast<double>(io::strip_writer_cache_bytes);
         const double limit = memory_limit_bytes(run);
-        d.streamed =
-            stream && grid_bytes + offence_bytes > limit && stream_bytes + offence_bytes <= limit;
+        d.streamed = stream && (stream->always || (grid_bytes + offence_bytes > limit &&
+                                                   stream_bytes + offence_bytes <= limit));
         if ((grid_bytes + offence_bytes > limit && !d.streamed) || cols > 2e9 || rows > 2e9)
             throw Error(Errc::Usage,
                         "the grid of " + fixed(cols, 0) + " x " + fixed(rows, 0) + " cells of " +
@@ -718,6 +718,10 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& offences,
             engine::estimate_kde_strips(*used, grid, d.options, rows_per_strip, sink, context);
         reporter.done();
     };
+    const auto months = engine::month_range(inc.month);
+    d.period = months.last == engine::no_month
+                   ? ""
+                   : io::format_month(months.first) + ".." + io::format_month(months.last);
     d.min_count = min_count_of(s);
     d.publish = s.publish;
     if (d.streamed && d.min_count > 0)
@@ -729,7 +733,7 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& offences,
                       "written " +
                       std::to_string(stream_rows) + " rows at a time");
         d.surface.grid = grid;
-        stream->begin(grid);
+        stream->begin(d);
         std::vector<double> masked;
         kernel_sums(stream_rows,
                     [&](std::int64_t first, std::int64_t count, const std::vector<double>& values)
@@ -777,10 +781,6 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& offences,
         if (d.min_count > 0)
             mark_sparse_cells(*used, d, d.min_count, reporter);
     }
-    const auto months = engine::month_range(inc.month);
-    d.period = months.last == engine::no_month
-                   ? ""
-                   : io::format_month(months.first) + ".." + io::format_month(months.last);
     return d;
 }
 

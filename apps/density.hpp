@@ -119,12 +119,15 @@ StudyGrid study_grid(const std::vector<std::string>& boundaries, const std::stri
                      std::optional<double> cell_m, const engine::Incidents& offences,
                      const io::Crs& crs, const RunOptions& run, Reporter& reporter);
 
-/// Where `kde` sends a surface too large to hold in memory: `begin` learns the grid, then `rows`
-/// receives every strip of rows in order from the north, nodata already in place.
+struct Density;
+/// Where `kde` sends a surface too large to hold in memory (or one asked for in tiles): `begin`
+/// learns how it is made (grid, bandwidth, period: all but its values), then `rows` receives every
+/// strip of rows in order from the north, nodata already in place.
 struct SurfaceStream
 {
-    std::function<void(const engine::GridSpec&)> begin;
+    std::function<void(const Density&)> begin;
     engine::StripSink rows;
+    bool always = false; ///< stream even a grid that fits in memory
 };
 
 /// Computes the surface of `incidents`. `grid_like`, when given, fixes the grid (to compare periods

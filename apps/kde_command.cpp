@@ -5,6 +5,7 @@
 #include "hotspot/io/geotiff.hpp"
 
 #include <chrono>
+#include <filesystem>
 
 namespace hotspot::app
 {
@@ -15,9 +16,15 @@ CLI::App* add_kde_command(CLI::App& app, KdeRequest& r)
         app.add_subcommand("kde", "Kernel density surface of offences, written as a GeoTIFF");
     add_offence_options(*cmd, r.input);
     add_density_options(*cmd, r.density);
-    cmd->add_option("--out", r.out_path, "Output GeoTIFF (Cloud Optimized, Float32)")
-        ->required()
-        ->group("Output");
+    CLI::Option* out =
+        cmd->add_option("--out", r.out_path, "Output GeoTIFF (Cloud Optimized, Float32)")
+            ->group("Output");
+    cmd->add_option("--tiles-dir", r.tiles_dir,
+                    "Instead of --out: a folder of GeoTIFF tiles (rows_NNNNNNN.tif, 512 rows "
+                    "each) and density.vrt mosaicking them, for grids too large for one file or "
+                    "one node; 'gdal_translate -of COG DIR/density.vrt out.tif' makes one COG")
+        ->group("Output")
+        ->excludes(out);
     cmd->add_flag("--float64", r.float64, "Write Float64 samples instead of Float32")
         ->group("Output");
     add_run_options(*cmd, r.run);
@@ -35,35 +42,59 @@ nlohmann::json run_kde(const KdeRequest& r, Reporter& reporter, KdeSurface* in_m
     // Refuse bad options and unwritable outputs before reading anything.
     check_density_spec(r.density);
     make_filter(r.input);
-    const bool write = !r.out_path.empty() || !in_memory;
+    const bool tiled = !r.tiles_dir.empty();
+    if (r.out_path.empty() && !tiled && !in_memory)
+        throw Error(Errc::Usage, "kde needs --out FILE.tif (or --tiles-dir FOLDER for tiles)");
+    const bool write = !r.out_path.empty() || (!in_memory && !tiled);
     if (write)
         io::check_output_path(r.out_path, r.run.overwrite);
+    if (tiled && !r.run.overwrite && std::filesystem::exists(r.tiles_dir))
+        throw Error(Errc::Io, r.tiles_dir + ": already exists; add --overwrite to replace it");
     check_outputs(r.run, {&r.input.rejects_path, &r.run.summary_json_path});
 
     const io::OffenceTable table = load_offences(r.input, r.run, reporter);
-    // A grid too large for memory goes to the GeoTIFF a strip of rows at a time.
+    const auto tiff_of = [&](const Density& d)
+    {
+        io::GeoTiffOptions tiff;
+        tiff.float64 = r.float64;
+        tiff.nodata = nodata_value;
+        tiff.overwrite = r.run.overwrite;
+        tiff.description = "kernel density of offences";
+        tiff.unit = std::string(engine::unit_label(d.options.units));
+        tiff.metadata = density_metadata(r.density, d, r.input, table.incidents);
+        return tiff;
+    };
+    // A grid too large for memory goes to the GeoTIFF a strip of rows at a time; tiles always do.
     std::unique_ptr<io::GeoTiffStripWriter> strips;
+    std::unique_ptr<io::GeoTiffTileWriter> tiles;
     const SurfaceStream stream{
-        [&](const engine::GridSpec& grid)
+        [&](const Density& d)
         {
-            strips = std::make_unique<io::GeoTiffStripWriter>(r.out_path, grid, r.float64,
-                                                              r.run.overwrite);
+            if (tiled)
+                tiles = std::make_unique<io::GeoTiffTileWriter>(r.tiles_dir, d.surface.grid,
+                                                                table.target_crs, tiff_of(d));
+            else
+                strips = std::make_unique<io::GeoTiffStripWriter>(r.out_path, d.surface.grid,
+                                                                  r.float64, r.run.overwrite);
         },
         [&](std::int64_t first, std::int64_t count, const std::vector<double>& values)
-        { strips->write_rows(first, count, values.data()); }};
+        {
+            if (tiles)
+                tiles->write_rows(first, count, values.data());
+            else
+                strips->write_rows(first, count, values.data());
+        },
+        tiled};
     // In memory, the whole grid is wanted: no strips.
     const Density d =
         compute_density(r.density, table.incidents, table.target_crs, r.run, reporter, std::nullopt,
                         std::nullopt, r.float64, in_memory ? nullptr : &stream);
 
-    io::GeoTiffOptions tiff;
-    tiff.float64 = r.float64;
-    tiff.nodata = nodata_value;
-    tiff.overwrite = r.run.overwrite;
-    tiff.description = "kernel density of offences";
-    tiff.unit = std::string(engine::unit_label(d.options.units));
-    tiff.metadata = density_metadata(r.density, d, r.input, table.incidents);
-    if (d.streamed)
+    const io::GeoTiffOptions tiff = tiff_of(d);
+    std::string written = r.out_path;
+    if (tiles)
+        written = tiles->finish();
+    else if (d.streamed)
         strips->finish(table.target_crs, tiff);
     else
     {
@@ -78,8 +109,8 @@ nlohmann::json run_kde(const KdeRequest& r, Reporter& reporter, KdeSurface* in_m
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     reporter.info("surface    peak " + fixed(d.peak, 3) + " " + tiff.unit + ", " +
                   std::to_string(d.cells_with_data) + " cells with data");
-    if (write)
-        reporter.info("wrote      " + r.out_path + " (" + fixed(seconds, 2) + " s)");
+    if (write || tiles)
+        reporter.info("wrote      " + written + " (" + fixed(seconds, 2) + " s)");
 
     const auto& grid = d.surface.grid;
     nlohmann::json summary = {{"command", "kde"},
@@ -101,7 +132,7 @@ nlohmann::json run_kde(const KdeRequest& r, Reporter& reporter, KdeSurface* in_m
                               {"peak", d.peak},
                               {"written_in_strips", d.streamed},
                               {"cells_with_data", d.cells_with_data},
-                              {"output", r.out_path},
+                              {"output", written},
                               {"seconds", seconds}};
     summary.update(density_json(d));
     if (r.run.spread && !r.run.spread->empty())

@@ -14,6 +14,7 @@ struct KdeRequest
     OffenceInput input;
     DensitySpec density;
     std::string out_path;
+    std::string tiles_dir; ///< instead of one COG: a folder of tiles and a VRT
     bool float64 = false;
     RunOptions run;
 };

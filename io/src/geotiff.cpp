@@ -4,6 +4,7 @@
 #include "hotspot/io/files.hpp"
 
 #include <cpl_string.h>
+#include <gdal_utils.h>
 #include <ogr_spatialref.h>
 
 #include <filesystem>
@@ -140,6 +141,74 @@ void GeoTiffStripWriter::finish(const Crs& crs, const GeoTiffOptions& options)
         throw Error(Errc::Io,
                     m_path + ": cannot write the staged raster (" + detail::gdal_error() + ")");
     write_cog(m_path, *m_staged->dataset, m_overwrite);
+}
+
+GeoTiffTileWriter::GeoTiffTileWriter(const std::string& folder, const engine::GridSpec& grid,
+                                     const Crs& crs, GeoTiffOptions options)
+    : m_folder(folder), m_grid(grid), m_crs(crs), m_options(std::move(options))
+{
+    check_size(folder, grid);
+    std::error_code ec;
+    if (std::filesystem::exists(folder, ec) && !m_options.overwrite)
+        throw Error(Errc::Io, folder + ": already exists; add --overwrite to replace it");
+    const std::filesystem::path parent = std::filesystem::path(folder).has_parent_path()
+                                             ? std::filesystem::path(folder).parent_path()
+                                             : std::filesystem::path(".");
+    if (!std::filesystem::is_directory(parent, ec))
+        throw Error(Errc::Io, folder + ": no folder '" + parent.string() + "' to hold it");
+    m_staging = temp_path_beside(folder);
+    if (!std::filesystem::create_directory(m_staging, ec))
+        throw Error(Errc::Io, folder + ": cannot make a folder beside it (" + ec.message() + ")");
+    m_options.overwrite = true; // inside the staging folder
+}
+
+GeoTiffTileWriter::~GeoTiffTileWriter()
+{
+    std::error_code ignored;
+    if (!m_staging.empty())
+        std::filesystem::remove_all(m_staging, ignored);
+}
+
+void GeoTiffTileWriter::write_rows(std::int64_t first_row, std::int64_t row_count,
+                                   const double* values)
+{
+    engine::GridSpec tile = m_grid;
+    tile.origin_y = m_grid.origin_y - static_cast<double>(first_row) * m_grid.cell_m;
+    tile.rows = row_count;
+    engine::Raster<double> raster;
+    raster.grid = tile;
+    raster.values.assign(values, values + row_count * m_grid.cols);
+    char name[32];
+    std::snprintf(name, sizeof name, "rows_%07lld.tif", static_cast<long long>(first_row));
+    write_geotiff((std::filesystem::path(m_staging) / name).string(), raster, m_crs, m_options);
+    m_tiles.emplace_back(name);
+}
+
+std::string GeoTiffTileWriter::finish()
+{
+    const std::filesystem::path staged(m_staging);
+    std::vector<std::string> paths;
+    for (const auto& t : m_tiles)
+        paths.push_back((staged / t).string());
+    std::vector<const char*> names;
+    for (const auto& p : paths)
+        names.push_back(p.c_str());
+    const std::string vrt = (staged / "density.vrt").string();
+    GDALBuildVRTOptions* options = GDALBuildVRTOptionsNew(nullptr, nullptr);
+    int usage_error = 0;
+    CPLErrorReset();
+    detail::DatasetPtr mosaic(
+        GDALDataset::FromHandle(GDALBuildVRT(vrt.c_str(), static_cast<int>(names.size()), nullptr,
+                                             names.data(), options, &usage_error)));
+    GDALBuildVRTOptionsFree(options);
+    if (!mosaic)
+        throw Error(Errc::Io,
+                    m_folder + ": cannot write density.vrt (" + detail::gdal_error() + ")");
+    describe(*mosaic, m_options);
+    mosaic.reset(); // close, writing the VRT
+    replace_folder(m_staging, m_folder);
+    m_staging.clear();
+    return (std::filesystem::path(m_folder) / "density.vrt").string();
 }
 
 GeoTiffContents read_geotiff(const std::string& path)

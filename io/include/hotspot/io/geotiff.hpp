@@ -56,6 +56,34 @@ class GeoTiffStripWriter
     std::unique_ptr<Staged> m_staged;
 };
 
+/// A surface too large for one file or one node as a folder of tiles: one Cloud Optimized GeoTIFF
+/// per strip of rows (`rows_0000000.tif`, named by its first row, each with the CRS, nodata and
+/// tags) and `density.vrt`, a GDAL VRT that mosaics them and opens in QGIS as one raster.
+/// `gdal_translate -of COG folder/density.vrt one.tif` makes one COG of it. The folder is staged
+/// beside its place and appears whole or not at all.
+class GeoTiffTileWriter
+{
+  public:
+    /// Refuses (Error(Io)) a folder that exists (without options.overwrite) or cannot be made.
+    GeoTiffTileWriter(const std::string& folder, const engine::GridSpec& grid, const Crs& crs,
+                      GeoTiffOptions options);
+    ~GeoTiffTileWriter();
+    GeoTiffTileWriter(const GeoTiffTileWriter&) = delete;
+    GeoTiffTileWriter& operator=(const GeoTiffTileWriter&) = delete;
+    /// Rows [first_row, first_row + row_count) as one tile, row-major, nodata already in place.
+    void write_rows(std::int64_t first_row, std::int64_t row_count, const double* values);
+    /// Writes the VRT and puts the folder in place; returns the VRT's path there.
+    std::string finish();
+
+  private:
+    std::string m_folder;
+    engine::GridSpec m_grid;
+    Crs m_crs;
+    GeoTiffOptions m_options;
+    std::string m_staging;
+    std::vector<std::string> m_tiles; ///< file names, in row order
+};
+
 /// The memory GDAL's block cache takes while a GeoTiffStripWriter writes, in bytes (it caps it).
 constexpr std::size_t strip_writer_cache_bytes = std::size_t{128} << 20;
 
