@@ -432,7 +432,11 @@ nlohmann::json run_batch(const BatchRequest& r, Reporter& reporter)
         if (::access(parent.c_str(), W_OK) != 0)
             throw Error(Errc::Io, out_dir + ": folder '" + parent.string() + "' is not writable");
     }
-    const std::string write_dir = staged ? io::temp_path_beside(out_dir) : out_dir;
+    distributed::World& world = distributed::World::current();
+    // Under mpirun every rank writes its queries into rank 0's staging folder (a shared
+    // filesystem), and rank 0 alone puts it in place.
+    const std::string write_dir =
+        world.broadcast(staged && world.root() ? io::temp_path_beside(out_dir) : out_dir);
     if (!fs::exists(r.path))
         throw Error(Errc::Io, r.path + ": no such file");
     toml::table file;
@@ -577,10 +581,12 @@ nlohmann::json run_batch(const BatchRequest& r, Reporter& reporter)
         queries.push_back(std::move(q));
     }
 
+    // Each rank reads the sources once; under mpirun a rank that cannot read them stops them all.
     auto cache = std::make_shared<DataCache>();
     for (auto& q : queries)
         if (q->parsed)
             check_against_data(*q, *cache, problems);
+    std::string failure;
     if (!problems.empty())
     {
         std::stable_sort(problems.begin(), problems.end(),
@@ -589,10 +595,13 @@ nlohmann::json run_batch(const BatchRequest& r, Reporter& reporter)
         for (const auto& p : problems)
             text += "\n  " + r.path + ":" + std::to_string(p.line) + ": " +
                     (p.query.empty() ? "" : "query '" + p.query + "': ") + p.message;
-        throw Error(Errc::Usage, std::to_string(problems.size()) + " problem" +
-                                     (problems.size() > 1 ? "s" : "") + " in " + r.path +
-                                     "; nothing was run:" + text);
+        failure = std::to_string(problems.size()) + " problem" + (problems.size() > 1 ? "s" : "") +
+                  " in " + r.path + "; nothing was run:" + text;
     }
+    if (const auto first = world.first_failure(failure); first.rank >= 0)
+        throw Error(Errc::Usage, first.rank == 0
+                                     ? first.message
+                                     : "rank " + std::to_string(first.rank) + ": " + first.message);
     if (r.commands)
     {
         // Shell-quoted, one per line: what a planner runs to repeat one query by hand.
@@ -624,15 +633,34 @@ nlohmann::json run_batch(const BatchRequest& r, Reporter& reporter)
             {"command", "batch"}, {"queries", queries.size()}, {"failed", 0}, {"dry_run", true}};
 
     // Run: in parallel, each query into its own folder with its own log; data shared read-only.
-    make_output_folder(write_dir);
+    if (world.root())
+        make_output_folder(write_dir);
+    world.barrier();
     try
     {
         nlohmann::json manifest = run_queries(r, queries, cache, write_dir, started);
-        // Results cut short by a full disk are not results: the previous folder stays.
-        if (manifest["failed"].get<int>() > 0 && io::disk_full(write_dir))
-            throw Error(Errc::Io, std::to_string(manifest["failed"].get<int>()) +
-                                      " queries could not write their results");
-        io::replace_folder(write_dir, out_dir);
+        // Rank 0 puts the results in place; under mpirun the other ranks learn how that went.
+        std::string outcome;
+        if (world.root())
+            try
+            {
+                // Results cut short by a full disk are not results: the previous folder stays.
+                if (manifest["failed"].get<int>() > 0 && io::disk_full(write_dir))
+                    throw Error(Errc::Io, std::to_string(manifest["failed"].get<int>()) +
+                                              " queries could not write their results");
+                io::replace_folder(write_dir, out_dir);
+                outcome = "0 " + manifest.dump();
+            }
+            catch (const Error& e)
+            {
+                outcome = std::to_string(static_cast<int>(e.code())) + " " + e.what();
+            }
+        outcome = world.broadcast(outcome);
+        const std::size_t space = outcome.find(' ');
+        if (const int code = std::stoi(outcome.substr(0, space)); code != 0)
+            throw Error(static_cast<Errc>(code), outcome.substr(space + 1));
+        if (!world.root())
+            return nlohmann::json::parse(outcome.substr(space + 1));
         const int failed = manifest["failed"];
         reporter.info("batch      " +
                       std::to_string(queries.size() - static_cast<std::size_t>(failed)) + " of " +
@@ -678,15 +706,23 @@ nlohmann::json run_queries(const BatchRequest& r, std::vector<std::unique_ptr<Qu
                          return operations.at(queries[a]->operation).weight >
                                 operations.at(queries[b]->operation).weight;
                      });
+    // Under mpirun the queries are dealt out in that order: rank k takes the k-th, the k+N-th...
+    distributed::World& world = distributed::World::current();
+    std::vector<std::size_t> mine;
+    for (std::size_t t = static_cast<std::size_t>(world.rank()); t < order.size();
+         t += static_cast<std::size_t>(world.size()))
+        mine.push_back(order[t]);
+    const std::string rank_label =
+        world.distributed() ? "rank " + std::to_string(world.rank()) + " " : "";
     std::atomic<std::size_t> next{0};
     const auto workers = static_cast<std::size_t>(tbb::this_task_arena::max_concurrency());
     tbb::parallel_for(
-        std::size_t{0}, std::min(workers, queries.size()),
+        std::size_t{0}, std::min(workers, mine.size()),
         [&](std::size_t)
         {
-            for (std::size_t taken; (taken = next++) < order.size();)
+            for (std::size_t taken; (taken = next++) < mine.size();)
             {
-                Query& q = *queries[order[taken]];
+                Query& q = *queries[mine[taken]];
                 const auto t0 = std::chrono::steady_clock::now();
                 std::string log;
                 Reporter query_reporter(&log);
@@ -718,11 +754,32 @@ nlohmann::json run_queries(const BatchRequest& r, std::vector<std::unique_ptr<Qu
                 std::lock_guard lock(print);
                 ++done;
                 if (!r.run.quiet)
-                    std::fprintf(stderr, "[%zu/%zu] %s: %s (%.2f s)\n", done, queries.size(),
-                                 q.name.c_str(), q.ok ? "ok" : ("failed: " + q.error).c_str(),
-                                 q.seconds);
+                    std::fprintf(stderr, "%s[%zu/%zu] %s: %s (%.2f s)\n", rank_label.c_str(), done,
+                                 mine.size(), q.name.c_str(),
+                                 q.ok ? "ok" : ("failed: " + q.error).c_str(), q.seconds);
             }
         });
+
+    // Rank 0 learns how every other rank's queries went.
+    nlohmann::json results = nlohmann::json::array();
+    for (const std::size_t i : mine)
+    {
+        const Query& q = *queries[i];
+        results.push_back({i, q.ok, q.exit_code, q.error, q.seconds, q.summary});
+    }
+    const std::vector<std::string> gathered = world.gather(results.dump());
+    if (!world.root())
+        return {};
+    for (std::size_t rank = 1; rank < gathered.size(); ++rank)
+        for (const auto& item : nlohmann::json::parse(gathered[rank]))
+        {
+            Query& q = *queries[item[0].get<std::size_t>()];
+            q.ok = item[1];
+            q.exit_code = item[2];
+            q.error = item[3];
+            q.seconds = item[4];
+            q.summary = item[5];
+        }
 
     nlohmann::json entries = nlohmann::json::array();
     int failed = 0;

@@ -200,6 +200,25 @@ std::vector<std::string> World::gather(const std::string& text)
     return all;
 }
 
+World::Failure World::first_failure(const std::string& mine)
+{
+    if (!distributed())
+        return {mine.empty() ? -1 : 0, mine};
+    std::string verdict; // "<rank> <message>", or "" when none failed
+    if (const std::vector<std::string> all = gather(mine); root())
+        for (std::size_t r = 0; r < all.size(); ++r)
+            if (!all[r].empty())
+            {
+                verdict = std::to_string(r) + " " + all[r];
+                break;
+            }
+    verdict = broadcast(verdict);
+    if (verdict.empty())
+        return {};
+    const std::size_t space = verdict.find(' ');
+    return {std::stoi(verdict.substr(0, space)), verdict.substr(space + 1)};
+}
+
 void World::barrier()
 {
 #ifdef HOTSPOT_HAVE_MPI

@@ -56,6 +56,14 @@ class World
     /// Every rank's text, in rank order, on rank 0 (empty elsewhere).
     std::vector<std::string> gather(const std::string& text);
     void barrier();
+    /// Every rank says what went wrong with its part ("" for nothing); every rank learns the
+    /// first failure in rank order, so that all fail together rather than wait on one another.
+    struct Failure
+    {
+        int rank = -1; ///< -1: none failed
+        std::string message;
+    };
+    Failure first_failure(const std::string& mine);
     /// Ends every rank of the job at once with `exit_code` (a rank that cannot go on while the
     /// others wait on it).
     [[noreturn]] void abort(int exit_code);
