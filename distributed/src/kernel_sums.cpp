@@ -7,6 +7,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <exception>
+#include <new>
 #include <string>
 
 namespace hotspot::distributed
@@ -256,7 +257,10 @@ SpreadReport spread_kde_strips(World& world, const engine::Incidents& incidents,
 
 int serve(World& world)
 {
-    const char* kill_rank = std::getenv("HOTSPOT_FAULT_KILL_RANK");
+    // For tests: HOTSPOT_FAULT=kill:N makes rank N die as its offences arrive, as a lost node
+    // would; fail:N makes it fail there, as a rank out of memory would.
+    const std::string fault = std::getenv("HOTSPOT_FAULT") ? std::getenv("HOTSPOT_FAULT") : "";
+    const std::string me = ":" + std::to_string(world.rank());
     for (;;)
     {
         Job job;
@@ -269,7 +273,7 @@ int serve(World& world)
         std::vector<double> packed(count);
         if (count > 0)
             world.receive(0, offences_tag, packed.data(), count * sizeof(double));
-        if (kill_rank && std::atoi(kill_rank) == world.rank())
+        if (fault == "kill" + me)
             std::raise(SIGKILL);
         RankShare share;
         share.rank = world.rank();
@@ -278,8 +282,15 @@ int serve(World& world)
         engine::KdeOptions options = options_of(job);
         try
         {
+            if (fault == "fail" + me)
+                throw std::bad_alloc();
             unpack(job, packed, incidents, options);
             std::vector<double>().swap(packed);
+        }
+        catch (const std::bad_alloc&)
+        {
+            failure = "out of memory holding " + std::to_string(packed.size() / stride(job)) +
+                      " offences";
         }
         catch (const std::exception& e)
         {

@@ -44,8 +44,9 @@ SpreadReport spread_kde_strips(World& world, const engine::Incidents& incidents,
                                const engine::RunContext& context = {});
 
 /// On every rank but 0: computes what rank 0 sends until it says stop, and returns the exit code
-/// rank 0 sent with the stop. For tests, the variable HOTSPOT_FAULT_KILL_RANK=N makes rank N die
-/// (SIGKILL) when its first offences arrive, as a node lost mid-run would.
+/// rank 0 sent with the stop. For tests, the variable HOTSPOT_FAULT=kill:N makes rank N die
+/// (SIGKILL) when its first offences arrive, as a node lost mid-run would, and HOTSPOT_FAULT=fail:N
+/// makes it fail there as if out of memory.
 int serve(World& world);
 
 /// On rank 0: tells every other rank to leave serve() with `exit_code`.
