@@ -53,6 +53,10 @@ nlohmann::json run_kde(const KdeRequest& r, Reporter& reporter, KdeSurface* in_m
     check_outputs(r.run, {&r.input.rejects_path, &r.run.summary_json_path});
 
     const io::OffenceTable table = load_offences(r.input, r.run, reporter);
+    const auto since = [](std::chrono::steady_clock::time_point t)
+    { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count(); };
+    const double read_seconds = since(started);
+    const auto density_started = std::chrono::steady_clock::now();
     const auto tiff_of = [&](const Density& d)
     {
         io::GeoTiffOptions tiff;
@@ -90,6 +94,8 @@ nlohmann::json run_kde(const KdeRequest& r, Reporter& reporter, KdeSurface* in_m
         compute_density(r.density, table.incidents, table.target_crs, r.run, reporter, std::nullopt,
                         std::nullopt, r.float64, in_memory ? nullptr : &stream);
 
+    const double density_seconds = since(density_started);
+    const auto write_started = std::chrono::steady_clock::now();
     const io::GeoTiffOptions tiff = tiff_of(d);
     std::string written = r.out_path;
     if (tiles)
@@ -105,35 +111,38 @@ nlohmann::json run_kde(const KdeRequest& r, Reporter& reporter, KdeSurface* in_m
             *in_memory = {std::move(published), table.target_crs, tiff.metadata, tiff.unit};
     }
 
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    const double write_seconds = since(write_started);
+    const double seconds = since(started);
     reporter.info("surface    peak " + fixed(d.peak, 3) + " " + tiff.unit + ", " +
                   std::to_string(d.cells_with_data) + " cells with data");
     if (write || tiles)
         reporter.info("wrote      " + written + " (" + fixed(seconds, 2) + " s)");
 
     const auto& grid = d.surface.grid;
-    nlohmann::json summary = {{"command", "kde"},
-                              {"version", HOTSPOT_VERSION_STRING},
-                              {"offences", offences_json(table)},
-                              {"target_crs", table.target_crs.label()},
-                              {"units", std::string(engine::to_string(d.options.units))},
-                              {"cell_m", grid.cell_m},
-                              {"grid",
-                               {{"cols", grid.cols},
-                                {"rows", grid.rows},
-                                {"origin_x", grid.origin_x},
-                                {"origin_y", grid.origin_y}}},
-                              {"crime_types", r.input.crime_types.empty()
-                                                  ? std::string("all")
-                                                  : engine::join(r.input.crime_types, "; ")},
-                              {"period", d.period},
-                              {"area", r.density.area},
-                              {"peak", d.peak},
-                              {"written_in_strips", d.streamed},
-                              {"cells_with_data", d.cells_with_data},
-                              {"output", written},
-                              {"seconds", seconds}};
+    nlohmann::json summary = {
+        {"command", "kde"},
+        {"version", HOTSPOT_VERSION_STRING},
+        {"offences", offences_json(table)},
+        {"target_crs", table.target_crs.label()},
+        {"units", std::string(engine::to_string(d.options.units))},
+        {"cell_m", grid.cell_m},
+        {"grid",
+         {{"cols", grid.cols},
+          {"rows", grid.rows},
+          {"origin_x", grid.origin_x},
+          {"origin_y", grid.origin_y}}},
+        {"crime_types", r.input.crime_types.empty() ? std::string("all")
+                                                    : engine::join(r.input.crime_types, "; ")},
+        {"period", d.period},
+        {"area", r.density.area},
+        {"peak", d.peak},
+        {"written_in_strips", d.streamed},
+        {"cells_with_data", d.cells_with_data},
+        {"output", written},
+        {"seconds", seconds},
+        // Strips and tiles are written while the density is computed.
+        {"stage_seconds",
+         {{"read", read_seconds}, {"density", density_seconds}, {"write", write_seconds}}}};
     summary.update(density_json(d));
     if (r.run.spread && !r.run.spread->empty())
     {

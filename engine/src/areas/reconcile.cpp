@@ -250,18 +250,17 @@ PointEvidence weigh_points(const CodeRecords& records,
 }
 } // namespace
 
-ReconcileReport reconcile(const CodeRecords& records, const AreaIndex& areas, const CodeBook& codes,
-                          const ReconcileOptions& options)
+std::vector<RecordClues> weigh_evidence(const CodeRecords& records, const AreaIndex& areas,
+                                        const CodeBook& codes, const ReconcileOptions& options,
+                                        std::vector<std::string>& normalised,
+                                        ReconcileReport& report)
 {
     if (!(options.tolerance_m >= 0) || !std::isfinite(options.tolerance_m))
         throw Error(Errc::Usage, "reconcile: the tolerance must be a distance of 0 metres or more");
     if (codes.size() != areas.size())
         throw Error(Errc::Internal, "reconcile: codes and areas differ in number");
     const std::size_t n = records.size();
-    ReconcileReport report;
-    report.outcomes.resize(n);
-
-    std::vector<std::string> normalised(n);
+    normalised.assign(n, std::string());
     std::vector<const CodeBook::Lookup*> lookups(
         n); // what each record's code names, looked up once
     tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, 8192),
@@ -287,8 +286,20 @@ ReconcileReport reconcile(const CodeRecords& records, const AreaIndex& areas, co
         }
     }
     const PointEvidence evidence = weigh_points(records, lookups, areas, options, report);
-    const auto& suspect = evidence.suspect;
-    std::vector<std::uint8_t> swapped(n, 0);
+    std::vector<RecordClues> clues(n);
+    for (std::size_t i = 0; i < n; ++i)
+        clues[i] = {lookups[i], !normalised[i].empty(), evidence.suspect[i] != 0,
+                    evidence.outvoted[i] != 0};
+    return clues;
+}
+
+void classify_records(const CodeRecords& records, const std::vector<RecordClues>& clues,
+                      const AreaIndex& areas, const ReconcileOptions& options,
+                      std::vector<RecordOutcome>& outcomes, std::vector<std::uint8_t>& swapped)
+{
+    const std::size_t n = records.size();
+    outcomes.assign(n, RecordOutcome{});
+    swapped.assign(n, 0);
     const double tolerance = options.tolerance_m;
 
     tbb::parallel_for(
@@ -298,9 +309,10 @@ ReconcileReport reconcile(const CodeRecords& records, const AreaIndex& areas, co
             std::vector<std::int32_t> here;
             for (std::size_t i = range.begin(); i != range.end(); ++i)
             {
-                RecordOutcome& o = report.outcomes[i];
-                const auto& lookup = *lookups[i];
-                const bool has_code = !normalised[i].empty();
+                RecordOutcome& o = outcomes[i];
+                const auto& lookup = *clues[i].lookup;
+                const bool has_code = clues[i].has_code;
+                const bool suspect = clues[i].suspect;
                 o.recorded_area = lookup.areas.empty() ? -1 : lookup.areas.front();
                 o.distance_m = std::numeric_limits<double>::quiet_NaN();
 
@@ -339,9 +351,9 @@ ReconcileReport reconcile(const CodeRecords& records, const AreaIndex& areas, co
                         }
                 }
 
-                if (suspect[i] || (o.spatial_area < 0 && areas.locate({p.y, p.x}) >= 0))
+                if (suspect || (o.spatial_area < 0 && areas.locate({p.y, p.x}) >= 0))
                 {
-                    if (!suspect[i])
+                    if (!suspect)
                         swapped[i] = 1;
                     o.status = RecordStatus::SuspectLocation;
                     decide_by_code(o, lookup);
@@ -380,7 +392,7 @@ ReconcileReport reconcile(const CodeRecords& records, const AreaIndex& areas, co
                     }
                 }
                 o.distance_m = to_recorded;
-                if (to_recorded <= tolerance && !evidence.outvoted[i])
+                if (to_recorded <= tolerance && !clues[i].outvoted)
                 {
                     o.status = RecordStatus::NearBoundary;
                     o.final_area = nearest_recorded;
@@ -404,8 +416,14 @@ ReconcileReport reconcile(const CodeRecords& records, const AreaIndex& areas, co
                 }
             }
         });
+}
 
-    report.accuracy.assign(areas.size(), {});
+void summarise_outcomes(const std::vector<std::string>& normalised,
+                        const std::vector<std::uint8_t>& swapped, const CodeBook& codes,
+                        ReconcileReport& report)
+{
+    const std::size_t n = report.outcomes.size();
+    report.accuracy.assign(codes.size(), {});
     std::map<std::pair<std::string, std::string>, std::int64_t> confusion;
     for (std::size_t i = 0; i < n; ++i)
     {
@@ -430,6 +448,18 @@ ReconcileReport reconcile(const CodeRecords& records, const AreaIndex& areas, co
         report.confusions.push_back({pair.first, pair.second, count});
     std::stable_sort(report.confusions.begin(), report.confusions.end(),
                      [](const Confusion& a, const Confusion& b) { return a.count > b.count; });
+}
+
+ReconcileReport reconcile(const CodeRecords& records, const AreaIndex& areas, const CodeBook& codes,
+                          const ReconcileOptions& options)
+{
+    ReconcileReport report;
+    std::vector<std::string> normalised;
+    const std::vector<RecordClues> clues =
+        weigh_evidence(records, areas, codes, options, normalised, report);
+    std::vector<std::uint8_t> swapped;
+    classify_records(records, clues, areas, options, report.outcomes, swapped);
+    summarise_outcomes(normalised, swapped, codes, report);
     return report;
 }
 

@@ -245,3 +245,70 @@ TEST_CASE("Other layers: by location, or by the final code's area without one", 
     CHECK(a.area == std::vector<std::int32_t>{0, 1, -1});
     CHECK(a.via_code == std::vector<std::uint8_t>{0, 1, 0});
 }
+
+TEST_CASE("The stages of reconcile: slices of records classified apart give the whole outcome",
+          "[reconcile][stages]")
+{
+    Layout l;
+    Builder b;
+    const char* codes[] = {"A", "B", "", "olda", "SPLIT", "ZZ", "d"};
+    for (int i = 0; i < 3000; ++i)
+        b.add(std::fmod(i * 37.3, 230.0) - 10, std::fmod(i * 53.1, 230.0) - 10, codes[i % 7],
+              i % 97 == 0 ? LocationState::Missing : LocationState::Good);
+    const char* spread[] = {"A", "B", "C"};
+    for (int i = 0; i < 12; ++i) // a default geocode: many records, many codes, one point
+        b.add(150, 150, spread[i % 3]);
+    ReconcileOptions options;
+    options.tolerance_m = 8;
+    const ReconcileReport whole = reconcile(b.records, l.index, l.codes, options);
+
+    ReconcileReport staged;
+    std::vector<std::string> normalised;
+    const auto clues = weigh_evidence(b.records, l.index, l.codes, options, normalised, staged);
+    CHECK(std::count_if(clues.begin(), clues.end(), [](const auto& c) { return c.suspect; }) >= 12);
+    // Three slices, classified each on its own as a rank would.
+    std::vector<std::uint8_t> swapped;
+    for (const std::size_t cut : {0, 1000, 2345})
+    {
+        const std::size_t end = cut == 2345 ? b.records.size() : (cut == 0 ? 1000 : 2345);
+        CodeRecords slice;
+        std::vector<RecordClues> slice_clues;
+        for (std::size_t i = cut; i < end; ++i)
+        {
+            slice.x.push_back(b.records.x[i]);
+            slice.y.push_back(b.records.y[i]);
+            slice.location.push_back(b.records.location[i]);
+            slice.recorded.emplace_back(); // stage 2 reads the clues, not the text
+            slice_clues.push_back(clues[i]);
+        }
+        std::vector<RecordOutcome> outcomes;
+        std::vector<std::uint8_t> slice_swapped;
+        classify_records(slice, slice_clues, l.index, options, outcomes, slice_swapped);
+        staged.outcomes.insert(staged.outcomes.end(), outcomes.begin(), outcomes.end());
+        swapped.insert(swapped.end(), slice_swapped.begin(), slice_swapped.end());
+    }
+    summarise_outcomes(normalised, swapped, l.codes, staged);
+    REQUIRE(staged.outcomes.size() == whole.outcomes.size());
+    for (std::size_t i = 0; i < whole.outcomes.size(); ++i)
+    {
+        const auto &a = whole.outcomes[i], &s = staged.outcomes[i];
+        INFO("record " << i);
+        CHECK(a.status == s.status);
+        CHECK(a.final_area == s.final_area);
+        CHECK(a.spatial_area == s.spatial_area);
+        CHECK(a.recorded_area == s.recorded_area);
+        CHECK(a.decided_by == s.decided_by);
+        CHECK((a.distance_m == s.distance_m ||
+               (std::isnan(a.distance_m) && std::isnan(s.distance_m))));
+    }
+    CHECK(staged.by_status == whole.by_status);
+    CHECK(staged.by_decision == whole.by_decision);
+    CHECK(staged.suspect_points.size() == whole.suspect_points.size());
+    CHECK(staged.confusions.size() == whole.confusions.size());
+    for (std::size_t k = 0; k < whole.confusions.size(); ++k)
+        CHECK(staged.confusions[k].count == whole.confusions[k].count);
+    CHECK(staged.normalised == whole.normalised);
+    CHECK(staged.swapped_axes == whole.swapped_axes);
+    for (std::size_t a = 0; a < whole.accuracy.size(); ++a)
+        CHECK(staged.accuracy[a].agreed == whole.accuracy[a].agreed);
+}

@@ -170,6 +170,34 @@ struct ReconcileReport
 ReconcileReport reconcile(const CodeRecords& records, const AreaIndex& areas, const CodeBook& codes,
                           const ReconcileOptions& options);
 
+/// reconcile in its three stages, so that the middle one, which tests every location against the
+/// areas, can be shared out (over the ranks of an MPI job) in slices of records.
+/// What the first stage learns of a record before its location is tested: what its code names,
+/// and what the other records on its exact point say.
+struct RecordClues
+{
+    const CodeBook::Lookup* lookup = nullptr;
+    bool has_code = false; ///< a recorded code, normalised, is not empty
+    bool suspect = false;  ///< on a default geocode, or (0, 0)
+    bool outvoted = false; ///< more of the point's other records name the area it lies in
+};
+/// Stage 1, over every record (a point's records are weighed together): the clues, each record's
+/// normalised code, and the report's normalisation, zero-point and suspect-point figures.
+std::vector<RecordClues> weigh_evidence(const CodeRecords& records, const AreaIndex& areas,
+                                        const CodeBook& codes, const ReconcileOptions& options,
+                                        std::vector<std::string>& normalised,
+                                        ReconcileReport& report);
+/// Stage 2: each record's outcome from its location and clues, and whether it was found with x and
+/// y swapped. Record by record: any slice of the records gives that slice of the outcomes.
+void classify_records(const CodeRecords& records, const std::vector<RecordClues>& clues,
+                      const AreaIndex& areas, const ReconcileOptions& options,
+                      std::vector<RecordOutcome>& outcomes, std::vector<std::uint8_t>& swapped);
+/// Stage 3: the report's counts, accuracy and confusions from every record's outcome
+/// (report.outcomes, in record order).
+void summarise_outcomes(const std::vector<std::string>& normalised,
+                        const std::vector<std::uint8_t>& swapped, const CodeBook& codes,
+                        ReconcileReport& report);
+
 /// The area of another layer (wards, districts) for each record: where its location lies (or the
 /// nearest within tolerance) when the location is usable; otherwise, for a record whose final
 /// primary area is known, the area holding that area's interior point. `via_code` says which.
