@@ -1,5 +1,7 @@
 #include "cli.hpp"
 
+#include "hotspot/distributed/serve.hpp"
+
 #include "batch_command.hpp"
 #include "commands.hpp"
 #include "data_cache.hpp"
@@ -567,11 +569,48 @@ void make_output_folder(const std::string& folder)
         throw Error(Errc::Io, folder + ": cannot create the output folder");
 }
 
+namespace
+{
+nlohmann::json spread_json(const distributed::SpreadReport& report)
+{
+    nlohmann::json ranks = nlohmann::json::array();
+    std::uint64_t exchanged = 0;
+    for (const auto& share : report.shares)
+    {
+        ranks.push_back({{"rank", share.rank},
+                         {"records", share.offences},
+                         {"parts", share.tiles},
+                         {"cells", share.cells},
+                         {"compute_seconds", share.compute_seconds},
+                         {"bytes_sent", share.traffic.bytes_sent},
+                         {"bytes_received", share.traffic.bytes_received},
+                         {"communication_seconds", share.traffic.seconds}});
+        exchanged += share.traffic.bytes_sent;
+    }
+    return {{"work", report.tile_rows > 0 ? "density tiles" : "slices of records"},
+            {"parts", report.tiles},
+            {"tile_rows", report.tile_rows},
+            {"seconds", report.seconds},
+            {"bytes_exchanged", exchanged},
+            {"per_rank", ranks}};
+}
+} // namespace
+
 void write_summary(const RunOptions& run, const nlohmann::json& summary)
 {
-    if (!run.summary_json_path.empty())
-        io::write_text_file(run.summary_json_path, io::without_passwords(summary.dump(2)) + "\n",
-                            run.overwrite);
+    if (run.summary_json_path.empty())
+        return;
+    nlohmann::json out = summary;
+    // Under mpirun: how each job was shared out over the ranks.
+    if (run.spread && !run.spread->empty())
+    {
+        nlohmann::json jobs = nlohmann::json::array();
+        for (const auto& report : *run.spread)
+            jobs.push_back(spread_json(report));
+        out["distributed"] = {{"ranks", run.spread->front().ranks}, {"jobs", jobs}};
+    }
+    io::write_text_file(run.summary_json_path, io::without_passwords(out.dump(2)) + "\n",
+                        run.overwrite);
 }
 
 std::shared_ptr<const io::AreaLayer> load_areas(const RunOptions& run, const std::string& path,
@@ -671,6 +710,26 @@ int run_command(const Command& c)
         const auto threads = limit_threads(*c.run);
         Reporter reporter(c.run->quiet || !world.root());
         const nlohmann::json summary = c.execute(reporter);
+        if (c.run->spread)
+            for (const auto& report : *c.run->spread)
+            {
+                std::int64_t records = 0;
+                std::uint64_t bytes = 0;
+                for (const auto& share : report.shares)
+                {
+                    records += share.offences;
+                    bytes += share.traffic.bytes_sent;
+                }
+                reporter.info("ranks      " + std::to_string(report.ranks) + ": " +
+                              (report.tile_rows > 0
+                                   ? std::to_string(report.tiles) + " tiles of " +
+                                         std::to_string(report.tile_rows) + " rows, " +
+                                         std::to_string(records) + " offences held in all"
+                                   : std::to_string(records) + " records in " +
+                                         std::to_string(report.tiles) + " slices") +
+                              ", " + human_bytes(static_cast<double>(bytes)) + " exchanged, " +
+                              fixed(report.seconds, 2) + " s");
+            }
         // A batch says in its summary whether every query succeeded.
         if (summary.contains("failed") && summary["failed"].get<int>() > 0)
             return exit_code_some_queries_failed;

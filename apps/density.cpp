@@ -799,43 +799,6 @@ double nominal_bandwidth(const Density& d)
     return d.adaptive ? d.adaptive->global_m : d.options.bandwidth_m;
 }
 
-nlohmann::json spread_json(const distributed::SpreadReport& report)
-{
-    nlohmann::json ranks = nlohmann::json::array();
-    std::uint64_t exchanged = 0;
-    for (const auto& share : report.shares)
-    {
-        ranks.push_back({{"rank", share.rank},
-                         {"offences", share.offences},
-                         {"tiles", share.tiles},
-                         {"cells", share.cells},
-                         {"compute_seconds", share.compute_seconds},
-                         {"bytes_sent", share.traffic.bytes_sent},
-                         {"bytes_received", share.traffic.bytes_received},
-                         {"communication_seconds", share.traffic.seconds}});
-        exchanged += share.traffic.bytes_sent;
-    }
-    return {{"ranks", report.ranks},         {"tiles", report.tiles},
-            {"tile_rows", report.tile_rows}, {"seconds", report.seconds},
-            {"bytes_exchanged", exchanged},  {"per_rank", ranks}};
-}
-
-void report_spread(const distributed::SpreadReport& report, Reporter& reporter)
-{
-    std::int64_t offences = 0;
-    std::uint64_t bytes = 0;
-    for (const auto& share : report.shares)
-    {
-        offences += share.offences;
-        bytes += share.traffic.bytes_sent;
-    }
-    reporter.info("ranks      " + std::to_string(report.ranks) + ": " +
-                  std::to_string(report.tiles) + " tiles of " + std::to_string(report.tile_rows) +
-                  " rows, " + std::to_string(offences) + " offences held in all, " +
-                  human_bytes(static_cast<double>(bytes)) + " exchanged, " +
-                  fixed(report.seconds, 2) + " s");
-}
-
 nlohmann::json density_json(const Density& d)
 {
     nlohmann::json j = {{"kernel", std::string(engine::to_string(d.options.kernel))},

@@ -153,10 +153,6 @@ double nominal_bandwidth(const Density& density);
 /// The bandwidth, selector, edge correction and adaptive figures, for --summary-json.
 nlohmann::json density_json(const Density& density);
 
-/// How a surface was spread over the ranks under mpirun, for --summary-json and the log.
-nlohmann::json spread_json(const distributed::SpreadReport& report);
-void report_spread(const distributed::SpreadReport& report, Reporter& reporter);
-
 /// Printing helpers shared by the commands.
 std::string fixed(double value, int decimals);
 /// The file names of the inputs, for metadata: "2019-09-kent-street.csv; 2019-10-kent-street.csv".

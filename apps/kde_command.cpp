@@ -144,11 +144,6 @@ nlohmann::json run_kde(const KdeRequest& r, Reporter& reporter, KdeSurface* in_m
         {"stage_seconds",
          {{"read", read_seconds}, {"density", density_seconds}, {"write", write_seconds}}}};
     summary.update(density_json(d));
-    if (r.run.spread && !r.run.spread->empty())
-    {
-        report_spread(r.run.spread->back(), reporter);
-        summary["distributed"] = spread_json(r.run.spread->back());
-    }
     write_summary(r.run, summary);
     return summary;
 }

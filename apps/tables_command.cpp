@@ -1,5 +1,7 @@
 #include "tables_command.hpp"
 
+#include "hotspot/distributed/area_jobs.hpp"
+
 #include "hotspot/engine/areas/tables.hpp"
 #include "hotspot/engine/core/error.hpp"
 #include "hotspot/engine/core/text.hpp"
@@ -120,20 +122,14 @@ CountedRecords records_for_tables(const ReconcileSetup& setup, const RunOptions&
     auto& inc = c.table.incidents;
     const std::size_t located = inc.size();
     c.area.assign(located + c.table.unlocated.size(), -1);
-    const engine::AreaIndex& index = *c.areas.index;
-    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, located, 4096),
-                      [&](const tbb::blocked_range<std::size_t>& range)
-                      {
-                          std::vector<std::int32_t> here;
-                          for (std::size_t i = range.begin(); i != range.end(); ++i)
-                          {
-                              const engine::Point2 p{inc.x[i], inc.y[i]};
-                              index.containing(p, here);
-                              c.area[i] = here.empty()
-                                              ? index.nearest_within(p, setup.tolerance_m).area
-                                              : here.front();
-                          }
-                      });
+    // Under mpirun the records are located by every rank, a slice each.
+    if (run.spread)
+        run.spread->push_back(distributed::spread_locate(distributed::World::current(),
+                                                         *c.areas.index, inc.x, inc.y,
+                                                         setup.tolerance_m, c.area.data()));
+    else
+        engine::locate_points(*c.areas.index, inc.x.data(), inc.y.data(), located,
+                              setup.tolerance_m, c.area.data());
     c.class_of = std::move(inc.crime_type);
     c.month = std::move(inc.month);
     for (const auto& u : c.table.unlocated)

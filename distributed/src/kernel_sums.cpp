@@ -1,11 +1,10 @@
 #include "hotspot/distributed/kernel_sums.hpp"
 
 #include "hotspot/engine/core/error.hpp"
+#include "protocol.hpp"
 
 #include <algorithm>
 #include <chrono>
-#include <csignal>
-#include <cstdlib>
 #include <exception>
 #include <new>
 #include <string>
@@ -15,28 +14,7 @@ namespace hotspot::distributed
 
 namespace
 {
-enum Tag : int
-{
-    job_tag = 100,
-    offences_tag = 101,
-    tile_tag = 102,
-    share_tag = 103,
-};
-
-// What rank 0 sends first: stop, or a surface to compute. The ranks run one binary, so plain
-// bytes suffice.
-struct Job
-{
-    std::int32_t kind = 0; // 0: stop, 1: kernel sums
-    std::int32_t exit_code = 0;
-    std::int32_t kernel = 0;
-    std::int32_t units = 0;
-    std::int32_t weighted = 0;
-    std::int32_t adaptive = 0;
-    double bandwidth_m = 0;
-    engine::GridSpec grid;
-    std::int64_t tile_rows = 0;
-};
+using namespace detail;
 
 // Each tile's answer: its rows follow when ok, else the reason.
 struct TileHeader
@@ -44,11 +22,6 @@ struct TileHeader
     std::int64_t tile = 0;
     std::int64_t ok = 0;
 };
-
-double seconds_since(std::chrono::steady_clock::time_point start)
-{
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
 
 std::int64_t tile_count(const Job& job)
 {
@@ -99,10 +72,6 @@ void unpack(const Job& job, const std::vector<double>& packed, engine::Incidents
     }
 }
 
-void send_share(World& world, const RankShare& share)
-{
-    world.send(0, share_tag, &share, sizeof share);
-}
 } // namespace
 
 SpreadReport spread_kde_strips(World& world, const engine::Incidents& incidents,
@@ -114,7 +83,7 @@ SpreadReport spread_kde_strips(World& world, const engine::Incidents& incidents,
     const Traffic before = world.traffic();
     const int ranks = world.size();
     Job job;
-    job.kind = 1;
+    job.kind = JobKind::kernel_sums;
     job.kernel = static_cast<std::int32_t>(options.kernel);
     job.units = static_cast<std::int32_t>(options.units);
     job.weighted = incidents.weighted() ? 1 : 0;
@@ -161,9 +130,9 @@ SpreadReport spread_kde_strips(World& world, const engine::Incidents& incidents,
         std::vector<double>& out = packed[static_cast<std::size_t>(r)];
         world.send(r, job_tag, &job, sizeof job);
         const std::uint64_t count = out.size();
-        world.send(r, offences_tag, &count, sizeof count);
+        world.send(r, data_tag, &count, sizeof count);
         if (count > 0)
-            world.send(r, offences_tag, out.data(), count * sizeof(double));
+            world.send(r, data_tag, out.data(), count * sizeof(double));
         std::vector<double>().swap(out);
     }
     engine::Incidents mine;
@@ -215,12 +184,12 @@ SpreadReport spread_kde_strips(World& world, const engine::Incidents& incidents,
         else
         {
             TileHeader header;
-            world.receive(owner(t), tile_tag, &header, sizeof header);
+            world.receive(owner(t), result_tag, &header, sizeof header);
             if (header.ok)
-                world.receive(owner(t), tile_tag, rows, values * sizeof(double));
+                world.receive(owner(t), result_tag, rows, values * sizeof(double));
             else
             {
-                const std::string why = world.receive_text(owner(t), tile_tag);
+                const std::string why = world.receive_text(owner(t), result_tag);
                 if (!failure)
                     failure = std::make_exception_ptr(Error(
                         Errc::Internal, "rank " + std::to_string(owner(t)) + " failed: " + why));
@@ -244,10 +213,7 @@ SpreadReport spread_kde_strips(World& world, const engine::Incidents& incidents,
         RankShare& share = report.shares[static_cast<std::size_t>(r)];
         world.receive(r, share_tag, &share, sizeof share);
     }
-    own.traffic = world.traffic();
-    own.traffic.bytes_sent -= before.bytes_sent;
-    own.traffic.bytes_received -= before.bytes_received;
-    own.traffic.seconds -= before.seconds;
+    own.traffic = traffic_since(world, before);
     report.shares[0] = own;
     report.seconds = seconds_since(started);
     if (failure)
@@ -255,91 +221,70 @@ SpreadReport spread_kde_strips(World& world, const engine::Incidents& incidents,
     return report;
 }
 
-int serve(World& world)
+namespace detail
 {
-    // For tests: HOTSPOT_FAULT=kill:N makes rank N die as its offences arrive, as a lost node
-    // would; fail:N makes it fail there, as a rank out of memory would.
-    const std::string fault = std::getenv("HOTSPOT_FAULT") ? std::getenv("HOTSPOT_FAULT") : "";
-    const std::string me = ":" + std::to_string(world.rank());
-    for (;;)
+void serve_kernel_sums(World& world, const Job& job)
+{
+    const Traffic before = world.traffic();
+    std::uint64_t count = 0;
+    world.receive(0, data_tag, &count, sizeof count);
+    std::vector<double> packed(count);
+    if (count > 0)
+        world.receive(0, data_tag, packed.data(), count * sizeof(double));
+    RankShare share;
+    share.rank = world.rank();
+    std::string failure;
+    engine::Incidents incidents;
+    engine::KdeOptions options = options_of(job);
+    try
     {
-        Job job;
-        world.receive(0, job_tag, &job, sizeof job);
-        if (job.kind == 0)
-            return job.exit_code;
-        const Traffic before = world.traffic();
-        std::uint64_t count = 0;
-        world.receive(0, offences_tag, &count, sizeof count);
-        std::vector<double> packed(count);
-        if (count > 0)
-            world.receive(0, offences_tag, packed.data(), count * sizeof(double));
-        if (fault == "kill" + me)
-            std::raise(SIGKILL);
-        RankShare share;
-        share.rank = world.rank();
-        std::string failure;
-        engine::Incidents incidents;
-        engine::KdeOptions options = options_of(job);
-        try
-        {
-            if (fault == "fail" + me)
-                throw std::bad_alloc();
-            unpack(job, packed, incidents, options);
-            std::vector<double>().swap(packed);
-        }
-        catch (const std::bad_alloc&)
-        {
-            failure = "out of memory holding " + std::to_string(packed.size() / stride(job)) +
-                      " offences";
-        }
-        catch (const std::exception& e)
-        {
-            failure = e.what();
-        }
-        share.offences = static_cast<std::int64_t>(incidents.size());
-        for (std::int64_t t = world.rank(); t < tile_count(job); t += world.size())
-        {
-            const std::int64_t count_rows = rows_of_tile(job, t);
-            std::vector<double> rows;
-            if (failure.empty())
-                try
-                {
-                    const auto t_compute = std::chrono::steady_clock::now();
-                    rows = engine::estimate_kde_rows(incidents, job.grid, options,
-                                                     t * job.tile_rows, count_rows);
-                    share.compute_seconds += seconds_since(t_compute);
-                    ++share.tiles;
-                    share.cells += static_cast<std::int64_t>(rows.size());
-                }
-                catch (const std::bad_alloc&)
-                {
-                    failure = "out of memory computing tile " + std::to_string(t);
-                }
-                catch (const std::exception& e)
-                {
-                    failure = e.what();
-                }
-            const TileHeader header{t, failure.empty() ? 1 : 0};
-            world.send(0, tile_tag, &header, sizeof header);
-            if (failure.empty())
-                world.send(0, tile_tag, rows.data(), rows.size() * sizeof(double));
-            else
-                world.send_text(0, tile_tag, failure);
-        }
-        share.traffic = world.traffic();
-        share.traffic.bytes_sent -= before.bytes_sent;
-        share.traffic.bytes_received -= before.bytes_received;
-        share.traffic.seconds -= before.seconds;
-        send_share(world, share);
+        if (injected_failure(world))
+            throw std::bad_alloc();
+        unpack(job, packed, incidents, options);
+        std::vector<double>().swap(packed);
     }
+    catch (const std::bad_alloc&)
+    {
+        failure =
+            "out of memory holding " + std::to_string(packed.size() / stride(job)) + " offences";
+    }
+    catch (const std::exception& e)
+    {
+        failure = e.what();
+    }
+    share.offences = static_cast<std::int64_t>(incidents.size());
+    for (std::int64_t t = world.rank(); t < tile_count(job); t += world.size())
+    {
+        const std::int64_t count_rows = rows_of_tile(job, t);
+        std::vector<double> rows;
+        if (failure.empty())
+            try
+            {
+                const auto t_compute = std::chrono::steady_clock::now();
+                rows = engine::estimate_kde_rows(incidents, job.grid, options, t * job.tile_rows,
+                                                 count_rows);
+                share.compute_seconds += seconds_since(t_compute);
+                ++share.tiles;
+                share.cells += static_cast<std::int64_t>(rows.size());
+            }
+            catch (const std::bad_alloc&)
+            {
+                failure = "out of memory computing tile " + std::to_string(t);
+            }
+            catch (const std::exception& e)
+            {
+                failure = e.what();
+            }
+        const TileHeader header{t, failure.empty() ? 1 : 0};
+        world.send(0, result_tag, &header, sizeof header);
+        if (failure.empty())
+            world.send(0, result_tag, rows.data(), rows.size() * sizeof(double));
+        else
+            world.send_text(0, result_tag, failure);
+    }
+    share.traffic = traffic_since(world, before);
+    world.send(0, share_tag, &share, sizeof share);
 }
-
-void stop_serving(World& world, int exit_code)
-{
-    Job stop;
-    stop.exit_code = exit_code;
-    for (int r = 1; r < world.size(); ++r)
-        world.send(r, job_tag, &stop, sizeof stop);
-}
+} // namespace detail
 
 } // namespace hotspot::distributed

@@ -123,17 +123,19 @@ TEST_CASE("kde on three ranks is byte for byte the single process's COG", "[cli]
         CHECK(r.out.find("wrote") == r.out.rfind("wrote"));
         // Every rank computed tiles, and held fewer offences than there are.
         const auto s = nlohmann::json::parse(slurp(summary));
-        const auto& spread = s["distributed"];
-        CHECK(spread["ranks"] == 3);
+        CHECK(s["distributed"]["ranks"] == 3);
+        REQUIRE(s["distributed"]["jobs"].size() == 1);
+        const auto& spread = s["distributed"]["jobs"][0];
+        CHECK(spread["work"] == "density tiles");
         std::int64_t tiles = 0;
         for (const auto& rank : spread["per_rank"])
         {
-            CHECK(rank["tiles"].get<std::int64_t>() > 0);
-            CHECK(rank["offences"].get<std::int64_t>() > 0);
-            CHECK(rank["offences"].get<std::int64_t>() < s["offences"]["used"].get<std::int64_t>());
-            tiles += rank["tiles"].get<std::int64_t>();
+            CHECK(rank["parts"].get<std::int64_t>() > 0);
+            CHECK(rank["records"].get<std::int64_t>() > 0);
+            CHECK(rank["records"].get<std::int64_t>() < s["offences"]["used"].get<std::int64_t>());
+            tiles += rank["parts"].get<std::int64_t>();
         }
-        CHECK(tiles == spread["tiles"].get<std::int64_t>());
+        CHECK(tiles == spread["parts"].get<std::int64_t>());
         CHECK(spread["bytes_exchanged"].get<std::int64_t>() > 0);
     }
     fs::remove_all(dir);
@@ -201,6 +203,71 @@ TEST_CASE("hotspots on three ranks gives the single process's patrol list and su
         INFO(name);
         CHECK(slurp(dir + "/one/" + name) == slurp(dir + "/three/" + name));
     }
+    fs::remove_all(dir);
+}
+
+TEST_CASE("reconcile and tables on three ranks give the single process's outputs in input order",
+          "[cli][mpi]")
+{
+    REQUIRE_MPI();
+    const std::string dir = fresh_temp_dir("mpi_records");
+    const std::string lsoa = " --code-field 'LSOA code' --areas " +
+                             quoted(demo + "boundaries/kent_lsoa_2011.geojson") +
+                             " --area-code-field LSOA11CD --area-name-field LSOA11NM";
+    // Every record reconciled (GeoJSON keeps no timestamp, so files compare byte for byte), with
+    // the ward of each and the report, trusting the location and then the code.
+    for (const char* trust : {"location", "code"})
+    {
+        INFO(trust);
+        const std::string job = "reconcile --offences " + september + lsoa + " --assign wards=" +
+                                quoted(demo + "boundaries/kent_wards_2013.geojson") +
+                                ":WD13CD:WD13NM --trust " + trust + " --quiet";
+        const std::string one = dir + "/one_" + trust, three = dir + "/three_" + trust;
+        REQUIRE(run_hotspot(job + " --out " + quoted(one + ".geojson") + " --report " +
+                            quoted(one + ".csv"))
+                    .exit_code == 0);
+        const auto r =
+            run_ranks(job + " --out " + quoted(three + ".geojson") + " --report " +
+                      quoted(three + ".csv") + " --summary-json " + quoted(three + ".json"));
+        INFO(r.err);
+        REQUIRE(r.exit_code == 0);
+        CHECK(slurp(one + ".geojson") == slurp(three + ".geojson"));
+        CHECK(slurp(one + ".csv") == slurp(three + ".csv"));
+        // Each rank tested a third of the 18,408 records.
+        const auto s = nlohmann::json::parse(slurp(three + ".json"));
+        const auto& job_spread = s["distributed"]["jobs"][0];
+        CHECK(job_spread["work"] == "slices of records");
+        std::int64_t records = 0;
+        for (const auto& rank : job_spread["per_rank"])
+        {
+            CHECK(rank["records"].get<std::int64_t>() > 6000);
+            records += rank["records"].get<std::int64_t>();
+        }
+        CHECK(records == 18408);
+    }
+    // Tables: by location, and by reconciled code, with This Year against Last Year.
+    const std::vector<std::string> tables{"tables --offences " + september + " --areas " + wards +
+                                              " --area-code-field WD13CD --area-name-field WD13NM",
+                                          "tables --offences " + september + lsoa +
+                                              " --this 2019-09..2019-09 --last 2019-08..2019-08"};
+    for (std::size_t t = 0; t < tables.size(); ++t)
+    {
+        INFO(tables[t]);
+        const std::string one = dir + "/table_one" + std::to_string(t) + ".csv";
+        const std::string three = dir + "/table_three" + std::to_string(t) + ".csv";
+        REQUIRE(run_hotspot(tables[t] + " --quiet --out " + quoted(one)).exit_code == 0);
+        const auto r = run_ranks(tables[t] + " --out " + quoted(three));
+        INFO(r.err);
+        REQUIRE(r.exit_code == 0);
+        CHECK_THAT(r.out, Catch::Contains("records in 3 slices"));
+        CHECK(slurp(one) == slurp(three));
+    }
+    // A rank that fails leaves no table and is named.
+    const auto failed =
+        run_ranks(tables[0] + " --out " + quoted(dir + "/failed.csv"), "HOTSPOT_FAULT=fail:1");
+    CHECK(failed.exit_code == 1);
+    CHECK_THAT(failed.err, Catch::Contains("rank 1 failed: out of memory"));
+    CHECK_FALSE(fs::exists(dir + "/failed.csv"));
     fs::remove_all(dir);
 }
 

@@ -1,5 +1,8 @@
 #include "hotspot/engine/areas/area_index.hpp"
 
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+
 #include <boost/geometry.hpp>
 #include <boost/geometry/index/rtree.hpp>
 
@@ -260,6 +263,17 @@ Point2 AreaIndex::interior_point(std::size_t area) const
             best = {0.5 * (xs[k] + xs[k + 1]), y};
         }
     return best;
+}
+
+void locate_points(const AreaIndex& index, const double* x, const double* y, std::size_t n,
+                   double max_distance_m, std::int32_t* out)
+{
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, 4096),
+                      [&](const tbb::blocked_range<std::size_t>& range)
+                      {
+                          for (std::size_t i = range.begin(); i != range.end(); ++i)
+                              out[i] = index.locate_within({x[i], y[i]}, max_distance_m);
+                      });
 }
 
 } // namespace hotspot::engine

@@ -486,10 +486,7 @@ LayerAssignment assign_layer(const CodeRecords& records, const ReconcileReport& 
             o.status != RecordStatus::NoLocation && o.status != RecordStatus::SuspectLocation;
         if (usable)
         {
-            const Point2 p{records.x[i], records.y[i]};
-            out.area[i] = layer.locate(p);
-            if (out.area[i] < 0)
-                out.area[i] = layer.nearest_within(p, tolerance_m).area;
+            out.area[i] = layer.locate_within({records.x[i], records.y[i]}, tolerance_m);
         }
         else if (o.final_area >= 0)
         {

@@ -31,25 +31,17 @@ struct SpreadReport
     std::vector<RankShare> shares; ///< by rank
 };
 
-/// On rank 0, while the other ranks are in serve(): the surface of engine::estimate_kde_strips, in
-/// the same strips and bit for bit, computed by every rank. The grid is cut into tiles of whole
-/// bands of rows that divide a strip; tile t goes to rank t mod N; each rank is sent exactly the
-/// offences that reach its tiles, in input order, and computes its tiles with its own threads;
-/// rank 0 computes its own and hands each strip to `sink`, in order, as its tiles come back.
-/// A rank that fails says why in place of its tiles; once every tile is back the first failure is
-/// thrown on rank 0 naming the rank. Rank 0 holds one strip of the grid and its own offences.
+/// On rank 0, while the other ranks are in serve() (serve.hpp): the surface of
+/// engine::estimate_kde_strips, in the same strips and bit for bit, computed by every rank. The
+/// grid is cut into tiles of whole bands of rows that divide a strip; tile t goes to rank t mod N;
+/// each rank is sent exactly the offences that reach its tiles, in input order, and computes its
+/// tiles with its own threads; rank 0 computes its own and hands each strip to `sink`, in order, as
+/// its tiles come back. A rank that fails says why in place of its tiles; once every tile is back
+/// the first failure is thrown on rank 0 naming the rank. Rank 0 holds one strip of the grid and
+/// its own offences.
 SpreadReport spread_kde_strips(World& world, const engine::Incidents& incidents,
                                const engine::GridSpec& grid, const engine::KdeOptions& options,
                                std::int64_t rows_per_strip, const engine::StripSink& sink,
                                const engine::RunContext& context = {});
-
-/// On every rank but 0: computes what rank 0 sends until it says stop, and returns the exit code
-/// rank 0 sent with the stop. For tests, the variable HOTSPOT_FAULT=kill:N makes rank N die
-/// (SIGKILL) when its first offences arrive, as a node lost mid-run would, and HOTSPOT_FAULT=fail:N
-/// makes it fail there as if out of memory.
-int serve(World& world);
-
-/// On rank 0: tells every other rank to leave serve() with `exit_code`.
-void stop_serving(World& world, int exit_code);
 
 } // namespace hotspot::distributed

@@ -44,6 +44,14 @@ class AreaIndex
     /// polygons); ties go to the lower index. area = -1 when none is that close.
     Nearest nearest_within(Point2 p, double max_distance_m) const;
 
+    /// The first area containing p, else the area nearest to it within `max_distance_m` (a point
+    /// in a gap between generalised polygons), else -1.
+    std::int32_t locate_within(Point2 p, double max_distance_m) const
+    {
+        const std::int32_t area = locate(p);
+        return area >= 0 ? area : nearest_within(p, max_distance_m).area;
+    }
+
     /// A point inside the area (on its largest polygon), for labels and for placing records that
     /// have a code but no location.
     Point2 interior_point(std::size_t area) const;
@@ -52,5 +60,9 @@ class AreaIndex
     struct Impl;
     std::unique_ptr<Impl> m_impl;
 };
+
+/// AreaIndex::locate_within for n points, in parallel: out[i] for (x[i], y[i]).
+void locate_points(const AreaIndex& index, const double* x, const double* y, std::size_t n,
+                   double max_distance_m, std::int32_t* out);
 
 } // namespace hotspot::engine

@@ -1,0 +1,363 @@
+#include "hotspot/distributed/area_jobs.hpp"
+
+#include "hotspot/engine/core/error.hpp"
+#include "protocol.hpp"
+
+#include <algorithm>
+#include <exception>
+#include <map>
+#include <new>
+#include <string>
+
+namespace hotspot::distributed
+{
+
+namespace
+{
+using namespace detail;
+
+// The polygons of a layer, flattened: for each area its polygons, for each polygon its rings
+// (outer first), for each ring its points.
+void put_shapes(Packet& packet, const engine::AreaIndex& index)
+{
+    std::vector<std::uint64_t> counts{index.size()};
+    std::vector<double> coordinates;
+    const auto ring = [&](const engine::Ring& r)
+    {
+        counts.push_back(r.size());
+        for (const auto& p : r)
+            coordinates.insert(coordinates.end(), {p.x, p.y});
+    };
+    for (std::size_t a = 0; a < index.size(); ++a)
+    {
+        counts.push_back(index.shape(a).size());
+        for (const auto& polygon : index.shape(a))
+        {
+            counts.push_back(1 + polygon.holes.size());
+            ring(polygon.outer);
+            for (const auto& hole : polygon.holes)
+                ring(hole);
+        }
+    }
+    packet.put(counts);
+    packet.put(coordinates);
+}
+
+engine::AreaIndex take_shapes(Packet& packet)
+{
+    const auto counts = packet.take<std::uint64_t>();
+    const auto coordinates = packet.take<double>();
+    std::size_t c = 0, k = 0;
+    const auto next = [&]
+    {
+        if (c >= counts.size())
+            throw Error(Errc::Internal, "the polygons sent between ranks are cut short");
+        return counts[c++];
+    };
+    const auto ring = [&]
+    {
+        engine::Ring r(next());
+        for (auto& p : r)
+        {
+            p = {coordinates.at(k), coordinates.at(k + 1)};
+            k += 2;
+        }
+        return r;
+    };
+    std::vector<engine::MultiPolygon> shapes(next());
+    for (auto& shape : shapes)
+    {
+        shape.resize(next());
+        for (auto& polygon : shape)
+        {
+            const std::uint64_t rings = next();
+            polygon.outer = ring();
+            for (std::uint64_t h = 1; h < rings; ++h)
+                polygon.holes.push_back(ring());
+        }
+    }
+    return engine::AreaIndex(std::move(shapes));
+}
+
+// Slice r of n items over the ranks: [begin, end).
+std::pair<std::size_t, std::size_t> slice(std::size_t n, int rank, int ranks)
+{
+    const auto at = [&](int r)
+    { return n * static_cast<std::size_t>(r) / static_cast<std::size_t>(ranks); };
+    return {at(rank), at(rank + 1)};
+}
+
+template <class T>
+std::vector<T> part(const std::vector<T>& v, std::pair<std::size_t, std::size_t> s)
+{
+    return std::vector<T>(v.begin() + static_cast<std::ptrdiff_t>(s.first),
+                          v.begin() + static_cast<std::ptrdiff_t>(s.second));
+}
+
+// A rank's answer: ok and its results, or why not.
+void send_answer(World& world, const std::string& failure, const Packet& results)
+{
+    world.send_text(0, result_tag, failure.empty() ? "ok" : "failed: " + failure);
+    if (failure.empty())
+        world.send_text(0, result_tag, results.bytes);
+}
+
+// Rank 0 side of a job over slices of records: sends each rank its packet, runs its own slice,
+// takes each rank's results in rank order, and rethrows the first failure once all are back.
+template <class MakePacket, class RunOwn, class TakeResults>
+SpreadReport over_slices(World& world, const Job& job, std::size_t n, MakePacket make_packet,
+                         RunOwn run_own, TakeResults take_results)
+{
+    const auto started = std::chrono::steady_clock::now();
+    const Traffic before = world.traffic();
+    const int ranks = world.size();
+    announce(world, job);
+    for (int r = 1; r < ranks; ++r)
+        world.send_text(r, data_tag, make_packet(slice(n, r, ranks)).bytes);
+    SpreadReport report;
+    report.ranks = ranks;
+    report.tiles = ranks;
+    report.shares.resize(static_cast<std::size_t>(ranks));
+    std::exception_ptr failure;
+    try
+    {
+        const auto t = std::chrono::steady_clock::now();
+        run_own(slice(n, 0, ranks));
+        report.shares[0].compute_seconds = seconds_since(t);
+    }
+    catch (...)
+    {
+        failure = std::current_exception();
+    }
+    for (int r = 1; r < ranks; ++r)
+    {
+        const std::string status = world.receive_text(r, result_tag);
+        if (status == "ok")
+        {
+            Packet results;
+            results.bytes = world.receive_text(r, result_tag);
+            if (!failure)
+                take_results(slice(n, r, ranks), results);
+        }
+        else if (!failure)
+            failure = std::make_exception_ptr(
+                Error(Errc::Internal, "rank " + std::to_string(r) + " " + status));
+        world.receive(r, share_tag, &report.shares[static_cast<std::size_t>(r)], sizeof(RankShare));
+    }
+    report.shares[0].offences = static_cast<std::int64_t>(slice(n, 0, ranks).second);
+    report.shares[0].tiles = 1;
+    report.shares[0].traffic = traffic_since(world, before);
+    report.seconds = seconds_since(started);
+    if (failure)
+        std::rethrow_exception(failure);
+    return report;
+}
+
+// The other ranks' side: reads the packet, runs the slice, answers with the results.
+template <class Run> void serve_slice(World& world, Run run)
+{
+    const Traffic before = world.traffic();
+    Packet packet;
+    packet.bytes = world.receive_text(0, data_tag);
+    RankShare share;
+    share.rank = world.rank();
+    share.tiles = 1;
+    Packet results;
+    std::string failure;
+    try
+    {
+        if (injected_failure(world))
+            throw std::bad_alloc();
+        const auto t = std::chrono::steady_clock::now();
+        share.offences = run(packet, results);
+        share.compute_seconds = seconds_since(t);
+    }
+    catch (const std::bad_alloc&)
+    {
+        failure = "out of memory";
+    }
+    catch (const std::exception& e)
+    {
+        failure = e.what();
+    }
+    send_answer(world, failure, results);
+    share.traffic = traffic_since(world, before);
+    world.send(0, share_tag, &share, sizeof share);
+}
+} // namespace
+
+SpreadReport spread_locate(World& world, const engine::AreaIndex& index,
+                           const std::vector<double>& x, const std::vector<double>& y,
+                           double max_distance_m, std::int32_t* out)
+{
+    Job job;
+    job.kind = JobKind::locate;
+    job.tolerance_m = max_distance_m;
+    Packet shapes;
+    put_shapes(shapes, index);
+    return over_slices(
+        world, job, x.size(),
+        [&](std::pair<std::size_t, std::size_t> s)
+        {
+            Packet p = shapes;
+            p.put(part(x, s));
+            p.put(part(y, s));
+            return p;
+        },
+        [&](std::pair<std::size_t, std::size_t> s)
+        {
+            engine::locate_points(index, x.data() + s.first, y.data() + s.first, s.second - s.first,
+                                  max_distance_m, out + s.first);
+        },
+        [&](std::pair<std::size_t, std::size_t> s, Packet& results)
+        {
+            const auto areas = results.take<std::int32_t>();
+            if (areas.size() != s.second - s.first)
+                throw Error(Errc::Internal, "a rank located the wrong number of records");
+            std::copy(areas.begin(), areas.end(), out + s.first);
+        });
+}
+
+engine::ReconcileReport spread_reconcile(World& world, const engine::CodeRecords& records,
+                                         const engine::AreaIndex& areas,
+                                         const engine::CodeBook& codes,
+                                         const engine::ReconcileOptions& options,
+                                         SpreadReport& spread)
+{
+    engine::ReconcileReport report;
+    std::vector<std::string> normalised;
+    const std::vector<engine::RecordClues> clues =
+        engine::weigh_evidence(records, areas, codes, options, normalised, report);
+    const std::size_t n = records.size();
+    report.outcomes.resize(n);
+    std::vector<std::uint8_t> swapped(n, 0);
+
+    Job job;
+    job.kind = JobKind::classify;
+    job.tolerance_m = options.tolerance_m;
+    job.trust = static_cast<std::int32_t>(options.trust);
+    Packet shapes;
+    put_shapes(shapes, areas);
+    spread = over_slices(
+        world, job, n,
+        [&](std::pair<std::size_t, std::size_t> s)
+        {
+            Packet p = shapes;
+            p.put(part(records.x, s));
+            p.put(part(records.y, s));
+            p.put(part(records.location, s));
+            // Each record's clues, its lookup as an index into the slice's distinct lookups.
+            std::map<const engine::CodeBook::Lookup*, std::int32_t> index_of;
+            std::vector<std::int32_t> lookup;
+            std::vector<std::uint8_t> flags;
+            for (std::size_t i = s.first; i < s.second; ++i)
+            {
+                const auto [it, fresh] =
+                    index_of.emplace(clues[i].lookup, static_cast<std::int32_t>(index_of.size()));
+                lookup.push_back(it->second);
+                flags.push_back(static_cast<std::uint8_t>(
+                    clues[i].has_code | (clues[i].suspect << 1) | (clues[i].outvoted << 2)));
+            }
+            std::vector<const engine::CodeBook::Lookup*> distinct(index_of.size());
+            for (const auto& [l, k] : index_of)
+                distinct[static_cast<std::size_t>(k)] = l;
+            std::vector<std::int32_t> lookup_areas;
+            for (const auto* l : distinct)
+            {
+                lookup_areas.push_back(static_cast<std::int32_t>(l->areas.size()));
+                lookup_areas.push_back(l->via_alias ? 1 : 0);
+                lookup_areas.insert(lookup_areas.end(), l->areas.begin(), l->areas.end());
+            }
+            p.put(lookup);
+            p.put(flags);
+            p.put(lookup_areas);
+            return p;
+        },
+        [&](std::pair<std::size_t, std::size_t> s)
+        {
+            engine::CodeRecords mine;
+            mine.x = part(records.x, s);
+            mine.y = part(records.y, s);
+            mine.location = part(records.location, s);
+            mine.recorded.resize(s.second - s.first);
+            std::vector<engine::RecordOutcome> outcomes;
+            std::vector<std::uint8_t> my_swapped;
+            engine::classify_records(mine, part(clues, s), areas, options, outcomes, my_swapped);
+            std::copy(outcomes.begin(), outcomes.end(), report.outcomes.begin() + s.first);
+            std::copy(my_swapped.begin(), my_swapped.end(), swapped.begin() + s.first);
+        },
+        [&](std::pair<std::size_t, std::size_t> s, Packet& results)
+        {
+            const auto outcomes = results.take<engine::RecordOutcome>();
+            const auto their_swapped = results.take<std::uint8_t>();
+            if (outcomes.size() != s.second - s.first || their_swapped.size() != outcomes.size())
+                throw Error(Errc::Internal, "a rank reconciled the wrong number of records");
+            std::copy(outcomes.begin(), outcomes.end(), report.outcomes.begin() + s.first);
+            std::copy(their_swapped.begin(), their_swapped.end(), swapped.begin() + s.first);
+        });
+    engine::summarise_outcomes(normalised, swapped, codes, report);
+    return report;
+}
+
+namespace detail
+{
+void serve_locate(World& world, const Job& job)
+{
+    serve_slice(world,
+                [&](Packet& packet, Packet& results)
+                {
+                    const engine::AreaIndex index = take_shapes(packet);
+                    const auto x = packet.take<double>();
+                    const auto y = packet.take<double>();
+                    std::vector<std::int32_t> areas(x.size());
+                    engine::locate_points(index, x.data(), y.data(), x.size(), job.tolerance_m,
+                                          areas.data());
+                    results.put(areas);
+                    return static_cast<std::int64_t>(x.size());
+                });
+}
+
+void serve_classify(World& world, const Job& job)
+{
+    serve_slice(world,
+                [&](Packet& packet, Packet& results)
+                {
+                    const engine::AreaIndex index = take_shapes(packet);
+                    engine::CodeRecords records;
+                    records.x = packet.take<double>();
+                    records.y = packet.take<double>();
+                    records.location = packet.take<engine::LocationState>();
+                    records.recorded.resize(records.x.size());
+                    const auto lookup = packet.take<std::int32_t>();
+                    const auto flags = packet.take<std::uint8_t>();
+                    const auto lookup_areas = packet.take<std::int32_t>();
+                    std::vector<engine::CodeBook::Lookup> distinct;
+                    for (std::size_t k = 0; k < lookup_areas.size();)
+                    {
+                        engine::CodeBook::Lookup l;
+                        const auto count = static_cast<std::size_t>(lookup_areas.at(k));
+                        l.via_alias = lookup_areas.at(k + 1) != 0;
+                        l.areas.assign(lookup_areas.begin() + static_cast<std::ptrdiff_t>(k + 2),
+                                       lookup_areas.begin() +
+                                           static_cast<std::ptrdiff_t>(k + 2 + count));
+                        distinct.push_back(std::move(l));
+                        k += 2 + count;
+                    }
+                    std::vector<engine::RecordClues> clues(records.size());
+                    for (std::size_t i = 0; i < clues.size(); ++i)
+                        clues[i] = {&distinct.at(static_cast<std::size_t>(lookup.at(i))),
+                                    (flags[i] & 1) != 0, (flags[i] & 2) != 0, (flags[i] & 4) != 0};
+                    engine::ReconcileOptions options;
+                    options.tolerance_m = job.tolerance_m;
+                    options.trust = static_cast<engine::Trust>(job.trust);
+                    std::vector<engine::RecordOutcome> outcomes;
+                    std::vector<std::uint8_t> swapped;
+                    engine::classify_records(records, clues, index, options, outcomes, swapped);
+                    results.put(outcomes);
+                    results.put(swapped);
+                    return static_cast<std::int64_t>(records.size());
+                });
+}
+} // namespace detail
+
+} // namespace hotspot::distributed
