@@ -582,6 +582,7 @@ nlohmann::json spread_json(const distributed::SpreadReport& report)
                          {"parts", share.tiles},
                          {"cells", share.cells},
                          {"compute_seconds", share.compute_seconds},
+                         {"finish_seconds", share.finish_seconds},
                          {"bytes_sent", share.traffic.bytes_sent},
                          {"bytes_received", share.traffic.bytes_received},
                          {"communication_seconds", share.traffic.seconds}});
@@ -850,6 +851,7 @@ int run_cli(int argc, char** argv)
     // the other ranks compute the tiles of its density surfaces until it is done.
     if (world.distributed() && parsed != commands.end() && parsed->app != commands.back().app)
     {
+        distributed::set_strip_finisher(finish_tile_strip);
         if (!world.root())
             return distributed::serve(world);
         parsed->run->spread = std::make_shared<std::vector<distributed::SpreadReport>>();

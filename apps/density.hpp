@@ -6,6 +6,7 @@
 #include "hotspot/engine/density/bandwidth.hpp"
 #include "hotspot/engine/density/kde.hpp"
 #include "hotspot/io/areas.hpp"
+#include "hotspot/io/geotiff.hpp"
 #include "hotspot/io/map.hpp"
 
 #include <nlohmann/json.hpp>
@@ -128,7 +129,16 @@ struct SurfaceStream
     std::function<void(const Density&)> begin;
     engine::StripSink rows;
     bool always = false; ///< stream even a grid that fits in memory
+    /// The tile writer, once begun, when the strips are written as tiles: under mpirun each rank
+    /// then writes the tiles it computed.
+    std::function<io::GeoTiffTileWriter*()> tiles;
 };
+
+/// Under mpirun, how a rank finishes a strip of tiles it computed (see SurfaceStream::tiles):
+/// masked, corrected and written into the tile folder; returns its peak and cells with data.
+/// Every rank sets it as its strip finisher (distributed::set_strip_finisher).
+std::string finish_tile_strip(const std::string& context, std::int64_t first, std::int64_t count,
+                              const std::vector<double>& values);
 
 /// Computes the surface of `incidents`. `grid_like`, when given, fixes the grid (to compare periods
 /// on one grid); `bandwidth_m`, when given, overrides the spec's. A run estimated to need more

@@ -88,7 +88,7 @@ nlohmann::json run_kde(const KdeRequest& r, Reporter& reporter, KdeSurface* in_m
             else
                 strips->write_rows(first, count, values.data());
         },
-        tiled};
+        tiled, [&] { return tiles.get(); }};
     // In memory, the whole grid is wanted: no strips.
     const Density d =
         compute_density(r.density, table.incidents, table.target_crs, r.run, reporter, std::nullopt,

@@ -16,67 +16,12 @@ namespace
 {
 using namespace detail;
 
-// The polygons of a layer, flattened: for each area its polygons, for each polygon its rings
-// (outer first), for each ring its points.
-void put_shapes(Packet& packet, const engine::AreaIndex& index)
+std::vector<const engine::MultiPolygon*> shapes_of(const engine::AreaIndex& index)
 {
-    std::vector<std::uint64_t> counts{index.size()};
-    std::vector<double> coordinates;
-    const auto ring = [&](const engine::Ring& r)
-    {
-        counts.push_back(r.size());
-        for (const auto& p : r)
-            coordinates.insert(coordinates.end(), {p.x, p.y});
-    };
+    std::vector<const engine::MultiPolygon*> shapes;
     for (std::size_t a = 0; a < index.size(); ++a)
-    {
-        counts.push_back(index.shape(a).size());
-        for (const auto& polygon : index.shape(a))
-        {
-            counts.push_back(1 + polygon.holes.size());
-            ring(polygon.outer);
-            for (const auto& hole : polygon.holes)
-                ring(hole);
-        }
-    }
-    packet.put(counts);
-    packet.put(coordinates);
-}
-
-engine::AreaIndex take_shapes(Packet& packet)
-{
-    const auto counts = packet.take<std::uint64_t>();
-    const auto coordinates = packet.take<double>();
-    std::size_t c = 0, k = 0;
-    const auto next = [&]
-    {
-        if (c >= counts.size())
-            throw Error(Errc::Internal, "the polygons sent between ranks are cut short");
-        return counts[c++];
-    };
-    const auto ring = [&]
-    {
-        engine::Ring r(next());
-        for (auto& p : r)
-        {
-            p = {coordinates.at(k), coordinates.at(k + 1)};
-            k += 2;
-        }
-        return r;
-    };
-    std::vector<engine::MultiPolygon> shapes(next());
-    for (auto& shape : shapes)
-    {
-        shape.resize(next());
-        for (auto& polygon : shape)
-        {
-            const std::uint64_t rings = next();
-            polygon.outer = ring();
-            for (std::uint64_t h = 1; h < rings; ++h)
-                polygon.holes.push_back(ring());
-        }
-    }
-    return engine::AreaIndex(std::move(shapes));
+        shapes.push_back(&index.shape(a));
+    return shapes;
 }
 
 // Slice r of n items over the ranks: [begin, end).
@@ -99,7 +44,7 @@ void send_answer(World& world, const std::string& failure, const Packet& results
 {
     world.send_text(0, result_tag, failure.empty() ? "ok" : "failed: " + failure);
     if (failure.empty())
-        world.send_text(0, result_tag, results.bytes);
+        world.send_text(0, result_tag, results.bytes());
 }
 
 // Rank 0 side of a job over slices of records: sends each rank its packet, runs its own slice,
@@ -113,7 +58,7 @@ SpreadReport over_slices(World& world, const Job& job, std::size_t n, MakePacket
     const int ranks = world.size();
     announce(world, job);
     for (int r = 1; r < ranks; ++r)
-        world.send_text(r, data_tag, make_packet(slice(n, r, ranks)).bytes);
+        world.send_text(r, data_tag, make_packet(slice(n, r, ranks)).bytes());
     SpreadReport report;
     report.ranks = ranks;
     report.tiles = ranks;
@@ -134,8 +79,7 @@ SpreadReport over_slices(World& world, const Job& job, std::size_t n, MakePacket
         const std::string status = world.receive_text(r, result_tag);
         if (status == "ok")
         {
-            Packet results;
-            results.bytes = world.receive_text(r, result_tag);
+            Packet results(world.receive_text(r, result_tag));
             if (!failure)
                 take_results(slice(n, r, ranks), results);
         }
@@ -157,8 +101,7 @@ SpreadReport over_slices(World& world, const Job& job, std::size_t n, MakePacket
 template <class Run> void serve_slice(World& world, Run run)
 {
     const Traffic before = world.traffic();
-    Packet packet;
-    packet.bytes = world.receive_text(0, data_tag);
+    Packet packet(world.receive_text(0, data_tag));
     RankShare share;
     share.rank = world.rank();
     share.tiles = 1;
@@ -194,7 +137,7 @@ SpreadReport spread_locate(World& world, const engine::AreaIndex& index,
     job.kind = JobKind::locate;
     job.tolerance_m = max_distance_m;
     Packet shapes;
-    put_shapes(shapes, index);
+    put_shapes(shapes, shapes_of(index));
     return over_slices(
         world, job, x.size(),
         [&](std::pair<std::size_t, std::size_t> s)
@@ -237,7 +180,7 @@ engine::ReconcileReport spread_reconcile(World& world, const engine::CodeRecords
     job.tolerance_m = options.tolerance_m;
     job.trust = static_cast<std::int32_t>(options.trust);
     Packet shapes;
-    put_shapes(shapes, areas);
+    put_shapes(shapes, shapes_of(areas));
     spread = over_slices(
         world, job, n,
         [&](std::pair<std::size_t, std::size_t> s)
@@ -306,7 +249,7 @@ void serve_locate(World& world, const Job& job)
     serve_slice(world,
                 [&](Packet& packet, Packet& results)
                 {
-                    const engine::AreaIndex index = take_shapes(packet);
+                    const engine::AreaIndex index(take_shapes(packet));
                     const auto x = packet.take<double>();
                     const auto y = packet.take<double>();
                     std::vector<std::int32_t> areas(x.size());
@@ -322,7 +265,7 @@ void serve_classify(World& world, const Job& job)
     serve_slice(world,
                 [&](Packet& packet, Packet& results)
                 {
-                    const engine::AreaIndex index = take_shapes(packet);
+                    const engine::AreaIndex index(take_shapes(packet));
                     engine::CodeRecords records;
                     records.x = packet.take<double>();
                     records.y = packet.take<double>();

@@ -72,12 +72,30 @@ void unpack(const Job& job, const std::vector<double>& packed, engine::Incidents
     }
 }
 
+StripFinisher& finisher()
+{
+    static StripFinisher f;
+    return f;
+}
+
+std::string finish(const std::string& context, std::int64_t first, std::int64_t count,
+                   const std::vector<double>& values)
+{
+    if (!finisher())
+        throw Error(Errc::Internal, "no strip finisher was set on this rank");
+    return finisher()(context, first, count, values);
+}
 } // namespace
+
+void set_strip_finisher(StripFinisher f)
+{
+    finisher() = std::move(f);
+}
 
 SpreadReport spread_kde_strips(World& world, const engine::Incidents& incidents,
                                const engine::GridSpec& grid, const engine::KdeOptions& options,
                                std::int64_t rows_per_strip, const engine::StripSink& sink,
-                               const engine::RunContext& context)
+                               const engine::RunContext& context, const RemoteStrips* remote)
 {
     const auto started = std::chrono::steady_clock::now();
     const Traffic before = world.traffic();
@@ -95,7 +113,8 @@ SpreadReport spread_kde_strips(World& world, const engine::Incidents& incidents,
     const std::int64_t strip_rows = engine::kde_strip_rows(rows_per_strip);
     const std::int64_t band = engine::kde_strip_rows(1);
     job.tile_rows = strip_rows;
-    while (job.tile_rows % (2 * band) == 0 &&
+    job.remote = remote ? 1 : 0;
+    while (!remote && job.tile_rows % (2 * band) == 0 &&
            tile_count(job) < 4 * static_cast<std::int64_t>(ranks))
         job.tile_rows /= 2;
     const std::int64_t tiles = tile_count(job);
@@ -133,6 +152,8 @@ SpreadReport spread_kde_strips(World& world, const engine::Incidents& incidents,
         world.send(r, data_tag, &count, sizeof count);
         if (count > 0)
             world.send(r, data_tag, out.data(), count * sizeof(double));
+        if (remote)
+            world.send_text(r, data_tag, remote->context);
         std::vector<double>().swap(out);
     }
     engine::Incidents mine;
@@ -155,13 +176,14 @@ SpreadReport spread_kde_strips(World& world, const engine::Incidents& incidents,
     {
         const std::int64_t first = t * job.tile_rows;
         const std::int64_t count = rows_of_tile(job, t);
-        if (first % strip_rows == 0)
+        if (first % strip_rows == 0 && !remote)
         {
             strip_first = first;
             strip.assign(
                 static_cast<std::size_t>(std::min(strip_rows, grid.rows - first) * grid.cols), 0.0);
         }
-        double* rows = &strip[static_cast<std::size_t>((first - strip_first) * grid.cols)];
+        double* rows =
+            remote ? nullptr : &strip[static_cast<std::size_t>((first - strip_first) * grid.cols)];
         const std::size_t values = static_cast<std::size_t>(count * grid.cols);
         if (owner(t) == 0)
         {
@@ -171,10 +193,18 @@ SpreadReport spread_kde_strips(World& world, const engine::Incidents& incidents,
                     const auto t_compute = std::chrono::steady_clock::now();
                     const std::vector<double> v =
                         engine::estimate_kde_rows(mine, grid, my_options, first, count);
-                    std::copy(v.begin(), v.end(), rows);
                     own.compute_seconds += seconds_since(t_compute);
                     ++own.tiles;
                     own.cells += static_cast<std::int64_t>(values);
+                    if (remote)
+                    {
+                        const auto t_finish = std::chrono::steady_clock::now();
+                        const std::string result = finish(remote->context, first, count, v);
+                        own.finish_seconds += seconds_since(t_finish);
+                        remote->done(first, count, result);
+                    }
+                    else
+                        std::copy(v.begin(), v.end(), rows);
                 }
                 catch (...)
                 {
@@ -185,7 +215,20 @@ SpreadReport spread_kde_strips(World& world, const engine::Incidents& incidents,
         {
             TileHeader header;
             world.receive(owner(t), result_tag, &header, sizeof header);
-            if (header.ok)
+            if (header.ok && remote)
+            {
+                const std::string result = world.receive_text(owner(t), result_tag);
+                if (!failure)
+                    try
+                    {
+                        remote->done(first, count, result);
+                    }
+                    catch (...)
+                    {
+                        failure = std::current_exception();
+                    }
+            }
+            else if (header.ok)
                 world.receive(owner(t), result_tag, rows, values * sizeof(double));
             else
             {
@@ -197,7 +240,7 @@ SpreadReport spread_kde_strips(World& world, const engine::Incidents& incidents,
         }
         context.report(static_cast<double>(t + 1) / static_cast<double>(tiles));
         const bool strip_done = (first + count) % strip_rows == 0 || first + count == grid.rows;
-        if (strip_done && !failure)
+        if (strip_done && !failure && !remote)
             try
             {
                 sink(strip_first, first + count - strip_first, strip);
@@ -231,6 +274,7 @@ void serve_kernel_sums(World& world, const Job& job)
     std::vector<double> packed(count);
     if (count > 0)
         world.receive(0, data_tag, packed.data(), count * sizeof(double));
+    const std::string context = job.remote ? world.receive_text(0, data_tag) : std::string();
     RankShare share;
     share.rank = world.rank();
     std::string failure;
@@ -257,6 +301,7 @@ void serve_kernel_sums(World& world, const Job& job)
     {
         const std::int64_t count_rows = rows_of_tile(job, t);
         std::vector<double> rows;
+        std::string result;
         if (failure.empty())
             try
             {
@@ -266,6 +311,12 @@ void serve_kernel_sums(World& world, const Job& job)
                 share.compute_seconds += seconds_since(t_compute);
                 ++share.tiles;
                 share.cells += static_cast<std::int64_t>(rows.size());
+                if (job.remote)
+                {
+                    const auto t_finish = std::chrono::steady_clock::now();
+                    result = finish(context, t * job.tile_rows, count_rows, rows);
+                    share.finish_seconds += seconds_since(t_finish);
+                }
             }
             catch (const std::bad_alloc&)
             {
@@ -277,7 +328,9 @@ void serve_kernel_sums(World& world, const Job& job)
             }
         const TileHeader header{t, failure.empty() ? 1 : 0};
         world.send(0, result_tag, &header, sizeof header);
-        if (failure.empty())
+        if (failure.empty() && job.remote)
+            world.send_text(0, result_tag, result);
+        else if (failure.empty())
             world.send(0, result_tag, rows.data(), rows.size() * sizeof(double));
         else
             world.send_text(0, result_tag, failure);

@@ -3,6 +3,7 @@
 // The ranks run one binary, so plain structs travel as bytes.
 
 #include "hotspot/distributed/kernel_sums.hpp"
+#include "hotspot/distributed/packet.hpp"
 #include "hotspot/distributed/world.hpp"
 #include "hotspot/engine/core/grid.hpp"
 
@@ -43,6 +44,7 @@ struct Job
     double bandwidth_m = 0;
     engine::GridSpec grid;
     std::int64_t tile_rows = 0;
+    std::int32_t remote = 0; ///< strips finished where computed (RemoteStrips)
     // locate, classify
     double tolerance_m = 0;
     std::int32_t trust = 0;
@@ -50,38 +52,6 @@ struct Job
 
 /// Sends `job` to every rank but 0.
 void announce(World& world, const Job& job);
-
-/// A message of several arrays, written and read in the same order.
-class Packet
-{
-  public:
-    template <class T> void put(const std::vector<T>& values)
-    {
-        const std::uint64_t n = values.size();
-        append(&n, sizeof n);
-        append(values.data(), n * sizeof(T));
-    }
-    template <class T> void put_one(const T& value) { append(&value, sizeof value); }
-    template <class T> std::vector<T> take()
-    {
-        const auto n = take_one<std::uint64_t>();
-        std::vector<T> values(n);
-        read(values.data(), n * sizeof(T));
-        return values;
-    }
-    template <class T> T take_one()
-    {
-        T value;
-        read(&value, sizeof value);
-        return value;
-    }
-    std::string bytes;
-
-  private:
-    void append(const void* p, std::size_t n) { bytes.append(static_cast<const char*>(p), n); }
-    void read(void* p, std::size_t n);
-    std::size_t m_read = 0;
-};
 
 double seconds_since(std::chrono::steady_clock::time_point start);
 

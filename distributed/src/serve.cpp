@@ -17,14 +17,6 @@ void announce(World& world, const Job& job)
         world.send(r, job_tag, &job, sizeof job);
 }
 
-void Packet::read(void* p, std::size_t n)
-{
-    if (m_read + n > bytes.size())
-        throw Error(Errc::Internal, "a message between ranks is shorter than it says");
-    std::memcpy(p, bytes.data() + m_read, n);
-    m_read += n;
-}
-
 double seconds_since(std::chrono::steady_clock::time_point start)
 {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -50,6 +42,75 @@ bool injected_failure(const World& world)
     return fault == "fail" + me;
 }
 } // namespace detail
+
+void Packet::read(void* p, std::size_t n)
+{
+    if (m_read + n > m_bytes.size())
+        throw Error(Errc::Internal, "a message between ranks is shorter than it says");
+    std::memcpy(p, m_bytes.data() + m_read, n);
+    m_read += n;
+}
+
+void put_shapes(Packet& packet, const std::vector<const engine::MultiPolygon*>& shapes)
+{
+    std::vector<std::uint64_t> counts{shapes.size()};
+    std::vector<double> coordinates;
+    const auto ring = [&](const engine::Ring& r)
+    {
+        counts.push_back(r.size());
+        for (const auto& p : r)
+            coordinates.insert(coordinates.end(), {p.x, p.y});
+    };
+    for (const auto* shape : shapes)
+    {
+        counts.push_back(shape->size());
+        for (const auto& polygon : *shape)
+        {
+            counts.push_back(1 + polygon.holes.size());
+            ring(polygon.outer);
+            for (const auto& hole : polygon.holes)
+                ring(hole);
+        }
+    }
+    packet.put(counts);
+    packet.put(coordinates);
+}
+
+std::vector<engine::MultiPolygon> take_shapes(Packet& packet)
+{
+    const auto counts = packet.take<std::uint64_t>();
+    const auto coordinates = packet.take<double>();
+    std::size_t c = 0, k = 0;
+    const auto next = [&]
+    {
+        if (c >= counts.size())
+            throw Error(Errc::Internal, "the polygons sent between ranks are cut short");
+        return counts[c++];
+    };
+    const auto ring = [&]
+    {
+        engine::Ring r(next());
+        for (auto& p : r)
+        {
+            p = {coordinates.at(k), coordinates.at(k + 1)};
+            k += 2;
+        }
+        return r;
+    };
+    std::vector<engine::MultiPolygon> shapes(next());
+    for (auto& shape : shapes)
+    {
+        shape.resize(next());
+        for (auto& polygon : shape)
+        {
+            const std::uint64_t rings = next();
+            polygon.outer = ring();
+            for (std::uint64_t h = 1; h < rings; ++h)
+                polygon.holes.push_back(ring());
+        }
+    }
+    return shapes;
+}
 
 int serve(World& world)
 {

@@ -30,6 +30,14 @@ GDALDriver* driver(const char* name)
     return d;
 }
 
+// A tile's file name, by its first row: "rows_0000512.tif".
+std::string tile_name(std::int64_t first_row)
+{
+    char name[32];
+    std::snprintf(name, sizeof name, "rows_%07lld.tif", static_cast<long long>(first_row));
+    return name;
+}
+
 // The nodata, band description and unit, and the tags.
 void describe(GDALDataset& ds, const GeoTiffOptions& options)
 {
@@ -169,19 +177,37 @@ GeoTiffTileWriter::~GeoTiffTileWriter()
         std::filesystem::remove_all(m_staging, ignored);
 }
 
+std::string write_tile(const std::string& folder, const engine::GridSpec& grid,
+                       std::int64_t first_row, std::int64_t row_count, const double* values,
+                       const Crs& crs, const GeoTiffOptions& options)
+{
+    engine::Raster<double> tile;
+    tile.grid = grid;
+    tile.grid.origin_y = grid.origin_y - static_cast<double>(first_row) * grid.cell_m;
+    tile.grid.rows = row_count;
+    tile.values.assign(values, values + row_count * grid.cols);
+    const std::string name = tile_name(first_row);
+    GeoTiffOptions staged = options;
+    staged.overwrite = true; // inside a staging folder
+    write_geotiff((std::filesystem::path(folder) / name).string(), tile, crs, staged);
+    return name;
+}
+
 void GeoTiffTileWriter::write_rows(std::int64_t first_row, std::int64_t row_count,
                                    const double* values)
 {
-    engine::GridSpec tile = m_grid;
-    tile.origin_y = m_grid.origin_y - static_cast<double>(first_row) * m_grid.cell_m;
-    tile.rows = row_count;
-    engine::Raster<double> raster;
-    raster.grid = tile;
-    raster.values.assign(values, values + row_count * m_grid.cols);
-    char name[32];
-    std::snprintf(name, sizeof name, "rows_%07lld.tif", static_cast<long long>(first_row));
-    write_geotiff((std::filesystem::path(m_staging) / name).string(), raster, m_crs, m_options);
-    m_tiles.emplace_back(name);
+    m_tiles.push_back(
+        write_tile(m_staging, m_grid, first_row, row_count, values, m_crs, m_options));
+}
+
+void GeoTiffTileWriter::adopt_rows(std::int64_t first_row)
+{
+    const std::string name = tile_name(first_row);
+    if (!std::filesystem::exists(std::filesystem::path(m_staging) / name))
+        throw Error(Errc::Io, m_folder + ": the tile " + name + " another rank wrote is not in " +
+                                  m_staging +
+                                  " (is the folder on a filesystem every node shares?)");
+    m_tiles.push_back(name);
 }
 
 std::string GeoTiffTileWriter::finish()

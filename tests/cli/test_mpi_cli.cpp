@@ -146,13 +146,22 @@ TEST_CASE("kde --tiles-dir on three ranks writes the single process's tiles, who
 {
     REQUIRE_MPI();
     const std::string dir = fresh_temp_dir("mpi_tiles");
+    // Masked to the area and edge-corrected: each rank finishes and writes its own tiles.
     const std::string job = "kde --offences " + september + " --boundaries " + districts +
-                            " --area Maidstone --bandwidth 300 --cell 10 --quiet";
+                            " --area Maidstone --bandwidth 300 --cell 10 --edge-correction "
+                            "uniform --quiet";
     REQUIRE(run_hotspot(job + " --out " + quoted(dir + "/whole.tif")).exit_code == 0);
     REQUIRE(run_hotspot(job + " --tiles-dir " + quoted(dir + "/one")).exit_code == 0);
-    const auto r = run_ranks(job + " --tiles-dir " + quoted(dir + "/three"));
+    const auto r = run_ranks(job + " --tiles-dir " + quoted(dir + "/three") + " --summary-json " +
+                             quoted(dir + "/three.json"));
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
+    // The other ranks sent rank 0 a few bytes a tile, not their rows (512 x 2,915 doubles each).
+    const auto s = nlohmann::json::parse(slurp(dir + "/three.json"));
+    const auto& root = s["distributed"]["jobs"][0]["per_rank"][0];
+    CHECK(root["bytes_received"].get<std::int64_t>() < 10000);
+    for (const auto& rank : s["distributed"]["jobs"][0]["per_rank"])
+        CHECK(rank["parts"].get<std::int64_t>() >= 1);
     const auto names = files_in(dir + "/one");
     // 2,284 rows: five tiles of 512 rows (the last 240) and the VRT.
     CHECK(names == std::set<std::string>{"density.vrt", "rows_0000000.tif", "rows_0000512.tif",

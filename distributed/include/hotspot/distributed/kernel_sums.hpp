@@ -5,6 +5,8 @@
 #include "hotspot/engine/density/kde.hpp"
 
 #include <cstdint>
+#include <functional>
+#include <string>
 #include <vector>
 
 namespace hotspot::distributed
@@ -18,6 +20,7 @@ struct RankShare
     std::int64_t tiles = 0;
     std::int64_t cells = 0;
     double compute_seconds = 0; ///< computing its tiles, with its own threads
+    double finish_seconds = 0;  ///< finishing and writing its strips (RemoteStrips)
     Traffic traffic;            ///< its messages for this surface
 };
 
@@ -31,6 +34,22 @@ struct SpreadReport
     std::vector<RankShare> shares; ///< by rank
 };
 
+/// Strips finished on the rank that computed them (masked, corrected and written as tiles there)
+/// rather than sent back to rank 0: for grids too large for one node to hold or to write alone.
+/// `context` goes to every rank, which hands it, with each strip it computed, to the finisher set
+/// there with set_strip_finisher; rank 0 receives each strip's result, in order, in `done`.
+struct RemoteStrips
+{
+    std::string context;
+    std::function<void(std::int64_t first_row, std::int64_t row_count, const std::string& result)>
+        done;
+};
+using StripFinisher =
+    std::function<std::string(const std::string& context, std::int64_t first_row,
+                              std::int64_t row_count, const std::vector<double>& values)>;
+/// The finisher of this process; every rank sets the same one before any job.
+void set_strip_finisher(StripFinisher finisher);
+
 /// On rank 0, while the other ranks are in serve() (serve.hpp): the surface of
 /// engine::estimate_kde_strips, in the same strips and bit for bit, computed by every rank. The
 /// grid is cut into tiles of whole bands of rows that divide a strip; tile t goes to rank t mod N;
@@ -38,10 +57,12 @@ struct SpreadReport
 /// tiles with its own threads; rank 0 computes its own and hands each strip to `sink`, in order, as
 /// its tiles come back. A rank that fails says why in place of its tiles; once every tile is back
 /// the first failure is thrown on rank 0 naming the rank. Rank 0 holds one strip of the grid and
-/// its own offences.
+/// its own offences. With `remote`, each tile is a whole strip, finished where it was computed, and
+/// `sink` is not called.
 SpreadReport spread_kde_strips(World& world, const engine::Incidents& incidents,
                                const engine::GridSpec& grid, const engine::KdeOptions& options,
                                std::int64_t rows_per_strip, const engine::StripSink& sink,
-                               const engine::RunContext& context = {});
+                               const engine::RunContext& context = {},
+                               const RemoteStrips* remote = nullptr);
 
 } // namespace hotspot::distributed

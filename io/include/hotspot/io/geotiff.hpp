@@ -72,6 +72,13 @@ class GeoTiffTileWriter
     GeoTiffTileWriter& operator=(const GeoTiffTileWriter&) = delete;
     /// Rows [first_row, first_row + row_count) as one tile, row-major, nodata already in place.
     void write_rows(std::int64_t first_row, std::int64_t row_count, const double* values);
+    /// A tile another process wrote into staging() with write_tile (a rank of an MPI job).
+    void adopt_rows(std::int64_t first_row);
+    /// Where the tiles are written until finish (beside the folder, so on its filesystem).
+    const std::string& staging() const { return m_staging; }
+    const engine::GridSpec& grid() const { return m_grid; }
+    const Crs& crs() const { return m_crs; }
+    const GeoTiffOptions& options() const { return m_options; }
     /// Writes the VRT and puts the folder in place; returns the VRT's path there.
     std::string finish();
 
@@ -83,6 +90,12 @@ class GeoTiffTileWriter
     std::string m_staging;
     std::vector<std::string> m_tiles; ///< file names, in row order
 };
+
+/// Rows [first_row, first_row + row_count) of `grid` as the tile GeoTiffTileWriter writes, in
+/// `folder`; returns its file name.
+std::string write_tile(const std::string& folder, const engine::GridSpec& grid,
+                       std::int64_t first_row, std::int64_t row_count, const double* values,
+                       const Crs& crs, const GeoTiffOptions& options);
 
 /// The memory GDAL's block cache takes while a GeoTiffStripWriter writes, in bytes (it caps it).
 constexpr std::size_t strip_writer_cache_bytes = std::size_t{128} << 20;
