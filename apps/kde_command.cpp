@@ -32,7 +32,9 @@ CLI::App* add_kde_command(CLI::App& app, KdeRequest& r)
         "Example:\n  hotspot kde --offences data/police_uk/2019-09-kent-street.csv --boundaries "
         "data/boundaries/kent_districts_2013.geojson --area Maidstone --bandwidth 300 --cell 25 "
         "--out "
-        "maidstone.tif\nRun 'hotspot help' for units, bandwidth and grid conventions.");
+        "maidstone.tif\nOn many cores or nodes (MPI): mpirun -np 4 hotspot kde ... --tiles-dir "
+        "national/ computes and writes the tiles on every rank, bit for bit the single run's.\n"
+        "Run 'hotspot help' for units, bandwidth and grid conventions.");
     return cmd;
 }
 
