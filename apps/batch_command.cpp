@@ -586,6 +586,10 @@ nlohmann::json run_batch(const BatchRequest& r, Reporter& reporter)
     for (auto& q : queries)
         if (q->parsed)
             check_against_data(*q, *cache, problems);
+    if (world.fault("unreadable") && !catalogue.sources.empty())
+        problems.push_back({0, "",
+                            catalogue.sources.begin()->second.at("offences").front() +
+                                ": cannot be read on this node"});
     std::string failure;
     if (!problems.empty())
     {

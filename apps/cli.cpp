@@ -592,6 +592,7 @@ nlohmann::json spread_json(const distributed::SpreadReport& report)
             {"parts", report.tiles},
             {"tile_rows", report.tile_rows},
             {"seconds", report.seconds},
+            {"distribute_seconds", report.distribute_seconds},
             {"bytes_exchanged", exchanged},
             {"per_rank", ranks}};
 }
@@ -853,7 +854,10 @@ int run_cli(int argc, char** argv)
     {
         distributed::set_strip_finisher(finish_tile_strip);
         if (!world.root())
+        {
+            const auto threads = limit_threads(*parsed->run);
             return distributed::serve(world);
+        }
         parsed->run->spread = std::make_shared<std::vector<distributed::SpreadReport>>();
         const int code = run_command(*parsed);
         distributed::stop_serving(world, code);

@@ -109,7 +109,7 @@ template <class Run> void serve_slice(World& world, Run run)
     std::string failure;
     try
     {
-        if (injected_failure(world))
+        if (world.fault("fail"))
             throw std::bad_alloc();
         const auto t = std::chrono::steady_clock::now();
         share.offences = run(packet, results);

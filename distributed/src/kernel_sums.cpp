@@ -156,6 +156,7 @@ SpreadReport spread_kde_strips(World& world, const engine::Incidents& incidents,
             world.send_text(r, data_tag, remote->context);
         std::vector<double>().swap(out);
     }
+    const double distribute_seconds = seconds_since(started);
     engine::Incidents mine;
     engine::KdeOptions my_options = options_of(job);
     unpack(job, packed[0], mine, my_options);
@@ -165,6 +166,7 @@ SpreadReport spread_kde_strips(World& world, const engine::Incidents& incidents,
     report.ranks = ranks;
     report.tiles = tiles;
     report.tile_rows = job.tile_rows;
+    report.distribute_seconds = distribute_seconds;
     RankShare own;
     own.offences = held[0];
     // The tiles in order, a strip at a time; after a failure the rest are still taken in (the
@@ -282,7 +284,7 @@ void serve_kernel_sums(World& world, const Job& job)
     engine::KdeOptions options = options_of(job);
     try
     {
-        if (injected_failure(world))
+        if (world.fault("fail"))
             throw std::bad_alloc();
         unpack(job, packed, incidents, options);
         std::vector<double>().swap(packed);

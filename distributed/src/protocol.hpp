@@ -63,8 +63,4 @@ void serve_kernel_sums(World& world, const Job& job);
 void serve_locate(World& world, const Job& job);
 void serve_classify(World& world, const Job& job);
 
-/// The fault a test asked this rank for (HOTSPOT_FAULT=kill:N or fail:N): dies for kill, returns
-/// true for fail.
-bool injected_failure(const World& world);
-
 } // namespace hotspot::distributed::detail

@@ -3,9 +3,6 @@
 #include "hotspot/engine/core/error.hpp"
 #include "protocol.hpp"
 
-#include <csignal>
-#include <cstdlib>
-
 namespace hotspot::distributed
 {
 
@@ -29,17 +26,6 @@ Traffic traffic_since(const World& world, const Traffic& before)
     t.bytes_received -= before.bytes_received;
     t.seconds -= before.seconds;
     return t;
-}
-
-bool injected_failure(const World& world)
-{
-    const char* fault = std::getenv("HOTSPOT_FAULT");
-    if (!fault)
-        return false;
-    const std::string me = ":" + std::to_string(world.rank());
-    if (fault == "kill" + me)
-        std::raise(SIGKILL);
-    return fault == "fail" + me;
 }
 } // namespace detail
 

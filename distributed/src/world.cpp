@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
 
 namespace hotspot::distributed
@@ -217,6 +218,17 @@ World::Failure World::first_failure(const std::string& mine)
         return {};
     const std::size_t space = verdict.find(' ');
     return {std::stoi(verdict.substr(0, space)), verdict.substr(space + 1)};
+}
+
+bool World::fault(std::string_view kind) const
+{
+    const char* fault = std::getenv("HOTSPOT_FAULT");
+    if (!fault)
+        return false;
+    const std::string me = ":" + std::to_string(m_rank);
+    if (fault == "kill" + me)
+        std::raise(SIGKILL);
+    return fault == std::string(kind) + me;
 }
 
 void World::barrier()

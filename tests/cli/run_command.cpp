@@ -30,6 +30,14 @@ std::string fresh_temp_dir(const std::string& name)
     return dir.string();
 }
 
+std::string slurp(const std::string& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
 CommandResult run_hotspot(const std::string& arguments)
 {
     return run_command(quoted(HOTSPOT_BINARY) + " " + arguments);

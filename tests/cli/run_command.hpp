@@ -24,6 +24,9 @@ CommandResult run_command(const std::string& command_line);
 /// A fresh, empty temporary folder for one test.
 std::string fresh_temp_dir(const std::string& name);
 
+/// A file's bytes (empty when it cannot be read).
+std::string slurp(const std::string& path);
+
 /// Quotes a path for the shell.
 std::string quoted(const std::string& text);
 

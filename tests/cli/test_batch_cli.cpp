@@ -17,14 +17,6 @@ namespace
 {
 const std::string demo = HOTSPOT_SOURCE_DIR "/data/";
 
-std::string slurp(const std::string& path)
-{
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
 // A batch file in `dir` whose named data point at the demo data.
 std::string batch_file(const std::string& dir, const std::string& queries)
 {

@@ -24,13 +24,6 @@ const std::string september = quoted(demo + "police_uk/2019-09-kent-street.csv")
 const std::string november = quoted(demo + "police_uk/2019-11-kent-street.csv");
 const std::string districts = quoted(demo + "boundaries/kent_districts_2013.geojson");
 
-std::string slurp(const std::string& path)
-{
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
 } // namespace
 
 TEST_CASE("Version and help", "[cli]")

@@ -84,8 +84,8 @@ TEST_CASE("Maidstone hotspots: the town centre comes out on top, named after Bre
         {
             const auto space = part.find_last_of(' ');
             const long n = std::stol(part.substr(space + 1));
-            const std::string street = part.substr(part.find_first_not_of(' '),
-                                                   space - part.find_first_not_of(' '));
+            const std::string street =
+                part.substr(part.find_first_not_of(' '), space - part.find_first_not_of(' '));
             CHECK(text.find("On or near " + street) != std::string::npos);
             CHECK(n <= last);
             last = n;

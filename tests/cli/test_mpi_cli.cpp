@@ -24,14 +24,6 @@ const std::string september = quoted(demo + "police_uk/2019-09-kent-street.csv")
 const std::string districts = quoted(demo + "boundaries/kent_districts_2013.geojson");
 const std::string wards = quoted(demo + "boundaries/maidstone_wards_2013.geojson");
 
-std::string slurp(const std::string& path)
-{
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
 // Why MPI runs cannot be tested here, or "" when they can.
 std::string mpi_missing()
 {
@@ -343,6 +335,19 @@ TEST_CASE("batch on three ranks writes the single process's results and one mani
     for (const auto& entry : fs::directory_iterator(dir))
         beside.insert(entry.path().filename().string());
     CHECK(beside == std::set<std::string>{"batch.toml", "one", "three"});
+    // A rank that cannot read the sources stops every rank before anything runs, and is named.
+    const auto unreadable = run_ranks("batch " + quoted(file) + " --out " + quoted(dir + "/none"),
+                                      "HOTSPOT_FAULT=unreadable:2");
+    INFO(unreadable.err);
+    CHECK(unreadable.exit_code == 2);
+    CHECK_THAT(unreadable.err, Catch::Contains("hotspot: rank 2: 1 problem in"));
+    CHECK_THAT(unreadable.err,
+               Catch::Contains("2019-09-kent-street.csv: cannot be read on this node"));
+    CHECK_FALSE(fs::exists(dir + "/none"));
+    std::set<std::string> after;
+    for (const auto& entry : fs::directory_iterator(dir))
+        after.insert(entry.path().filename().string());
+    CHECK(after == beside);
     fs::remove_all(dir);
 }
 

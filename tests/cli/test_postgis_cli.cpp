@@ -25,14 +25,6 @@ const std::string districts_file = demo + "boundaries/kent_districts_2013.geojso
 const std::string wards_file = demo + "boundaries/maidstone_wards_2013.geojson";
 const std::string lsoa_file = demo + "boundaries/kent_lsoa_2011.geojson";
 
-std::string slurp(const std::string& path)
-{
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
 // Loads a file into a table as an analyst would, with ogr2ogr; column names kept as they are.
 void load(const std::string& db, const std::string& file, const std::string& table,
           const std::string& extra = "")

@@ -21,14 +21,6 @@ namespace
 const std::string demo = HOTSPOT_SOURCE_DIR "/data/";
 const std::string fixtures = HOTSPOT_TEST_DATA "/";
 
-std::string slurp(const std::string& path)
-{
-    std::ifstream in(path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
 // Runs an SQL statement on a vector file and returns its rows as field -> text maps.
 std::vector<std::map<std::string, std::string>> query(const std::string& path,
                                                       const std::string& sql)

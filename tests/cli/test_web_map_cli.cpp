@@ -29,14 +29,6 @@ const std::string maidstone_run =
     quoted(demo + "boundaries/maidstone_wards_2013.geojson") + " --places " +
     quoted(demo + "places/maidstone_places.csv") + " --bandwidth 300 --cell 25";
 
-std::string slurp(const std::string& path)
-{
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
 // The data object the page is built from: `const d = {...};` in its script.
 nlohmann::json page_data(const std::string& html)
 {

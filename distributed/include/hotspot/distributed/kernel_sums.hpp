@@ -31,6 +31,7 @@ struct SpreadReport
     std::int64_t tiles = 0;
     std::int64_t tile_rows = 0;
     double seconds = 0;            ///< on rank 0, from sending the first offences to the last strip
+    double distribute_seconds = 0; ///< on rank 0, sorting the offences to ranks and sending them
     std::vector<RankShare> shares; ///< by rank
 };
 

@@ -8,9 +8,8 @@ namespace hotspot::distributed
 {
 
 /// On every rank but 0: does what rank 0 sends until it says stop, and returns the exit code rank 0
-/// sent with the stop. For tests, the variable HOTSPOT_FAULT=kill:N makes rank N die (SIGKILL)
-/// when its first job's data arrive, as a node lost mid-run would, and HOTSPOT_FAULT=fail:N makes
-/// it fail there as if out of memory.
+/// sent with the stop. For tests (World::fault), HOTSPOT_FAULT=kill:N makes rank N die when its
+/// first job's data arrive, and HOTSPOT_FAULT=fail:N makes it fail there as if out of memory.
 int serve(World& world);
 
 /// On rank 0: tells every other rank to leave serve() with `exit_code`.

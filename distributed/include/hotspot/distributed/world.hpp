@@ -70,6 +70,12 @@ class World
 
     const Traffic& traffic() const { return m_traffic; }
 
+    /// For tests of failure: HOTSPOT_FAULT=KIND:N asks rank N to fail as KIND says: "kill" dies at
+    /// once (SIGKILL, as a lost node), "fail" fails its share of a job as if out of memory,
+    /// "unreadable" finds a batch's sources unreadable. True when this rank is asked for `kind`;
+    /// a rank asked to be killed dies here whatever `kind` is.
+    bool fault(std::string_view kind) const;
+
   private:
     World(); // one rank
     int m_rank = 0;
