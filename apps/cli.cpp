@@ -772,7 +772,8 @@ int run_cli(int argc, char** argv)
                          std::string("hotspot ") + HOTSPOT_VERSION_STRING +
                              (distributed::built_with_mpi()
                                   ? ", with MPI (" + distributed::mpi_library_version() +
-                                        "): mpirun -np N hotspot kde|batch ..."
+                                        "): under mpirun, kde, batch, reconcile and tables share "
+                                        "their work out over the ranks"
                                   : ", without MPI"));
     app.require_subcommand(0, 1);
     app.footer(conventions_text);
