@@ -790,6 +790,11 @@ nlohmann::json run_queries(const BatchRequest& r, std::vector<std::unique_ptr<Qu
     for (const auto& q : queries)
     {
         failed += !q->ok;
+        // Another rank wrote this folder: rank 0 sees it only on a filesystem they share.
+        if (!fs::is_directory(fs::path(write_dir) / q->folder))
+            throw Error(Errc::Io, (fs::path(write_dir) / q->folder).string() +
+                                      ": another rank's query folder is not here; under mpirun "
+                                      "--out must be on a filesystem every node shares");
         std::vector<std::string> outputs;
         for (const auto& entry : fs::directory_iterator(fs::path(write_dir) / q->folder))
             outputs.push_back((fs::path(q->folder) / entry.path().filename()).string());
