@@ -574,9 +574,7 @@ namespace
 nlohmann::json spread_json(const distributed::SpreadReport& report)
 {
     nlohmann::json ranks = nlohmann::json::array();
-    std::uint64_t exchanged = 0;
     for (const auto& share : report.shares)
-    {
         ranks.push_back({{"rank", share.rank},
                          {"records", share.offences},
                          {"parts", share.tiles},
@@ -586,14 +584,12 @@ nlohmann::json spread_json(const distributed::SpreadReport& report)
                          {"bytes_sent", share.traffic.bytes_sent},
                          {"bytes_received", share.traffic.bytes_received},
                          {"communication_seconds", share.traffic.seconds}});
-        exchanged += share.traffic.bytes_sent;
-    }
     return {{"work", report.tile_rows > 0 ? "density tiles" : "slices of records"},
             {"parts", report.tiles},
             {"tile_rows", report.tile_rows},
             {"seconds", report.seconds},
             {"distribute_seconds", report.distribute_seconds},
-            {"bytes_exchanged", exchanged},
+            {"bytes_exchanged", report.bytes_exchanged()},
             {"per_rank", ranks}};
 }
 } // namespace
@@ -715,22 +711,16 @@ int run_command(const Command& c)
         if (c.run->spread)
             for (const auto& report : *c.run->spread)
             {
-                std::int64_t records = 0;
-                std::uint64_t bytes = 0;
-                for (const auto& share : report.shares)
-                {
-                    records += share.offences;
-                    bytes += share.traffic.bytes_sent;
-                }
-                reporter.info("ranks      " + std::to_string(report.ranks) + ": " +
-                              (report.tile_rows > 0
-                                   ? std::to_string(report.tiles) + " tiles of " +
-                                         std::to_string(report.tile_rows) + " rows, " +
-                                         std::to_string(records) + " offences held in all"
-                                   : std::to_string(records) + " records in " +
-                                         std::to_string(report.tiles) + " slices") +
-                              ", " + human_bytes(static_cast<double>(bytes)) + " exchanged, " +
-                              fixed(report.seconds, 2) + " s");
+                const std::string records = std::to_string(report.records_held());
+                reporter.info(
+                    "ranks      " + std::to_string(report.ranks) + ": " +
+                    (report.tile_rows > 0
+                         ? std::to_string(report.tiles) + " tiles of " +
+                               std::to_string(report.tile_rows) + " rows, " + records +
+                               " offences held in all"
+                         : records + " records in " + std::to_string(report.tiles) + " slices") +
+                    ", " + human_bytes(static_cast<double>(report.bytes_exchanged())) +
+                    " exchanged, " + fixed(report.seconds, 2) + " s");
             }
         // A batch says in its summary whether every query succeeded.
         if (summary.contains("failed") && summary["failed"].get<int>() > 0)

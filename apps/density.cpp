@@ -909,10 +909,8 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& offences,
                 if (!d.mask->values[k])
                     d.surface.values[k] = nodata_value;
         }
-        if (cell_edge)
-            engine::divide_by_edge_factor(*cell_edge, grid, 0, grid.rows, d.surface.values.data(),
-                                          nodata_value);
-        add_figures(finish_rows({grid, {}, nullptr}, 0, grid.rows, d.surface.values));
+        // Masked above with the mask kept for later: the finishing corrects and summarises.
+        add_figures(finish_rows({grid, {}, finish.edge}, 0, grid.rows, d.surface.values));
         if (d.min_count > 0)
             mark_sparse_cells(*used, d, d.min_count, reporter);
     }

@@ -5,7 +5,6 @@
 #include "hotspot/io/geotiff.hpp"
 
 #include <chrono>
-#include <filesystem>
 
 namespace hotspot::app
 {
@@ -50,8 +49,8 @@ nlohmann::json run_kde(const KdeRequest& r, Reporter& reporter, KdeSurface* in_m
     const bool write = !r.out_path.empty() || (!in_memory && !tiled);
     if (write)
         io::check_output_path(r.out_path, r.run.overwrite);
-    if (tiled && !r.run.overwrite && std::filesystem::exists(r.tiles_dir))
-        throw Error(Errc::Io, r.tiles_dir + ": already exists; add --overwrite to replace it");
+    if (tiled)
+        io::check_output_folder(r.tiles_dir, r.run.overwrite);
     check_outputs(r.run, {&r.input.rejects_path, &r.run.summary_json_path});
 
     const io::OffenceTable table = load_offences(r.input, r.run, reporter);

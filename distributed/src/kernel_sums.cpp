@@ -144,10 +144,10 @@ SpreadReport spread_kde_strips(World& world, const engine::Incidents& incidents,
             ++held[static_cast<std::size_t>(owner(t))];
         }
     }
+    announce(world, job);
     for (int r = 1; r < ranks; ++r)
     {
         std::vector<double>& out = packed[static_cast<std::size_t>(r)];
-        world.send(r, job_tag, &job, sizeof job);
         const std::uint64_t count = out.size();
         world.send(r, data_tag, &count, sizeof count);
         if (count > 0)

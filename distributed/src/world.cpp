@@ -242,13 +242,4 @@ void World::barrier()
 #endif
 }
 
-void World::abort(int exit_code)
-{
-#ifdef HOTSPOT_HAVE_MPI
-    if (m_joined)
-        MPI_Abort(MPI_COMM_WORLD, exit_code);
-#endif
-    std::exit(exit_code);
-}
-
 } // namespace hotspot::distributed

@@ -95,6 +95,19 @@ void check_output_path(const std::string& path, bool overwrite)
         throw Error(Errc::Io, path + ": already exists; add --overwrite to replace it");
 }
 
+void check_output_folder(const std::string& folder, bool overwrite)
+{
+    const fs::path p(folder);
+    const fs::path parent = p.has_parent_path() ? p.parent_path() : fs::path(".");
+    std::error_code ec;
+    if (!fs::is_directory(parent, ec))
+        throw Error(Errc::Io, folder + ": folder '" + parent.string() + "' does not exist");
+    if (::access(parent.c_str(), W_OK) != 0)
+        throw Error(Errc::Io, folder + ": folder '" + parent.string() + "' is not writable");
+    if (fs::exists(p, ec) && !overwrite)
+        throw Error(Errc::Io, folder + ": already exists; add --overwrite to replace it");
+}
+
 namespace
 {
 // The name part that marks a partial output of `path`: ".<stem>.hotspot-partial-".

@@ -156,18 +156,11 @@ GeoTiffTileWriter::GeoTiffTileWriter(const std::string& folder, const engine::Gr
     : m_folder(folder), m_grid(grid), m_crs(crs), m_options(std::move(options))
 {
     check_size(folder, grid);
-    std::error_code ec;
-    if (std::filesystem::exists(folder, ec) && !m_options.overwrite)
-        throw Error(Errc::Io, folder + ": already exists; add --overwrite to replace it");
-    const std::filesystem::path parent = std::filesystem::path(folder).has_parent_path()
-                                             ? std::filesystem::path(folder).parent_path()
-                                             : std::filesystem::path(".");
-    if (!std::filesystem::is_directory(parent, ec))
-        throw Error(Errc::Io, folder + ": no folder '" + parent.string() + "' to hold it");
+    check_output_folder(folder, m_options.overwrite);
     m_staging = temp_path_beside(folder);
+    std::error_code ec;
     if (!std::filesystem::create_directory(m_staging, ec))
         throw Error(Errc::Io, folder + ": cannot make a folder beside it (" + ec.message() + ")");
-    m_options.overwrite = true; // inside the staging folder
 }
 
 GeoTiffTileWriter::~GeoTiffTileWriter()

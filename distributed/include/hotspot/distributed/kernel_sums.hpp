@@ -33,6 +33,23 @@ struct SpreadReport
     double seconds = 0;            ///< on rank 0, from sending the first offences to the last strip
     double distribute_seconds = 0; ///< on rank 0, sorting the offences to ranks and sending them
     std::vector<RankShare> shares; ///< by rank
+
+    /// Records (or offences) held by all ranks, those near a tile's edge counted by each holder.
+    std::int64_t records_held() const
+    {
+        std::int64_t n = 0;
+        for (const auto& share : shares)
+            n += share.offences;
+        return n;
+    }
+    /// Bytes sent by all ranks.
+    std::uint64_t bytes_exchanged() const
+    {
+        std::uint64_t n = 0;
+        for (const auto& share : shares)
+            n += share.traffic.bytes_sent;
+        return n;
+    }
 };
 
 /// Strips finished on the rank that computed them (masked, corrected and written as tiles there)

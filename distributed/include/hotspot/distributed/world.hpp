@@ -64,9 +64,6 @@ class World
         std::string message;
     };
     Failure first_failure(const std::string& mine);
-    /// Ends every rank of the job at once with `exit_code` (a rank that cannot go on while the
-    /// others wait on it).
-    [[noreturn]] void abort(int exit_code);
 
     const Traffic& traffic() const { return m_traffic; }
 

@@ -33,6 +33,10 @@ class MappedFile
 /// and the file does not exist unless `overwrite`. Throws Error(Io) saying which.
 void check_output_path(const std::string& path, bool overwrite);
 
+/// The same for an output folder: its parent exists and is writable, and the folder does not
+/// exist unless `overwrite`. Throws Error(Io) saying which.
+void check_output_folder(const std::string& folder, bool overwrite);
+
 /// A hidden temporary path beside `path`, from which a rename into place is atomic:
 /// `.<stem>.hotspot-partial-<pid>[-<purpose>]<extension>` (GDAL drivers look at the extension).
 /// The name says what it is: a partial output of a hotspot run. Those of runs that are no longer
