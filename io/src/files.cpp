@@ -80,7 +80,11 @@ MappedFile::~MappedFile()
         ::munmap(const_cast<char*>(m_data), m_size);
 }
 
-void check_output_path(const std::string& path, bool overwrite)
+namespace
+{
+// The output's folder exists and is writable, and the output does not exist unless `overwrite`;
+// a file may not be a folder.
+void check_output(const std::string& path, bool overwrite, bool is_folder)
 {
     const fs::path p(path);
     const fs::path folder = p.has_parent_path() ? p.parent_path() : fs::path(".");
@@ -89,23 +93,21 @@ void check_output_path(const std::string& path, bool overwrite)
         throw Error(Errc::Io, path + ": folder '" + folder.string() + "' does not exist");
     if (::access(folder.c_str(), W_OK) != 0)
         throw Error(Errc::Io, path + ": folder '" + folder.string() + "' is not writable");
-    if (fs::is_directory(p, ec))
+    if (!is_folder && fs::is_directory(p, ec))
         throw Error(Errc::Io, path + ": is a folder");
     if (fs::exists(p, ec) && !overwrite)
         throw Error(Errc::Io, path + ": already exists; add --overwrite to replace it");
 }
+} // namespace
+
+void check_output_path(const std::string& path, bool overwrite)
+{
+    check_output(path, overwrite, false);
+}
 
 void check_output_folder(const std::string& folder, bool overwrite)
 {
-    const fs::path p(folder);
-    const fs::path parent = p.has_parent_path() ? p.parent_path() : fs::path(".");
-    std::error_code ec;
-    if (!fs::is_directory(parent, ec))
-        throw Error(Errc::Io, folder + ": folder '" + parent.string() + "' does not exist");
-    if (::access(parent.c_str(), W_OK) != 0)
-        throw Error(Errc::Io, folder + ": folder '" + parent.string() + "' is not writable");
-    if (fs::exists(p, ec) && !overwrite)
-        throw Error(Errc::Io, folder + ": already exists; add --overwrite to replace it");
+    check_output(folder, overwrite, true);
 }
 
 namespace
