@@ -10,6 +10,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 using namespace hotspot;
@@ -281,6 +282,48 @@ TEST_CASE("A grid over the memory limit is written strip by strip, byte for byte
     CHECK(refused.exit_code == 2);
     CHECK_THAT(refused.err, Catch::Contains("even a strip at a time"));
     CHECK_FALSE(fs::exists(dir + "/none.tif"));
+    fs::remove_all(dir);
+}
+
+TEST_CASE("kde --tiles-dir writes strips of 512 rows and a VRT that is the COG; bad requests "
+          "are refused",
+          "[cli][tiles]")
+{
+    const std::string dir = fresh_temp_dir("tiles");
+    // 914 rows at 25 m: two tiles, the second of 402 rows.
+    const std::string job = "kde --offences " + september + " --boundaries " + districts +
+                            " --area Maidstone --bandwidth 300 --cell 25 --quiet";
+    REQUIRE(run_hotspot(job + " --out " + quoted(dir + "/whole.tif")).exit_code == 0);
+    const auto r = run_hotspot(job + " --tiles-dir " + quoted(dir + "/tiles"));
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    std::set<std::string> names;
+    for (const auto& entry : fs::directory_iterator(dir + "/tiles"))
+        names.insert(entry.path().filename().string());
+    CHECK(names == std::set<std::string>{"density.vrt", "rows_0000000.tif", "rows_0000512.tif"});
+    const auto whole = io::read_geotiff(dir + "/whole.tif");
+    const auto mosaic = io::read_geotiff(dir + "/tiles/density.vrt");
+    CHECK(mosaic.raster.values == whole.raster.values);
+    for (int k = 0; k < 6; ++k)
+        CHECK(mosaic.geotransform[k] == whole.geotransform[k]);
+    CHECK(mosaic.nodata == whole.nodata);
+    CHECK(mosaic.metadata.at("HOTSPOT_BANDWIDTH_M") == whole.metadata.at("HOTSPOT_BANDWIDTH_M"));
+    CHECK(io::read_geotiff(dir + "/tiles/rows_0000512.tif").raster.grid.rows == 402);
+    // Nothing staged is left beside the folder.
+    std::set<std::string> beside;
+    for (const auto& entry : fs::directory_iterator(dir))
+        beside.insert(entry.path().filename().string());
+    CHECK(beside == std::set<std::string>{"tiles", "whole.tif"});
+
+    const std::vector<Refusal> cases{
+        {job, 2, "kde needs --out FILE.tif (or --tiles-dir FOLDER for tiles)"},
+        {job + " --out " + quoted(dir + "/x.tif") + " --tiles-dir " + quoted(dir + "/x"), 2,
+         "excludes"},
+        {job + " --tiles-dir " + quoted(dir + "/tiles"), 4, "already exists; add --overwrite"},
+        {job + " --tiles-dir " + quoted(dir + "/no/such/x"), 4, "does not exist"},
+        {job + " --tiles-dir " + quoted(dir + "/x") + " --min-count 3", 2,
+         "--min-count needs the grid in memory"}};
+    check_refusals(cases, [&] { CHECK_FALSE(fs::exists(dir + "/x")); });
     fs::remove_all(dir);
 }
 
