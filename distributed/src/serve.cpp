@@ -29,14 +29,6 @@ Traffic traffic_since(const World& world, const Traffic& before)
 }
 } // namespace detail
 
-void Packet::read(void* p, std::size_t n)
-{
-    if (m_read + n > m_bytes.size())
-        throw Error(Errc::Internal, "a message between ranks is shorter than it says");
-    std::memcpy(p, m_bytes.data() + m_read, n);
-    m_read += n;
-}
-
 void put_shapes(Packet& packet, const std::vector<const engine::MultiPolygon*>& shapes)
 {
     std::vector<std::uint64_t> counts{shapes.size()};

@@ -14,6 +14,18 @@
 namespace hotspot::io::detail
 {
 
+/// The ids on the given lines (sorted) of a file, read again.
+using IdReader = std::function<std::vector<std::string>(const std::vector<std::int64_t>& lines)>;
+
+/// Where a piece of a file (PartRequest::begin/end) starts and stops, for joining the pieces.
+struct PieceSpan
+{
+    std::uint64_t first_start = 0; ///< the byte where its first record starts
+    std::int64_t first_line = 0;   ///< the line it numbered that record (1 at the piece's start)
+    std::uint64_t stop = 0;        ///< the byte where the next piece's first record should start
+    std::int64_t stop_line = 0;    ///< the line it numbered that byte
+};
+
 struct SourcePart
 {
     std::string path;
@@ -28,7 +40,9 @@ struct SourcePart
     std::vector<std::shared_ptr<const void>> storage; ///< what the raw views point into
     /// The ids of the records on these lines (sorted), read again from the source: reading keeps
     /// only a hash of each id, and records whose hashes agree are compared by their text.
-    std::function<std::vector<std::string>(const std::vector<std::int64_t>& lines)> read_ids;
+    IdReader read_ids;
+    int id_column = -1; ///< CSV: the id field's index
+    PieceSpan span;     ///< CSV
 };
 
 /// Told how many more bytes of a file were read; called from one thread at a time.
@@ -42,16 +56,29 @@ struct PartRequest
     const ReadOptions& options;
     const OffenceFilter* filter = nullptr;
     BytesRead bytes_read;
+    /// CSV: only the records that start from the first line start at or after byte `begin` up to
+    /// the first at or after `end` (0: the file's end), numbered from line 1 at that start.
+    std::uint64_t begin = 0;
+    std::uint64_t end = 0;
 };
 
 /// police.uk street-level CSV (recognised by its header) or CSV with coordinate columns, parsed
 /// in parallel chunks split on record boundaries.
 SourcePart read_csv_part(const PartRequest& request);
 
+/// Reads the ids of a CSV file's records again (from `whole` when the text is in memory).
+IdReader csv_id_reader(const std::string& path, std::shared_ptr<const std::string> whole,
+                       std::size_t id_field, std::size_t field_count);
+
 /// Any OGR vector source of points, or a table with coordinate columns.
 SourcePart read_ogr_part(const PartRequest& request);
 
 /// The size of a file in bytes (0 when it cannot be told), for progress.
 std::size_t file_size(const std::string& path);
+
+/// The parts of a source's files, in order, joined into one table: the target CRS chosen over all
+/// of them, their records projected, crime types and codes numbered over all, repeated ids linked.
+OffenceTable join_parts(std::vector<SourcePart> parts, const InputList& inputs,
+                        const OffenceSource& source, const ReadOptions& options);
 
 } // namespace hotspot::io::detail

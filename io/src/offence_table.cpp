@@ -395,106 +395,6 @@ double seconds_since(std::chrono::steady_clock::time_point start)
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-OffenceTable join_parts(std::vector<SourcePart> parts, const InputList& inputs,
-                        const OffenceSource& source, const ReadOptions& options)
-{
-    auto stage = std::chrono::steady_clock::now();
-    OffenceTable table;
-    table.source_path = source.label();
-    table.files_skipped = inputs.skipped_outside_period;
-    const SourcePart& first = parts.front();
-    table.source_crs = first.source_crs;
-    table.format = first.format;
-    table.fields_used = first.fields_used;
-    table.field_names = first.field_names;
-    table.raw_header = first.raw_header;
-    for (const auto& p : parts)
-    {
-        table.files.push_back(p.path);
-        table.has_dates = table.has_dates || p.has_dates;
-        table.has_types = table.has_types || p.has_types;
-        if (p.format != table.format && table.format.find("mixed") == std::string::npos)
-            table.format = "mixed: " + table.format + ", " + p.format;
-        if (p.field_names != table.field_names)
-        {
-            table.mixed_fields = true;
-            table.warnings.push_back(p.path + ": its fields differ from " + first.path +
-                                     "'s; it is read by its own header");
-        }
-    }
-
-    // A file whose records mostly have latitude beyond 90 degrees has its columns swapped.
-    for (const auto& p : parts)
-    {
-        const auto& c = p.columns;
-        const std::int64_t located = c.located_seen + c.swapped_out_of_range;
-        if (c.swapped_out_of_range > 0 && 2 * c.swapped_out_of_range > located)
-            throw Error(Errc::BadData,
-                        p.path + ": " + std::to_string(c.swapped_out_of_range) + " of " +
-                            std::to_string(located) +
-                            " located records have a latitude beyond 90 degrees: longitude and "
-                            "latitude look swapped (check --x-field and --y-field)");
-    }
-    choose_target_crs(table, parts, options);
-    for (auto& p : parts)
-        project(p, table.target_crs);
-    table.seconds.project = seconds_since(stage);
-    stage = std::chrono::steady_clock::now();
-
-    // One table: crime types and codes renumbered to one dictionary each, files in order.
-    RecordColumns all;
-    if (parts.size() > 1)
-    {
-        std::size_t total = 0;
-        for (const auto& p : parts)
-            total += p.columns.located.size();
-        all.reserve(total, parts.front().columns);
-    }
-    std::vector<std::size_t> part_start{0};
-    for (auto& p : parts)
-    {
-        part_start.push_back(part_start.back() + p.columns.located.size());
-        for (auto& s : p.storage)
-            table.storage.push_back(std::move(s));
-        // The ids are needed only until they are linked; the join keeps them for that.
-        all.append(std::move(p.columns));
-    }
-    const auto codes =
-        std::make_shared<std::deque<std::string>>(all.code_names.begin(), all.code_names.end());
-    table.storage.push_back(codes);
-    const auto code_view = [&](std::int32_t k) {
-        return k >= 0 ? std::string_view((*codes)[static_cast<std::size_t>(k)])
-                      : std::string_view();
-    };
-    if (!source.code_field.empty())
-    {
-        table.codes.reserve(all.code.size());
-        for (const auto k : all.code)
-            table.codes.push_back(code_view(k));
-    }
-    std::vector<std::int32_t>().swap(all.code);
-    for (std::size_t u = 0; u < all.unlocated.size(); ++u)
-        all.unlocated[u].code = code_view(all.unlocated_code[u]);
-    table.same_id = link_same_ids(all.id_hash, all.located.source_row, parts, part_start);
-    std::vector<std::uint64_t>().swap(all.id_hash);
-    table.seconds.link = seconds_since(stage);
-
-    table.incidents = std::move(all.located);
-    table.incidents.crime_type_names = std::move(all.type_names);
-    table.raw = std::move(all.raw);
-    table.unlocated = std::move(all.unlocated);
-    table.rejected = std::move(all.rejected);
-    table.rejected_by_reason = all.rejected_by_reason;
-    table.records_read = all.records_read;
-    std::stable_sort(table.unlocated.begin(), table.unlocated.end(),
-                     [](const UnlocatedRecord& a, const UnlocatedRecord& b)
-                     { return a.row < b.row; });
-    std::stable_sort(table.rejected.begin(), table.rejected.end(),
-                     [](const RejectedRecord& a, const RejectedRecord& b)
-                     { return a.row < b.row; });
-    return table;
-}
-
 // What derive_table decides for each record of a table: which located records it keeps, and the
 // rejected records and counts it adds.
 struct Selection
@@ -667,6 +567,106 @@ void finish_derived(OffenceTable& out, Selection& s, const OffenceTable& all)
 }
 } // namespace
 
+OffenceTable detail::join_parts(std::vector<SourcePart> parts, const InputList& inputs,
+                                const OffenceSource& source, const ReadOptions& options)
+{
+    auto stage = std::chrono::steady_clock::now();
+    OffenceTable table;
+    table.source_path = source.label();
+    table.files_skipped = inputs.skipped_outside_period;
+    const SourcePart& first = parts.front();
+    table.source_crs = first.source_crs;
+    table.format = first.format;
+    table.fields_used = first.fields_used;
+    table.field_names = first.field_names;
+    table.raw_header = first.raw_header;
+    for (const auto& p : parts)
+    {
+        table.files.push_back(p.path);
+        table.has_dates = table.has_dates || p.has_dates;
+        table.has_types = table.has_types || p.has_types;
+        if (p.format != table.format && table.format.find("mixed") == std::string::npos)
+            table.format = "mixed: " + table.format + ", " + p.format;
+        if (p.field_names != table.field_names)
+        {
+            table.mixed_fields = true;
+            table.warnings.push_back(p.path + ": its fields differ from " + first.path +
+                                     "'s; it is read by its own header");
+        }
+    }
+
+    // A file whose records mostly have latitude beyond 90 degrees has its columns swapped.
+    for (const auto& p : parts)
+    {
+        const auto& c = p.columns;
+        const std::int64_t located = c.located_seen + c.swapped_out_of_range;
+        if (c.swapped_out_of_range > 0 && 2 * c.swapped_out_of_range > located)
+            throw Error(Errc::BadData,
+                        p.path + ": " + std::to_string(c.swapped_out_of_range) + " of " +
+                            std::to_string(located) +
+                            " located records have a latitude beyond 90 degrees: longitude and "
+                            "latitude look swapped (check --x-field and --y-field)");
+    }
+    choose_target_crs(table, parts, options);
+    for (auto& p : parts)
+        project(p, table.target_crs);
+    table.seconds.project = seconds_since(stage);
+    stage = std::chrono::steady_clock::now();
+
+    // One table: crime types and codes renumbered to one dictionary each, files in order.
+    RecordColumns all;
+    if (parts.size() > 1)
+    {
+        std::size_t total = 0;
+        for (const auto& p : parts)
+            total += p.columns.located.size();
+        all.reserve(total, parts.front().columns);
+    }
+    std::vector<std::size_t> part_start{0};
+    for (auto& p : parts)
+    {
+        part_start.push_back(part_start.back() + p.columns.located.size());
+        for (auto& s : p.storage)
+            table.storage.push_back(std::move(s));
+        // The ids are needed only until they are linked; the join keeps them for that.
+        all.append(std::move(p.columns));
+    }
+    const auto codes =
+        std::make_shared<std::deque<std::string>>(all.code_names.begin(), all.code_names.end());
+    table.storage.push_back(codes);
+    const auto code_view = [&](std::int32_t k) {
+        return k >= 0 ? std::string_view((*codes)[static_cast<std::size_t>(k)])
+                      : std::string_view();
+    };
+    if (!source.code_field.empty())
+    {
+        table.codes.reserve(all.code.size());
+        for (const auto k : all.code)
+            table.codes.push_back(code_view(k));
+    }
+    std::vector<std::int32_t>().swap(all.code);
+    for (std::size_t u = 0; u < all.unlocated.size(); ++u)
+        all.unlocated[u].code = code_view(all.unlocated_code[u]);
+    table.same_id = link_same_ids(all.id_hash, all.located.source_row, parts, part_start);
+    std::vector<std::uint64_t>().swap(all.id_hash);
+    table.seconds.link = seconds_since(stage);
+
+    table.incidents = std::move(all.located);
+    table.incidents.crime_type_names = std::move(all.type_names);
+    table.raw = std::move(all.raw);
+    table.unlocated = std::move(all.unlocated);
+    table.rejected = std::move(all.rejected);
+    table.rejected_by_reason = all.rejected_by_reason;
+    table.records_read = all.records_read;
+    std::stable_sort(table.unlocated.begin(), table.unlocated.end(),
+                     [](const UnlocatedRecord& a, const UnlocatedRecord& b)
+                     { return a.row < b.row; });
+    std::stable_sort(table.rejected.begin(), table.rejected.end(),
+                     [](const RejectedRecord& a, const RejectedRecord& b)
+                     { return a.row < b.row; });
+    return table;
+}
+
 std::string OffenceSource::label() const
 {
     return engine::join(paths);
@@ -719,7 +719,7 @@ OffenceTable read_all_offences(const OffenceSource& source, const ReadOptions& o
                                                                   : detail::read_ogr_part(request));
     }
     const double parse = seconds_since(start);
-    OffenceTable table = join_parts(std::move(parts), inputs, source, options);
+    OffenceTable table = detail::join_parts(std::move(parts), inputs, source, options);
     table.seconds.parse = parse;
     return table;
 }

@@ -150,7 +150,8 @@ struct Chunk
     std::int64_t line = 1;       // the line at `begin`
     std::size_t bound = 0;       // records starting at or after this belong to the next chunk
     std::size_t first_start = 0; // where its first record starts
-    std::size_t stop = 0;        // where the next chunk's first record starts
+    std::int64_t first_start_line = 0;
+    std::size_t stop = 0; // where the next chunk's first record starts
     std::int64_t stop_line = 0;
     bool open_end = false; // its last record ran to the end of the text without a line end
     RecordColumns columns;
@@ -173,6 +174,7 @@ void parse_chunk(std::string_view text, const CsvLayout& layout, Chunk& chunk)
     {
         reader.skip_blank_lines();
         chunk.first_start = reader.position();
+        chunk.first_start_line = reader.next_line();
         while (reader.position() < chunk.bound && reader.next(fields))
         {
             RowValues r;
@@ -218,21 +220,42 @@ std::int64_t count_lines(std::string_view text)
     return static_cast<std::int64_t>(std::count(text.begin(), text.end(), '\n'));
 }
 
+// The first line start at or after `at`: `at` itself after a line end, else just past the next
+// line end (the file's end when there is none).
+std::size_t line_start_from(const TextFile& file, std::size_t at)
+{
+    std::string buffer;
+    for (std::size_t from = at - 1; from < file.size();)
+    {
+        const std::string_view block = file.read(from, 1u << 16, buffer);
+        if (const std::size_t nl = block.find('\n'); nl != std::string_view::npos)
+            return from + nl + 1;
+        from += block.size();
+    }
+    return file.size();
+}
+
 struct BatchResult
 {
     bool too_small = false; // a record runs past the batch: read a larger one
     std::size_t stop = 0;   // where the next batch starts, within the text
     std::int64_t stop_line = 0;
+    std::size_t first_start = 0; // where the batch's first record starts, within the text
+    std::int64_t first_start_line = 0;
 };
 
 // Parses the records that start in [begin, end of text) when `last`, else in [begin, the last line
-// end), appending them to `out` in order.
+// end), appending them to `out` in order. With `cut_at`, a line start within the text where a piece
+// of the file ends, the records that start in [begin, cut_at).
 BatchResult parse_batch(std::string_view text, std::size_t begin, std::int64_t line, bool last,
-                        const CsvLayout& layout, std::size_t chunk_bytes, RecordColumns& out)
+                        std::optional<std::size_t> cut_at, const CsvLayout& layout,
+                        std::size_t chunk_bytes, RecordColumns& out)
 {
     BatchResult result;
     std::size_t cut = text.size();
-    if (!last)
+    if (cut_at)
+        cut = std::max(begin, *cut_at);
+    else if (!last)
     {
         const std::size_t newline = text.find_last_of('\n');
         if (newline == std::string_view::npos || newline + 1 <= begin)
@@ -296,6 +319,8 @@ BatchResult parse_batch(std::string_view text, std::size_t begin, std::int64_t l
         result.stop = c.stop;
         result.stop_line = c.stop_line;
     }
+    result.first_start = chunks.front().first_start;
+    result.first_start_line = chunks.front().first_start_line;
     for (auto& c : chunks)
         out.append(std::move(c.columns));
     return result;
@@ -306,6 +331,72 @@ std::size_t file_size(const std::string& path)
 {
     VSIStatBufL info;
     return VSIStatL(path.c_str(), &info) == 0 ? static_cast<std::size_t>(info.st_size) : 0;
+}
+
+// Ids whose hashes agree are compared by their text, read again: a rare event, for the few lines
+// concerned.
+IdReader csv_id_reader(const std::string& path, std::shared_ptr<const std::string> whole,
+                       std::size_t id_field, std::size_t field_count)
+{
+    return [path, whole, id_field, field_count](const std::vector<std::int64_t>& wanted)
+    {
+        std::vector<std::string> ids;
+        // The text kept in memory when there is one, else the file read again a block at a time.
+        std::optional<TextFile> again;
+        if (!whole)
+            again.emplace(path, false);
+        const std::size_t size = whole ? whole->size() : again->size();
+        const auto text_of = [&](std::size_t at, std::size_t n, std::string& buf)
+        { return whole ? std::string_view(*whole).substr(at, n) : again->read(at, n, buf); };
+        std::string buffer_;
+        std::size_t offset_ = 0;
+        std::int64_t line_ = 1;
+        std::size_t next = 0;
+        constexpr std::size_t step = 16u << 20;
+        while (next < wanted.size() && offset_ < size)
+        {
+            const std::string_view block_ = text_of(offset_, step, buffer_);
+            std::size_t pos = 0;
+            while (next < wanted.size() && pos < block_.size())
+            {
+                if (line_ == wanted[next])
+                {
+                    std::string record_buffer;
+                    std::size_t length = 1u << 16;
+                    std::vector<std::string_view> f;
+                    std::string id; // copied out: a quoted field's text lives in the reader
+                    while (true)
+                    {
+                        const std::string_view rec = text_of(offset_ + pos, length, record_buffer);
+                        CsvReader one(rec, path, 0, line_);
+                        const bool ok = one.next(f);
+                        id = ok && f.size() == field_count ? std::string(engine::trim(f[id_field]))
+                                                           : std::string();
+                        if (!ok || !one.ended_without_line_end() ||
+                            offset_ + pos + rec.size() >= size)
+                            break;
+                        length *= 4;
+                    }
+                    ids.push_back(std::move(id));
+                    ++next;
+                    continue;
+                }
+                const std::size_t nl = after_line_end(block_, pos, block_.size());
+                if (nl == block_.size() && (nl == 0 || block_[nl - 1] != '\n'))
+                {
+                    pos = nl;
+                    break;
+                }
+                pos = nl;
+                ++line_;
+            }
+            offset_ += pos;
+            if (pos == 0)
+                break;
+        }
+        ids.resize(wanted.size());
+        return ids;
+    };
 }
 
 SourcePart read_csv_part(const PartRequest& q)
@@ -388,42 +479,67 @@ SourcePart read_csv_part(const PartRequest& q)
                     x_name,
                     y_name};
 
+    // A piece of the file: the records that start from the first line start at or after
+    // q.begin up to the first at or after q.end, their lines numbered from 1 at the piece's start
+    // (join_shares numbers them as the file's).
+    std::size_t first = header_end;
+    if (q.begin > header_end)
+    {
+        first = line_start_from(file, q.begin);
+        line = 1;
+    }
+    const std::size_t until =
+        q.end > 0 ? std::max(first, line_start_from(file, q.end)) : file.size();
+
     // The records, a batch at a time. Each batch starts at a record boundary.
-    std::size_t offset = 0;         // of the batch in the file
-    std::size_t begin = header_end; // of the first record within the batch
+    std::size_t offset = first; // of the batch in the file
+    std::size_t begin = 0;      // of the first record within the batch
     std::size_t batch = std::max<std::size_t>(q.options.batch_bytes, 4096);
-    std::size_t reported = 0;
+    std::size_t reported = q.begin > 0 ? first : 0;
+    bool first_batch = true;
     while (true)
     {
         text = file.read(offset, batch, buffer);
         const bool last = offset + text.size() >= file.size();
+        const bool piece_ends = until < file.size() && until <= offset + text.size();
         const BatchResult r =
-            parse_batch(text, begin, line, last, layout,
-                        std::max<std::size_t>(q.options.chunk_bytes, 1024), part.columns);
+            parse_batch(text, begin, line, last,
+                        piece_ends ? std::optional<std::size_t>(until - offset) : std::nullopt,
+                        layout, std::max<std::size_t>(q.options.chunk_bytes, 1024), part.columns);
         if (r.too_small)
         {
             batch *= 2; // a record longer than the batch: try again with room for it
             continue;
         }
+        const bool done = last || piece_ends;
         if (q.bytes_read)
         {
-            const std::size_t done = last ? file.size() : offset + r.stop;
-            q.bytes_read(done - reported);
-            reported = done;
+            const std::size_t at = done ? until : offset + r.stop;
+            q.bytes_read(at - std::min(at, reported));
+            reported = std::max(reported, at);
         }
-        if (last)
-            break;
-        if (offset == 0 && r.stop > begin)
+        if (first_batch)
         {
-            // Room for the whole file's records, estimated from the first batch with a margin:
+            part.span.first_start = offset + r.first_start;
+            part.span.first_line = r.first_start_line;
+        }
+        part.span.stop = offset + r.stop;
+        part.span.stop_line = r.stop_line;
+        if (done)
+            break;
+        if (first_batch && r.stop > begin)
+        {
+            // Room for the piece's records, estimated from the first batch with a margin:
             // growing the columns by doubling would copy them and hold both copies at once.
             // Capacity that is never written takes no memory.
             const double per_byte = static_cast<double>(part.columns.records_read) /
                                     static_cast<double>(r.stop - begin);
             part.columns.reserve(
-                static_cast<std::size_t>(1.25 * per_byte * static_cast<double>(file.size())) + 1024,
+                static_cast<std::size_t>(1.25 * per_byte * static_cast<double>(until - first)) +
+                    1024,
                 part.columns);
         }
+        first_batch = false;
         offset += r.stop;
         begin = 0;
         line = r.stop_line;
@@ -431,70 +547,9 @@ SourcePart read_csv_part(const PartRequest& q)
     }
     file.check_unchanged();
 
-    // Ids whose hashes agree are compared by their text, read again: a rare event, for the few
-    // lines concerned.
-    const std::size_t id_field = static_cast<std::size_t>(std::max(roles.id, 0));
-    const std::size_t field_count = names.size();
-    const auto whole = file.whole();
-    part.read_ids = [path, whole, id_field, field_count](const std::vector<std::int64_t>& wanted)
-    {
-        std::vector<std::string> ids;
-        // The text kept in memory when there is one, else the file read again a block at a time.
-        std::optional<TextFile> again;
-        if (!whole)
-            again.emplace(path, false);
-        const std::size_t size = whole ? whole->size() : again->size();
-        const auto text_of = [&](std::size_t at, std::size_t n, std::string& buf)
-        { return whole ? std::string_view(*whole).substr(at, n) : again->read(at, n, buf); };
-        std::string buffer_;
-        std::size_t offset_ = 0;
-        std::int64_t line_ = 1;
-        std::size_t next = 0;
-        constexpr std::size_t step = 16u << 20;
-        while (next < wanted.size() && offset_ < size)
-        {
-            const std::string_view block_ = text_of(offset_, step, buffer_);
-            std::size_t pos = 0;
-            while (next < wanted.size() && pos < block_.size())
-            {
-                if (line_ == wanted[next])
-                {
-                    std::string record_buffer;
-                    std::size_t length = 1u << 16;
-                    std::vector<std::string_view> f;
-                    std::string id; // copied out: a quoted field's text lives in the reader
-                    while (true)
-                    {
-                        const std::string_view rec = text_of(offset_ + pos, length, record_buffer);
-                        CsvReader one(rec, path, 0, line_);
-                        const bool ok = one.next(f);
-                        id = ok && f.size() == field_count ? std::string(engine::trim(f[id_field]))
-                                                           : std::string();
-                        if (!ok || !one.ended_without_line_end() ||
-                            offset_ + pos + rec.size() >= size)
-                            break;
-                        length *= 4;
-                    }
-                    ids.push_back(std::move(id));
-                    ++next;
-                    continue;
-                }
-                const std::size_t nl = after_line_end(block_, pos, block_.size());
-                if (nl == block_.size() && (nl == 0 || block_[nl - 1] != '\n'))
-                {
-                    pos = nl;
-                    break;
-                }
-                pos = nl;
-                ++line_;
-            }
-            offset_ += pos;
-            if (pos == 0)
-                break;
-        }
-        ids.resize(wanted.size());
-        return ids;
-    };
+    part.id_column = roles.id;
+    part.read_ids = csv_id_reader(path, file.whole(),
+                                  static_cast<std::size_t>(std::max(roles.id, 0)), names.size());
     return part;
 }
 

@@ -5,6 +5,7 @@
 #include "hotspot/io/crs.hpp"
 #include "hotspot/io/files.hpp"
 #include "hotspot/io/offence_inputs.hpp"
+#include "hotspot/io/offence_shares.hpp"
 #include "hotspot/io/offences.hpp"
 
 #include <catch2/catch.hpp>
@@ -467,4 +468,158 @@ TEST_CASE("Inputs that hold no offences say so, naming the path", "[reader][inpu
     CHECK(month == engine::make_month(2019, 9));
     CHECK_FALSE(parse_police_uk_name("2019-09-kent-outcomes.csv", month, force));
     CHECK_FALSE(parse_police_uk_name("kent-street.csv", month, force));
+}
+
+namespace
+{
+// The source read in shares by `readers` readers, as the ranks of an MPI job read it.
+OffenceTable read_in_shares(const OffenceSource& source, int readers, std::uint64_t min_piece,
+                            const ReadOptions& options, const OffenceFilter& filter = {},
+                            std::size_t* shares_with_records = nullptr)
+{
+    const ReadPlan plan = plan_shares(source, filter, readers, min_piece);
+    REQUIRE(plan.alone.empty());
+    REQUIRE(plan.shares.size() == static_cast<std::size_t>(readers));
+    std::vector<std::string> packed;
+    std::size_t reading = 0;
+    for (const auto& share : plan.shares)
+    {
+        ShareRead read = read_share(source, share, options, filter);
+        reading += read.records > 0;
+        packed.push_back(std::move(read.packed));
+    }
+    if (shares_with_records)
+        *shares_with_records = reading;
+    return join_shares(source, plan, std::move(packed), options, filter);
+}
+} // namespace
+
+TEST_CASE("Shares read apart and joined equal one read, for any readers and pieces",
+          "[reader][shares]")
+{
+    const fs::path dir = scratch("shares");
+    const std::string tricky = (dir / "tricky.csv").string();
+    write(tricky, tricky_csv());
+    OffenceSource xy;
+    xy.crs = "EPSG:27700";
+    xy.paths = {tricky, fixtures + "offences_xy_27700.csv"};
+    OffenceSource police;
+    police.paths = {demo + "2019-09-kent-street.csv", fixtures + "police_uk_quirks.csv",
+                    demo + "2019-11-kent-street.csv"};
+    OffenceFilter burglary;
+    burglary.crime_types = {"burglary"};
+    for (const auto& [source, filter] :
+         {std::pair{xy, OffenceFilter{}}, std::pair{police, burglary},
+          std::pair{police, OffenceFilter{}}})
+        for (const bool keep_raw : {false, true})
+        {
+            ReadOptions options;
+            options.keep_raw = keep_raw;
+            options.text_on_demand = true; // shares keep no record text
+            options.keep_unlocated = true;
+            const OffenceTable one =
+                derive_table(read_all_offences(source, options, filter), filter, options);
+            for (const int readers : {1, 2, 3, 7})
+                for (const std::uint64_t min_piece : {1, 100, 4096, 1 << 30})
+                {
+                    INFO(source.label() << ", " << readers << " readers, pieces of at least "
+                                        << min_piece << (keep_raw ? ", with text" : ""));
+                    std::size_t reading = 0;
+                    const OffenceTable shared = derive_table(
+                        read_in_shares(source, readers, min_piece, options, filter, &reading),
+                        filter, options);
+                    require_same(one, shared);
+                    CHECK(shared.files == one.files);
+                    CHECK(shared.target_crs.wkt == one.target_crs.wkt);
+                    CHECK(shared.fields_used == one.fields_used);
+                    REQUIRE(shared.same_id.size() == one.same_id.size());
+                    for (std::size_t k = 0; k < one.same_id.size(); ++k)
+                        CHECK((shared.same_id[k].index == one.same_id[k].index &&
+                               shared.same_id[k].previous == one.same_id[k].previous &&
+                               shared.same_id[k].id == one.same_id[k].id));
+                    // Small pieces cut the files and every reader reads some of them.
+                    if (min_piece <= 100)
+                        CHECK(reading == static_cast<std::size_t>(readers));
+                    // The pieces of police.uk files always meet.
+                    if (source.paths[0] != tricky)
+                        CHECK(shared.warnings == one.warnings);
+                }
+        }
+}
+
+TEST_CASE("A cut inside a quoted field is found, and the file read again whole", "[reader][shares]")
+{
+    const fs::path dir = scratch("shares_quoted");
+    const std::string path = (dir / "long_note.csv").string();
+    std::string text = "x,y,note\n520000,150000,short\n520001,150001,\"";
+    for (int i = 0; i < 400; ++i)
+        text += "a long note, line " + std::to_string(i) + "\n";
+    text += "\"\n520002,150002,after\n";
+    write(path, text);
+    OffenceSource xy;
+    xy.crs = "EPSG:27700";
+    xy.paths = {path};
+    ReadOptions options;
+    options.keep_raw = true;
+    options.text_on_demand = true;
+    const OffenceTable one = read_all_offences(xy, options);
+    REQUIRE(one.incidents.size() == 3);
+    CHECK(one.incidents.source_row[2] == 404);
+    // Both cuts fall inside the note: the pieces after them read its lines as records, or
+    // fail on its closing quote.
+    const OffenceTable shared = read_in_shares(xy, 3, 1, options);
+    require_same(one, shared);
+    REQUIRE(shared.warnings.size() == 1);
+    CHECK_THAT(shared.warnings[0], Catch::Contains("long_note.csv: a quoted field"));
+}
+
+TEST_CASE("A share that cannot be read names its file; a bad piece gives one read's error",
+          "[reader][shares]")
+{
+    const fs::path dir = scratch("shares_bad");
+    OffenceSource source;
+    source.paths = {demo + "2019-09-kent-street.csv"};
+    const ReadPlan plan = plan_shares(source, {}, 2, 1);
+    REQUIRE(plan.shares[1].size() == 1);
+    std::vector<FilePiece> missing = plan.shares[1];
+    missing[0].path = (dir / "gone.csv").string();
+    try
+    {
+        read_share(source, missing, {}, {});
+        FAIL("no error");
+    }
+    catch (const Error& e)
+    {
+        CHECK(e.code() == Errc::Io);
+        CHECK_THAT(e.what(), Catch::Contains("gone.csv"));
+    }
+
+    // A quote left open near the end: the second piece cannot parse; the joiner reads the file
+    // again and reports what one read reports.
+    const std::string open_quote = (dir / "open.csv").string();
+    std::string text = "x,y\n";
+    for (int i = 0; i < 200; ++i)
+        text += std::to_string(520000 + i) + ",150000\n";
+    text += "\"520000,150000\n";
+    write(open_quote, text);
+    OffenceSource xy;
+    xy.crs = "EPSG:27700";
+    xy.paths = {open_quote};
+    std::string single;
+    try
+    {
+        read_all_offences(xy, {});
+    }
+    catch (const Error& e)
+    {
+        single = e.what();
+    }
+    REQUIRE_FALSE(single.empty());
+    CHECK_THROWS_WITH(read_in_shares(xy, 3, 1, {}), single);
+    CHECK_THAT(single, Catch::Contains("open.csv"));
+
+    // Not CSV: one reader reads it.
+    OffenceSource points;
+    points.paths = {fixtures + "offences_points.geojson"};
+    CHECK_THAT(plan_shares(points, {}, 3, 1).alone, Catch::Contains("not a CSV file"));
 }
