@@ -1,5 +1,6 @@
 #include "cli.hpp"
 
+#include "hotspot/distributed/offence_reading.hpp"
 #include "hotspot/distributed/serve.hpp"
 
 #include "batch_command.hpp"
@@ -350,7 +351,17 @@ io::OffenceTable load_offences(const OffenceInput& input, const RunOptions& run,
     else
     {
         options.progress = reporter.progress("reading");
-        table = io::read_offences(input.source, filter, options);
+        // Under mpirun every rank reads a share of the files.
+        if (run.spread)
+        {
+            distributed::SpreadReport report;
+            table = distributed::spread_read_offences(distributed::World::current(), input.source,
+                                                      filter, options, report);
+            if (!report.shares.empty())
+                run.spread->push_back(std::move(report));
+        }
+        else
+            table = io::read_offences(input.source, filter, options);
         reporter.done();
     }
 
@@ -579,12 +590,13 @@ nlohmann::json spread_json(const distributed::SpreadReport& report)
                          {"records", share.offences},
                          {"parts", share.tiles},
                          {"cells", share.cells},
+                         {"bytes_read", share.bytes_read},
                          {"compute_seconds", share.compute_seconds},
                          {"finish_seconds", share.finish_seconds},
                          {"bytes_sent", share.traffic.bytes_sent},
                          {"bytes_received", share.traffic.bytes_received},
                          {"communication_seconds", share.traffic.seconds}});
-    return {{"work", report.tile_rows > 0 ? "density tiles" : "slices of records"},
+    return {{"work", report.work},
             {"parts", report.tiles},
             {"tile_rows", report.tile_rows},
             {"seconds", report.seconds},
@@ -714,10 +726,12 @@ int run_command(const Command& c)
                 const std::string records = std::to_string(report.records_held());
                 reporter.info(
                     "ranks      " + std::to_string(report.ranks) + ": " +
-                    (report.tile_rows > 0
-                         ? std::to_string(report.tiles) + " tiles of " +
-                               std::to_string(report.tile_rows) + " rows, " + records +
-                               " offences held in all"
+                    (report.tile_rows > 0 ? std::to_string(report.tiles) + " tiles of " +
+                                                std::to_string(report.tile_rows) + " rows, " +
+                                                records + " offences held in all"
+                     : report.work == "reading"
+                         ? records + " records read in " + std::to_string(report.tiles) +
+                               " pieces of the input"
                          : records + " records in " + std::to_string(report.tiles) + " slices") +
                     ", " + human_bytes(static_cast<double>(report.bytes_exchanged())) +
                     " exchanged, " + fixed(report.seconds, 2) + " s");

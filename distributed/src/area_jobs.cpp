@@ -1,7 +1,7 @@
 #include "hotspot/distributed/area_jobs.hpp"
 
 #include "hotspot/engine/core/error.hpp"
-#include "protocol.hpp"
+#include "slices.hpp"
 
 #include <algorithm>
 #include <exception>
@@ -24,14 +24,6 @@ std::vector<const engine::MultiPolygon*> shapes_of(const engine::AreaIndex& inde
     return shapes;
 }
 
-// Slice r of n items over the ranks: [begin, end).
-std::pair<std::size_t, std::size_t> slice(std::size_t n, int rank, int ranks)
-{
-    const auto at = [&](int r)
-    { return n * static_cast<std::size_t>(r) / static_cast<std::size_t>(ranks); };
-    return {at(rank), at(rank + 1)};
-}
-
 template <class T>
 std::vector<T> part(const std::vector<T>& v, std::pair<std::size_t, std::size_t> s)
 {
@@ -39,94 +31,6 @@ std::vector<T> part(const std::vector<T>& v, std::pair<std::size_t, std::size_t>
                           v.begin() + static_cast<std::ptrdiff_t>(s.second));
 }
 
-// A rank's answer: ok and its results, or why not.
-void send_answer(World& world, const std::string& failure, const Packet& results)
-{
-    world.send_text(0, result_tag, failure.empty() ? "ok" : "failed: " + failure);
-    if (failure.empty())
-        world.send_text(0, result_tag, results.bytes());
-}
-
-// Rank 0 side of a job over slices of records: sends each rank its packet, runs its own slice,
-// takes each rank's results in rank order, and rethrows the first failure once all are back.
-template <class MakePacket, class RunOwn, class TakeResults>
-SpreadReport over_slices(World& world, const Job& job, std::size_t n, MakePacket make_packet,
-                         RunOwn run_own, TakeResults take_results)
-{
-    const auto started = std::chrono::steady_clock::now();
-    const Traffic before = world.traffic();
-    const int ranks = world.size();
-    announce(world, job);
-    for (int r = 1; r < ranks; ++r)
-        world.send_text(r, data_tag, make_packet(slice(n, r, ranks)).bytes());
-    SpreadReport report;
-    report.ranks = ranks;
-    report.tiles = ranks;
-    report.shares.resize(static_cast<std::size_t>(ranks));
-    std::exception_ptr failure;
-    try
-    {
-        const auto t = std::chrono::steady_clock::now();
-        run_own(slice(n, 0, ranks));
-        report.shares[0].compute_seconds = seconds_since(t);
-    }
-    catch (...)
-    {
-        failure = std::current_exception();
-    }
-    for (int r = 1; r < ranks; ++r)
-    {
-        const std::string status = world.receive_text(r, result_tag);
-        if (status == "ok")
-        {
-            Packet results(world.receive_text(r, result_tag));
-            if (!failure)
-                take_results(slice(n, r, ranks), results);
-        }
-        else if (!failure)
-            failure = std::make_exception_ptr(
-                Error(Errc::Internal, "rank " + std::to_string(r) + " " + status));
-        world.receive(r, share_tag, &report.shares[static_cast<std::size_t>(r)], sizeof(RankShare));
-    }
-    report.shares[0].offences = static_cast<std::int64_t>(slice(n, 0, ranks).second);
-    report.shares[0].tiles = 1;
-    report.shares[0].traffic = traffic_since(world, before);
-    report.seconds = seconds_since(started);
-    if (failure)
-        std::rethrow_exception(failure);
-    return report;
-}
-
-// The other ranks' side: reads the packet, runs the slice, answers with the results.
-template <class Run> void serve_slice(World& world, Run run)
-{
-    const Traffic before = world.traffic();
-    Packet packet(world.receive_text(0, data_tag));
-    RankShare share;
-    share.rank = world.rank();
-    share.tiles = 1;
-    Packet results;
-    std::string failure;
-    try
-    {
-        if (world.fault("fail"))
-            throw std::bad_alloc();
-        const auto t = std::chrono::steady_clock::now();
-        share.offences = run(packet, results);
-        share.compute_seconds = seconds_since(t);
-    }
-    catch (const std::bad_alloc&)
-    {
-        failure = "out of memory";
-    }
-    catch (const std::exception& e)
-    {
-        failure = e.what();
-    }
-    send_answer(world, failure, results);
-    share.traffic = traffic_since(world, before);
-    world.send(0, share_tag, &share, sizeof share);
-}
 } // namespace
 
 SpreadReport spread_locate(World& world, const engine::AreaIndex& index,
@@ -151,6 +55,7 @@ SpreadReport spread_locate(World& world, const engine::AreaIndex& index,
         {
             engine::locate_points(index, x.data() + s.first, y.data() + s.first, s.second - s.first,
                                   max_distance_m, out + s.first);
+            return static_cast<std::int64_t>(s.second - s.first);
         },
         [&](std::pair<std::size_t, std::size_t> s, Packet& results)
         {
@@ -228,6 +133,7 @@ engine::ReconcileReport spread_reconcile(World& world, const engine::CodeRecords
             engine::classify_records(mine, part(clues, s), areas, options, outcomes, my_swapped);
             std::copy(outcomes.begin(), outcomes.end(), report.outcomes.begin() + s.first);
             std::copy(my_swapped.begin(), my_swapped.end(), swapped.begin() + s.first);
+            return static_cast<std::int64_t>(s.second - s.first);
         },
         [&](std::pair<std::size_t, std::size_t> s, Packet& results)
         {

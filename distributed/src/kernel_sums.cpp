@@ -163,6 +163,7 @@ SpreadReport spread_kde_strips(World& world, const engine::Incidents& incidents,
     std::vector<double>().swap(packed[0]);
 
     SpreadReport report;
+    report.work = "density tiles";
     report.ranks = ranks;
     report.tiles = tiles;
     report.tile_rows = job.tile_rows;

@@ -27,9 +27,10 @@ enum Tag : int
 enum class JobKind : std::int32_t
 {
     stop = 0,
-    kernel_sums = 1, ///< tiles of a density surface
-    locate = 2,      ///< the area holding each point
-    classify = 3,    ///< reconcile's location tests
+    kernel_sums = 1,   ///< tiles of a density surface
+    locate = 2,        ///< the area holding each point
+    classify = 3,      ///< reconcile's location tests
+    read_offences = 4, ///< a share of an offence source
 };
 
 struct Job
@@ -62,5 +63,6 @@ Traffic traffic_since(const World& world, const Traffic& before);
 void serve_kernel_sums(World& world, const Job& job);
 void serve_locate(World& world, const Job& job);
 void serve_classify(World& world, const Job& job);
+void serve_read_offences(World& world, const Job& job);
 
 } // namespace hotspot::distributed::detail

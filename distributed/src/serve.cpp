@@ -110,6 +110,9 @@ int serve(World& world)
         case JobKind::classify:
             serve_classify(world, job);
             break;
+        case JobKind::read_offences:
+            serve_read_offences(world, job);
+            break;
         }
     }
 }

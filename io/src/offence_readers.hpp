@@ -76,6 +76,9 @@ SourcePart read_ogr_part(const PartRequest& request);
 /// The size of a file in bytes (0 when it cannot be told), for progress.
 std::size_t file_size(const std::string& path);
 
+/// Refuses --from after --to.
+void check_period(const OffenceFilter& filter);
+
 /// The parts of a source's files, in order, joined into one table: the target CRS chosen over all
 /// of them, their records projected, crime types and codes numbered over all, repeated ids linked.
 OffenceTable join_parts(std::vector<SourcePart> parts, const InputList& inputs,

@@ -206,6 +206,7 @@ std::uint64_t piece_bytes(const FilePiece& piece)
 ReadPlan plan_shares(const OffenceSource& source, const OffenceFilter& filter, int readers,
                      std::uint64_t min_piece_bytes)
 {
+    detail::check_period(filter);
     ReadPlan plan;
     plan.inputs = expand_offence_inputs(source.paths, source.forces, filter);
     const auto n = static_cast<std::uint64_t>(std::max(readers, 1));

@@ -567,6 +567,13 @@ void finish_derived(OffenceTable& out, Selection& s, const OffenceTable& all)
 }
 } // namespace
 
+void detail::check_period(const OffenceFilter& filter)
+{
+    if (filter.from && filter.to && *filter.from > *filter.to)
+        throw Error(Errc::Usage, "--from " + format_month(*filter.from) + " is after --to " +
+                                     format_month(*filter.to));
+}
+
 OffenceTable detail::join_parts(std::vector<SourcePart> parts, const InputList& inputs,
                                 const OffenceSource& source, const ReadOptions& options)
 {
@@ -727,9 +734,7 @@ OffenceTable read_all_offences(const OffenceSource& source, const ReadOptions& o
 OffenceTable read_offences(const OffenceSource& source, const OffenceFilter& filter,
                            const ReadOptions& options)
 {
-    if (filter.from && filter.to && *filter.from > *filter.to)
-        throw Error(Errc::Usage, "--from " + format_month(*filter.from) + " is after --to " +
-                                     format_month(*filter.to));
+    detail::check_period(filter);
     return derive_table(read_all_offences(source, options, filter), filter, options);
 }
 

@@ -105,19 +105,34 @@ TEST_CASE("kde on three ranks is byte for byte the single process's COG", "[cli]
         const std::string three = dir + "/three" + std::to_string(j) + ".tif";
         const std::string summary = dir + "/three" + std::to_string(j) + ".json";
         REQUIRE(run_hotspot(jobs[j] + " --quiet --out " + quoted(one)).exit_code == 0);
+        // Pieces of 100 kB: every rank reads a part of the file.
         const auto r =
-            run_ranks(jobs[j] + " --out " + quoted(three) + " --summary-json " + quoted(summary));
+            run_ranks(jobs[j] + " --out " + quoted(three) + " --summary-json " + quoted(summary),
+                      "HOTSPOT_MIN_PIECE_BYTES=100000");
         INFO(r.err);
         REQUIRE(r.exit_code == 0);
         CHECK(slurp(one) == slurp(three));
         CHECK_THAT(r.out, Catch::Contains("ranks      3: "));
         // Printed once: rank 0 speaks for the job.
         CHECK(r.out.find("wrote") == r.out.rfind("wrote"));
-        // Every rank computed tiles, and held fewer offences than there are.
         const auto s = nlohmann::json::parse(slurp(summary));
         CHECK(s["distributed"]["ranks"] == 3);
-        REQUIRE(s["distributed"]["jobs"].size() == 1);
-        const auto& spread = s["distributed"]["jobs"][0];
+        REQUIRE(s["distributed"]["jobs"].size() == 2);
+        // Every rank read a share of the file, and the shares add up to the whole.
+        const auto& reading = s["distributed"]["jobs"][0];
+        CHECK(reading["work"] == "reading");
+        std::int64_t records = 0, bytes = 0;
+        for (const auto& rank : reading["per_rank"])
+        {
+            CHECK(rank["records"].get<std::int64_t>() > 0);
+            records += rank["records"].get<std::int64_t>();
+            bytes += rank["bytes_read"].get<std::int64_t>();
+        }
+        CHECK(records == s["offences"]["records_read"].get<std::int64_t>());
+        CHECK(bytes ==
+              static_cast<std::int64_t>(fs::file_size(demo + "police_uk/2019-09-kent-street.csv")));
+        // Every rank computed tiles, and held fewer offences than there are.
+        const auto& spread = s["distributed"]["jobs"][1];
         CHECK(spread["work"] == "density tiles");
         std::int64_t tiles = 0;
         for (const auto& rank : spread["per_rank"])
@@ -150,9 +165,11 @@ TEST_CASE("kde --tiles-dir on three ranks writes the single process's tiles, who
     REQUIRE(r.exit_code == 0);
     // The other ranks sent rank 0 a few bytes a tile, not their rows (512 x 2,915 doubles each).
     const auto s = nlohmann::json::parse(slurp(dir + "/three.json"));
-    const auto& root = s["distributed"]["jobs"][0]["per_rank"][0];
+    const auto& tiles = s["distributed"]["jobs"].back();
+    CHECK(tiles["work"] == "density tiles");
+    const auto& root = tiles["per_rank"][0];
     CHECK(root["bytes_received"].get<std::int64_t>() < 10000);
-    for (const auto& rank : s["distributed"]["jobs"][0]["per_rank"])
+    for (const auto& rank : tiles["per_rank"])
         CHECK(rank["parts"].get<std::int64_t>() >= 1);
     const auto names = files_in(dir + "/one");
     // 2,284 rows: five tiles of 512 rows (the last 240) and the VRT.
@@ -236,7 +253,7 @@ TEST_CASE("reconcile and tables on three ranks give the single process's outputs
         CHECK(slurp(one + ".csv") == slurp(three + ".csv"));
         // Each rank tested a third of the 18,408 records.
         const auto s = nlohmann::json::parse(slurp(three + ".json"));
-        const auto& job_spread = s["distributed"]["jobs"][0];
+        const auto& job_spread = s["distributed"]["jobs"].back();
         CHECK(job_spread["work"] == "slices of records");
         std::int64_t records = 0;
         for (const auto& rank : job_spread["per_rank"])
@@ -369,6 +386,14 @@ TEST_CASE("A rank lost or failing mid-run fails the whole run and writes nothing
     INFO(failed.err);
     CHECK(failed.exit_code == 1);
     CHECK_THAT(failed.err, Catch::Contains("hotspot: rank 2 failed: out of memory holding"));
+    // A rank that cannot read its share of the offences: named with the file, exit code 4.
+    const auto unreadable = run_ranks(job + "--out " + quoted(dir + "/unreadable.tif"),
+                                      "HOTSPOT_MIN_PIECE_BYTES=100000 HOTSPOT_FAULT=unreadable:1");
+    INFO(unreadable.err);
+    CHECK(unreadable.exit_code == 4);
+    CHECK_THAT(unreadable.err, Catch::Contains("hotspot: rank 1 failed: ") &&
+                                   Catch::Contains("2019-09-kent-street.csv: cannot be read"));
+    CHECK_FALSE(fs::exists(dir + "/unreadable.tif"));
     // The same in tiles: the folder does not appear.
     const auto tiles =
         run_ranks(job + "--tiles-dir " + quoted(dir + "/tiles"), "HOTSPOT_FAULT=fail:1");

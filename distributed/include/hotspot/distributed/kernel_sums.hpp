@@ -16,7 +16,8 @@ namespace hotspot::distributed
 struct RankShare
 {
     int rank = 0;
-    std::int64_t offences = 0; ///< the offences it held: those reaching its tiles
+    std::int64_t offences = 0;    ///< the offences it held (those reaching its tiles), or read
+    std::uint64_t bytes_read = 0; ///< of the input, when it read a share of it
     std::int64_t tiles = 0;
     std::int64_t cells = 0;
     double compute_seconds = 0; ///< computing its tiles, with its own threads
@@ -27,6 +28,7 @@ struct RankShare
 /// How a surface was spread over the ranks.
 struct SpreadReport
 {
+    std::string work; ///< "density tiles", "slices of records", "reading"
     int ranks = 1;
     std::int64_t tiles = 0;
     std::int64_t tile_rows = 0;

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace hotspot::engine
@@ -67,6 +68,12 @@ class Packet
     }
 
     const std::string& bytes() const { return m_bytes; }
+    /// The bytes, handed over without a copy; the packet is empty after.
+    std::string release()
+    {
+        m_read = 0;
+        return std::move(m_bytes);
+    }
 
   private:
     void append(const void* p, std::size_t n) { m_bytes.append(static_cast<const char*>(p), n); }
