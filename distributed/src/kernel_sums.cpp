@@ -9,6 +9,8 @@
 #include <new>
 #include <string>
 
+#include <tbb/parallel_for.h>
+
 namespace hotspot::distributed
 {
 
@@ -120,30 +122,61 @@ SpreadReport spread_kde_strips(World& world, const engine::Incidents& incidents,
     const std::int64_t tiles = tile_count(job);
     const auto owner = [&](std::int64_t tile) { return static_cast<int>(tile % ranks); };
 
-    // Each offence to every rank owning a tile it reaches, in input order.
-    std::vector<std::vector<double>> packed(static_cast<std::size_t>(ranks));
-    std::vector<std::int64_t> held(static_cast<std::size_t>(ranks), 0);
-    for (std::size_t i = 0; i < incidents.size(); ++i)
+    // Each offence to every rank owning a tile it reaches, in input order: blocks of offences are
+    // placed in parallel, counted first so that each block writes straight into its place.
+    const std::size_t k = stride(job);
+    const auto n_ranks = static_cast<std::size_t>(ranks);
+    const auto each_owner = [&](std::size_t i, auto&& visit)
     {
         const double h = job.adaptive ? options.point_bandwidth_m[i] : options.bandwidth_m;
         const engine::RowsReached reach = engine::kde_rows_reached(
             grid, engine::kernel_support_radius(options.kernel, h), incidents.x[i], incidents.y[i]);
         if (reach.last < reach.first)
-            continue;
+            return;
         const std::int64_t t0 = reach.first / job.tile_rows, t1 = reach.last / job.tile_rows;
         const std::int64_t last = std::min(t1, t0 + ranks - 1); // beyond, owners repeat
         for (std::int64_t t = t0; t <= last; ++t)
+            visit(static_cast<std::size_t>(owner(t)), h);
+    };
+    constexpr std::size_t block = 1 << 16;
+    const std::size_t blocks = (incidents.size() + block - 1) / block;
+    // at[b * ranks + r]: offences of blocks before b that rank r holds, once counted and summed.
+    std::vector<std::size_t> at(blocks * n_ranks, 0);
+    tbb::parallel_for(std::size_t{0}, blocks,
+                      [&](std::size_t b)
+                      {
+                          const std::size_t end = std::min(incidents.size(), (b + 1) * block);
+                          for (std::size_t i = b * block; i < end; ++i)
+                              each_owner(i, [&](std::size_t r, double) { ++at[b * n_ranks + r]; });
+                      });
+    std::vector<std::int64_t> held(n_ranks, 0);
+    for (std::size_t b = 0; b < blocks; ++b)
+        for (std::size_t r = 0; r < n_ranks; ++r)
         {
-            std::vector<double>& out = packed[static_cast<std::size_t>(owner(t))];
-            out.push_back(incidents.x[i]);
-            out.push_back(incidents.y[i]);
-            if (job.weighted)
-                out.push_back(incidents.weight[i]);
-            if (job.adaptive)
-                out.push_back(h);
-            ++held[static_cast<std::size_t>(owner(t))];
+            const std::size_t count = at[b * n_ranks + r];
+            at[b * n_ranks + r] = static_cast<std::size_t>(held[r]);
+            held[r] += static_cast<std::int64_t>(count);
         }
-    }
+    std::vector<std::vector<double>> packed(n_ranks);
+    for (std::size_t r = 0; r < n_ranks; ++r)
+        packed[r].resize(static_cast<std::size_t>(held[r]) * k);
+    tbb::parallel_for(std::size_t{0}, blocks,
+                      [&](std::size_t b)
+                      {
+                          const std::size_t end = std::min(incidents.size(), (b + 1) * block);
+                          for (std::size_t i = b * block; i < end; ++i)
+                              each_owner(i,
+                                         [&](std::size_t r, double h)
+                                         {
+                                             double* out = &packed[r][at[b * n_ranks + r]++ * k];
+                                             out[0] = incidents.x[i];
+                                             out[1] = incidents.y[i];
+                                             if (job.weighted)
+                                                 out[2] = incidents.weight[i];
+                                             if (job.adaptive)
+                                                 out[k - 1] = h;
+                                         });
+                      });
     announce(world, job);
     for (int r = 1; r < ranks; ++r)
     {
