@@ -79,9 +79,34 @@ std::size_t file_size(const std::string& path);
 /// Refuses --from after --to.
 void check_period(const OffenceFilter& filter);
 
+/// Refuses a file whose records mostly have a latitude beyond 90 degrees: its columns are swapped.
+void check_swapped(const std::string& path, std::int64_t swapped, std::int64_t located_seen);
+
+/// The located records that stand for all when the target CRS is chosen: every stride-th of each
+/// file, counted from the file's first (at most ReadOptions::crs_sample in all).
+struct CrsSample
+{
+    std::size_t total = 0;  ///< located records in all the files
+    std::size_t stride = 1; ///< crs_sample_stride(total)
+    bool one_crs = true;    ///< every file is in first_crs
+    Crs first_crs;
+    std::vector<double> xs, ys; ///< in first_crs when one_crs, else longitude/latitude
+};
+std::size_t crs_sample_stride(std::size_t total, std::size_t sample);
+/// Adds the sample's records of a part whose first located record is the `offset`-th of its file.
+void add_crs_sample(CrsSample& sample, const SourcePart& part, std::size_t offset);
+/// Sets table.target_crs (and its reason): options.target_crs, or chosen from the sample.
+void choose_target_crs(OffenceTable& table, CrsSample sample, const ReadOptions& options);
+/// Projects a part's located records to the target CRS; those that cannot be become unlocated.
+void project(SourcePart& part, const Crs& target);
+
 /// The parts of a source's files, in order, joined into one table: the target CRS chosen over all
 /// of them, their records projected, crime types and codes numbered over all, repeated ids linked.
 OffenceTable join_parts(std::vector<SourcePart> parts, const InputList& inputs,
                         const OffenceSource& source, const ReadOptions& options);
+/// join_parts for parts already projected to target_crs.
+OffenceTable join_projected(std::vector<SourcePart> parts, const InputList& inputs,
+                            const OffenceSource& source, const Crs& target_crs,
+                            const std::string& target_crs_reason);
 
 } // namespace hotspot::io::detail

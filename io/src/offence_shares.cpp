@@ -9,6 +9,8 @@
 #include "offence_readers.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <optional>
 
 namespace hotspot::io
 {
@@ -201,6 +203,121 @@ std::uint64_t piece_bytes(const FilePiece& piece)
     const std::uint64_t end = piece.end > 0 ? piece.end : detail::file_size(piece.path);
     return end - std::min(end, piece.begin);
 }
+
+enum class Round : std::uint8_t
+{
+    parse = 1,
+    sample = 2,
+    project = 3,
+};
+
+void put_month(Packet& p, const std::optional<engine::MonthIndex>& month)
+{
+    p.put_one<std::uint8_t>(month.has_value());
+    p.put_one<engine::MonthIndex>(month.value_or(engine::no_month));
+}
+
+std::optional<engine::MonthIndex> take_month(Packet& p)
+{
+    const bool has = p.take_one<std::uint8_t>() != 0;
+    const auto month = p.take_one<engine::MonthIndex>();
+    return has ? std::optional(month) : std::nullopt;
+}
+
+void malformed_if(bool bad)
+{
+    if (bad)
+        throw Error(Errc::Internal, "a request between readers of shares is malformed");
+}
+
+// What a reader needs to parse its share: how to read, and which pieces.
+struct ParseRequest
+{
+    OffenceSource source;
+    ReadOptions options;
+    OffenceFilter filter;
+    std::vector<FilePiece> pieces;
+};
+
+std::string parse_request(const OffenceSource& s, const ReadOptions& o, const OffenceFilter& f,
+                          const std::vector<FilePiece>& pieces)
+{
+    Packet p;
+    p.put_one(Round::parse);
+    p.put(std::vector<std::string>{s.layer, s.sql, s.x_field, s.y_field, s.crs, s.date_field,
+                                   s.type_field, s.id_field, s.weight_field, s.code_field});
+    p.put(std::vector<std::uint8_t>{o.keep_raw, o.keep_unlocated, o.reject_duplicates,
+                                    o.list_rejected, o.text_on_demand});
+    p.put(std::vector<std::uint64_t>{o.batch_bytes, o.chunk_bytes});
+    put_month(p, f.from);
+    put_month(p, f.to);
+    p.put(f.crime_types);
+    std::vector<std::string> paths;
+    std::vector<std::uint32_t> files;
+    std::vector<std::uint64_t> ranges;
+    for (const auto& piece : pieces)
+    {
+        paths.push_back(piece.path);
+        files.push_back(piece.file);
+        ranges.insert(ranges.end(), {piece.begin, piece.end});
+    }
+    p.put(paths);
+    p.put(files);
+    p.put(ranges);
+    return p.release();
+}
+
+// Reads a parse request after its round.
+ParseRequest take_parse_request(Packet& p)
+{
+    ParseRequest q;
+    const auto fields = p.take_texts();
+    malformed_if(fields.size() != 10);
+    OffenceSource& s = q.source;
+    s.layer = fields[0];
+    s.sql = fields[1];
+    s.x_field = fields[2];
+    s.y_field = fields[3];
+    s.crs = fields[4];
+    s.date_field = fields[5];
+    s.type_field = fields[6];
+    s.id_field = fields[7];
+    s.weight_field = fields[8];
+    s.code_field = fields[9];
+    const auto flags = p.take<std::uint8_t>();
+    const auto sizes = p.take<std::uint64_t>();
+    malformed_if(flags.size() != 5 || sizes.size() != 2);
+    ReadOptions& o = q.options;
+    o.keep_raw = flags[0] != 0;
+    o.keep_unlocated = flags[1] != 0;
+    o.reject_duplicates = flags[2] != 0;
+    o.list_rejected = flags[3] != 0;
+    o.text_on_demand = flags[4] != 0;
+    o.batch_bytes = sizes[0];
+    o.chunk_bytes = sizes[1];
+    q.filter.from = take_month(p);
+    q.filter.to = take_month(p);
+    q.filter.crime_types = p.take_texts();
+    const auto paths = p.take_texts();
+    const auto files = p.take<std::uint32_t>();
+    const auto ranges = p.take<std::uint64_t>();
+    malformed_if(files.size() != paths.size() || ranges.size() != 2 * paths.size());
+    for (std::size_t k = 0; k < paths.size(); ++k)
+        q.pieces.push_back({paths[k], files[k], ranges[2 * k], ranges[2 * k + 1]});
+    return q;
+}
+
+// What the joining reader learns of each piece when it is parsed.
+struct PieceFacts
+{
+    std::uint32_t file = 0;
+    bool parsed = false;
+    detail::PieceSpan span;
+    std::uint64_t located = 0;
+    Crs crs;
+    std::int64_t swapped = 0;
+    std::int64_t located_seen = 0;
+};
 } // namespace
 
 ReadPlan plan_shares(const OffenceSource& source, const OffenceFilter& filter, int readers,
@@ -261,124 +378,342 @@ ReadPlan plan_shares(const OffenceSource& source, const OffenceFilter& filter, i
     return plan;
 }
 
-ShareRead read_share(const OffenceSource& source, const std::vector<FilePiece>& share,
-                     const ReadOptions& options, const OffenceFilter& filter)
+struct ShareReader::State
 {
-    const ReadOptions o = piece_options(options);
-    ShareRead out;
-    for (const auto& piece : share)
-        out.bytes += piece_bytes(piece);
-    std::uint64_t done = 0;
-    const auto bytes_read = [&](std::size_t bytes)
-    {
-        done += bytes;
-        if (options.progress && out.bytes > 0)
-            options.progress(
-                std::min(1.0, static_cast<double>(done) / static_cast<double>(out.bytes)));
-    };
-    Packet packet;
-    packet.put_one<std::uint64_t>(share.size());
-    for (const auto& piece : share)
-    {
-        packet.put_one(piece.file);
-        const InputFile file{piece.path, engine::no_month, {}};
-        const detail::PartRequest request{
-            file, piece.file, source, o, filter_if_any(filter), bytes_read, piece.begin, piece.end};
-        std::optional<SourcePart> part;
-        try
-        {
-            part = detail::read_csv_part(request);
-        }
-        catch (const Error& e)
-        {
-            if (e.code() == Errc::Io)
-                throw;
-            // Left to the joiner, which reads the whole file and so says what a single reader
-            // says: a piece may also have begun inside a quoted field.
-        }
-        packet.put_one<std::uint8_t>(part.has_value());
-        if (part)
-        {
-            out.records += part->columns.records_read;
-            put_part(packet, *part);
-        }
-    }
-    out.packed = packet.bytes();
-    return out;
+    ParseRequest request;
+    std::vector<std::optional<SourcePart>> parts; // by piece; empty where not parsed or not kept
+    engine::ProgressFn progress;
+    Figures figures;
+};
+
+ShareReader::ShareReader() : m_state(std::make_unique<State>()) {}
+ShareReader::~ShareReader() = default;
+ShareReader::ShareReader(ShareReader&&) noexcept = default;
+ShareReader& ShareReader::operator=(ShareReader&&) noexcept = default;
+
+void ShareReader::set_progress(engine::ProgressFn progress)
+{
+    m_state->progress = std::move(progress);
 }
 
-OffenceTable join_shares(const OffenceSource& source, const ReadPlan& plan,
-                         std::vector<std::string> packed_shares, const ReadOptions& options,
-                         const OffenceFilter& filter)
+const ShareReader::Figures& ShareReader::figures() const
+{
+    return m_state->figures;
+}
+
+std::optional<std::vector<std::string>> ShareReader::files_of(const std::string& request)
+{
+    Packet p(request);
+    if (p.take_one<Round>() != Round::parse)
+        return std::nullopt;
+    std::vector<std::string> files;
+    for (const auto& piece : take_parse_request(p).pieces)
+        files.push_back(piece.path);
+    return files;
+}
+
+std::string ShareReader::answer(const std::string& request)
+{
+    State& m = *m_state;
+    Packet in(request);
+    Packet out;
+    switch (in.take_one<Round>())
+    {
+    case Round::parse:
+    {
+        m.request = take_parse_request(in);
+        m.parts.clear();
+        m.figures = {};
+        const ParseRequest& q = m.request;
+        const ReadOptions o = piece_options(q.options);
+        for (const auto& piece : q.pieces)
+            m.figures.bytes += piece_bytes(piece);
+        std::uint64_t done = 0;
+        const auto bytes_read = [&](std::size_t bytes)
+        {
+            done += bytes;
+            if (m.progress && m.figures.bytes > 0)
+                m.progress(std::min(1.0, static_cast<double>(done) /
+                                             static_cast<double>(m.figures.bytes)));
+        };
+        for (const auto& piece : q.pieces)
+        {
+            const InputFile file{piece.path, engine::no_month, {}};
+            const detail::PartRequest part_request{
+                file,       piece.file,  q.source, o, filter_if_any(q.filter),
+                bytes_read, piece.begin, piece.end};
+            auto& part = m.parts.emplace_back();
+            try
+            {
+                part = detail::read_csv_part(part_request);
+            }
+            catch (const Error& e)
+            {
+                if (e.code() == Errc::Io)
+                    throw;
+                // Left to the joining reader: the piece may also have begun inside a quoted field.
+            }
+            out.put_one<std::uint8_t>(part.has_value());
+            if (!part)
+                continue;
+            const auto& c = part->columns;
+            m.figures.records += c.records_read;
+            ++m.figures.pieces;
+            out.put_one(part->span);
+            out.put_one<std::uint64_t>(c.located.size());
+            put_crs(out, part->source_crs);
+            out.put_one(c.swapped_out_of_range);
+            out.put_one(c.located_seen);
+        }
+        break;
+    }
+    case Round::sample:
+    {
+        detail::CrsSample like;
+        like.one_crs = in.take_one<std::uint8_t>() != 0;
+        like.stride = in.take_one<std::uint64_t>();
+        const auto keep = in.take<std::uint8_t>();
+        const auto offsets = in.take<std::uint64_t>();
+        malformed_if(keep.size() != m.parts.size() || offsets.size() != m.parts.size());
+        for (std::size_t k = 0; k < m.parts.size(); ++k)
+        {
+            if (!keep[k])
+            {
+                m.parts[k].reset();
+                continue;
+            }
+            malformed_if(!m.parts[k]);
+            detail::CrsSample sample = like;
+            detail::add_crs_sample(sample, *m.parts[k], offsets[k]);
+            out.put(sample.xs);
+            out.put(sample.ys);
+        }
+        break;
+    }
+    case Round::project:
+    {
+        const Crs target = take_crs(in);
+        for (auto& part : m.parts)
+            if (part)
+            {
+                detail::project(*part, target);
+                put_part(out, *part);
+                part.reset();
+            }
+        m.parts.clear();
+        break;
+    }
+    default:
+        malformed_if(true);
+    }
+    return out.release();
+}
+
+OffenceTable read_in_shares(const OffenceSource& source, const ReadPlan& plan,
+                            const OffenceFilter& filter, const ReadOptions& options,
+                            const ShareExchange& exchange)
 {
     if (!plan.alone.empty())
-        throw Error(Errc::Internal, "join_shares: the source was not read in shares");
-    struct Piece
+        throw Error(Errc::Internal, "read_in_shares: the source cannot be read in shares");
+    const auto started = std::chrono::steady_clock::now();
+    const auto seconds = [](std::chrono::steady_clock::time_point t)
+    { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count(); };
+    const std::size_t readers = plan.shares.size();
+    const std::size_t files = plan.inputs.files.size();
+    const ReadOptions o = piece_options(options);
+
+    // 1. Every reader parses its pieces and says what each holds.
+    std::vector<std::string> requests;
+    for (const auto& share : plan.shares)
+        requests.push_back(parse_request(source, options, filter, share));
+    std::vector<std::string> answers = exchange(std::move(requests));
+    malformed_if(answers.size() != readers);
+    std::vector<std::vector<PieceFacts>> facts(readers);
+    std::vector<std::vector<std::pair<std::size_t, std::size_t>>> pieces_of(files); // reader, k
+    for (std::size_t r = 0; r < readers; ++r)
     {
-        std::uint32_t file = 0;
-        std::optional<SourcePart> part;
-    };
-    std::vector<Piece> pieces;
-    for (auto& bytes : packed_shares)
-    {
-        Packet packet(std::move(bytes));
-        const auto count = packet.take_one<std::uint64_t>();
-        for (std::uint64_t k = 0; k < count; ++k)
+        Packet in(std::move(answers[r]));
+        for (std::size_t k = 0; k < plan.shares[r].size(); ++k)
         {
-            Piece& piece = pieces.emplace_back();
-            piece.file = packet.take_one<std::uint32_t>();
-            if (packet.take_one<std::uint8_t>())
-                piece.part = take_part(packet);
+            PieceFacts& f = facts[r].emplace_back();
+            f.file = plan.shares[r][k].file;
+            f.parsed = in.take_one<std::uint8_t>() != 0;
+            if (f.parsed)
+            {
+                f.span = in.take_one<detail::PieceSpan>();
+                f.located = in.take_one<std::uint64_t>();
+                f.crs = take_crs(in);
+                f.swapped = in.take_one<std::int64_t>();
+                f.located_seen = in.take_one<std::int64_t>();
+            }
+            malformed_if(f.file >= files);
+            pieces_of[f.file].emplace_back(r, k);
         }
     }
-    const ReadOptions o = piece_options(options);
-    std::vector<SourcePart> parts;
-    std::vector<std::string> read_again;
-    for (std::size_t a = 0; a < pieces.size();)
+    // A file whose pieces do not meet is read here, whole.
+    std::vector<std::optional<SourcePart>> here(files);
+    std::vector<std::string> warnings;
+    for (std::size_t f = 0; f < files; ++f)
     {
-        const std::uint32_t f = pieces[a].file;
-        std::size_t b = a;
-        bool meet = true;
-        for (; b < pieces.size() && pieces[b].file == f; ++b)
-            meet = meet && pieces[b].part &&
-                   (b == a || pieces[b].part->span.first_start == pieces[b - 1].part->span.stop);
-        if (f != parts.size())
-            throw Error(Errc::Internal, "join_shares: the shares do not hold the files in order");
-        const InputFile& file = plan.inputs.files[f];
-        if (!meet)
+        const auto& list = pieces_of[f];
+        bool meet = !list.empty();
+        for (std::size_t i = 0; i < list.size() && meet; ++i)
         {
-            const detail::PartRequest request{file, f, source, o, filter_if_any(filter), {}};
-            parts.push_back(detail::read_csv_part(request));
-            if (b - a > 1)
-                read_again.push_back(file.path);
+            const PieceFacts& p = facts[list[i].first][list[i].second];
+            meet = p.parsed &&
+                   (i == 0 ||
+                    p.span.first_start == facts[list[i - 1].first][list[i - 1].second].span.stop);
+        }
+        if (meet)
+            continue;
+        const detail::PartRequest request{plan.inputs.files[f],  f, source, o,
+                                          filter_if_any(filter), {}};
+        here[f] = detail::read_csv_part(request);
+        if (list.size() > 1)
+            warnings.push_back(plan.inputs.files[f].path +
+                               ": a quoted field with a line end runs across a cut between "
+                               "readers, so the file was read again whole by one");
+    }
+    const double parse_seconds = seconds(started);
+    const auto stage = std::chrono::steady_clock::now();
+
+    // 2. The sample the target CRS is chosen from, as one reader takes it: every stride-th
+    // located record of each file.
+    detail::CrsSample sample;
+    std::vector<std::uint64_t> located(files, 0);
+    std::vector<Crs> crs_of(files);
+    for (std::size_t f = 0; f < files; ++f)
+    {
+        std::int64_t swapped = 0, seen = 0;
+        if (here[f])
+        {
+            located[f] = here[f]->columns.located.size();
+            crs_of[f] = here[f]->source_crs;
+            swapped = here[f]->columns.swapped_out_of_range;
+            seen = here[f]->columns.located_seen;
         }
         else
-        {
-            SourcePart part = std::move(*pieces[a].part);
-            // Each piece numbered its lines from its own start: the line where the one before
-            // stopped is the line its first record is on.
-            std::int64_t stop_line = part.span.stop_line;
-            for (std::size_t k = a + 1; k < b; ++k)
+            for (const auto& [r, k] : pieces_of[f])
             {
-                SourcePart& next = *pieces[k].part;
-                const std::int64_t shift = stop_line - next.span.first_line;
-                shift_lines(next.columns, shift);
-                stop_line = next.span.stop_line + shift;
-                part.columns.append(std::move(next.columns));
+                const PieceFacts& p = facts[r][k];
+                located[f] += p.located;
+                crs_of[f] = p.crs;
+                swapped += p.swapped;
+                seen += p.located_seen;
             }
-            part.read_ids = detail::csv_id_reader(
-                file.path, nullptr, static_cast<std::size_t>(std::max(part.id_column, 0)),
-                part.field_names.size());
-            parts.push_back(std::move(part));
-        }
-        a = b;
+        detail::check_swapped(plan.inputs.files[f].path, swapped, seen);
+        sample.total += located[f];
+        sample.one_crs = sample.one_crs && crs_of[f].wkt == crs_of[0].wkt;
     }
-    if (parts.size() != plan.inputs.files.size())
-        throw Error(Errc::Internal, "join_shares: the shares miss some of the files");
-    OffenceTable table = detail::join_parts(std::move(parts), plan.inputs, source, options);
-    for (const auto& path : read_again)
-        table.warnings.push_back(path + ": a quoted field with a line end runs across a cut "
-                                        "between readers, so the file was read again whole by one");
+    sample.first_crs = crs_of[0];
+    sample.stride = detail::crs_sample_stride(sample.total, options.crs_sample);
+    requests.assign(readers, {});
+    for (std::size_t r = 0; r < readers; ++r)
+    {
+        std::vector<std::uint8_t> keep;
+        std::vector<std::uint64_t> offsets(plan.shares[r].size(), 0);
+        for (const auto& p : facts[r])
+            keep.push_back(!here[p.file]);
+        for (std::size_t f = 0; f < files; ++f)
+        {
+            std::uint64_t offset = 0;
+            for (const auto& [reader, k] : pieces_of[f])
+            {
+                if (reader == r)
+                    offsets[k] = offset;
+                offset += facts[reader][k].located;
+            }
+        }
+        Packet p;
+        p.put_one(Round::sample);
+        p.put_one<std::uint8_t>(sample.one_crs);
+        p.put_one<std::uint64_t>(sample.stride);
+        p.put(keep);
+        p.put(offsets);
+        requests[r] = p.release();
+    }
+    answers = exchange(std::move(requests));
+    malformed_if(answers.size() != readers);
+    std::vector<std::vector<std::pair<std::vector<double>, std::vector<double>>>> samples(readers);
+    for (std::size_t r = 0; r < readers; ++r)
+    {
+        Packet in(std::move(answers[r]));
+        for (const auto& p : facts[r])
+            if (!here[p.file])
+            {
+                auto xs = in.take<double>();
+                auto ys = in.take<double>();
+                samples[r].emplace_back(std::move(xs), std::move(ys));
+            }
+            else
+                samples[r].emplace_back();
+    }
+    for (std::size_t f = 0; f < files; ++f)
+        if (here[f])
+            detail::add_crs_sample(sample, *here[f], 0);
+        else
+            for (const auto& [r, k] : pieces_of[f])
+            {
+                const auto& [xs, ys] = samples[r][k];
+                sample.xs.insert(sample.xs.end(), xs.begin(), xs.end());
+                sample.ys.insert(sample.ys.end(), ys.begin(), ys.end());
+            }
+    OffenceTable described;
+    described.source_path = source.label();
+    detail::choose_target_crs(described, std::move(sample), options);
+
+    // 3. Every reader projects its records and sends them; the pieces of each file are put
+    // together in order, each numbered on from the line where the one before stopped.
+    requests.assign(readers, {});
+    for (auto& request : requests)
+    {
+        Packet p;
+        p.put_one(Round::project);
+        put_crs(p, described.target_crs);
+        request = p.release();
+    }
+    answers = exchange(std::move(requests));
+    malformed_if(answers.size() != readers);
+    std::vector<std::vector<std::optional<SourcePart>>> received(readers);
+    for (std::size_t r = 0; r < readers; ++r)
+    {
+        Packet in(std::move(answers[r]));
+        for (const auto& p : facts[r])
+            received[r].push_back(here[p.file] ? std::nullopt
+                                               : std::optional<SourcePart>(take_part(in)));
+        std::string().swap(answers[r]);
+    }
+    std::vector<SourcePart> parts;
+    for (std::size_t f = 0; f < files; ++f)
+    {
+        if (here[f])
+        {
+            detail::project(*here[f], described.target_crs);
+            parts.push_back(std::move(*here[f]));
+            continue;
+        }
+        const auto& list = pieces_of[f];
+        SourcePart part = std::move(*received[list[0].first][list[0].second]);
+        std::int64_t stop_line = part.span.stop_line;
+        for (std::size_t i = 1; i < list.size(); ++i)
+        {
+            SourcePart& next = *received[list[i].first][list[i].second];
+            const std::int64_t shift = stop_line - next.span.first_line;
+            shift_lines(next.columns, shift);
+            stop_line = next.span.stop_line + shift;
+            part.columns.append(std::move(next.columns));
+        }
+        part.read_ids = detail::csv_id_reader(plan.inputs.files[f].path, nullptr,
+                                              static_cast<std::size_t>(std::max(part.id_column, 0)),
+                                              part.field_names.size());
+        parts.push_back(std::move(part));
+    }
+    const double project_seconds = seconds(stage);
+    OffenceTable table = detail::join_projected(std::move(parts), plan.inputs, source,
+                                                described.target_crs, described.target_crs_reason);
+    table.warnings.insert(table.warnings.end(), warnings.begin(), warnings.end());
+    table.seconds.parse = parse_seconds;
+    table.seconds.project = project_seconds;
     return table;
 }
 

@@ -40,9 +40,6 @@ double median(std::vector<double> values)
     return *middle;
 }
 
-// At most a million records, evenly spaced, stand for all when choosing the CRS.
-constexpr std::size_t crs_sample = 1'000'000;
-
 // Keeps the entries of a column whose `keep` flag is set, in order, in place; an empty column (one
 // that is not kept for this table) stays empty.
 template <class T> void keep_where(std::vector<T>& column, const std::vector<std::uint8_t>& keep)
@@ -84,45 +81,46 @@ template <class Failed> void drop_located(RecordColumns& c, Failed&& failed)
     c.located.keep_if([&](std::size_t i) { return keep[i] != 0; });
 }
 
+} // namespace
+
+void detail::add_crs_sample(CrsSample& sample, const SourcePart& part, std::size_t offset)
+{
+    const auto& inc = part.columns.located;
+    const std::size_t stride = sample.stride;
+    const std::size_t first = sample.xs.size();
+    for (std::size_t i = (stride - offset % stride) % stride; i < inc.size(); i += stride)
+    {
+        sample.xs.push_back(inc.x[i]);
+        sample.ys.push_back(inc.y[i]);
+    }
+    if (!sample.one_crs && !part.source_crs.geographic)
+        Reprojector(part.source_crs, wgs84())
+            .transform(std::span(sample.xs).subspan(first), std::span(sample.ys).subspan(first));
+}
+
+std::size_t detail::crs_sample_stride(std::size_t total, std::size_t sample)
+{
+    sample = std::max<std::size_t>(sample, 1);
+    return std::max<std::size_t>(1, (total + sample - 1) / sample);
+}
+
 // The target CRS: given, or chosen from where most of the data lie.
-void choose_target_crs(OffenceTable& table, const std::vector<SourcePart>& parts,
-                       const ReadOptions& options)
+void detail::choose_target_crs(OffenceTable& table, CrsSample sample, const ReadOptions& options)
 {
     const Crs lonlat = wgs84();
-    std::size_t total = 0;
-    for (const auto& p : parts)
-        total += p.columns.located.size();
-    const std::size_t stride = std::max<std::size_t>(1, (total + crs_sample - 1) / crs_sample);
-    bool one_crs = true;
-    for (const auto& p : parts)
-        one_crs = one_crs && p.source_crs.wkt == parts.front().source_crs.wkt;
     // Medians in the source CRS when there is one (then transformed), else of lon/lat.
-    std::vector<double> xs, ys;
-    for (const auto& p : parts)
-    {
-        const auto& inc = p.columns.located;
-        const std::size_t first = xs.size();
-        for (std::size_t i = 0; i < inc.size(); i += stride)
-        {
-            xs.push_back(inc.x[i]);
-            ys.push_back(inc.y[i]);
-        }
-        if (!one_crs && !p.source_crs.geographic)
-            Reprojector(p.source_crs, lonlat)
-                .transform(std::span(xs).subspan(first), std::span(ys).subspan(first));
-    }
     engine::Point2 centre{std::numeric_limits<double>::quiet_NaN(),
                           std::numeric_limits<double>::quiet_NaN()};
-    if (!xs.empty())
+    if (!sample.xs.empty())
     {
-        centre = {median(std::move(xs)), median(std::move(ys))};
-        if (one_crs && !parts.front().source_crs.geographic)
-            centre = Reprojector(parts.front().source_crs, lonlat).transform(centre);
+        centre = {median(std::move(sample.xs)), median(std::move(sample.ys))};
+        if (sample.one_crs && !sample.first_crs.geographic)
+            centre = Reprojector(sample.first_crs, lonlat).transform(centre);
     }
-    const bool geographic = one_crs && parts.front().source_crs.geographic;
+    const bool geographic = sample.one_crs && sample.first_crs.geographic;
     if (options.target_crs.empty())
     {
-        if (total == 0)
+        if (sample.total == 0)
             table.target_crs = parse_crs("EPSG:27700");
         else
         {
@@ -142,6 +140,8 @@ void choose_target_crs(OffenceTable& table, const std::vector<SourcePart>& parts
     require_metric(table.target_crs, "--target-crs");
 }
 
+namespace
+{
 std::uint64_t point_hash(std::uint64_t a, std::uint64_t b)
 {
     std::uint64_t h = a * 0x9E3779B97F4A7C15ull ^ (b + 0x632BE59BD9B4E019ull);
@@ -263,42 +263,6 @@ void transform_points(const Reprojector& reprojector, std::vector<double>& x,
                               y[i] = uy[s][k];
                           }
                       });
-}
-
-// Records outside the target CRS's area of use would be projected with large distortion; records
-// the transformation cannot take are listed too.
-void project(SourcePart& part, const Crs& target)
-{
-    auto& c = part.columns;
-    if (part.source_crs.geographic && target.area_of_use)
-    {
-        const engine::Box2 area = *target.area_of_use;
-        const auto inside = [&](double lon, double lat)
-        { return lon >= area.xmin && lon <= area.xmax && lat >= area.ymin && lat <= area.ymax; };
-        drop_located(
-            c,
-            [&](std::size_t i) -> std::optional<std::pair<RejectReason, std::string>>
-            {
-                const double lon = c.located.x[i], lat = c.located.y[i];
-                if (inside(lon, lat))
-                    return std::nullopt;
-                const bool swapped = inside(lat, lon);
-                return std::pair{
-                    swapped ? RejectReason::SwappedLatLon : RejectReason::OutsideCrsArea,
-                    "longitude " + std::to_string(lon) + ", latitude " + std::to_string(lat) +
-                        (swapped ? " lies in " + target.label() + "'s area only when swapped"
-                                 : " is outside " + target.label() + "'s area of use")};
-            });
-    }
-    transform_points(Reprojector(part.source_crs, target), c.located.x, c.located.y);
-    drop_located(c,
-                 [&](std::size_t i) -> std::optional<std::pair<RejectReason, std::string>>
-                 {
-                     if (!std::isnan(c.located.x[i]))
-                         return std::nullopt;
-                     return std::pair{RejectReason::ProjectionFailed,
-                                      "cannot be transformed to " + target.label()};
-                 });
 }
 
 // For each located record whose id an earlier one carries, a link to the latest such. Reading keeps
@@ -574,11 +538,89 @@ void detail::check_period(const OffenceFilter& filter)
                                      format_month(*filter.to));
 }
 
+// Records outside the target CRS's area of use would be projected with large distortion; records
+// the transformation cannot take are listed too.
+void detail::project(SourcePart& part, const Crs& target)
+{
+    auto& c = part.columns;
+    if (part.source_crs.geographic && target.area_of_use)
+    {
+        const engine::Box2 area = *target.area_of_use;
+        const auto inside = [&](double lon, double lat)
+        { return lon >= area.xmin && lon <= area.xmax && lat >= area.ymin && lat <= area.ymax; };
+        drop_located(
+            c,
+            [&](std::size_t i) -> std::optional<std::pair<RejectReason, std::string>>
+            {
+                const double lon = c.located.x[i], lat = c.located.y[i];
+                if (inside(lon, lat))
+                    return std::nullopt;
+                const bool swapped = inside(lat, lon);
+                return std::pair{
+                    swapped ? RejectReason::SwappedLatLon : RejectReason::OutsideCrsArea,
+                    "longitude " + std::to_string(lon) + ", latitude " + std::to_string(lat) +
+                        (swapped ? " lies in " + target.label() + "'s area only when swapped"
+                                 : " is outside " + target.label() + "'s area of use")};
+            });
+    }
+    transform_points(Reprojector(part.source_crs, target), c.located.x, c.located.y);
+    drop_located(c,
+                 [&](std::size_t i) -> std::optional<std::pair<RejectReason, std::string>>
+                 {
+                     if (!std::isnan(c.located.x[i]))
+                         return std::nullopt;
+                     return std::pair{RejectReason::ProjectionFailed,
+                                      "cannot be transformed to " + target.label()};
+                 });
+}
+
+void detail::check_swapped(const std::string& path, std::int64_t swapped, std::int64_t located_seen)
+{
+    const std::int64_t located = located_seen + swapped;
+    if (swapped > 0 && 2 * swapped > located)
+        throw Error(Errc::BadData,
+                    path + ": " + std::to_string(swapped) + " of " + std::to_string(located) +
+                        " located records have a latitude beyond 90 degrees: longitude and "
+                        "latitude look swapped (check --x-field and --y-field)");
+}
+
 OffenceTable detail::join_parts(std::vector<SourcePart> parts, const InputList& inputs,
                                 const OffenceSource& source, const ReadOptions& options)
 {
+    const auto stage = std::chrono::steady_clock::now();
+    // A file whose records mostly have latitude beyond 90 degrees has its columns swapped.
+    for (const auto& p : parts)
+        check_swapped(p.path, p.columns.swapped_out_of_range, p.columns.located_seen);
+    CrsSample sample;
+    for (const auto& p : parts)
+    {
+        sample.total += p.columns.located.size();
+        sample.one_crs = sample.one_crs && p.source_crs.wkt == parts.front().source_crs.wkt;
+    }
+    sample.first_crs = parts.front().source_crs;
+    sample.stride = crs_sample_stride(sample.total, options.crs_sample);
+    for (const auto& p : parts)
+        add_crs_sample(sample, p, 0);
+    OffenceTable described;
+    described.source_path = source.label();
+    choose_target_crs(described, std::move(sample), options);
+    for (auto& p : parts)
+        project(p, described.target_crs);
+    const double project_seconds = seconds_since(stage);
+    OffenceTable table = join_projected(std::move(parts), inputs, source, described.target_crs,
+                                        described.target_crs_reason);
+    table.seconds.project = project_seconds;
+    return table;
+}
+
+OffenceTable detail::join_projected(std::vector<SourcePart> parts, const InputList& inputs,
+                                    const OffenceSource& source, const Crs& target_crs,
+                                    const std::string& target_crs_reason)
+{
     auto stage = std::chrono::steady_clock::now();
     OffenceTable table;
+    table.target_crs = target_crs;
+    table.target_crs_reason = target_crs_reason;
     table.source_path = source.label();
     table.files_skipped = inputs.skipped_outside_period;
     const SourcePart& first = parts.front();
@@ -601,24 +643,6 @@ OffenceTable detail::join_parts(std::vector<SourcePart> parts, const InputList& 
                                      "'s; it is read by its own header");
         }
     }
-
-    // A file whose records mostly have latitude beyond 90 degrees has its columns swapped.
-    for (const auto& p : parts)
-    {
-        const auto& c = p.columns;
-        const std::int64_t located = c.located_seen + c.swapped_out_of_range;
-        if (c.swapped_out_of_range > 0 && 2 * c.swapped_out_of_range > located)
-            throw Error(Errc::BadData,
-                        p.path + ": " + std::to_string(c.swapped_out_of_range) + " of " +
-                            std::to_string(located) +
-                            " located records have a latitude beyond 90 degrees: longitude and "
-                            "latitude look swapped (check --x-field and --y-field)");
-    }
-    choose_target_crs(table, parts, options);
-    for (auto& p : parts)
-        project(p, table.target_crs);
-    table.seconds.project = seconds_since(stage);
-    stage = std::chrono::steady_clock::now();
 
     // One table: crime types and codes renumbered to one dictionary each, files in order.
     RecordColumns all;

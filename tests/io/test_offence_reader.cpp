@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 
 using namespace hotspot;
 using namespace hotspot::io;
@@ -472,25 +473,36 @@ TEST_CASE("Inputs that hold no offences say so, naming the path", "[reader][inpu
 
 namespace
 {
-// The source read in shares by `readers` readers, as the ranks of an MPI job read it.
-OffenceTable read_in_shares(const OffenceSource& source, int readers, std::uint64_t min_piece,
-                            const ReadOptions& options, const OffenceFilter& filter = {},
-                            std::size_t* shares_with_records = nullptr)
+// The source read in shares by `readers` readers, as the ranks of an MPI job read it; `plan` may
+// be changed before the readers start.
+OffenceTable read_by_readers(const OffenceSource& source, int readers, std::uint64_t min_piece,
+                             const ReadOptions& options, const OffenceFilter& filter = {},
+                             std::size_t* readers_with_records = nullptr,
+                             const std::function<void(ReadPlan&)>& change_plan = {})
 {
-    const ReadPlan plan = plan_shares(source, filter, readers, min_piece);
+    ReadPlan plan = plan_shares(source, filter, readers, min_piece);
     REQUIRE(plan.alone.empty());
     REQUIRE(plan.shares.size() == static_cast<std::size_t>(readers));
-    std::vector<std::string> packed;
-    std::size_t reading = 0;
-    for (const auto& share : plan.shares)
+    if (change_plan)
+        change_plan(plan);
+    std::vector<ShareReader> reader(static_cast<std::size_t>(readers));
+    int rounds = 0;
+    const ShareExchange exchange = [&](std::vector<std::string> requests)
     {
-        ShareRead read = read_share(source, share, options, filter);
-        reading += read.records > 0;
-        packed.push_back(std::move(read.packed));
-    }
-    if (shares_with_records)
-        *shares_with_records = reading;
-    return join_shares(source, plan, std::move(packed), options, filter);
+        REQUIRE(requests.size() == reader.size());
+        std::vector<std::string> answers;
+        for (std::size_t r = 0; r < reader.size(); ++r)
+            answers.push_back(reader[r].answer(requests[r]));
+        ++rounds;
+        return answers;
+    };
+    OffenceTable table = read_in_shares(source, plan, filter, options, exchange);
+    CHECK(rounds == 3);
+    if (readers_with_records)
+        *readers_with_records = static_cast<std::size_t>(
+            std::count_if(reader.begin(), reader.end(),
+                          [](const ShareReader& r) { return r.figures().records > 0; }));
+    return table;
 }
 } // namespace
 
@@ -508,9 +520,12 @@ TEST_CASE("Shares read apart and joined equal one read, for any readers and piec
                     demo + "2019-11-kent-street.csv"};
     OffenceFilter burglary;
     burglary.crime_types = {"burglary"};
+    // Files in two CRSs: each file's sample is taken in longitude and latitude.
+    OffenceSource mixed = xy;
+    mixed.paths = {fixtures + "offences_xy_27700.csv", demo + "2019-11-kent-street.csv"};
     for (const auto& [source, filter] :
          {std::pair{xy, OffenceFilter{}}, std::pair{police, burglary},
-          std::pair{police, OffenceFilter{}}})
+          std::pair{police, OffenceFilter{}}, std::pair{mixed, OffenceFilter{}}})
         for (const bool keep_raw : {false, true})
         {
             ReadOptions options;
@@ -526,7 +541,7 @@ TEST_CASE("Shares read apart and joined equal one read, for any readers and piec
                                         << min_piece << (keep_raw ? ", with text" : ""));
                     std::size_t reading = 0;
                     const OffenceTable shared = derive_table(
-                        read_in_shares(source, readers, min_piece, options, filter, &reading),
+                        read_by_readers(source, readers, min_piece, options, filter, &reading),
                         filter, options);
                     require_same(one, shared);
                     CHECK(shared.files == one.files);
@@ -545,6 +560,33 @@ TEST_CASE("Shares read apart and joined equal one read, for any readers and piec
                         CHECK(shared.warnings == one.warnings);
                 }
         }
+}
+
+TEST_CASE("Shares choose the target CRS from the single reader's sample of records",
+          "[reader][shares]")
+{
+    // Records 0, 10, 20... lie in UTM zone 31 (3 degrees east), the others in zone 30: a sample
+    // of every tenth record chooses zone 31, any other sample zone 30.
+    const fs::path dir = scratch("shares_sample");
+    std::string text = "longitude,latitude\n";
+    for (int i = 0; i < 211; ++i)
+        text += (i % 10 == 0 ? "3." : "-3.") + std::to_string(100 + i) + ",43.5\n";
+    write(dir / "spain.csv", text);
+    write(dir / "more.csv", text);
+    OffenceSource lonlat;
+    lonlat.paths = {(dir / "spain.csv").string(), (dir / "more.csv").string()};
+    ReadOptions options;
+    options.crs_sample = 43; // every tenth of the 422 records
+    const OffenceTable one = read_all_offences(lonlat, options);
+    CHECK_THAT(one.target_crs.label(), Catch::Contains("31N"));
+    // Most of the sample comes from pieces that do not start a file.
+    for (const int readers : {5, 7, 9})
+    {
+        INFO(readers << " readers");
+        const OffenceTable shared = read_by_readers(lonlat, readers, 1, options);
+        CHECK(shared.target_crs.label() == one.target_crs.label());
+        require_same(one, shared);
+    }
 }
 
 TEST_CASE("A cut inside a quoted field is found, and the file read again whole", "[reader][shares]")
@@ -567,7 +609,7 @@ TEST_CASE("A cut inside a quoted field is found, and the file read again whole",
     CHECK(one.incidents.source_row[2] == 404);
     // Both cuts fall inside the note: the pieces after them read its lines as records, or
     // fail on its closing quote.
-    const OffenceTable shared = read_in_shares(xy, 3, 1, options);
+    const OffenceTable shared = read_by_readers(xy, 3, 1, options);
     require_same(one, shared);
     REQUIRE(shared.warnings.size() == 1);
     CHECK_THAT(shared.warnings[0], Catch::Contains("long_note.csv: a quoted field"));
@@ -579,13 +621,14 @@ TEST_CASE("A share that cannot be read names its file; a bad piece gives one rea
     const fs::path dir = scratch("shares_bad");
     OffenceSource source;
     source.paths = {demo + "2019-09-kent-street.csv"};
-    const ReadPlan plan = plan_shares(source, {}, 2, 1);
-    REQUIRE(plan.shares[1].size() == 1);
-    std::vector<FilePiece> missing = plan.shares[1];
-    missing[0].path = (dir / "gone.csv").string();
     try
     {
-        read_share(source, missing, {}, {});
+        read_by_readers(source, 2, 1, {}, {}, nullptr,
+                        [&](ReadPlan& plan)
+                        {
+                            REQUIRE(plan.shares[1].size() == 1);
+                            plan.shares[1][0].path = (dir / "gone.csv").string();
+                        });
         FAIL("no error");
     }
     catch (const Error& e)
@@ -615,7 +658,7 @@ TEST_CASE("A share that cannot be read names its file; a bad piece gives one rea
         single = e.what();
     }
     REQUIRE_FALSE(single.empty());
-    CHECK_THROWS_WITH(read_in_shares(xy, 3, 1, {}), single);
+    CHECK_THROWS_WITH(read_by_readers(xy, 3, 1, {}), single);
     CHECK_THAT(single, Catch::Contains("open.csv"));
 
     // Not CSV: one reader reads it.

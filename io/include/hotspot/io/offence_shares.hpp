@@ -7,6 +7,9 @@
 #include "hotspot/io/offences.hpp"
 
 #include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,27 +41,53 @@ struct ReadPlan
 ReadPlan plan_shares(const OffenceSource& source, const OffenceFilter& filter, int readers,
                      std::uint64_t min_piece_bytes);
 
-/// What one reader read: its records packed for the joining process, and how many.
-struct ShareRead
+/// How the joining reader asks every reader at once: one request each (its own included),
+/// answered in reader order.
+using ShareExchange = std::function<std::vector<std::string>(std::vector<std::string> requests)>;
+
+/// One reader's side of read_in_shares: what it parsed, held between the requests of one read.
+class ShareReader
 {
-    std::string packed;
-    std::int64_t records = 0;
-    std::uint64_t bytes = 0;
+  public:
+    ShareReader();
+    ~ShareReader();
+    ShareReader(ShareReader&&) noexcept;
+    ShareReader& operator=(ShareReader&&) noexcept;
+
+    /// Answers one request of read_in_shares: parse the pieces (keeping them), send a sample of
+    /// their records, or project them and send them (then it holds nothing). A file that cannot be
+    /// opened or read throws Error(Io) naming it; a piece it cannot parse for any other reason is
+    /// left to the joining reader, which reads its file again and so says what one reader says.
+    std::string answer(const std::string& request);
+    /// Told the fraction of its pieces parsed.
+    void set_progress(engine::ProgressFn progress);
+
+    /// What the last parse request read.
+    struct Figures
+    {
+        std::int64_t records = 0;
+        std::uint64_t bytes = 0;
+        std::int64_t pieces = 0;
+    };
+    const Figures& figures() const;
+    /// The files a parse request names; nothing for the other requests.
+    static std::optional<std::vector<std::string>> files_of(const std::string& request);
+
+  private:
+    struct State;
+    std::unique_ptr<State> m_state;
 };
 
-/// One share's records, classified in the files' own CRS. A file that cannot be opened or read
-/// throws Error(Io) naming it; a piece that cannot be parsed for any other reason is left to
-/// join_shares, which reads its file again and so reports what a single reader reports.
-/// options.progress is told the fraction of the share read.
-ShareRead read_share(const OffenceSource& source, const std::vector<FilePiece>& share,
-                     const ReadOptions& options, const OffenceFilter& filter);
-
-/// The table read_all_offences(source, options, filter) gives, from every share's packed records
-/// in share order. A file whose pieces do not meet (a line end inside a quoted field at a cut) is
-/// read again here, whole. Records keep no text (as with ReadOptions::text_on_demand): those who
-/// want it read it again (RecordTexts), and rejected records keep theirs.
-OffenceTable join_shares(const OffenceSource& source, const ReadPlan& plan,
-                         std::vector<std::string> packed_shares, const ReadOptions& options,
-                         const OffenceFilter& filter);
+/// read_all_offences(source, options, filter) with the plan's shares read by the readers that
+/// `exchange` reaches, in three rounds: each reader parses its pieces and says how many records
+/// each located; each sends the sample of its records that the target CRS is chosen from; each
+/// projects its records and sends them. The table is the single reader's, record for record, line
+/// for line, with the same reasons and linked ids. A file whose pieces do not meet (a cut inside a
+/// quoted field with a line end) or that a reader could not parse is read again here, whole.
+/// Records keep no text (as with ReadOptions::text_on_demand): those who want it read it again
+/// (RecordTexts); rejected records keep theirs.
+OffenceTable read_in_shares(const OffenceSource& source, const ReadPlan& plan,
+                            const OffenceFilter& filter, const ReadOptions& options,
+                            const ShareExchange& exchange);
 
 } // namespace hotspot::io

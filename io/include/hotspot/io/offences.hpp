@@ -182,6 +182,9 @@ struct ReadOptions
     std::size_t batch_bytes = 64u << 20;
     /// Bytes of a CSV batch each parallel task parses (tests make it small).
     std::size_t chunk_bytes = 4u << 20;
+    /// Located records, evenly spaced, that stand for all when the target CRS is chosen (tests
+    /// make it small).
+    std::size_t crs_sample = 1'000'000;
 };
 
 /// Reads offences from a police.uk street-level CSV, a plain CSV with coordinate columns, or any
