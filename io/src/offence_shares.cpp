@@ -62,6 +62,21 @@ Crs take_crs(Packet& p)
     return crs;
 }
 
+// Fields of records, a column each.
+template <class Record, class... Field>
+void put_columns(Packet& p, const std::vector<Record>& records, Field Record::*... fields)
+{
+    const auto column = [&](auto field)
+    {
+        std::vector<std::decay_t<decltype(records.front().*field)>> values;
+        values.reserve(records.size());
+        for (const auto& record : records)
+            values.push_back(record.*field);
+        p.put(values);
+    };
+    (column(fields), ...);
+}
+
 // A piece read: its description and its records. Record text is never packed (piece_options).
 void put_part(Packet& p, const SourcePart& part)
 {
@@ -89,41 +104,11 @@ void put_part(Packet& p, const SourcePart& part)
     p.put(c.code);
     p.put_one<std::uint64_t>(c.raw.size());
 
-    std::vector<std::int64_t> rows;
-    std::vector<RejectReason> reasons;
-    std::vector<std::string> details;
-    std::vector<engine::MonthIndex> months;
-    std::vector<std::int32_t> types;
-    for (const auto& u : c.unlocated)
-    {
-        rows.push_back(u.row);
-        reasons.push_back(u.reason);
-        details.push_back(u.detail);
-        months.push_back(u.month);
-        types.push_back(u.crime_type);
-    }
-    p.put(rows);
-    p.put(reasons);
-    p.put(details);
-    p.put(months);
-    p.put(types);
+    put_columns(p, c.unlocated, &UnlocatedRecord::row, &UnlocatedRecord::reason,
+                &UnlocatedRecord::detail, &UnlocatedRecord::month, &UnlocatedRecord::crime_type);
     p.put(c.unlocated_code);
-
-    rows.clear();
-    reasons.clear();
-    details.clear();
-    std::vector<std::string> texts;
-    for (const auto& r : c.rejected)
-    {
-        rows.push_back(r.row);
-        reasons.push_back(r.reason);
-        details.push_back(r.detail);
-        texts.push_back(r.raw);
-    }
-    p.put(rows);
-    p.put(reasons);
-    p.put(details);
-    p.put(texts);
+    put_columns(p, c.rejected, &RejectedRecord::row, &RejectedRecord::reason,
+                &RejectedRecord::detail, &RejectedRecord::raw);
     p.put_one(c.rejected_by_reason);
     p.put_one(c.records_read);
     p.put_one(c.swapped_out_of_range);
