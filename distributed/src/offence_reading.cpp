@@ -20,13 +20,14 @@ io::ShareReader& this_reader()
     return reader;
 }
 
-// A later round of the same read: its traffic and time added to the first's.
+// A later round of the same read (sampling, projecting): its traffic added to the first's, its
+// time counted as finishing.
 void add_round(SpreadReport& into, const SpreadReport& round)
 {
     for (std::size_t r = 0; r < into.shares.size() && r < round.shares.size(); ++r)
     {
         RankShare& share = into.shares[r];
-        share.compute_seconds += round.shares[r].compute_seconds;
+        share.finish_seconds += round.shares[r].compute_seconds;
         share.traffic.bytes_sent += round.shares[r].traffic.bytes_sent;
         share.traffic.bytes_received += round.shares[r].traffic.bytes_received;
         share.traffic.seconds += round.shares[r].traffic.seconds;

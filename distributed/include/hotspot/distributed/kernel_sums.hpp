@@ -20,8 +20,9 @@ struct RankShare
     std::uint64_t bytes_read = 0; ///< of the input, when it read a share of it
     std::int64_t tiles = 0;
     std::int64_t cells = 0;
-    double compute_seconds = 0; ///< computing its tiles, with its own threads
-    double finish_seconds = 0;  ///< finishing and writing its strips (RemoteStrips)
+    double compute_seconds = 0; ///< computing its tiles, with its own threads (reading: parsing)
+    double finish_seconds = 0;  ///< finishing and writing its strips (RemoteStrips); reading:
+                                ///< sampling and projecting
     Traffic traffic;            ///< its messages for this surface
 };
 
