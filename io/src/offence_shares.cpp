@@ -93,6 +93,10 @@ void put_part(Packet& p, const SourcePart& part)
 
     const detail::RecordColumns& c = part.columns;
     const engine::Incidents& inc = c.located;
+    p.reserve(inc.size() *
+                  (sizeof(double) * 2 + sizeof(std::int64_t) * 2 + sizeof(std::int32_t) * 3) +
+              inc.weight.size() * sizeof(double) + inc.day.size() * sizeof(engine::DayIndex) +
+              c.rejected.size() * 64 + c.unlocated.size() * 64);
     p.put(inc.x);
     p.put(inc.y);
     p.put(inc.weight);
@@ -679,6 +683,13 @@ OffenceTable read_in_shares(const OffenceSource& source, const ReadPlan& plan,
         }
         const auto& list = pieces_of[f];
         SourcePart part = std::move(*received[list[0].first][list[0].second]);
+        if (list.size() > 1)
+        {
+            std::size_t located_in_file = 0;
+            for (const auto& [r, k] : list)
+                located_in_file += received[r][k]->columns.located.size();
+            part.columns.reserve(located_in_file, part.columns);
+        }
         std::int64_t stop_line = part.span.stop_line;
         for (std::size_t i = 1; i < list.size(); ++i)
         {

@@ -104,7 +104,10 @@ TEST_CASE("kde on three ranks is byte for byte the single process's COG", "[cli]
         const std::string one = dir + "/one" + std::to_string(j) + ".tif";
         const std::string three = dir + "/three" + std::to_string(j) + ".tif";
         const std::string summary = dir + "/three" + std::to_string(j) + ".json";
-        REQUIRE(run_hotspot(jobs[j] + " --quiet --out " + quoted(one)).exit_code == 0);
+        const std::string one_summary = dir + "/one" + std::to_string(j) + ".json";
+        REQUIRE(run_hotspot(jobs[j] + " --quiet --out " + quoted(one) + " --summary-json " +
+                            quoted(one_summary))
+                    .exit_code == 0);
         // Pieces of 100 kB: every rank reads a part of the file.
         const auto r =
             run_ranks(jobs[j] + " --out " + quoted(three) + " --summary-json " + quoted(summary),
@@ -116,6 +119,14 @@ TEST_CASE("kde on three ranks is byte for byte the single process's COG", "[cli]
         // Printed once: rank 0 speaks for the job.
         CHECK(r.out.find("wrote") == r.out.rfind("wrote"));
         const auto s = nlohmann::json::parse(slurp(summary));
+        // The account of the records (read, used, rejected by reason, files, CRS) is the single
+        // run's.
+        auto offences = s["offences"],
+             one_offences = nlohmann::json::parse(slurp(one_summary))["offences"];
+        offences.erase("seconds");
+        one_offences.erase("seconds");
+        CHECK(offences == one_offences);
+        CHECK(s["offences"]["rejected"].get<std::int64_t>() > 0);
         CHECK(s["distributed"]["ranks"] == 3);
         REQUIRE(s["distributed"]["jobs"].size() == 2);
         // Every rank read a share of the file, and the shares add up to the whole.

@@ -67,6 +67,8 @@ class Packet
         return value;
     }
 
+    /// Room for `more` bytes beyond those written, so that large arrays are copied once.
+    void reserve(std::size_t more) { m_bytes.reserve(m_bytes.size() + more); }
     const std::string& bytes() const { return m_bytes; }
     /// The bytes, handed over without a copy; the packet is empty after.
     std::string release()
