@@ -351,16 +351,18 @@ TEST_CASE(
     CHECK(summary["bandwidth_m"] == 600.0); // the analyst's own record keeps it
 
     // A selected bandwidth under the floor is raised to it, and says so: Diggle's criterion picks
-    // about 16 m here, drawn to the police.uk snap points where records stack.
+    // about 16 m for Maidstone's shoplifting, drawn to the police.uk snap points of the shops
+    // where records stack.
     const auto r = run_hotspot("kde --offences " + september + maidstone +
-                               " --cell 100 --bandwidth diggle --publish partners --out " +
+                               " --crime-type Shoplifting --cell 100 --bandwidth diggle "
+                               "--publish partners --out " +
                                quoted(dir + "/diggle.tif") + " --summary-json " +
                                quoted(dir + "/diggle.json"));
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
     CHECK_THAT(r.err, Catch::Contains("raised to the least the preset allows, 200 m"));
     CHECK(same_cells(io::read_geotiff(dir + "/diggle.tif"),
-                     kde("--bandwidth 200 --min-count 5", "min5")));
+                     kde("--crime-type Shoplifting --bandwidth 200 --min-count 5", "min5")));
 
     // Tables: the preset's --min-count.
     const std::string wards = quoted(demo + "boundaries/maidstone_wards_2013.geojson");

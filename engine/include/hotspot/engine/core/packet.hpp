@@ -78,7 +78,11 @@ class Packet
     }
 
   private:
-    void append(const void* p, std::size_t n) { m_bytes.append(static_cast<const char*>(p), n); }
+    void append(const void* p, std::size_t n)
+    {
+        if (n > 0)
+            m_bytes.append(static_cast<const char*>(p), n);
+    }
     /// Throws Error(Internal) when the bytes are fewer than what is read from them.
     void read(void* p, std::size_t n);
 
