@@ -33,8 +33,7 @@ void add_round(SpreadReport& into, const SpreadReport& round)
         share.traffic.seconds += round.shares[r].traffic.seconds;
     }
 }
-} // namespace
-
+// The least bytes of a piece of a CSV file that a rank reads (see spread_read_offences).
 std::uint64_t min_piece_bytes()
 {
     if (const char* text = std::getenv("HOTSPOT_MIN_PIECE_BYTES"))
@@ -42,6 +41,7 @@ std::uint64_t min_piece_bytes()
             return static_cast<std::uint64_t>(bytes);
     return std::uint64_t{64} << 20;
 }
+} // namespace
 
 io::OffenceTable spread_read_offences(World& world, const io::OffenceSource& source,
                                       const io::OffenceFilter& filter,

@@ -6,6 +6,7 @@
 #include "hotspot/io/offence_inputs.hpp"
 #include "offence_records.hpp"
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -78,6 +79,10 @@ std::size_t file_size(const std::string& path);
 
 /// Refuses --from after --to.
 void check_period(const OffenceFilter& filter);
+/// The filter for the readers to apply as they read, or none when it keeps everything.
+const OffenceFilter* filter_if_any(const OffenceFilter& filter);
+/// Wall-clock seconds since `start`, for the stages of reading.
+double seconds_since(std::chrono::steady_clock::time_point start);
 
 /// Refuses a file whose records mostly have a latitude beyond 90 degrees: its columns are swapped.
 void check_swapped(const std::string& path, std::int64_t swapped, std::int64_t located_seen);

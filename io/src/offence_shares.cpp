@@ -11,12 +11,15 @@
 #include <algorithm>
 #include <chrono>
 #include <optional>
+#include <type_traits>
 
 namespace hotspot::io
 {
 
 namespace
 {
+using detail::filter_if_any;
+using detail::seconds_since;
 using detail::SourcePart;
 using engine::Packet;
 // Byte offsets times reader counts, exactly.
@@ -29,11 +32,6 @@ ReadOptions piece_options(const ReadOptions& options)
     if (o.keep_raw)
         o.text_on_demand = true;
     return o;
-}
-
-const OffenceFilter* filter_if_any(const OffenceFilter& filter)
-{
-    return filter.from || filter.to || !filter.crime_types.empty() ? &filter : nullptr;
 }
 
 void put_crs(Packet& p, const Crs& crs)
@@ -75,6 +73,33 @@ void put_columns(Packet& p, const std::vector<Record>& records, Field Record::*.
         p.put(values);
     };
     (column(fields), ...);
+}
+
+// Records back from put_columns' columns.
+template <class T> std::vector<T> take_column(Packet& p)
+{
+    if constexpr (std::is_same_v<T, std::string>)
+        return p.take_texts();
+    else
+        return p.take<T>();
+}
+
+template <class Record, class... Field>
+std::vector<Record> take_columns(Packet& p, Field Record::*... fields)
+{
+    std::vector<Record> records;
+    const auto column = [&](auto field)
+    {
+        auto values = take_column<std::decay_t<decltype(records.front().*field)>>(p);
+        if (records.empty())
+            records.resize(values.size());
+        if (values.size() != records.size())
+            throw Error(Errc::Internal, "packed records have columns of different lengths");
+        for (std::size_t k = 0; k < values.size(); ++k)
+            records[k].*field = std::move(values[k]);
+    };
+    (column(fields), ...);
+    return records;
 }
 
 // A piece read: its description and its records. Record text is never packed (piece_options).
@@ -148,23 +173,12 @@ SourcePart take_part(Packet& p)
     c.code = p.take<std::int32_t>();
     c.raw.assign(p.take_one<std::uint64_t>(), std::string_view());
 
-    auto rows = p.take<std::int64_t>();
-    auto reasons = p.take<RejectReason>();
-    auto details = p.take_texts();
-    const auto months = p.take<engine::MonthIndex>();
-    const auto types = p.take<std::int32_t>();
+    c.unlocated =
+        take_columns(p, &UnlocatedRecord::row, &UnlocatedRecord::reason, &UnlocatedRecord::detail,
+                     &UnlocatedRecord::month, &UnlocatedRecord::crime_type);
     c.unlocated_code = p.take<std::int32_t>();
-    c.unlocated.resize(rows.size());
-    for (std::size_t k = 0; k < rows.size(); ++k)
-        c.unlocated[k] = {rows[k], reasons[k], std::move(details[k]), months[k], types[k], {}, {}};
-
-    rows = p.take<std::int64_t>();
-    reasons = p.take<RejectReason>();
-    details = p.take_texts();
-    auto texts = p.take_texts();
-    c.rejected.resize(rows.size());
-    for (std::size_t k = 0; k < rows.size(); ++k)
-        c.rejected[k] = {rows[k], reasons[k], std::move(details[k]), std::move(texts[k])};
+    c.rejected = take_columns(p, &RejectedRecord::row, &RejectedRecord::reason,
+                              &RejectedRecord::detail, &RejectedRecord::raw);
     c.rejected_by_reason = p.take_one<decltype(c.rejected_by_reason)>();
     c.records_read = p.take_one<std::int64_t>();
     c.swapped_out_of_range = p.take_one<std::int64_t>();
@@ -317,7 +331,6 @@ ReadPlan plan_shares(const OffenceSource& source, const OffenceFilter& filter, i
     plan.inputs = expand_offence_inputs(source.paths, source.forces, filter);
     const auto n = static_cast<std::uint64_t>(std::max(readers, 1));
     plan.shares.resize(n);
-    plan.share_bytes.resize(n);
     for (const auto& f : plan.inputs.files)
         if (!detail::is_csv_path(f.path))
         {
@@ -360,7 +373,6 @@ ReadPlan plan_shares(const OffenceSource& source, const OffenceFilter& filter, i
             const std::uint64_t reader = reader_at(at + (cuts[c] + cuts[c + 1]) / 2);
             plan.shares[reader].push_back({path, static_cast<std::uint32_t>(k), cuts[c],
                                            c + 2 < cuts.size() ? cuts[c + 1] : 0});
-            plan.share_bytes[reader] += cuts[c + 1] - cuts[c];
         }
         at += size;
     }
@@ -369,7 +381,6 @@ ReadPlan plan_shares(const OffenceSource& source, const OffenceFilter& filter, i
 
 struct ShareReader::State
 {
-    ParseRequest request;
     std::vector<std::optional<SourcePart>> parts; // by piece; empty where not parsed or not kept
     engine::ProgressFn progress;
     Figures figures;
@@ -410,10 +421,9 @@ std::string ShareReader::answer(const std::string& request)
     {
     case Round::parse:
     {
-        m.request = take_parse_request(in);
+        const ParseRequest q = take_parse_request(in);
         m.parts.clear();
         m.figures = {};
-        const ParseRequest& q = m.request;
         const ReadOptions o = piece_options(q.options);
         for (const auto& piece : q.pieces)
             m.figures.bytes += piece_bytes(piece);
@@ -505,8 +515,6 @@ OffenceTable read_in_shares(const OffenceSource& source, const ReadPlan& plan,
     if (!plan.alone.empty())
         throw Error(Errc::Internal, "read_in_shares: the source cannot be read in shares");
     const auto started = std::chrono::steady_clock::now();
-    const auto seconds = [](std::chrono::steady_clock::time_point t)
-    { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count(); };
     const std::size_t readers = plan.shares.size();
     const std::size_t files = plan.inputs.files.size();
     const ReadOptions o = piece_options(options);
@@ -563,20 +571,24 @@ OffenceTable read_in_shares(const OffenceSource& source, const ReadPlan& plan,
                                ": a quoted field with a line end runs across a cut between "
                                "readers, so the file was read again whole by one");
     }
-    const double parse_seconds = seconds(started);
+    const double parse_seconds = seconds_since(started);
     const auto stage = std::chrono::steady_clock::now();
 
     // 2. The sample the target CRS is chosen from, as one reader takes it: every stride-th
     // located record of each file.
     detail::CrsSample sample;
-    std::vector<std::uint64_t> located(files, 0);
     std::vector<Crs> crs_of(files);
+    // Where each piece's located records start within its file, by reader and piece.
+    std::vector<std::vector<std::uint64_t>> offsets(readers);
+    for (std::size_t r = 0; r < readers; ++r)
+        offsets[r].assign(plan.shares[r].size(), 0);
     for (std::size_t f = 0; f < files; ++f)
     {
         std::int64_t swapped = 0, seen = 0;
+        std::uint64_t located = 0;
         if (here[f])
         {
-            located[f] = here[f]->columns.located.size();
+            located = here[f]->columns.located.size();
             crs_of[f] = here[f]->source_crs;
             swapped = here[f]->columns.swapped_out_of_range;
             seen = here[f]->columns.located_seen;
@@ -585,13 +597,14 @@ OffenceTable read_in_shares(const OffenceSource& source, const ReadPlan& plan,
             for (const auto& [r, k] : pieces_of[f])
             {
                 const PieceFacts& p = facts[r][k];
-                located[f] += p.located;
+                offsets[r][k] = located;
+                located += p.located;
                 crs_of[f] = p.crs;
                 swapped += p.swapped;
                 seen += p.located_seen;
             }
         detail::check_swapped(plan.inputs.files[f].path, swapped, seen);
-        sample.total += located[f];
+        sample.total += located;
         sample.one_crs = sample.one_crs && crs_of[f].wkt == crs_of[0].wkt;
     }
     sample.first_crs = crs_of[0];
@@ -600,25 +613,14 @@ OffenceTable read_in_shares(const OffenceSource& source, const ReadPlan& plan,
     for (std::size_t r = 0; r < readers; ++r)
     {
         std::vector<std::uint8_t> keep;
-        std::vector<std::uint64_t> offsets(plan.shares[r].size(), 0);
         for (const auto& p : facts[r])
             keep.push_back(!here[p.file]);
-        for (std::size_t f = 0; f < files; ++f)
-        {
-            std::uint64_t offset = 0;
-            for (const auto& [reader, k] : pieces_of[f])
-            {
-                if (reader == r)
-                    offsets[k] = offset;
-                offset += facts[reader][k].located;
-            }
-        }
         Packet p;
         p.put_one(Round::sample);
         p.put_one<std::uint8_t>(sample.one_crs);
         p.put_one<std::uint64_t>(sample.stride);
         p.put(keep);
-        p.put(offsets);
+        p.put(offsets[r]);
         requests[r] = p.release();
     }
     answers = exchange(std::move(requests));
@@ -704,7 +706,7 @@ OffenceTable read_in_shares(const OffenceSource& source, const ReadPlan& plan,
                                               part.field_names.size());
         parts.push_back(std::move(part));
     }
-    const double project_seconds = seconds(stage);
+    const double project_seconds = seconds_since(stage);
     OffenceTable table = detail::join_projected(std::move(parts), plan.inputs, source,
                                                 described.target_crs, described.target_crs_reason);
     table.warnings.insert(table.warnings.end(), warnings.begin(), warnings.end());

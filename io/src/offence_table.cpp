@@ -24,6 +24,7 @@ namespace hotspot::io
 namespace
 {
 using detail::RecordColumns;
+using detail::seconds_since;
 using detail::SourcePart;
 using engine::MonthIndex;
 
@@ -354,11 +355,6 @@ std::vector<SameIdLink> link_same_ids(const std::vector<std::uint64_t>& hash,
     return links;
 }
 
-double seconds_since(std::chrono::steady_clock::time_point start)
-{
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
 // What derive_table decides for each record of a table: which located records it keeps, and the
 // rejected records and counts it adds.
 struct Selection
@@ -530,6 +526,16 @@ void finish_derived(OffenceTable& out, Selection& s, const OffenceTable& all)
     }
 }
 } // namespace
+
+double detail::seconds_since(std::chrono::steady_clock::time_point start)
+{
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+const OffenceFilter* detail::filter_if_any(const OffenceFilter& filter)
+{
+    return filter.from || filter.to || !filter.crime_types.empty() ? &filter : nullptr;
+}
 
 void detail::check_period(const OffenceFilter& filter)
 {
@@ -740,12 +746,11 @@ OffenceTable read_all_offences(const OffenceSource& source, const ReadOptions& o
                 std::min(1.0, static_cast<double>(done) / static_cast<double>(total_bytes)));
     };
     const auto start = std::chrono::steady_clock::now();
-    const bool filtering = filter.from || filter.to || !filter.crime_types.empty();
     std::vector<SourcePart> parts;
     for (std::size_t k = 0; k < inputs.files.size(); ++k)
     {
         const detail::PartRequest request{
-            inputs.files[k], k, source, options, filtering ? &filter : nullptr, bytes_read};
+            inputs.files[k], k, source, options, detail::filter_if_any(filter), bytes_read};
         parts.push_back(detail::is_csv_path(inputs.files[k].path) ? detail::read_csv_part(request)
                                                                   : detail::read_ogr_part(request));
     }

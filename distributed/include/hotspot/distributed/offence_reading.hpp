@@ -5,18 +5,13 @@
 #include "hotspot/distributed/world.hpp"
 #include "hotspot/io/offences.hpp"
 
-#include <cstdint>
-
 namespace hotspot::distributed
 {
 
-/// The least bytes of a piece of a CSV file that a rank reads: HOTSPOT_MIN_PIECE_BYTES, 64 MiB by
-/// default (tests make it small).
-std::uint64_t min_piece_bytes();
-
 /// On rank 0, while the others are in serve(): io::read_offences(source, filter, options) with the
 /// files read by every rank, a share of the bytes each (io::plan_shares: whole files, and pieces of
-/// large CSV files cut on line starts), and joined on rank 0 into the table one process reads,
+/// large CSV files cut on line starts, at least HOTSPOT_MIN_PIECE_BYTES each: 64 MiB by default,
+/// tests make it small), and joined on rank 0 into the table one process reads,
 /// record for record. A source that cannot be shared (OGR, PostGIS) is read by rank 0 alone and
 /// `report` is left with no shares. A rank that cannot read its share makes the read fail on rank
 /// 0, naming the rank and the file.

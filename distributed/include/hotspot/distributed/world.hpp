@@ -69,8 +69,8 @@ class World
 
     /// For tests of failure: HOTSPOT_FAULT=KIND:N asks rank N to fail as KIND says: "kill" dies at
     /// once (SIGKILL, as a lost node), "fail" fails its share of a job as if out of memory,
-    /// "unreadable" finds a batch's sources unreadable. True when this rank is asked for `kind`;
-    /// a rank asked to be killed dies here whatever `kind` is.
+    /// "unreadable" finds a batch's sources, or its share of the offences, unreadable. True when
+    /// this rank is asked for `kind`; a rank asked to be killed dies here whatever `kind` is.
     bool fault(std::string_view kind) const;
 
   private:

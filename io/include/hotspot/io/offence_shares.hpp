@@ -30,7 +30,6 @@ struct ReadPlan
 {
     InputList inputs;
     std::vector<std::vector<FilePiece>> shares; ///< by reader: every file once, in order
-    std::vector<std::uint64_t> share_bytes;     ///< by reader
     /// Why one reader must read everything (an OGR or PostGIS source); empty when shares are read.
     std::string alone;
 };
