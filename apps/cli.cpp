@@ -172,6 +172,13 @@ void add_offence_options(CLI::App& command, OffenceInput& input)
     command.add_option("--to", input.to, "Last month to use, YYYY-MM (inclusive)")
         ->group("Filters");
     command
+        .add_option("--covers", input.covers,
+                    "The months the data cover, YYYY-MM..YYYY-MM, where you know better than the "
+                    "data can say (default: police.uk files' months, by their names, else the "
+                    "months any record is dated in). A month not covered is missing, never "
+                    "counted as 0")
+        ->group("Filters");
+    command
         .add_option("--crime-type", input.crime_types,
                     "Use only this crime type (repeatable; ignores case), e.g. \"Violence and "
                     "sexual offences\"")
@@ -372,7 +379,25 @@ io::OffenceTable load_offences(const OffenceInput& input, const RunOptions& run,
                       (table.files_skipped > 0 ? ", " + std::to_string(table.files_skipped) +
                                                      " monthly files outside --from/--to skipped"
                                                : std::string()));
+    if (!input.covers.empty())
+    {
+        const Period p = parse_period(input.covers, "--covers");
+        table.coverage.months.clear();
+        for (auto m = p.from; m <= p.to; ++m)
+            table.coverage.months.push_back(m);
+        table.coverage.basis = "as --covers says";
+        table.coverage.notes.clear();
+    }
     reporter.info("  fields   " + table.fields_used);
+    if (table.coverage.known())
+        reporter.info("  covers   " + table.coverage.describe() + " (" + table.coverage.basis +
+                      ")");
+    for (const auto& note : table.coverage.notes)
+        reporter.warn("a month of some inputs only is not covered: " + note);
+    if (table.coverage.last_month_partial())
+        reporter.warn("the last month, " + engine::format_month_label(table.coverage.months.back()) +
+                      ", may be covered only in part: its latest record is dated " +
+                      engine::format_day(table.coverage.last_day));
     reporter.info("  read     " + std::to_string(table.records_read));
     reporter.info("  used     " + std::to_string(table.incidents.size()));
     if (!table.unlocated.empty())
@@ -401,6 +426,27 @@ io::OffenceTable load_offences(const OffenceInput& input, const RunOptions& run,
     if (!input.harm.empty())
         weigh_by_harm(io::load_harm_table(input.harm), table.incidents, reporter);
     return table;
+}
+
+void require_covered(const io::OffenceTable& table, engine::MonthIndex first,
+                     engine::MonthIndex last, const std::string& what)
+{
+    const engine::Coverage& c = table.coverage;
+    if (!c.known() || first == engine::no_month || last == engine::no_month)
+        return;
+    const auto missing = c.missing(first, last);
+    if (missing.empty())
+        return;
+    const bool none = missing.size() == static_cast<std::size_t>(last - first + 1);
+    throw Error(Errc::BadData,
+                what + ": " +
+                    (none ? "none of these months is covered"
+                          : engine::describe_months(missing) +
+                                (missing.size() > 1 ? " are" : " is") + " not covered") +
+                    " by " + table.source_path + ", which covers " + c.describe() + " (" +
+                    c.basis + "); a month missing from the data is not a month " +
+                    "without crime. Give the missing months' files, a period within those " +
+                    "covered, or --covers where you know better");
 }
 
 io::OffenceTable load_dated_offences(const OffenceInput& input, const RunOptions& run,
@@ -508,6 +554,23 @@ std::vector<std::string> top_streets(const io::OffenceTable& table, const std::s
     return out;
 }
 
+std::string weighed_measure(const OffenceInput& input)
+{
+    if (!input.harm.empty())
+        return io::harm_measure(input.harm);
+    if (!input.source.weight_field.empty())
+        return "'" + input.source.weight_field + "' (weight field)";
+    return "offences";
+}
+
+std::string density_unit(const OffenceInput& input, engine::DensityUnits units)
+{
+    std::string label(engine::unit_label(units));
+    if (const auto at = label.find("offences"); at != std::string::npos)
+        label.replace(at, std::string_view("offences").size(), weighed_measure(input));
+    return label;
+}
+
 void weigh_by_harm(const io::HarmTable& harm, engine::Incidents& incidents, Reporter& reporter)
 {
     // One weight per crime type; offences of a type the table lacks weigh 0, and are counted.
@@ -559,6 +622,10 @@ nlohmann::json offences_json(const io::OffenceTable& table)
             {"rejected_by_reason", rejected},
             {"files", table.files.size()},
             {"files_skipped", table.files_skipped},
+            {"covers",
+             {{"months", table.coverage.describe()},
+              {"basis", table.coverage.basis},
+              {"last_month_partial", table.coverage.last_month_partial()}}},
             {"seconds",
              {{"parse", table.seconds.parse},
               {"project", table.seconds.project},

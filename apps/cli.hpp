@@ -4,6 +4,7 @@
 #include "hotspot/distributed/kernel_sums.hpp"
 #include "hotspot/engine/areas/area_index.hpp"
 #include "hotspot/engine/core/geometry.hpp"
+#include "hotspot/engine/density/kde.hpp"
 #include "hotspot/io/areas.hpp"
 #include "hotspot/io/harm.hpp"
 #include "hotspot/io/offences.hpp"
@@ -36,6 +37,7 @@ struct OffenceInput
     std::string target_crs;
     std::string rejects_path;
     std::string harm; ///< a harm table: ons-css, ons-css-codes or a CSV file
+    std::string covers; ///< "FROM..TO": the months the source covers, where the analyst knows
 };
 
 class DataCache;
@@ -134,6 +136,13 @@ std::vector<std::string> top_streets(const io::OffenceTable& table, const std::s
 /// The account of records, for --summary-json.
 nlohmann::json offences_json(const io::OffenceTable& table);
 
+/// What a surface of these offences sums: "offences", or the harm table's measure, or the weight
+/// field's values ("'score' (weight field)").
+std::string weighed_measure(const OffenceInput& input);
+/// A density unit that says what was counted: "offences per km²", "ONS Crime Severity Score
+/// (sentence days) per km²", "expected 'score' (weight field) per cell".
+std::string density_unit(const OffenceInput& input, engine::DensityUnits units);
+
 /// Gives every offence the weight of its crime type in `harm`; types it lacks weigh 0, with a
 /// warning that counts them.
 void weigh_by_harm(const io::HarmTable& harm, engine::Incidents& incidents, Reporter& reporter);
@@ -151,6 +160,13 @@ Period parse_period(const std::string& text, const std::string& option);
 
 /// The offence input restricted to a period (its --from/--to replaced).
 OffenceInput restricted_to(const OffenceInput& input, const Period& period);
+
+/// Refuses (Error(BadData)) to count months first..last when the source does not cover them all:
+/// a missing month is not a month without crime. The message names the months missing, the
+/// months covered and how they were found. `what` says what needed them ("tables 2019-04..08").
+/// Nothing is checked where no month is known (a source without dates).
+void require_covered(const io::OffenceTable& table, engine::MonthIndex first,
+                     engine::MonthIndex last, const std::string& what);
 
 /// "xmin,ymin,xmax,ymax" in metres. Throws Error(Usage).
 engine::Box2 parse_extent(const std::string& text);

@@ -335,7 +335,7 @@ nlohmann::json run_compare(const CompareRequest& r, Reporter& reporter)
             engine::RunContext{reporter.progress("change")});
         reporter.done();
         const std::string change_unit =
-            std::string(engine::unit_label(d.options.units)) + " per month";
+            density_unit(r.input, d.options.units) + " per month";
         tiff.description = "change in density per month, this period minus the last";
         tiff.unit = change_unit;
         io::write_geotiff(out("change.tif"), s.difference, table.target_crs, tiff);

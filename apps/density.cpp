@@ -765,6 +765,28 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& offences,
         d.options.bandwidth_m = d.adaptive->largest_m;
     const double radius = engine::kernel_support_radius(d.options.kernel, d.options.bandwidth_m);
 
+    // Who the surface counts: the offences inside the study area, and those whose kernel reaches
+    // into it from beyond (a borough's surface is not the whole force's offences).
+    d.offences_given = static_cast<std::int64_t>(inc.size());
+    d.windowed = windowed;
+    d.window_name = s.area.empty() ? "the extent" : s.area;
+    {
+        std::vector<double> reach{radius};
+        if (!d.options.point_bandwidth_m.empty())
+        {
+            reach.resize(d.options.point_bandwidth_m.size());
+            for (std::size_t i = 0; i < reach.size(); ++i)
+                reach[i] = engine::kernel_support_radius(d.options.kernel,
+                                                         d.options.point_bandwidth_m[i]);
+        }
+        d.population = engine::window_population(*used, window, reach);
+    }
+    if (windowed)
+        reporter.info("population " + std::to_string(d.population.inside) + " offences inside " +
+                      d.window_name + "; " + std::to_string(d.population.reaching) +
+                      " counted by the surface (those within the kernel's reach of it); " +
+                      std::to_string(d.offences_given) + " after the filters");
+
     engine::GridSpec grid;
     if (grid_like)
         grid = *grid_like;
@@ -990,8 +1012,14 @@ std::vector<std::pair<std::string, std::string>> density_metadata(const DensityS
              : ""},
         {"HOTSPOT_UNITS", std::string(engine::to_string(d.options.units))},
         {"HOTSPOT_CELL_M", fixed(d.surface.grid.cell_m, 6)},
-        {"HOTSPOT_OFFENCES_USED", std::to_string(inc.size())},
-        {"HOTSPOT_WEIGHT_TOTAL", fixed(inc.total_weight(), 6)},
+        {"HOTSPOT_OFFENCES_AFTER_FILTERS", std::to_string(inc.size())},
+        {"HOTSPOT_OFFENCES_INSIDE_AREA", d.windowed ? std::to_string(d.population.inside) : ""},
+        {"HOTSPOT_OFFENCES_COUNTED",
+         std::to_string(d.population.reaching) +
+             (d.windowed ? " (inside " + d.window_name + ", or within the kernel's reach of it)"
+                         : "")},
+        {"HOTSPOT_WEIGHT_AFTER_FILTERS", fixed(inc.total_weight(), 6)},
+        {"HOTSPOT_WEIGHT_COUNTED", inc.weight.empty() ? "" : fixed(d.population.reaching_weight, 6)},
         {"HOTSPOT_SOURCE", source_names(input.source.paths)},
         {"HOTSPOT_CRIME_TYPES",
          input.crime_types.empty() ? "all" : engine::join(input.crime_types, "; ")},

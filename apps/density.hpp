@@ -5,6 +5,7 @@
 #include "hotspot/engine/density/adaptive.hpp"
 #include "hotspot/engine/density/bandwidth.hpp"
 #include "hotspot/engine/density/kde.hpp"
+#include "hotspot/engine/density/study_window.hpp"
 #include "hotspot/io/areas.hpp"
 #include "hotspot/io/geotiff.hpp"
 #include "hotspot/io/map.hpp"
@@ -82,6 +83,11 @@ struct Density
     std::optional<engine::Raster<std::uint8_t>> sparse; ///< cells --min-count withholds
     double peak = 0;
     std::int64_t cells_with_data = 0;
+    std::int64_t offences_given = 0; ///< after the filters, wherever they lie
+    bool windowed = false;           ///< --area or --extent bounds the study
+    std::string window_name;         ///< the --area, or "the extent"
+    /// Inside the study window, and reaching into it through the kernel: who the surface counts.
+    engine::WindowPopulation population;
 };
 
 /// Reads the --boundaries layers (or shares them from the run's cache) and finds --area in the

@@ -466,7 +466,7 @@ io::MapContent map_content(const HotspotsRequest& r, const HotspotAnalysis& a)
     io::MapContent map;
     map.surface = published_surface(d);
     map.nodata = nodata_value;
-    map.units = std::string(engine::unit_label(d.options.units));
+    map.units = density_unit(r.input, d.options.units);
     map.boundaries = map_boundaries(d.study_area, r.density.boundaries, r.density.boundaries_layer,
                                     a.table.target_crs, r.run, d.surface.grid.extent());
     for (std::size_t i = 0; i < a.spots.size(); ++i)
@@ -735,8 +735,8 @@ nlohmann::json run_hotspots(const HotspotsRequest& r, Reporter& reporter, Hotspo
         io::write_text_file(out("patrol_list.csv"), csv, r.run.overwrite);
         io::GeoTiffOptions tiff;
         tiff.overwrite = r.run.overwrite;
-        tiff.description = "kernel density of offences";
-        tiff.unit = std::string(engine::unit_label(density.options.units));
+        tiff.description = "kernel density of " + weighed_measure(r.input);
+        tiff.unit = density_unit(r.input, density.options.units);
         if (!given)
             tiff.metadata = density_metadata(r.density, density, r.input, inc);
         tiff.metadata.emplace_back("HOTSPOT_HOTSPOT_METHOD", cells.description);

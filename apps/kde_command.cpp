@@ -64,8 +64,8 @@ nlohmann::json run_kde(const KdeRequest& r, Reporter& reporter, KdeSurface* in_m
         tiff.float64 = r.float64;
         tiff.nodata = nodata_value;
         tiff.overwrite = r.run.overwrite;
-        tiff.description = "kernel density of offences";
-        tiff.unit = std::string(engine::unit_label(d.options.units));
+        tiff.description = "kernel density of " + weighed_measure(r.input);
+        tiff.unit = density_unit(r.input, d.options.units);
         tiff.metadata = density_metadata(r.density, d, r.input, table.incidents);
         return tiff;
     };
@@ -136,6 +136,13 @@ nlohmann::json run_kde(const KdeRequest& r, Reporter& reporter, KdeSurface* in_m
                                                     : engine::join(r.input.crime_types, "; ")},
         {"period", d.period},
         {"area", r.density.area},
+        {"population",
+         {{"after_filters", d.offences_given},
+          {"inside_area", d.windowed ? nlohmann::json(d.population.inside) : nlohmann::json()},
+          {"counted", d.population.reaching},
+          {"counted_means", d.windowed ? "inside " + d.window_name +
+                                             ", or within the kernel's reach of it"
+                                       : "every offence after the filters"}}},
         {"peak", d.peak},
         {"written_in_strips", d.streamed},
         {"cells_with_data", d.cells_with_data},

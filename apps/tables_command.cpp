@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <set>
+#include <tuple>
 
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
@@ -42,6 +43,14 @@ engine::CategoryBasis choose_basis(const std::string& basis,
                ? engine::CategoryBasis::HoCode
                : engine::CategoryBasis::CrimeType;
 }
+bool missing_months_blank(const std::string& policy)
+{
+    if (engine::same_text(policy, "refuse"))
+        return false;
+    if (engine::same_text(policy, "blank"))
+        return true;
+    throw Error(Errc::Usage, "--missing-months takes refuse or blank (got '" + policy + "')");
+}
 } // namespace
 
 CLI::App* add_tables_command(CLI::App& app, TablesRequest& r)
@@ -64,18 +73,32 @@ CLI::App* add_tables_command(CLI::App& app, TablesRequest& r)
     cmd->add_option("--this", r.this_period, "This period, YYYY-MM..YYYY-MM, compared with --last")
         ->group("Tables");
     cmd->add_option("--last", r.last_period, "Last period, YYYY-MM..YYYY-MM")->group("Tables");
+    cmd->add_option("--missing-months", r.missing_months,
+                    "A month inside the period that the data do not cover (a missing monthly "
+                    "file): refuse (default) or blank (its counts written as empty cells, never "
+                    "0). A period beyond the months covered is always refused")
+        ->group("Tables");
     cmd->add_option("--total-label", r.total_label, "Name of the total row (default: Force)")
         ->group("Tables");
     cmd->add_option("--min-count", r.min_count,
                     "Disclosure control for published tables: counts from 1 to K-1 are written "
-                    "\"<K\", and so are the change and percentage computed from them")
+                    "\"<K\", and the change and percentage computed from them are left blank")
         ->group("Disclosure");
     cmd->add_option("--publish", r.publish, publish_help(false))->group("Disclosure");
     cmd->add_option("--out", r.out_path, "Output CSV")->required()->group("Output");
     add_run_options(*cmd, r.run);
     cmd->footer("Records count in the area their reconciled code names (give --code-field), so "
                 "records without a\n"
-                "location still count; without --code-field they count where they lie. Example:\n"
+                "location still count; without --code-field they count where they lie.\n"
+                "The periods are the months the data cover (police.uk files by their names, other "
+                "sources by the\n"
+                "months their records are dated in, or --covers), or --from/--to: a month the data "
+                "do not cover\n"
+                "is missing, not a month without crime, and is refused or left blank "
+                "(--missing-months).\n"
+                "--this/--last: % change to one decimal, and n/a where Last Year is 0; 'Change' is "
+                "This Year minus\n"
+                "Last Year in offences. Example:\n"
                 "  hotspot tables --offences data/police_uk/2019-09-kent-street.csv \\\n"
                 "      --areas data/boundaries/maidstone_wards_2013.geojson --area-code-field "
                 "WD13CD --area-name-field WD13NM \\\n"
@@ -205,21 +228,55 @@ nlohmann::json run_tables(const TablesRequest& r, Reporter& reporter)
                                                                            : "crime types"));
     const auto members = engine::categories_of_classes(categories, classes, basis);
 
-    // Periods: months of the data (or of --from/--to), or This and Last.
+    // Periods: the months the data cover (or --from/--to), or This and Last. A month the data do
+    // not cover is refused, or written blank: never counted as 0.
+    const bool blank_missing = missing_months_blank(r.missing_months);
+    const engine::Coverage& coverage = rec.table.coverage;
     auto [first, last] = engine::month_range(rec.month);
+    if (coverage.known())
+        std::tie(first, last) = std::pair(coverage.months.front(), coverage.months.back());
     const io::OffenceFilter filter = make_filter(r.setup.input);
     if (const auto from = filter.from)
         first = *from;
     if (const auto to = filter.to)
         last = *to;
     std::vector<std::string> period_labels;
+    std::vector<std::uint8_t> period_missing; // per period: a month of it is not covered
+    const auto uncovered = [&](engine::MonthIndex a, engine::MonthIndex b, const std::string& what)
+    {
+        if (!coverage.known())
+            return false;
+        if (!blank_missing || a < coverage.months.front() || b > coverage.months.back())
+            require_covered(rec.table, a, b, what);
+        return !coverage.missing(a, b).empty();
+    };
     if (compare)
+    {
         period_labels = {this_period->label(), last_period->label()};
+        period_missing = {uncovered(this_period->from, this_period->to, "--this " +
+                                                                           this_period->label()),
+                          uncovered(last_period->from, last_period->to, "--last " +
+                                                                            last_period->label())};
+    }
     else if (last != engine::no_month)
+    {
+        uncovered(first, last,
+                  "tables " + io::format_month(first) + ".." + io::format_month(last));
         for (auto m = first; m <= last; ++m)
+        {
             period_labels.push_back(io::format_month(m));
+            period_missing.push_back(coverage.known() && !coverage.covers(m));
+        }
+    }
     else
         period_labels = {"all"};
+    period_missing.resize(period_labels.size(), 0);
+    std::vector<std::string> blank_periods;
+    for (std::size_t p = 0; p < period_labels.size(); ++p)
+        if (period_missing[p])
+            blank_periods.push_back(period_labels[p]);
+    if (!blank_periods.empty())
+        reporter.warn("not covered by the data, written blank: " + engine::join(blank_periods));
 
     const std::size_t n = rec.area.size();
     const auto& area = rec.area;
@@ -243,8 +300,10 @@ nlohmann::json run_tables(const TablesRequest& r, Reporter& reporter)
     // A count small enough to point at a person is shown as "<K"; zero is not withheld.
     std::int64_t withheld = 0;
     const auto small = [&](std::int64_t n) { return n > 0 && n < min_count; };
-    const auto shown = [&](std::int64_t n)
+    const auto shown = [&](std::int64_t n, std::size_t period)
     {
+        if (period_missing[period])
+            return std::string();
         if (!small(n))
             return std::to_string(n);
         ++withheld;
@@ -256,15 +315,15 @@ nlohmann::json run_tables(const TablesRequest& r, Reporter& reporter)
     const auto area_label = [&](std::size_t a) { return names[a].empty() ? codes[a] : names[a]; };
     if (compare)
     {
-        csv = "Crime category,Area,This Year,Last Year,% change,No change\n";
+        csv = "Crime category,Area,This Year,Last Year,% change,Change\n";
         reporter.info("tables     this " + period_labels[0] + " against last " + period_labels[1]);
         for (std::size_t c = 0; c < categories.size(); ++c)
         {
             const auto row = [&](const std::string& label, std::int64_t t, std::int64_t l)
             {
-                const bool hide = small(t) || small(l);
+                const bool hide = small(t) || small(l) || period_missing[0] || period_missing[1];
                 csv += io::csv_quote(categories[c].name) + "," + io::csv_quote(label) + "," +
-                       shown(t) + "," + shown(l) + "," +
+                       shown(t, 0) + "," + shown(l, 1) + "," +
                        (hide ? std::string() : engine::percent_change_text(t, l)) + "," +
                        (hide ? std::string() : std::to_string(t - l)) + "\n";
             };
@@ -288,7 +347,7 @@ nlohmann::json run_tables(const TablesRequest& r, Reporter& reporter)
                 for (std::size_t p = 0; p < period_labels.size(); ++p)
                     csv += io::csv_quote(codes[a]) + "," + io::csv_quote(names[a]) + "," +
                            io::csv_quote(categories[c].name) + "," + period_labels[p] + "," +
-                           shown(cube.at(a, c, p)) + "\n";
+                           shown(cube.at(a, c, p), p) + "\n";
         reporter.info("tables     " + std::to_string(codes.size()) + " areas x " +
                       std::to_string(categories.size()) + " categories x " +
                       std::to_string(period_labels.size()) + " periods");
@@ -321,6 +380,8 @@ nlohmann::json run_tables(const TablesRequest& r, Reporter& reporter)
         {"not_countable", dropped},
         {"basis", basis == engine::CategoryBasis::HoCode ? "ho-code" : "crime-type"},
         {"periods", period_labels},
+        {"periods_not_covered", blank_periods},
+        {"covers", coverage.describe()},
         {"not_counted",
          {{"no_area", no_area},
           {"no_category", no_category},

@@ -68,6 +68,18 @@ std::string step_field(const std::string& label)
     return name;
 }
 
+engine::GlobalWindow parse_global_window(const std::string& text)
+{
+    for (const auto w : {engine::GlobalWindow::Cube, engine::GlobalWindow::Neighbourhood,
+                         engine::GlobalWindow::Step})
+        if (engine::same_text(text, engine::to_string(w)))
+            return w;
+    if (engine::same_text(text, "neighborhood"))
+        return engine::GlobalWindow::Neighbourhood;
+    throw Error(Errc::Usage,
+                "--global-window takes cube, neighbourhood or step (got '" + text + "')");
+}
+
 } // namespace
 
 CLI::App* add_trends_command(CLI::App& app, TrendsRequest& r)
@@ -106,6 +118,10 @@ CLI::App* add_trends_command(CLI::App& app, TrendsRequest& r)
                     "Neighbourhood time steps: the previous steps a bin's neighbourhood also "
                     "covers (default 1, as ArcGIS)")
         ->group("Emerging hot spots");
+    cmd->add_option("--global-window", r.global_window,
+                    "What each bin's neighbourhood is compared with: cube (default, as ArcGIS "
+                    "Pro), neighbourhood (the steps it spans) or step (its own step). See below")
+        ->group("Emerging hot spots");
     cmd->add_option("--alpha", r.alpha,
                     "False discovery rate of the Gi* bins of each step, and the level of the "
                     "Mann-Kendall trend (default 0.05)")
@@ -129,9 +145,25 @@ CLI::App* add_trends_command(CLI::App& app, TrendsRequest& r)
         "step (the space-time cube; steps end with the last offence's month or day). Each bin's "
         "Getis-Ord Gi*\n"
         "sums its neighbours within --band in its step and the --time-window steps before, "
-        "against every bin\n"
-        "of those steps; bins are significant at the Benjamini-Hochberg false discovery rate "
-        "--alpha, per step.\n"
+        "and compares\n"
+        "that sum with the mean and spread of the bins of the global window (--global-window, "
+        "ArcGIS Pro's\n"
+        "Define Global Window):\n"
+        "  cube           every bin of the cube (the default, as ArcGIS Pro). A place is hot "
+        "against the whole\n"
+        "                 period; but a rise everywhere (a force-wide seasonal rise, a change "
+        "in recording)\n"
+        "                 makes many places read as 'intensifying' at once.\n"
+        "  neighbourhood  every bin of the steps the neighbourhood spans. A place is hot against "
+        "its own months;\n"
+        "                 a steady place reads as 'intensifying' when the rest of the area grows "
+        "quieter.\n"
+        "  step           every bin of the bin's own step. With --time-window 0 each step is "
+        "exactly\n"
+        "                 `hotspots --method gi-star` on that step's counts.\n"
+        "Bins are significant at the Benjamini-Hochberg false discovery rate --alpha, controlled "
+        "within each\n"
+        "time step whatever the global window.\n"
         "The Mann-Kendall test gives each location's trend in its Gi* z-scores (and in its "
         "counts). Each location\n"
         "then takes the first category whose rule holds (hot spots first; 'hot' means a "
@@ -162,6 +194,7 @@ nlohmann::json run_trends(const TrendsRequest& r, Reporter& reporter)
                                      "1W, 7D");
     if (r.time_window < 0)
         throw Error(Errc::Usage, "--time-window must be 0 or more steps");
+    const engine::GlobalWindow global = parse_global_window(r.global_window);
     if (!(r.alpha > 0 && r.alpha < 1))
         throw Error(Errc::Usage, "--alpha must lie between 0 and 1");
     if (r.cell_m)
@@ -211,16 +244,35 @@ nlohmann::json run_trends(const TrendsRequest& r, Reporter& reporter)
                                        " step(s) of " + engine::to_string(*step) +
                                        "; trends need 3 at the very least (10 or more to say "
                                        "much): give more months, or a shorter --time-step");
+    // A month the data lack would read as a month without crime: a sudden cold spell everywhere.
+    {
+        const auto month_at = [&](std::int32_t v)
+        { return step->needs_days() ? engine::month_of_day(v) : v; };
+        require_covered(table, month_at(cube.step_first.front()), month_at(cube.step_last.back()),
+                        "trends " + cube.step_label(0) + " to " + cube.step_label(cube.steps - 1));
+    }
     if (cube.steps < 10)
         reporter.warn("only " + std::to_string(cube.steps) +
                       " time steps: the trend test has little power below 10 (ArcGIS requires "
                       "10)");
     reporter.info("neighbours " + fixed(band, 0) + " m and " + std::to_string(r.time_window) +
-                  " previous step(s), false discovery rate " + fixed(r.alpha, 3));
+                  " previous step(s), against the " + std::string(engine::to_string(global)) +
+                  " (" + std::string(engine::rule_of(global)) + "); false discovery rate " +
+                  fixed(r.alpha, 3) + " within each step");
 
     const engine::EmergingResult result = engine::emerging_hotspots(
-        cube, band, r.time_window, r.alpha, {reporter.progress("trends")});
+        cube, band, r.time_window, global, r.alpha, {reporter.progress("trends")});
     reporter.done();
+
+    // How the bins were judged, in every output.
+    const std::string fdr_scope = "Benjamini-Hochberg within each time step";
+    const std::map<std::string, std::string> method_tags{
+        {"hotspot_band_m", fixed(band, 3)},
+        {"hotspot_time_window_steps", std::to_string(r.time_window)},
+        {"hotspot_global_window", std::string(engine::to_string(global))},
+        {"hotspot_global_window_rule", std::string(engine::rule_of(global))},
+        {"hotspot_fdr_scope", fdr_scope},
+        {"hotspot_alpha", fixed(r.alpha, 4)}};
 
     // Each location's name, from the boundaries (wards beside the district of --area).
     const std::size_t L = cube.locations.size();
@@ -256,6 +308,7 @@ nlohmann::json run_trends(const TrendsRequest& r, Reporter& reporter)
         fields.push_back({"category_code", io::FieldType::Integer});
         io::VectorWriter writer(out("trends.gpkg"), "trends", crs, io::GeometryKind::MultiPolygon,
                                 fields, r.run.overwrite);
+        writer.set_metadata(method_tags);
         const auto count_value = [&](double v) -> io::FieldValue
         {
             if (withhold(v))
@@ -333,11 +386,9 @@ nlohmann::json run_trends(const TrendsRequest& r, Reporter& reporter)
             {"title", r.title.empty() ? "hotspot space-time cube" : r.title},
             {"hotspot_offences", table.source_path},
             {"hotspot_time_step", engine::to_string(*step)},
-            {"hotspot_band_m", fixed(band, 3)},
-            {"hotspot_time_window_steps", std::to_string(r.time_window)},
-            {"hotspot_alpha", fixed(r.alpha, 4)},
             {"hotspot_min_count", std::to_string(min_count)},
         };
+        nc.attributes.insert(nc.attributes.end(), method_tags.begin(), method_tags.end());
         io::write_netcdf_cube(out("cube.nc"), nc, r.run.overwrite);
     }
 
@@ -398,8 +449,9 @@ nlohmann::json run_trends(const TrendsRequest& r, Reporter& reporter)
                                     : r.title;
         map.subtitle = std::to_string(cube.steps) + " steps of " + engine::to_string(*step) +
                        "; cells of " + fixed(cell, 0) + " m; Gi* within " + fixed(band, 0) +
-                       " m and " + std::to_string(r.time_window) + " previous step(s); FDR " +
-                       fixed(r.alpha, 3);
+                       " m and " + std::to_string(r.time_window) +
+                       " previous step(s), against the " + std::string(engine::to_string(global)) +
+                       "; FDR " + fixed(r.alpha, 3) + " per step";
         map.attribution =
             "Contains public sector information licensed under the Open "
             "Government Licence v3.0 (police.uk). Made with hotspot " HOTSPOT_VERSION_STRING ".";
@@ -431,6 +483,9 @@ nlohmann::json run_trends(const TrendsRequest& r, Reporter& reporter)
           {"outside_area", cube.outside_area}}},
         {"band_m", band},
         {"time_window", r.time_window},
+        {"global_window", engine::to_string(global)},
+        {"global_window_rule", engine::rule_of(global)},
+        {"fdr_scope", fdr_scope},
         {"alpha", r.alpha},
         {"categories", categories},
         {"disclosure", {{"min_count", min_count}, {"withheld", withheld}, {"publish", r.publish}}},

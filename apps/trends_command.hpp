@@ -21,6 +21,7 @@ struct TrendsRequest
     std::string time_step = "1M";
     std::optional<double> band_m; ///< default: two cells
     int time_window = 1;
+    std::string global_window = "cube"; ///< cube (ArcGIS's default), neighbourhood or step
     double alpha = 0.05;
     int min_count = 0;
     std::string publish;

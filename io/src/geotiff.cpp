@@ -256,6 +256,7 @@ GeoTiffContents read_geotiff(const std::string& path)
     const double nodata = band->GetNoDataValue(&has_nodata);
     if (has_nodata)
         out.nodata = nodata;
+    out.unit = band->GetUnitType();
     if (const OGRSpatialReference* srs = ds->GetSpatialRef())
     {
         char* wkt = nullptr;

@@ -1,5 +1,7 @@
 #include "hotspot/io/harm.hpp"
 
+#include <filesystem>
+
 #include "hotspot/data/tables.hpp"
 #include "hotspot/engine/core/error.hpp"
 #include "hotspot/engine/core/text.hpp"
@@ -83,6 +85,14 @@ std::string harm_table_name(const std::string& name_or_path)
         if (engine::same_text(s.name, name_or_path))
             return std::string(s.name) + " (" + std::string(s.file) + ")";
     return name_or_path;
+}
+
+std::string harm_measure(const std::string& name_or_path)
+{
+    for (const auto& s : shipped)
+        if (engine::same_text(s.name, name_or_path))
+            return "ONS Crime Severity Score (sentence days)";
+    return "harm weight (" + std::filesystem::path(name_or_path).filename().string() + ")";
 }
 
 HarmTable load_harm_table(const std::string& name_or_path)

@@ -1,5 +1,6 @@
 #include "hotspot/io/offence_inputs.hpp"
 
+#include "hotspot/engine/core/coverage.hpp"
 #include "hotspot/engine/core/error.hpp"
 #include "hotspot/engine/core/text.hpp"
 #include "hotspot/io/offences.hpp"
@@ -165,6 +166,7 @@ InputList expand_offence_inputs(const std::vector<std::string>& paths,
                 !wanted_forces.contains(force_slug(file.force)))
                 continue;
             forces_matched.insert(force_slug(file.force));
+            engine::add_month(list.police_uk_months[force_slug(file.force)], file.month);
             if (!f.named && ((filter.from && file.month < *filter.from) ||
                              (filter.to && file.month > *filter.to)))
             {
@@ -172,6 +174,8 @@ InputList expand_offence_inputs(const std::vector<std::string>& paths,
                 continue;
             }
         }
+        else
+            list.all_police_uk = false;
         list.files.push_back(std::move(file));
     }
     for (const auto& w : wanted_forces)

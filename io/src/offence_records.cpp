@@ -1,5 +1,7 @@
 #include "offence_records.hpp"
 
+#include "hotspot/engine/core/coverage.hpp"
+
 #include "hotspot/engine/core/text.hpp"
 #include "hotspot/io/csv.hpp"
 
@@ -76,6 +78,10 @@ void RecordColumns::reserve(std::size_t n, const RecordColumns& like)
 
 void RecordColumns::append(RecordColumns&& o)
 {
+    for (const auto m : o.months_dated)
+        engine::add_month(months_dated, m);
+    if (o.last_day != engine::no_day)
+        last_day = std::max(last_day, o.last_day);
     // Crime types are few; codes may be tens of thousands, so they are mapped by a hash.
     const auto type_map = merge_names(type_names, o.type_names);
     std::vector<std::int32_t> code_map(o.code_names.size());
@@ -250,6 +256,10 @@ void Classifier::add(const RowValues& r)
         {
             month = date->month;
             day = date->day;
+            if (month != engine::no_month)
+                engine::add_month(m_out.months_dated, month);
+            if (day != engine::no_day)
+                m_out.last_day = std::max(m_out.last_day, day);
         }
     const std::int32_t type = roles.type >= 0 ? type_index(trim(r.type)) : -1;
     const std::string_view raw =

@@ -44,6 +44,9 @@ struct RecordColumns
     std::int64_t records_read = 0;
     std::int64_t swapped_out_of_range = 0; ///< lon/lat beyond range that look swapped
     std::int64_t located_seen = 0;         ///< records with a usable location, before the filters
+    /// The months of every record with a readable date, before the filters: what the source covers
+    std::vector<engine::MonthIndex> months_dated;
+    engine::DayIndex last_day = engine::no_day; ///< the latest day of a record, before the filters
     std::vector<std::string> type_names;
     std::vector<std::string> code_names;
 

@@ -142,6 +142,8 @@ void put_part(Packet& p, const SourcePart& part)
     p.put_one(c.records_read);
     p.put_one(c.swapped_out_of_range);
     p.put_one(c.located_seen);
+    p.put(c.months_dated);
+    p.put_one(c.last_day);
     p.put(c.type_names);
     p.put(c.code_names);
 }
@@ -183,6 +185,8 @@ SourcePart take_part(Packet& p)
     c.records_read = p.take_one<std::int64_t>();
     c.swapped_out_of_range = p.take_one<std::int64_t>();
     c.located_seen = p.take_one<std::int64_t>();
+    c.months_dated = p.take<engine::MonthIndex>();
+    c.last_day = p.take_one<engine::DayIndex>();
     c.type_names = p.take_texts();
     c.code_names = p.take_texts();
     return part;

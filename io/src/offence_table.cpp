@@ -491,6 +491,7 @@ void copy_description(const OffenceTable& all, OffenceTable& out)
     out.source_path = all.source_path;
     out.files = all.files;
     out.files_skipped = all.files_skipped;
+    out.coverage = all.coverage;
     out.format = all.format;
     out.has_dates = all.has_dates;
     out.has_types = all.has_types;
@@ -619,6 +620,44 @@ OffenceTable detail::join_parts(std::vector<SourcePart> parts, const InputList& 
     return table;
 }
 
+namespace
+{
+// police.uk monthly files say by their names which months they cover: the months every force read
+// has a file of (a month of some forces only would undercount). Other sources cover the months of
+// their records' dates.
+engine::Coverage coverage_of(const InputList& inputs,
+                             const std::vector<engine::MonthIndex>& months_dated,
+                             engine::DayIndex last_day)
+{
+    engine::Coverage c;
+    if (!inputs.all_police_uk || inputs.police_uk_months.empty())
+    {
+        c.months = months_dated;
+        c.basis = "by its records' dates";
+        c.last_day = last_day;
+        return c;
+    }
+    c.basis = "by the police.uk files' names";
+    std::vector<engine::MonthIndex> any;
+    for (const auto& [force, months] : inputs.police_uk_months)
+        for (const auto m : months)
+            engine::add_month(any, m);
+    for (const auto m : any)
+    {
+        std::vector<std::string> with, without;
+        for (const auto& [force, months] : inputs.police_uk_months)
+            (std::binary_search(months.begin(), months.end(), m) ? with : without)
+                .push_back(force);
+        if (without.empty())
+            c.months.push_back(m);
+        else
+            c.notes.push_back(engine::format_month_label(m) + ": " + engine::join(with, ", ") +
+                              " only, not " + engine::join(without, ", "));
+    }
+    return c;
+}
+} // namespace
+
 OffenceTable detail::join_projected(std::vector<SourcePart> parts, const InputList& inputs,
                                     const OffenceSource& source, const Crs& target_crs,
                                     const std::string& target_crs_reason)
@@ -695,6 +734,7 @@ OffenceTable detail::join_projected(std::vector<SourcePart> parts, const InputLi
     table.rejected = std::move(all.rejected);
     table.rejected_by_reason = all.rejected_by_reason;
     table.records_read = all.records_read;
+    table.coverage = coverage_of(inputs, all.months_dated, all.last_day);
     std::stable_sort(table.unlocated.begin(), table.unlocated.end(),
                      [](const UnlocatedRecord& a, const UnlocatedRecord& b)
                      { return a.row < b.row; });

@@ -343,6 +343,14 @@ std::string wkb_of(const engine::MultiPolygon& shape)
     return bytes;
 }
 
+void VectorWriter::set_metadata(const std::map<std::string, std::string>& items)
+{
+    if (!m_impl->table.empty())
+        return;
+    for (const auto& [key, value] : items)
+        m_impl->layer->SetMetadataItem(key.c_str(), value.c_str());
+}
+
 void VectorWriter::commit()
 {
     try

@@ -116,6 +116,23 @@ TEST_CASE("kde end to end: a GeoTIFF that reads back with its CRS, nodata, metad
     CHECK(summary["offences"]["used"].get<int>() + summary["offences"]["rejected"].get<int>() ==
           18408);
     CHECK(summary["grid"]["cols"].get<int>() == back.raster.grid.cols);
+    // The counts name their population: Kent's offences after the filters, Maidstone's inside the
+    // borough, and those the surface counts (inside, or within 300 m of it).
+    const auto& population = summary["population"];
+    const auto after_filters = population["after_filters"].get<std::int64_t>();
+    const auto inside = population["inside_area"].get<std::int64_t>();
+    const auto counted = population["counted"].get<std::int64_t>();
+    CHECK(after_filters == summary["offences"]["used"].get<std::int64_t>());
+    CHECK(inside > 1600);
+    CHECK(inside < 1700);
+    CHECK(counted > inside);
+    CHECK(counted < inside + 200);
+    CHECK(back.metadata.at("HOTSPOT_OFFENCES_AFTER_FILTERS") == std::to_string(after_filters));
+    CHECK(back.metadata.at("HOTSPOT_OFFENCES_INSIDE_AREA") == std::to_string(inside));
+    CHECK_THAT(back.metadata.at("HOTSPOT_OFFENCES_COUNTED"),
+               Catch::StartsWith(std::to_string(counted) + " (inside Maidstone"));
+    CHECK_THAT(r.out, Catch::Contains(std::to_string(inside) + " offences inside Maidstone"));
+    CHECK(back.unit == "offences per km²");
     const std::string rejected = slurp(rejects);
     CHECK(std::count(rejected.begin(), rejected.end(), '\n') == 1 + 277);
     fs::remove_all(dir);

@@ -131,8 +131,11 @@ TEST_CASE("Harm weights: the shipped ONS index and a force's own table", "[cli][
     const auto tif = io::read_geotiff(dir + "/b.tif");
     const double used = read_json(dir + "/b.json")["offences"]["used"].get<double>();
     // Burglary's ONS weight in data/harm/ons_css_police_uk.csv.
-    CHECK(std::stod(tif.metadata.at("HOTSPOT_WEIGHT_TOTAL")) ==
+    CHECK(std::stod(tif.metadata.at("HOTSPOT_WEIGHT_AFTER_FILTERS")) ==
           Approx(used * 465.381473).epsilon(1e-9));
+    // The unit says what was summed: sentence days, not offences.
+    CHECK(tif.unit == "ONS Crime Severity Score (sentence days) per km²");
+    CHECK_THAT(r.out, Catch::Contains("ONS Crime Severity Score (sentence days) per km²"));
     CHECK_THAT(tif.metadata.at("HOTSPOT_HARM"), Catch::Contains("ons-css"));
 
     {

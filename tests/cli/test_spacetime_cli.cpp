@@ -105,6 +105,24 @@ TEST_CASE("trends finds the planted Shepway rise, and its files agree with each 
     for (const auto& [name, n] : summary["categories"].items())
         in_categories += n.get<std::int64_t>();
     CHECK(in_categories == cube["locations"].get<std::int64_t>());
+    // ArcGIS Pro's default reference, and the scope of the false discovery rate, said everywhere.
+    CHECK(summary["global_window"] == "cube");
+    CHECK(summary["fdr_scope"] == "Benjamini-Hochberg within each time step");
+    {
+        GDALAllRegister();
+        std::unique_ptr<GDALDataset> gpkg(
+            GDALDataset::Open((dir + "/out/trends.gpkg").c_str(), GDAL_OF_VECTOR));
+        REQUIRE(gpkg);
+        const char* window = gpkg->GetLayer(0)->GetMetadataItem("hotspot_global_window");
+        REQUIRE(window);
+        CHECK(std::string(window) == "cube");
+        std::unique_ptr<GDALDataset> nc(
+            GDALDataset::Open((dir + "/out/cube.nc").c_str(), GDAL_OF_MULTIDIM_RASTER));
+        REQUIRE(nc);
+        const auto attribute = nc->GetRootGroup()->GetAttribute("hotspot_global_window");
+        REQUIRE(attribute);
+        CHECK(std::string(attribute->ReadAsString()) == "cube");
+    }
 
     const auto locations = read_trends(dir + "/out/trends.gpkg");
     REQUIRE(static_cast<std::int64_t>(locations.size()) == cube["locations"].get<std::int64_t>());
@@ -189,6 +207,8 @@ TEST_CASE("trends withholds small counts when asked, and refuses what it cannot 
              "trends need 3"},
             {"trends --offences " + series() + " --time-step 1Y" + out, 2, "not a time step"},
             {"trends --offences " + series() + " --alpha 2" + out, 2, "--alpha"},
+            {"trends --offences " + series() + " --global-window month" + out, 2,
+             "--global-window takes cube, neighbourhood or step"},
             {"trends --offences " + series() + " --area Maidstone" + out, 2, "--boundaries"},
         },
         [&] { CHECK_FALSE(fs::exists(dir + "/refused/trends.gpkg")); });

@@ -83,7 +83,7 @@ TEST_CASE("The Maidstone ward table for September 2019 has all 26 wards, zeros i
 }
 
 TEST_CASE(
-    "Appendix 1 rebuilt from records: This Year, Last Year, % change, No change and the Force row",
+    "Appendix 1 rebuilt from records: This Year, Last Year, % change, Change and the Force row",
     "[cli][tables]")
 {
     // Records with a district code but no location, which still count (the point of reconciling
@@ -129,7 +129,7 @@ TEST_CASE(
     const auto rows = read_csv_rows(dir + "/appendix.csv");
     REQUIRE(rows.size() == 1 + 13 + 1);
     CHECK(rows[0] == std::vector<std::string>{"Crime category", "Area", "This Year", "Last Year",
-                                              "% change", "No change"});
+                                              "% change", "Change"});
     std::map<std::string, std::vector<std::string>> by_area;
     for (std::size_t i = 1; i < rows.size(); ++i)
         by_area[rows[i][1]] = rows[i];
@@ -158,5 +158,75 @@ TEST_CASE("Tables refuse bad requests clearly", "[cli][tables]")
         {base + " --categories " + quoted(fixtures + "aliases_cycle.csv"), 3, "header"},
     };
     check_refusals(cases, [&] { CHECK_FALSE(fs::exists(dir + "/t.csv")); });
+    fs::remove_all(dir);
+}
+
+TEST_CASE("Months the data do not cover are refused or left blank, never written as 0",
+          "[cli][tables]")
+{
+    const std::string dir = fresh_temp_dir("tables_coverage");
+    const std::string september = quoted(demo + "police_uk/2019-09-kent-street.csv");
+    const std::string november = quoted(demo + "police_uk/2019-11-kent-street.csv");
+    const std::string wards = " --areas " +
+                              quoted(demo + "boundaries/maidstone_wards_2013.geojson") +
+                              " --area-code-field WD13CD --area-name-field WD13NM";
+
+    // README's example on the shipped September file: neither period is in the data.
+    const auto readme = run_hotspot("tables --offences " + september + wards +
+                                    " --this 2019-04..2019-08 --last 2018-04..2018-08 --out " +
+                                    quoted(dir + "/appendix.csv"));
+    CHECK(readme.exit_code == 3);
+    CHECK_THAT(readme.err, Catch::Contains("none of these months is covered") &&
+                               Catch::Contains("which covers 2019-09"));
+    CHECK_FALSE(fs::exists(dir + "/appendix.csv"));
+
+    // September and November: October is a gap, not a month without crime.
+    const std::string both = "tables --offences " + september + " --offences " + november + wards;
+    const auto gap = run_hotspot(both + " --out " + quoted(dir + "/gap.csv"));
+    CHECK(gap.exit_code == 3);
+    CHECK_THAT(gap.err, Catch::Contains("2019-10 is not covered") &&
+                            Catch::Contains("which covers 2019-09, 2019-11"));
+    CHECK_FALSE(fs::exists(dir + "/gap.csv"));
+
+    // Asked for blanks: October's cells are empty, September's and November's counted; a run
+    // filtered to one crime type still covers both months.
+    const auto blank = run_hotspot(both + " --missing-months blank --crime-type Robbery --out " +
+                                   quoted(dir + "/blank.csv") + " --summary-json " +
+                                   quoted(dir + "/blank.json"));
+    INFO(blank.err);
+    REQUIRE(blank.exit_code == 0);
+    CHECK_THAT(blank.err, Catch::Contains("written blank: 2019-10"));
+    std::map<std::string, std::int64_t> rows_by_month, empty_by_month;
+    for (const auto& row : read_csv_rows(dir + "/blank.csv"))
+        if (row.size() >= 4 && row[0] != "area_code")
+        {
+            ++rows_by_month[row[3]];
+            empty_by_month[row[3]] += row.size() == 4 || row[4].empty();
+        }
+    CHECK(rows_by_month.size() == 3);
+    CHECK(empty_by_month["2019-10"] == rows_by_month["2019-10"]);
+    CHECK(empty_by_month["2019-09"] == 0);
+    CHECK(empty_by_month["2019-11"] == 0);
+    const auto summary = nlohmann::json::parse(std::ifstream(dir + "/blank.json"));
+    CHECK(summary["periods_not_covered"] == nlohmann::json::array({"2019-10"}));
+    CHECK(summary["offences"]["covers"]["months"] == "2019-09, 2019-11");
+
+    // A period beyond the months covered is refused even with blanks; --covers says otherwise.
+    const auto beyond = run_hotspot(both + " --missing-months blank --from 2019-09 --to 2019-12" +
+                                    " --out " + quoted(dir + "/beyond.csv"));
+    CHECK(beyond.exit_code == 3);
+    CHECK_THAT(beyond.err, Catch::Contains("2019-10, 2019-12 are not covered"));
+    const auto told = run_hotspot("tables --offences " + september + wards +
+                                  " --covers 2019-08..2019-09 --this 2019-09..2019-09 --last " +
+                                  "2019-08..2019-08 --out " + quoted(dir + "/told.csv"));
+    INFO(told.err);
+    CHECK(told.exit_code == 0);
+    // Nothing last month in any ward: the change from 0 has no percentage.
+    for (const auto& row : read_csv_rows(dir + "/told.csv"))
+        if (row.size() == 6 && row[0] != "Crime category")
+        {
+            CHECK(row[3] == "0");
+            CHECK(row[4] == "n/a");
+        }
     fs::remove_all(dir);
 }

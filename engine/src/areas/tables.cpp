@@ -76,7 +76,7 @@ CountCube count_cube(const std::vector<std::int32_t>& area,
 std::string percent_change_text(std::int64_t this_count, std::int64_t last_count)
 {
     if (last_count == 0)
-        return this_count == 0 ? "0.0%" : "n/a";
+        return "n/a";
     // Tenths of a percent, rounded half away from zero: round(1000 * (this - last) / last).
     const std::int64_t numerator = 1000 * (this_count - last_count);
     const std::int64_t magnitude = std::llabs(numerator);

@@ -375,6 +375,50 @@ Incidents diggle_weighted(const Incidents& incidents, const StudyWindow& window,
     return out;
 }
 
+WindowPopulation window_population(const Incidents& incidents, const StudyWindow& window,
+                                   const std::vector<double>& reach)
+{
+    const bool own = reach.size() == incidents.size() && reach.size() != 1;
+    // Which offences are in (2) or reach in (1), in parallel; then summed in order, so that the
+    // weights add up to the same bits for any number of threads.
+    std::vector<std::uint8_t> where(incidents.size(), 0);
+    tbb::parallel_for(
+        tbb::blocked_range<std::size_t>(0, incidents.size(), 4096),
+        [&](const tbb::blocked_range<std::size_t>& range)
+        {
+            for (std::size_t i = range.begin(); i != range.end(); ++i)
+            {
+                const Point2 at{incidents.x[i], incidents.y[i]};
+                if (window.contains(at))
+                {
+                    where[i] = 2;
+                    continue;
+                }
+                const double r = own ? reach[i] : reach.empty() ? 0.0 : reach.front();
+                const Box2& f = window.frame;
+                if (at.x <= f.xmin - r || at.x >= f.xmax + r || at.y <= f.ymin - r ||
+                    at.y >= f.ymax + r)
+                    continue;
+                where[i] = window.distance_to_boundary(at) < r;
+            }
+        });
+    WindowPopulation p;
+    for (std::size_t i = 0; i < where.size(); ++i)
+    {
+        if (!where[i])
+            continue;
+        const double w = incidents.weight_of(i);
+        ++p.reaching;
+        p.reaching_weight += w;
+        if (where[i] == 2)
+        {
+            ++p.inside;
+            p.inside_weight += w;
+        }
+    }
+    return p;
+}
+
 void divide_by_edge_factor(const EdgeFactor& edge, const GridSpec& grid, std::int64_t first_row,
                            std::int64_t row_count, double* values, double nodata)
 {

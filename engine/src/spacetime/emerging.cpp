@@ -12,8 +12,67 @@
 namespace hotspot::engine
 {
 
+std::string_view to_string(GlobalWindow window)
+{
+    switch (window)
+    {
+    case GlobalWindow::Cube:
+        return "cube";
+    case GlobalWindow::Neighbourhood:
+        return "neighbourhood";
+    case GlobalWindow::Step:
+        return "step";
+    }
+    return "";
+}
+
+std::string_view rule_of(GlobalWindow window)
+{
+    switch (window)
+    {
+    case GlobalWindow::Cube:
+        return "each bin's neighbourhood is compared with every bin of the cube (ArcGIS Pro's "
+               "default, Entire cube)";
+    case GlobalWindow::Neighbourhood:
+        return "each bin's neighbourhood is compared with every bin of the time steps it spans "
+               "(ArcGIS Pro's Neighborhood time step)";
+    case GlobalWindow::Step:
+        return "each bin's neighbourhood is compared with every bin of its own time step "
+               "(ArcGIS Pro's Individual time step)";
+    }
+    return "";
+}
+
+namespace
+{
+// Mean, standard deviation and number of the bins of steps first..last.
+struct Reference
+{
+    double mean = 0, sd = 0, n = 0;
+};
+Reference reference_of(const SpaceTimeCube& cube, std::int32_t first, std::int32_t last)
+{
+    const std::size_t L = cube.locations.size();
+    double sum = 0, sum2 = 0;
+    for (std::int32_t s = first; s <= last; ++s)
+        for (std::size_t l = 0; l < L; ++l)
+        {
+            const double v = cube.at(s, l);
+            sum += v;
+            sum2 += v * v;
+        }
+    Reference r;
+    r.n = static_cast<double>(last - first + 1) * static_cast<double>(L);
+    if (r.n < 1)
+        return r;
+    r.mean = sum / r.n;
+    r.sd = std::sqrt(std::max(0.0, sum2 / r.n - r.mean * r.mean));
+    return r;
+}
+} // namespace
+
 SpaceTimeGiStar space_time_gi_star(const SpaceTimeCube& cube, double band_m, int time_window,
-                                   double alpha, const RunContext& context)
+                                   GlobalWindow global, double alpha, const RunContext& context)
 {
     if (!(band_m > 0) || !std::isfinite(band_m))
         throw Error(Errc::Usage, "the distance band must be a positive number of metres");
@@ -31,6 +90,8 @@ SpaceTimeGiStar space_time_gi_star(const SpaceTimeCube& cube, double band_m, int
     Raster<std::uint8_t> study(cube.grid, 0);
     for (const auto k : cube.locations)
         study.values[static_cast<std::size_t>(k)] = 1;
+    const Reference whole_cube =
+        global == GlobalWindow::Cube ? reference_of(cube, 0, cube.steps - 1) : Reference{};
     // The window's counts summed per location: step t adds its slice, and drops the one that left.
     Raster<double> window(cube.grid, 0.0);
     for (std::int32_t t = 0; t < cube.steps; ++t)
@@ -43,21 +104,12 @@ SpaceTimeGiStar space_time_gi_star(const SpaceTimeCube& cube, double band_m, int
             if (t - time_window - 1 >= 0)
                 w -= cube.at(t - time_window - 1, l);
         }
-        // The bins compared with: every location in steps t0..t.
-        double sum = 0, sum2 = 0;
-        for (std::int32_t s = t0; s <= t; ++s)
-            for (std::size_t l = 0; l < L; ++l)
-            {
-                const double v = cube.at(s, l);
-                sum += v;
-                sum2 += v * v;
-            }
+        const Reference ref = global == GlobalWindow::Cube            ? whole_cube
+                              : global == GlobalWindow::Neighbourhood ? reference_of(cube, t0, t)
+                                                                      : reference_of(cube, t, t);
+        if (ref.n < 2 || !(ref.sd > 0))
+            continue; // nothing stands out where every bin compared with is alike
         const double steps_in = static_cast<double>(t - t0 + 1);
-        const double n = steps_in * static_cast<double>(L);
-        const double mean = sum / n;
-        const double sd = std::sqrt(std::max(0.0, sum2 / n - mean * mean));
-        if (n < 2 || !(sd > 0))
-            continue; // nothing stands out in a step where every bin is alike
         const BandSums sums = band_sums(window, study, band_m);
         std::vector<double> ps;
         ps.reserve(L);
@@ -65,8 +117,8 @@ SpaceTimeGiStar space_time_gi_star(const SpaceTimeCube& cube, double band_m, int
         for (std::size_t l = 0; l < L; ++l)
         {
             const auto k = static_cast<std::size_t>(cube.locations[l]);
-            const double z =
-                gi_star_z(sums.sum[k], static_cast<double>(sums.cells[k]) * steps_in, mean, sd, n);
+            const double z = gi_star_z(sums.sum[k], static_cast<double>(sums.cells[k]) * steps_in,
+                                       ref.mean, ref.sd, ref.n);
             if (std::isnan(z))
                 continue;
             out.z[base + l] = z;
@@ -233,10 +285,10 @@ EmergingCategory classify_emerging(const std::vector<double>& z,
 }
 
 EmergingResult emerging_hotspots(const SpaceTimeCube& cube, double band_m, int time_window,
-                                 double alpha, const RunContext& context)
+                                 GlobalWindow global, double alpha, const RunContext& context)
 {
     EmergingResult out;
-    out.gi = space_time_gi_star(cube, band_m, time_window, alpha, context);
+    out.gi = space_time_gi_star(cube, band_m, time_window, global, alpha, context);
     const std::size_t L = cube.locations.size();
     const auto T = static_cast<std::size_t>(cube.steps);
     out.locations.resize(L);

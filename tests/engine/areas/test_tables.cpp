@@ -17,7 +17,7 @@ TEST_CASE("Percent change as the report prints it", "[tables]")
     CHECK(percent_change_text(1, 8) == "-87.5%");
     CHECK(percent_change_text(3, 2000) == "-99.9%"); // -99.85 rounds away from zero
     CHECK(percent_change_text(5, 0) == "n/a");
-    CHECK(percent_change_text(0, 0) == "0.0%");
+    CHECK(percent_change_text(0, 0) == "n/a"); // README: a last count of 0 gives n/a
     CHECK(percent_change_text(0, 7) == "-100.0%");
 }
 

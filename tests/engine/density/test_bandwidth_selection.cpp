@@ -215,3 +215,69 @@ TEST_CASE("Compact-kernel sums read off a fine grid agree with exact ones", "[ba
     CHECK(worst < 0.02);
     CHECK(total / p.size() < 0.002);
 }
+
+TEST_CASE("The population of a window: offences inside, and those whose kernel reaches in, "
+          "against brute force",
+          "[window]")
+{
+    // An L-shaped area (the notch tests distances to a concave corner) and offences around it.
+    const MultiPolygon l_shape{
+        {Ring{{0, 0}, {1000, 0}, {1000, 400}, {400, 400}, {400, 1000}, {0, 1000}}, {}}};
+    const StudyWindow window = StudyWindow::polygons({&l_shape});
+    std::mt19937 rng(5);
+    std::uniform_real_distribution<double> coordinate(-600, 1600);
+    // Brute force: the distance to the nearest of many points along the boundary.
+    const Ring& ring = l_shape.front().outer;
+    const auto distance = [&](double x, double y)
+    {
+        double best = 1e300;
+        for (std::size_t e = 0; e < ring.size(); ++e)
+        {
+            const Point2 a = ring[e], b = ring[(e + 1) % ring.size()];
+            for (int k = 0; k <= 2000; ++k)
+            {
+                const double t = k / 2000.0;
+                best = std::min(best, std::hypot(a.x + t * (b.x - a.x) - x, a.y + t * (b.y - a.y) - y));
+            }
+        }
+        return best;
+    };
+    const auto inside = [](double x, double y)
+    { return x >= 0 && y >= 0 && x <= 1000 && y <= 1000 && (x <= 400 || y <= 400); };
+    // Offences with their distances, leaving out those within 0.5 m of a reach tested (150, 300
+    // and 600 m), where the sampled boundary's error could tell otherwise.
+    Incidents offences;
+    std::vector<double> away;
+    for (int i = 0; offences.size() < 3000; ++i)
+    {
+        const double x = coordinate(rng), y = coordinate(rng);
+        const double d = inside(x, y) ? 0.0 : distance(x, y);
+        if (d > 0 && (std::abs(d - 150) < 0.5 || std::abs(d - 300) < 0.5 || std::abs(d - 600) < 0.5))
+            continue;
+        offences.add(x, y, 1.0 + i % 3);
+        away.push_back(d);
+    }
+    for (const double r : {150.0, 300.0})
+    {
+        std::int64_t in = 0, reaching = 0, reaching_own = 0;
+        double in_weight = 0, reaching_weight = 0;
+        std::vector<double> own(offences.size());
+        for (std::size_t i = 0; i < offences.size(); ++i)
+        {
+            own[i] = r * (1 + static_cast<double>(i % 2)); // every other offence reaches twice as far
+            const bool is_in = inside(offences.x[i], offences.y[i]);
+            in += is_in;
+            in_weight += is_in ? offences.weight_of(i) : 0;
+            reaching += is_in || away[i] < r;
+            reaching_weight += is_in || away[i] < r ? offences.weight_of(i) : 0;
+            reaching_own += is_in || away[i] < own[i];
+        }
+        const WindowPopulation p = window_population(offences, window, {r});
+        CHECK(p.inside == in);
+        CHECK(p.reaching == reaching);
+        CHECK(p.inside_weight == in_weight);
+        CHECK(p.reaching_weight == reaching_weight);
+        CHECK(p.reaching > p.inside);
+        CHECK(window_population(offences, window, own).reaching == reaching_own);
+    }
+}

@@ -123,7 +123,8 @@ TEST_CASE("Time steps parse, and steps end with the last offence", "[spacetime]"
     CHECK(weeks.at(0, 0) == 1);
 }
 
-TEST_CASE("Space-time Gi* with no time window is hotspots' Gi* step by step", "[spacetime]")
+TEST_CASE("Space-time Gi* with no time window, against its step, is hotspots' Gi* step by step",
+          "[spacetime]")
 {
     std::mt19937 rng(7);
     std::poisson_distribution<int> noise(4.0);
@@ -145,7 +146,11 @@ TEST_CASE("Space-time Gi* with no time window is hotspots' Gi* step by step", "[
                 cube.values[static_cast<std::size_t>(t) * 600 + static_cast<std::size_t>(k)]);
     cube.values = values;
 
-    const SpaceTimeGiStar st = space_time_gi_star(cube, 250, 0, 0.05);
+    const SpaceTimeGiStar st = space_time_gi_star(cube, 250, 0, GlobalWindow::Step, 0.05);
+    // With no time window the neighbourhood spans its own step alone.
+    const SpaceTimeGiStar spanned =
+        space_time_gi_star(cube, 250, 0, GlobalWindow::Neighbourhood, 0.05);
+    CHECK(spanned.z == st.z);
     for (std::int32_t t = 0; t < cube.steps; ++t)
     {
         Raster<double> counts(cube.grid, 0.0);
@@ -163,7 +168,8 @@ TEST_CASE("Space-time Gi* with no time window is hotspots' Gi* step by step", "[
     }
 }
 
-TEST_CASE("Space-time Gi* with a time window equals the formula summed by brute force",
+TEST_CASE("Space-time Gi* with a time window equals the formula summed by brute force, for each "
+          "global window",
           "[spacetime]")
 {
     std::mt19937 rng(11);
@@ -171,43 +177,97 @@ TEST_CASE("Space-time Gi* with a time window equals the formula summed by brute 
     SpaceTimeCube cube = empty_cube(9, 7, 5);
     for (auto& v : cube.values)
         v = noise(rng);
+    // Step 3 is busier everywhere: the three references then differ.
+    for (std::int64_t k = 0; k < 63; ++k)
+        bin(cube, 3, k % 9, k / 9) += 4;
     const double band = 150; // the cell and its 4 edge neighbours (diagonals lie at 141 m: also)
     const int window = 2;
-    const SpaceTimeGiStar st = space_time_gi_star(cube, band, window, 0.05);
     const std::size_t L = cube.locations.size();
-    for (std::int32_t t = 0; t < cube.steps; ++t)
+    for (const GlobalWindow global :
+         {GlobalWindow::Cube, GlobalWindow::Neighbourhood, GlobalWindow::Step})
     {
-        const int t0 = std::max(0, t - window);
-        double sum = 0, sum2 = 0, n = 0;
-        for (int s = t0; s <= t; ++s)
-            for (std::size_t l = 0; l < L; ++l)
-            {
-                sum += cube.at(s, l);
-                sum2 += cube.at(s, l) * cube.at(s, l);
-                ++n;
-            }
-        const double mean = sum / n, sd = std::sqrt(sum2 / n - mean * mean);
-        for (std::int64_t r = 0; r < 7; ++r)
-            for (std::int64_t c = 0; c < 9; ++c)
-            {
-                double local = 0, w = 0;
-                for (int s = t0; s <= t; ++s)
-                    for (std::int64_t rr = 0; rr < 7; ++rr)
-                        for (std::int64_t cc = 0; cc < 9; ++cc)
-                            if (std::hypot(static_cast<double>(cc - c),
-                                           static_cast<double>(rr - r)) *
-                                    100 <=
-                                band)
-                            {
-                                local += cube.at(s, static_cast<std::size_t>(rr * 9 + cc));
-                                ++w;
-                            }
-                const double z = (local - mean * w) / (sd * std::sqrt((n * w - w * w) / (n - 1)));
-                REQUIRE(
-                    st.z[static_cast<std::size_t>(t) * L + static_cast<std::size_t>(r * 9 + c)] ==
-                    Approx(z).epsilon(1e-12));
-            }
+        INFO("global window " << to_string(global));
+        const SpaceTimeGiStar st = space_time_gi_star(cube, band, window, global, 0.05);
+        for (std::int32_t t = 0; t < cube.steps; ++t)
+        {
+            const int t0 = std::max(0, t - window);
+            // The bins compared with.
+            const int r0 = global == GlobalWindow::Cube            ? 0
+                           : global == GlobalWindow::Neighbourhood ? t0
+                                                                   : t;
+            const int r1 = global == GlobalWindow::Cube ? cube.steps - 1 : t;
+            double sum = 0, sum2 = 0, n = 0;
+            for (int s = r0; s <= r1; ++s)
+                for (std::size_t l = 0; l < L; ++l)
+                {
+                    sum += cube.at(s, l);
+                    sum2 += cube.at(s, l) * cube.at(s, l);
+                    ++n;
+                }
+            const double mean = sum / n, sd = std::sqrt(sum2 / n - mean * mean);
+            for (std::int64_t r = 0; r < 7; ++r)
+                for (std::int64_t c = 0; c < 9; ++c)
+                {
+                    double local = 0, w = 0;
+                    for (int s = t0; s <= t; ++s)
+                        for (std::int64_t rr = 0; rr < 7; ++rr)
+                            for (std::int64_t cc = 0; cc < 9; ++cc)
+                                if (std::hypot(static_cast<double>(cc - c),
+                                               static_cast<double>(rr - r)) *
+                                        100 <=
+                                    band)
+                                {
+                                    local += cube.at(s, static_cast<std::size_t>(rr * 9 + cc));
+                                    ++w;
+                                }
+                    const double z =
+                        (local - mean * w) / (sd * std::sqrt((n * w - w * w) / (n - 1)));
+                    REQUIRE(st.z[static_cast<std::size_t>(t) * L +
+                                 static_cast<std::size_t>(r * 9 + c)] ==
+                            Approx(z).epsilon(1e-12));
+                }
+        }
     }
+}
+
+TEST_CASE("A steady cluster beside a shrinking one is Persistent against the whole cube, "
+          "Intensifying against its neighbourhood's steps",
+          "[spacetime]")
+{
+    // 24 months: a 3 x 3 cluster of a steady 25 offences a month, another shrinking from 65 to
+    // 19 a month, and a little background. As the second fades, every step grows quieter, so the
+    // steady cluster stands out more against each step's own bins, though nothing about it changed.
+    const int T = 24;
+    SpaceTimeCube cube = empty_cube(30, 30, T);
+    std::mt19937 rng(31);
+    for (int t = 0; t < T; ++t)
+        for (std::int64_t k = 0; k < 900; ++k)
+            bin(cube, t, k % 30, k / 30) = std::poisson_distribution<int>(0.3)(rng);
+    const auto plant = [&](std::int64_t cx, std::int64_t cy, double per_month, int t)
+    {
+        for (std::int64_t dy = -1; dy <= 1; ++dy)
+            for (std::int64_t dx = -1; dx <= 1; ++dx)
+                bin(cube, t, cx + dx, cy + dy) +=
+                    std::poisson_distribution<int>(per_month / 9)(rng);
+    };
+    for (int t = 0; t < T; ++t)
+    {
+        plant(7, 7, 25, t);
+        plant(22, 22, 65 - (65 - 19) * t / (T - 1.0), t);
+    }
+    const std::size_t steady = 7 * 30 + 7, shrinking = 22 * 30 + 22;
+    const EmergingResult cube_window = emerging_hotspots(cube, 150, 1, GlobalWindow::Cube, 0.05);
+    const EmergingResult spanned =
+        emerging_hotspots(cube, 150, 1, GlobalWindow::Neighbourhood, 0.05);
+    INFO("steady cluster's trend z: against the cube "
+         << cube_window.locations[steady].gi.z << ", against its steps "
+         << spanned.locations[steady].gi.z);
+    CHECK(cube_window.locations[steady].category == EmergingCategory::PersistentHot);
+    CHECK(spanned.locations[steady].category == EmergingCategory::IntensifyingHot);
+    CHECK(std::abs(cube_window.locations[steady].gi.z) < 1.96);
+    CHECK(spanned.locations[steady].gi.z > 1.96);
+    // Against the whole cube, the cluster that really fades is the one that diminishes.
+    CHECK(cube_window.locations[shrinking].category == EmergingCategory::DiminishingHot);
 }
 
 TEST_CASE("The 17 categories follow ArcGIS's rules", "[spacetime]")
@@ -327,9 +387,13 @@ TEST_CASE("Planted patterns over noise are found in their categories", "[spaceti
     }
     // The band holds the centre's 3 x 3 block (diagonals at 141 m); with a time window of one
     // step the planted single steps blur into the next, and must still be found.
-    for (const int window : {0, 1})
+    for (const auto& [window, global] :
+         std::vector<std::pair<int, GlobalWindow>>{{0, GlobalWindow::Step},
+                                                   {1, GlobalWindow::Neighbourhood},
+                                                   {0, GlobalWindow::Cube},
+                                                   {1, GlobalWindow::Cube}})
     {
-        const EmergingResult r = emerging_hotspots(cube, 150, window, 0.05);
+        const EmergingResult r = emerging_hotspots(cube, 150, window, global, 0.05);
         int right = 0;
         std::map<std::string, int> wrong;
         for (const auto& [k, expected] : centres)
@@ -340,7 +404,7 @@ TEST_CASE("Planted patterns over noise are found in their categories", "[spaceti
             else
                 ++wrong[std::string(to_string(expected)) + " as " + std::string(to_string(got))];
         }
-        INFO("time window " << window);
+        INFO("time window " << window << ", global window " << to_string(global));
         for (const auto& [what, n] : wrong)
             UNSCOPED_INFO(what << ": " << n);
         CHECK(right >= 0.95 * static_cast<double>(centres.size()));
@@ -354,9 +418,13 @@ TEST_CASE("Pure noise gives no more patterns than the false discovery rate allow
     std::poisson_distribution<int> noise(10.0);
     for (auto& v : cube.values)
         v = noise(rng);
-    for (const int window : {0, 1})
+    for (const auto& [window, global] :
+         std::vector<std::pair<int, GlobalWindow>>{{0, GlobalWindow::Step},
+                                                   {1, GlobalWindow::Neighbourhood},
+                                                   {1, GlobalWindow::Cube}})
     {
-        const EmergingResult r = emerging_hotspots(cube, 150, window, 0.05);
+        INFO("time window " << window << ", global window " << to_string(global));
+        const EmergingResult r = emerging_hotspots(cube, 150, window, global, 0.05);
         const std::int64_t patterned =
             static_cast<std::int64_t>(cube.locations.size()) -
             r.per_category[static_cast<std::size_t>(EmergingCategory::NoPattern)];

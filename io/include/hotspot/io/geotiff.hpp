@@ -108,6 +108,7 @@ struct GeoTiffContents
     bool has_crs = false;
     std::optional<double> nodata;
     std::map<std::string, std::string> metadata;
+    std::string unit;      ///< the band's unit
     std::string data_type; ///< "Float32", "Float64"...
     std::string layout;    ///< IMAGE_STRUCTURE LAYOUT, "COG" for a cloud optimized GeoTIFF
     std::string compression;

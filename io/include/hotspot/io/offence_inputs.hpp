@@ -5,6 +5,7 @@
 #include "hotspot/engine/core/incidents.hpp"
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,6 +28,11 @@ struct InputList
 {
     std::vector<InputFile> files;            ///< in path order, so months come in order
     std::int64_t skipped_outside_period = 0; ///< police.uk monthly files outside --from/--to
+    /// Every input is a police.uk monthly file (by its name): the months they cover are known
+    /// from the names.
+    bool all_police_uk = true;
+    /// The months of each force's police.uk files, read or skipped for --from/--to, sorted.
+    std::map<std::string, std::vector<engine::MonthIndex>> police_uk_months;
 };
 
 /// Expands the --offences list. A folder or a .zip archive gives the police.uk street files below

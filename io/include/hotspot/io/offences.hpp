@@ -1,5 +1,6 @@
 #pragma once
 
+#include "hotspot/engine/core/coverage.hpp"
 #include "hotspot/engine/core/incidents.hpp"
 #include "hotspot/engine/core/run_context.hpp"
 #include "hotspot/io/crs.hpp"
@@ -143,6 +144,9 @@ struct OffenceTable
     std::string source_path;        ///< the inputs as given (OffenceSource::label)
     std::vector<std::string> files; ///< every file read, in order (record_file indexes it)
     std::int64_t files_skipped = 0; ///< police.uk monthly files left unread: outside --from/--to
+    /// The months the source covers, before any filter: from the police.uk files' names (months
+    /// every force read has a file of), else from the dates of every record read.
+    engine::Coverage coverage;
     std::string format;             ///< "police.uk street-level CSV", "CSV", or the OGR driver name
     bool has_dates = false;         ///< a date field was found
     bool has_types = false;         ///< a crime type field was found

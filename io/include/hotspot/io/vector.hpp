@@ -4,6 +4,7 @@
 #include "hotspot/io/crs.hpp"
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -54,6 +55,10 @@ class VectorWriter
     void add_point(const std::optional<engine::Point2>& where,
                    const std::vector<FieldValue>& values);
     void add_polygon(const engine::MultiPolygon& shape, const std::vector<FieldValue>& values);
+    /// Layer metadata (key, value): the parameters a layer was made with. GeoPackage keeps them in
+    /// its metadata tables (QGIS shows them under the layer's properties; `ogrinfo -so` lists
+    /// them); formats without layer metadata (GeoJSON, PostGIS) leave them out.
+    void set_metadata(const std::map<std::string, std::string>& items);
     /// Closes the file and moves it into place.
     void commit();
 

@@ -60,7 +60,7 @@ CountCube count_cube(const std::vector<std::int32_t>& area,
 
 /// The change from last to this as the report prints it: a percentage to one decimal, rounded half
 /// away from zero and computed exactly in integers ("-6.1%", "2.9%", "0.0%"). A last count of 0
-/// gives "n/a" unless this is 0 too (then "0.0%"): a rise from nothing has no percentage.
+/// gives "n/a", 0 against 0 included: a change from nothing has no percentage.
 std::string percent_change_text(std::int64_t this_count, std::int64_t last_count);
 
 } // namespace hotspot::engine

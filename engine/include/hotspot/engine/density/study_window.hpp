@@ -33,6 +33,21 @@ struct StudyWindow
     double circle_share_inside(Point2 p, double r) const;
 };
 
+/// The offences a surface over a window counts: those inside it, and those whose kernel reaches into
+/// it from wherever they lie (those inside included).
+struct WindowPopulation
+{
+    std::int64_t inside = 0;
+    std::int64_t reaching = 0;
+    double inside_weight = 0;   ///< their weights summed (harm, --weight-field): 1 each without
+    double reaching_weight = 0;
+};
+/// `reach` is the kernel's support radius, or each offence's own (adaptive bandwidths) when it
+/// has one value per offence. An offence outside reaches in when it lies nearer the window than
+/// its reach.
+WindowPopulation window_population(const Incidents& incidents, const StudyWindow& window,
+                                   const std::vector<double>& reach);
+
 /// Edge corrections, as spatstat's density.ppp(edge =, diggle =).
 enum class EdgeCorrection
 {

@@ -14,21 +14,36 @@
 namespace hotspot::engine
 {
 
+/// What a bin's neighbourhood is compared with: the global mean and standard deviation of the
+/// Gi* statistic (ArcGIS Pro's "Define Global Window").
+enum class GlobalWindow : std::uint8_t
+{
+    Cube,          ///< every bin of the cube (ArcGIS's default, ENTIRE_CUBE)
+    Neighbourhood, ///< every bin of the steps the neighbourhood spans (NEIGHBORHOOD_TIME_STEP)
+    Step,          ///< every bin of the bin's own step (INDIVIDUAL_TIME_STEP)
+};
+/// "cube", "neighbourhood", "step".
+std::string_view to_string(GlobalWindow window);
+/// The rule, in a sentence, for help texts and outputs.
+std::string_view rule_of(GlobalWindow window);
+
 /// Space-time Gi* of every bin. A bin's neighbourhood is the locations whose centres lie within
 /// `band_m` of its own (itself included) in its step and the `time_window` steps before it, with
-/// binary weights, as ArcGIS defines it. The bins it is compared with are those of the same steps
-/// (every location), so that with time_window 0 each step is exactly `hotspots --method gi-star`
-/// on that step's counts. Bins are significant where p <= the Benjamini-Hochberg cut-off of their
-/// step at `alpha`.
+/// binary weights, as ArcGIS defines it. Its sum is compared with the mean and standard deviation
+/// of the bins of `global` (n is their number). With time_window 0 and GlobalWindow::Step (or
+/// Neighbourhood, the same then), each step is exactly `hotspots --method gi-star` on that step's
+/// counts. Bins are significant where p <= the Benjamini-Hochberg cut-off of their step at
+/// `alpha` (the false discovery rate is controlled step by step, whatever the global window).
 struct SpaceTimeGiStar
 {
-    std::vector<double> z; ///< as SpaceTimeCube::values; NaN where a step has no variation
+    std::vector<double> z; ///< as SpaceTimeCube::values; NaN where the reference has no variation
     std::vector<double> p;
     std::vector<std::uint8_t> significant;
     std::vector<double> p_cutoff; ///< per step (0: nothing significant)
 };
 SpaceTimeGiStar space_time_gi_star(const SpaceTimeCube& cube, double band_m, int time_window,
-                                   double alpha, const RunContext& context = {});
+                                   GlobalWindow global, double alpha,
+                                   const RunContext& context = {});
 
 enum class EmergingCategory : std::uint8_t
 {
@@ -82,6 +97,7 @@ struct EmergingResult
     std::array<std::int64_t, emerging_category_count> per_category{};
 };
 EmergingResult emerging_hotspots(const SpaceTimeCube& cube, double band_m, int time_window,
-                                 double alpha, const RunContext& context = {});
+                                 GlobalWindow global, double alpha,
+                                 const RunContext& context = {});
 
 } // namespace hotspot::engine
