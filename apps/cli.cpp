@@ -149,6 +149,13 @@ void add_offence_options(CLI::App& command, OffenceInput& input)
                     "Month or date column (detected: Month, date...)")
         ->group("Input");
     command
+        .add_option("--date-format", input.source.date_format,
+                    "dd/mm/yyyy or mm/dd/yyyy, for dates written as two numbers and a year. "
+                    "Default: each CSV file's order is told from its values (a 13 or more in "
+                    "the first place is a day, in the second a month); a file whose dates read "
+                    "both ways is refused until you say, and one that mixes orders is refused")
+        ->group("Input");
+    command
         .add_option("--type-field", input.source.type_field,
                     "Crime type column (detected: Crime type, category...)")
         ->group("Input");
@@ -171,6 +178,12 @@ void add_offence_options(CLI::App& command, OffenceInput& input)
         ->group("Filters");
     command.add_option("--to", input.to, "Last month to use, YYYY-MM (inclusive)")
         ->group("Filters");
+    command
+        .add_option("--attribution", input.attribution,
+                    "Credit for the data on maps (repeatable), for sources hotspot cannot name "
+                    "itself. police.uk files and ONS boundaries are credited when used, and "
+                    "nothing else is")
+        ->group("Input");
     command
         .add_option("--covers", input.covers,
                     "The months the data cover, YYYY-MM..YYYY-MM, where you know better than the "
@@ -552,6 +565,37 @@ std::vector<std::string> top_streets(const io::OffenceTable& table, const std::s
         out[g] = engine::join(top, "; ");
     }
     return out;
+}
+
+std::string source_names(const std::vector<std::string>& paths)
+{
+    std::vector<std::string> names;
+    for (const auto& p : paths)
+        names.push_back(io::source_label(p));
+    return engine::join(names, "; ");
+}
+
+std::string map_attribution(const io::OffenceTable& table, const OffenceInput& input,
+                            const std::vector<std::string>& boundaries,
+                            const std::string& boundaries_layer)
+{
+    std::vector<std::string> credits;
+    const bool police_uk = table.format.find("police.uk") != std::string::npos;
+    if (police_uk)
+        credits.push_back("Contains public sector information licensed under the Open "
+                          "Government Licence v3.0 (police.uk).");
+    bool ons = io::is_shipped_harm_table(input.harm);
+    for (const auto& path : boundaries)
+        ons = ons || io::is_ons_geography(io::layer_field_names(path, boundaries_layer));
+    if (ons)
+        credits.push_back("Contains Ordnance Survey and ONS data (c) Crown copyright and database "
+                          "right.");
+    for (const auto& text : input.attribution)
+        credits.push_back(text);
+    if (!police_uk && input.attribution.empty())
+        credits.push_back("Offences: " + source_names(input.source.paths) + ".");
+    credits.push_back("Made with hotspot " HOTSPOT_VERSION_STRING ".");
+    return engine::join(credits, " ");
 }
 
 std::string weighed_measure(const OffenceInput& input)

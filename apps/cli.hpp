@@ -38,6 +38,7 @@ struct OffenceInput
     std::string rejects_path;
     std::string harm; ///< a harm table: ons-css, ons-css-codes or a CSV file
     std::string covers; ///< "FROM..TO": the months the source covers, where the analyst knows
+    std::vector<std::string> attribution; ///< credits for sources the tool cannot name itself
 };
 
 class DataCache;
@@ -135,6 +136,17 @@ std::vector<std::string> top_streets(const io::OffenceTable& table, const std::s
 
 /// The account of records, for --summary-json.
 nlohmann::json offences_json(const io::OffenceTable& table);
+
+/// The file names of the inputs, for metadata: "2019-09-kent-street.csv; 2019-10-kent-street.csv".
+std::string source_names(const std::vector<std::string>& paths);
+
+/// The credit line of a map: the sources this run used, and no others. police.uk's Open
+/// Government Licence line for police.uk files; Ordnance Survey's and ONS's for boundary layers of
+/// ONS geographies and for the ONS Crime Severity Score; --attribution for the rest (without it,
+/// the offence files are named as the source).
+std::string map_attribution(const io::OffenceTable& table, const OffenceInput& input,
+                            const std::vector<std::string>& boundaries,
+                            const std::string& boundaries_layer);
 
 /// What a surface of these offences sums: "offences", or the harm table's measure, or the weight
 /// field's values ("'score' (weight field)").

@@ -107,7 +107,7 @@ void write_areas(const std::string& path, const std::vector<Area>& areas, const 
 
 void draw(const std::string& path, const engine::Raster<double>& shown, const std::string& units,
           const Density& d, const std::vector<Area>& areas, const std::string& title,
-          const std::string& subtitle, bool overwrite)
+          const std::string& subtitle, const std::string& attribution, bool overwrite)
 {
     io::MapContent map;
     map.surface = shown;
@@ -125,8 +125,7 @@ void draw(const std::string& path, const engine::Raster<double>& shown, const st
     }
     map.title = title;
     map.subtitle = subtitle;
-    map.attribution = "Contains public sector information licensed under the Open Government "
-                      "Licence v3.0 (police.uk). Made with hotspot " HOTSPOT_VERSION_STRING ".";
+    map.attribution = attribution;
     io::render_map(map, path, {.overwrite = overwrite});
 }
 } // namespace
@@ -222,6 +221,8 @@ nlohmann::json run_compare(const CompareRequest& r, Reporter& reporter)
         io::check_output_path(out(name), r.run.overwrite);
 
     const io::OffenceTable table = load_offences(r.input, r.run, reporter);
+    const std::string credit = map_attribution(table, r.input, r.density.boundaries,
+                                               r.density.boundaries_layer);
     const engine::Incidents& all = table.incidents;
     engine::Incidents first, second;
     std::string first_label, second_label;
@@ -316,9 +317,9 @@ nlohmann::json run_compare(const CompareRequest& r, Reporter& reporter)
                     r.run.overwrite);
         draw(out("risk_map.png"), positive_part(s.log_risk), "log relative risk", d, areas,
              first_label + " against " + second_label + ": relative risk",
-             "Gaussian sigma " + fixed(d.options.bandwidth_m, 0) +
-                 " m. Outlined: raised risk at p < " + fixed(r.alpha, 3) + " (per cell).",
-             r.run.overwrite);
+             "Bandwidth " + engine::bandwidth_meaning(d.options.kernel, d.options.bandwidth_m) +
+                 ". Outlined: raised risk at p < " + fixed(r.alpha, 3) + " (per cell).",
+             credit, r.run.overwrite);
     }
     else
     {
@@ -352,7 +353,7 @@ nlohmann::json run_compare(const CompareRequest& r, Reporter& reporter)
              first_label + " against " + second_label + ": change",
              "Shaded: increase. Outlined: significant increase (+) and decrease (-) at p < " +
                  fixed(r.alpha, 3) + " (per cell), offences within " + fixed(radius, 0) + " m.",
-             r.run.overwrite);
+             credit, r.run.overwrite);
         summary["count_radius_m"] = radius;
     }
     std::int64_t up = 0, down = 0;

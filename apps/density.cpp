@@ -231,14 +231,6 @@ void mark_sparse_cells(const engine::Incidents& offences, Density& d, int min_co
 
 } // namespace
 
-std::string source_names(const std::vector<std::string>& paths)
-{
-    std::vector<std::string> names;
-    for (const auto& p : paths)
-        names.push_back(io::source_label(p));
-    return engine::join(names, "; ");
-}
-
 std::string fixed(double value, int decimals)
 {
     char buffer[64];
@@ -251,8 +243,15 @@ void add_density_options(CLI::App& cmd, DensitySpec& s)
     cmd.add_option("--kernel", s.kernel,
                    "quartic (default), epanechnikov, triweight, triangular, uniform, gaussian")
         ->group("Density");
+    // compare's kernel is the Gaussian unless asked: there the bandwidth is a sigma.
+    const std::string meaning =
+        engine::same_text(s.kernel, "gaussian")
+            ? "Gaussian sigma in metres (this command's default kernel: 95% of an offence's "
+              "weight lies within 2.45 sigma; with a compact --kernel, its search radius)"
+            : "Search radius in metres (with --kernel gaussian, its sigma: 95% of an offence's "
+              "weight lies within 2.45 sigma)";
     cmd.add_option("--bandwidth", s.bandwidth,
-                   "Search radius in metres (Gaussian: sigma), or a selector: arcgis (the "
+                   meaning + ", or a selector: arcgis (the "
                    "default: ArcGIS's rule), scott, ppl (likelihood cross-validation), diggle "
                    "(mean-square-error cross-validation), cvl (Cronie-van Lieshout). Selectors "
                    "use the offences in the study area and choose the Gaussian sigma as "
@@ -836,8 +835,9 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& offences,
     check_reach(radius, grid.cell_m);
 
     reporter.info("kernel     " + std::string(engine::to_string(d.options.kernel)) +
-                  ", bandwidth " + fixed(nominal_bandwidth(d), 1) + " m (" + d.bandwidth_note +
-                  ")" + (edge == Edge::None ? "" : ", " + s.edge_correction + " edge correction"));
+                  ", bandwidth " +
+                  engine::bandwidth_meaning(d.options.kernel, nominal_bandwidth(d)) + " (" +
+                  d.bandwidth_note + ")" + (edge == Edge::None ? "" : ", " + s.edge_correction + " edge correction"));
     reporter.info("grid       " + std::to_string(grid.cols) + " x " + std::to_string(grid.rows) +
                   " cells of " + fixed(grid.cell_m, 3) + " m, origin " + fixed(grid.origin_x, 3) +
                   ", " + fixed(grid.origin_y, 3));
@@ -958,6 +958,8 @@ nlohmann::json density_json(const Density& d)
 {
     nlohmann::json j = {{"kernel", std::string(engine::to_string(d.options.kernel))},
                         {"bandwidth_m", nominal_bandwidth(d)},
+                        {"bandwidth_means",
+                         engine::bandwidth_meaning(d.options.kernel, nominal_bandwidth(d))},
                         {"bandwidth_selector", d.bandwidth_selector},
                         {"bandwidth_source", d.bandwidth_note},
                         {"edge_correction", d.edge_correction}};
@@ -994,6 +996,7 @@ std::vector<std::pair<std::string, std::string>> density_metadata(const DensityS
         {"HOTSPOT_VERSION", HOTSPOT_VERSION_STRING},
         {"HOTSPOT_KERNEL", std::string(engine::to_string(d.options.kernel))},
         {"HOTSPOT_BANDWIDTH_M", fixed(nominal_bandwidth(d), 6)},
+        {"HOTSPOT_BANDWIDTH_MEANS", engine::bandwidth_meaning(d.options.kernel, nominal_bandwidth(d))},
         {"HOTSPOT_BANDWIDTH_SELECTOR", d.bandwidth_selector},
         {"HOTSPOT_BANDWIDTH_SOURCE", d.bandwidth_note},
         {"HOTSPOT_BANDWIDTH_SIGMA_M", d.selected_sigma_m ? fixed(*d.selected_sigma_m, 6) : ""},

@@ -171,7 +171,4 @@ nlohmann::json density_json(const Density& density);
 
 /// Printing helpers shared by the commands.
 std::string fixed(double value, int decimals);
-/// The file names of the inputs, for metadata: "2019-09-kent-street.csv; 2019-10-kent-street.csv".
-std::string source_names(const std::vector<std::string>& paths);
-
 } // namespace hotspot::app

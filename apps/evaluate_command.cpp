@@ -306,7 +306,8 @@ nlohmann::json run_evaluate(const EvaluateRequest& r, Reporter& reporter)
                       number(curve[i].pei, 4) + "," + number(curve[i].rri, 4) + "\n";
             mean_hit += curve[i].hit_rate / static_cast<double>(curve.size());
         }
-        reporter.info("  bandwidth " + fixed(bw, 0) + " m: hotspots cover " +
+        reporter.info("  bandwidth " + engine::bandwidth_meaning(d.options.kernel, bw) +
+                      ": hotspots cover " +
                       fixed(100 * s.coverage, 2) + "% and hold " + fixed(100 * s.hit_rate, 1) +
                       "% of the test offences; PAI " + number(s.pai, 2) + ", PEI " +
                       number(s.pei, 2) + ", RRI " + number(s.rri, 2) +

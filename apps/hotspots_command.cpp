@@ -487,14 +487,13 @@ io::MapContent map_content(const HotspotsRequest& r, const HotspotAnalysis& a)
                           : "Period " + (one_month ? d.period.substr(0, dots) : d.period) + ".  ") +
         (r.density.publish.empty() // a published map keeps its kernel to itself (see --publish)
              ? "Kernel " + std::string(engine::to_string(d.options.kernel)) + ", bandwidth " +
-                   fixed(nominal_bandwidth(d), 0) + " m, cells of "
+                   engine::bandwidth_meaning(d.options.kernel, nominal_bandwidth(d)) +
+                   ", cells of "
              : std::string("Cells of ")) +
         fixed(d.surface.grid.cell_m, 0) +
         " m.  Hotspots (red, ranked by offences): " + a.cells.description + ".";
-    map.attribution = "Contains public sector information licensed under the Open Government "
-                      "Licence v3.0 (police.uk). "
-                      "Contains Ordnance Survey and ONS data (c) Crown copyright and database "
-                      "right. Made with hotspot " HOTSPOT_VERSION_STRING ".";
+    map.attribution = map_attribution(a.table, r.input, r.density.boundaries,
+                                      r.density.boundaries_layer);
     map.crs = a.table.target_crs;
     map.basemap = r.basemap;
     return map;

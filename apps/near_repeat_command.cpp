@@ -3,6 +3,7 @@
 #include "density.hpp"
 #include "hotspot/engine/core/error.hpp"
 #include "hotspot/engine/core/text.hpp"
+#include "hotspot/engine/hotspots/stacks.hpp"
 #include "hotspot/engine/spacetime/near_repeat.hpp"
 #include "hotspot/io/csv.hpp"
 #include "hotspot/io/files.hpp"
@@ -117,7 +118,18 @@ nlohmann::json run_near_repeat(const NearRepeatRequest& r, Reporter& reporter)
         reporter.warn(std::to_string(without_day) + " offences dated to the month only (or not "
                                                     "at all) are left out of the Knox test");
 
-    const engine::KnoxTable t = engine::knox_test(inc, o, {reporter.progress("knox")});
+    // Snapped locations (police.uk's map points, street centroids) put many offences on one
+    // point: there "the same location" is the same point, not the same address.
+    const engine::SharedPoints shared = engine::shared_points(inc);
+    if (shared.snapped())
+        reporter.warn(fixed(100 * shared.share(), 0) + "% of the offences share their exact point " +
+                      "with another (up to " + std::to_string(shared.largest) +
+                      " on one point): the locations look snapped to shared points, so the " +
+                      "'same location' band is the same point, which may stand for a street or " +
+                      "a block, not the same address");
+    engine::KnoxTable t = engine::knox_test(inc, o, {reporter.progress("knox")});
+    if (shared.snapped())
+        t.space_labels[0] = "same snapped point";
     reporter.done();
     reporter.info("pairs      " + std::to_string(t.pairs) + " among " + std::to_string(t.offences) +
                   " offences, " + std::to_string(t.close_pairs) + " within " +
@@ -192,6 +204,12 @@ nlohmann::json run_near_repeat(const NearRepeatRequest& r, Reporter& reporter)
                               {"permutations", t.permutations},
                               {"seed", r.seed},
                               {"metric", r.metric},
+                              {"shared_points",
+                               {{"points", shared.points},
+                                {"offences_on_shared_points", shared.on_shared},
+                                {"share", shared.share()},
+                                {"largest", shared.largest},
+                                {"snapped", shared.snapped()}}},
                               {"cells", cells},
                               {"reading", reading},
                               {"outputs", {r.out_path}}};

@@ -452,9 +452,7 @@ nlohmann::json run_trends(const TrendsRequest& r, Reporter& reporter)
                        " m and " + std::to_string(r.time_window) +
                        " previous step(s), against the " + std::string(engine::to_string(global)) +
                        "; FDR " + fixed(r.alpha, 3) + " per step";
-        map.attribution =
-            "Contains public sector information licensed under the Open "
-            "Government Licence v3.0 (police.uk). Made with hotspot " HOTSPOT_VERSION_STRING ".";
+        map.attribution = map_attribution(table, r.input, r.boundaries, r.boundaries_layer);
         io::render_map(map, out("trends_map.png"),
                        {.width_px = r.map_width_px, .overwrite = r.run.overwrite});
     }

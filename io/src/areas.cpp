@@ -1,4 +1,6 @@
 #include "hotspot/io/areas.hpp"
+#include <cctype>
+#include <algorithm>
 
 #include "gdal_util.hpp"
 #include "hotspot/engine/core/text.hpp"
@@ -87,6 +89,29 @@ void project_all(std::vector<AreaFeature>& features, const Reprojector& reprojec
                   });
 }
 } // namespace
+
+std::vector<std::string> layer_field_names(const std::string& path, const std::string& layer_name)
+{
+    auto dataset = detail::open_vector(path);
+    return detail::field_names(*detail::pick_layer(*dataset, path, layer_name));
+}
+
+bool is_ons_geography(const std::vector<std::string>& field_names)
+{
+    // ONS codes its geographies' fields as letters, a two-digit year and CD: LAD13CD, WD19CD.
+    return std::any_of(field_names.begin(), field_names.end(),
+                       [](const std::string& f)
+                       {
+                           const std::size_t n = f.size();
+                           if (n < 5 || (f.substr(n - 2) != "CD" && f.substr(n - 2) != "cd"))
+                               return false;
+                           if (!std::isdigit(static_cast<unsigned char>(f[n - 3])) ||
+                               !std::isdigit(static_cast<unsigned char>(f[n - 4])))
+                               return false;
+                           return std::all_of(f.begin(), f.end() - 4, [](char c)
+                                              { return std::isalpha(static_cast<unsigned char>(c)); });
+                       });
+}
 
 AreaLayer read_areas(const std::string& path, const std::string& layer_name, const Crs& target)
 {

@@ -1,5 +1,6 @@
 #include "hotspot/io/harm.hpp"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "hotspot/data/tables.hpp"
@@ -85,6 +86,12 @@ std::string harm_table_name(const std::string& name_or_path)
         if (engine::same_text(s.name, name_or_path))
             return std::string(s.name) + " (" + std::string(s.file) + ")";
     return name_or_path;
+}
+
+bool is_shipped_harm_table(const std::string& name_or_path)
+{
+    return std::any_of(std::begin(shipped), std::end(shipped), [&](const Shipped& s)
+                       { return engine::same_text(s.name, name_or_path); });
 }
 
 std::string harm_measure(const std::string& name_or_path)

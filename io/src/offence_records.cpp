@@ -252,7 +252,7 @@ void Classifier::add(const RowValues& r)
     MonthIndex month = engine::no_month;
     engine::DayIndex day = engine::no_day;
     if (roles.date >= 0)
-        if (const auto date = parse_date(r.date))
+        if (const auto date = parse_date(r.date, m_setup.date_order))
         {
             month = date->month;
             day = date->day;

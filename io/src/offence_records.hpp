@@ -68,6 +68,7 @@ struct ClassifierSetup
     bool text_views = true;    ///< kept records keep a view of their text (with keep_raw)
     const OffenceFilter* filter = nullptr; ///< reject what it removes while reading
     std::string x_name = "x", y_name = "y";
+    DateOrder date_order = DateOrder::DayFirst; ///< of DD/MM/YYYY-like dates
 };
 
 /// Applies the checks to each record, in a fixed order so that every record gets one reason:

@@ -869,7 +869,94 @@ std::optional<MonthIndex> parse_month(std::string_view text)
     return std::nullopt;
 }
 
-std::optional<ParsedDate> parse_date(std::string_view text)
+namespace
+{
+// The numbers of "AA/BB/YYYY" (slashes, dots or dashes) at the start of `text`, followed by its end,
+// a space or a T; false for any other form.
+bool two_way_date(std::string_view text, int& a, int& b, int& year)
+{
+    if (text.size() < 10 || !(text.size() == 10 || text[10] == ' ' || text[10] == 'T'))
+        return false;
+    const char sep = text[2];
+    if ((sep != '/' && sep != '.' && sep != '-') || text[5] != sep)
+        return false;
+    const auto number = [&](std::size_t pos, std::size_t count, int& value)
+    {
+        value = 0;
+        for (std::size_t i = pos; i < pos + count; ++i)
+        {
+            if (text[i] < '0' || text[i] > '9')
+                return false;
+            value = value * 10 + (text[i] - '0');
+        }
+        return true;
+    };
+    return number(0, 2, a) && number(3, 2, b) && number(6, 4, year);
+}
+} // namespace
+
+std::string_view to_string(DateOrder order)
+{
+    switch (order)
+    {
+    case DateOrder::DayFirst:
+        return "dd/mm/yyyy";
+    case DateOrder::MonthFirst:
+        return "mm/dd/yyyy";
+    case DateOrder::Unknown:
+        break;
+    }
+    return "unknown";
+}
+
+DateOrder parse_date_order(std::string_view text)
+{
+    const std::string t = engine::fold(engine::trim(text));
+    if (t == "dd/mm/yyyy" || t == "day-first" || t == "dmy" || t == "dd-mm-yyyy" ||
+        t == "dd.mm.yyyy")
+        return DateOrder::DayFirst;
+    if (t == "mm/dd/yyyy" || t == "month-first" || t == "mdy" || t == "mm-dd-yyyy")
+        return DateOrder::MonthFirst;
+    throw Error(Errc::Usage, "--date-format takes dd/mm/yyyy (day first, as UK systems write) or "
+                             "mm/dd/yyyy (month first, as US systems do); got '" +
+                                 std::string(text) + "'");
+}
+
+void DateOrderEvidence::add(std::string_view text)
+{
+    int a = 0, b = 0, year = 0;
+    if (!two_way_date(engine::trim(text), a, b, year))
+        return;
+    if (two_way++ == 0)
+        two_way_example = std::string(engine::trim(text));
+    if (a > 12 && b >= 1 && b <= 12)
+    {
+        if (day_first++ == 0)
+            day_first_example = std::string(engine::trim(text));
+    }
+    else if (b > 12 && a >= 1 && a <= 12)
+    {
+        if (month_first++ == 0)
+            month_first_example = std::string(engine::trim(text));
+    }
+}
+
+DateOrder DateOrderEvidence::decide(const std::string& source) const
+{
+    if (day_first > 0 && month_first > 0)
+        throw Error(Errc::BadData,
+                    source + ": its dates are written in both orders ('" + day_first_example +
+                        "' can only be day first, '" + month_first_example +
+                        "' only month first); a file must keep one order: fix the export, or "
+                        "read its parts apart");
+    if (day_first > 0)
+        return DateOrder::DayFirst;
+    if (month_first > 0)
+        return DateOrder::MonthFirst;
+    return DateOrder::Unknown;
+}
+
+std::optional<ParsedDate> parse_date(std::string_view text, DateOrder order)
 {
     text = engine::trim(text);
     const auto digits = [&](std::size_t pos, std::size_t count, int& value)
@@ -885,7 +972,7 @@ std::optional<ParsedDate> parse_date(std::string_view text)
         }
         return true;
     };
-    int year = 0, month = 0, day = 0;
+    int year = 0, month = 0, day = 0, a = 0, b = 0;
     // YYYY-MM, YYYY-MM-DD..., YYYY/MM/DD...
     if (digits(0, 4, year) && text.size() >= 7 && (text[4] == '-' || text[4] == '/') &&
         digits(5, 2, month) && (text.size() == 7 || text[7] == text[4]))
@@ -893,10 +980,15 @@ std::optional<ParsedDate> parse_date(std::string_view text)
         if (text.size() > 7 && !digits(8, 2, day))
             return std::nullopt;
     }
-    // DD/MM/YYYY, as UK systems export dates
-    else if (text.size() >= 10 && text[2] == '/' && text[5] == '/' && digits(0, 2, day) &&
-             digits(3, 2, month) && digits(6, 4, year))
+    // DD/MM/YYYY as UK systems export dates, MM/DD/YYYY as US systems do
+    else if (two_way_date(text, a, b, year))
     {
+        if (order == DateOrder::Unknown)
+            return std::nullopt;
+        day = order == DateOrder::DayFirst ? a : b;
+        month = order == DateOrder::DayFirst ? b : a;
+        if (day < 1)
+            return std::nullopt;
     }
     else
         return std::nullopt;

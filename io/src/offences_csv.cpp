@@ -399,6 +399,39 @@ IdReader csv_id_reader(const std::string& path, std::shared_ptr<const std::strin
     };
 }
 
+// The order of a file's DD/MM/YYYY-like dates: --date-format, else what the values of its first
+// 64 MB of records say (every reader of a file, and every piece of it, looks at the same records).
+// A file whose dates all read both ways is refused: a wrong guess would move every date.
+DateOrder date_order_of(const TextFile& file, std::size_t header_end, std::int64_t line,
+                        int date_column, const OffenceSource& s, const std::string& path)
+{
+    if (!s.date_format.empty())
+        return parse_date_order(s.date_format);
+    std::string buffer;
+    const std::string_view text =
+        file.read(header_end, std::min<std::size_t>(file.size() - header_end, 64u << 20), buffer);
+    CsvReader reader(text, path, 0, line);
+    std::vector<std::string_view> fields;
+    DateOrderEvidence evidence;
+    try
+    {
+        while (reader.next(fields) && !reader.ended_without_line_end())
+            if (static_cast<std::size_t>(date_column) < fields.size())
+                evidence.add(fields[static_cast<std::size_t>(date_column)]);
+    }
+    catch (const Error&)
+    {
+        // A record cut at the end of the sample: what came before it is evidence enough.
+    }
+    const DateOrder order = evidence.decide(path);
+    if (evidence.two_way > 0 && order == DateOrder::Unknown)
+        throw Error(Errc::BadData,
+                    path + ": its dates (such as '" + evidence.two_way_example +
+                        "') read both as day/month and month/day; say which with --date-format "
+                        "dd/mm/yyyy or mm/dd/yyyy");
+    return order == DateOrder::Unknown ? DateOrder::DayFirst : order;
+}
+
 SourcePart read_csv_part(const PartRequest& q)
 {
     const std::string& path = q.file.path;
@@ -478,6 +511,13 @@ SourcePart read_csv_part(const PartRequest& q)
                     q.filter,
                     x_name,
                     y_name};
+    if (roles.date >= 0)
+    {
+        layout.setup.date_order = date_order_of(file, header_end, line, roles.date, s, path);
+        if (layout.setup.date_order != DateOrder::DayFirst || !s.date_format.empty())
+            part.fields_used += " (dates " + std::string(to_string(layout.setup.date_order)) +
+                                (s.date_format.empty() ? ", told by their values)" : ")");
+    }
 
     // A piece of the file: the records that start from the first line start at or after
     // q.begin up to the first at or after q.end, their lines numbered from 1 at the piece's start

@@ -237,8 +237,14 @@ TEST_CASE("near-repeat finds the planted burglary repeats, the same at every run
         run_hotspot(args + "--out " + dir + "/knox.csv --summary-json " + dir + "/summary.json");
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
-    CHECK_THAT(r.out, Catch::Contains("Near repeats: a burglary within"));
+    // The bands are named by their real ranges.
+    CHECK_THAT(r.out, Catch::Contains("Near repeats: a burglary 1 to ") &&
+                          Catch::Contains(" from another and 0 to "));
     const auto summary = read_json(dir + "/summary.json");
+    // The series is resampled from police.uk's snapped points: "same location" is a shared point.
+    CHECK(summary["shared_points"]["snapped"] == true);
+    CHECK_THAT(r.err, Catch::Contains("look snapped to shared points"));
+    CHECK_THAT(r.out, Catch::Contains("same snapped point"));
     CHECK(summary["tested"] == summary["offences"]["used"]);
     CHECK(summary["without_day"] == 0);
     bool planted = false;

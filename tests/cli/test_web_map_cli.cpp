@@ -218,6 +218,9 @@ TEST_CASE("The web map: one file with Leaflet inlined, every hotspot, the legend
     CHECK(d["legend"]["min"].get<double>() == 0);
     CHECK(d["tiles"].is_null());
     CHECK(d["basemap"].is_null());
+    // police.uk offences and ONS boundaries: both credited.
+    CHECK_THAT(d["attribution"].get<std::string>(),
+               Catch::Contains("(police.uk)") && Catch::Contains("Ordnance Survey and ONS"));
     CHECK(d["density"]["image"].get<std::string>().rfind("data:image/png;base64,", 0) == 0);
     // Ranks in order, each hotspot's popup as in patrol_list.csv.
     std::ifstream csv(dir + "/patrol_list.csv");
@@ -420,4 +423,27 @@ TEST_CASE("A base map under the briefing map and the web map: muted, credited, r
                          " --tiles https://tiles.example.org/{z}/{x}.png",
                      2, "needs {z}, {x} and {y}"}},
                    [&] { CHECK(!fs::exists(dir + "/x.png")); });
+}
+
+TEST_CASE("Maps credit the sources a run used, and no others", "[cli][web]")
+{
+    const std::string dir = fresh_temp_dir("attribution");
+    const std::string manhattan =
+        "hotspots --offences " + quoted(std::string(HOTSPOT_SOURCE_DIR) +
+                                        "/data/nyc/manhattan_residential_burglary_2019.csv") +
+        " --x-field X_COORD_CD --y-field Y_COORD_CD --crs EPSG:2263 --date-field CMPLNT_FR_DT"
+        " --bandwidth 300 --cell 50 --quiet";
+    REQUIRE(run_hotspot(manhattan + " --out-dir " + quoted(dir + "/a") + " --html " +
+                        quoted(dir + "/a.html"))
+                .exit_code == 0);
+    const std::string plain = page_data(slurp(dir + "/a.html"))["attribution"];
+    CHECK_THAT(plain, !Catch::Contains("police.uk") && !Catch::Contains("Ordnance Survey") &&
+                          Catch::Contains("Offences: manhattan_residential_burglary_2019.csv"));
+    REQUIRE(run_hotspot(manhattan + " --attribution 'NYC Open Data' --out-dir " +
+                        quoted(dir + "/b") + " --html " + quoted(dir + "/b.html"))
+                .exit_code == 0);
+    const std::string told = page_data(slurp(dir + "/b.html"))["attribution"];
+    CHECK_THAT(told, Catch::Contains("NYC Open Data") && !Catch::Contains("police.uk") &&
+                         !Catch::Contains("Offences:"));
+    fs::remove_all(dir);
 }

@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
+#include <fstream>
 
 #include <unistd.h>
 
@@ -292,6 +294,10 @@ TEST_CASE("Offences dated to the day carry their day; a file of months carries n
     }
     OffenceSource s;
     s.crs = "EPSG:27700";
+    // 03/10/2019 reads both ways, and nothing else in the file tells which: it must be said.
+    REQUIRE_THROWS_WITH(read(path, {}, s), Catch::Contains("read both as day/month and month/day") &&
+                                               Catch::Contains("--date-format"));
+    s.date_format = "dd/mm/yyyy";
     const OffenceTable t = read(path, {}, s);
     REQUIRE(t.incidents.size() == 3);
     REQUIRE(t.incidents.dated_to_day());
@@ -313,4 +319,67 @@ TEST_CASE("The real September 2019 Kent file", "[offences][real]")
     CHECK(t.incidents.size() == 18408 - 277);
     check_accounted(t);
     CHECK(t.incidents.crime_type_names.size() == 14);
+}
+
+TEST_CASE("Dates with day and month as two numbers are read in the order the file uses",
+          "[offences][dates]")
+{
+    CHECK(parse_date("04/01/2019", DateOrder::DayFirst)->day == engine::make_day(2019, 1, 4));
+    CHECK(parse_date("01/04/2019", DateOrder::MonthFirst)->day == engine::make_day(2019, 1, 4));
+    CHECK(parse_date("01/04/2019 14:50:00", DateOrder::MonthFirst)->day ==
+          engine::make_day(2019, 1, 4));
+    CHECK(parse_date("04.01.2019", DateOrder::DayFirst)->month == engine::make_month(2019, 1));
+    CHECK_FALSE(parse_date("01/04/2019", DateOrder::Unknown).has_value());
+    CHECK_FALSE(parse_date("13/01/2019", DateOrder::MonthFirst).has_value()); // no 13th month
+    CHECK(parse_date("2019-01-04", DateOrder::Unknown)->day == engine::make_day(2019, 1, 4));
+
+    DateOrderEvidence us;
+    for (const char* d : {"01/04/2019", "02/03/2019", "12/25/2019"})
+        us.add(d);
+    CHECK(us.decide("us.csv") == DateOrder::MonthFirst);
+    DateOrderEvidence uk;
+    for (const char* d : {"01/04/2019", "25/12/2019", "2019-05-01"})
+        uk.add(d);
+    CHECK(uk.decide("uk.csv") == DateOrder::DayFirst);
+    DateOrderEvidence either;
+    either.add("01/04/2019");
+    CHECK(either.decide("either.csv") == DateOrder::Unknown);
+    DateOrderEvidence mixed;
+    for (const char* d : {"13/01/2019", "01/13/2019"})
+        mixed.add(d);
+    CHECK_THROWS_WITH(mixed.decide("mixed.csv"),
+                      Catch::Contains("both orders") && Catch::Contains("'13/01/2019'") &&
+                          Catch::Contains("'01/13/2019'"));
+    CHECK(parse_date_order("MM/DD/YYYY") == DateOrder::MonthFirst);
+    CHECK_THROWS_AS(parse_date_order("yyyy/dd/mm"), Error);
+}
+
+TEST_CASE("The NYPD's Manhattan burglaries: US dates read month first, every record to its day",
+          "[offences][dates][real]")
+{
+    OffenceSource s;
+    s.x_field = "X_COORD_CD";
+    s.y_field = "Y_COORD_CD";
+    s.crs = "EPSG:2263";
+    s.date_field = "CMPLNT_FR_DT";
+    const std::string path = demo + "nyc/manhattan_residential_burglary_2019.csv";
+    const OffenceTable t = read(path, {}, s);
+    REQUIRE(t.incidents.size() == 1233);
+    CHECK_THAT(t.fields_used, Catch::Contains("mm/dd/yyyy"));
+    // Counted apart from the text: the records whose date starts with each month's number.
+    std::map<int, std::int64_t> by_text, by_reader;
+    {
+        std::ifstream in(path);
+        std::string line;
+        std::getline(in, line);
+        while (std::getline(in, line))
+            ++by_text[std::stoi(line.substr(0, 2))];
+    }
+    for (std::size_t i = 0; i < t.incidents.size(); ++i)
+    {
+        REQUIRE(t.incidents.day_of(i) != engine::no_day);
+        ++by_reader[engine::month_of(t.incidents.month[i])];
+    }
+    CHECK(by_reader == by_text);
+    CHECK(t.coverage.describe() == "2019-01 to 2019-12");
 }

@@ -9,6 +9,7 @@
 #include <array>
 #include <atomic>
 #include <cmath>
+#include <cstdio>
 #include <functional>
 #include <limits>
 #include <numbers>
@@ -507,6 +508,20 @@ std::string_view unit_label(DensityUnits units)
         if (u.units == units)
             return u.label;
     return "";
+}
+
+std::string bandwidth_meaning(Kernel kernel, double bandwidth_m)
+{
+    const auto metres = [](double m)
+    {
+        char buffer[48];
+        std::snprintf(buffer, sizeof buffer, m >= 100 ? "%.0f m" : "%.1f m", m);
+        return std::string(buffer);
+    };
+    if (kernel != Kernel::Gaussian)
+        return "radius " + metres(bandwidth_m);
+    return "sigma " + metres(bandwidth_m) + ": 95% of each offence's weight within " +
+           metres(std::sqrt(-2.0 * std::log(0.05)) * bandwidth_m);
 }
 
 double kernel_support_radius(Kernel kernel, double bandwidth_m)

@@ -37,6 +37,21 @@ void for_each_run(const Incidents& inc, const std::vector<std::size_t>& order, F
 }
 } // namespace
 
+SharedPoints shared_points(const Incidents& inc)
+{
+    SharedPoints p;
+    p.offences = static_cast<std::int64_t>(inc.size());
+    for_each_run(inc, by_coordinate(inc),
+                 [&](std::size_t begin, std::size_t end)
+                 {
+                     const auto n = static_cast<std::int64_t>(end - begin);
+                     ++p.points;
+                     p.on_shared += n > 1 ? n : 0;
+                     p.largest = std::max(p.largest, n);
+                 });
+    return p;
+}
+
 std::vector<Stack> stacked_points(const Incidents& inc, std::size_t min_records)
 {
     const auto order = by_coordinate(inc);

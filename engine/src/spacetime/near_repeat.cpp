@@ -325,15 +325,29 @@ std::vector<std::string> describe_near_repeats(const KnoxTable& t, double alpha,
                       t.knox_ratio(k), t.p_value[k]);
         return std::string(buffer);
     };
+    // The range bands first..last span: "0 to 14 days" from "0 to 7 days" and "8 to 14 days".
+    const auto span = [](const std::vector<std::string>& labels, std::size_t first, std::size_t last)
+    {
+        return labels[first].substr(0, labels[first].find(" to ")) + " to " +
+               labels[last].substr(labels[last].find(" to ") + 4);
+    };
+    const auto bands = [](const std::vector<std::string>& labels, std::size_t first,
+                          std::size_t last)
+    {
+        return first == last ? "the band " + labels[first] + " is"
+                             : "every band from " + labels[first] + " to " + labels[last] + " is";
+    };
     std::vector<std::string> lines;
     // Repeats at the same place: the longest run of raised time bands from the first.
     std::size_t same = 0;
     while (same + 1 < T && raised(0, same))
         ++same;
     if (same > 0)
-        lines.push_back("Repeats: " + what + " at the same location as another within " +
-                        t.time_labels[same - 1].substr(t.time_labels[same - 1].find("to ") + 3) +
-                        " of it: " + ratio_text(t.index(0, 0)) + ".");
+        lines.push_back("Repeats: " + what + " at the same place as another (" +
+                        t.space_labels[0] + "), " + span(t.time_labels, 0, same - 1) +
+                        " after it, happened more often than chance (" +
+                        bands(t.time_labels, 0, same - 1) + " raised); in " + t.time_labels[0] +
+                        ", " + ratio_text(t.index(0, 0)) + ".");
     // Near repeats: the widest space band and the longest time band raised from the nearest.
     std::size_t far = 1;
     while (far + 1 < S && raised(far, 0))
@@ -342,14 +356,13 @@ std::vector<std::string> describe_near_repeats(const KnoxTable& t, double alpha,
     while (late + 1 < T && raised(1, late))
         ++late;
     if (far > 1 && late > 0)
-        lines.push_back(
-            "Near repeats: " + what + " within " +
-            t.space_labels[far - 1].substr(t.space_labels[far - 1].find("to ") + 3) + " and " +
-            t.time_labels[late - 1].substr(t.time_labels[late - 1].find("to ") + 3) +
-            " of another happened more often than chance: in the nearest band (" +
-            t.space_labels[1] + ", " + t.time_labels[0] + ") " + ratio_text(t.index(1, 0)) +
-            ". Extra patrols or crime prevention "
-            "advice around a new offence is warranted for that distance and time.");
+        lines.push_back("Near repeats: " + what + " " + span(t.space_labels, 1, far - 1) +
+                        " from another and " + span(t.time_labels, 0, late - 1) +
+                        " after it happened more often than chance: in the nearest band (" +
+                        t.space_labels[1] + ", " + t.time_labels[0] + ") " +
+                        ratio_text(t.index(1, 0)) +
+                        ". Extra patrols or crime prevention advice around a new offence is "
+                        "warranted for that distance and time.");
     if (lines.empty())
         lines.push_back("No near-repeat pattern: no close band pair holds significantly more "
                         "pairs than chance (p <= " +

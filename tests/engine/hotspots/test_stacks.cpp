@@ -54,3 +54,26 @@ TEST_CASE("Spreading stacks: within the radius, apart, singletons unmoved, the s
     CHECK(again.x == out.x);
     CHECK(again.y == out.y);
 }
+
+TEST_CASE("Shared points: offences on a point with others, counted by hand", "[stacks]")
+{
+    Incidents inc;
+    for (int i = 0; i < 3; ++i)
+        inc.add(100, 200);
+    inc.add(100, 200.5); // a different point, however near
+    inc.add(300, 400);
+    inc.add(300, 400);
+    const SharedPoints p = shared_points(inc);
+    CHECK(p.offences == 6);
+    CHECK(p.points == 3);
+    CHECK(p.on_shared == 5);
+    CHECK(p.largest == 3);
+    CHECK(p.share() == Approx(5.0 / 6));
+    CHECK(p.snapped());
+    Incidents apart;
+    for (int i = 0; i < 10; ++i)
+        apart.add(i, 0);
+    apart.add(0, 0); // one repeat address in eleven
+    CHECK(shared_points(apart).on_shared == 2);
+    CHECK_FALSE(shared_points(apart).snapped());
+}

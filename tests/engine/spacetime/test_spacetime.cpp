@@ -521,7 +521,7 @@ TEST_CASE("Knox finds a planted near-repeat window, and nothing in shuffled date
     CHECK(t.p_value[planted] == Approx(0.001));
     CHECK(t.knox_ratio(planted) > 3);
     const auto reading = describe_near_repeats(t, 0.05, "a burglary");
-    CHECK_THAT(reading.back(), Catch::Contains("within 100 m and 7 days"));
+    CHECK_THAT(reading.back(), Catch::Contains("1 to 100 m from another and 0 to 7 days after it"));
 
     // The same places with their dates shuffled: the pattern is gone.
     std::mt19937_64 rng(3);

@@ -33,6 +33,13 @@ struct AreaLayer
 /// Error(BadData) when the layer holds no polygon.
 AreaLayer read_areas(const std::string& path, const std::string& layer, const Crs& target);
 
+/// The fields of a layer, without reading its features. Throws Error like read_areas.
+std::vector<std::string> layer_field_names(const std::string& path, const std::string& layer);
+
+/// True for a layer of the Office for National Statistics' geographies, known by their code
+/// fields (LAD13CD, WD13CD, LSOA11CD, OA11CD...): its map credit is Ordnance Survey's and ONS's.
+bool is_ons_geography(const std::vector<std::string>& field_names);
+
 /// The position of `field` in the layer's fields (ignoring case). Throws Error(Usage) naming
 /// `option` and listing the real fields when there is no such field.
 std::size_t field_index(const AreaLayer& layer, const std::string& field,

@@ -34,6 +34,8 @@ std::string harm_table_name(const std::string& name_or_path);
 /// What a harm table's weights measure, for units: "ONS Crime Severity Score (sentence days)" for
 /// the shipped tables, "harm weight (FILE)" for one of the analyst's own.
 std::string harm_measure(const std::string& name_or_path);
+/// True for the shipped tables, whose weights are ONS's (credited on maps).
+bool is_shipped_harm_table(const std::string& name_or_path);
 
 /// The names of the shipped tables.
 std::vector<std::string> shipped_harm_tables();

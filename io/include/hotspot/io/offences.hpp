@@ -38,6 +38,9 @@ struct OffenceSource
     std::string id_field;     ///< record id used to find duplicates (police.uk: Crime ID)
     std::string weight_field; ///< optional numeric weight (harm score); rows weigh 1 without it
     std::string code_field;   ///< the area (beat) code typed on each record, for reconciliation
+    /// "dd/mm/yyyy" or "mm/dd/yyyy" for dates written with the day and month as two numbers; empty:
+    /// decided from each CSV file's own values (OGR sources: day first)
+    std::string date_format;
 
     /// The paths as the analyst gave them, for messages: "a.csv" or "a.csv, b.csv".
     std::string label() const;
@@ -222,9 +225,39 @@ struct ParsedDate
     engine::MonthIndex month = engine::no_month;
     engine::DayIndex day = engine::no_day;
 };
-/// "2019-09" (month only), "2019-09-14", "2019/09/14", "14/09/2019" and ISO date-times
-/// ("2019-09-14T21:30:00"). Impossible dates (2019-02-30) are unreadable.
-std::optional<ParsedDate> parse_date(std::string_view text);
+/// The order of day and month in dates written DD/MM/YYYY or MM/DD/YYYY (slashes, dots or dashes).
+enum class DateOrder : std::uint8_t
+{
+    Unknown,    ///< such dates are unreadable
+    DayFirst,   ///< 04/01/2019 is 4 January (UK)
+    MonthFirst, ///< 01/04/2019 is 4 January (US)
+};
+/// "dd/mm/yyyy" (day first) or "mm/dd/yyyy" (month first), as --date-format takes them.
+std::string_view to_string(DateOrder order);
+/// --date-format's words: dd/mm/yyyy, mm/dd/yyyy (also day-first, month-first, dmy, mdy).
+/// Throws Error(Usage) for anything else.
+DateOrder parse_date_order(std::string_view text);
+
+/// "2019-09" (month only), "2019-09-14", "2019/09/14", ISO date-times ("2019-09-14T21:30:00",
+/// "2019-09-14 21:30"), and DD/MM/YYYY or MM/DD/YYYY as `order` says (with a time after them or
+/// not). Impossible dates (2019-02-30, a 13th month) are unreadable.
+std::optional<ParsedDate> parse_date(std::string_view text,
+                                     DateOrder order = DateOrder::DayFirst);
+
+/// What a file's date values say of their order: dates whose first number exceeds 12 can only be
+/// day first, those whose second does only month first. Fed the values of one date field.
+struct DateOrderEvidence
+{
+    std::int64_t two_way = 0;      ///< DD/MM or MM/DD dates seen
+    std::int64_t day_first = 0;    ///< of those, readable only day first (13/01/2019)
+    std::int64_t month_first = 0;  ///< readable only month first (01/13/2019)
+    std::string two_way_example, day_first_example, month_first_example;
+
+    void add(std::string_view date_text);
+    /// The order, when the values tell it; Unknown when no two-way date was seen or all read both
+    /// ways. Throws Error(BadData) naming `source` and an example of each when they contradict.
+    DateOrder decide(const std::string& source) const;
+};
 /// The month of parse_date.
 std::optional<engine::MonthIndex> parse_month(std::string_view text);
 /// The month as "YYYY-MM".

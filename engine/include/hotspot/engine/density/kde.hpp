@@ -41,6 +41,10 @@ std::string_view unit_label(DensityUnits units);
 
 /// The distance beyond which the kernel is zero, metres.
 double kernel_support_radius(Kernel kernel, double bandwidth_m);
+/// What a bandwidth means for a kernel, for every output that shows one: "radius 300 m" for the
+/// compact kernels; "sigma 300 m: 95% of each offence's weight within 734 m" for the Gaussian
+/// (a 2-D Gaussian holds 95% of its mass within sqrt(-2 ln 0.05) = 2.448 sigma).
+std::string bandwidth_meaning(Kernel kernel, double bandwidth_m);
 
 /// K at squared distance `d2` (m²) from its centre, per m²; 0 at and beyond the support radius.
 double kernel_value(Kernel kernel, double bandwidth_m, double d2);

@@ -23,6 +23,21 @@ struct Stack
 /// coordinate), with its crime types.
 std::vector<Stack> stacked_points(const Incidents& incidents, std::size_t min_records);
 
+/// How far offences share exact points: snapped data (police.uk's anonymous map points, a
+/// geocoder's street centroids) put most offences on a point with others.
+struct SharedPoints
+{
+    std::int64_t offences = 0;
+    std::int64_t points = 0;    ///< distinct coordinates
+    std::int64_t on_shared = 0; ///< offences whose point carries at least one other offence
+    std::int64_t largest = 0;   ///< the most offences on one point
+    double share() const { return offences ? static_cast<double>(on_shared) / offences : 0.0; }
+    /// Most offences (30% or more) share a point with another: locations look snapped, and "the
+    /// same location" is the same point, not the same address.
+    bool snapped() const { return share() >= 0.3; }
+};
+SharedPoints shared_points(const Incidents& incidents);
+
 /// The offences with each stack of two or more spread over a disc of `radius_m` about its point:
 /// the k-th of n at distance radius sqrt((k + 1/2) / n) and angle k times the golden angle (a
 /// sunflower pattern: even cover, no randomness, the same result every run). Offences alone on
