@@ -25,9 +25,11 @@ deps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
+TIMED := $(CURDIR)/cmake/timed.sh
+
 build: deps
 	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release
-	cmake --build $(BUILD_DIR) -j $(JOBS)
+	$(TIMED) "release build" cmake --build $(BUILD_DIR) -j $(JOBS)
 
 # `make test` runs the whole suite, then again under AddressSanitizer and UBSan in $(SANITIZE_DIR)
 # (`make test SANITIZE=0` skips that). Under the sanitizers every engine, io and fuzz-replay test
@@ -42,12 +44,12 @@ SANITIZE_ENV := ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
   LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0
 
 test: build
-	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+	cd $(BUILD_DIR) && $(TIMED) "release tests" ctest --output-on-failure -j $(JOBS)
 ifneq ($(SANITIZE),0)
 	cmake -S . -B $(SANITIZE_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" \
 	  -DHOTSPOT_SANITIZE=ON -DHOTSPOT_BUILD_BENCHMARKS=OFF -DHOTSPOT_PYTHON=OFF -DHOTSPOT_MPI=OFF
-	cmake --build $(SANITIZE_DIR) -j $(JOBS)
-	cd $(SANITIZE_DIR) && $(SANITIZE_ENV) ctest --output-on-failure -j $(JOBS) -LE peers -E '$(SANITIZE_SKIP)'
+	$(TIMED) "sanitizer build" cmake --build $(SANITIZE_DIR) -j $(JOBS)
+	cd $(SANITIZE_DIR) && $(SANITIZE_ENV) $(TIMED) "sanitizer tests" ctest --output-on-failure -j $(JOBS) -LE peers -E '$(SANITIZE_SKIP)'
 endif
 
 demo: build

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -62,8 +63,10 @@ const char* const conventions_text = R"(Conventions
                 police.uk downloads (.zip). Folders and downloads give their YYYY-MM-<force>-
                 street.csv files; --force picks forces and --from/--to skip monthly files by name.
   Time          trends, near-repeat and predict read the date field: police.uk gives the
-                month (2019-09); force extracts dated to the day (2019-09-14, 14/09/2019, ISO
-                date-times) also allow weekly and daily steps and the Knox test.
+                month (2019-09); force extracts dated to the day (2019-09-14, 14/09/2019 or
+                09/14/2019 as the file's values show, ISO date-times) also allow weekly and
+                daily steps and the Knox test. A month the data do not cover is missing, not
+                a month without crime: runs over one are refused (see --covers).
   Memory        A run estimated to need more than --memory-limit (default 80% of memory) is
                 refused before computing, except kde, which then writes its grid in strips.
   Nothing lost  Every record is used or rejected with a reason; --rejects FILE.csv lists them.
@@ -96,6 +99,28 @@ std::optional<engine::MonthIndex> month_option(const std::string& text, const ch
         throw Error(Errc::Usage,
                     std::string(option) + " takes a month as YYYY-MM (got '" + text + "')");
     return month;
+}
+
+// --from/--to: a month (YYYY-MM) or a day (YYYY-MM-DD); a day sets the month too.
+void period_bound(const std::string& text, const char* option,
+                  std::optional<engine::MonthIndex>& month, std::optional<engine::DayIndex>& day)
+{
+    if (text.size() == 10)
+    {
+        const auto date = io::parse_date(text);
+        if (!date || date->day == engine::no_day || text[4] != '-')
+            throw Error(Errc::Usage, std::string(option) +
+                                         " takes a month (YYYY-MM) or a day (YYYY-MM-DD); got '" +
+                                         text + "'");
+        month = date->month;
+        day = date->day;
+        return;
+    }
+    if (text.size() > 7)
+        throw Error(Errc::Usage, std::string(option) +
+                                     " takes a month (YYYY-MM) or a day (YYYY-MM-DD); got '" +
+                                     text + "'");
+    month = month_option(text, option);
 }
 } // namespace
 
@@ -149,6 +174,10 @@ void add_offence_options(CLI::App& command, OffenceInput& input)
                     "Month or date column (detected: Month, date...)")
         ->group("Input");
     command
+        .add_option("--delimiter", input.source.delimiter,
+                    "CSV separator: , ; | or tab (default: the one the header line uses)")
+        ->group("Input");
+    command
         .add_option("--date-format", input.source.date_format,
                     "dd/mm/yyyy or mm/dd/yyyy, for dates written as two numbers and a year. "
                     "Default: each CSV file's order is told from its values (a 13 or more in "
@@ -174,9 +203,13 @@ void add_offence_options(CLI::App& command, OffenceInput& input)
                     "code), or a CSV of key,weight with its source and licence in '#' lines "
                     "(e.g. the Cambridge Crime Harm Index, which is not shipped)")
         ->group("Input");
-    command.add_option("--from", input.from, "First month to use, YYYY-MM (inclusive)")
+    command
+        .add_option("--from", input.from,
+                    "First month (YYYY-MM) or day (YYYY-MM-DD) to use, inclusive. With a day, "
+                    "records dated to the month only count where the period takes their whole "
+                    "month (else rejected as bad_date, saying why)")
         ->group("Filters");
-    command.add_option("--to", input.to, "Last month to use, YYYY-MM (inclusive)")
+    command.add_option("--to", input.to, "Last month or day to use, inclusive")
         ->group("Filters");
     command
         .add_option("--attribution", input.attribution,
@@ -266,14 +299,17 @@ void add_run_options(CLI::App& command, RunOptions& run)
 {
     command
         .add_option("--threads", run.threads,
-                    "Worker threads; 0, the default, means all cores. Results do not depend on it")
-        ->check(CLI::Range(0, 4096))
+                    "Worker threads (0 = all cores, the default). Results do not depend on it")
+        ->check(CLI::Range(0, 4096).description(""))
+        ->type_name("N")
         ->group("Run");
     command.add_flag("--quiet,-q", run.quiet, "Print nothing but errors")->group("Run");
     command
         .add_option("--memory-limit", run.memory_limit,
-                    "Refuse, before computing, a run estimated to need more memory than this "
-                    "(e.g. 8G, 500M; default: 80% of this machine's memory)")
+                    "The memory a run may plan to use (e.g. 8G, 500M; default: 80% of this "
+                    "machine's memory). Over it, kde (and every --tiles-dir run) computes and "
+                    "writes its grid 512 rows at a time; the other commands refuse before "
+                    "computing, with the figures")
         ->group("Run");
     command.add_flag("--overwrite", run.overwrite, "Replace existing output files")
         ->group("Output");
@@ -351,8 +387,8 @@ io::OffenceFilter make_filter(const OffenceInput& input)
     if (!input.harm.empty() && !input.source.weight_field.empty())
         throw Error(Errc::Usage, "give --weight-field or --harm, not both");
     io::OffenceFilter filter;
-    filter.from = month_option(input.from, "--from");
-    filter.to = month_option(input.to, "--to");
+    period_bound(input.from, "--from", filter.from, filter.from_day);
+    period_bound(input.to, "--to", filter.to, filter.to_day);
     filter.crime_types = input.crime_types;
     return filter;
 }
@@ -401,6 +437,15 @@ io::OffenceTable load_offences(const OffenceInput& input, const RunOptions& run,
         table.coverage.basis = "as --covers says";
         table.coverage.notes.clear();
     }
+    // A period the data do not wholly cover would count its missing months as months without
+    // crime (evaluate's --train/--test, displacement's --before/--after, kde's --from/--to).
+    if ((filter.from || filter.to) && table.coverage.known())
+        require_covered(table, filter.from.value_or(table.coverage.months.front()),
+                        filter.to.value_or(table.coverage.months.back()),
+                        "--from " + (input.from.empty() ? std::string("(the first month)")
+                                                        : input.from) +
+                            " --to " +
+                            (input.to.empty() ? std::string("(the last month)") : input.to));
     reporter.info("  fields   " + table.fields_used);
     if (table.coverage.known())
         reporter.info("  covers   " + table.coverage.describe() + " (" + table.coverage.basis +
@@ -547,6 +592,8 @@ std::vector<std::string> top_streets(const io::OffenceTable& table, const std::s
         const std::string_view text =
             i < table.raw.size() && !table.raw[i].empty() ? table.raw[i] : texts.text(key);
         io::CsvReader reader(text, table.source_path);
+        reader.set_separator(table.separators.empty() ? ','
+                                                      : table.separators[io::record_file(key)]);
         if (!reader.next(fields) || static_cast<std::size_t>(field) >= fields.size())
             continue;
         const std::string_view street = street_of(fields[static_cast<std::size_t>(field)]);
@@ -613,6 +660,35 @@ std::string density_unit(const OffenceInput& input, engine::DensityUnits units)
     if (const auto at = label.find("offences"); at != std::string::npos)
         label.replace(at, std::string_view("offences").size(), weighed_measure(input));
     return label;
+}
+
+std::vector<std::string> street_names(const std::string& text)
+{
+    // police.uk's anonymised map points on premises rather than streets.
+    static const std::vector<std::string_view> generic{
+        "Parking Area",       "Supermarket",   "Shopping Area",  "Sports/Recreation Area",
+        "Petrol Station",     "Nightclub",     "Hospital",       "Police Station",
+        "Bus/Coach Station",  "Train Station", "Further/Higher Educational Building",
+        "Theatre/Concert Hall", "Conference/Exhibition Centre", "Park/Open Space",
+        "Pedestrian Subway",  "Airport/Airfield", "Prison",      "Underground Station"};
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (start < text.size())
+    {
+        std::size_t end = text.find("; ", start);
+        if (end == std::string::npos)
+            end = text.size();
+        std::string_view item = engine::trim(std::string_view(text).substr(start, end - start));
+        if (const auto space = item.rfind(' '); space != std::string_view::npos &&
+            item.find_first_not_of("0123456789", space + 1) == std::string_view::npos)
+            item = engine::trim(item.substr(0, space));
+        const bool is_generic = std::any_of(generic.begin(), generic.end(), [&](std::string_view g)
+                                            { return engine::same_text(g, item); });
+        if (!item.empty() && !is_generic)
+            out.emplace_back(item);
+        start = end + 2;
+    }
+    return out;
 }
 
 void weigh_by_harm(const io::HarmTable& harm, engine::Incidents& incidents, Reporter& reporter)
@@ -805,6 +881,65 @@ engine::Box2 parse_extent(const std::string& text)
     return {v[0], v[1], v[2], v[3]};
 }
 
+std::optional<double> parse_length_m(std::string_view text)
+{
+    text = engine::trim(text);
+    static const std::pair<std::string_view, double> units[] = {
+        {"km", 1000.0}, {"m", 1.0}, {"ft", 0.3048}, {"mi", 1609.344}, {"yd", 0.9144}};
+    double scale = 1.0;
+    for (const auto& [unit, metres] : units)
+        if (text.size() > unit.size() && engine::same_text(text.substr(text.size() - unit.size()), unit))
+        {
+            const std::string_view number = engine::trim(text.substr(0, text.size() - unit.size()));
+            // "5km" is kilometres, not "5k" metres: the number must end in a digit or a point.
+            if (!number.empty() && (std::isdigit(static_cast<unsigned char>(number.back())) ||
+                                    number.back() == '.'))
+            {
+                text = number;
+                scale = metres;
+                break;
+            }
+        }
+    double value = 0;
+    if (!io::parse_number(text, value))
+        return std::nullopt;
+    return value * scale;
+}
+
+CLI::Validator length_unit()
+{
+    return CLI::Validator(
+        [](std::string& value)
+        {
+            // Lists ("0,100,200m") take the unit item by item.
+            std::string out;
+            std::size_t start = 0;
+            bool changed = false;
+            while (start <= value.size())
+            {
+                std::size_t end = value.find(',', start);
+                if (end == std::string::npos)
+                    end = value.size();
+                const std::string item = value.substr(start, end - start);
+                std::string converted = item;
+                double bare = 0;
+                if (const auto m = parse_length_m(item); m && !io::parse_number(item, bare))
+                {
+                    char buffer[64];
+                    std::snprintf(buffer, sizeof buffer, "%.17g", *m);
+                    converted = buffer;
+                    changed = true;
+                }
+                out += (out.empty() && start == 0 ? "" : ",") + converted;
+                start = end + 1;
+            }
+            if (changed)
+                value = out;
+            return std::string();
+        },
+        "", "length unit");
+}
+
 void require_positive(double value, const std::string& option)
 {
     if (!(value > 0) || !std::isfinite(value))
@@ -873,6 +1008,86 @@ int run_command(const Command& c)
 }
 } // namespace
 
+namespace
+{
+// "--bandwith" -> " Did you mean --bandwidth?" among `command`'s options ("" when none is near).
+std::string did_you_mean(const std::string& wanted, const std::vector<std::string>& candidates)
+{
+    std::string best;
+    std::size_t best_distance = 3; // two edits at most: a slip, not another word
+    for (const auto& c : candidates)
+        if (const std::size_t d = engine::edit_distance(wanted, c); d < best_distance)
+        {
+            best_distance = d;
+            best = c;
+        }
+    return best.empty() ? std::string() : " Did you mean " + best + "?";
+}
+
+// CLI11's messages in the analyst's words: an unknown option or command with the nearest one,
+// an option given twice, a value that is not a number.
+std::string usage_message(const CLI::ParseError& e, CLI::App& app,
+                          const std::vector<std::string>& command_names, int argc, char** argv)
+{
+    const std::string what = e.what();
+    CLI::App* command = nullptr;
+    for (CLI::App* sub : app.get_subcommands({}))
+        if (sub->parsed())
+            command = sub;
+    if (!command)
+    {
+        // No command was recognised: the first word is a misspelt one.
+        for (int i = 1; i < argc; ++i)
+            if (argv[i][0] != '-')
+                return "unknown command '" + std::string(argv[i]) + "'." +
+                       did_you_mean(argv[i], command_names) +
+                       " Commands: " + engine::join(command_names);
+        return what;
+    }
+    const std::string name = command->get_name();
+    std::vector<std::string> options;
+    for (const CLI::Option* o : command->get_options())
+        for (const auto& long_name : o->get_lnames())
+            options.push_back("--" + long_name);
+    // A mistyped option is the more useful thing to report than the required ones it hid.
+    std::vector<std::string> unknown;
+    for (const auto& token : command->remaining())
+        if (token.rfind("--", 0) == 0)
+        {
+            const std::string option = token.substr(0, token.find('='));
+            unknown.push_back("unknown option " + option + " for " + name + "." +
+                              did_you_mean(option, options));
+        }
+    if (!unknown.empty())
+        return engine::join(unknown, "\n");
+    if (const auto remaining = command->remaining(); !remaining.empty())
+        return name + " takes no value '" + remaining.front() +
+               "' here: is an option's name missing before it?";
+    // "--cell: At Most 1 required but received 2"
+    if (const auto at = what.find(": At Most 1 required but received"); at != std::string::npos)
+    {
+        const std::string option = what.substr(0, at);
+        int times = 0;
+        for (int i = 1; i < argc; ++i)
+            times += std::string(argv[i]) == option ||
+                     std::string(argv[i]).rfind(option + "=", 0) == 0;
+        return times > 1 ? option + " given " + (times == 2 ? std::string("twice")
+                                                             : std::to_string(times) + " times") +
+                               ": give it once"
+                         : option + " takes one value: " + what.substr(what.find("received"));
+    }
+    // "Could not convert: --cell = 25x"
+    if (const auto at = what.find("Could not convert: "); at != std::string::npos)
+    {
+        const std::string rest = what.substr(at + 19);
+        const auto eq = rest.find(" = ");
+        if (eq != std::string::npos)
+            return rest.substr(0, eq) + ": '" + rest.substr(eq + 3) + "' is not a number";
+    }
+    return what;
+}
+} // namespace
+
 int run_cli(int argc, char** argv)
 {
     CLI::App app{"hotspot: crime hotspot analysis for police analysts and patrol planners.\n"
@@ -927,12 +1142,7 @@ int run_cli(int argc, char** argv)
     }
     catch (const CLI::ParseError& e)
     {
-        // A mistyped option is the more useful thing to report than the required ones it hid.
-        std::string message = e.what();
-        for (const auto& c : commands)
-            if (const auto unknown = c.app->remaining(); !unknown.empty() && c.app->parsed())
-                message =
-                    "unknown option(s) for " + c.app->get_name() + ": " + engine::join(unknown);
+        const std::string message = usage_message(e, app, command_names, argc, argv);
         if (world.root())
             std::fprintf(stderr,
                          "hotspot: %s\nRun 'hotspot help' for the commands and their options.\n",

@@ -134,6 +134,11 @@ std::vector<std::string> top_streets(const io::OffenceTable& table, const std::s
                                      const std::function<std::int32_t(std::size_t)>& group_of,
                                      Reporter& reporter);
 
+/// The streets of a top_streets text, busiest first, without their counts or police.uk's generic
+/// locations (Parking Area, Supermarket...), which name no street: "High Street 34; Parking Area
+/// 20; Week Street 7" gives High Street and Week Street.
+std::vector<std::string> street_names(const std::string& top_streets_text);
+
 /// The account of records, for --summary-json.
 nlohmann::json offences_json(const io::OffenceTable& table);
 
@@ -188,6 +193,13 @@ engine::Box2 parse_extent(const std::string& text);
 double memory_limit_bytes(const RunOptions& run);
 /// "1.5 GiB".
 std::string human_bytes(double bytes);
+
+/// A length with its unit in metres: "300", "300m", "1.5km", "600ft", "0.25mi", "100yd" (feet and
+/// miles international). A bare number is metres. nullopt for anything else.
+std::optional<double> parse_length_m(std::string_view text);
+/// For CLI11: rewrites a length option's value in metres before it is converted ("1.5km" is read
+/// as 1500); other values (a selector's name) pass through, as do lists ("100,200m").
+CLI::Validator length_unit();
 
 /// Refuses (Error(Usage)) a value that is not a finite number above zero.
 void require_positive(double value, const std::string& option);

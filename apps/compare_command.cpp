@@ -235,6 +235,8 @@ nlohmann::json run_compare(const CompareRequest& r, Reporter& reporter)
     }
     else
     {
+        require_covered(table, this_p->from, this_p->to, "--this " + this_p->label());
+        require_covered(table, last_p->from, last_p->to, "--last " + last_p->label());
         first = all.subset([&](std::size_t i) { return this_p->contains(all.month[i]); });
         second = all.subset([&](std::size_t i) { return last_p->contains(all.month[i]); });
         first_label = this_p->label();

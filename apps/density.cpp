@@ -120,14 +120,13 @@ BandwidthChoice parse_bandwidth(const std::string& text, const std::string& opti
         choice.selector = *selector;
         return choice;
     }
-    char* end = nullptr;
-    const double metres = std::strtod(text.c_str(), &end);
-    if (end == text.c_str() || *end != '\0')
+    const auto metres = parse_length_m(text);
+    if (!metres)
         throw Error(Errc::Usage, option + " '" + text +
-                                     "' is neither metres nor a selector; selectors are arcgis, "
-                                     "scott, ppl, diggle, cvl");
-    check_bandwidth(metres, option);
-    choice.metres = metres;
+                                     "' is neither a length (300, 300m, 1.5km, 1000ft) nor a "
+                                     "selector; selectors are arcgis, scott, ppl, diggle, cvl");
+    check_bandwidth(*metres, option);
+    choice.metres = *metres;
     return choice;
 }
 
@@ -257,6 +256,7 @@ void add_density_options(CLI::App& cmd, DensitySpec& s)
                    "use the offences in the study area and choose the Gaussian sigma as "
                    "spatstat's bw.* do; a compact kernel gets the radius of the same standard "
                    "deviation (quartic: 2.83 sigma). Printed and tagged with the run")
+        ->transform(length_unit())
         ->group("Density");
     cmd.add_option("--edge-correction", s.edge_correction,
                    "none (default, as ArcGIS and QGIS), uniform or diggle (as spatstat). Needs "
@@ -273,6 +273,7 @@ void add_density_options(CLI::App& cmd, DensitySpec& s)
     cmd.add_option("--pilot-bandwidth", s.pilot_bandwidth,
                    "With --adaptive: bandwidth of the pilot density, metres or a selector "
                    "(default: the bandwidth)")
+        ->transform(length_unit())
         ->group("Density");
     cmd.add_option("--trim", s.trim,
                    "With --adaptive: no offence's bandwidth exceeds trim times the bandwidth "
@@ -290,6 +291,7 @@ void add_density_options(CLI::App& cmd, DensitySpec& s)
     cmd.add_option("--spread-stacked", s.spread_stacked_m,
                    "Spread the records stacked on one coordinate (police.uk snap points) evenly "
                    "over a disc of this radius, metres, instead of one spike; see snap-points")
+        ->transform(length_unit())
         ->group("Disclosure");
     cmd.add_option("--units", s.units,
                    "per-km2 (default), per-m2, or count (expected offences per cell)")
@@ -297,6 +299,7 @@ void add_density_options(CLI::App& cmd, DensitySpec& s)
     cmd.add_option("--cell", s.cell_m,
                    "Cell size in metres (default: shorter side of the extent / 250, rounded to "
                    "1, 2, 2.5 or 5 times a power of ten)")
+        ->transform(length_unit())
         ->group("Grid");
     cmd.add_option("--extent", s.extent,
                    "Grid extent xmin,ymin,xmax,ymax in the target CRS, metres")

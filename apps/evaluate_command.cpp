@@ -65,6 +65,7 @@ CLI::App* add_evaluate_command(CLI::App& app, EvaluateRequest& r)
     add_hotspot_method_options(*cmd, r.method);
     cmd->add_option("--bandwidths", r.bandwidths,
                     "Compare these bandwidths, metres, e.g. 100,150,200,300")
+        ->transform(length_unit())
         ->delimiter(',')
         ->group("Density");
     cmd->add_option("--rolling", r.rolling,
@@ -364,9 +365,11 @@ CLI::App* add_displacement_command(CLI::App& app, DisplacementRequest& r)
         ->group("Areas");
     cmd->add_option("--places", r.places_path, "Gazetteer of named places")->group("Areas");
     cmd->add_option("--radius", r.radius_m, "Radius of the target around --place, metres")
+        ->transform(length_unit())
         ->group("Areas");
     cmd->add_option("--buffer", r.buffer_m,
                     "Width of the buffer ring around the target, metres (default 500)")
+        ->transform(length_unit())
         ->group("Areas");
     cmd->add_option("--control", r.control,
                     "Control area: name or code of a boundary polygon, or 'rest' (default): "

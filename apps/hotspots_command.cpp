@@ -97,6 +97,7 @@ void add_hotspot_method_options(CLI::App& cmd, HotspotMethodSpec& s)
     cmd.add_option("--percent", s.percent, "P for top-area, percent of the study area (default 5)")
         ->group("Hotspots");
     cmd.add_option("--band", s.band_m, "Gi* distance band in metres (default: the bandwidth)")
+        ->transform(length_unit())
         ->group("Hotspots");
     cmd.add_option("--alpha", s.alpha, "Gi* false discovery rate (default 0.05)")
         ->group("Hotspots");
@@ -185,6 +186,7 @@ void add_hotspot_analysis_options(CLI::App& cmd, HotspotsRequest& r)
                    "A hotspot is named after a place only within this many metres of its peak "
                    "(default 1000); "
                    "else after the area of the last --boundaries layer that holds most of it")
+        ->transform(length_unit())
         ->group("Hotspots");
     cmd.add_option("--street-field", r.street_field,
                    "Field holding each record's street or address, for the streets of each "
@@ -455,6 +457,22 @@ HotspotAnalysis analyse_hotspots(const HotspotsRequest& r, Reporter& reporter)
                           std::to_string(min_count) + " offences withheld");
     }
     name_streets(r, a, reporter);
+    // Names a briefing can tell apart: a name several hotspots share takes each one's busiest
+    // street (police.uk's generic locations, such as Parking Area, do not count).
+    {
+        std::vector<std::string> names;
+        std::vector<std::vector<std::string>> streets;
+        std::vector<engine::Point2> peaks;
+        for (const auto& h : a.spots)
+        {
+            names.push_back(h.name);
+            peaks.push_back(h.peak_at);
+            streets.push_back(street_names(h.streets));
+        }
+        const auto distinct = engine::distinct_names(names, streets, peaks);
+        for (std::size_t s = 0; s < a.spots.size(); ++s)
+            a.spots[s].name = distinct[s];
+    }
     return a;
 }
 

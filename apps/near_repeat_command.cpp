@@ -41,6 +41,7 @@ CLI::App* add_near_repeat_command(CLI::App& app, NearRepeatRequest& r)
     cmd->add_option("--space-bands", r.space_bands,
                     "Distance band edges in metres from 0 (default 0,100,200,300,400: the same "
                     "location, 1 to 100 m, ..., more than 400 m)")
+        ->transform(length_unit())
         ->group("Knox test");
     cmd->add_option("--time-bands", r.time_bands,
                     "Time band edges in days from 0 (default 0,7,14,21,28: 0 to 7 days, 8 to 14, "

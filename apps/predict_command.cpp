@@ -9,6 +9,7 @@
 #include "hotspot/io/vector.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <map>
 #include <numeric>
@@ -26,6 +27,7 @@ void add_prospective_options(CLI::App& cmd, ProspectiveSpec& s, bool compared)
     const std::string promap = compared ? "--promap-" : "--";
     cmd.add_option(promap + "band", s.band_m,
                    "ProMap: offences reach the cells within this many metres (default 400)")
+        ->transform(length_unit())
         ->group("Prospective");
     cmd.add_option(promap + "weeks", s.weeks,
                    "ProMap: offences up to this many weeks old (default 8)")
@@ -168,6 +170,17 @@ nlohmann::json run_predict(const PredictRequest& r, Reporter& reporter)
     const engine::Incidents& inc = table.incidents;
     const io::Crs& crs = table.target_crs;
     const engine::DayIndex day = at ? *at : day_after(inc);
+    // The history the forecast weighs must be in the data: a missing month would read as a quiet
+    // one. ProMap looks back --weeks; the decayed density, three half-lives (weights of 1/8 on).
+    {
+        const double back_days = r.prospective.method == "promap"
+                                     ? 7.0 * r.prospective.weeks
+                                     : 3.0 * r.prospective.half_life_days;
+        const auto first_day = day - static_cast<engine::DayIndex>(std::ceil(back_days));
+        require_covered(table, engine::month_of_day(first_day), engine::month_of_day(day - 1),
+                        "the history of a forecast for " + engine::format_day(day) + " (" +
+                            engine::format_day(first_day) + " on)");
+    }
     const StudyGrid study =
         study_grid(r.density.boundaries, r.density.boundaries_layer, r.density.area,
                    r.density.extent, r.density.cell_m, inc, crs, r.run, reporter);

@@ -197,6 +197,7 @@ void add_reconcile_setup_options(CLI::App& command, ReconcileSetup& s, bool code
         .add_option("--tolerance", s.tolerance_m,
                     "Metres within which a location near its recorded area's edge keeps the code "
                     "(default 25)")
+        ->transform(length_unit())
         ->group("Reconciliation");
     command
         .add_option("--trust", s.trust,
@@ -426,6 +427,8 @@ nlohmann::json run_reconcile(const ReconcileRequest& r, Reporter& reporter)
     {
         std::vector<std::string_view> original;
         io::CsvReader reader(text, rec.table.source_path);
+        if (const auto& seps = rec.table.separators; !seps.empty())
+            reader.set_separator(seps[io::record_file(rec.source_row[i])]);
         if (!reader.next(original))
             original.clear();
         values.clear();

@@ -95,6 +95,7 @@ CLI::App* add_trends_command(CLI::App& app, TrendsRequest& r)
     cmd->add_option("--cell", r.cell_m,
                     "Cell size in metres (default: shorter side of the extent / 250, rounded to "
                     "1, 2, 2.5 or 5 times a power of ten)")
+        ->transform(length_unit())
         ->group("Space-time cube");
     cmd->add_option("--extent", r.extent, "Cube extent xmin,ymin,xmax,ymax in the target CRS")
         ->group("Space-time cube");
@@ -113,6 +114,7 @@ CLI::App* add_trends_command(CLI::App& app, TrendsRequest& r)
     cmd->add_option("--band", r.band_m,
                     "Neighbourhood distance in metres: cells whose centres lie within it are "
                     "neighbours, binary weights (default: two cells)")
+        ->transform(length_unit())
         ->group("Emerging hot spots");
     cmd->add_option("--time-window", r.time_window,
                     "Neighbourhood time steps: the previous steps a bin's neighbourhood also "

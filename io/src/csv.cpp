@@ -13,26 +13,31 @@ namespace hotspot::io
 
 namespace
 {
-// Bytes that end an unquoted field, looked up rather than compared three times per byte.
-constexpr auto field_end_table = []
+// Bytes that end an unquoted field, looked up rather than compared three times per byte: one
+// table per separator.
+using FieldEnds = std::array<bool, 256>;
+constexpr FieldEnds field_end_table(char separator)
 {
-    std::array<bool, 256> table{};
-    table[static_cast<unsigned char>(',')] = true;
+    FieldEnds table{};
+    table[static_cast<unsigned char>(separator)] = true;
     table[static_cast<unsigned char>('\n')] = true;
     table[static_cast<unsigned char>('\r')] = true;
     return table;
-}();
+}
+constexpr FieldEnds comma_ends = field_end_table(','), semicolon_ends = field_end_table(';'),
+                    tab_ends = field_end_table('\t'), bar_ends = field_end_table('|');
 
-inline std::size_t end_of_unquoted(const char* text, std::size_t pos, std::size_t size)
+inline std::size_t end_of_unquoted(const FieldEnds& ends, const char* text, std::size_t pos,
+                                   std::size_t size)
 {
-    while (pos < size && !field_end_table[static_cast<unsigned char>(text[pos])])
+    while (pos < size && !ends[static_cast<unsigned char>(text[pos])])
         ++pos;
     return pos;
 }
 } // namespace
 
 CsvReader::CsvReader(std::string_view text, std::string source_name)
-    : m_text(text), m_source_name(std::move(source_name))
+    : m_ends(&comma_ends), m_text(text), m_source_name(std::move(source_name))
 {
     if (m_text.substr(0, 3) == "\xEF\xBB\xBF")
         m_pos = 3;
@@ -40,8 +45,62 @@ CsvReader::CsvReader(std::string_view text, std::string source_name)
 
 CsvReader::CsvReader(std::string_view text, std::string source_name, std::size_t begin,
                      std::int64_t line)
-    : m_text(text), m_source_name(std::move(source_name)), m_pos(begin), m_line(line)
+    : m_ends(&comma_ends), m_text(text), m_source_name(std::move(source_name)), m_pos(begin),
+      m_line(line)
 {
+}
+
+void CsvReader::set_separator(char separator)
+{
+    switch (separator)
+    {
+    case ',':
+        m_ends = &comma_ends;
+        break;
+    case ';':
+        m_ends = &semicolon_ends;
+        break;
+    case '\t':
+        m_ends = &tab_ends;
+        break;
+    case '|':
+        m_ends = &bar_ends;
+        break;
+    default:
+        throw Error(Errc::Usage, std::string("a separator must be a comma, semicolon, tab or bar (got '") +
+                                     separator + "')");
+    }
+    m_separator = separator;
+}
+
+char detect_separator(std::string_view header)
+{
+    // The separator is the one of , ; tab | that splits the header most (outside quotes); a
+    // comma when none does.
+    std::size_t counts[4] = {};
+    const char candidates[4] = {',', ';', '\t', '|'};
+    bool quoted = false;
+    for (const char c : header.substr(0, header.find('\n')))
+    {
+        if (c == '"')
+            quoted = !quoted;
+        for (int k = 0; k < 4 && !quoted; ++k)
+            counts[k] += c == candidates[k];
+    }
+    int best = 0;
+    for (int k = 1; k < 4; ++k)
+        if (counts[k] > counts[best])
+            best = k;
+    return candidates[best];
+}
+
+char parse_separator(std::string_view text)
+{
+    if (text == "," || text == ";" || text == "|" || text == "\t")
+        return text.front();
+    if (text == "tab" || text == "TAB" || text == "\\t")
+        return '\t';
+    throw Error(Errc::Usage, "--delimiter takes , ; | or tab (got '" + std::string(text) + "')");
 }
 
 void CsvReader::skip_blank_lines()
@@ -111,7 +170,7 @@ bool CsvReader::next(std::vector<std::string_view>& fields)
             fields.push_back(raw);
             // Anything between the closing quote and the delimiter is kept, as most readers do.
             const std::size_t tail = m_pos;
-            m_pos = end_of_unquoted(m_text.data(), m_pos, size);
+            m_pos = end_of_unquoted(*m_ends, m_text.data(), m_pos, size);
             if (m_pos > tail)
             {
                 std::string& joined = m_unescaped.emplace_back(fields.back());
@@ -122,10 +181,10 @@ bool CsvReader::next(std::vector<std::string_view>& fields)
         else
         {
             const std::size_t start = m_pos;
-            m_pos = end_of_unquoted(m_text.data(), m_pos, size);
+            m_pos = end_of_unquoted(*m_ends, m_text.data(), m_pos, size);
             fields.push_back(m_text.substr(start, m_pos - start));
         }
-        if (m_pos < size && m_text[m_pos] == ',')
+        if (m_pos < size && m_text[m_pos] == m_separator)
         {
             ++m_pos;
             continue;

@@ -7,6 +7,7 @@
 #include <cpl_error.h>
 
 #include <filesystem>
+#include <fstream>
 #include <mutex>
 
 namespace hotspot::io::detail
@@ -29,6 +30,43 @@ std::string gdal_error(const std::string& fallback)
     return message && *message ? std::string(message) : fallback;
 }
 
+namespace
+{
+// What a file GDAL cannot read as vector data seems to be, from its first bytes: "" when nothing
+// tells.
+std::string what_it_seems(const std::string& path)
+{
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec)) // a database connection, a folder
+        return "";
+    std::ifstream in(path, std::ios::binary);
+    char head[512] = {};
+    in.read(head, sizeof head);
+    const std::string_view b(head, static_cast<std::size_t>(in.gcount()));
+    const auto starts = [&](std::string_view magic) { return b.substr(0, magic.size()) == magic; };
+    if (starts("\x89PNG"))
+        return "a PNG image";
+    if (starts("\xFF\xD8\xFF"))
+        return "a JPEG image";
+    if (starts("GIF8"))
+        return "a GIF image";
+    if (starts("%PDF"))
+        return "a PDF document";
+    if (starts(std::string_view("II*\0", 4)) || starts(std::string_view("MM\0*", 4)))
+        return "a TIFF image (a raster, such as a density surface)";
+    if (starts("\x89HDF") || starts("CDF\x01") || starts("CDF\x02"))
+        return "a netCDF or HDF file (a raster cube)";
+    if (b.find('\0') != std::string_view::npos)
+        return "a binary file of no format hotspot reads";
+    // Text: a table has a separator on its first line.
+    const std::string_view first = b.substr(0, b.find('\n'));
+    if (first.find_first_of(",;\t|") == std::string_view::npos)
+        return "text, but not a table: its first line ('" +
+               std::string(first.substr(0, 60)) + "') has no comma, semicolon, tab or bar";
+    return "";
+}
+} // namespace
+
 DatasetPtr open_vector(const std::string& path)
 {
     ensure_gdal();
@@ -38,8 +76,17 @@ DatasetPtr open_vector(const std::string& path)
     CPLErrorReset();
     DatasetPtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
     if (!ds)
-        throw Error(Errc::Io, path + ": cannot be opened as a vector data source (" +
-                                  gdal_error("format not recognised") + ")");
+    {
+        const std::string gdal_says = gdal_error("format not recognised");
+        if (const std::string seems = what_it_seems(path); !seems.empty())
+            throw Error(Errc::BadData,
+                        path + ": seems to be " + seems +
+                            ", not offences or areas: give a table of records (CSV with "
+                            "coordinate columns, police.uk CSV) or vector data (GeoPackage, "
+                            "GeoJSON, Shapefile, FlatGeobuf)");
+        throw Error(Errc::Io, path + ": cannot be opened as a vector data source (" + gdal_says +
+                                  ")");
+    }
     return ds;
 }
 

@@ -63,9 +63,14 @@ FieldRoles detect_roles(const std::string& path, const std::vector<std::string>&
                             "(fields are: " +
                             engine::join(names) + ")");
     }
-    roles.date =
-        resolve_field(path, names, s.date_field, "--date-field",
-                      {"month", "date", "occurred", "date_occurred", "datetime", "reported_date"});
+    // A date field is finer than a month field: where a file has both, the date is used (and the
+    // run says so).
+    roles.date = resolve_field(
+        path, names, s.date_field, "--date-field",
+        {"date", "datetime", "occurred", "date_occurred", "reported_date", "month"});
+    if (s.date_field.empty() && roles.date >= 0)
+        if (const int month = find_field(names, "month"); month >= 0 && month != roles.date)
+            roles.coarser_month = month;
     roles.type = resolve_field(
         path, names, s.type_field, "--type-field",
         {"crime type", "crime_type", "offence type", "offence_type", "category", "type"});
@@ -91,6 +96,9 @@ std::string describe_roles(const std::vector<std::string>& names, const FieldRol
     add("x", roles.x);
     add("y", roles.y);
     add("date", roles.date);
+    if (roles.coarser_month >= 0)
+        out += " (finer than '" + names[static_cast<std::size_t>(roles.coarser_month)] +
+               "', which is left aside)";
     add("type", roles.type);
     add("id", roles.id);
     add("weight", roles.weight);

@@ -15,6 +15,7 @@ namespace hotspot::io::detail
 struct FieldRoles
 {
     int x = -1, y = -1, date = -1, type = -1, id = -1, weight = -1, code = -1;
+    int coarser_month = -1; ///< a Month field left aside for the finer date field chosen
 };
 
 /// Index of the field named `wanted` (ignoring case), or -1.

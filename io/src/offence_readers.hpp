@@ -37,6 +37,7 @@ struct SourcePart
     std::string raw_header;
     bool has_dates = false;
     bool has_types = false;
+    char separator = ','; ///< CSV
     RecordColumns columns;
     std::vector<std::shared_ptr<const void>> storage; ///< what the raw views point into
     /// The ids of the records on these lines (sorted), read again from the source: reading keeps
@@ -69,7 +70,7 @@ SourcePart read_csv_part(const PartRequest& request);
 
 /// Reads the ids of a CSV file's records again (from `whole` when the text is in memory).
 IdReader csv_id_reader(const std::string& path, std::shared_ptr<const std::string> whole,
-                       std::size_t id_field, std::size_t field_count);
+                       std::size_t id_field, std::size_t field_count, char separator);
 
 /// Any OGR vector source of points, or a table with coordinate columns.
 SourcePart read_ogr_part(const PartRequest& request);

@@ -217,18 +217,19 @@ void Classifier::reject(std::int64_t row, RejectReason reason, std::string detai
         row, reason, [&] { return std::move(detail); }, raw);
 }
 
-bool Classifier::filtered(std::int64_t row, MonthIndex month, std::int32_t type,
-                          std::string_view raw)
+bool Classifier::filtered(std::int64_t row, MonthIndex month, engine::DayIndex day,
+                          std::int32_t type, std::string_view raw)
 {
     const OffenceFilter* f = m_setup.filter;
     if (!f)
         return false;
-    if (m_by_period && month == engine::no_month)
+    if (const PeriodVerdict verdict = m_by_period ? period_verdict(*f, month, day)
+                                                  : PeriodVerdict::Inside;
+        verdict != PeriodVerdict::Inside)
         reject_lazily(
-            row, RejectReason::BadDate, [] { return std::string("no readable date"); }, raw);
-    else if ((f->from && month < *f->from) || (f->to && month > *f->to))
-        reject_lazily(
-            row, RejectReason::OutsidePeriod, [&] { return format_month(month); }, raw);
+            row,
+            verdict == PeriodVerdict::Outside ? RejectReason::OutsidePeriod : RejectReason::BadDate,
+            [&] { return period_detail(verdict, month, day); }, raw);
     else if (!f->crime_types.empty() &&
              (type < 0 || !m_type_wanted[static_cast<std::size_t>(type)]))
         reject_lazily(
@@ -268,9 +269,9 @@ void Classifier::add(const RowValues& r)
     double x = r.point_x, y = r.point_y;
     const auto unusable = [&](RejectReason reason, auto&& detail)
     {
-        if (filtered(r.row, month, type, r.raw))
+        if (filtered(r.row, month, day, type, r.raw))
             return;
-        m_out.unlocated.push_back({r.row, reason, detail(), month, type, {}, raw});
+        m_out.unlocated.push_back({r.row, reason, detail(), month, type, {}, raw, day});
         m_out.unlocated_code.push_back(roles.code >= 0 ? code_index(trim(r.code)) : -1);
     };
     if (!r.location_problem.empty())
@@ -319,7 +320,7 @@ void Classifier::add(const RowValues& r)
                           "weight " + std::string(ws) + " is negative", r.raw);
     }
     ++m_out.located_seen;
-    if (filtered(r.row, month, type, r.raw))
+    if (filtered(r.row, month, day, type, r.raw))
         return;
     m_out.located.add(x, y, weight, month, type, r.row, day);
     m_out.id_hash.push_back(roles.id >= 0 ? id_hash(trim(r.id)) : 0);

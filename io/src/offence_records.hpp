@@ -56,6 +56,9 @@ struct RecordColumns
     void append(RecordColumns&& other);
 };
 
+/// Why a record's date falls outside a filter's period, for the rejects file.
+std::string period_detail(PeriodVerdict verdict, engine::MonthIndex month, engine::DayIndex day);
+
 /// 64-bit hash of a record id (0 is kept for "no id").
 std::uint64_t id_hash(std::string_view id);
 
@@ -85,8 +88,8 @@ class Classifier
   private:
     std::int32_t type_index(std::string_view text);
     std::int32_t code_index(std::string_view text);
-    bool filtered(std::int64_t row, engine::MonthIndex month, std::int32_t type,
-                  std::string_view raw);
+    bool filtered(std::int64_t row, engine::MonthIndex month, engine::DayIndex day,
+                  std::int32_t type, std::string_view raw);
     void reject(std::int64_t row, RejectReason reason, std::string detail, std::string_view raw);
     template <class Detail>
     void reject_lazily(std::int64_t row, RejectReason reason, Detail&& detail,

@@ -113,6 +113,7 @@ void put_part(Packet& p, const SourcePart& part)
     p.put(part.raw_header);
     p.put_one<std::uint8_t>(part.has_dates);
     p.put_one<std::uint8_t>(part.has_types);
+    p.put_one(part.separator);
     p.put_one<std::int32_t>(part.id_column);
     p.put_one(part.span);
 
@@ -134,7 +135,8 @@ void put_part(Packet& p, const SourcePart& part)
     p.put_one<std::uint64_t>(c.raw.size());
 
     put_columns(p, c.unlocated, &UnlocatedRecord::row, &UnlocatedRecord::reason,
-                &UnlocatedRecord::detail, &UnlocatedRecord::month, &UnlocatedRecord::crime_type);
+                &UnlocatedRecord::detail, &UnlocatedRecord::month, &UnlocatedRecord::crime_type,
+                &UnlocatedRecord::day);
     p.put(c.unlocated_code);
     put_columns(p, c.rejected, &RejectedRecord::row, &RejectedRecord::reason,
                 &RejectedRecord::detail, &RejectedRecord::raw);
@@ -159,6 +161,7 @@ SourcePart take_part(Packet& p)
     part.raw_header = p.take_text();
     part.has_dates = p.take_one<std::uint8_t>() != 0;
     part.has_types = p.take_one<std::uint8_t>() != 0;
+    part.separator = p.take_one<char>();
     part.id_column = p.take_one<std::int32_t>();
     part.span = p.take_one<detail::PieceSpan>();
 
@@ -177,7 +180,7 @@ SourcePart take_part(Packet& p)
 
     c.unlocated =
         take_columns(p, &UnlocatedRecord::row, &UnlocatedRecord::reason, &UnlocatedRecord::detail,
-                     &UnlocatedRecord::month, &UnlocatedRecord::crime_type);
+                     &UnlocatedRecord::month, &UnlocatedRecord::crime_type, &UnlocatedRecord::day);
     c.unlocated_code = p.take<std::int32_t>();
     c.rejected = take_columns(p, &RejectedRecord::row, &RejectedRecord::reason,
                               &RejectedRecord::detail, &RejectedRecord::raw);
@@ -707,7 +710,7 @@ OffenceTable read_in_shares(const OffenceSource& source, const ReadPlan& plan,
         }
         part.read_ids = detail::csv_id_reader(plan.inputs.files[f].path, nullptr,
                                               static_cast<std::size_t>(std::max(part.id_column, 0)),
-                                              part.field_names.size());
+                                              part.field_names.size(), part.separator);
         parts.push_back(std::move(part));
     }
     const double project_seconds = seconds_since(stage);

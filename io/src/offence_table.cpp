@@ -405,15 +405,16 @@ Selection select(const OffenceTable& all, const OffenceFilter& filter, const Rea
     };
     // The analyst's own filters first, as the reader applies them, so every record keeps one
     // reason.
-    const auto filtered =
-        [&](std::int64_t row, MonthIndex month, std::int32_t type, std::string_view raw)
+    const auto filtered = [&](std::int64_t row, MonthIndex month, engine::DayIndex day,
+                              std::int32_t type, std::string_view raw)
     {
-        if (by_period && month == engine::no_month)
+        const PeriodVerdict verdict = period_verdict(filter, month, day);
+        if (verdict != PeriodVerdict::Inside)
             reject(
-                row, RejectReason::BadDate, [] { return std::string("no readable date"); }, raw);
-        else if ((filter.from && month < *filter.from) || (filter.to && month > *filter.to))
-            reject(
-                row, RejectReason::OutsidePeriod, [&] { return format_month(month); }, raw);
+                row,
+                verdict == PeriodVerdict::Outside ? RejectReason::OutsidePeriod
+                                                  : RejectReason::BadDate,
+                [&] { return detail::period_detail(verdict, month, day); }, raw);
         else if (!filter.crime_types.empty() &&
                  (type < 0 || !wanted[static_cast<std::size_t>(type)]))
             reject(
@@ -429,7 +430,7 @@ Selection select(const OffenceTable& all, const OffenceFilter& filter, const Rea
     for (std::size_t k = 0; k < all.unlocated.size(); ++k)
     {
         const auto& u = all.unlocated[k];
-        if (filtered(u.row, u.month, u.crime_type, u.raw))
+        if (filtered(u.row, u.month, u.day, u.crime_type, u.raw))
             continue;
         if (options.keep_unlocated)
             s.unlocated_kept.push_back(k);
@@ -442,7 +443,8 @@ Selection select(const OffenceTable& all, const OffenceFilter& filter, const Rea
     { return all.raw.empty() ? std::string_view() : all.raw[i]; };
     s.keep.assign(inc.size(), 0);
     for (std::size_t i = 0; i < inc.size(); ++i)
-        s.keep[i] = !filtered(inc.source_row[i], inc.month[i], inc.crime_type[i], raw_of(i));
+        s.keep[i] =
+            !filtered(inc.source_row[i], inc.month[i], inc.day_of(i), inc.crime_type[i], raw_of(i));
 
     // A kept record is a duplicate when an earlier record with its id is kept too; the earliest
     // such is the one the id was first used on.
@@ -490,6 +492,7 @@ void copy_description(const OffenceTable& all, OffenceTable& out)
     out.target_crs_reason = all.target_crs_reason;
     out.source_path = all.source_path;
     out.files = all.files;
+    out.separators = all.separators;
     out.files_skipped = all.files_skipped;
     out.coverage = all.coverage;
     out.format = all.format;
@@ -521,9 +524,17 @@ void finish_derived(OffenceTable& out, Selection& s, const OffenceTable& all)
             if (out.rejected_by_reason[r] > 0)
                 reasons += (reasons.empty() ? "" : ", ") + std::string(reason_names[r]) + " " +
                            std::to_string(out.rejected_by_reason[r]);
-        throw Error(Errc::BadData, out.source_path + ": no offences left to use out of " +
-                                       std::to_string(out.records_read) + " records" +
-                                       (reasons.empty() ? "" : " (rejected: " + reasons + ")"));
+        // A period outside the data is the usual cause: say which months they cover.
+        const bool by_period = out.rejected_by_reason[static_cast<std::size_t>(
+                                   RejectReason::OutsidePeriod)] > 0;
+        throw Error(Errc::BadData,
+                    out.source_path + ": no offences left to use out of " +
+                        std::to_string(out.records_read) + " records" +
+                        (reasons.empty() ? "" : " (rejected: " + reasons + ")") +
+                        (by_period && out.coverage.known()
+                             ? "; the data cover " + out.coverage.describe() + " (" +
+                                   out.coverage.basis + ")"
+                             : std::string()));
     }
 }
 } // namespace
@@ -540,9 +551,14 @@ const OffenceFilter* detail::filter_if_any(const OffenceFilter& filter)
 
 void detail::check_period(const OffenceFilter& filter)
 {
-    if (filter.from && filter.to && *filter.from > *filter.to)
-        throw Error(Errc::Usage, "--from " + format_month(*filter.from) + " is after --to " +
-                                     format_month(*filter.to));
+    const auto said = [](const std::optional<engine::DayIndex>& day, MonthIndex month)
+    { return day ? engine::format_day(*day) : format_month(month); };
+    const bool after =
+        (filter.from && filter.to && *filter.from > *filter.to) ||
+        (filter.from_day && filter.to_day && *filter.from_day > *filter.to_day);
+    if (after)
+        throw Error(Errc::Usage, "--from " + said(filter.from_day, *filter.from) +
+                                     " is after --to " + said(filter.to_day, *filter.to));
 }
 
 // Records outside the target CRS's area of use would be projected with large distortion; records
@@ -677,6 +693,7 @@ OffenceTable detail::join_projected(std::vector<SourcePart> parts, const InputLi
     for (const auto& p : parts)
     {
         table.files.push_back(p.path);
+        table.separators.push_back(p.separator);
         table.has_dates = table.has_dates || p.has_dates;
         table.has_types = table.has_types || p.has_types;
         if (p.format != table.format && table.format.find("mixed") == std::string::npos)
@@ -860,6 +877,45 @@ OffenceTable derive_table(OffenceTable&& all, const OffenceFilter& filter,
         out.raw = std::move(all.raw);
     finish_derived(out, s, all);
     return out;
+}
+
+PeriodVerdict period_verdict(const OffenceFilter& f, MonthIndex month, engine::DayIndex day)
+{
+    if (!f.by_period())
+        return PeriodVerdict::Inside;
+    if (month == engine::no_month)
+        return PeriodVerdict::Undated;
+    if ((f.from && month < *f.from) || (f.to && month > *f.to))
+        return PeriodVerdict::Outside;
+    if (!f.from_day && !f.to_day)
+        return PeriodVerdict::Inside;
+    if (day != engine::no_day)
+        return (f.from_day && day < *f.from_day) || (f.to_day && day > *f.to_day)
+                   ? PeriodVerdict::Outside
+                   : PeriodVerdict::Inside;
+    // A month alone is inside only when the period takes all of it.
+    const engine::DayIndex first = engine::make_day(engine::year_of(month), engine::month_of(month), 1);
+    const engine::DayIndex last =
+        engine::make_day(engine::year_of(month + 1), engine::month_of(month + 1), 1) - 1;
+    const bool cut = (f.from_day && *f.from_day > first) || (f.to_day && *f.to_day < last);
+    return cut ? PeriodVerdict::MonthCut : PeriodVerdict::Inside;
+}
+
+std::string detail::period_detail(PeriodVerdict verdict, MonthIndex month, engine::DayIndex day)
+{
+    switch (verdict)
+    {
+    case PeriodVerdict::Undated:
+        return "no readable date";
+    case PeriodVerdict::MonthCut:
+        return "dated to the month only (" + format_month(month) +
+               "), which the period takes only part of";
+    case PeriodVerdict::Outside:
+        return day != engine::no_day ? engine::format_day(day) : format_month(month);
+    case PeriodVerdict::Inside:
+        break;
+    }
+    return "";
 }
 
 std::optional<MonthIndex> parse_month(std::string_view text)

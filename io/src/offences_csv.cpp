@@ -141,6 +141,7 @@ struct CsvLayout
     std::size_t file_index = 0;
     FieldRoles roles;
     std::size_t field_count = 0;
+    char separator = ',';
     ClassifierSetup setup;
 };
 
@@ -165,6 +166,7 @@ void parse_chunk(std::string_view text, const CsvLayout& layout, Chunk& chunk)
     chunk.open_end = false;
     Classifier classifier(layout.setup, chunk.columns);
     CsvReader reader(text, layout.name, chunk.begin, chunk.line);
+    reader.set_separator(layout.separator);
     std::vector<std::string_view> fields;
     std::string malformed;
     const auto field = [&](int i)
@@ -336,9 +338,9 @@ std::size_t file_size(const std::string& path)
 // Ids whose hashes agree are compared by their text, read again: a rare event, for the few lines
 // concerned.
 IdReader csv_id_reader(const std::string& path, std::shared_ptr<const std::string> whole,
-                       std::size_t id_field, std::size_t field_count)
+                       std::size_t id_field, std::size_t field_count, char separator)
 {
-    return [path, whole, id_field, field_count](const std::vector<std::int64_t>& wanted)
+    return [path, whole, id_field, field_count, separator](const std::vector<std::int64_t>& wanted)
     {
         std::vector<std::string> ids;
         // The text kept in memory when there is one, else the file read again a block at a time.
@@ -369,6 +371,7 @@ IdReader csv_id_reader(const std::string& path, std::shared_ptr<const std::strin
                     {
                         const std::string_view rec = text_of(offset_ + pos, length, record_buffer);
                         CsvReader one(rec, path, 0, line_);
+                        one.set_separator(separator);
                         const bool ok = one.next(f);
                         id = ok && f.size() == field_count ? std::string(engine::trim(f[id_field]))
                                                            : std::string();
@@ -403,7 +406,8 @@ IdReader csv_id_reader(const std::string& path, std::shared_ptr<const std::strin
 // 64 MB of records say (every reader of a file, and every piece of it, looks at the same records).
 // A file whose dates all read both ways is refused: a wrong guess would move every date.
 DateOrder date_order_of(const TextFile& file, std::size_t header_end, std::int64_t line,
-                        int date_column, const OffenceSource& s, const std::string& path)
+                        int date_column, char separator, const OffenceSource& s,
+                        const std::string& path)
 {
     if (!s.date_format.empty())
         return parse_date_order(s.date_format);
@@ -411,6 +415,7 @@ DateOrder date_order_of(const TextFile& file, std::size_t header_end, std::int64
     const std::string_view text =
         file.read(header_end, std::min<std::size_t>(file.size() - header_end, 64u << 20), buffer);
     CsvReader reader(text, path, 0, line);
+    reader.set_separator(separator);
     std::vector<std::string_view> fields;
     DateOrderEvidence evidence;
     try
@@ -477,7 +482,18 @@ SourcePart read_csv_part(const PartRequest& q)
         }
         block = std::min(file.size(), block * 4);
     }
+    // Semicolon-, tab- and bar-separated files: the separator the header uses, or --delimiter.
+    const char separator = q.source.delimiter.empty() ? detect_separator(part.raw_header)
+                                                      : parse_separator(q.source.delimiter);
+    if (separator != ',')
+    {
+        CsvReader header(part.raw_header, path);
+        header.set_separator(separator);
+        header.next(fields);
+        names.assign(fields.begin(), fields.end());
+    }
     part.field_names = names;
+    part.separator = separator;
 
     const bool police_uk = is_police_uk_header(names);
     const OffenceSource s = police_uk ? with_police_uk_fields(q.source) : q.source;
@@ -487,6 +503,7 @@ SourcePart read_csv_part(const PartRequest& q)
     layout.file_index = q.file_index;
     layout.roles = detect_roles(path, names, s, true);
     layout.field_count = names.size();
+    layout.separator = separator;
     const FieldRoles& roles = layout.roles;
     part.fields_used = describe_roles(names, roles);
     part.has_dates = roles.date >= 0;
@@ -513,7 +530,8 @@ SourcePart read_csv_part(const PartRequest& q)
                     y_name};
     if (roles.date >= 0)
     {
-        layout.setup.date_order = date_order_of(file, header_end, line, roles.date, s, path);
+        layout.setup.date_order =
+            date_order_of(file, header_end, line, roles.date, layout.separator, s, path);
         if (layout.setup.date_order != DateOrder::DayFirst || !s.date_format.empty())
             part.fields_used += " (dates " + std::string(to_string(layout.setup.date_order)) +
                                 (s.date_format.empty() ? ", told by their values)" : ")");
@@ -589,7 +607,8 @@ SourcePart read_csv_part(const PartRequest& q)
 
     part.id_column = roles.id;
     part.read_ids = csv_id_reader(path, file.whole(),
-                                  static_cast<std::size_t>(std::max(roles.id, 0)), names.size());
+                                  static_cast<std::size_t>(std::max(roles.id, 0)), names.size(),
+                                  layout.separator);
     return part;
 }
 

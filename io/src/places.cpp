@@ -5,6 +5,7 @@
 #include "hotspot/io/offences.hpp"
 
 #include <cmath>
+#include <map>
 
 namespace hotspot::io
 {
@@ -50,6 +51,14 @@ std::vector<Place> read_places(const std::string& path, const Crs& target, const
     }
     if (places.empty())
         throw Error(Errc::BadData, path + ": holds no place");
+    // Two places of one name (two Ringlestones) keep the gazetteer's qualifiers, so that maps and
+    // patrol lists can tell them apart.
+    std::map<std::string, int> uses;
+    for (const auto& place : places)
+        ++uses[engine::fold(place.name)];
+    for (auto& place : places)
+        if (uses[engine::fold(place.name)] > 1)
+            place.name = place.full_name;
     return places;
 }
 

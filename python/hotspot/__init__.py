@@ -23,8 +23,10 @@ crime type...). It is handed to the same reader as a file, through GDAL's memory
 """
 
 import csv
+import datetime
 import io
 import json
+import numbers
 import os
 import uuid
 
@@ -37,10 +39,21 @@ __all__ = ["HotspotError", "run", "read_offences", "kde", "hotspots", "read_surf
 
 
 def _text(value):
-    return os.fspath(value) if isinstance(value, os.PathLike) else str(value)
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.strftime("%Y-%m-%d")  # --from, --to and --at take days
+    return str(value)
+
+
+def _is_number(value):
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
 def _arguments(options):
+    """Keyword arguments as command-line words. A sequence of numbers is one value
+    (``extent=(x0, y0, x1, y1)`` is ``--extent x0,y0,x1,y1``); any other sequence repeats the
+    option (``crime_type=["Burglary", "Robbery"]``)."""
     args = []
     for key, value in options.items():
         if value is None or value is False:
@@ -48,6 +61,8 @@ def _arguments(options):
         flag = "--" + key.rstrip("_").replace("_", "-")
         if value is True:
             args.append(flag)
+        elif isinstance(value, (list, tuple)) and value and all(_is_number(v) for v in value):
+            args += [flag, ",".join(_text(v) for v in value)]
         elif isinstance(value, (list, tuple)):
             for item in value:
                 args += [flag, _text(item)]

@@ -99,7 +99,7 @@ TEST_CASE("A batch source of several months gives what the command gives with th
         dir, "[[query]]\nname = \"autumn\"\noperation = \"kde\"\noffences = \"autumn\"\n"
              "crime_type = [\"Burglary\"]\n"
              "[[query]]\nname = \"november\"\noperation = \"kde\"\noffences = \"autumn\"\n"
-             "from = \"2019-10\"\n");
+             "from = \"2019-11\"\n");
     std::ofstream(file, std::ios::app)
         << "[sources.autumn]\noffences = [\"" << sep << "\", \"" << nov << "\"]\n";
     const auto r =
@@ -114,7 +114,7 @@ TEST_CASE("A batch source of several months gives what the command gives with th
     REQUIRE(run_hotspot("kde" + job + " --crime-type Burglary --out " + quoted(dir + "/autumn.tif"))
                 .exit_code == 0);
     CHECK(slurp(dir + "/autumn.tif") == slurp(dir + "/out/autumn/density.tif"));
-    REQUIRE(run_hotspot("kde" + job + " --from 2019-10 --out " + quoted(dir + "/november.tif"))
+    REQUIRE(run_hotspot("kde" + job + " --from 2019-11 --out " + quoted(dir + "/november.tif"))
                 .exit_code == 0);
     CHECK(slurp(dir + "/november.tif") == slurp(dir + "/out/november/density.tif"));
     fs::remove_all(dir);

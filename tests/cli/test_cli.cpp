@@ -62,6 +62,27 @@ TEST_CASE("Usage errors exit 2 and name the problem", "[cli]")
 
     CHECK(run_hotspot("frobnicate").exit_code == 2);
     CHECK(run_hotspot("help frobnicate").exit_code == 2);
+
+    // Slips are met with the nearest name, in plain words rather than the parser's.
+    const std::string sept = " --offences " + september + " --out x.tif";
+    const auto slip = run_hotspot("kde" + sept + " --bandwith 300");
+    CHECK(slip.exit_code == 2);
+    CHECK_THAT(slip.err, Catch::Contains("unknown option --bandwith for kde. Did you mean "
+                                         "--bandwidth?") &&
+                             !Catch::Contains("300"));
+    const auto command = run_hotspot("hotspts" + sept);
+    CHECK(command.exit_code == 2);
+    CHECK_THAT(command.err, Catch::Contains("unknown command 'hotspts'. Did you mean hotspots?"));
+    const auto twice = run_hotspot("kde" + sept + " --cell 25 --cell 50");
+    CHECK(twice.exit_code == 2);
+    CHECK_THAT(twice.err, Catch::Contains("--cell given twice") &&
+                              !Catch::Contains("At Most 1 required"));
+    const auto not_number = run_hotspot("kde" + sept + " --cell 25x");
+    CHECK(not_number.exit_code == 2);
+    CHECK_THAT(not_number.err, Catch::Contains("--cell: '25x' is not a number"));
+    const auto help = run_hotspot("help kde");
+    CHECK_THAT(help.out, Catch::Contains("--threads N") && Catch::Contains("(0 = all cores") &&
+                             !Catch::Contains("INT:INT"));
 }
 
 TEST_CASE("kde end to end: a GeoTIFF that reads back with its CRS, nodata, metadata and mass",
@@ -138,6 +159,33 @@ TEST_CASE("kde end to end: a GeoTIFF that reads back with its CRS, nodata, metad
     fs::remove_all(dir);
 }
 
+TEST_CASE("Lengths take their units: 250m, 0.25km and 820.2099737532808ft are one bandwidth",
+          "[cli][units]")
+{
+    const std::string dir = fresh_temp_dir("units");
+    const std::string base = "kde --offences " + september +
+                             " --extent 566000,145800,586000,165800 --quiet --out ";
+    REQUIRE(run_hotspot(base + quoted(dir + "/bare.tif") + " --cell 50 --bandwidth 250")
+                .exit_code == 0);
+    REQUIRE(run_hotspot(base + quoted(dir + "/m.tif") + " --cell 50m --bandwidth 250m")
+                .exit_code == 0);
+    REQUIRE(run_hotspot(base + quoted(dir + "/km.tif") + " --cell 0.05km --bandwidth 0.25km")
+                .exit_code == 0);
+    CHECK(slurp(dir + "/bare.tif") == slurp(dir + "/m.tif"));
+    CHECK(slurp(dir + "/bare.tif") == slurp(dir + "/km.tif"));
+    // Feet are international feet: 250 m is 820.2099737532808 ft.
+    REQUIRE(run_hotspot(base + quoted(dir + "/ft.tif") + " --cell 50 --bandwidth 820.2099737532808ft")
+                .exit_code == 0);
+    const auto ft = io::read_geotiff(dir + "/ft.tif");
+    CHECK(std::stod(ft.metadata.at("HOTSPOT_BANDWIDTH_M")) == Approx(250).epsilon(1e-12));
+    const auto bad = run_hotspot(base + quoted(dir + "/x.tif") + " --bandwidth 300 parsecs");
+    CHECK(bad.exit_code == 2);
+    const auto worse = run_hotspot(base + quoted(dir + "/x.tif") + " --bandwidth 3furlongs");
+    CHECK(worse.exit_code == 2);
+    CHECK_THAT(worse.err, Catch::Contains("neither a length"));
+    fs::remove_all(dir);
+}
+
 TEST_CASE("kde output is byte-identical for 1 and 2 threads", "[cli][threads]")
 {
     const std::string dir = fresh_temp_dir("threads");
@@ -201,11 +249,21 @@ TEST_CASE("A default grid stretched by far-off offences is called out", "[cli]")
 TEST_CASE("Bad input: clear messages and documented exit codes", "[cli]")
 {
     const std::string dir = fresh_temp_dir("bad");
+    {
+        std::ofstream png(dir + "/map.png", std::ios::binary);
+        png << "\x89PNG\r\n\x1a\n" << std::string(64, '\0');
+    }
     const std::string out = " --out " + quoted(dir + "/x.tif");
     const std::vector<Refusal> cases{
         {"kde --offences /no/such.csv" + out, 4, "no such file"},
         {"kde --offences " + september + " --x-field Easting" + out, 2, "Longitude"},
-        {"kde --offences " + september + " --from 2020-01" + out, 3, "no offences left"},
+        {"kde --offences " + september + " --from 2020-01" + out, 3,
+         "no offences left to use out of 18408 records (rejected: outside_period 18408); the data "
+         "cover 2019-09 (by the police.uk files' names)"},
+        {"kde --offences " + quoted(std::string(HOTSPOT_SOURCE_DIR) + "/data/places/../README.md") +
+             out,
+         3, "seems to be text, but not a table"},
+        {"kde --offences " + quoted(dir + "/map.png") + out, 3, "seems to be a PNG image"},
         {"kde --offences " + september + " --from 2019-9" + out, 2, "YYYY-MM"},
         {"kde --offences " + september + " --crime-type Burglery" + out, 2, "Burglary"},
         {"kde --offences " + september + " --bandwidth -5" + out, 2, "--bandwidth"},
@@ -262,7 +320,7 @@ TEST_CASE("Many files in: two months, a folder by force, and the memory guard", 
     // --from/--to leave November's file unread.
     const auto sep =
         run_hotspot("kde --offences " + quoted(dir + "/download") +
-                    " --to 2019-10 --bandwidth 300 --cell 100 --out " + quoted(dir + "/sep.tif"));
+                    " --to 2019-09 --bandwidth 300 --cell 100 --out " + quoted(dir + "/sep.tif"));
     REQUIRE(sep.exit_code == 0);
     CHECK_THAT(sep.out, Catch::Contains("1 monthly files outside --from/--to skipped"));
     // A memory limit that holds the run lets it through.
@@ -287,6 +345,8 @@ TEST_CASE("A grid over the memory limit is written strip by strip, byte for byte
                     quoted(dir + "/strips.json"));
     REQUIRE(strips.exit_code == 0);
     CHECK_THAT(strips.out, Catch::Contains("512 rows at a time"));
+    // The help says what the run did.
+    CHECK_THAT(run_hotspot("help kde").out, Catch::Contains("writes its grid 512 rows at a time"));
     CHECK(nlohmann::json::parse(slurp(dir + "/strips.json"))["written_in_strips"] == true);
     CHECK(slurp(dir + "/whole.tif") == slurp(dir + "/strips.tif"));
     // Nothing staged is left behind.

@@ -158,7 +158,7 @@ TEST_CASE("Density methods refuse what cannot work, and say why", "[cli]")
     check_refusals(
         {
             {"kde --offences " + september + " --bandwidth silverman" + out, 2,
-             "neither metres nor a selector"},
+             "neither a length (300, 300m, 1.5km, 1000ft) nor a selector"},
             {"kde --offences " + september + " --edge-correction uniform" + out, 2,
              "needs a study area"},
             {"kde --offences " + september + " --edge-correction mirror" + maidstone + out, 2,
@@ -263,7 +263,7 @@ TEST_CASE("compare refuses what it cannot compare", "[cli][compare]")
             {"compare --offences " + september + " --this 2019-09 --last 2019-09" + out, 2,
              "overlap"},
             {"compare --offences " + september + " --this 2019-10 --last 2019-09" + out, 3,
-             "no offence in 2019-10"},
+             "--this 2019-10..2019-10: none of these months is covered by"},
             {"compare --offences " + september + " --cases Arson" + out, 3, "no case"},
             {"compare --offences " + september + " --cases Burglary --kernel quartic" + out, 2,
              "Gaussian"},
@@ -465,5 +465,25 @@ TEST_CASE("Disclosure control in tables: counts from 1 to K-1 read <K, nothing e
     CHECK(rows > 100);
     CHECK(withheld > 0);
     CHECK(wrong == 0);
+    // This Year against Last Year: a change computed from a withheld count is left blank, as the
+    // help says.
+    const auto help = run_hotspot("help tables");
+    CHECK_THAT(help.out, Catch::Contains("computed from them are left blank"));
+    REQUIRE(run_hotspot("tables --offences " + september + " --offences " +
+                        quoted(demo + "police_uk/2019-11-kent-street.csv") + " --areas " + wards +
+                        " --area-code-field WD13CD --area-name-field WD13NM --this 2019-11 --last "
+                        "2019-09 --min-count 5 --out " +
+                        quoted(dir + "/compare.csv"))
+                .exit_code == 0);
+    std::ifstream compare(dir + "/compare.csv");
+    std::string line;
+    std::size_t blank_changes = 0;
+    while (std::getline(compare, line))
+        if (line.find("<5") != std::string::npos)
+        {
+            CHECK(line.substr(line.size() - 2) == ",,"); // % change and Change both empty
+            ++blank_changes;
+        }
+    CHECK(blank_changes > 0);
     fs::remove_all(dir);
 }

@@ -10,6 +10,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 using namespace hotspot::testsupport;
@@ -69,6 +70,16 @@ TEST_CASE("Maidstone hotspots: the town centre comes out on top, named after Bre
         CHECK(h["pai"].get<double>() >= 0.0);
     }
     CHECK(top["pai"].get<double>() > 10.0);
+    // Every hotspot has a name of its own (Maidstone has several Shepway hotspots), and the two
+    // Ringlestones of the gazetteer keep their qualifiers.
+    std::set<std::string> names;
+    for (const auto& h : summary["hotspots"])
+        CHECK(names.insert(h["name"].get<std::string>()).second);
+    CHECK(std::count_if(names.begin(), names.end(),
+                        [](const std::string& n) { return n.rfind("Shepway (", 0) == 0; }) >= 2);
+    const std::string patrol_list = slurp(dir + "/out/patrol_list.csv");
+    CHECK_THAT(patrol_list, !Catch::Contains(",Ringlestone,") &&
+                           Catch::Contains("Ringlestone (hamlet near Wormshill"));
     // Each hotspot's top streets, from police.uk's Location with "On or near" dropped: at most 3,
     // most offences first, no more offences than the hotspot holds, each a street of the file.
     std::ifstream source(demo + "police_uk/2019-09-kent-street.csv");

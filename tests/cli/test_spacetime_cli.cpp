@@ -338,7 +338,8 @@ TEST_CASE("predict lists the cells of highest ProMap risk, as its GeoTIFF holds 
             {"predict --offences " + series() + " --publish public --out-dir " + dir + "/refused",
              2, "--method decay"},
             {"predict --offences " + series() + " --at 2017-01-01 --out-dir " + dir + "/refused", 3,
-             "no offence within reach"},
+             "the history of a forecast for 2017-01-01 (2016-11-06 on): none of these months is "
+             "covered"},
         },
         [&] { CHECK_FALSE(fs::exists(dir + "/refused/predict.tif")); });
 }

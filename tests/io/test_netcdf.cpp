@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <sstream>
 
 #include <unistd.h>
 
@@ -73,9 +74,9 @@ TEST_CASE("A netCDF cube opens in GDAL with its CRS, cells, times and values", "
     CHECK(std::string(ds->GetMetadataItem("NC_GLOBAL#title")) == "test cube");
     CHECK(std::string(ds->GetMetadataItem("time#units")) == "days since 1970-01-01 00:00:00");
     CHECK(std::string(ds->GetMetadataItem("time#calendar")) == "standard");
-    CHECK(std::string(ds->GetMetadataItem("NETCDF_DIM_time_VALUES")) ==
-          "{" + std::to_string(engine::make_day(2019, 9, 1)) + "," +
-              std::to_string(engine::make_day(2019, 10, 1)) + "}");
+    std::ostringstream days;
+    days << '{' << engine::make_day(2019, 9, 1) << ',' << engine::make_day(2019, 10, 1) << '}';
+    CHECK(std::string(ds->GetMetadataItem("NETCDF_DIM_time_VALUES")) == days.str());
     ds.reset();
 
     // An existing cube is kept unless asked; a failed write leaves nothing behind.

@@ -383,3 +383,87 @@ TEST_CASE("The NYPD's Manhattan burglaries: US dates read month first, every rec
     CHECK(by_reader == by_text);
     CHECK(t.coverage.describe() == "2019-01 to 2019-12");
 }
+
+TEST_CASE("A period to the day: days compared, a month alone kept only when wholly inside",
+          "[offences][dates]")
+{
+    const std::string folder = "day_period_" + std::to_string(::getpid());
+    std::filesystem::create_directories(folder);
+    const std::string path = folder + "/dated.csv";
+    {
+        std::ofstream f(path);
+        f << "x,y,date\n"
+             "575000,155000,2019-09-14\n" // inside 10-20 September
+             "575000,155000,2019-09-25\n" // after it
+             "575000,155000,2019-09\n"    // the month only: the period takes part of it
+             "575000,155000,2019-08-31\n" // before it
+             ",,2019-09-12\n";            // no location, inside
+    }
+    OffenceSource s;
+    s.crs = "EPSG:27700";
+    OffenceFilter f;
+    f.from = engine::make_month(2019, 9);
+    f.from_day = engine::make_day(2019, 9, 10);
+    f.to = engine::make_month(2019, 9);
+    f.to_day = engine::make_day(2019, 9, 20);
+    ReadOptions options;
+    options.keep_unlocated = true;
+    const OffenceTable t = read(path, f, s, options);
+    CHECK(t.incidents.size() == 1);
+    CHECK(t.incidents.day_of(0) == engine::make_day(2019, 9, 14));
+    CHECK(t.unlocated.size() == 1);
+    CHECK(count(t, RejectReason::OutsidePeriod) == 2);
+    CHECK(count(t, RejectReason::BadDate) == 1);
+    const auto cut = std::find_if(t.rejected.begin(), t.rejected.end(), [](const RejectedRecord& r)
+                                  { return r.reason == RejectReason::BadDate; });
+    REQUIRE(cut != t.rejected.end());
+    CHECK_THAT(cut->detail, Catch::Contains("dated to the month only (2019-09)"));
+    // The same from a table read whole and filtered afterwards (a batch's shared sources).
+    s.paths = {path};
+    const OffenceTable derived = derive_table(read_all_offences(s, options), f, options);
+    CHECK(derived.incidents.size() == 1);
+    CHECK(derived.unlocated.size() == 1);
+    CHECK(derived.rejected_by_reason == t.rejected_by_reason);
+    // A period of whole months' days keeps the month-only record.
+    f.from_day = engine::make_day(2019, 9, 1);
+    f.to_day = engine::make_day(2019, 9, 30);
+    CHECK(read(path, f, s, options).incidents.size() == 3);
+    std::filesystem::remove_all(folder);
+}
+
+TEST_CASE("Semicolon-, tab- and bar-separated files are read by the separator their header uses",
+          "[offences][separators]")
+{
+    const std::string folder = "separators_" + std::to_string(::getpid());
+    std::filesystem::create_directories(folder);
+    OffenceSource s;
+    s.crs = "EPSG:27700";
+    for (const std::string sep : {";", "\t", "|", ","})
+    {
+        const std::string path = folder + "/records.csv";
+        {
+            std::ofstream f(path);
+            f << "id" << sep << "easting" << sep << "northing" << sep << "type\n"
+              << "1" << sep << "575000.5" << sep << "155000" << sep << "Burglary\n"
+              << "2" << sep << "575100" << sep << "155100" << sep << "\"Theft" << sep
+              << " other\"\n";
+        }
+        const OffenceTable t = read(path, {}, s);
+        INFO("separator '" << sep << "'");
+        REQUIRE(t.incidents.size() == 2);
+        CHECK(t.incidents.crime_type_names ==
+              std::vector<std::string>{"Burglary", "Theft" + sep + " other"});
+        CHECK(t.separators == std::vector<char>{sep.front()});
+    }
+    // Said outright, the separator wins over the header's look.
+    {
+        std::ofstream f(folder + "/told.csv");
+        f << "x;y|type\n575000;155000|Burglary\n";
+    }
+    s.delimiter = "|";
+    s.x_field = "x;y";
+    CHECK_THROWS_WITH(read(folder + "/told.csv", {}, s), Catch::Contains("--y-field"));
+    CHECK(parse_separator("tab") == '\t');
+    CHECK_THROWS_AS(parse_separator(":"), Error);
+    std::filesystem::remove_all(folder);
+}

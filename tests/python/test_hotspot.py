@@ -146,3 +146,18 @@ def test_the_gil_is_released_while_computing():
     stop.set()
     ticker.join()
     assert during > 5  # Python ran beside the computation
+
+
+def test_sequences_paths_and_dates_are_taken_as_python_gives_them(tmp_path):
+    import datetime
+    import pathlib
+    extent = (566000, 145800, 586000, 165800)
+    as_tuple = hotspot.kde(pathlib.Path(SEPTEMBER), extent=extent, bandwidth=250, cell=50,
+                           quiet=True)
+    as_text = hotspot.kde(SEPTEMBER, extent="566000,145800,586000,165800", bandwidth=250,
+                          cell=50, quiet=True)
+    assert np.array_equal(as_tuple["values"], as_text["values"])
+    # Days as datetime.date: September whole, so every September record stays.
+    whole = hotspot.kde(SEPTEMBER, extent=list(extent), bandwidth=250, cell=50, quiet=True,
+                        from_=datetime.date(2019, 9, 1), to=datetime.date(2019, 9, 30))
+    assert np.array_equal(whole["values"], as_text["values"])

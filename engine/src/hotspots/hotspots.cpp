@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdio>
 #include <map>
 #include <numeric>
 
@@ -394,6 +395,55 @@ MultiPolygon region_outline(const Regions& regions, std::int32_t label)
             owner->holes.push_back(*hole);
     }
     return shape;
+}
+
+std::vector<std::string> distinct_names(const std::vector<std::string>& names,
+                                        const std::vector<std::vector<std::string>>& streets,
+                                        const std::vector<Point2>& peaks)
+{
+    std::vector<std::string> out = names;
+    const auto repeated = [&]
+    {
+        std::map<std::string, int> seen;
+        for (const auto& n : out)
+            ++seen[n];
+        std::vector<std::uint8_t> r(out.size());
+        for (std::size_t i = 0; i < out.size(); ++i)
+            r[i] = seen[out[i]] > 1;
+        return r;
+    };
+    auto again = repeated();
+    std::vector<std::uint8_t> by_street(out.size(), 0);
+    for (std::size_t i = 0; i < out.size(); ++i)
+    {
+        if (!again[i] || i >= streets.size())
+            continue;
+        for (const auto& street : streets[i])
+            if (!street.empty() && !same_text(street, names[i]))
+            {
+                out[i] += " (" + street + ")";
+                by_street[i] = 1;
+                break;
+            }
+    }
+    // Then the square of the peak: 100 m, finer only where two peaks share one.
+    const std::vector<std::string> with_street = out;
+    for (const double unit : {100.0, 10.0, 1.0})
+    {
+        again = repeated();
+        for (std::size_t i = 0; i < out.size(); ++i)
+            if (again[i] && i < peaks.size())
+            {
+                char square[64];
+                std::snprintf(square, sizeof square, "%.0f, %.0f",
+                              std::floor(peaks[i].x / unit) * unit,
+                              std::floor(peaks[i].y / unit) * unit);
+                const std::string& base = with_street[i];
+                out[i] = by_street[i] ? base.substr(0, base.size() - 1) + ", " + square + ")"
+                                      : base + " (" + square + ")";
+            }
+    }
+    return out;
 }
 
 } // namespace hotspot::engine

@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <set>
 #include <random>
 
 using namespace hotspot;
@@ -226,4 +227,34 @@ TEST_CASE("Outlines of random blobs cover exactly their cells", "[hotspots]")
         for (const auto cell : regions.cells[static_cast<std::size_t>(l - 1)])
             CHECK(contains(shape, {hot.grid.center_x(cell % 40), hot.grid.center_y(cell / 40)}));
     }
+}
+
+TEST_CASE("Hotspot names are told apart by their busiest street, then the square of their peak",
+          "[hotspots][names]")
+{
+    const std::vector<std::string> names{"Shepway", "Park Wood", "Shepway", "High Street",
+                                         "High Street", "Shepway", "South", "South"};
+    const std::vector<std::vector<std::string>> streets{
+        {"Oxford Gardens", "Sussex Road"}, {"Darwin Avenue"}, {"Grove Road"},
+        {"High Street", "Week Street"},    {"High Street"},    {"Oxford Gardens"},
+        {"Tonbridge Road"},                {"Tonbridge Road"}};
+    const std::vector<Point2> peaks{{577737.5, 153487.5}, {578000, 152000}, {577312.5, 153037.5},
+                                    {576012.5, 155612.5}, {576200, 155400}, {577790, 153460},
+                                    {575962.5, 153812.5}, {575100, 153000}};
+    const auto out = distinct_names(names, streets, peaks);
+    CHECK(out[1] == "Park Wood"); // alone: left as it was
+    CHECK(out[2] == "Shepway (Grove Road)");
+    CHECK(out[3] == "High Street (Week Street)");   // not "High Street (High Street)"
+    CHECK(out[4] == "High Street"); // no other street, and now its own name
+    // Two Shepway hotspots whose busiest street is Oxford Gardens, their peaks in one 100 m
+    // square: 10 m squares tell them apart.
+    CHECK(out[0] == "Shepway (Oxford Gardens, 577730, 153480)");
+    CHECK(out[5] == "Shepway (Oxford Gardens, 577790, 153460)");
+    CHECK(out[6] == "South (Tonbridge Road, 575900, 153800)");
+    CHECK(out[7] == "South (Tonbridge Road, 575100, 153000)");
+    // Every name is its own.
+    std::set<std::string> unique(out.begin(), out.end());
+    CHECK(unique.size() == out.size());
+    // A hotspot that stays put keeps its name: the same inputs, the same names.
+    CHECK(distinct_names(names, streets, peaks) == out);
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <string>
@@ -20,6 +21,11 @@ class CsvReader
     /// A reader that starts at byte `begin` of `text`, a record boundary on line `line`: a parallel
     /// reader's chunk, or a buffer holding part of a file. No byte-order mark is looked for.
     CsvReader(std::string_view text, std::string source_name, std::size_t begin, std::int64_t line);
+
+    /// Fields separated by `separator` (',', ';', '\t' or '|'; default ','). Throws Error(Usage)
+    /// for any other.
+    void set_separator(char separator);
+    char separator() const { return m_separator; }
 
     /// Reads the next record into `fields`; false at the end of the text.
     /// Throws Error(BadData) naming the line on a quote that is never closed.
@@ -42,6 +48,8 @@ class CsvReader
     bool ended_without_line_end() const { return m_no_line_end; }
 
   private:
+    const std::array<bool, 256>* m_ends;
+    char m_separator = ',';
     std::string_view m_text;
     std::string m_source_name;
     std::size_t m_pos = 0;
@@ -52,6 +60,12 @@ class CsvReader
     bool m_no_line_end = false;
     std::deque<std::string> m_unescaped; // fields with "" inside, rebuilt; a deque never moves them
 };
+
+/// The separator a header line uses: whichever of comma, semicolon, tab and bar splits it most
+/// (outside quotes), a comma when none does.
+char detect_separator(std::string_view header);
+/// --delimiter's words: "," ";" "|" and "tab" (or a tab). Throws Error(Usage) for others.
+char parse_separator(std::string_view text);
 
 /// The field quoted for CSV output when it needs to be.
 std::string csv_quote(std::string_view field);

@@ -41,6 +41,8 @@ struct OffenceSource
     /// "dd/mm/yyyy" or "mm/dd/yyyy" for dates written with the day and month as two numbers; empty:
     /// decided from each CSV file's own values (OGR sources: day first)
     std::string date_format;
+    /// CSV: "," ";" "|" or "tab"; empty: the separator the header line uses
+    std::string delimiter;
 
     /// The paths as the analyst gave them, for messages: "a.csv" or "a.csv, b.csv".
     std::string label() const;
@@ -66,10 +68,26 @@ constexpr std::int64_t record_line(std::int64_t key)
 /// Which records to keep. A record is kept when it passes every filter given.
 struct OffenceFilter
 {
-    std::optional<engine::MonthIndex> from; ///< inclusive
-    std::optional<engine::MonthIndex> to;   ///< inclusive
+    std::optional<engine::MonthIndex> from; ///< inclusive (the month of from_day, when set)
+    std::optional<engine::MonthIndex> to;   ///< inclusive (the month of to_day, when set)
+    std::optional<engine::DayIndex> from_day; ///< a period to the day: its first day, inclusive
+    std::optional<engine::DayIndex> to_day;   ///< its last day, inclusive
     std::vector<std::string> crime_types;   ///< any of these, ignoring case; empty keeps all
+
+    bool by_period() const { return from || to; }
 };
+
+/// Where a record's date stands against a filter's period.
+enum class PeriodVerdict : std::uint8_t
+{
+    Inside,
+    Outside,
+    Undated,  ///< no readable date, while a period is set
+    MonthCut, ///< dated to the month only, and the period (to the day) takes part of that month
+};
+/// The verdict for a record of `month` and `day` (no_day when the date gives the month only).
+PeriodVerdict period_verdict(const OffenceFilter& filter, engine::MonthIndex month,
+                             engine::DayIndex day);
 
 /// Why a record was not used. Every input record is either used or has exactly one reason.
 enum class RejectReason : std::uint8_t
@@ -115,6 +133,7 @@ struct UnlocatedRecord
     std::int32_t crime_type = -1;
     std::string_view code;
     std::string_view raw;
+    engine::DayIndex day = engine::no_day;
 };
 
 /// A located record whose id an earlier located record carries too (read_all_offences links them;
@@ -146,6 +165,7 @@ struct OffenceTable
     std::string target_crs_reason;  ///< why this target CRS, when it was chosen automatically
     std::string source_path;        ///< the inputs as given (OffenceSource::label)
     std::vector<std::string> files; ///< every file read, in order (record_file indexes it)
+    std::vector<char> separators;   ///< each file's CSV separator (',' for other formats)
     std::int64_t files_skipped = 0; ///< police.uk monthly files left unread: outside --from/--to
     /// The months the source covers, before any filter: from the police.uk files' names (months
     /// every force read has a file of), else from the dates of every record read.

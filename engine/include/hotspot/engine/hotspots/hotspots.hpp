@@ -89,4 +89,14 @@ Regions label_regions(const Raster<std::uint8_t>& hot, std::int64_t min_cells = 
 /// and cells that touch only at a corner kept as separate polygons, so the result is valid.
 MultiPolygon region_outline(const Regions& regions, std::int32_t label);
 
+/// Names every hotspot can be told apart by, in a briefing and from one week's run to the next.
+/// `names[i]` is hotspot i's own name (a place, else its main area); `streets[i]` its streets,
+/// busiest first; `peaks[i]` where its density peaks. A name several hotspots share is qualified
+/// with each one's busiest street that is not the name itself ("Shepway (Oxford Gardens)"), and,
+/// where that still repeats, with the 100 m square of its peak ("Shepway (577700, 153400)"), so
+/// that a hotspot that stays put keeps its name. Names no other hotspot has are left alone.
+std::vector<std::string> distinct_names(const std::vector<std::string>& names,
+                                        const std::vector<std::vector<std::string>>& streets,
+                                        const std::vector<Point2>& peaks);
+
 } // namespace hotspot::engine
