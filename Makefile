@@ -5,7 +5,7 @@ DEMO_OUT ?= demo-out
 HOTSPOT := $(BUILD_DIR)/bin/hotspot
 
 # Debian 12 packages the build and the tests need.
-PACKAGES := g++ cmake make pkg-config libgdal-dev gdal-bin libtbb-dev libboost-dev libcli11-dev nlohmann-json3-dev libcairo2-dev libtomlplusplus-dev libfast-float-dev fonts-dejavu-core catch2 libbenchmark-dev libjs-leaflet chromium postgresql-15 postgresql-15-postgis-3 \
+PACKAGES := g++ cmake make mold pkg-config libgdal-dev gdal-bin libtbb-dev libboost-dev libcli11-dev nlohmann-json3-dev libcairo2-dev libtomlplusplus-dev libfast-float-dev fonts-dejavu-core catch2 libbenchmark-dev libjs-leaflet chromium postgresql-15 postgresql-15-postgis-3 \
   pybind11-dev python3-dev python3-numpy python3-pytest python3-pandas python3-geopandas python3-setuptools python3-pip \
   libopenmpi-dev openmpi-bin
 
@@ -27,19 +27,23 @@ deps:
 
 TIMED := $(CURDIR)/cmake/timed.sh
 
+# The benchmarks are built where they run (`make bench`), not for the demo and the tests.
+BENCHMARKS ?= OFF
+
 build: deps
-	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release
+	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release -DHOTSPOT_BUILD_BENCHMARKS=$(BENCHMARKS)
 	$(TIMED) "release build" cmake --build $(BUILD_DIR) -j $(JOBS)
 
 # `make test` runs the whole suite, then again under AddressSanitizer and UBSan in $(SANITIZE_DIR)
 # (`make test SANITIZE=0` skips that). Under the sanitizers every engine, io and fuzz-replay test
 # runs, and every CLI test but the few below: they take minutes there and exercise no code the
-# others leave out (a 350 MB grid written in strips, the SIGKILL and full-disk runs, many files).
+# others leave out (a 350 MB grid written in strips, the SIGKILL and full-disk runs, many files,
+# README's examples, which repeat commands the CLI tests run).
 # The sanitizer build has no MPI (Open MPI's start-up holds memory LeakSanitizer would report):
 # its MPI tests say they are skipped.
 SANITIZE ?= 1
 SANITIZE_DIR ?= build-sanitize
-SANITIZE_SKIP := strip by strip|killed at any moment|full_disk|Many files in
+SANITIZE_SKIP := strip by strip|killed at any moment|full_disk|Many files in|readme_examples
 SANITIZE_ENV := ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
   LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0
 
@@ -55,7 +59,8 @@ endif
 demo: build
 	./data/demo.sh $(HOTSPOT) $(DEMO_OUT)
 
-bench: build
+bench:
+	@$(MAKE) --no-print-directory build BENCHMARKS=ON
 	./benchmarks/run_kde_benchmark.sh $(BUILD_DIR)
 
 fuzz:

@@ -108,6 +108,81 @@ class Painter
         return true;
     }
 
+    // A label of the map itself, near (x, y) but overlapping no label placed before it: the
+    // nearest free spot on a spiral out to `reach` pixels, inside the frame. A label moved off its
+    // anchor gets a thin leader line back to it. False (nothing drawn) when no spot is free.
+    bool label(const std::string& s, double x, double y, double size, bool bold, double halo,
+               double reach, double x_min, double y_min, double x_max, double y_max)
+    {
+        cairo_select_font_face(m_cr, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL,
+                               bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
+        cairo_set_font_size(m_cr, size);
+        cairo_text_extents_t e;
+        cairo_text_extents(m_cr, s.c_str(), &e);
+        const double pad = 1.5; // room for the halo between neighbours
+        const auto free_at = [&](double left, double top)
+        {
+            if (left < x_min || top < y_min || left + e.width > x_max || top + e.height > y_max)
+                return false;
+            for (const auto& b : m_placed)
+                if (left - pad < b.x1 && left + e.width + pad > b.x0 && top - pad < b.y1 &&
+                    top + e.height + pad > b.y0)
+                    return false;
+            return true;
+        };
+        if (e.width > x_max - x_min || e.height > y_max - y_min)
+            return false;
+        // Centred on its anchor, moved inside the frame where it would leave it.
+        x = std::clamp(x, x_min + e.width / 2, x_max - e.width / 2);
+        y = std::clamp(y, y_min + e.height / 2, y_max - e.height / 2);
+        double left = x - e.width / 2, top = y - e.height / 2;
+        bool found = free_at(left, top);
+        for (double r = 6; !found && r <= reach; r += 6)
+            for (int k = 0; k < 16 && !found; ++k)
+            {
+                const double a = k * M_PI / 8;
+                const double l = x - e.width / 2 + r * std::cos(a) * (1 + e.width / (2 * size));
+                const double t = y - e.height / 2 - r * std::sin(a);
+                if (free_at(l, t))
+                {
+                    left = l;
+                    top = t;
+                    found = true;
+                }
+            }
+        if (!found)
+            return false;
+        const double cx = left + e.width / 2, cy = top + e.height / 2;
+        if (std::hypot(cx - x, cy - y) > 0.6 * size + e.width / 2)
+        {
+            cairo_save(m_cr);
+            cairo_set_line_width(m_cr, 0.8);
+            cairo_move_to(m_cr, x, y);
+            cairo_line_to(m_cr, std::clamp(x, left, left + e.width),
+                          std::clamp(y, top, top + e.height));
+            cairo_stroke(m_cr);
+            cairo_restore(m_cr);
+        }
+        const double baseline_x = left - e.x_bearing, baseline_y = top - e.y_bearing;
+        if (halo > 0)
+        {
+            cairo_save(m_cr);
+            cairo_move_to(m_cr, baseline_x, baseline_y);
+            cairo_text_path(m_cr, s.c_str());
+            cairo_set_source_rgba(m_cr, 1, 1, 1, 0.85);
+            cairo_set_line_width(m_cr, halo);
+            cairo_set_line_join(m_cr, CAIRO_LINE_JOIN_ROUND);
+            cairo_stroke(m_cr);
+            cairo_restore(m_cr);
+        }
+        cairo_move_to(m_cr, baseline_x, baseline_y);
+        cairo_show_text(m_cr, s.c_str());
+        const MapLayout::Box box{s, left, top, left + e.width, top + e.height};
+        m_layout.labels.push_back(box);
+        m_placed.push_back(box);
+        return true;
+    }
+
     void shape_path(const engine::MultiPolygon& shape)
     {
         for (const auto& polygon : shape)
@@ -134,6 +209,7 @@ class Painter
 
     cairo_t* m_cr;
     MapLayout& m_layout;
+    std::vector<MapLayout::Box> m_placed; ///< the map's own labels so far
 };
 
 void draw(cairo_t* cr, const MapContent& c, MapLayout& layout, cairo_surface_t* density,
@@ -191,32 +267,35 @@ void draw(cairo_t* cr, const MapContent& c, MapLayout& layout, cairo_surface_t* 
     }
     cairo_restore(cr);
 
-    // Labels: boundary names, places, hotspot ranks; all kept inside the map frame.
-    cairo_set_source_rgb(cr, 0.25, 0.25, 0.25);
-    for (const auto& b : c.boundaries)
-    {
-        const auto [px, py] = layout.pixel_of(b.label_at);
-        if (px >= layout.map_left && px <= map_right && py >= layout.map_top && py <= map_bottom)
-            paint.text(b.label, px, py, 10, true, false, layout.map_left, layout.map_top, map_right,
-                       map_bottom, 2.5);
-    }
-    for (const auto& [name, at] : c.places)
-    {
-        const auto [px, py] = layout.pixel_of(at);
-        if (px < layout.map_left || px > map_right || py < layout.map_top || py > map_bottom)
-            continue;
-        cairo_set_source_rgb(cr, 0, 0, 0);
-        cairo_arc(cr, px, py, 3.5, 0, 2 * M_PI);
-        cairo_fill(cr);
-        paint.text(name, px + 6, py - 14, 12, false, true, layout.map_left, layout.map_top,
-                   map_right, map_bottom, 3);
-    }
+    // Labels, most important first, none over another: hotspot ranks (moved off a crowded spot
+    // with a leader line), then places, then boundary names (left out where no room is near).
+    const auto inside = [&](double px, double py)
+    { return px >= layout.map_left && px <= map_right && py >= layout.map_top && py <= map_bottom; };
     cairo_set_source_rgb(cr, 0.75, 0.05, 0.05);
     for (const auto& s : c.hotspots)
     {
         const auto [px, py] = layout.pixel_of(s.label_at);
-        paint.text(s.label, px, py, 15, true, true, layout.map_left, layout.map_top, map_right,
-                   map_bottom, 3);
+        paint.label(s.label, px, py, 15, true, 3, 150, layout.map_left, layout.map_top, map_right,
+                    map_bottom);
+    }
+    for (const auto& [name, at] : c.places)
+    {
+        const auto [px, py] = layout.pixel_of(at);
+        if (!inside(px, py))
+            continue;
+        cairo_set_source_rgb(cr, 0, 0, 0);
+        cairo_arc(cr, px, py, 3.5, 0, 2 * M_PI);
+        cairo_fill(cr);
+        paint.label(name, px, py - 12, 12, true, 3, 90, layout.map_left, layout.map_top,
+                    map_right, map_bottom);
+    }
+    cairo_set_source_rgb(cr, 0.25, 0.25, 0.25);
+    for (const auto& b : c.boundaries)
+    {
+        const auto [px, py] = layout.pixel_of(b.label_at);
+        if (inside(px, py))
+            paint.label(b.label, px, py, 10, true, 2.5, 30, layout.map_left, layout.map_top,
+                        map_right, map_bottom);
     }
 
     // Frame.

@@ -959,6 +959,10 @@ std::string_view to_string(DateOrder order)
         return "dd/mm/yyyy";
     case DateOrder::MonthFirst:
         return "mm/dd/yyyy";
+    case DateOrder::Excel1900:
+        return "excel-1900";
+    case DateOrder::Excel1904:
+        return "excel-1904";
     case DateOrder::Unknown:
         break;
     }
@@ -973,15 +977,30 @@ DateOrder parse_date_order(std::string_view text)
         return DateOrder::DayFirst;
     if (t == "mm/dd/yyyy" || t == "month-first" || t == "mdy" || t == "mm-dd-yyyy")
         return DateOrder::MonthFirst;
-    throw Error(Errc::Usage, "--date-format takes dd/mm/yyyy (day first, as UK systems write) or "
-                             "mm/dd/yyyy (month first, as US systems do); got '" +
+    if (t == "excel" || t == "excel-1900")
+        return DateOrder::Excel1900;
+    if (t == "excel-1904")
+        return DateOrder::Excel1904;
+    throw Error(Errc::Usage, "--date-format takes dd/mm/yyyy (day first, as UK systems write), "
+                             "mm/dd/yyyy (month first, as US systems do), excel-1900 or excel-1904 "
+                             "(Excel's serial days); got '" +
                                  std::string(text) + "'");
 }
 
 void DateOrderEvidence::add(std::string_view text)
 {
+    text = engine::trim(text);
+    if (text.empty())
+        return;
+    double number = 0;
+    if (parse_number(text, number))
+    {
+        serial += number >= 20000 && number < 80000;
+        return;
+    }
+    ++written;
     int a = 0, b = 0, year = 0;
-    if (!two_way_date(engine::trim(text), a, b, year))
+    if (!two_way_date(text, a, b, year))
         return;
     if (two_way++ == 0)
         two_way_example = std::string(engine::trim(text));
@@ -999,6 +1018,11 @@ void DateOrderEvidence::add(std::string_view text)
 
 DateOrder DateOrderEvidence::decide(const std::string& source) const
 {
+    if (serial > 0 && written > 0)
+        throw Error(Errc::BadData, source + ": its date field mixes Excel serial days (numbers) "
+                                            "with written dates; a file must keep one form");
+    if (serial > 0)
+        return DateOrder::Excel1900;
     if (day_first > 0 && month_first > 0)
         throw Error(Errc::BadData,
                     source + ": its dates are written in both orders ('" + day_first_example +
@@ -1029,6 +1053,22 @@ std::optional<ParsedDate> parse_date(std::string_view text, DateOrder order)
         return true;
     };
     int year = 0, month = 0, day = 0, a = 0, b = 0;
+    // Excel's serial days, a fraction of a day after them for the time.
+    if (order == DateOrder::Excel1900 || order == DateOrder::Excel1904)
+    {
+        double serial = 0;
+        if (!parse_number(text, serial) || !(serial >= 1) || serial >= 2958466)
+            return std::nullopt;
+        const auto whole = static_cast<engine::DayIndex>(std::floor(serial));
+        engine::DayIndex d;
+        if (order == DateOrder::Excel1904)
+            d = engine::make_day(1904, 1, 1) + whole;
+        else if (whole == 60)
+            return std::nullopt; // Excel's 29 February 1900, a day that never was
+        else
+            d = engine::make_day(1899, 12, whole < 60 ? 31 : 30) + whole;
+        return ParsedDate{engine::month_of_day(d), d};
+    }
     // YYYY-MM, YYYY-MM-DD..., YYYY/MM/DD...
     if (digits(0, 4, year) && text.size() >= 7 && (text[4] == '-' || text[4] == '/') &&
         digits(5, 2, month) && (text.size() == 7 || text[7] == text[4]))

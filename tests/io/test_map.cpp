@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <cctype>
 #include <set>
 
 #include <unistd.h>
@@ -127,6 +128,44 @@ TEST_CASE("Every label stays inside the image, and the furniture is drawn", "[ma
     CHECK(std::any_of(texts.begin(), texts.end(),
                       [](const std::string& t)
                       { return t.find("Open Government Licence") != std::string::npos; }));
+    fs::remove_all(dir);
+}
+
+TEST_CASE("A crowded town centre: no label over another, every hotspot's rank drawn",
+          "[map][labels]")
+{
+    // Twenty hotspots within 600 m of one another (a town centre on a borough map 2 km wide),
+    // places and ward names among them: their labels would pile up where they were anchored.
+    MapContent c = sample();
+    c.hotspots.clear();
+    for (int i = 0; i < 20; ++i)
+    {
+        const double x = 501300 + 30.0 * (i % 5) * (i % 2 ? 1 : -1) + 7.0 * i;
+        const double y = 159300 + 25.0 * (i / 5);
+        c.hotspots.push_back(
+            {{{{{x - 10, y - 10}, {x + 10, y - 10}, {x + 10, y + 10}, {x - 10, y + 10}}, {}}},
+             std::to_string(i + 1),
+             {x, y}});
+    }
+    c.places.emplace_back("Ringlestone (suburb/housing estate of Maidstone)",
+                          engine::Point2{501320, 159330});
+    for (int i = 0; i < 6; ++i)
+        c.boundaries.push_back({{}, "Ward " + std::to_string(i), {501250.0 + 40 * i, 159350}});
+    const std::string dir = temp_dir();
+    const auto layout = render_map(c, dir + "/crowded.png", {.width_px = 1000});
+    std::set<std::string> ranks;
+    for (const auto& a : layout.labels)
+    {
+        if (a.text.size() <= 2 && std::isdigit(static_cast<unsigned char>(a.text[0])))
+            ranks.insert(a.text);
+        for (const auto& b : layout.labels)
+            if (&a != &b)
+            {
+                INFO("'" << a.text << "' and '" << b.text << "'");
+                CHECK_FALSE((a.x0 < b.x1 && a.x1 > b.x0 && a.y0 < b.y1 && a.y1 > b.y0));
+            }
+    }
+    CHECK(ranks.size() == 20);
     fs::remove_all(dir);
 }
 

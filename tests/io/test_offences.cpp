@@ -467,3 +467,43 @@ TEST_CASE("Semicolon-, tab- and bar-separated files are read by the separator th
     CHECK_THROWS_AS(parse_separator(":"), Error);
     std::filesystem::remove_all(folder);
 }
+
+TEST_CASE("Excel's serial days, in its 1900 and 1904 systems", "[offences][dates]")
+{
+    const auto day = [](const char* text, DateOrder system)
+    {
+        const auto d = parse_date(text, system);
+        return d ? engine::format_day(d->day) : std::string("unreadable");
+    };
+    // Excel's own: 1 is 1900-01-01, 59 is 28 February 1900, 60 its fictitious 29 February, 61 is
+    // 1 March; 43466 is 2019-01-01; the 1904 system counts 1,462 days fewer.
+    CHECK(day("1", DateOrder::Excel1900) == "1900-01-01");
+    CHECK(day("59", DateOrder::Excel1900) == "1900-02-28");
+    CHECK(day("60", DateOrder::Excel1900) == "unreadable");
+    CHECK(day("61", DateOrder::Excel1900) == "1900-03-01");
+    CHECK(day("43466", DateOrder::Excel1900) == "2019-01-01");
+    CHECK(day("43469.75", DateOrder::Excel1900) == "2019-01-04"); // 18:00 that day
+    CHECK(day("42007", DateOrder::Excel1904) == "2019-01-04");
+    CHECK(day("43466", DateOrder::DayFirst) == "unreadable");
+
+    const std::string folder = "excel_" + std::to_string(::getpid());
+    std::filesystem::create_directories(folder);
+    {
+        std::ofstream f(folder + "/serial.csv");
+        f << "x,y,date\n575000,155000,43466\n575100,155100,43524.5\n";
+        std::ofstream g(folder + "/mixed.csv");
+        g << "x,y,date\n575000,155000,43466\n575100,155100,2019-03-01\n";
+    }
+    OffenceSource s;
+    s.crs = "EPSG:27700";
+    const OffenceTable t = read(folder + "/serial.csv", {}, s);
+    REQUIRE(t.incidents.size() == 2);
+    CHECK(t.incidents.day_of(0) == engine::make_day(2019, 1, 1));
+    CHECK(t.incidents.day_of(1) == engine::make_day(2019, 2, 28));
+    CHECK_THAT(t.fields_used, Catch::Contains("excel-1900"));
+    CHECK_THROWS_WITH(read(folder + "/mixed.csv", {}, s), Catch::Contains("mixes Excel serial"));
+    s.date_format = "excel-1904";
+    CHECK(read(folder + "/serial.csv", {}, s).incidents.day_of(0) ==
+          engine::make_day(2019, 1, 1) + 1462);
+    std::filesystem::remove_all(folder);
+}

@@ -245,17 +245,20 @@ struct ParsedDate
     engine::MonthIndex month = engine::no_month;
     engine::DayIndex day = engine::no_day;
 };
-/// The order of day and month in dates written DD/MM/YYYY or MM/DD/YYYY (slashes, dots or dashes).
+/// How a file writes the dates ISO cannot tell: the order of day and month in DD/MM/YYYY or
+/// MM/DD/YYYY (slashes, dots or dashes), or Excel's serial day numbers.
 enum class DateOrder : std::uint8_t
 {
     Unknown,    ///< such dates are unreadable
     DayFirst,   ///< 04/01/2019 is 4 January (UK)
     MonthFirst, ///< 01/04/2019 is 4 January (US)
+    Excel1900,  ///< 43469 is 4 January 2019 (Excel's default; its fictitious 29 February 1900 kept)
+    Excel1904,  ///< 42007 is 4 January 2019 (old Excel for Mac)
 };
-/// "dd/mm/yyyy" (day first) or "mm/dd/yyyy" (month first), as --date-format takes them.
+/// "dd/mm/yyyy", "mm/dd/yyyy", "excel-1900", "excel-1904", as --date-format takes them.
 std::string_view to_string(DateOrder order);
-/// --date-format's words: dd/mm/yyyy, mm/dd/yyyy (also day-first, month-first, dmy, mdy).
-/// Throws Error(Usage) for anything else.
+/// --date-format's words: dd/mm/yyyy, mm/dd/yyyy (also day-first, month-first, dmy, mdy),
+/// excel (excel-1900), excel-1904. Throws Error(Usage) for anything else.
 DateOrder parse_date_order(std::string_view text);
 
 /// "2019-09" (month only), "2019-09-14", "2019/09/14", ISO date-times ("2019-09-14T21:30:00",
@@ -265,9 +268,12 @@ std::optional<ParsedDate> parse_date(std::string_view text,
                                      DateOrder order = DateOrder::DayFirst);
 
 /// What a file's date values say of their order: dates whose first number exceeds 12 can only be
-/// day first, those whose second does only month first. Fed the values of one date field.
+/// day first, those whose second does only month first; a field of numbers alone (20000 to
+/// 80000: 1954 to 2119) holds Excel serial days. Fed the values of one date field.
 struct DateOrderEvidence
 {
+    std::int64_t written = 0;      ///< dates written as text (ISO, DD/MM/YYYY...)
+    std::int64_t serial = 0;       ///< plain numbers that can be Excel days
     std::int64_t two_way = 0;      ///< DD/MM or MM/DD dates seen
     std::int64_t day_first = 0;    ///< of those, readable only day first (13/01/2019)
     std::int64_t month_first = 0;  ///< readable only month first (01/13/2019)
@@ -275,7 +281,9 @@ struct DateOrderEvidence
 
     void add(std::string_view date_text);
     /// The order, when the values tell it; Unknown when no two-way date was seen or all read both
-    /// ways. Throws Error(BadData) naming `source` and an example of each when they contradict.
+    /// ways; Excel1900 for a field of serial days (the 1904 system must be said). Throws
+    /// Error(BadData) naming `source` and an example of each when they contradict, or when serial
+    /// days and written dates mix.
     DateOrder decide(const std::string& source) const;
 };
 /// The month of parse_date.
