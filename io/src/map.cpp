@@ -90,21 +90,7 @@ class Painter
             return false;
         left = std::clamp(left, x_min, x_max - e.width);
         top = std::clamp(top, y_min, y_max - e.height);
-        const double baseline_x = left - e.x_bearing, baseline_y = top - e.y_bearing;
-        if (halo > 0)
-        {
-            cairo_save(m_cr);
-            cairo_move_to(m_cr, baseline_x, baseline_y);
-            cairo_text_path(m_cr, s.c_str());
-            cairo_set_source_rgba(m_cr, 1, 1, 1, 0.85);
-            cairo_set_line_width(m_cr, halo);
-            cairo_set_line_join(m_cr, CAIRO_LINE_JOIN_ROUND);
-            cairo_stroke(m_cr);
-            cairo_restore(m_cr);
-        }
-        cairo_move_to(m_cr, baseline_x, baseline_y);
-        cairo_show_text(m_cr, s.c_str());
-        m_layout.labels.push_back({s, left, top, left + e.width, top + e.height});
+        show(s, left, top, e, halo);
         return true;
     }
 
@@ -163,6 +149,26 @@ class Painter
             cairo_stroke(m_cr);
             cairo_restore(m_cr);
         }
+        m_placed.push_back(show(s, left, top, e, halo));
+        return true;
+    }
+
+    void shape_path(const engine::MultiPolygon& shape)
+    {
+        for (const auto& polygon : shape)
+        {
+            ring_path(polygon.outer);
+            for (const auto& hole : polygon.holes)
+                ring_path(hole);
+        }
+    }
+
+  private:
+    // Draws text with its box's top-left at (left, top), on a white halo when `halo` > 0, and
+    // records the box.
+    MapLayout::Box show(const std::string& s, double left, double top,
+                        const cairo_text_extents_t& e, double halo)
+    {
         const double baseline_x = left - e.x_bearing, baseline_y = top - e.y_bearing;
         if (halo > 0)
         {
@@ -179,21 +185,9 @@ class Painter
         cairo_show_text(m_cr, s.c_str());
         const MapLayout::Box box{s, left, top, left + e.width, top + e.height};
         m_layout.labels.push_back(box);
-        m_placed.push_back(box);
-        return true;
+        return box;
     }
 
-    void shape_path(const engine::MultiPolygon& shape)
-    {
-        for (const auto& polygon : shape)
-        {
-            ring_path(polygon.outer);
-            for (const auto& hole : polygon.holes)
-                ring_path(hole);
-        }
-    }
-
-  private:
     void ring_path(const engine::Ring& ring)
     {
         for (std::size_t i = 0; i < ring.size(); ++i)
