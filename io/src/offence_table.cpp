@@ -927,6 +927,21 @@ std::optional<MonthIndex> parse_month(std::string_view text)
 
 namespace
 {
+// The number written by `count` digits at `pos`; false where one is not a digit or the text ends.
+bool digits_at(std::string_view text, std::size_t pos, std::size_t count, int& value)
+{
+    if (pos + count > text.size())
+        return false;
+    value = 0;
+    for (std::size_t i = pos; i < pos + count; ++i)
+    {
+        if (text[i] < '0' || text[i] > '9')
+            return false;
+        value = value * 10 + (text[i] - '0');
+    }
+    return true;
+}
+
 // The numbers of "AA/BB/YYYY" (slashes, dots or dashes) at the start of `text`, followed by its end,
 // a space or a T; false for any other form.
 bool two_way_date(std::string_view text, int& a, int& b, int& year)
@@ -936,18 +951,7 @@ bool two_way_date(std::string_view text, int& a, int& b, int& year)
     const char sep = text[2];
     if ((sep != '/' && sep != '.' && sep != '-') || text[5] != sep)
         return false;
-    const auto number = [&](std::size_t pos, std::size_t count, int& value)
-    {
-        value = 0;
-        for (std::size_t i = pos; i < pos + count; ++i)
-        {
-            if (text[i] < '0' || text[i] > '9')
-                return false;
-            value = value * 10 + (text[i] - '0');
-        }
-        return true;
-    };
-    return number(0, 2, a) && number(3, 2, b) && number(6, 4, year);
+    return digits_at(text, 0, 2, a) && digits_at(text, 3, 2, b) && digits_at(text, 6, 4, year);
 }
 } // namespace
 
@@ -1040,18 +1044,7 @@ std::optional<ParsedDate> parse_date(std::string_view text, DateOrder order)
 {
     text = engine::trim(text);
     const auto digits = [&](std::size_t pos, std::size_t count, int& value)
-    {
-        if (pos + count > text.size())
-            return false;
-        value = 0;
-        for (std::size_t i = pos; i < pos + count; ++i)
-        {
-            if (text[i] < '0' || text[i] > '9')
-                return false;
-            value = value * 10 + (text[i] - '0');
-        }
-        return true;
-    };
+    { return digits_at(text, pos, count, value); };
     int year = 0, month = 0, day = 0, a = 0, b = 0;
     // Excel's serial days, a fraction of a day after them for the time.
     if (order == DateOrder::Excel1900 || order == DateOrder::Excel1904)
