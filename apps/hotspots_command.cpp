@@ -566,6 +566,16 @@ io::WebMapSummary write_html(const HotspotsRequest& r, const HotspotAnalysis& a,
     return summary;
 }
 
+// Where each piece of the map's text landed (pixels, x0 y0 x1 y1), for checking a map without
+// looking at it.
+nlohmann::json labels_json(const io::MapLayout& layout)
+{
+    nlohmann::json labels = nlohmann::json::array();
+    for (const auto& b : layout.labels)
+        labels.push_back({{"text", b.text}, {"box", {b.x0, b.y0, b.x1, b.y1}}});
+    return labels;
+}
+
 // The briefing map (--map, or map's --out) and the web map (--html) asked for, from one content;
 // the briefing map's layout, empty without one.
 io::MapLayout draw_maps(const HotspotsRequest& r, const HotspotAnalysis& a, Reporter& reporter)
@@ -620,6 +630,7 @@ nlohmann::json run_map(const HotspotsRequest& r, Reporter& reporter)
                               {"hotspots_withheld", a.withheld},
                               {"legend", {layout.legend_min, layout.legend_max}},
                               {"size_px", {layout.width_px, layout.height_px}},
+                              {"labels", labels_json(layout)},
                               {"output", r.map_path},
                               {"html", r.html_path}};
     if (!a.given_surface)

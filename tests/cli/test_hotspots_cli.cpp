@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <ogrsf_frmts.h>
 
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -281,6 +282,24 @@ TEST_CASE("A briefing map of Maidstone, and hotspots with a map beside them", "[
     const auto summary = read_json(dir + "/s.json");
     CHECK(summary["legend"][0].get<double>() == 0.0);
     CHECK(summary["legend"][1].get<double>() > 500.0); // the peak density, offences per km2
+    // The demo map's town centre is crowded, yet no label covers another, and every hotspot's rank
+    // is on it.
+    const auto& labels = summary["labels"];
+    std::size_t ranks = 0;
+    for (const auto& a : labels)
+    {
+        const std::string text = a["text"];
+        ranks += !text.empty() && text.size() <= 2 && std::isdigit(static_cast<unsigned char>(text[0]));
+        for (const auto& b : labels)
+            if (&a != &b)
+            {
+                INFO("'" << text << "' and '" << b["text"].get<std::string>() << "'");
+                const auto& p = a["box"];
+                const auto& q = b["box"];
+                CHECK_FALSE((p[0] < q[2] && p[2] > q[0] && p[1] < q[3] && p[3] > q[1]));
+            }
+    }
+    CHECK(ranks == summary["hotspots"].get<std::size_t>());
 
     const auto both = run_hotspot("hotspots --offences " + september + maidstone + wards + places +
                                   " --bandwidth 300 --cell 50 --out-dir " + quoted(dir + "/out") +
