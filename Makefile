@@ -38,12 +38,13 @@ build: deps
 # (`make test SANITIZE=0` skips that). Under the sanitizers every engine, io and fuzz-replay test
 # runs, and every CLI test but the few below: they take minutes there and exercise no code the
 # others leave out (a 350 MB grid written in strips, the SIGKILL and full-disk runs, many files,
-# README's examples, which repeat commands the CLI tests run).
+# README's examples, which repeat commands the CLI tests run, and the web map in a real browser,
+# whose page the web map test writes under the sanitizers too).
 # The sanitizer build has no MPI (Open MPI's start-up holds memory LeakSanitizer would report):
 # its MPI tests say they are skipped.
 SANITIZE ?= 1
 SANITIZE_DIR ?= build-sanitize
-SANITIZE_SKIP := strip by strip|killed at any moment|full_disk|Many files in|readme_examples
+SANITIZE_SKIP := strip by strip|killed at any moment|full_disk|Many files in|readme_examples|in a real browser
 SANITIZE_ENV := ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
   LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0
 

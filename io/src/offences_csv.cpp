@@ -403,8 +403,10 @@ IdReader csv_id_reader(const std::string& path, std::shared_ptr<const std::strin
 }
 
 // The order of a file's DD/MM/YYYY-like dates: --date-format, else what the values of its first
-// 64 MB of records say (every reader of a file, and every piece of it, looks at the same records).
-// A file whose dates all read both ways is refused: a wrong guess would move every date.
+// records say (every reader of a file, and every piece of it, looks at the same records). The look
+// stops once they have spoken: 1,000 dates that are ISO or Excel days, or a date that can be read
+// only one way among 1,000 or more; else at 64 MB. A file whose dates all read both ways is
+// refused: a wrong guess would move every date.
 DateOrder date_order_of(const TextFile& file, std::size_t header_end, std::int64_t line,
                         int date_column, char separator, const OffenceSource& s,
                         const std::string& path)
@@ -420,9 +422,17 @@ DateOrder date_order_of(const TextFile& file, std::size_t header_end, std::int64
     DateOrderEvidence evidence;
     try
     {
+        std::int64_t seen = 0;
         while (reader.next(fields) && !reader.ended_without_line_end())
-            if (static_cast<std::size_t>(date_column) < fields.size())
-                evidence.add(fields[static_cast<std::size_t>(date_column)]);
+        {
+            if (static_cast<std::size_t>(date_column) >= fields.size())
+                continue;
+            evidence.add(fields[static_cast<std::size_t>(date_column)]);
+            const bool told = evidence.two_way == 0 || evidence.day_first > 0 ||
+                              evidence.month_first > 0;
+            if (++seen >= 1000 && told)
+                break;
+        }
     }
     catch (const Error&)
     {
@@ -528,7 +538,7 @@ SourcePart read_csv_part(const PartRequest& q)
                     q.filter,
                     x_name,
                     y_name};
-    if (roles.date >= 0)
+    if (roles.date >= 0 && !police_uk) // police.uk's Month is YYYY-MM
     {
         layout.setup.date_order =
             date_order_of(file, header_end, line, roles.date, layout.separator, s, path);
