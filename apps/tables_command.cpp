@@ -1,5 +1,7 @@
 #include "tables_command.hpp"
 
+#include "density.hpp"
+
 #include "hotspot/distributed/area_jobs.hpp"
 
 #include "hotspot/engine/areas/tables.hpp"
@@ -77,6 +79,10 @@ CLI::App* add_tables_command(CLI::App& app, TablesRequest& r)
                     "A month inside the period that the data do not cover (a missing monthly "
                     "file): refuse (default) or blank (its counts written as empty cells, never "
                     "0). A period beyond the months covered is always refused")
+        ->group("Tables");
+    cmd->add_option("--population", r.population_path,
+                    "CSV of area code and residents (a column called residents or population): "
+                    "adds each count per 1,000 residents, to compare areas of different sizes")
         ->group("Tables");
     cmd->add_option("--total-label", r.total_label, "Name of the total row (default: Force)")
         ->group("Tables");
@@ -200,6 +206,9 @@ nlohmann::json run_tables(const TablesRequest& r, Reporter& reporter)
     }
     io::check_output_path(r.out_path, r.run.overwrite);
     check_outputs(r.run, {&r.run.summary_json_path, &r.setup.input.rejects_path});
+    const auto population = r.population_path.empty()
+                                ? std::map<std::string, double>{}
+                                : io::read_area_populations(r.population_path);
 
     CountedRecords rec = records_for_tables(r.setup, r.run, reporter);
     const auto& classes = rec.table.incidents.crime_type_names;
@@ -312,24 +321,57 @@ nlohmann::json run_tables(const TablesRequest& r, Reporter& reporter)
     std::string csv;
     const auto& codes = rec.areas.codes;
     const auto& names = rec.areas.names;
+    // Residents of each area (negative: unknown) and of them all, for rates per 1,000.
+    const bool rates = !population.empty();
+    std::vector<double> residents(codes.size(), -1);
+    double all_residents = 0;
+    std::vector<std::string> without_population;
+    for (std::size_t a = 0; a < codes.size() && rates; ++a)
+    {
+        const auto it = population.find(codes[a]);
+        residents[a] = it == population.end() ? -1 : it->second;
+        if (residents[a] < 0)
+            without_population.push_back(codes[a]);
+        all_residents += std::max(residents[a], 0.0);
+    }
+    if (!without_population.empty())
+        reporter.warn(std::to_string(without_population.size()) + " areas have no residents in " +
+                      r.population_path + " (their rates are blank): " +
+                      engine::join(std::vector<std::string>(
+                          without_population.begin(),
+                          without_population.begin() +
+                              std::min<std::size_t>(5, without_population.size()))));
+    // A count per 1,000 residents, blank where the count is not shown or the residents unknown.
+    const auto rate = [&](std::int64_t n, double people, std::size_t period)
+    {
+        if (!rates)
+            return std::string();
+        if (period_missing[period] || small(n) || !(people > 0))
+            return std::string(",");
+        return "," + fixed(1000.0 * static_cast<double>(n) / people, 2);
+    };
     const auto area_label = [&](std::size_t a) { return names[a].empty() ? codes[a] : names[a]; };
     if (compare)
     {
-        csv = "Crime category,Area,This Year,Last Year,% change,Change\n";
+        csv = std::string("Crime category,Area,This Year,Last Year,% change,Change") +
+              (rates ? ",This Year per 1000 residents,Last Year per 1000 residents" : "") + "\n";
         reporter.info("tables     this " + period_labels[0] + " against last " + period_labels[1]);
         for (std::size_t c = 0; c < categories.size(); ++c)
         {
-            const auto row = [&](const std::string& label, std::int64_t t, std::int64_t l)
+            const auto row = [&](const std::string& label, std::int64_t t, std::int64_t l,
+                                 double people)
             {
                 const bool hide = small(t) || small(l) || period_missing[0] || period_missing[1];
                 csv += io::csv_quote(categories[c].name) + "," + io::csv_quote(label) + "," +
                        shown(t, 0) + "," + shown(l, 1) + "," +
                        (hide ? std::string() : engine::percent_change_text(t, l)) + "," +
-                       (hide ? std::string() : std::to_string(t - l)) + "\n";
+                       (hide ? std::string() : std::to_string(t - l)) + rate(t, people, 0) +
+                       rate(l, people, 1) + "\n";
             };
             for (std::size_t a = 0; a < codes.size(); ++a)
-                row(area_label(a), cube.at(a, c, 0), cube.at(a, c, 1));
-            row(r.total_label, cube.total(c, 0), cube.total(c, 1));
+                row(area_label(a), cube.at(a, c, 0), cube.at(a, c, 1), residents[a]);
+            row(r.total_label, cube.total(c, 0), cube.total(c, 1),
+                without_population.empty() ? all_residents : -1);
             char line[160];
             std::snprintf(line, sizeof line, "  %-28s %8lld %8lld %8s %+7lld",
                           categories[c].name.c_str(), static_cast<long long>(cube.total(c, 0)),
@@ -341,13 +383,15 @@ nlohmann::json run_tables(const TablesRequest& r, Reporter& reporter)
     }
     else
     {
-        csv = "area_code,area_name,category,period,count\n";
+        csv = std::string("area_code,area_name,category,period,count") +
+              (rates ? ",per_1000_residents" : "") + "\n";
         for (std::size_t a = 0; a < codes.size(); ++a)
             for (std::size_t c = 0; c < categories.size(); ++c)
                 for (std::size_t p = 0; p < period_labels.size(); ++p)
                     csv += io::csv_quote(codes[a]) + "," + io::csv_quote(names[a]) + "," +
                            io::csv_quote(categories[c].name) + "," + period_labels[p] + "," +
-                           shown(cube.at(a, c, p), p) + "\n";
+                           shown(cube.at(a, c, p), p) + rate(cube.at(a, c, p), residents[a], p) +
+                           "\n";
         reporter.info("tables     " + std::to_string(codes.size()) + " areas x " +
                       std::to_string(categories.size()) + " categories x " +
                       std::to_string(period_labels.size()) + " periods");

@@ -20,6 +20,7 @@ struct TablesRequest
     std::string this_period;    ///< "YYYY-MM..YYYY-MM"
     std::string last_period;
     std::string missing_months = "refuse"; ///< or "blank"
+    std::string population_path; ///< CSV of area code and residents: rates per 1,000 residents
     std::string total_label = "Force";
     int min_count = 0;    ///< disclosure control: counts from 1 to min_count - 1 are written "<K"
     std::string publish;  ///< a --publish preset: a floor for min_count

@@ -1,6 +1,4 @@
 #include "hotspot/io/areas.hpp"
-#include <cctype>
-#include <algorithm>
 
 #include "gdal_util.hpp"
 #include "hotspot/engine/core/text.hpp"
@@ -9,6 +7,8 @@
 
 #include <ogr_geometry.h>
 
+#include <algorithm>
+#include <cctype>
 #include <set>
 
 namespace hotspot::io
@@ -89,6 +89,36 @@ void project_all(std::vector<AreaFeature>& features, const Reprojector& reprojec
                   });
 }
 } // namespace
+
+std::map<std::string, double> read_area_populations(const std::string& path)
+{
+    const std::string text = read_text_file(path);
+    CsvReader reader(text, path);
+    std::vector<std::string_view> fields;
+    if (!reader.next(fields) || fields.size() < 2)
+        throw Error(Errc::BadData, path + ": a population table needs a header and two columns "
+                                          "(area code, residents)");
+    std::size_t column = 1;
+    for (std::size_t f = 1; f < fields.size(); ++f)
+        for (const char* name : {"residents", "population", "usual_residents"})
+            if (engine::same_text(fields[f], name))
+                column = f;
+    std::map<std::string, double> out;
+    while (reader.next(fields))
+    {
+        const std::string where = path + ": line " + std::to_string(reader.line());
+        double residents = 0;
+        if (fields.size() <= column || !parse_number(fields[column], residents) || residents < 0)
+            throw Error(Errc::BadData, where + ": residents '" +
+                                           std::string(fields.size() > column ? fields[column]
+                                                                              : std::string_view()) +
+                                           "' is not a count");
+        if (!out.emplace(std::string(engine::trim(fields[0])), residents).second)
+            throw Error(Errc::BadData,
+                        where + ": area " + std::string(engine::trim(fields[0])) + " given twice");
+    }
+    return out;
+}
 
 std::vector<std::string> layer_field_names(const std::string& path, const std::string& layer_name)
 {

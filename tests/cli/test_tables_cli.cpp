@@ -230,3 +230,55 @@ TEST_CASE("Months the data do not cover are refused or left blank, never written
         }
     fs::remove_all(dir);
 }
+
+TEST_CASE("Rates per 1,000 residents: each count over its area's residents, blank where unknown",
+          "[cli][tables]")
+{
+    const std::string dir = fresh_temp_dir("tables_population");
+    const std::string wards = " --areas " +
+                              quoted(demo + "boundaries/maidstone_wards_2013.geojson") +
+                              " --area-code-field WD13CD --area-name-field WD13NM";
+    // Residents made up for the test: every Maidstone ward but one (E05004983 is left out).
+    std::map<std::string, double> residents;
+    {
+        // The ward codes, from a run without rates.
+        REQUIRE(run_hotspot("tables --offences " + quoted(demo + "police_uk/2019-09-kent-street.csv") +
+                            wards + " --category 'All Crime' --quiet --out " + quoted(dir + "/plain.csv"))
+                    .exit_code == 0);
+        std::ofstream csv(dir + "/population.csv");
+        csv << "ward,name,residents\n";
+        int k = 0;
+        for (const auto& row : read_csv_rows(dir + "/plain.csv"))
+            if (row[0] != "area_code" && row[0] != "E05004983")
+            {
+                residents[row[0]] = 4000 + 250 * (k++);
+                csv << row[0] << ",x," << residents[row[0]] << "\n";
+            }
+    }
+    const auto r = run_hotspot("tables --offences " +
+                               quoted(demo + "police_uk/2019-09-kent-street.csv") + wards +
+                               " --category 'All Crime' --population " +
+                               quoted(dir + "/population.csv") + " --out " +
+                               quoted(dir + "/rates.csv"));
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK_THAT(r.err, Catch::Contains("1 areas have no residents") &&
+                          Catch::Contains("E05004983"));
+    const auto rows = read_csv_rows(dir + "/rates.csv");
+    REQUIRE(rows.size() == 27);
+    CHECK(rows[0].back() == "per_1000_residents");
+    for (std::size_t i = 1; i < rows.size(); ++i)
+    {
+        const auto& row = rows[i];
+        INFO(row[0]);
+        if (row[0] == "E05004983")
+            CHECK(row.size() == 5); // the rate left blank
+        else
+        {
+            REQUIRE(row.size() == 6);
+            CHECK(std::stod(row[5]) ==
+                  Approx(1000.0 * std::stod(row[4]) / residents.at(row[0])).margin(0.005));
+        }
+    }
+    fs::remove_all(dir);
+}

@@ -4,6 +4,7 @@
 #include "hotspot/io/crs.hpp"
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,11 @@ struct AreaLayer
 /// (and named in warnings); features without a polygon are skipped with a warning. Throws
 /// Error(BadData) when the layer holds no polygon.
 AreaLayer read_areas(const std::string& path, const std::string& layer, const Crs& target);
+
+/// Residents per area from a CSV: the area code in its first column, the residents in a column
+/// called residents, population or usual_residents (else the second). Throws Error(BadData) naming
+/// the file and line for a count that is not a number of 0 or more, or a code given twice.
+std::map<std::string, double> read_area_populations(const std::string& path);
 
 /// The fields of a layer, without reading its features. Throws Error like read_areas.
 std::vector<std::string> layer_field_names(const std::string& path, const std::string& layer);
