@@ -501,7 +501,9 @@ void require_covered(const io::OffenceTable& table, engine::MonthIndex first,
                     (none ? "none of these months is covered"
                           : engine::describe_months(missing) +
                                 (missing.size() > 1 ? " are" : " is") + " not covered") +
-                    " by " + table.source_path + ", which covers " + c.describe() + " (" +
+                    " by " + table.source_path +
+                    (table.files.size() > 1 ? ", which cover " : ", which covers ") +
+                    c.describe() + " (" +
                     c.basis + "); a month missing from the data is not a month " +
                     "without crime. Give the missing months' files, a period within those " +
                     "covered, or --covers where you know better");

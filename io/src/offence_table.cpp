@@ -508,7 +508,8 @@ void copy_description(const OffenceTable& all, OffenceTable& out)
     out.seconds = all.seconds;
 }
 
-void finish_derived(OffenceTable& out, Selection& s, const OffenceTable& all)
+void finish_derived(OffenceTable& out, Selection& s, const OffenceTable& all,
+                    const OffenceFilter& filter)
 {
     for (std::size_t r = 0; r < reject_reason_count; ++r)
         out.rejected_by_reason[r] = all.rejected_by_reason[r] + s.rejected_by_reason[r];
@@ -527,6 +528,9 @@ void finish_derived(OffenceTable& out, Selection& s, const OffenceTable& all)
         // A period outside the data is the usual cause: say which months they cover.
         const bool by_period = out.rejected_by_reason[static_cast<std::size_t>(
                                    RejectReason::OutsidePeriod)] > 0;
+        const bool month_cut =
+            (filter.from_day || filter.to_day) &&
+            out.rejected_by_reason[static_cast<std::size_t>(RejectReason::BadDate)] > 0;
         throw Error(Errc::BadData,
                     out.source_path + ": no offences left to use out of " +
                         std::to_string(out.records_read) + " records" +
@@ -534,7 +538,13 @@ void finish_derived(OffenceTable& out, Selection& s, const OffenceTable& all)
                         (by_period && out.coverage.known()
                              ? "; the data cover " + out.coverage.describe() + " (" +
                                    out.coverage.basis + ")"
-                             : std::string()));
+                             : std::string()) +
+                        (month_cut ? "; records dated to the month only (as police.uk's) count "
+                                     "only where the period takes their whole month: give whole "
+                                     "months, such as --from " +
+                                         format_month(filter.from.value_or(
+                                             filter.to.value_or(engine::no_month)))
+                                   : std::string()));
     }
 }
 } // namespace
@@ -849,7 +859,7 @@ OffenceTable derive_table(const OffenceTable& all, const OffenceFilter& filter,
         if (options.keep_raw && !all.raw.empty())
             out.raw.push_back(all.raw[i]);
     }
-    finish_derived(out, s, all);
+    finish_derived(out, s, all, filter);
     return out;
 }
 
@@ -875,7 +885,7 @@ OffenceTable derive_table(OffenceTable&& all, const OffenceFilter& filter,
     out.codes = std::move(all.codes);
     if (options.keep_raw)
         out.raw = std::move(all.raw);
-    finish_derived(out, s, all);
+    finish_derived(out, s, all, filter);
     return out;
 }
 

@@ -265,6 +265,9 @@ TEST_CASE("Bad input: clear messages and documented exit codes", "[cli]")
          3, "seems to be text, but not a table"},
         {"kde --offences " + quoted(dir + "/map.png") + out, 3, "seems to be a PNG image"},
         {"kde --offences " + september + " --from 2019-9" + out, 2, "YYYY-MM"},
+        {"kde --offences " + september + " --from 2019-09-15" + out, 3,
+         "(rejected: bad_date 18408); records dated to the month only (as police.uk's) count only "
+         "where the period takes their whole month: give whole months, such as --from 2019-09"},
         {"kde --offences " + september + " --crime-type Burglery" + out, 2, "Burglary"},
         {"kde --offences " + september + " --bandwidth -5" + out, 2, "--bandwidth"},
         {"kde --offences " + september + " --bandwidth 5000000" + out, 2, "absurd"},

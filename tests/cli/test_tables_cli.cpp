@@ -185,7 +185,7 @@ TEST_CASE("Months the data do not cover are refused or left blank, never written
     const auto gap = run_hotspot(both + " --out " + quoted(dir + "/gap.csv"));
     CHECK(gap.exit_code == 3);
     CHECK_THAT(gap.err, Catch::Contains("2019-10 is not covered") &&
-                            Catch::Contains("which covers 2019-09, 2019-11"));
+                            Catch::Contains("which cover 2019-09, 2019-11"));
     CHECK_FALSE(fs::exists(dir + "/gap.csv"));
 
     // Asked for blanks: October's cells are empty, September's and November's counted; a run
