@@ -731,10 +731,23 @@ nlohmann::json run_hotspots(const HotspotsRequest& r, Reporter& reporter, Hotspo
             layers.emplace_back(out(name), "hotspots");
     if (!r.table_out.empty())
         layers.emplace_back(r.table_out, r.table);
+    // What the density and harm columns measure: in the patrol list's headers, and in the
+    // GeoPackage's layer metadata (whose field names stay plain for GIS).
+    const std::string density_in = density_unit(r.input, density.options.units);
+    const std::map<std::string, std::string> units{
+        {"peak_density", density_in},
+        {"mean_density", density_in},
+        {"harm", r.input.harm.empty() && r.input.source.weight_field.empty()
+                     ? std::string("offences")
+                     : weighed_measure(r.input)}};
     for (const auto& [where, layer] : layers)
     {
         io::VectorWriter writer(where, layer, table.target_crs, io::GeometryKind::MultiPolygon,
                                 fields, r.run.overwrite);
+        std::map<std::string, std::string> metadata;
+        for (const auto& [field, unit] : units)
+            metadata["hotspot_unit_" + field] = unit;
+        writer.set_metadata(metadata);
         for (std::size_t i = 0; i < spots.size(); ++i)
             writer.add_polygon(spots[i].outline, rows[i]);
         writer.commit();
@@ -743,7 +756,12 @@ nlohmann::json run_hotspots(const HotspotsRequest& r, Reporter& reporter, Hotspo
     {
         std::string csv;
         for (std::size_t f = 0; f < fields.size(); ++f)
-            csv += (f ? "," : "") + io::csv_quote(fields[f].name);
+        {
+            const auto unit = units.find(fields[f].name);
+            csv += (f ? "," : "") +
+                   io::csv_quote(unit == units.end() ? fields[f].name
+                                                     : fields[f].name + " (" + unit->second + ")");
+        }
         csv += "\n";
         for (const auto& values : rows)
         {

@@ -108,6 +108,10 @@ TEST_CASE("Maidstone hotspots: the town centre comes out on top, named after Bre
         CHECK(total <= h["offences"].get<long>());
     }
     CHECK(lines(dir + "/out/patrol_list.csv")[0].find("top_streets") != std::string::npos);
+    // The density columns say what they measure.
+    CHECK_THAT(lines(dir + "/out/patrol_list.csv")[0],
+               Catch::Contains("peak_density (offences per km²),mean_density (offences per "
+                               "km²),harm (offences)"));
     const auto bad = run_hotspot("hotspots --offences " + september + maidstone +
                                  " --street-field Road --bandwidth 300 --cell 100 --out-dir " +
                                  quoted(dir + "/bad"));
