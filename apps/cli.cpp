@@ -105,22 +105,18 @@ std::optional<engine::MonthIndex> month_option(const std::string& text, const ch
 void period_bound(const std::string& text, const char* option,
                   std::optional<engine::MonthIndex>& month, std::optional<engine::DayIndex>& day)
 {
-    if (text.size() == 10)
+    if (text.size() <= 7)
     {
-        const auto date = io::parse_date(text);
-        if (!date || date->day == engine::no_day || text[4] != '-')
-            throw Error(Errc::Usage, std::string(option) +
-                                         " takes a month (YYYY-MM) or a day (YYYY-MM-DD); got '" +
-                                         text + "'");
-        month = date->month;
-        day = date->day;
+        month = month_option(text, option);
         return;
     }
-    if (text.size() > 7)
+    const auto date = text.size() == 10 && text[4] == '-' ? io::parse_date(text) : std::nullopt;
+    if (!date || date->day == engine::no_day)
         throw Error(Errc::Usage, std::string(option) +
                                      " takes a month (YYYY-MM) or a day (YYYY-MM-DD); got '" +
                                      text + "'");
-    month = month_option(text, option);
+    month = date->month;
+    day = date->day;
 }
 } // namespace
 
@@ -179,10 +175,12 @@ void add_offence_options(CLI::App& command, OffenceInput& input)
         ->group("Input");
     command
         .add_option("--date-format", input.source.date_format,
-                    "dd/mm/yyyy or mm/dd/yyyy, for dates written as two numbers and a year. "
-                    "Default: each CSV file's order is told from its values (a 13 or more in "
-                    "the first place is a day, in the second a month); a file whose dates read "
-                    "both ways is refused until you say, and one that mixes orders is refused")
+                    "dd/mm/yyyy or mm/dd/yyyy, for dates written as two numbers and a year; "
+                    "excel-1900 or excel-1904 for Excel's serial days. Default: each CSV file's "
+                    "form is told from its values (a 13 or more in the first place is a day, in "
+                    "the second a month; plain numbers are Excel 1900 days); a file whose dates "
+                    "read both ways is refused until you say, and one that mixes forms is "
+                    "refused")
         ->group("Input");
     command
         .add_option("--type-field", input.source.type_field,
@@ -932,7 +930,7 @@ CLI::Validator length_unit()
                     converted = buffer;
                     changed = true;
                 }
-                out += (out.empty() && start == 0 ? "" : ",") + converted;
+                out += (start == 0 ? "" : ",") + converted;
                 start = end + 1;
             }
             if (changed)

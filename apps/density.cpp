@@ -772,6 +772,14 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& offences,
     d.offences_given = static_cast<std::int64_t>(inc.size());
     d.windowed = windowed;
     d.window_name = s.area.empty() ? "the extent" : s.area;
+    if (!windowed)
+    {
+        // The window is the offences' own bounding rectangle: every offence is inside it.
+        const auto n = static_cast<std::int64_t>(used->size());
+        const double w = used->total_weight();
+        d.population = {n, n, w, w};
+    }
+    else
     {
         std::vector<double> reach{radius};
         if (!d.options.point_bandwidth_m.empty())

@@ -148,8 +148,7 @@ nlohmann::json run_rolling(const EvaluateRequest& r, Reporter& reporter)
     for (int o = r.rolling; o >= 1; --o)
     {
         const engine::MonthIndex test = months.last - o + 1;
-        const engine::DayIndex day =
-            engine::make_day(engine::year_of(test), engine::month_of(test), 1);
+        const engine::DayIndex day = engine::first_day_of(test);
         const engine::Incidents tested =
             inc.subset([&](std::size_t i) { return inc.month[i] == test; });
         const engine::Incidents recent =

@@ -737,9 +737,7 @@ nlohmann::json run_hotspots(const HotspotsRequest& r, Reporter& reporter, Hotspo
     const std::map<std::string, std::string> units{
         {"peak_density", density_in},
         {"mean_density", density_in},
-        {"harm", r.input.harm.empty() && r.input.source.weight_field.empty()
-                     ? std::string("offences")
-                     : weighed_measure(r.input)}};
+        {"harm", weighed_measure(r.input)}};
     for (const auto& [where, layer] : layers)
     {
         io::VectorWriter writer(where, layer, table.target_crs, io::GeometryKind::MultiPolygon,

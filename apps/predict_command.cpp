@@ -65,8 +65,7 @@ engine::DayIndex day_after(const engine::Incidents& inc)
         throw Error(Errc::BadData, "no offence has a date: a forecast needs dated offences");
     if (!by_month)
         return last + 1;
-    const engine::MonthIndex next = engine::month_of_day(last) + 1;
-    return engine::make_day(engine::year_of(next), engine::month_of(next), 1);
+    return engine::first_day_of(engine::month_of_day(last) + 1);
 }
 
 engine::Raster<double> prospective_surface(const ProspectiveSpec& s, const DensitySpec& density,

@@ -177,6 +177,7 @@ nlohmann::json run_tables(const TablesRequest& r, Reporter& reporter)
 {
     if (r.this_period.empty() != r.last_period.empty())
         throw Error(Errc::Usage, "--this and --last go together");
+    const bool blank_missing = missing_months_blank(r.missing_months);
     const int min_count = publish_min_count(r.publish, r.min_count);
     const bool compare = !r.this_period.empty();
     std::optional<Period> this_period, last_period;
@@ -239,7 +240,6 @@ nlohmann::json run_tables(const TablesRequest& r, Reporter& reporter)
 
     // Periods: the months the data cover (or --from/--to), or This and Last. A month the data do
     // not cover is refused, or written blank: never counted as 0.
-    const bool blank_missing = missing_months_blank(r.missing_months);
     const engine::Coverage& coverage = rec.table.coverage;
     auto [first, last] = engine::month_range(rec.month);
     if (coverage.known())

@@ -96,10 +96,9 @@ bool is_shipped_harm_table(const std::string& name_or_path)
 
 std::string harm_measure(const std::string& name_or_path)
 {
-    for (const auto& s : shipped)
-        if (engine::same_text(s.name, name_or_path))
-            return "ONS Crime Severity Score (sentence days)";
-    return "harm weight (" + std::filesystem::path(name_or_path).filename().string() + ")";
+    return is_shipped_harm_table(name_or_path)
+               ? "ONS Crime Severity Score (sentence days)"
+               : "harm weight (" + std::filesystem::path(name_or_path).filename().string() + ")";
 }
 
 HarmTable load_harm_table(const std::string& name_or_path)

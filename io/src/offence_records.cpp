@@ -147,8 +147,7 @@ void RecordColumns::append(RecordColumns&& o)
 }
 
 Classifier::Classifier(const ClassifierSetup& setup, RecordColumns& out)
-    : m_setup(setup), m_out(out),
-      m_by_period(setup.filter && (setup.filter->from || setup.filter->to))
+    : m_setup(setup), m_out(out)
 {
 }
 
@@ -223,8 +222,7 @@ bool Classifier::filtered(std::int64_t row, MonthIndex month, engine::DayIndex d
     const OffenceFilter* f = m_setup.filter;
     if (!f)
         return false;
-    if (const PeriodVerdict verdict = m_by_period ? period_verdict(*f, month, day)
-                                                  : PeriodVerdict::Inside;
+    if (const PeriodVerdict verdict = period_verdict(*f, month, day);
         verdict != PeriodVerdict::Inside)
         reject_lazily(
             row,

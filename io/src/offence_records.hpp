@@ -97,7 +97,6 @@ class Classifier
 
     const ClassifierSetup& m_setup;
     RecordColumns& m_out;
-    bool m_by_period = false;
     std::unordered_map<std::string_view, std::int32_t> m_type_of; // by exact spelling
     std::deque<std::string> m_type_spellings; // owns the keys above; a deque never moves them
     std::vector<bool> m_type_wanted;

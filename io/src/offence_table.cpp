@@ -904,10 +904,8 @@ PeriodVerdict period_verdict(const OffenceFilter& f, MonthIndex month, engine::D
                    ? PeriodVerdict::Outside
                    : PeriodVerdict::Inside;
     // A month alone is inside only when the period takes all of it.
-    const engine::DayIndex first = engine::make_day(engine::year_of(month), engine::month_of(month), 1);
-    const engine::DayIndex last =
-        engine::make_day(engine::year_of(month + 1), engine::month_of(month + 1), 1) - 1;
-    const bool cut = (f.from_day && *f.from_day > first) || (f.to_day && *f.to_day < last);
+    const bool cut = (f.from_day && *f.from_day > engine::first_day_of(month)) ||
+                     (f.to_day && *f.to_day < engine::first_day_of(month + 1) - 1);
     return cut ? PeriodVerdict::MonthCut : PeriodVerdict::Inside;
 }
 
@@ -1017,16 +1015,16 @@ void DateOrderEvidence::add(std::string_view text)
     if (!two_way_date(text, a, b, year))
         return;
     if (two_way++ == 0)
-        two_way_example = std::string(engine::trim(text));
+        two_way_example = std::string(text);
     if (a > 12 && b >= 1 && b <= 12)
     {
         if (day_first++ == 0)
-            day_first_example = std::string(engine::trim(text));
+            day_first_example = std::string(text);
     }
     else if (b > 12 && a >= 1 && a <= 12)
     {
         if (month_first++ == 0)
-            month_first_example = std::string(engine::trim(text));
+            month_first_example = std::string(text);
     }
 }
 
@@ -1105,12 +1103,7 @@ std::optional<ParsedDate> parse_date(std::string_view text, DateOrder order)
 
 std::string format_month(MonthIndex month)
 {
-    if (month == engine::no_month)
-        return "no date";
-    char buffer[16];
-    std::snprintf(buffer, sizeof buffer, "%04d-%02d", engine::year_of(month),
-                  engine::month_of(month));
-    return buffer;
+    return month == engine::no_month ? "no date" : engine::format_month_label(month);
 }
 
 std::string rejects_csv(const OffenceTable& table)

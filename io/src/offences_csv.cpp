@@ -405,38 +405,45 @@ IdReader csv_id_reader(const std::string& path, std::shared_ptr<const std::strin
 // The order of a file's DD/MM/YYYY-like dates: --date-format, else what the values of its first
 // records say (every reader of a file, and every piece of it, looks at the same records). The look
 // stops once they have spoken: 1,000 dates that are ISO or Excel days, or a date that can be read
-// only one way among 1,000 or more; else at 64 MB. A file whose dates all read both ways is
-// refused: a wrong guess would move every date.
+// only one way among 1,000 or more; else at 64 MB, read in growing blocks so that a file that
+// speaks early is not read far. A file whose dates all read both ways is refused: a wrong guess
+// would move every date.
 DateOrder date_order_of(const TextFile& file, std::size_t header_end, std::int64_t line,
                         int date_column, char separator, const OffenceSource& s,
                         const std::string& path)
 {
     if (!s.date_format.empty())
         return parse_date_order(s.date_format);
+    const std::size_t available = file.size() - header_end;
     std::string buffer;
-    const std::string_view text =
-        file.read(header_end, std::min<std::size_t>(file.size() - header_end, 64u << 20), buffer);
-    CsvReader reader(text, path, 0, line);
-    reader.set_separator(separator);
-    std::vector<std::string_view> fields;
     DateOrderEvidence evidence;
-    try
+    for (std::size_t block = std::size_t{1} << 20;; block *= 8)
     {
-        std::int64_t seen = 0;
-        while (reader.next(fields) && !reader.ended_without_line_end())
+        const std::string_view text =
+            file.read(header_end, std::min<std::size_t>(available, block), buffer);
+        CsvReader reader(text, path, 0, line);
+        reader.set_separator(separator);
+        std::vector<std::string_view> fields;
+        evidence = {};
+        bool told = false;
+        try
         {
-            if (static_cast<std::size_t>(date_column) >= fields.size())
-                continue;
-            evidence.add(fields[static_cast<std::size_t>(date_column)]);
-            const bool told = evidence.two_way == 0 || evidence.day_first > 0 ||
-                              evidence.month_first > 0;
-            if (++seen >= 1000 && told)
-                break;
+            std::int64_t seen = 0;
+            while (!told && reader.next(fields) && !reader.ended_without_line_end())
+            {
+                if (static_cast<std::size_t>(date_column) >= fields.size())
+                    continue;
+                evidence.add(fields[static_cast<std::size_t>(date_column)]);
+                told = ++seen >= 1000 && (evidence.two_way == 0 || evidence.day_first > 0 ||
+                                          evidence.month_first > 0);
+            }
         }
-    }
-    catch (const Error&)
-    {
-        // A record cut at the end of the sample: what came before it is evidence enough.
+        catch (const Error&)
+        {
+            // A record cut at the end of the block: what came before it is evidence enough.
+        }
+        if (told || block >= available || block >= (std::size_t{64} << 20))
+            break;
     }
     const DateOrder order = evidence.decide(path);
     if (evidence.two_way > 0 && order == DateOrder::Unknown)

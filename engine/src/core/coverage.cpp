@@ -58,8 +58,7 @@ bool Coverage::last_month_partial() const
 {
     if (months.empty() || last_day == no_day || month_of_day(last_day) != months.back())
         return false;
-    const MonthIndex next = months.back() + 1;
-    const DayIndex month_end = make_day(year_of(next), month_of(next), 1) - 1;
+    const DayIndex month_end = first_day_of(months.back() + 1) - 1;
     return last_day < month_end - 3;
 }
 

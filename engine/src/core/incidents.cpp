@@ -28,6 +28,11 @@ DayIndex make_day(int year, int month, int day)
     return static_cast<DayIndex>(d.time_since_epoch().count());
 }
 
+DayIndex first_day_of(MonthIndex month)
+{
+    return make_day(year_of(month), month_of(month), 1);
+}
+
 MonthIndex month_of_day(DayIndex day)
 {
     using namespace std::chrono;

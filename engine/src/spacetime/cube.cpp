@@ -72,7 +72,7 @@ std::string SpaceTimeCube::step_label(std::int32_t t) const
 DayIndex SpaceTimeCube::step_start_day(std::int32_t t) const
 {
     const std::int32_t first = step_first[static_cast<std::size_t>(t)];
-    return step.unit == StepUnit::Month ? make_day(year_of(first), month_of(first), 1) : first;
+    return step.unit == StepUnit::Month ? first_day_of(first) : first;
 }
 
 SpaceTimeCube build_cube(const Incidents& inc, const GridSpec& grid,

@@ -31,6 +31,8 @@ constexpr DayIndex no_day = INT32_MIN;
 DayIndex make_day(int year, int month, int day);
 /// The month a day lies in.
 MonthIndex month_of_day(DayIndex day);
+/// The first day of a month (first_day_of(m + 1) - 1 is its last).
+DayIndex first_day_of(MonthIndex month);
 /// "YYYY-MM-DD".
 std::string format_day(DayIndex day);
 
