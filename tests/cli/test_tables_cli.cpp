@@ -149,7 +149,17 @@ TEST_CASE("Tables refuse bad requests clearly", "[cli][tables]")
                              quoted(demo + "police_uk/2019-09-kent-street.csv") + " --areas " +
                              quoted(demo + "boundaries/maidstone_wards_2013.geojson") +
                              " --area-code-field WD13CD --out " + quoted(dir + "/t.csv");
+    {
+        std::ofstream(dir + "/negative.csv") << "code,residents\nE05004982,-3\n";
+        std::ofstream(dir + "/twice.csv") << "code,residents\nE05004982,10\nE05004982,12\n";
+    }
     const std::vector<Refusal> cases{
+        {base + " --missing-months zero", 2, "--missing-months takes refuse or blank"},
+        {base + " --covers 2019-13..2019-14", 2, "--covers"},
+        {base + " --population " + quoted(dir + "/negative.csv"), 3,
+         "line 2: residents '-3' is not a count"},
+        {base + " --population " + quoted(dir + "/twice.csv"), 3,
+         "line 3: area E05004982 given twice"},
         {base + " --this 2019-04..2019-08", 2, "--last"},
         {base + " --this 2019-08..2019-04 --last 2018-04..2018-08", 2, "YYYY-MM..YYYY-MM"},
         {base + " --category 'All Crimes'", 2, "All Crime"},
