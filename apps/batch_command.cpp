@@ -54,7 +54,8 @@ const std::map<std::string, Operation> operations{
     {"compare", {"--out-dir", "", 4}},
     {"trends", {"--out-dir", "", 4}},
     {"near-repeat", {"--out", "near_repeat.csv", 3}},
-    {"predict", {"--out-dir", "", 2}}};
+    {"predict", {"--out-dir", "", 2}},
+    {"when", {"--out-dir", "", 3}}};
 // Options whose values are files: named entries of [sources], [layers] or [places], or paths
 // relative to the batch file.
 const std::set<std::string> path_options{"offences", "test-offences", "offences-after",
@@ -87,22 +88,6 @@ struct Query
     double seconds = 0;
     nlohmann::json summary;
 };
-
-std::string sanitise(const std::string& name)
-{
-    std::string out;
-    for (const char c : name)
-    {
-        const bool keep = std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
-        if (keep)
-            out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-        else if (!out.empty() && out.back() != '-')
-            out.push_back('-');
-    }
-    while (!out.empty() && out.back() == '-')
-        out.pop_back();
-    return out;
-}
 
 std::size_t line_of(const toml::node& node)
 {
@@ -312,6 +297,8 @@ void check_against_data(Query& q, DataCache& cache, std::vector<Problem>& proble
         input = &r.reconcile.setup.input;
     else if (q.operation == "tables")
         input = &r.tables.setup.input;
+    else if (q.operation == "when")
+        input = &r.when.input;
     if (!input)
         return;
     try
@@ -530,7 +517,7 @@ nlohmann::json run_batch(const BatchRequest& r, Reporter& reporter)
             problems.push_back({q->line, "", "a query needs a name"});
             continue;
         }
-        q->folder = sanitise(q->name);
+        q->folder = io::file_name_part(q->name);
         if (q->folder.empty())
             q->folder = "query-" + std::to_string(queries.size() + 1);
         if (const auto [it, fresh] = folders.emplace(q->folder, q->name); !fresh)
@@ -545,9 +532,13 @@ nlohmann::json run_batch(const BatchRequest& r, Reporter& reporter)
         if (!operations.count(q->operation))
         {
             problems.push_back({q->line, q->name,
-                                "operation '" + q->operation +
-                                    "' is not one of kde, hotspots, map, "
-                                    "evaluate, displacement, reconcile, tables, compare"});
+                                "operation '" + q->operation + "' is not one of " +
+                                    [] {
+                                        std::vector<std::string> names;
+                                        for (const auto& [name, op] : operations)
+                                            names.push_back(name);
+                                        return engine::join(names, ", ");
+                                    }()});
             continue;
         }
         q->requests = std::make_unique<Requests>();

@@ -170,6 +170,35 @@ void add_offence_options(CLI::App& command, OffenceInput& input)
                     "Month or date column (detected: Month, date...)")
         ->group("Input");
     command
+        .add_option("--time-field", input.source.time_field,
+                    "Column of the time of day, where it is not in the date field (detected: time, "
+                    "CMPLNT_FR_TM...). 24-hour (21:30, 21:30:15) or 12-hour (9:30 PM) clocks, or "
+                    "a fraction of a day (0.5 is noon). Times are taken as recorded, local clock "
+                    "time: no time zone is applied")
+        ->group("Input");
+    command
+        .add_option("--end-date-field", input.source.end_date_field,
+                    "Column of the date the window an offence happened in ends, for offences "
+                    "known only to lie between two times, such as a burglary found on coming "
+                    "home (detected: end_date, CMPLNT_TO_DT...)")
+        ->group("Input");
+    command
+        .add_option("--end-time-field", input.source.end_time_field,
+                    "Column of the time that window ends (detected: end_time, CMPLNT_TO_TM...). "
+                    "An end time without an end date ends on the start's day; an end date "
+                    "without a time ends at that day's close. A window that ends before it "
+                    "starts is rejected (window_reversed); R's aoristic package would put it at "
+                    "its start hour instead")
+        ->group("Input");
+    command
+        .add_option_function<std::string>(
+            "--untimed", [&input](const std::string& v) { input.source.drop_untimed = v == "drop"; },
+                    "Records dated to the day without a time of day: 'day' spreads each over the "
+                    "24 hours of its day (never midnight); 'drop' rejects them (no_time)")
+        ->check(CLI::IsMember({"day", "drop"}))
+        ->default_str("day")
+        ->group("Input");
+    command
         .add_option("--delimiter", input.source.delimiter,
                     "CSV separator: , ; | or tab (default: the one the header line uses)")
         ->group("Input");
@@ -221,6 +250,23 @@ void add_offence_options(CLI::App& command, OffenceInput& input)
                     "data can say (default: police.uk files' months, by their names, else the "
                     "months any record is dated in). A month not covered is missing, never "
                     "counted as 0")
+        ->group("Filters");
+    command
+        .add_option("--days", input.days,
+                    "Use only offences on these days of the week: fri,sat; mon-fri; weekend; "
+                    "weekdays. With --hours, each day's span starts on that day: --days fri,sat "
+                    "--hours 20-04 is Friday 20:00 to Saturday 04:00 and Saturday 20:00 to Sunday "
+                    "04:00. Each offence weighs the share of its time window inside (a 2-hour "
+                    "window half inside counts 0.5); offences wholly outside are rejected "
+                    "(outside_hours). Needs dates (and for --hours, times): police.uk's months "
+                    "cannot say")
+        ->group("Filters");
+    command
+        .add_option("--hours", input.hours,
+                    "Use only offences in these hours of the day, FROM-TO in whole hours, "
+                    "half-open (20-04: 20:00 in, 04:00 out; a span past midnight runs into the "
+                    "next day); several as 07-09,16-18. Clock times as recorded: daylight-saving "
+                    "changes are ignored")
         ->group("Filters");
     command
         .add_option("--crime-type", input.crime_types,
@@ -388,6 +434,8 @@ io::OffenceFilter make_filter(const OffenceInput& input)
     period_bound(input.from, "--from", filter.from, filter.from_day);
     period_bound(input.to, "--to", filter.to, filter.to_day);
     filter.crime_types = input.crime_types;
+    if (!input.days.empty() || !input.hours.empty())
+        filter.hours = engine::parse_hour_filter(input.days, input.hours);
     return filter;
 }
 
@@ -458,6 +506,10 @@ io::OffenceTable load_offences(const OffenceInput& input, const RunOptions& run,
     reporter.info("  used     " + std::to_string(table.incidents.size()));
     if (!table.unlocated.empty())
         reporter.info("  kept without a usable location " + std::to_string(table.unlocated.size()));
+    if (!table.hours_label.empty())
+        reporter.info("  in hours " + table.hours_label + ": weight " + fixed(table.hours_kept, 1) +
+                      " of " + std::to_string(table.incidents.size()) +
+                      " offences (each weighs its share of its time window inside)");
     reporter.info("  rejected " + std::to_string(table.rejected_count()));
     for (std::size_t r = 0; r < io::reject_reason_count; ++r)
         if (table.rejected_by_reason[r] > 0)
@@ -705,8 +757,10 @@ void weigh_by_harm(const io::HarmTable& harm, engine::Incidents& incidents, Repo
         const double* w = t >= 0 ? by_type[static_cast<std::size_t>(t)] : nullptr;
         if (!w)
             ++unweighted[t >= 0 ? static_cast<std::size_t>(t) : by_type.size()];
-        incidents.set_weight(i, w ? *w : 0.0);
-        total += w ? *w : 0.0;
+        // A weight below 1 already is the share --days/--hours kept.
+        const double weight = incidents.weight_of(i) * (w ? *w : 0.0);
+        incidents.set_weight(i, weight);
+        total += weight;
     }
     reporter.info("harm       " + harm.name + ": total " + fixed(total, 1) + " over " +
                   std::to_string(incidents.size()) + " offences");
@@ -732,7 +786,7 @@ nlohmann::json offences_json(const io::OffenceTable& table)
         if (table.rejected_by_reason[r] > 0)
             rejected[std::string(io::to_string(static_cast<io::RejectReason>(r)))] =
                 table.rejected_by_reason[r];
-    return {{"format", table.format},
+    nlohmann::json out = {{"format", table.format},
             {"source_crs", table.source_crs.label()},
             {"fields", table.fields_used},
             {"records_read", table.records_read},
@@ -750,6 +804,11 @@ nlohmann::json offences_json(const io::OffenceTable& table)
              {{"parse", table.seconds.parse},
               {"project", table.seconds.project},
               {"link", table.seconds.link}}}};
+    if (!table.hours_label.empty())
+        out["hours"] = {{"filter", table.hours_label},
+                        {"weight_kept", table.hours_kept},
+                        {"meaning", "each offence weighs the share of its time window inside"}};
+    return out;
 }
 
 void check_outputs(const RunOptions& run, std::initializer_list<const std::string*> paths)

@@ -39,6 +39,8 @@ struct OffenceInput
     std::string harm; ///< a harm table: ons-css, ons-css-codes or a CSV file
     std::string covers; ///< "FROM..TO": the months the source covers, where the analyst knows
     std::vector<std::string> attribution; ///< credits for sources the tool cannot name itself
+    std::string days;    ///< --days: "fri,sat"
+    std::string hours;   ///< --hours: "20-04"
 };
 
 class DataCache;

@@ -28,6 +28,8 @@ std::vector<Command> register_commands(CLI::App& app, Requests& q)
          [&q](Reporter& r) { return run_near_repeat(q.near_repeat, r); }},
         {add_predict_command(app, q.predict), &q.predict.run,
          [&q](Reporter& r) { return run_predict(q.predict, r); }},
+        {add_when_command(app, q.when), &q.when.run,
+         [&q](Reporter& r) { return run_when(q.when, r); }},
     };
 }
 

@@ -12,6 +12,7 @@
 #include "snap_points_command.hpp"
 #include "tables_command.hpp"
 #include "trends_command.hpp"
+#include "when_command.hpp"
 
 #include <functional>
 #include <string>
@@ -35,6 +36,7 @@ struct Requests
     TrendsRequest trends;
     NearRepeatRequest near_repeat;
     PredictRequest predict;
+    WhenRequest when;
 };
 
 struct Command

@@ -2,6 +2,7 @@
 
 #include "hotspot/engine/core/error.hpp"
 
+#include <cctype>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h> // renameat2
@@ -20,6 +21,22 @@ namespace hotspot::io
 {
 
 namespace fs = std::filesystem;
+
+std::string file_name_part(const std::string& name)
+{
+    std::string out;
+    for (const char c : name)
+    {
+        const bool keep = std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+        if (keep)
+            out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+        else if (!out.empty() && out.back() != '-')
+            out.push_back('-');
+    }
+    while (!out.empty() && out.back() == '-')
+        out.pop_back();
+    return out;
+}
 
 std::string read_text_file(const std::string& path)
 {

@@ -401,7 +401,6 @@ void check_map_path(const std::string& path)
 MapLayout render_map(const MapContent& c, const std::string& path, const MapOptions& options)
 {
     check_map_path(path);
-    const std::string ext = engine::fold(std::filesystem::path(path).extension().string());
     const auto& g = c.surface.grid;
     if (g.cols <= 0 || g.rows <= 0)
         throw Error(Errc::BadData, "map: the surface is empty");
@@ -436,18 +435,28 @@ MapLayout render_map(const MapContent& c, const std::string& path, const MapOpti
         basemap = detail::cairo_image(read_basemap(c.basemap, c.crs, extent, frame_w, frame_h));
     }
 
+    detail::write_drawing(path, options.overwrite, layout.width_px, layout.height_px,
+                          [&](cairo_t* cr) { draw(cr, c, layout, density.get(), basemap.get()); });
+    return layout;
+}
+
+namespace detail
+{
+void write_drawing(const std::string& path, bool overwrite, int width, int height,
+                   const std::function<void(cairo_t*)>& draw)
+{
+    check_map_path(path);
+    const std::string ext = engine::fold(std::filesystem::path(path).extension().string());
     write_atomically(
-        path, options.overwrite,
+        path, overwrite,
         [&](const std::string& tmp)
         {
-            detail::CairoSurfacePtr surface(
-                ext == ".png" ? cairo_image_surface_create(CAIRO_FORMAT_ARGB32, layout.width_px,
-                                                           layout.height_px)
-                : ext == ".pdf"
-                    ? cairo_pdf_surface_create(tmp.c_str(), layout.width_px, layout.height_px)
-                    : cairo_svg_surface_create(tmp.c_str(), layout.width_px, layout.height_px));
+            CairoSurfacePtr surface(
+                ext == ".png" ? cairo_image_surface_create(CAIRO_FORMAT_ARGB32, width, height)
+                : ext == ".pdf" ? cairo_pdf_surface_create(tmp.c_str(), width, height)
+                                : cairo_svg_surface_create(tmp.c_str(), width, height));
             std::unique_ptr<cairo_t, ContextDeleter> cr(cairo_create(surface.get()));
-            draw(cr.get(), c, layout, density.get(), basemap.get());
+            draw(cr.get());
             cairo_surface_flush(surface.get());
             if (ext == ".png" &&
                 cairo_surface_write_to_png(surface.get(), tmp.c_str()) != CAIRO_STATUS_SUCCESS)
@@ -459,11 +468,8 @@ MapLayout render_map(const MapContent& c, const std::string& path, const MapOpti
                             path + ": cannot be written (" +
                                 cairo_status_to_string(cairo_surface_status(surface.get())) + ")");
         });
-    return layout;
 }
 
-namespace detail
-{
 double surface_peak(std::span<const double> values, double nodata)
 {
     double peak = 0;

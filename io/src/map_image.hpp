@@ -7,6 +7,7 @@
 
 #include <cairo.h>
 
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -19,6 +20,11 @@ struct CairoSurfaceDeleter
     void operator()(cairo_surface_t* s) const { cairo_surface_destroy(s); }
 };
 using CairoSurfacePtr = std::unique_ptr<cairo_surface_t, CairoSurfaceDeleter>;
+
+/// Draws onto a PNG, PDF or SVG of `width` x `height` pixels (by `path`'s extension) and writes it
+/// atomically. Throws Error(Usage) for another extension and Error(Io) when it cannot be written.
+void write_drawing(const std::string& path, bool overwrite, int width, int height,
+                   const std::function<void(cairo_t*)>& draw);
 
 /// The largest value that is neither `nodata` nor NaN, or 0: the top of the legend.
 double surface_peak(std::span<const double> values, double nodata);

@@ -53,9 +53,9 @@ FieldRoles detect_roles(const std::string& path, const std::vector<std::string>&
     {
         roles.x = resolve_field(
             path, names, s.x_field, "--x-field",
-            {"x", "easting", "longitude", "lon", "lng", "long", "point_x", "x_coord"});
+            {"x", "easting", "longitude", "lon", "lng", "long", "point_x", "x_coord", "x_coord_cd"});
         roles.y = resolve_field(path, names, s.y_field, "--y-field",
-                                {"y", "northing", "latitude", "lat", "point_y", "y_coord"});
+                                {"y", "northing", "latitude", "lat", "point_y", "y_coord", "y_coord_cd"});
         if (roles.x < 0 || roles.y < 0)
             throw Error(Errc::Usage,
                         path +
@@ -67,10 +67,18 @@ FieldRoles detect_roles(const std::string& path, const std::vector<std::string>&
     // run says so).
     roles.date = resolve_field(
         path, names, s.date_field, "--date-field",
-        {"date", "datetime", "occurred", "date_occurred", "reported_date", "month"});
+        {"date", "datetime", "occurred", "date_occurred", "occ_date", "cmplnt_fr_dt",
+         "reported_date", "month"});
     if (s.date_field.empty() && roles.date >= 0)
         if (const int month = find_field(names, "month"); month >= 0 && month != roles.date)
             roles.coarser_month = month;
+    // The NYPD complaint layout and common names for a start time and the window's end.
+    roles.time = resolve_field(path, names, s.time_field, "--time-field",
+                               {"time", "occ_time", "cmplnt_fr_tm", "time_from", "from_time"});
+    roles.end_date = resolve_field(path, names, s.end_date_field, "--end-date-field",
+                                   {"end_date", "date_to", "to_date", "cmplnt_to_dt"});
+    roles.end_time = resolve_field(path, names, s.end_time_field, "--end-time-field",
+                                   {"end_time", "time_to", "to_time", "cmplnt_to_tm"});
     roles.type = resolve_field(
         path, names, s.type_field, "--type-field",
         {"crime type", "crime_type", "offence type", "offence_type", "category", "type"});
@@ -99,6 +107,9 @@ std::string describe_roles(const std::vector<std::string>& names, const FieldRol
     if (roles.coarser_month >= 0)
         out += " (finer than '" + names[static_cast<std::size_t>(roles.coarser_month)] +
                "', which is left aside)";
+    add("time", roles.time);
+    add("end date", roles.end_date);
+    add("end time", roles.end_time);
     add("type", roles.type);
     add("id", roles.id);
     add("weight", roles.weight);

@@ -15,6 +15,7 @@ namespace hotspot::io::detail
 struct FieldRoles
 {
     int x = -1, y = -1, date = -1, type = -1, id = -1, weight = -1, code = -1;
+    int time = -1, end_date = -1, end_time = -1; ///< the window an offence happened in
     int coarser_month = -1; ///< a Month field left aside for the finer date field chosen
 };
 

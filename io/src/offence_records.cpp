@@ -5,6 +5,7 @@
 #include "hotspot/engine/core/text.hpp"
 #include "hotspot/io/csv.hpp"
 
+#include <climits>
 #include <cmath>
 #include <cstdio>
 
@@ -82,6 +83,10 @@ void RecordColumns::append(RecordColumns&& o)
         engine::add_month(months_dated, m);
     if (o.last_day != engine::no_day)
         last_day = std::max(last_day, o.last_day);
+    clock_times += o.clock_times;
+    if (unreadable_time_example.empty())
+        unreadable_time_example = std::move(o.unreadable_time_example);
+    unreadable_times += o.unreadable_times;
     // Crime types are few; codes may be tens of thousands, so they are mapped by a hash.
     const auto type_map = merge_names(type_names, o.type_names);
     std::vector<std::int32_t> code_map(o.code_names.size());
@@ -126,11 +131,26 @@ void RecordColumns::append(RecordColumns&& o)
         else
             o.located.day.assign(o.located.size(), engine::no_day);
     }
+    if (located.timed() != o.located.timed() && o.located.size() > 0)
+    {
+        if (!located.timed())
+        {
+            located.time_start.assign(located.size(), engine::no_minute);
+            located.time_span.assign(located.size(), 0);
+        }
+        else
+        {
+            o.located.time_start.assign(o.located.size(), engine::no_minute);
+            o.located.time_span.assign(o.located.size(), 0);
+        }
+    }
     append_vector(located.x, o.located.x);
     append_vector(located.y, o.located.y);
     append_vector(located.weight, o.located.weight);
     append_vector(located.month, o.located.month);
     append_vector(located.day, o.located.day);
+    append_vector(located.time_start, o.located.time_start);
+    append_vector(located.time_span, o.located.time_span);
     append_vector(located.crime_type, o.located.crime_type);
     append_vector(located.source_row, o.located.source_row);
     append_vector(id_hash, o.id_hash);
@@ -216,6 +236,91 @@ void Classifier::reject(std::int64_t row, RejectReason reason, std::string detai
         row, reason, [&] { return std::move(detail); }, raw);
 }
 
+std::optional<engine::TimeWindow> Classifier::window(const RowValues& r, const ParsedDate& start)
+{
+    const FieldRoles& roles = m_setup.roles;
+    std::string_view unreadable;
+    const auto time_in = [&](int role, std::string_view text, int date_minute,
+                             bool date_time_unreadable, std::string_view date_text)
+    {
+        if (role >= 0)
+            if (const std::string_view t = trim(text); !t.empty())
+            {
+                if (const auto minute = parse_time_of_day(t))
+                    return *minute;
+                unreadable = t;
+                return -1;
+            }
+        if (date_time_unreadable && unreadable.empty())
+            unreadable = trim(date_text);
+        return date_minute;
+    };
+    const int start_minute =
+        time_in(roles.time, r.time, start.minute_of_day, start.time_unreadable, r.date);
+
+    // The end, where the record gives one: its date (the start's when only a time is given) and
+    // its time (the end of its day when only a date is given).
+    std::optional<engine::MinuteIndex> end;
+    const std::string_view end_date = roles.end_date >= 0 ? trim(r.end_date) : std::string_view();
+    const std::string_view end_time = roles.end_time >= 0 ? trim(r.end_time) : std::string_view();
+    if (!end_date.empty() || !end_time.empty())
+    {
+        ParsedDate end_day{start.month, start.day};
+        bool readable = true;
+        if (!end_date.empty())
+        {
+            const auto d = parse_date(end_date, m_setup.date_order);
+            readable = d && d->day != engine::no_day;
+            if (readable)
+                end_day = *d;
+            else
+                unreadable = end_date;
+        }
+        if (readable)
+        {
+            const int end_minute = time_in(roles.end_time, end_time, end_day.minute_of_day,
+                                           end_day.time_unreadable, end_date);
+            if (end_minute >= 0)
+                end = engine::make_minute(end_day.day, end_minute);
+            else if (!end_date.empty())
+                end = engine::make_minute(end_day.day, engine::minutes_per_day);
+        }
+    }
+    if (!unreadable.empty())
+    {
+        if (m_out.unreadable_times++ == 0)
+            m_out.unreadable_time_example =
+                "line " + std::to_string(record_line(r.row)) + ": '" + std::string(unreadable) + "'";
+    }
+    if (start_minute >= 0)
+        ++m_out.clock_times;
+
+    const engine::MinuteIndex from = engine::make_minute(start.day, std::max(0, start_minute));
+    if (!end)
+    {
+        if (start_minute >= 0)
+            return engine::TimeWindow{from, 0};
+        if (m_setup.drop_untimed)
+        {
+            reject(r.row, RejectReason::NoTime,
+                   "dated " + engine::format_day(start.day) + " without a time of day", r.raw);
+            return std::nullopt;
+        }
+        return engine::TimeWindow{from, engine::untimed_day_span};
+    }
+    const std::int64_t span = static_cast<std::int64_t>(*end) - from;
+    if (span < 0)
+    {
+        reject(r.row, RejectReason::WindowReversed,
+               "ends " + engine::format_minute(*end) + ", before it starts " +
+                   engine::format_minute(from),
+               r.raw);
+        return std::nullopt;
+    }
+    return engine::TimeWindow{
+        from, static_cast<std::int32_t>(std::min<std::int64_t>(span, INT32_MAX))};
+}
+
 bool Classifier::filtered(std::int64_t row, MonthIndex month, engine::DayIndex day,
                           std::int32_t type, std::string_view raw)
 {
@@ -250,9 +355,11 @@ void Classifier::add(const RowValues& r)
     const FieldRoles& roles = m_setup.roles;
     MonthIndex month = engine::no_month;
     engine::DayIndex day = engine::no_day;
+    ParsedDate parsed;
     if (roles.date >= 0)
         if (const auto date = parse_date(r.date, m_setup.date_order))
         {
+            parsed = *date;
             month = date->month;
             day = date->day;
             if (month != engine::no_month)
@@ -318,9 +425,17 @@ void Classifier::add(const RowValues& r)
                           "weight " + std::string(ws) + " is negative", r.raw);
     }
     ++m_out.located_seen;
+    engine::TimeWindow window;
+    if (day != engine::no_day)
+    {
+        const auto w = this->window(r, parsed);
+        if (!w)
+            return;
+        window = *w;
+    }
     if (filtered(r.row, month, day, type, r.raw))
         return;
-    m_out.located.add(x, y, weight, month, type, r.row, day);
+    m_out.located.add(x, y, weight, month, type, r.row, day, window);
     m_out.id_hash.push_back(roles.id >= 0 ? id_hash(trim(r.id)) : 0);
     if (roles.code >= 0)
         m_out.code.push_back(code_index(trim(r.code)));

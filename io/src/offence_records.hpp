@@ -10,6 +10,7 @@
 #include <array>
 #include <cstdint>
 #include <deque>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -26,7 +27,7 @@ struct RowValues
     bool has_point = false;     // from a geometry rather than text
     double point_x = 0, point_y = 0;
     std::string_view location_problem; // geometry sources: "no geometry", "a LineString"...
-    std::string_view x, y, date, type, id, weight, code;
+    std::string_view x, y, date, time, end_date, end_time, type, id, weight, code;
     std::string_view raw;
 };
 
@@ -47,6 +48,9 @@ struct RecordColumns
     /// The months of every record with a readable date, before the filters: what the source covers
     std::vector<engine::MonthIndex> months_dated;
     engine::DayIndex last_day = engine::no_day; ///< the latest day of a record, before the filters
+    std::int64_t clock_times = 0;      ///< records whose time of day was read
+    std::int64_t unreadable_times = 0; ///< records whose time of day could not be read
+    std::string unreadable_time_example; ///< the first of them: "line 5: '25:00'"
     std::vector<std::string> type_names;
     std::vector<std::string> code_names;
 
@@ -72,6 +76,7 @@ struct ClassifierSetup
     const OffenceFilter* filter = nullptr; ///< reject what it removes while reading
     std::string x_name = "x", y_name = "y";
     DateOrder date_order = DateOrder::DayFirst; ///< of DD/MM/YYYY-like dates
+    bool drop_untimed = false; ///< reject records dated to the day without a time (no_time)
 };
 
 /// Applies the checks to each record, in a fixed order so that every record gets one reason:
@@ -88,6 +93,8 @@ class Classifier
   private:
     std::int32_t type_index(std::string_view text);
     std::int32_t code_index(std::string_view text);
+    /// The window of a record dated to `day`, or nullopt when it was rejected.
+    std::optional<engine::TimeWindow> window(const RowValues& r, const ParsedDate& start);
     bool filtered(std::int64_t row, engine::MonthIndex month, engine::DayIndex day,
                   std::int32_t type, std::string_view raw);
     void reject(std::int64_t row, RejectReason reason, std::string detail, std::string_view raw);

@@ -128,6 +128,8 @@ void put_part(Packet& p, const SourcePart& part)
     p.put(inc.weight);
     p.put(inc.month);
     p.put(inc.day);
+    p.put(inc.time_start);
+    p.put(inc.time_span);
     p.put(inc.crime_type);
     p.put(inc.source_row);
     p.put(c.id_hash);
@@ -146,6 +148,9 @@ void put_part(Packet& p, const SourcePart& part)
     p.put_one(c.located_seen);
     p.put(c.months_dated);
     p.put_one(c.last_day);
+    p.put_one(c.clock_times);
+    p.put_one(c.unreadable_times);
+    p.put(c.unreadable_time_example);
     p.put(c.type_names);
     p.put(c.code_names);
 }
@@ -172,6 +177,8 @@ SourcePart take_part(Packet& p)
     inc.weight = p.take<double>();
     inc.month = p.take<engine::MonthIndex>();
     inc.day = p.take<engine::DayIndex>();
+    inc.time_start = p.take<engine::MinuteIndex>();
+    inc.time_span = p.take<std::int32_t>();
     inc.crime_type = p.take<std::int32_t>();
     inc.source_row = p.take<std::int64_t>();
     c.id_hash = p.take<std::uint64_t>();
@@ -190,6 +197,9 @@ SourcePart take_part(Packet& p)
     c.located_seen = p.take_one<std::int64_t>();
     c.months_dated = p.take<engine::MonthIndex>();
     c.last_day = p.take_one<engine::DayIndex>();
+    c.clock_times = p.take_one<std::int64_t>();
+    c.unreadable_times = p.take_one<std::int64_t>();
+    c.unreadable_time_example = p.take_text();
     c.type_names = p.take_texts();
     c.code_names = p.take_texts();
     return part;

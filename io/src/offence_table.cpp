@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <deque>
@@ -32,7 +33,7 @@ constexpr std::array<std::string_view, reject_reason_count> reason_names{
     "malformed_row",   "bad_date",         "outside_period",    "excluded_crime_type",
     "no_location",     "not_a_point",      "bad_coordinate",    "out_of_range",
     "swapped_lat_lon", "outside_crs_area", "projection_failed", "bad_weight",
-    "duplicate_id"};
+    "duplicate_id",    "window_reversed",  "no_time",           "outside_hours"};
 
 double median(std::vector<double> values)
 {
@@ -363,6 +364,7 @@ struct Selection
     std::vector<std::size_t> unlocated_kept;
     std::vector<RejectedRecord> rejected;
     std::array<std::int64_t, reject_reason_count> rejected_by_reason{};
+    std::vector<double> share; ///< by record: its share inside --days/--hours (when given)
 };
 
 Selection select(const OffenceTable& all, const OffenceFilter& filter, const ReadOptions& options)
@@ -446,6 +448,58 @@ Selection select(const OffenceTable& all, const OffenceFilter& filter, const Rea
         s.keep[i] =
             !filtered(inc.source_row[i], inc.month[i], inc.day_of(i), inc.crime_type[i], raw_of(i));
 
+    // --days/--hours: each offence keeps the share of its window inside them.
+    // A table derived with these hours already weighs its offences by them.
+    if (filter.hours.active() && all.hours_label != filter.hours.label)
+    {
+        if (!all.hours_label.empty())
+            throw Error(Errc::Usage, path + ": offences kept for " + all.hours_label +
+                                         " cannot be filtered again for " + filter.hours.label);
+        if (!inc.timed())
+            throw Error(Errc::Usage,
+                        path + ": its records are dated to the month only (as police.uk publishes "
+                               "them), so they cannot say on which day or at what hour an offence "
+                               "happened: --days and --hours need a date, and a time of day, for "
+                               "each record");
+        if (filter.hours.by_clock && !all.has_times)
+            throw Error(Errc::Usage,
+                        path + ": its records carry dates without a time of day, so --hours "
+                               "would spread each over its whole day; --days alone works on "
+                               "them");
+        s.share.assign(inc.size(), 0.0);
+        for (std::size_t i = 0; i < inc.size(); ++i)
+        {
+            if (!s.keep[i])
+                continue;
+            const auto w = inc.window_of(i);
+            if (w.start == engine::no_minute)
+            {
+                reject(
+                    inc.source_row[i], RejectReason::NoTime,
+                    [] { return std::string("dated to the month only"); }, raw_of(i));
+                s.keep[i] = 0;
+                continue;
+            }
+            const double share = filter.hours.share(
+                w.start, w.span == engine::untimed_day_span ? engine::minutes_per_day : w.span);
+            if (share <= 0)
+            {
+                reject(
+                    inc.source_row[i], RejectReason::OutsideHours,
+                    [&]
+                    {
+                        return engine::format_minute(w.start) +
+                               (w.span > 0 ? " for " + std::to_string(w.span) + " minutes"
+                                           : std::string()) +
+                               " is outside " + filter.hours.label;
+                    },
+                    raw_of(i));
+                s.keep[i] = 0;
+            }
+            s.share[i] = share;
+        }
+    }
+
     // A kept record is a duplicate when an earlier record with its id is kept too; the earliest
     // such is the one the id was first used on.
     if (options.reject_duplicates && !all.same_id.empty())
@@ -498,6 +552,11 @@ void copy_description(const OffenceTable& all, OffenceTable& out)
     out.format = all.format;
     out.has_dates = all.has_dates;
     out.has_types = all.has_types;
+    out.has_times = all.has_times;
+    out.unreadable_times = all.unreadable_times;
+    out.unreadable_time_example = all.unreadable_time_example;
+    out.hours_label = all.hours_label;
+    out.hours_kept = all.hours_kept;
     out.fields_used = all.fields_used;
     out.records_read = all.records_read;
     out.raw_header = all.raw_header;
@@ -508,9 +567,28 @@ void copy_description(const OffenceTable& all, OffenceTable& out)
     out.seconds = all.seconds;
 }
 
+// Each kept offence weighs its share inside --days/--hours.
+void weigh_by_hours(OffenceTable& out, const Selection& s, const OffenceFilter& filter)
+{
+    if (s.share.empty())
+        return;
+    auto& used = out.incidents;
+    double kept = 0;
+    for (std::size_t i = 0, k = 0; i < s.keep.size(); ++i)
+        if (s.keep[i])
+        {
+            used.set_weight(k, used.weight_of(k) * s.share[i]);
+            kept += s.share[i];
+            ++k;
+        }
+    out.hours_label = filter.hours.label;
+    out.hours_kept = kept;
+}
+
 void finish_derived(OffenceTable& out, Selection& s, const OffenceTable& all,
                     const OffenceFilter& filter)
 {
+    weigh_by_hours(out, s, filter);
     for (std::size_t r = 0; r < reject_reason_count; ++r)
         out.rejected_by_reason[r] = all.rejected_by_reason[r] + s.rejected_by_reason[r];
     out.rejected.insert(out.rejected.end(), std::make_move_iterator(s.rejected.begin()),
@@ -761,6 +839,14 @@ OffenceTable detail::join_projected(std::vector<SourcePart> parts, const InputLi
     table.rejected = std::move(all.rejected);
     table.rejected_by_reason = all.rejected_by_reason;
     table.records_read = all.records_read;
+    table.has_times = all.clock_times > 0;
+    table.unreadable_times = all.unreadable_times;
+    table.unreadable_time_example = all.unreadable_time_example;
+    if (all.unreadable_times > 0)
+        table.warnings.push_back(std::to_string(all.unreadable_times) +
+                                 " records' time of day cannot be read (such as " +
+                                 all.unreadable_time_example +
+                                 "): each is spread over the 24 hours of its day");
     table.coverage = coverage_of(inputs, all.months_dated, all.last_day);
     std::stable_sort(table.unlocated.begin(), table.unlocated.end(),
                      [](const UnlocatedRecord& a, const UnlocatedRecord& b)
@@ -1068,7 +1154,11 @@ std::optional<ParsedDate> parse_date(std::string_view text, DateOrder order)
             return std::nullopt; // Excel's 29 February 1900, a day that never was
         else
             d = engine::make_day(1899, 12, whole < 60 ? 31 : 30) + whole;
-        return ParsedDate{engine::month_of_day(d), d};
+        ParsedDate date{engine::month_of_day(d), d};
+        if (const double fraction = serial - std::floor(serial); fraction > 0)
+            date.minute_of_day =
+                std::min(1439, static_cast<int>(std::floor(fraction * 1440 + 1e-6)));
+        return date;
     }
     // YYYY-MM, YYYY-MM-DD..., YYYY/MM/DD...
     if (digits(0, 4, year) && text.size() >= 7 && (text[4] == '-' || text[4] == '/') &&
@@ -1097,8 +1187,93 @@ std::optional<ParsedDate> parse_date(std::string_view text, DateOrder order)
         date.day = engine::make_day(year, month, day);
         if (engine::month_of_day(date.day) != date.month)
             return std::nullopt; // 30 February
+        // The time after the date, if any: "2019-09-14 21:30", "09/14/2019 9:30 PM".
+        if (const std::string_view rest = engine::trim(text.substr(10)); !rest.empty())
+        {
+            if (const auto minute = parse_time_of_day(rest))
+                date.minute_of_day = *minute;
+            else
+                date.time_unreadable = true;
+        }
     }
     return date;
+}
+
+std::optional<int> parse_time_of_day(std::string_view text)
+{
+    text = engine::trim(text);
+    if (!text.empty() && (text.front() == 'T' || text.front() == 't'))
+        text.remove_prefix(1);
+    // A zone or offset is left as written: times are the local clock's.
+    if (!text.empty() && (text.back() == 'Z' || text.back() == 'z'))
+        text.remove_suffix(1);
+    if (const auto sign = text.find_last_of("+-"); sign != std::string_view::npos && sign >= 5)
+        text = text.substr(0, sign);
+    text = engine::trim(text);
+    if (text.empty())
+        return std::nullopt;
+    // A fraction of a day.
+    if (text.find(':') == std::string_view::npos)
+    {
+        double fraction = 0;
+        if (text.find('.') == std::string_view::npos || !parse_number(text, fraction) ||
+            !(fraction >= 0) || fraction >= 1)
+            return std::nullopt;
+        return std::min(1439, static_cast<int>(std::floor(fraction * 1440 + 1e-6)));
+    }
+    // AM/PM: "9:30 PM", "9:30pm", "9:30 p.m."
+    int half = 0; // 0: a 24-hour clock; 1: am; 2: pm
+    {
+        std::string tail;
+        while (!text.empty() && (std::isalpha(static_cast<unsigned char>(text.back())) ||
+                                 text.back() == '.' || text.back() == ' '))
+        {
+            if (text.back() != '.' && text.back() != ' ')
+                tail.insert(tail.begin(),
+                            static_cast<char>(std::tolower(static_cast<unsigned char>(text.back()))));
+            text.remove_suffix(1);
+        }
+        if (tail == "am")
+            half = 1;
+        else if (tail == "pm")
+            half = 2;
+        else if (!tail.empty())
+            return std::nullopt;
+    }
+    const auto colon = text.find(':');
+    int hour = 0, minute = 0, second = 0;
+    if (colon < 1 || colon > 2 || !digits_at(text, 0, colon, hour) ||
+        !digits_at(text, colon + 1, 2, minute))
+        return std::nullopt;
+    std::size_t pos = colon + 3;
+    if (pos < text.size())
+    {
+        if (text[pos] != ':' || !digits_at(text, pos + 1, 2, second))
+            return std::nullopt;
+        pos += 3;
+        if (pos < text.size())
+        {
+            if (text[pos] != '.' && text[pos] != ',')
+                return std::nullopt;
+            const std::string_view fraction = text.substr(pos + 1);
+            if (fraction.empty() || fraction.find_first_not_of("0123456789") !=
+                                        std::string_view::npos)
+                return std::nullopt;
+        }
+    }
+    if (minute > 59 || second > 59)
+        return std::nullopt;
+    if (half != 0)
+    {
+        if (hour < 1 || hour > 12)
+            return std::nullopt;
+        hour = hour % 12 + (half == 2 ? 12 : 0);
+    }
+    if (hour == 24 && minute == 0 && second == 0)
+        return 1440;
+    if (hour > 23)
+        return std::nullopt;
+    return hour * 60 + minute;
 }
 
 std::string format_month(MonthIndex month)

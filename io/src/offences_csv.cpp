@@ -193,6 +193,9 @@ void parse_chunk(std::string_view text, const CsvLayout& layout, Chunk& chunk)
                 r.x = field(roles.x);
                 r.y = field(roles.y);
                 r.date = field(roles.date);
+                r.time = field(roles.time);
+                r.end_date = field(roles.end_date);
+                r.end_time = field(roles.end_time);
                 r.type = field(roles.type);
                 r.id = field(roles.id);
                 r.weight = field(roles.weight);
@@ -545,6 +548,7 @@ SourcePart read_csv_part(const PartRequest& q)
                     q.filter,
                     x_name,
                     y_name};
+    layout.setup.drop_untimed = s.drop_untimed;
     if (roles.date >= 0 && !police_uk) // police.uk's Month is YYYY-MM
     {
         layout.setup.date_order =

@@ -67,6 +67,7 @@ SourcePart read_ogr_part(const PartRequest& q)
                           q.filter,
                           roles.x >= 0 ? names[static_cast<std::size_t>(roles.x)] : "x",
                           roles.y >= 0 ? names[static_cast<std::size_t>(roles.y)] : "y"};
+    setup.drop_untimed = source.drop_untimed;
     Classifier classifier(setup, part.columns);
     // The record texts kept must outlive the reading: a deque of owned strings never moves them.
     auto owned = std::make_shared<std::deque<std::string>>();
@@ -100,6 +101,9 @@ SourcePart read_ogr_part(const PartRequest& q)
                           : std::string_view();
         };
         r.date = value(roles.date);
+        r.time = value(roles.time);
+        r.end_date = value(roles.end_date);
+        r.end_time = value(roles.end_time);
         r.type = value(roles.type);
         r.id = value(roles.id);
         r.code = value(roles.code);

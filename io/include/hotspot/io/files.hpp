@@ -12,6 +12,10 @@ namespace hotspot::io
 /// The whole file as bytes. Throws Error(Io) naming the file when it cannot be read.
 std::string read_text_file(const std::string& path);
 
+/// A name as a safe part of a file name: lower case letters, digits, '-' and '_', other runs as
+/// one '-' ("Brenchley Gardens (1)" gives "brenchley-gardens-1"); "" when nothing is left.
+std::string file_name_part(const std::string& name);
+
 /// A file mapped read-only into memory: no copy, and no page to zero, however large the file.
 class MappedFile
 {

@@ -3,6 +3,7 @@
 #include "hotspot/engine/core/coverage.hpp"
 #include "hotspot/engine/core/incidents.hpp"
 #include "hotspot/engine/core/run_context.hpp"
+#include "hotspot/engine/spacetime/aoristic.hpp"
 #include "hotspot/io/crs.hpp"
 
 #include <array>
@@ -33,7 +34,13 @@ struct OffenceSource
     std::string x_field;      ///< CSV: easting or longitude column
     std::string y_field;      ///< CSV: northing or latitude column
     std::string crs;          ///< CRS of the coordinates when the source does not say (CSV x/y)
-    std::string date_field;   ///< month or date column (police.uk: Month)
+    std::string date_field;   ///< month or date column (police.uk: Month); may carry the time
+    std::string time_field;   ///< the time of day, where it has its own column
+    std::string end_date_field; ///< the end of the window an offence happened in, where known
+    std::string end_time_field; ///< its time of day, where it has its own column
+    /// Records dated to the day without a time: spread over the 24 hours of their day (false),
+    /// or rejected as no_time (true: --untimed drop).
+    bool drop_untimed = false;
     std::string type_field;   ///< crime type column (police.uk: Crime type)
     std::string id_field;     ///< record id used to find duplicates (police.uk: Crime ID)
     std::string weight_field; ///< optional numeric weight (harm score); rows weigh 1 without it
@@ -73,6 +80,9 @@ struct OffenceFilter
     std::optional<engine::DayIndex> from_day; ///< a period to the day: its first day, inclusive
     std::optional<engine::DayIndex> to_day;   ///< its last day, inclusive
     std::vector<std::string> crime_types;   ///< any of these, ignoring case; empty keeps all
+    /// --days/--hours: each offence weighs the share of its window inside these hours; offences
+    /// with none inside are rejected (outside_hours), and those without a time too (no_time).
+    engine::HourFilter hours;
 
     bool by_period() const { return from || to; }
 };
@@ -106,8 +116,11 @@ enum class RejectReason : std::uint8_t
     ProjectionFailed,  ///< the transformation to the target CRS failed
     BadWeight,         ///< weight missing, not a number, or negative
     DuplicateId,       ///< the id was already used by an earlier record
+    WindowReversed,    ///< the window ends before it starts
+    NoTime,            ///< no time of day while one is needed (--untimed drop, --days/--hours)
+    OutsideHours,      ///< no part of the window lies in --days/--hours
 };
-constexpr std::size_t reject_reason_count = 13;
+constexpr std::size_t reject_reason_count = 16;
 std::string_view to_string(RejectReason reason);
 
 /// True for a reason that says the location exists but is wrong (out of range, swapped, outside the
@@ -173,6 +186,15 @@ struct OffenceTable
     std::string format;             ///< "police.uk street-level CSV", "CSV", or the OGR driver name
     bool has_dates = false;         ///< a date field was found
     bool has_types = false;         ///< a crime type field was found
+    bool has_times = false;         ///< a time of day was found (in the date field or its own)
+    /// Records whose time of day could not be read, each spread over its day instead, and one of
+    /// them for the message ("line 5: '25:00'").
+    std::int64_t unreadable_times = 0;
+    std::string unreadable_time_example;
+    /// The --days/--hours filter applied to the incidents ("" when none), and the weight it kept
+    /// (the sum of each offence's share inside it).
+    std::string hours_label;
+    double hours_kept = 0;
     std::string fields_used;        ///< which fields served as x, y, date, type, id, weight
     std::int64_t records_read = 0;
     std::array<std::int64_t, reject_reason_count> rejected_by_reason{};
@@ -244,7 +266,13 @@ struct ParsedDate
 {
     engine::MonthIndex month = engine::no_month;
     engine::DayIndex day = engine::no_day;
+    int minute_of_day = -1;       ///< the time after the date, when one is given (0-1440)
+    bool time_unreadable = false; ///< text after the date that is not a time
 };
+/// A time of day: "21:30", "21:30:15", "9:30 PM", "12:05 a.m.", "21:30:15.250", "T21:30Z"; seconds
+/// are dropped (times count by the minute); "24:00" is the day's end (1440); a plain fraction of a
+/// day ("0.5" is noon), as spreadsheets and R store times. nullopt when unreadable.
+std::optional<int> parse_time_of_day(std::string_view text);
 /// How a file writes the dates ISO cannot tell: the order of day and month in DD/MM/YYYY or
 /// MM/DD/YYYY (slashes, dots or dashes), or Excel's serial day numbers.
 enum class DateOrder : std::uint8_t

@@ -36,6 +36,21 @@ DayIndex first_day_of(MonthIndex month);
 /// "YYYY-MM-DD".
 std::string format_day(DayIndex day);
 
+/// A clock time as minutes since 1970-01-01 00:00, as recorded (no time zone): int32 reaches
+/// the years 0 to 5800.
+using MinuteIndex = std::int32_t;
+constexpr MinuteIndex no_minute = INT32_MIN;
+/// time_span of an offence dated to the day without a time: the 24 hours of its day.
+constexpr std::int32_t untimed_day_span = -1;
+
+/// When an offence happened: from `start`, for `span` minutes (0: an instant; untimed_day_span:
+/// a date without a time, the 24 hours of its day from `start`).
+struct TimeWindow
+{
+    MinuteIndex start = no_minute;
+    std::int32_t span = 0;
+};
+
 /// The first and last month among `months`, ignoring no_month; {no_month, no_month} when none has
 /// one.
 struct MonthRange
@@ -58,6 +73,11 @@ struct Incidents
     /// Empty while no offence is dated to the day (police.uk gives months only), else one day per
     /// offence, no_day where it has none: read it with day_of.
     std::vector<DayIndex> day;
+    /// Empty while no offence has a day, else where each offence's time window starts (no_minute
+    /// where it has no day) and how many minutes it lasts (0: an instant; untimed_day_span: a date
+    /// without a time). Read them with window_of.
+    std::vector<MinuteIndex> time_start;
+    std::vector<std::int32_t> time_span;
     std::vector<std::int32_t> crime_type; ///< index into crime_type_names, -1 where none
     std::vector<std::int64_t> source_row; ///< where the record is in the input (io::record_key)
     std::vector<std::string> crime_type_names;
@@ -67,6 +87,11 @@ struct Incidents
     double weight_of(std::size_t i) const { return weight.empty() ? 1.0 : weight[i]; }
     bool dated_to_day() const { return !day.empty(); }
     DayIndex day_of(std::size_t i) const { return day.empty() ? no_day : day[i]; }
+    bool timed() const { return !time_start.empty(); }
+    TimeWindow window_of(std::size_t i) const
+    {
+        return time_start.empty() ? TimeWindow{} : TimeWindow{time_start[i], time_span[i]};
+    }
     /// Gives offence i a weight, making the weight column when it is the first other than 1.
     void set_weight(std::size_t i, double w)
     {
@@ -85,8 +110,21 @@ struct Incidents
     }
     /// Appends one offence.
     void add(double x_m, double y_m, double weight_ = 1.0, MonthIndex month_ = no_month,
-             std::int32_t crime_type_ = -1, std::int64_t source_row_ = 0, DayIndex day_ = no_day)
+             std::int32_t crime_type_ = -1, std::int64_t source_row_ = 0, DayIndex day_ = no_day,
+             TimeWindow window = {})
     {
+        if (!time_start.empty())
+        {
+            time_start.push_back(window.start);
+            time_span.push_back(window.span);
+        }
+        else if (window.start != no_minute)
+        {
+            time_start.assign(size(), no_minute);
+            time_span.assign(size(), 0);
+            time_start.push_back(window.start);
+            time_span.push_back(window.span);
+        }
         if (!day.empty())
             day.push_back(day_);
         else if (day_ != no_day)
@@ -111,13 +149,13 @@ struct Incidents
     void add_from(const Incidents& other, std::size_t i)
     {
         add(other.x[i], other.y[i], other.weight_of(i), other.month[i], other.crime_type[i],
-            other.source_row[i], other.day_of(i));
+            other.source_row[i], other.day_of(i), other.window_of(i));
     }
     /// Keeps the offences whose `keep` is true, in order, in place.
     template <class Keep> void keep_if(Keep&& keep)
     {
         std::size_t out = 0;
-        const bool weighted_ = weighted(), dated_ = dated_to_day();
+        const bool weighted_ = weighted(), dated_ = dated_to_day(), timed_ = timed();
         for (std::size_t i = 0; i < size(); ++i)
         {
             if (!keep(i))
@@ -131,6 +169,11 @@ struct Incidents
                 weight[out] = weight[i];
             if (dated_)
                 day[out] = day[i];
+            if (timed_)
+            {
+                time_start[out] = time_start[i];
+                time_span[out] = time_span[i];
+            }
             ++out;
         }
         x.resize(out);
@@ -142,6 +185,11 @@ struct Incidents
             weight.resize(out);
         if (dated_)
             day.resize(out);
+        if (timed_)
+        {
+            time_start.resize(out);
+            time_span.resize(out);
+        }
     }
     /// The offences whose `keep` is true, in order, as a new table with the same crime types:
     /// only the kept ones are copied.

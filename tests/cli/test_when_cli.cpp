@@ -1,0 +1,206 @@
+// `hotspot when` and the --days/--hours filter end to end, on real timed data: Chicago's assaults
+// (times to the minute) and Manhattan's burglary windows.
+
+#include "run_command.hpp"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <array>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <numeric>
+#include <sstream>
+
+using namespace hotspot::testsupport;
+namespace fs = std::filesystem;
+
+namespace
+{
+const std::string data = HOTSPOT_SOURCE_DIR "/data/";
+const std::string chicago = data + "chicago/chicago_aggravated_assaults_2010_2019.csv";
+const std::string districts = data + "chicago/chicago_police_districts.geojson";
+const std::string manhattan = data + "nyc/manhattan_residential_burglary_2019.csv";
+
+// Chicago's assaults counted directly by hour of the week (Monday 00:00 first), from the text.
+std::array<double, 168> direct_counts(std::int64_t& records)
+{
+    std::array<double, 168> counts{};
+    std::ifstream in(chicago);
+    std::string line;
+    std::getline(in, line);
+    records = 0;
+    while (std::getline(in, line))
+    {
+        // "2010-01-01 00:05,..."
+        const int y = std::stoi(line.substr(0, 4)), m = std::stoi(line.substr(5, 2)),
+                  d = std::stoi(line.substr(8, 2)), hh = std::stoi(line.substr(11, 2));
+        const std::chrono::year_month_day ymd{std::chrono::year(y), std::chrono::month(m),
+                                              std::chrono::day(d)};
+        const unsigned weekday =
+            std::chrono::weekday(std::chrono::sys_days(ymd)).iso_encoding() - 1; // Monday 0
+        counts[weekday * 24 + hh] += 1;
+        ++records;
+    }
+    return counts;
+}
+
+std::map<std::string, std::array<double, 168>> read_long(const std::string& path)
+{
+    std::map<std::string, std::array<double, 168>> out;
+    std::ifstream in(path);
+    std::string line;
+    std::getline(in, line);
+    REQUIRE(line == "group_kind,group,period,day,hour,weight,share,p_value,above_rest");
+    const std::array<std::string, 7> days{"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+    while (std::getline(in, line))
+    {
+        std::vector<std::string> f;
+        std::stringstream ss(line);
+        for (std::string field; std::getline(ss, field, ',');)
+            f.push_back(field);
+        const auto day = std::find(days.begin(), days.end(), f[3]) - days.begin();
+        auto& row = out[f[0] + "/" + f[1] + "/" + f[2]];
+        row[static_cast<std::size_t>(day * 24 + std::stoi(f[4].substr(0, 2)))] = std::stod(f[5]);
+    }
+    return out;
+}
+} // namespace
+
+TEST_CASE("when: Chicago's hour-of-week table equals a direct count", "[when]")
+{
+    const std::string dir = fresh_temp_dir("when_chicago");
+    const auto r = run_hotspot("when --offences " + chicago + " --boundaries " + districts +
+                               " --permutations 0 --charts none --by year --week-starts sunday "
+                               "--out-dir " +
+                               dir + "/out --summary-json " + dir + "/summary.json");
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    std::int64_t records = 0;
+    const auto expected = direct_counts(records);
+    CHECK(records == 148636);
+    const auto table = read_long(dir + "/out/hour_of_week.csv");
+    const auto& all = table.at("all/all offences/");
+    double sum = 0;
+    for (std::size_t h = 0; h < 168; ++h)
+    {
+        CHECK(all[h] == expected[h]); // exact times: whole offences, no rounding
+        sum += all[h];
+    }
+    CHECK(sum == 148636);
+    // Years 2010-2019 and the districts: each sums to its share of the whole.
+    double years = 0, by_district = 0;
+    int year_count = 0;
+    for (const auto& [key, hours] : table)
+    {
+        const double total = std::accumulate(hours.begin(), hours.end(), 0.0);
+        if (key.rfind("all/all offences/20", 0) == 0)
+        {
+            years += total;
+            ++year_count;
+        }
+        if (key.rfind("area/", 0) == 0 && key.back() == '/')
+            by_district += total;
+    }
+    CHECK(year_count == 10);
+    CHECK(years == 148636);
+    CHECK(by_district <= 148636);
+    CHECK(by_district > 148000);
+    // The wide table starts its week on Sunday when asked.
+    std::ifstream wide(dir + "/out/hour_of_week_wide.csv");
+    std::string header;
+    std::getline(wide, header);
+    CHECK(header == "group_kind,group,period,hour,Sun,Mon,Tue,Wed,Thu,Fri,Sat,total");
+
+    const auto summary = nlohmann::json::parse(slurp(dir + "/summary.json"));
+    CHECK(summary["times"]["instants"] == 148636);
+    CHECK(summary["groups"][0]["reading"].size() == 3);
+}
+
+TEST_CASE("when: significance, charts and readings for each area", "[when]")
+{
+    const std::string dir = fresh_temp_dir("when_manhattan");
+    const auto r = run_hotspot("when --offences " + manhattan +
+                               " --crs EPSG:2263 --timezone America/New_York --out-dir " + dir +
+                               "/out --summary-json " + dir + "/summary.json");
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK((r.out + r.err).find("in a window of a week or more") != std::string::npos);
+    for (const char* f : {"hour_of_week.csv", "hour_of_week_wide.csv", "readings.txt",
+                          "chart_all.png", "chart_all.svg"})
+        CHECK(fs::file_size(dir + "/out/" + f) > 100);
+    const auto summary = nlohmann::json::parse(slurp(dir + "/summary.json"));
+    const auto used = summary["offences"]["used"].get<double>();
+    CHECK(summary["groups"][0]["weight"].get<double>() == Approx(used));
+    CHECK(summary["clock"] == "America/New_York clock time as recorded");
+    CHECK(summary["times"]["windows"].get<int>() > 1000);
+    CHECK(slurp(dir + "/out/readings.txt").find("of the offences fall in") != std::string::npos);
+}
+
+TEST_CASE("The hours filter keeps the night-time economy's hours on every command", "[when]")
+{
+    const std::string dir = fresh_temp_dir("when_filter");
+    // Friday 20:00 to Saturday 04:00 and Saturday 20:00 to Sunday 04:00, counted directly.
+    std::int64_t records = 0;
+    const auto counts = direct_counts(records);
+    double expected = 0;
+    for (const int day : {4, 5})
+        for (int k = 0; k < 8; ++k)
+            expected += counts[static_cast<std::size_t>((day * 24 + 20 + k) % 168)];
+    const auto r = run_hotspot("kde --offences " + chicago +
+                               " --days fri,sat --hours 20-04 --cell 500 --bandwidth 1000 --out " +
+                               dir + "/night.tif --summary-json " + dir + "/summary.json");
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    const auto summary = nlohmann::json::parse(slurp(dir + "/summary.json"));
+    CHECK(summary["offences"]["hours"]["filter"] == "Fri, Sat 20:00-04:00");
+    CHECK(summary["offences"]["hours"]["weight_kept"].get<double>() == expected);
+    CHECK(summary["offences"]["used"].get<double>() == expected);
+    CHECK(summary["offences"]["rejected_by_reason"]["outside_hours"].get<double>() ==
+          148636 - expected);
+
+    // police.uk gives months: refused, saying why.
+    const auto refused = run_hotspot("kde --offences " + data +
+                                     "police_uk/2019-09-kent-street.csv --days fri --cell 100 "
+                                     "--out " +
+                                     dir + "/x.tif");
+    CHECK(refused.exit_code != 0);
+    CHECK(refused.err.find("dated to the month only") != std::string::npos);
+    CHECK_FALSE(fs::exists(dir + "/x.tif"));
+    const auto when_refused = run_hotspot("when --offences " + data +
+                                          "police_uk/2019-09-kent-street.csv --out-dir " + dir +
+                                          "/w");
+    CHECK(when_refused.exit_code != 0);
+    CHECK(when_refused.err.find("months only") != std::string::npos);
+    const auto bad_days = run_hotspot("kde --offences " + chicago +
+                                      " --days friyay --cell 500 --out " + dir + "/y.tif");
+    CHECK(bad_days.exit_code != 0);
+    CHECK(bad_days.err.find("'friyay' is not a day") != std::string::npos);
+}
+
+TEST_CASE("when and the hours filter run in a batch as they run alone", "[when]")
+{
+    const std::string dir = fresh_temp_dir("when_batch");
+    {
+        std::ofstream toml(dir + "/b.toml");
+        toml << "[sources]\nchicago = \"" << chicago << "\"\n"
+             << "[[query]]\nname = \"Night\"\noperation = \"when\"\noffences = \"chicago\"\n"
+             << "days = \"fri,sat\"\nhours = \"20-04\"\npermutations = 0\ncharts = \"none\"\n";
+    }
+    const auto batch = run_hotspot("batch " + dir + "/b.toml --out " + dir + "/batch");
+    INFO(batch.out + batch.err);
+    REQUIRE(batch.exit_code == 0);
+    const auto alone = run_hotspot("when --offences " + chicago +
+                                   " --days fri,sat --hours 20-04 --permutations 0 --charts none "
+                                   "--out-dir " +
+                                   dir + "/alone");
+    REQUIRE(alone.exit_code == 0);
+    for (const char* f : {"hour_of_week.csv", "hour_of_week_wide.csv", "readings.txt"})
+    {
+        const std::string a = slurp(dir + "/alone/" + f);
+        CHECK(!a.empty());
+        CHECK(a == slurp(dir + "/batch/night/" + f));
+    }
+}
