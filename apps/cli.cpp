@@ -426,6 +426,13 @@ std::size_t area_name_field(const io::AreaLayer& layer)
     return 0;
 }
 
+std::string hours_label(const OffenceInput& input)
+{
+    return input.days.empty() && input.hours.empty()
+               ? std::string()
+               : engine::parse_hour_filter(input.days, input.hours).label;
+}
+
 io::OffenceFilter make_filter(const OffenceInput& input)
 {
     if (!input.harm.empty() && !input.source.weight_field.empty())

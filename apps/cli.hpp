@@ -113,6 +113,9 @@ std::size_t area_name_field(const io::AreaLayer& layer);
 /// The filter the options describe. Throws Error(Usage) on a malformed month.
 io::OffenceFilter make_filter(const OffenceInput& input);
 
+/// "Fri, Sat 20:00-04:00" for --days/--hours, "" without them: for titles and tags.
+std::string hours_label(const OffenceInput& input);
+
 /// Reads the offences, tells the analyst what was used and rejected, and writes the rejects file.
 /// `read` sets how (keep unlocated records, keep their text...); its CRS and progress are filled
 /// here.

@@ -1038,6 +1038,7 @@ std::vector<std::pair<std::string, std::string>> density_metadata(const DensityS
         {"HOTSPOT_CRIME_TYPES",
          input.crime_types.empty() ? "all" : engine::join(input.crime_types, "; ")},
         {"HOTSPOT_PERIOD", d.period},
+        {"HOTSPOT_HOURS", hours_label(input)},
         {"HOTSPOT_FILTER_FROM", input.from},
         {"HOTSPOT_FILTER_TO", input.to},
         {"HOTSPOT_WEIGHT_FIELD", input.source.weight_field},

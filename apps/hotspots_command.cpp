@@ -1,8 +1,11 @@
 #include "hotspots_command.hpp"
 
+#include "hotspot/engine/spacetime/aoristic.hpp"
+
 #include "hotspot/engine/areas/area_index.hpp"
 #include "hotspot/engine/core/error.hpp"
 #include "hotspot/engine/core/text.hpp"
+#include "hotspot/engine/spacetime/aoristic.hpp"
 #include "hotspot/io/csv.hpp"
 #include "hotspot/io/files.hpp"
 #include "hotspot/io/geotiff.hpp"
@@ -49,6 +52,8 @@ struct Hotspot
     std::string name;                  ///< what patrols call it: a place nearby, else its main area
     std::string place;
     std::string streets; ///< the streets with most offences in it: "High Street 34; Week Street 20"
+    engine::Signature when; ///< its offences by hour of the week, where they carry times
+    std::string top_hours;  ///< its busiest 4 hours: "Fri 22:00 to Sat 02:00 (41%)"
     double place_distance_m = std::numeric_limits<double>::quiet_NaN();
     double share = 0;
     double pai = 0;
@@ -273,30 +278,45 @@ CLI::App* add_map_command(CLI::App& app, HotspotsRequest& r)
 
 namespace
 {
-// Each hotspot's streets with the most offences.
-void name_streets(const HotspotsRequest& r, HotspotAnalysis& a, Reporter& reporter)
+// The hotspot (its rank - 1) each offence lies in, -1 outside them all.
+std::vector<std::int32_t> hotspot_of_offences(const HotspotAnalysis& a)
 {
-    if (a.spots.empty())
-        return;
     const engine::Incidents& inc = a.table.incidents;
     const auto& grid = a.density.surface.grid;
     const auto& label = a.cells.regions.label;
     std::map<std::int32_t, std::int32_t> spot_of; // region label -> rank
     for (std::size_t s = 0; s < a.spots.size(); ++s)
         spot_of[a.spots[s].label] = static_cast<std::int32_t>(s);
+    std::vector<std::int32_t> of(inc.size(), -1);
+    for (std::size_t i = 0; i < inc.size(); ++i)
+    {
+        const auto c = grid.col_of(inc.x[i]), row = grid.row_of(inc.y[i]);
+        if (c < 0 || c >= grid.cols || row < 0 || row >= grid.rows)
+            continue;
+        if (const auto it = spot_of.find(label.at(c, row)); it != spot_of.end())
+            of[i] = it->second;
+    }
+    return of;
+}
+
+// Each hotspot's streets with the most offences, and, where offences carry times, its hours.
+void name_streets_and_hours(const HotspotsRequest& r, HotspotAnalysis& a, Reporter& reporter)
+{
+    if (a.spots.empty())
+        return;
+    const std::vector<std::int32_t> of = hotspot_of_offences(a);
     const auto streets = top_streets(
-        a.table, r.street_field, a.spots.size(),
-        [&](std::size_t i) -> std::int32_t
-        {
-            const auto c = grid.col_of(inc.x[i]), row = grid.row_of(inc.y[i]);
-            if (c < 0 || c >= grid.cols || row < 0 || row >= grid.rows)
-                return -1;
-            const auto it = spot_of.find(label.at(c, row));
-            return it == spot_of.end() ? -1 : it->second;
-        },
-        reporter);
+        a.table, r.street_field, a.spots.size(), [&](std::size_t i) { return of[i]; }, reporter);
     for (std::size_t s = 0; s < streets.size(); ++s)
         a.spots[s].streets = streets[s];
+    if (!a.table.incidents.timed())
+        return;
+    const engine::Signatures when = engine::signatures(a.table.incidents, of, a.spots.size());
+    for (std::size_t s = 0; s < a.spots.size(); ++s)
+    {
+        a.spots[s].when = when.groups[s];
+        a.spots[s].top_hours = engine::top_hours(when.groups[s], 4);
+    }
 }
 } // namespace
 
@@ -456,7 +476,7 @@ HotspotAnalysis analyse_hotspots(const HotspotsRequest& r, Reporter& reporter)
             reporter.info("disclosure " + std::to_string(a.withheld) + " hotspots of fewer than " +
                           std::to_string(min_count) + " offences withheld");
     }
-    name_streets(r, a, reporter);
+    name_streets_and_hours(r, a, reporter);
     // Names a briefing can tell apart: a name several hotspots share takes each one's busiest
     // street (police.uk's generic locations, such as Parking Area, do not count).
     {
@@ -503,6 +523,8 @@ io::MapContent map_content(const HotspotsRequest& r, const HotspotAnalysis& a)
     map.subtitle =
         (d.period.empty() ? std::string()
                           : "Period " + (one_month ? d.period.substr(0, dots) : d.period) + ".  ") +
+        (hours_label(r.input).empty() ? std::string()
+                                      : "Only " + hours_label(r.input) + ".  ") +
         (r.density.publish.empty() // a published map keeps its kernel to itself (see --publish)
              ? "Kernel " + std::string(engine::to_string(d.options.kernel)) + ", bandwidth " +
                    engine::bandwidth_meaning(d.options.kernel, nominal_bandwidth(d)) +
@@ -541,6 +563,9 @@ io::WebMapSummary write_html(const HotspotsRequest& r, const HotspotAnalysis& a,
     web.table_fields = 5;
     for (const auto& path : r.density.boundaries)
         web.fields.push_back(io::layer_label(path));
+    const bool timed = a.table.incidents.timed();
+    if (timed)
+        web.fields.push_back("Busiest hours");
     const auto& names = a.table.incidents.crime_type_names;
     for (std::size_t i = 0; i < a.spots.size(); ++i)
     {
@@ -558,7 +583,25 @@ io::WebMapSummary write_html(const HotspotsRequest& r, const HotspotAnalysis& a,
                                                          " m from the peak)",
                                    fixed(h.peak, 2) + " " + web.map.units};
         v.insert(v.end(), h.overlaps.begin(), h.overlaps.end());
-        web.details.push_back({std::move(v)});
+        std::vector<std::string> colours;
+        if (timed)
+        {
+            v.push_back(h.top_hours);
+            const double peak = *std::max_element(h.when.hours.begin(), h.when.hours.end());
+            for (const double w : h.when.hours)
+            {
+                double red = 0.94, green = 0.94, blue = 0.94;
+                if (peak > 0 && w > 0)
+                    io::ramp_colour(w / peak, red, green, blue);
+                char hex[8];
+                std::snprintf(hex, sizeof hex, "#%02x%02x%02x",
+                              static_cast<int>(std::lround(red * 255)),
+                              static_cast<int>(std::lround(green * 255)),
+                              static_cast<int>(std::lround(blue * 255)));
+                colours.emplace_back(hex);
+            }
+        }
+        web.details.push_back({std::move(v), std::move(colours)});
     }
     const auto summary = io::write_web_map(web, r.html_path, {.overwrite = r.run.overwrite});
     reporter.info("web map    " + r.html_path + " (" + std::to_string(summary.bytes / 1024) +
@@ -696,6 +739,9 @@ nlohmann::json run_hotspots(const HotspotsRequest& r, Reporter& reporter, Hotspo
         fields.push_back({label, io::FieldType::Text});
     for (const char* name : {"top_crime_types", "top_streets"})
         fields.push_back({name, io::FieldType::Text});
+    const bool timed = inc.timed();
+    if (timed)
+        fields.push_back({"top_hours", io::FieldType::Text});
     for (const char* name : {"peak_x", "peak_y", "peak_lon", "peak_lat"})
         fields.push_back({name, io::FieldType::Real});
     const io::Reprojector to_lonlat(table.target_crs, io::wgs84());
@@ -721,6 +767,8 @@ nlohmann::json run_hotspots(const HotspotsRequest& r, Reporter& reporter, Hotspo
             v.emplace_back(o);
         v.emplace_back(top_types(h, inc.crime_type_names, 3));
         v.emplace_back(h.streets);
+        if (timed)
+            v.emplace_back(h.top_hours);
         for (const double d : {h.peak_at.x, h.peak_at.y, lonlat.x, lonlat.y})
             v.emplace_back(d);
         rows.push_back(std::move(v));

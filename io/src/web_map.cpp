@@ -206,7 +206,7 @@ constexpr const char* page_script = R"js(
   })).addTo(map);
   const spots = {};
   function cell(tag, text) { const e = document.createElement(tag); e.textContent = text; return e; }
-  function popup(values) {
+  function popup(values, hours) {
     const table = document.createElement('table');
     d.fields.forEach(function (name, i) {
       if (values[i] === '') return;
@@ -214,14 +214,27 @@ constexpr const char* page_script = R"js(
       row.appendChild(cell('th', name));
       row.appendChild(cell('td', values[i]));
     });
-    return table;
+    if (!hours) return table;
+    // When: hours of the day across, Monday to Sunday down.
+    const box = document.createElement('div');
+    box.appendChild(table);
+    box.appendChild(cell('div', 'When (hours 00-23 across, Mon-Sun down):'));
+    const canvas = document.createElement('canvas');
+    canvas.width = 24 * 9; canvas.height = 7 * 9; canvas.className = 'hour-chart';
+    const g = canvas.getContext('2d');
+    hours.forEach(function (colour, k) {
+      g.fillStyle = colour;
+      g.fillRect((k % 24) * 9, Math.floor(k / 24) * 9, 8, 8);
+    });
+    box.appendChild(canvas);
+    return box;
   }
   overlays['Hotspots'] = L.geoJSON(d.hotspots, {
     style: {color: '#d91a1a', weight: 2, fillOpacity: 0}, // filled, so a click inside opens it; clear, so the density's colours stay true
     className: 'hotspot-outline',
     onEachFeature: function (f, layer) {
       spots[f.properties.rank] = layer;
-      layer.bindPopup(popup(f.properties.values), {maxWidth: 420});
+      layer.bindPopup(popup(f.properties.values, f.properties.hours), {maxWidth: 420});
       layer.bindTooltip(String(f.properties.rank), {permanent: true, direction: 'center', className: 'rank-label'});
     }
   }).addTo(map);
@@ -275,9 +288,9 @@ constexpr const char* page_script = R"js(
     history.replaceState(null, '', '#hotspot=' + rank);
     return true;
   }
-  // A link to page.html#hotspot=3 opens on hotspot 3.
-  const wanted = /^#hotspot=(\d+)$/.exec(location.hash);
-  if (!(wanted && show(Number(wanted[1]), false)))
+  // A link to page.html#hotspot=3 opens on hotspot 3; #hotspot=3&popup with its popup open.
+  const wanted = /^#hotspot=(\d+)(&popup)?$/.exec(location.hash);
+  if (!(wanted && show(Number(wanted[1]), Boolean(wanted[2]))))
     map.fitBounds(d.density.bounds, {animate: false});
 })();
 )js";
@@ -372,11 +385,15 @@ WebMapSummary write_web_map(const WebMapContent& c, const std::string& path,
     const Reprojector to_lonlat(m.crs, wgs84());
     json spots = json::array();
     for (std::size_t i = 0; i < m.hotspots.size(); ++i)
-        spots.push_back(
-            {{"type", "Feature"},
-             {"properties",
-              {{"rank", std::stoi(m.hotspots[i].label)}, {"values", c.details[i].values}}},
-             {"geometry", multipolygon_json(m.hotspots[i].shape, to_lonlat)}});
+    {
+        json properties = {{"rank", std::stoi(m.hotspots[i].label)},
+                           {"values", c.details[i].values}};
+        if (!c.details[i].hour_colours.empty())
+            properties["hours"] = c.details[i].hour_colours;
+        spots.push_back({{"type", "Feature"},
+                         {"properties", std::move(properties)},
+                         {"geometry", multipolygon_json(m.hotspots[i].shape, to_lonlat)}});
+    }
     summary.hotspots = spots.size();
     d["hotspots"] = {{"type", "FeatureCollection"}, {"features", std::move(spots)}};
     json boundaries = json::array();

@@ -447,3 +447,32 @@ TEST_CASE("Maps credit the sources a run used, and no others", "[cli][web]")
                          !Catch::Contains("Offences:"));
     fs::remove_all(dir);
 }
+
+TEST_CASE("Where offences carry times, each hotspot's popup gives its busiest hours and an hour by "
+          "day chart",
+          "[cli][web][browser]")
+{
+    const std::string dir = fresh_temp_dir("web_hours");
+    const auto r = run_hotspot("hotspots --offences " + demo +
+                               "chicago/chicago_aggravated_assaults_2010_2019.csv --cell 200 "
+                               "--bandwidth 600 --out-dir " +
+                               quoted(dir) + " --html " + quoted(dir + "/map.html") + " --quiet");
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    const std::string page = slurp(dir + "/map.html");
+    CHECK_THAT(page, Catch::Contains("\"Busiest hours\""));
+    CHECK_THAT(page, Catch::Contains("\"hours\":[\"#"));
+    CHECK_THAT(slurp(dir + "/patrol_list.csv"), Catch::Contains(",top_hours,"));
+    const std::string browser = chromium();
+    if (browser.empty())
+    {
+        WARN("HOTSPOT-SKIP: Chromium is not installed (Debian package chromium; make deps "
+             "installs it)");
+        return;
+    }
+    const auto dom = browse(browser, "--dump-dom", "file://" + dir + "/map.html#hotspot=1&popup");
+    INFO(dom.err);
+    REQUIRE(dom.exit_code == 0);
+    CHECK(dom.err.find(":CONSOLE") == std::string::npos);
+    CHECK_THAT(dom.out, Catch::Contains("class=\"hour-chart\""));
+}

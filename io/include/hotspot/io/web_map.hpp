@@ -15,6 +15,9 @@ namespace hotspot::io
 struct WebMapHotspot
 {
     std::vector<std::string> values;
+    /// When offences have times: the hour-of-week chart's cells, Monday 00:00 first, as colours
+    /// ("#440154"), drawn under the popup's table; empty without times.
+    std::vector<std::string> hour_colours;
 };
 
 struct WebMapContent
