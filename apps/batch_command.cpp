@@ -55,7 +55,8 @@ const std::map<std::string, Operation> operations{
     {"trends", {"--out-dir", "", 4}},
     {"near-repeat", {"--out", "near_repeat.csv", 3}},
     {"predict", {"--out-dir", "", 2}},
-    {"when", {"--out-dir", "", 3}}};
+    {"when", {"--out-dir", "", 3}},
+    {"patrol-plan", {"--out-dir", "", 2}}};
 // Options whose values are files: named entries of [sources], [layers] or [places], or paths
 // relative to the batch file.
 const std::set<std::string> path_options{"offences", "test-offences", "offences-after",
@@ -299,6 +300,8 @@ void check_against_data(Query& q, DataCache& cache, std::vector<Problem>& proble
         input = &r.tables.setup.input;
     else if (q.operation == "when")
         input = &r.when.input;
+    else if (q.operation == "patrol-plan")
+        input = &r.patrol_plan.input;
     if (!input)
         return;
     try

@@ -30,6 +30,8 @@ std::vector<Command> register_commands(CLI::App& app, Requests& q)
          [&q](Reporter& r) { return run_predict(q.predict, r); }},
         {add_when_command(app, q.when), &q.when.run,
          [&q](Reporter& r) { return run_when(q.when, r); }},
+        {add_patrol_plan_command(app, q.patrol_plan), &q.patrol_plan.run,
+         [&q](Reporter& r) { return run_patrol_plan(q.patrol_plan, r); }},
     };
 }
 

@@ -7,6 +7,7 @@
 #include "hotspots_command.hpp"
 #include "kde_command.hpp"
 #include "near_repeat_command.hpp"
+#include "patrol_plan_command.hpp"
 #include "predict_command.hpp"
 #include "reconcile_command.hpp"
 #include "snap_points_command.hpp"
@@ -37,6 +38,7 @@ struct Requests
     NearRepeatRequest near_repeat;
     PredictRequest predict;
     WhenRequest when;
+    PatrolPlanRequest patrol_plan;
 };
 
 struct Command

@@ -1,6 +1,8 @@
 #include "when_command.hpp"
 
-#include "hotspot/engine/areas/area_index.hpp"
+#include "area_groups.hpp"
+#include "density.hpp"
+
 #include "hotspot/engine/core/error.hpp"
 #include "hotspot/engine/core/text.hpp"
 #include "hotspot/engine/spacetime/aoristic.hpp"
@@ -17,40 +19,6 @@ namespace hotspot::app
 
 namespace
 {
-// Offences grouped one way: by the areas of a layer, or by hotspots. Offences in none are -1.
-struct Grouping
-{
-    std::string kind; ///< "area" or "hotspot"
-    std::vector<std::string> names;
-    std::vector<std::int32_t> of;
-};
-
-// One group per distinct name (two polygons of one district are one district).
-Grouping group_by_layer(const io::AreaLayer& layer, std::size_t name_field,
-                        const engine::AreaIndex& index, const engine::Incidents& inc,
-                        std::string kind, const std::function<std::string(std::size_t)>& label)
-{
-    Grouping g;
-    g.kind = std::move(kind);
-    std::map<std::string, std::int32_t> by_name;
-    std::vector<std::int32_t> group_of_feature(layer.features.size());
-    for (std::size_t f = 0; f < layer.features.size(); ++f)
-    {
-        const std::string name = label ? label(f) : layer.features[f].values[name_field];
-        const auto [it, added] =
-            by_name.emplace(name, static_cast<std::int32_t>(g.names.size()));
-        if (added)
-            g.names.push_back(name);
-        group_of_feature[f] = it->second;
-    }
-    std::vector<std::int32_t> feature(inc.size(), -1);
-    engine::locate_points(index, inc.x.data(), inc.y.data(), inc.size(), 0.0, feature.data());
-    g.of.resize(inc.size());
-    for (std::size_t i = 0; i < inc.size(); ++i)
-        g.of[i] = feature[i] >= 0 ? group_of_feature[static_cast<std::size_t>(feature[i])] : -1;
-    return g;
-}
-
 std::string two(int v)
 {
     char b[8];
@@ -219,40 +187,12 @@ nlohmann::json run_when(const WhenRequest& r, Reporter& reporter)
                       "signature shows days of the week, not hours");
 
     // The groupings: the whole area, each area of --boundaries, each hotspot.
-    std::vector<Grouping> groupings;
+    std::vector<AreaGrouping> groupings;
     if (!r.boundaries.empty())
-    {
-        const auto layer = load_areas(r.run, r.boundaries, r.boundaries_layer, table.target_crs);
-        const std::size_t field = r.area_field.empty()
-                                      ? area_name_field(*layer)
-                                      : io::field_index(*layer, r.area_field, "--area-field");
-        const auto index = load_area_index(r.run, r.boundaries, r.boundaries_layer, table.target_crs);
-        groupings.push_back(group_by_layer(*layer, field, *index, inc, "area", {}));
-        reporter.info("areas      " + r.boundaries + ": " +
-                      std::to_string(groupings.back().names.size()) + " areas by " +
-                      layer->field_names[field]);
-    }
+        groupings.push_back(
+            group_by_areas(r.run, r.boundaries, r.boundaries_layer, r.area_field, table, reporter));
     if (!r.hotspots.empty())
-    {
-        const auto layer = load_areas(r.run, r.hotspots, "", table.target_crs);
-        const auto has = [&](const char* f)
-        {
-            return std::find(layer->field_names.begin(), layer->field_names.end(), f) !=
-                   layer->field_names.end();
-        };
-        if (!has("rank") || !has("name"))
-            throw Error(Errc::Usage, r.hotspots + ": not a hotspots layer (it has no rank and "
-                                                  "name fields); give the GeoPackage `hotspot "
-                                                  "hotspots` wrote");
-        const std::size_t rank = io::field_index(*layer, "rank", "rank");
-        const std::size_t name = io::field_index(*layer, "name", "name");
-        const auto index = load_area_index(r.run, r.hotspots, "", table.target_crs);
-        groupings.push_back(group_by_layer(
-            *layer, name, *index, inc, "hotspot", [&](std::size_t f)
-            { return "#" + layer->features[f].values[rank] + " " + layer->features[f].values[name]; }));
-        reporter.info("hotspots   " + r.hotspots + ": " +
-                      std::to_string(groupings.back().names.size()) + " hotspots");
-    }
+        groupings.push_back(group_by_hotspots(r.run, r.hotspots, table, reporter));
 
     // Each group's signature, and the whole area's.
     struct Row

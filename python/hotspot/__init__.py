@@ -120,7 +120,8 @@ class _Inputs:
 
 def run(command, **options):
     """Runs any command (kde, reconcile, tables, hotspots, map, evaluate, displacement, compare,
-    trends, near-repeat, predict, snap-points, batch) with its options; returns its summary."""
+    trends, near-repeat, predict, snap-points, when, patrol-plan, batch) with its options; returns
+    its summary."""
     with _Inputs(options) as args:
         return _hotspot.run(command, args)
 

@@ -26,7 +26,7 @@ for block in re.findall(r"```[a-z]*\n(.*?)```", text, re.S):
 
 # The options whose values are files read (outputs are made in the run's folder).
 INPUTS = {"--offences", "--offences-after", "--test-offences", "--areas", "--boundaries",
-          "--places", "--aliases", "--categories", "--basemap", "--forecast"}
+          "--places", "--aliases", "--categories", "--basemap", "--forecast", "--hotspots"}
 SHIPPED = {"ons-css", "ons-css-codes", "streets"}
 
 ran, left_out, failed = 0, [], []
