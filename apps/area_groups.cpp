@@ -28,8 +28,11 @@ AreaGrouping group(const io::AreaLayer& layer, const engine::AreaIndex& index,
         {
             g.names.push_back(feature_names[f]);
             g.area_m2.push_back(0);
+            g.shapes.emplace_back();
         }
         group_of_feature[f] = it->second;
+        auto& shape = g.shapes[static_cast<std::size_t>(it->second)];
+        shape.insert(shape.end(), layer.features[f].shape.begin(), layer.features[f].shape.end());
         g.area_m2[static_cast<std::size_t>(it->second)] +=
             engine::area_m2(layer.features[f].shape);
     }

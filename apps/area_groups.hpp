@@ -15,7 +15,8 @@ struct AreaGrouping
     std::string kind; ///< "area" or "hotspot"
     std::vector<std::string> names;
     std::vector<std::int32_t> of; ///< per offence: its group, -1 in none
-    std::vector<double> area_m2;  ///< per group: the polygons' area (hotspots: as the layer says)
+    std::vector<double> area_m2;  ///< per group: its polygons' area
+    std::vector<engine::MultiPolygon> shapes; ///< per group: its polygons
 };
 
 /// The areas of a boundary layer, one group per distinct value of `name_field` (empty: a field

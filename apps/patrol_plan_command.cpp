@@ -7,6 +7,7 @@
 #include "hotspot/engine/hotspots/patrol_plan.hpp"
 #include "hotspot/io/csv.hpp"
 #include "hotspot/io/files.hpp"
+#include "hotspot/io/map.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -20,9 +21,52 @@ namespace
 // A few street blocks: Koper-style visits suit hotspots of about this size or less.
 constexpr double few_blocks_m2 = 250'000;
 
+std::string html(const std::string& text)
+{
+    std::string out;
+    for (const char c : text)
+        out += c == '<' ? "&lt;" : c == '>' ? "&gt;" : c == '&' ? "&amp;" : c == '"' ? "&quot;"
+                                                                          : std::string(1, c);
+    return out;
+}
+
+// A briefing map of one shift: each hotspot visited shaded by its visits a week in the shift,
+// outlined and labelled "#rank: visits".
+io::MapContent shift_map(const AreaGrouping& spots, const std::vector<int>& visits,
+                         const io::Crs& crs)
+{
+    engine::Box2 box;
+    for (const auto& shape : spots.shapes)
+        box.expand(engine::bounds(shape));
+    const double margin = std::max(500.0, 0.08 * std::max(box.width(), box.height()));
+    box = box.grown(margin);
+    const double cell = std::max(box.width(), box.height()) / 900;
+    engine::GridSpec grid{box.xmin, box.ymax, cell,
+                          static_cast<std::int64_t>(std::ceil(box.width() / cell)),
+                          static_cast<std::int64_t>(std::ceil(box.height() / cell))};
+    io::MapContent map;
+    map.surface = engine::Raster<double>(grid, 0.0);
+    map.crs = crs;
+    for (std::size_t h = 0; h < spots.shapes.size(); ++h)
+    {
+        const auto mask = engine::rasterize_mask({&spots.shapes[h]}, grid);
+        for (std::size_t k = 0; k < mask.values.size(); ++k)
+            if (mask.values[k])
+                map.surface.values[k] = std::max(map.surface.values[k], double(visits[h]));
+        if (visits[h] == 0)
+            continue; // outlined only where officers go
+        const engine::Box2 b = engine::bounds(spots.shapes[h]);
+        map.hotspots.push_back({spots.shapes[h],
+                                "#" + std::to_string(h + 1) + ": " + std::to_string(visits[h]),
+                                {(b.xmin + b.xmax) / 2, (b.ymin + b.ymax) / 2}});
+    }
+    map.units = "visits a week";
+    return map;
+}
+
 std::string clock(engine::MinuteIndex minute_of_week)
 {
-    char b[16];
+    char b[64];
     std::snprintf(b, sizeof b, "%s %02d:%02d",
                   std::string(engine::weekday_abbreviation(minute_of_week / 1440)).c_str(),
                   minute_of_week % 1440 / 60, minute_of_week % 60);
@@ -91,9 +135,15 @@ CLI::App* add_patrol_plan_command(CLI::App& app, PatrolPlanRequest& r)
     cmd->add_option("--seed", r.seed,
                     "Seed of the visit times (default 1): a plan repeats exactly for a seed")
         ->group("Plan");
+    cmd->add_option("--maps", r.maps,
+                    "A briefing map of each shift, its hotspots shaded and labelled by their "
+                    "visits a week: png (default), pdf, or none")
+        ->check(CLI::IsMember({"png", "pdf", "none"}))
+        ->group("Output");
     cmd->add_option("--out-dir", r.out_dir,
                     "Folder for schedule.csv (day, shift, hotspot, visits, suggested times, "
-                    "expected harm and its share of the shift's)")
+                    "expected harm and its share of the shift's), plan.html (the schedule as a "
+                    "page to brief from) and the maps")
         ->required()
         ->group("Output");
     add_run_options(*cmd, r.run);
@@ -152,7 +202,15 @@ nlohmann::json run_patrol_plan(const PatrolPlanRequest& r, Reporter& reporter)
     const std::filesystem::path dir(r.out_dir);
     const std::string schedule_path = (dir / "schedule.csv").string();
     if (std::filesystem::is_directory(dir))
-        check_outputs(r.run, {&schedule_path});
+    {
+        const std::string page = (dir / "plan.html").string();
+        check_outputs(r.run, {&schedule_path, &page});
+        if (r.maps != "none")
+            for (const auto& shift : shifts)
+                io::check_output_path(
+                    (dir / ("plan_" + io::file_name_part(shift.name) + "." + r.maps)).string(),
+                    r.run.overwrite);
+    }
 
     io::OffenceTable table = load_offences(r.input, r.run, reporter);
     engine::Incidents& inc = table.incidents;
@@ -223,7 +281,7 @@ nlohmann::json run_patrol_plan(const PatrolPlanRequest& r, Reporter& reporter)
         std::vector<std::string> times;
         for (const auto t : v.times)
             times.push_back(clock(t));
-        char hours[16];
+        char hours[32];
         std::snprintf(hours, sizeof hours, "%02d-%02d", s.start_hour, s.end_hour);
         csv += std::string(engine::weekday_abbreviation(v.day)) + "," + io::csv_quote(s.name) +
                "," + hours + "," + std::to_string(v.hotspot + 1) + "," +
@@ -234,6 +292,61 @@ nlohmann::json run_patrol_plan(const PatrolPlanRequest& r, Reporter& reporter)
     }
     make_output_folder(r.out_dir);
     io::write_text_file(schedule_path, csv, r.run.overwrite);
+    std::vector<std::string> written{schedule_path};
+
+    // A briefing map per shift, and the schedule as a page.
+    const std::string strategy_words =
+        r.strategy + ", " + std::to_string(o.visits_per_shift) + " visits of " +
+        std::to_string(r.visit_minutes) + " minutes a shift";
+    std::string page = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+                       "<title>Patrol plan</title><style>body{font-family:sans-serif;margin:24px}"
+                       "table{border-collapse:collapse;margin-bottom:18px}td,th{border:1px solid "
+                       "#ccc;padding:3px 8px;text-align:left;vertical-align:top}th{background:"
+                       "#f2f2f2}h2{margin-top:28px}</style></head><body>\n<h1>Patrol plan</h1>\n<p>" +
+                       html(strategy_words) + "; expected harm per week from " +
+                       html(fixed(weeks, 0)) + " weeks of " + html(table.source_path) +
+                       ". The hotspot-shifts visited hold " +
+                       html(fixed(100 * plan.share_in_planned, 1)) + "% of the area's " +
+                       html(harm) + ". Visit at the suggested times, which are drawn at random "
+                       "over each hotspot's busy hours so that they cannot be predicted.</p>\n";
+    for (std::size_t s = 0; s < shifts.size(); ++s)
+    {
+        const engine::Shift& shift = shifts[s];
+        char hours[32];
+        std::snprintf(hours, sizeof hours, "%02d:00-%02d:00", shift.start_hour, shift.end_hour);
+        std::vector<int> week(spots.names.size(), 0);
+        page += "<h2>" + html(shift.name) + " shift, " + hours + "</h2>\n<table><tr><th>day</th>"
+                "<th>hotspot</th><th>visits</th><th>suggested times</th><th>share of the "
+                "shift's harm</th></tr>\n";
+        for (const auto& v : plan.rows)
+        {
+            if (v.shift != s || v.visits == 0)
+                continue;
+            week[v.hotspot] += v.visits;
+            std::vector<std::string> times;
+            for (const auto t : v.times)
+                times.push_back(clock(t).substr(4));
+            page += "<tr><td>" + std::string(engine::weekday_name(v.day)) + "</td><td>" +
+                    html(spots.names[v.hotspot]) + "</td><td>" + std::to_string(v.visits) +
+                    "</td><td>" + html(engine::join(times, ", ")) + "</td><td>" +
+                    fixed(100 * v.share_of_shift, 1) + "%</td></tr>\n";
+        }
+        page += "</table>\n";
+        if (r.maps == "none")
+            continue;
+        io::MapContent map = shift_map(spots, week, table.target_crs);
+        map.title = "Patrol plan: " + shift.name + " shift, " + hours;
+        map.subtitle = "Hotspot visits a week in this shift (" + strategy_words + ")";
+        map.attribution = map_attribution(table, r.input, {}, "");
+        const std::string path =
+            (dir / ("plan_" + io::file_name_part(shift.name) + "." + r.maps)).string();
+        io::render_map(map, path, {.overwrite = r.run.overwrite});
+        written.push_back(path);
+    }
+    page += "<p>Made with hotspot " HOTSPOT_VERSION_STRING ".</p></body></html>\n";
+    const std::string page_path = (dir / "plan.html").string();
+    io::write_text_file(page_path, page, r.run.overwrite);
+    written.push_back(page_path);
 
     const int capacity = o.visits_per_shift * 7 * static_cast<int>(shifts.size());
     int given = 0, unused = 0;
@@ -254,7 +367,8 @@ nlohmann::json run_patrol_plan(const PatrolPlanRequest& r, Reporter& reporter)
     reporter.info("covers     " + fixed(100 * plan.share_in_planned, 1) + "% of the area's " +
                   harm + " (" + fixed(plan.area_harm_per_week, 1) +
                   " a week) is expected in the hotspot-shifts visited");
-    reporter.info("wrote      " + schedule_path + " (" + std::to_string(rows) + " rows)");
+    reporter.info("wrote      " + schedule_path + " (" + std::to_string(rows) + " rows), " +
+                  std::to_string(written.size() - 1) + " more files in " + r.out_dir);
 
     nlohmann::json shifts_json = nlohmann::json::array();
     for (const auto& s : shifts)
@@ -275,7 +389,7 @@ nlohmann::json run_patrol_plan(const PatrolPlanRequest& r, Reporter& reporter)
         {"harm_unit", harm},
         {"share_of_harm_in_planned_hotspot_shifts", plan.share_in_planned},
         {"seed", r.seed},
-        {"outputs", {schedule_path}}};
+        {"outputs", written}};
     write_summary(r.run, summary);
     return summary;
 }

@@ -26,6 +26,7 @@ struct PatrolPlanRequest
     double weeks = 0;
     double shrinkage = 24;
     std::uint64_t seed = 1;
+    std::string maps = "png";
     std::string out_dir;
     RunOptions run;
 };

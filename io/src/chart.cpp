@@ -52,7 +52,7 @@ void render_hour_chart(const HourChart& chart, const std::string& path, bool ove
             text(cr, chart.reading, 20, 74, 12, false);
             for (int h = 0; h < 24; ++h)
             {
-                char label[8];
+                char label[16];
                 std::snprintf(label, sizeof label, "%02d", h);
                 text(cr, label, left + (h + 0.5) * cell, top - 8, 11, false, true);
             }

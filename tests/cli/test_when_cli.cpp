@@ -257,3 +257,33 @@ TEST_CASE("patrol-plan: each shift's capacity spent, reproducibly, on real timed
           3, "dated to the month only"}},
         [&] { CHECK_FALSE(fs::exists(dir + "/x/schedule.csv")); });
 }
+
+TEST_CASE("patrol-plan briefs each shift on a map and a page", "[when]")
+{
+    const std::string dir = fresh_temp_dir("patrol_brief");
+    REQUIRE(run_hotspot("hotspots --offences " + chicago +
+                        " --from 2019-01 --to 2019-12 --cell 200 --bandwidth 600 --out-dir " + dir +
+                        "/spots --quiet")
+                .exit_code == 0);
+    const auto r = run_hotspot("patrol-plan --offences " + chicago + " --hotspots " + dir +
+                               "/spots/hotspots.gpkg --officer-hours 4 --travel-minutes 5 "
+                               "--shift 'day 08-20' --shift 'night 20-08' --strategy top-first "
+                               "--maps pdf --out-dir " +
+                               dir + "/plan --summary-json " + dir + "/s.json");
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    const auto summary = nlohmann::json::parse(slurp(dir + "/s.json"));
+    CHECK(summary["visits_per_shift"] == 12); // 4 hours of 15-minute visits and 5 minutes' travel
+    for (const char* f : {"plan_day.pdf", "plan_night.pdf", "plan.html", "schedule.csv"})
+        CHECK(fs::file_size(dir + "/plan/" + f) > 500);
+    const std::string page = slurp(dir + "/plan/plan.html");
+    CHECK(page.find("<h2>night shift, 20:00-08:00</h2>") != std::string::npos);
+    CHECK(page.find("Friday") != std::string::npos);
+    // An existing plan is kept without --overwrite, before any work.
+    const auto again = run_hotspot("patrol-plan --offences " + chicago + " --hotspots " + dir +
+                                   "/spots/hotspots.gpkg --visits-per-shift 5 --maps pdf "
+                                   "--shift 'day 08-20' --shift 'night 20-08' --out-dir " + dir +
+                                   "/plan");
+    CHECK(again.exit_code != 0);
+    CHECK(again.err.find("already exists") != std::string::npos);
+}
