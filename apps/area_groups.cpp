@@ -12,15 +12,16 @@ namespace hotspot::app
 
 namespace
 {
-AreaGrouping group(const io::AreaLayer& layer, const engine::AreaIndex& index,
-                   const engine::Incidents& inc, std::string kind,
+// One group per distinct name, over features given as names and shapes.
+AreaGrouping group(const std::vector<engine::MultiPolygon>& feature_shapes,
+                   const engine::AreaIndex& index, const engine::Incidents& inc, std::string kind,
                    const std::vector<std::string>& feature_names)
 {
     AreaGrouping g;
     g.kind = std::move(kind);
     std::map<std::string, std::int32_t> by_name;
-    std::vector<std::int32_t> group_of_feature(layer.features.size());
-    for (std::size_t f = 0; f < layer.features.size(); ++f)
+    std::vector<std::int32_t> group_of_feature(feature_shapes.size());
+    for (std::size_t f = 0; f < feature_shapes.size(); ++f)
     {
         const auto [it, added] =
             by_name.emplace(feature_names[f], static_cast<std::int32_t>(g.names.size()));
@@ -31,10 +32,9 @@ AreaGrouping group(const io::AreaLayer& layer, const engine::AreaIndex& index,
             g.shapes.emplace_back();
         }
         group_of_feature[f] = it->second;
-        auto& shape = g.shapes[static_cast<std::size_t>(it->second)];
-        shape.insert(shape.end(), layer.features[f].shape.begin(), layer.features[f].shape.end());
-        g.area_m2[static_cast<std::size_t>(it->second)] +=
-            engine::area_m2(layer.features[f].shape);
+        const auto k = static_cast<std::size_t>(it->second);
+        g.shapes[k].insert(g.shapes[k].end(), feature_shapes[f].begin(), feature_shapes[f].end());
+        g.area_m2[k] += engine::area_m2(feature_shapes[f]);
     }
     std::vector<std::int32_t> feature(inc.size(), -1);
     engine::locate_points(index, inc.x.data(), inc.y.data(), inc.size(), 0.0, feature.data());
@@ -54,7 +54,8 @@ AreaGrouping group_by_areas(const RunOptions& run, const std::string& path,
                                                  : io::field_index(*layer, name_field,
                                                                    "--area-field");
     const auto index = load_area_index(run, path, layer_name, table.target_crs);
-    AreaGrouping g = group(*layer, *index, table.incidents, "area", io::field_values(*layer, field));
+    AreaGrouping g =
+        group(io::shapes(*layer), *index, table.incidents, "area", io::field_values(*layer, field));
     reporter.info("areas      " + path + ": " + std::to_string(g.names.size()) + " areas by " +
                   layer->field_names[field]);
     return g;
@@ -78,9 +79,22 @@ AreaGrouping group_by_hotspots(const RunOptions& run, const std::string& path,
     for (std::size_t f = 0; f < names.size(); ++f)
         labels.push_back("#" + ranks[f] + " " + names[f]);
     const auto index = load_area_index(run, path, "", table.target_crs);
-    AreaGrouping g = group(*layer, *index, table.incidents, "hotspot", labels);
+    AreaGrouping g = group(io::shapes(*layer), *index, table.incidents, "hotspot", labels);
     reporter.info("hotspots   " + path + ": " + std::to_string(g.names.size()) + " hotspots");
     return g;
+}
+
+} // namespace hotspot::app
+
+namespace hotspot::app
+{
+
+AreaGrouping group_by_shapes(std::string kind, std::vector<std::string> names,
+                             std::vector<engine::MultiPolygon> shapes,
+                             const io::OffenceTable& table)
+{
+    const engine::AreaIndex index(shapes);
+    return group(shapes, index, table.incidents, std::move(kind), names);
 }
 
 } // namespace hotspot::app

@@ -25,6 +25,11 @@ AreaGrouping group_by_areas(const RunOptions& run, const std::string& path,
                             const std::string& layer, const std::string& name_field,
                             const io::OffenceTable& table, Reporter& reporter);
 
+/// Groups of the given shapes and names (hotspots computed in the same run), in `table`'s CRS.
+AreaGrouping group_by_shapes(std::string kind, std::vector<std::string> names,
+                             std::vector<engine::MultiPolygon> shapes,
+                             const io::OffenceTable& table);
+
 /// The hotspots of a GeoPackage `hotspot hotspots` wrote, in rank order, named "#1 Brenchley
 /// Gardens". Throws Error(Usage) for a layer without rank and name fields.
 AreaGrouping group_by_hotspots(const RunOptions& run, const std::string& path,

@@ -81,9 +81,12 @@ CLI::App* add_patrol_plan_command(CLI::App& app, PatrolPlanRequest& r)
                        "the harm expected there in the shift's hours, at unpredictable times");
     add_offence_options(*cmd, r.input);
     cmd->add_option("--hotspots", r.hotspots,
-                    "The hotspots to visit: the GeoPackage `hotspot hotspots` wrote")
-        ->required()
+                    "The hotspots to visit: the GeoPackage `hotspot hotspots` wrote. Without it "
+                    "they are computed in the same run from the same offences, as `hotspot "
+                    "hotspots` would with the density and method options below")
         ->group("Plan");
+    add_density_options(*cmd, r.spots.density);
+    add_hotspot_method_options(*cmd, r.spots.method);
     cmd->add_option("--shift", r.shifts,
                     "A shift of every day, NAME FROM-TO in whole hours (repeatable; default "
                     "\"early 07-15\" \"late 15-23\" \"night 23-07\"). A shift past midnight "
@@ -247,7 +250,33 @@ nlohmann::json run_patrol_plan(const PatrolPlanRequest& r, Reporter& reporter)
     }
     o.weeks = weeks;
 
-    const AreaGrouping spots = group_by_hotspots(r.run, r.hotspots, table, reporter);
+    AreaGrouping spots;
+    if (!r.hotspots.empty())
+        spots = group_by_hotspots(r.run, r.hotspots, table, reporter);
+    else
+    {
+        // The hotspots of the same offences (all of them, before --weeks), as `hotspots` finds
+        // them.
+        HotspotsRequest request = r.spots;
+        request.input = r.input;
+        request.run = r.run;
+        request.run.summary_json_path.clear();
+        HotspotRows rows;
+        run_hotspots(request, reporter, &rows);
+        const auto column = [&](const char* name)
+        {
+            for (std::size_t f = 0; f < rows.fields.size(); ++f)
+                if (rows.fields[f].name == name)
+                    return f;
+            throw Error(Errc::Internal, std::string("hotspot rows without ") + name);
+        };
+        const std::size_t rank = column("rank"), name = column("name");
+        std::vector<std::string> labels;
+        for (const auto& row : rows.rows)
+            labels.push_back("#" + std::to_string(std::get<std::int64_t>(row[rank])) + " " +
+                             std::get<std::string>(row[name]));
+        spots = group_by_shapes("hotspot", std::move(labels), std::move(rows.outlines), table);
+    }
     if (spots.names.empty())
         throw Error(Errc::BadData, r.hotspots + ": holds no hotspot");
     std::vector<std::string> large;

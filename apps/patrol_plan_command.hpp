@@ -1,6 +1,7 @@
 #pragma once
 
 #include "cli.hpp"
+#include "hotspots_command.hpp"
 
 #include <string>
 #include <vector>
@@ -14,6 +15,7 @@ struct PatrolPlanRequest
 {
     OffenceInput input;
     std::string hotspots;
+    HotspotsRequest spots; ///< without --hotspots: how they are computed in the same run
     std::vector<std::string> shifts;
     int visits_per_shift = -1;
     double officer_hours = -1;

@@ -287,3 +287,23 @@ TEST_CASE("patrol-plan briefs each shift on a map and a page", "[when]")
     CHECK(again.exit_code != 0);
     CHECK(again.err.find("already exists") != std::string::npos);
 }
+
+TEST_CASE("patrol-plan computes its hotspots in the same run as `hotspots` would", "[when]")
+{
+    const std::string dir = fresh_temp_dir("patrol_same_run");
+    REQUIRE(run_hotspot("hotspots --offences " + chicago +
+                        " --cell 250 --bandwidth 750 --out-dir " + dir + "/spots --quiet")
+                .exit_code == 0);
+    const std::string plan = "patrol-plan --offences " + chicago +
+                             " --visits-per-shift 6 --weeks 26 --maps none --quiet ";
+    const auto given = run_hotspot(plan + "--hotspots " + dir + "/spots/hotspots.gpkg --out-dir " +
+                                   dir + "/given");
+    INFO(given.err);
+    REQUIRE(given.exit_code == 0);
+    const auto same_run = run_hotspot(plan + "--cell 250 --bandwidth 750 --out-dir " + dir + "/run");
+    INFO(same_run.err);
+    REQUIRE(same_run.exit_code == 0);
+    const std::string schedule = slurp(dir + "/given/schedule.csv");
+    CHECK(schedule.size() > 1000);
+    CHECK(schedule == slurp(dir + "/run/schedule.csv"));
+}
