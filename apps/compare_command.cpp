@@ -186,6 +186,8 @@ nlohmann::json run_compare(const CompareRequest& r, Reporter& reporter)
 {
     check_density_spec(r.density);
     const bool risk = !r.cases.empty();
+    const std::string only =
+        hours_label(r.input).empty() ? std::string() : " Only " + hours_label(r.input) + ".";
     const bool change = !r.this_period.empty() || !r.last_period.empty();
     if (risk == change)
         throw Error(Errc::Usage, "give --cases (relative risk) or --this and --last (change)");
@@ -320,7 +322,7 @@ nlohmann::json run_compare(const CompareRequest& r, Reporter& reporter)
         draw(out("risk_map.png"), positive_part(s.log_risk), "log relative risk", d, areas,
              first_label + " against " + second_label + ": relative risk",
              "Bandwidth " + engine::bandwidth_meaning(d.options.kernel, d.options.bandwidth_m) +
-                 ". Outlined: raised risk at p < " + fixed(r.alpha, 3) + " (per cell).",
+                 ". Outlined: raised risk at p < " + fixed(r.alpha, 3) + " (per cell)." + only,
              credit, r.run.overwrite);
     }
     else
@@ -354,7 +356,8 @@ nlohmann::json run_compare(const CompareRequest& r, Reporter& reporter)
         draw(out("change_map.png"), positive_part(s.difference), change_unit, d, areas,
              first_label + " against " + second_label + ": change",
              "Shaded: increase. Outlined: significant increase (+) and decrease (-) at p < " +
-                 fixed(r.alpha, 3) + " (per cell), offences within " + fixed(radius, 0) + " m.",
+                 fixed(r.alpha, 3) + " (per cell), offences within " + fixed(radius, 0) + " m." +
+                 only,
              credit, r.run.overwrite);
         summary["count_radius_m"] = radius;
     }

@@ -3,6 +3,7 @@
 #include "hotspot/engine/areas/area_index.hpp"
 #include "hotspot/engine/core/error.hpp"
 #include "hotspot/engine/core/text.hpp"
+#include "hotspot/engine/density/study_window.hpp"
 #include "hotspot/engine/hotspots/evaluation.hpp"
 #include "hotspot/engine/hotspots/hotspots.hpp"
 #include "hotspot/io/files.hpp"
@@ -18,6 +19,13 @@ namespace hotspot::app
 
 namespace
 {
+// Offences are counted whole, except that --days/--hours keep each offence's share inside them
+// (and then only without harm weights, which the hit rate does not count).
+bool by_share(const io::OffenceTable& table, const OffenceInput& input)
+{
+    return !table.hours_label.empty() && input.harm.empty() && input.source.weight_field.empty();
+}
+
 namespace fs = std::filesystem;
 
 std::string number(double v, int decimals)
@@ -76,8 +84,21 @@ CLI::App* add_evaluate_command(CLI::App& app, EvaluateRequest& r)
                     "With --rolling: the months the plain kernel density is drawn from (default 3)")
         ->group("Prospective");
     add_prospective_options(*cmd, r.prospective, true);
+    cmd->add_option("--forecast", r.forecast,
+                    "Score a forecast entry, ours or another team's: polygon cells (shapefile, "
+                    "GeoPackage...) with a 0/1 `hotspot` field, on the --offences of --at and "
+                    "--horizon, inside the police area of the first --boundaries layer, as the NIJ "
+                    "Real-Time Crime Forecasting Challenge (2017) scored entries")
+        ->group("Forecast entry");
+    cmd->add_option("--at", r.at, "With --forecast: the first day forecast, YYYY-MM-DD")
+        ->group("Forecast entry");
+    cmd->add_option("--horizon", r.horizon,
+                    "With --forecast: 1W, 2W (7 or 14 days) or 1M, 2M, 3M (calendar months) from "
+                    "--at inclusive")
+        ->group("Forecast entry");
     cmd->add_option("--out-dir", r.out_dir,
-                    "Folder for evaluation.csv and curves.csv (with --rolling: rolling.csv)")
+                    "Folder for evaluation.csv and curves.csv (with --rolling: rolling.csv; with "
+                    "--forecast: entry_score.csv)")
         ->required()
         ->group("Output");
     add_run_options(*cmd, r.run);
@@ -156,8 +177,8 @@ nlohmann::json run_rolling(const EvaluateRequest& r, Reporter& reporter)
                        { return inc.month[i] < test && inc.month[i] >= test - r.kde_months; });
         const engine::Incidents before =
             inc.subset([&](std::size_t i) { return inc.month[i] < test; });
-        const auto counts_test = engine::cell_counts(tested, grid, false);
-        const auto counts_train = engine::cell_counts(before, grid, false);
+        const auto counts_test = engine::cell_counts(tested, grid, by_share(table, r.input));
+        const auto counts_train = engine::cell_counts(before, grid, by_share(table, r.input));
         for (const auto& method : methods)
         {
             engine::Raster<double> surface;
@@ -234,11 +255,147 @@ nlohmann::json run_rolling(const EvaluateRequest& r, Reporter& reporter)
 }
 } // namespace
 
+namespace
+{
+constexpr double m2_per_sq_mile = 2'589'988.110336;
+constexpr double m2_per_sq_ft = 0.09290304;
+
+// A forecast entry scored on the offences of its horizon (see engine::score_entry).
+nlohmann::json run_entry_score(const EvaluateRequest& r, Reporter& reporter)
+{
+    if (r.at.empty() || r.horizon.empty())
+        throw Error(Errc::Usage, "--forecast needs --at (the first day forecast) and --horizon");
+    if (r.density.boundaries.empty())
+        throw Error(Errc::Usage, "--forecast needs the police area: give it with --boundaries");
+    const engine::Horizon horizon = engine::parse_horizon(r.horizon);
+    OffenceInput input = r.input;
+    input.from = r.at;
+    const io::OffenceFilter at_day = make_filter(input);
+    if (!at_day.from_day)
+        throw Error(Errc::Usage, "--at takes a day, YYYY-MM-DD (got '" + r.at + "')");
+    const engine::DayIndex last = horizon.last_day(*at_day.from_day);
+    input.to = engine::format_day(last);
+    make_output_folder(r.out_dir);
+    const std::string out = (fs::path(r.out_dir) / "entry_score.csv").string();
+    io::check_output_path(out, r.run.overwrite);
+
+    const io::OffenceTable table = load_offences(input, r.run, reporter);
+    const io::Crs& crs = table.target_crs;
+    const auto entry = load_areas(r.run, r.forecast, "", crs);
+    const std::size_t hot_field = io::field_index(*entry, "hotspot", "the hotspot field");
+    std::vector<engine::MultiPolygon> cells;
+    std::vector<bool> hot;
+    for (const auto& f : entry->features)
+    {
+        double flag = 0;
+        const std::string& text = f.values[hot_field];
+        if (!io::parse_number(engine::trim(text), flag) || (flag != 0 && flag != 1))
+            throw Error(Errc::BadData, r.forecast + ": feature " + std::to_string(f.fid) +
+                                           ": hotspot '" + text + "' is not 0 or 1");
+        cells.push_back(f.shape);
+        hot.push_back(flag == 1);
+    }
+    const auto area = load_areas(r.run, r.density.boundaries.front(), r.density.boundaries_layer,
+                                 crs);
+    std::vector<engine::Point2> points;
+    const auto& inc = table.incidents;
+    for (std::size_t i = 0; i < inc.size(); ++i)
+        points.push_back({inc.x[i], inc.y[i]});
+    const engine::EntryScore s = engine::score_entry(cells, hot, io::shapes(*area), points);
+
+    // The challenge's rules, reported: cells of 62,500-360,000 sq ft (those cut by the area's
+    // edge aside), hot cells of 0.25-0.75 sq mi in all.
+    double smallest = 0, largest = 0;
+    std::size_t interior = 0;
+    const engine::AreaIndex area_index(io::shapes(*area));
+    for (const auto& cell : cells)
+    {
+        bool inside = true;
+        for (const auto& polygon : cell)
+            for (const auto& v : polygon.outer)
+                inside = inside && area_index.locate(v) >= 0;
+        if (!inside)
+            continue;
+        const double a = engine::area_m2(cell) / m2_per_sq_ft;
+        smallest = interior == 0 ? a : std::min(smallest, a);
+        largest = std::max(largest, a);
+        ++interior;
+    }
+    const double hot_sq_mi = s.hot_area / m2_per_sq_mile, area_sq_mi = s.area / m2_per_sq_mile;
+    const bool cells_ok = interior > 0 && smallest >= 62'500 * 0.999 && largest <= 360'000 * 1.001;
+    const bool hot_ok = hot_sq_mi >= 0.25 * 0.999 && hot_sq_mi <= 0.75 * 1.001;
+    reporter.info("horizon    " + r.at + " to " + engine::format_day(last) + " (" + r.horizon +
+                  ", days inclusive)");
+    reporter.info("entry      " + r.forecast + ": " + std::to_string(s.cells) + " cells, " +
+                  std::to_string(s.hot_cells) + " hot, " + fixed(hot_sq_mi, 3) +
+                  " sq mi of the police area's " + fixed(area_sq_mi, 2) + " sq mi");
+    reporter.info("offences   " + std::to_string(s.offences_inside) +
+                  " inside the police area (N), " + std::to_string(s.in_hot_cells) +
+                  " in hot cells (n); " + std::to_string(s.outside_area) +
+                  " outside the area left out" +
+                  (s.in_no_cell > 0 ? ", " + std::to_string(s.in_no_cell) +
+                                          " inside it but in no cell of the entry (they count in N)"
+                                    : std::string()));
+    reporter.info("PAI        " + fixed(s.pai, 3) + "   = (n/N) / (a/A)");
+    reporter.info("PEI*       " + fixed(s.pei_star, 3) + "   = n / n*, n* = " +
+                  std::to_string(s.best_possible) + " in the " + std::to_string(s.hot_cells) +
+                  " fullest cells");
+    reporter.info("hit rate   " + fixed(100 * s.hit_rate, 1) + "%");
+    reporter.info(std::string("rules      NIJ 2017: ") +
+                  (interior == 0 ? "no cell lies wholly inside the police area"
+                                 : "interior cells of " + fixed(smallest, 0) + "-" +
+                                       fixed(largest, 0) + " sq ft (62,500-360,000 " +
+                                       (cells_ok ? "met" : "NOT met") + ")") +
+                  "; hot area " + fixed(hot_sq_mi, 3) + " sq mi (0.25-0.75 " +
+                  (hot_ok ? "met" : "NOT met") + ")");
+    const std::string csv =
+        "forecast,at,horizon,last_day,N,n,n_star,cells,hot_cells,hot_area_sq_mi,area_sq_mi,pai,"
+        "pei_star,hit_rate,left_out_outside_area,cell_rule_met,hot_area_rule_met\n" +
+        io::csv_quote(r.forecast) + "," + r.at + "," + r.horizon + "," + engine::format_day(last) +
+        "," + std::to_string(s.offences_inside) + "," + std::to_string(s.in_hot_cells) + "," +
+        std::to_string(s.best_possible) + "," + std::to_string(s.cells) + "," +
+        std::to_string(s.hot_cells) + "," + fixed(hot_sq_mi, 6) + "," + fixed(area_sq_mi, 6) +
+        "," + fixed(s.pai, 6) + "," + fixed(s.pei_star, 6) + "," + fixed(s.hit_rate, 6) + "," +
+        std::to_string(s.outside_area) + "," + (cells_ok ? "yes" : "no") + "," +
+        (hot_ok ? "yes" : "no") + "\n";
+    io::write_text_file(out, csv, r.run.overwrite);
+    reporter.info("wrote      " + out);
+    nlohmann::json summary = {
+        {"command", "evaluate"},
+        {"version", HOTSPOT_VERSION_STRING},
+        {"offences", offences_json(table)},
+        {"forecast", r.forecast},
+        {"at", r.at},
+        {"horizon", r.horizon},
+        {"last_day", engine::format_day(last)},
+        {"N", s.offences_inside},
+        {"n", s.in_hot_cells},
+        {"n_star", s.best_possible},
+        {"hot_cells", s.hot_cells},
+        {"cells", s.cells},
+        {"hot_area_sq_mi", hot_sq_mi},
+        {"area_sq_mi", area_sq_mi},
+        {"pai", s.pai},
+        {"pei_star", s.pei_star},
+        {"hit_rate", s.hit_rate},
+        {"left_out_outside_area", s.outside_area},
+        {"rules", {{"cells", cells_ok}, {"hot_area", hot_ok}}},
+        {"definitions",
+         "PAI = (n/N)/(a/A); PEI* = n/n*; N: offences inside the police area in the horizon "
+         "(days inclusive), n: those in hot cells, a: hot cells' area clipped to the police area, "
+         "A: the police area, n*: the most offences as many cells held"}};
+    write_summary(r.run, summary);
+    return summary;
+}
+} // namespace
+
 nlohmann::json run_evaluate(const EvaluateRequest& r, Reporter& reporter)
 {
     if (r.rolling < 0)
         throw Error(Errc::Usage, "--rolling takes a number of months");
     check_density_spec(r.density);
+    if (!r.forecast.empty())
+        return run_entry_score(r, reporter);
     if (r.rolling > 0)
         return run_rolling(r, reporter);
     check_hotspot_method(r.method);
@@ -283,8 +440,8 @@ nlohmann::json run_evaluate(const EvaluateRequest& r, Reporter& reporter)
             compute_density(r.density, first.incidents, first.target_crs, r.run, reporter, grid, b);
         grid = d.surface.grid; // every bandwidth on one grid
         const auto study = study_cells(d.surface);
-        const auto counts1 = engine::cell_counts(first.incidents, *grid, false);
-        const auto counts2 = engine::cell_counts(second.incidents, *grid, false);
+        const auto counts1 = engine::cell_counts(first.incidents, *grid, by_share(first, r.input));
+        const auto counts2 = engine::cell_counts(second.incidents, *grid, by_share(second, r.input));
         const HotspotCells cells =
             find_hotspot_cells(r.method, d.surface, study, counts1, nominal_bandwidth(d));
         engine::Raster<std::uint8_t> hot(*grid, 0);

@@ -25,6 +25,11 @@ struct EvaluateRequest
     int rolling = 0;
     int kde_months = 3; ///< the plain kernel density's training months
     ProspectiveSpec prospective;
+    /// Score this forecast entry (cells with a 0/1 `hotspot` field) on the offences of --at and
+    /// --horizon, inside the police area of --boundaries.
+    std::string forecast;
+    std::string at;      ///< the forecast's first day, YYYY-MM-DD
+    std::string horizon; ///< 1W, 2W, 1M, 2M, 3M
     std::string out_dir;
     RunOptions run;
 };

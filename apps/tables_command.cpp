@@ -147,6 +147,20 @@ CountedRecords records_for_tables(const ReconcileSetup& setup, const RunOptions&
     read.keep_unlocated = true;
     read.reject_duplicates = false; // as reconcile reads them
     c.table = load_offences(setup.input, run, reporter, read);
+    // Tables count whole offences: one partly inside --days/--hours would count as a whole one.
+    if (!c.table.hours_label.empty())
+    {
+        const auto& w = c.table.incidents.weight;
+        const auto partly = std::count_if(w.begin(), w.end(), [](double v) { return v < 1.0; });
+        if (partly > 0)
+            throw Error(Errc::Usage,
+                        c.table.source_path + ": " + std::to_string(partly) +
+                            " offences happened in windows only partly inside " +
+                            c.table.hours_label +
+                            ", and tables count whole offences; `hotspot when` gives their "
+                            "aoristic weights by hour, and records timed to the minute can be "
+                            "tabled by hours");
+    }
     c.areas = load_coded_layer(setup.areas, c.table.target_crs, run, reporter);
     auto& inc = c.table.incidents;
     const std::size_t located = inc.size();

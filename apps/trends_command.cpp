@@ -223,7 +223,9 @@ nlohmann::json run_trends(const TrendsRequest& r, Reporter& reporter)
     const double cell = grid.cell_m;
     const auto& mask = study.mask;
 
-    const bool weighted = !r.input.harm.empty() || !r.input.source.weight_field.empty();
+    // --days/--hours weigh each offence by the share of its window inside them.
+    const bool weighted = !r.input.harm.empty() || !r.input.source.weight_field.empty() ||
+                          !table.hours_label.empty();
     const engine::SpaceTimeCube cube =
         engine::build_cube(inc, grid, mask ? &*mask : nullptr, *step, weighted);
     const double band = r.band_m ? *r.band_m : 2 * cell;
@@ -453,7 +455,9 @@ nlohmann::json run_trends(const TrendsRequest& r, Reporter& reporter)
                        "; cells of " + fixed(cell, 0) + " m; Gi* within " + fixed(band, 0) +
                        " m and " + std::to_string(r.time_window) +
                        " previous step(s), against the " + std::string(engine::to_string(global)) +
-                       "; FDR " + fixed(r.alpha, 3) + " per step";
+                       "; FDR " + fixed(r.alpha, 3) + " per step" +
+                       (hours_label(r.input).empty() ? std::string()
+                                                     : "; only " + hours_label(r.input));
         map.attribution = map_attribution(table, r.input, r.boundaries, r.boundaries_layer);
         io::render_map(map, out("trends_map.png"),
                        {.width_px = r.map_width_px, .overwrite = r.run.overwrite});

@@ -307,3 +307,81 @@ TEST_CASE("patrol-plan computes its hotspots in the same run as `hotspots` would
     CHECK(schedule.size() > 1000);
     CHECK(schedule == slurp(dir + "/run/schedule.csv"));
 }
+
+namespace
+{
+// A GeoJSON FeatureCollection in British National Grid of squares (x0, y0, side, hotspot flag).
+std::string squares_geojson(const std::vector<std::array<double, 4>>& squares, bool flagged)
+{
+    std::ostringstream out;
+    out.precision(10);
+    out << "{\"type\":\"FeatureCollection\",\"crs\":{\"type\":\"name\",\"properties\":"
+           "{\"name\":\"urn:ogc:def:crs:EPSG::27700\"}},\"features\":[";
+    for (std::size_t k = 0; k < squares.size(); ++k)
+    {
+        const auto [x, y, w, flag] = squares[k];
+        out << (k ? "," : "") << "{\"type\":\"Feature\",\"properties\":{";
+        if (flagged)
+            out << "\"hotspot\":" << static_cast<int>(flag);
+        out << "},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[" << x << "," << y
+            << "],[" << x + w << "," << y << "],[" << x + w << "," << y + w << "],[" << x << ","
+            << y + w << "],[" << x << "," << y << "]]]}}";
+    }
+    out << "]}";
+    return out.str();
+}
+} // namespace
+
+TEST_CASE("evaluate --forecast scores an entry as hand computation says", "[when][entry]")
+{
+    const std::string dir = fresh_temp_dir("entry_score");
+    const double x0 = 575000, y0 = 155000;
+    // A 3 x 3 grid of 100 m cells, hot at the south-west and north-east corners; the police area
+    // stops 250 m east, cutting the east column in half.
+    std::vector<std::array<double, 4>> cells;
+    for (int row = 0; row < 3; ++row)
+        for (int col = 0; col < 3; ++col)
+            cells.push_back({x0 + col * 100, y0 + row * 100, 100,
+                             (row == 0 && col == 0) || (row == 2 && col == 2) ? 1.0 : 0.0});
+    std::ofstream(dir + "/entry.geojson") << squares_geojson(cells, true);
+    std::ofstream(dir + "/area.geojson")
+        << "{\"type\":\"FeatureCollection\",\"crs\":{\"type\":\"name\",\"properties\":{\"name\":"
+           "\"urn:ogc:def:crs:EPSG::27700\"}},\"features\":[{\"type\":\"Feature\",\"properties\":"
+           "{\"name\":\"force\"},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[575000,"
+           "155000],[575250,155000],[575250,155300],[575000,155300],[575000,155000]]]}}]}";
+    {
+        std::ofstream csv(dir + "/test.csv");
+        csv << "x,y,date\n";
+        const auto add = [&](double x, double y, const char* date)
+        { csv << x0 + x << "," << y0 + y << "," << date << "\n"; };
+        for (int k = 0; k < 4; ++k)
+            add(10 + k, 10, "2017-03-01");
+        add(220, 250, "2017-03-07");   // hot, inside the area
+        add(280, 250, "2017-03-02");   // hot but outside the area: left out
+        add(150, 150, "2017-03-03");
+        add(150, 151, "2017-03-04");
+        add(150, 152, "2017-03-05");
+        add(50, 250, "2017-03-06");
+        add(50, 251, "2017-03-06");
+        add(10, 11, "2017-03-08");     // after the horizon's last day
+        add(10, 12, "2017-02-28");     // before --at
+    }
+    const auto r = run_hotspot("evaluate --forecast " + dir + "/entry.geojson --offences " + dir +
+                               "/test.csv --crs EPSG:27700 --boundaries " + dir +
+                               "/area.geojson --at 2017-03-01 --horizon 1W --out-dir " + dir +
+                               "/out --summary-json " + dir + "/s.json");
+    INFO(r.out + r.err);
+    REQUIRE(r.exit_code == 0);
+    const auto s = nlohmann::json::parse(slurp(dir + "/s.json"));
+    CHECK(s["N"] == 10);
+    CHECK(s["n"] == 5);
+    CHECK(s["n_star"] == 7);
+    CHECK(s["left_out_outside_area"] == 1);
+    CHECK(s["pai"].get<double>() == Approx(2.5));
+    CHECK(s["pei_star"].get<double>() == Approx(5.0 / 7));
+    CHECK(s["hit_rate"].get<double>() == Approx(0.5));
+    CHECK(s["last_day"] == "2017-03-07");
+    CHECK(s["hot_area_sq_mi"].get<double>() == Approx(15000 / 2589988.110336));
+    CHECK(s["rules"]["hot_area"] == false); // far below 0.25 sq mi
+    CHECK(slurp(dir + "/out/entry_score.csv").find(",2.500000,") != std::string::npos);
+}

@@ -2,8 +2,55 @@
 
 #include "hotspot/engine/core/grid.hpp"
 
+// Boost.Geometry's rescaling policy trips GCC 12's -Wmaybe-uninitialized at -O3 (a false alarm
+// inside Boost); it is silenced for this file's intersection alone.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <boost/geometry.hpp>
+#include <boost/geometry/geometries/multi_polygon.hpp>
+#include <boost/geometry/geometries/point_xy.hpp>
+#include <boost/geometry/geometries/polygon.hpp>
+
 namespace hotspot::engine
 {
+
+namespace
+{
+namespace bg = boost::geometry;
+using BgPoint = bg::model::d2::point_xy<double>;
+using BgPolygon = bg::model::polygon<BgPoint>;
+using BgMulti = bg::model::multi_polygon<BgPolygon>;
+
+BgMulti to_boost(const MultiPolygon& shape)
+{
+    BgMulti out;
+    for (const auto& polygon : shape)
+    {
+        BgPolygon p;
+        for (const auto& v : polygon.outer)
+            p.outer().emplace_back(v.x, v.y);
+        for (const auto& hole : polygon.holes)
+        {
+            p.inners().emplace_back();
+            for (const auto& v : hole)
+                p.inners().back().emplace_back(v.x, v.y);
+        }
+        out.push_back(std::move(p));
+    }
+    bg::correct(out); // closes the rings and winds them as Boost expects
+    return out;
+}
+} // namespace
+
+double shared_area(const MultiPolygon& a, const MultiPolygon& b)
+{
+    if (!bounds(a).intersects(bounds(b)))
+        return 0.0;
+    BgMulti out;
+    bg::intersection(to_boost(a), to_boost(b), out);
+    return bg::area(out);
+}
+#pragma GCC diagnostic pop
 
 Box2 bounds(const MultiPolygon& shape)
 {

@@ -1,5 +1,7 @@
 #include "hotspot/engine/core/incidents.hpp"
 
+#include "hotspot/engine/core/error.hpp"
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -50,6 +52,41 @@ std::string format_day(DayIndex day)
     std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
                   unsigned(ymd.month()), unsigned(ymd.day()));
     return buffer;
+}
+
+DayIndex Horizon::last_day(DayIndex first) const
+{
+    if (months == 0)
+        return first + days - 1;
+    using namespace std::chrono;
+    const year_month_day start{sys_days{std::chrono::days{first}}};
+    year_month_day end = start + std::chrono::months{months};
+    if (!end.ok()) // 31 January + 1 month: the end of February
+        end = end.year() / end.month() / last;
+    return static_cast<DayIndex>(sys_days{end}.time_since_epoch().count()) - 1;
+}
+
+Horizon parse_horizon(const std::string& text)
+{
+    Horizon h;
+    h.label = text;
+    int n = 0;
+    std::size_t i = 0;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9' && n < 1000)
+        n = n * 10 + (text[i++] - '0');
+    const std::string unit = text.substr(i);
+    if (i == 0 || n <= 0 || unit.size() != 1 || std::string("DWMdwm").find(unit) == std::string::npos)
+        throw Error(Errc::Usage, "--horizon '" + text +
+                                     "' is not a horizon; give 1W, 2W, 1M, 2M or 3M (weeks of 7 "
+                                     "days, or whole calendar months, from --at inclusive)");
+    const char u = static_cast<char>(unit[0] | 0x20);
+    if (u == 'd')
+        h.days = n;
+    else if (u == 'w')
+        h.days = 7 * n;
+    else
+        h.months = n;
+    return h;
 }
 
 double Incidents::total_weight() const

@@ -1,6 +1,8 @@
 #include "hotspot/engine/hotspots/evaluation.hpp"
 
+#include "hotspot/engine/areas/area_index.hpp"
 #include "hotspot/engine/core/error.hpp"
+#include "hotspot/engine/density/study_window.hpp"
 #include "hotspot/engine/hotspots/hotspots.hpp"
 
 #include <algorithm>
@@ -124,6 +126,53 @@ DisplacementResult weighted_displacement_quotient(const DisplacementCounts& c)
         r.interpretation =
             "displacement greater than the direct effect: the operation was counterproductive";
     return r;
+}
+
+EntryScore score_entry(const std::vector<MultiPolygon>& cells, const std::vector<bool>& hot,
+                       const std::vector<MultiPolygon>& police_area, const std::vector<Point2>& offences)
+{
+    if (hot.size() != cells.size())
+        throw Error(Errc::Internal, "score_entry: a hot flag per cell");
+    EntryScore s;
+    s.cells = cells.size();
+    for (const auto& part : police_area)
+        s.area += area_m2(part);
+    const AreaIndex area_index(police_area);
+    const AreaIndex cell_index(cells);
+    std::vector<std::int64_t> counts(cells.size(), 0);
+    for (const auto& p : offences)
+    {
+        if (area_index.locate(p) < 0)
+        {
+            ++s.outside_area;
+            continue;
+        }
+        ++s.offences_inside;
+        const std::int32_t c = cell_index.locate(p);
+        if (c < 0)
+            ++s.in_no_cell;
+        else
+            ++counts[static_cast<std::size_t>(c)];
+    }
+    for (std::size_t c = 0; c < cells.size(); ++c)
+    {
+        if (!hot[c])
+            continue;
+        ++s.hot_cells;
+        s.in_hot_cells += counts[c];
+        for (const auto& part : police_area)
+            s.hot_area += shared_area(cells[c], part);
+    }
+    std::vector<std::int64_t> sorted = counts;
+    std::sort(sorted.begin(), sorted.end(), std::greater<>());
+    for (std::size_t k = 0; k < s.hot_cells && k < sorted.size(); ++k)
+        s.best_possible += sorted[k];
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    const double N = static_cast<double>(s.offences_inside), n = static_cast<double>(s.in_hot_cells);
+    s.hit_rate = N > 0 ? n / N : nan;
+    s.pai = N > 0 && s.hot_area > 0 && s.area > 0 ? (n / N) / (s.hot_area / s.area) : nan;
+    s.pei_star = s.best_possible > 0 ? n / static_cast<double>(s.best_possible) : nan;
+    return s;
 }
 
 } // namespace hotspot::engine

@@ -127,3 +127,61 @@ TEST_CASE("Coverage curves take the same cells as the top-area threshold", "[eva
         CHECK(curve[i].pei == Approx(expected.pei));
     }
 }
+
+TEST_CASE("A forecast entry is scored as the NIJ challenge did, on a hand-worked grid",
+          "[evaluation][entry]")
+{
+    // A 3 x 3 grid of 100 m cells; the police area stops at x = 250, cutting the east column.
+    const auto square = [](double x0, double y0, double side)
+    {
+        return MultiPolygon{{{{x0, y0}, {x0 + side, y0}, {x0 + side, y0 + side},
+                              {x0, y0 + side}},
+                             {}}};
+    };
+    std::vector<MultiPolygon> cells;
+    std::vector<bool> hot;
+    for (int row = 0; row < 3; ++row)
+        for (int col = 0; col < 3; ++col)
+        {
+            cells.push_back(square(col * 100.0, row * 100.0, 100));
+            hot.push_back((row == 0 && col == 0) || (row == 2 && col == 2));
+        }
+    const std::vector<MultiPolygon> area{
+        MultiPolygon{{{{0, 0}, {250, 0}, {250, 300}, {0, 300}}, {}}}};
+    std::vector<Point2> offences;
+    for (int k = 0; k < 4; ++k)
+        offences.push_back({10.0 + k, 10}); // hot cell (0, 0)
+    offences.push_back({220, 250});         // hot cell (2, 2), inside the area
+    offences.push_back({280, 250});         // hot cell (2, 2), outside the area: left out
+    for (int k = 0; k < 3; ++k)
+        offences.push_back({150, 150.0 + k}); // cell (1, 1)
+    for (int k = 0; k < 2; ++k)
+        offences.push_back({50, 250.0 + k}); // cell (0, 2)
+    const EntryScore s = score_entry(cells, hot, area, offences);
+    CHECK(s.offences_inside == 10);
+    CHECK(s.outside_area == 1);
+    CHECK(s.in_hot_cells == 5);
+    CHECK(s.hot_cells == 2);
+    CHECK(s.hot_area == Approx(10000 + 5000)); // the east cell clipped to half
+    CHECK(s.area == Approx(75000));
+    CHECK(s.pai == Approx((5.0 / 10) / (15000.0 / 75000)));
+    CHECK(s.best_possible == 7); // the two fullest cells: 4 and 3
+    CHECK(s.pei_star == Approx(5.0 / 7));
+    CHECK(s.hit_rate == Approx(0.5));
+    CHECK(shared_area(cells[8], area[0]) == Approx(5000));
+    CHECK(shared_area(cells[0], area[0]) == Approx(10000));
+}
+
+TEST_CASE("Forecast horizons count days from the forecast day inclusive", "[evaluation][entry]")
+{
+    const DayIndex march = make_day(2017, 3, 1);
+    CHECK(parse_horizon("1W").last_day(march) == make_day(2017, 3, 7));
+    CHECK(parse_horizon("2W").last_day(march) == make_day(2017, 3, 14));
+    CHECK(parse_horizon("1M").last_day(march) == make_day(2017, 3, 31));
+    CHECK(parse_horizon("3M").last_day(march) == make_day(2017, 5, 31));
+    CHECK(parse_horizon("1M").last_day(make_day(2017, 3, 15)) == make_day(2017, 4, 14));
+    CHECK(parse_horizon("1M").last_day(make_day(2017, 1, 31)) == make_day(2017, 2, 27));
+    CHECK(parse_horizon("10D").days == 10);
+    CHECK_THROWS_WITH(parse_horizon("fortnight"), Catch::Contains("1W, 2W, 1M"));
+    CHECK_THROWS_WITH(parse_horizon("0W"), Catch::Contains("not a horizon"));
+}

@@ -64,6 +64,10 @@ using MultiPolygon = std::vector<Polygon>;
 
 Box2 bounds(const MultiPolygon& shape);
 
+/// The area the two shapes share (in the square of their units): a forecast cell cut by the
+/// police area's edge. Rings may wind either way.
+double shared_area(const MultiPolygon& a, const MultiPolygon& b);
+
 /// Point in polygon by the even-odd rule over every ring, so holes are outside.
 /// A point exactly on an edge counts as inside for left and bottom edges and outside for right and
 /// top ones, the half-open convention that `rasterize_mask` shares, so the two always agree.

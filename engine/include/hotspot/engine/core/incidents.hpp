@@ -36,6 +36,20 @@ DayIndex first_day_of(MonthIndex month);
 /// "YYYY-MM-DD".
 std::string format_day(DayIndex day);
 
+/// A forecast horizon: 7 or 14 days, or whole calendar months, from the forecast day inclusive.
+struct Horizon
+{
+    int days = 0;
+    int months = 0;
+    std::string label; ///< "1W", "2W", "1M", "2M", "3M"
+    /// The horizon's last day when it starts on `first` (inclusive): 1M from 2017-03-01 is
+    /// 2017-03-31; from 2017-03-15, 2017-04-14 (a month-end past a shorter month is its last day).
+    DayIndex last_day(DayIndex first) const;
+};
+/// "1W", "2W", "1M", "2M", "3M" (also "7D", "14D", or any N followed by D, W or M). Throws
+/// Error(Usage).
+Horizon parse_horizon(const std::string& text);
+
 /// A clock time as minutes since 1970-01-01 00:00, as recorded (no time zone): int32 reaches
 /// the years 0 to 5800.
 using MinuteIndex = std::int32_t;

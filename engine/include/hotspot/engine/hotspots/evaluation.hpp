@@ -36,6 +36,27 @@ std::vector<PredictionScore> coverage_curve(const Raster<double>& surface1,
                                             const Raster<double>& counts2,
                                             const std::vector<double>& percents);
 
+/// A forecast entry scored as the NIJ Real-Time Crime Forecasting Challenge (2017) scored them.
+/// The entry is a grid of cells over the police area, some of them hot; offences outside the police
+/// area are left out. With N the offences inside the area, n those in hot cells, a the hot cells'
+/// area as clipped to the police area and A the police area's:
+///   PAI = (n/N) / (a/A);   PEI* = n / n*, n* the most offences any set of as many cells held;
+///   hit rate = n/N.
+struct EntryScore
+{
+    std::int64_t offences_inside = 0; ///< N
+    std::int64_t in_hot_cells = 0;    ///< n
+    std::int64_t best_possible = 0;   ///< n*
+    std::int64_t outside_area = 0;    ///< offences left out: outside the police area
+    std::int64_t in_no_cell = 0;      ///< inside the area but in no cell of the entry
+    std::size_t cells = 0, hot_cells = 0;
+    double hot_area = 0;  ///< a, clipped to the police area (square units of the CRS)
+    double area = 0;      ///< A
+    double pai = 0, pei_star = 0, hit_rate = 0; ///< NaN where undefined (N, a or n* of 0)
+};
+EntryScore score_entry(const std::vector<MultiPolygon>& cells, const std::vector<bool>& hot,
+                       const std::vector<MultiPolygon>& police_area, const std::vector<Point2>& offences);
+
 /// Offences before and after an intervention in the target area, its buffer and a control area.
 struct DisplacementCounts
 {
