@@ -301,27 +301,42 @@ nlohmann::json run_entry_score(const EvaluateRequest& r, Reporter& reporter)
     const auto& inc = table.incidents;
     for (std::size_t i = 0; i < inc.size(); ++i)
         points.push_back({inc.x[i], inc.y[i]});
-    const engine::EntryScore s = engine::score_entry(cells, hot, io::shapes(*area), points);
+    // Areas are measured in the entry's own projected CRS (state plane feet for Portland): a
+    // reprojection to the analysis CRS would scale them (by 0.9994 from Oregon North to UTM 10N).
+    const io::Crs& native = entry->source_crs.geographic || entry->source_crs.unit_m <= 0
+                                ? crs
+                                : entry->source_crs;
+    const double unit_m = native.unit_m > 0 ? native.unit_m : 1.0;
+    const auto native_entry = load_areas(r.run, r.forecast, "", native);
+    const auto native_area =
+        load_areas(r.run, r.density.boundaries.front(), r.density.boundaries_layer, native);
+    std::vector<engine::MultiPolygon> native_cells;
+    for (const auto& f : native_entry->features)
+        native_cells.push_back(f.shape);
+    const engine::EntryScore s = engine::score_entry(
+        cells, hot, io::shapes(*area), points,
+        engine::entry_areas(native_cells, hot, io::shapes(*native_area), unit_m * unit_m));
 
     // The challenge's rules, reported: cells of 62,500-360,000 sq ft (those cut by the area's
     // edge aside), hot cells of 0.25-0.75 sq mi in all.
     double smallest = 0, largest = 0;
     std::size_t interior = 0;
     const engine::AreaIndex area_index(io::shapes(*area));
-    for (const auto& cell : cells)
+    for (std::size_t c = 0; c < cells.size(); ++c)
     {
         bool inside = true;
-        for (const auto& polygon : cell)
+        for (const auto& polygon : cells[c])
             for (const auto& v : polygon.outer)
                 inside = inside && area_index.locate(v) >= 0;
         if (!inside)
             continue;
-        const double a = engine::area_m2(cell) / m2_per_sq_ft;
+        const double a = engine::area_m2(native_cells[c]) * unit_m * unit_m / m2_per_sq_ft;
         smallest = interior == 0 ? a : std::min(smallest, a);
         largest = std::max(largest, a);
         ++interior;
     }
     const double hot_sq_mi = s.hot_area / m2_per_sq_mile, area_sq_mi = s.area / m2_per_sq_mile;
+    // A thousandth's grace for areas computed from coordinates rounded when written.
     const bool cells_ok = interior > 0 && smallest >= 62'500 * 0.999 && largest <= 360'000 * 1.001;
     const bool hot_ok = hot_sq_mi >= 0.25 * 0.999 && hot_sq_mi <= 0.75 * 1.001;
     reporter.info("horizon    " + r.at + " to " + engine::format_day(last) + " (" + r.horizon +

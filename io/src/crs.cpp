@@ -32,6 +32,7 @@ Crs describe(OGRSpatialReference& srs)
             std::string(srs.GetAuthorityName(target)) + ":" + srs.GetAuthorityCode(target);
     crs.geographic = srs.IsGeographic();
     crs.metric = srs.IsProjected() && std::abs(srs.GetLinearUnits() - 1.0) < 1e-12;
+    crs.unit_m = srs.IsProjected() ? srs.GetLinearUnits() : 0.0;
     double west = 0, south = 0, east = 0, north = 0;
     const char* area_name = nullptr;
     if (srs.GetAreaOfUse(&west, &south, &east, &north, &area_name) && west > -1000)

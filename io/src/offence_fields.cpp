@@ -53,9 +53,9 @@ FieldRoles detect_roles(const std::string& path, const std::vector<std::string>&
     {
         roles.x = resolve_field(
             path, names, s.x_field, "--x-field",
-            {"x", "easting", "longitude", "lon", "lng", "long", "point_x", "x_coord", "x_coord_cd"});
+            {"x", "easting", "longitude", "lon", "lng", "long", "point_x", "x_coord", "x_coord_cd", "x_coordinate"});
         roles.y = resolve_field(path, names, s.y_field, "--y-field",
-                                {"y", "northing", "latitude", "lat", "point_y", "y_coord", "y_coord_cd"});
+                                {"y", "northing", "latitude", "lat", "point_y", "y_coord", "y_coord_cd", "y_coordinate"});
         if (roles.x < 0 || roles.y < 0)
             throw Error(Errc::Usage,
                         path +

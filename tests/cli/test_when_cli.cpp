@@ -385,3 +385,52 @@ TEST_CASE("evaluate --forecast scores an entry as hand computation says", "[when
     CHECK(s["rules"]["hot_area"] == false); // far below 0.25 sq mi
     CHECK(slurp(dir + "/out/entry_score.csv").find(",2.500000,") != std::string::npos);
 }
+
+TEST_CASE("evaluate --forecast measures Portland's police area as the challenge published it",
+          "[when][entry]")
+{
+    // The challenge's police area is 147.70 square miles (its rules): measured in the data's own
+    // state plane feet, not in the UTM zone the offences are analysed in (which would give 147.61).
+    const std::string dir = fresh_temp_dir("entry_portland");
+    const double x0 = 7604000, y0 = 651000, side = 3000;
+    {
+        std::ostringstream out;
+        out.precision(12);
+        out << "{\"type\":\"FeatureCollection\",\"crs\":{\"type\":\"name\",\"properties\":{\"name\":"
+               "\"urn:ogc:def:crs:EPSG::2913\"}},\"features\":[";
+        for (int i = 0; i < 33; ++i)
+            for (int j = 0; j < 28; ++j)
+            {
+                const double x = x0 + i * side, y = y0 + j * side;
+                out << (i || j ? "," : "") << "{\"type\":\"Feature\",\"properties\":{\"hotspot\":"
+                    << ((i == 15 && j == 14) ? 1 : 0)
+                    << "},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[" << x << "," << y
+                    << "],[" << x + side << "," << y << "],[" << x + side << "," << y + side
+                    << "],[" << x << "," << y + side << "],[" << x << "," << y << "]]]}}";
+            }
+        out << "]}";
+        std::ofstream(dir + "/entry.geojson") << out.str();
+    }
+    const auto r = run_hotspot("evaluate --forecast " + dir + "/entry.geojson --offences " + data +
+                               "portland/portland_burglary_2012-03_2017-02.csv --crs EPSG:2913 "
+                               "--boundaries " +
+                               data + "portland/portland_police_districts.gpkg --at 2017-01-01 "
+                               "--horizon 1M --out-dir " +
+                               dir + "/out --summary-json " + dir + "/s.json");
+    INFO(r.out + r.err);
+    REQUIRE(r.exit_code == 0);
+    const auto s = nlohmann::json::parse(slurp(dir + "/s.json"));
+    CHECK(s["area_sq_mi"].get<double>() == Approx(147.70).margin(0.005));
+    CHECK(s["last_day"] == "2017-01-31");
+    CHECK(s["rules"]["cells"] == false); // 9,000,000 sq ft cells are far beyond 360,000
+    CHECK(s["N"].get<int>() > 50);
+    // A horizon past the data's last month is refused, not scored as a month without crime.
+    const auto past = run_hotspot("evaluate --forecast " + dir + "/entry.geojson --offences " +
+                                  data + "portland/portland_burglary_2012-03_2017-02.csv --crs "
+                                  "EPSG:2913 --boundaries " +
+                                  data + "portland/portland_police_districts.gpkg --at 2017-03-01 "
+                                  "--horizon 1M --out-dir " +
+                                  dir + "/past");
+    CHECK(past.exit_code != 0);
+    CHECK((past.out + past.err).find("cover 2012-03 to 2017-02") != std::string::npos);
+}

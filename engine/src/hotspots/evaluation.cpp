@@ -128,15 +128,30 @@ DisplacementResult weighted_displacement_quotient(const DisplacementCounts& c)
     return r;
 }
 
+EntryAreas entry_areas(const std::vector<MultiPolygon>& cells, const std::vector<bool>& hot,
+                       const std::vector<MultiPolygon>& police_area, double unit_m2)
+{
+    EntryAreas a;
+    for (const auto& part : police_area)
+        a.area += area_m2(part) * unit_m2;
+    for (std::size_t c = 0; c < cells.size(); ++c)
+        if (hot[c])
+            for (const auto& part : police_area)
+                a.hot_area += shared_area(cells[c], part) * unit_m2;
+    return a;
+}
+
 EntryScore score_entry(const std::vector<MultiPolygon>& cells, const std::vector<bool>& hot,
-                       const std::vector<MultiPolygon>& police_area, const std::vector<Point2>& offences)
+                       const std::vector<MultiPolygon>& police_area,
+                       const std::vector<Point2>& offences, const std::optional<EntryAreas>& areas)
 {
     if (hot.size() != cells.size())
         throw Error(Errc::Internal, "score_entry: a hot flag per cell");
     EntryScore s;
     s.cells = cells.size();
-    for (const auto& part : police_area)
-        s.area += area_m2(part);
+    const EntryAreas measured = areas ? *areas : entry_areas(cells, hot, police_area);
+    s.area = measured.area;
+    s.hot_area = measured.hot_area;
     const AreaIndex area_index(police_area);
     const AreaIndex cell_index(cells);
     std::vector<std::int64_t> counts(cells.size(), 0);
@@ -155,14 +170,11 @@ EntryScore score_entry(const std::vector<MultiPolygon>& cells, const std::vector
             ++counts[static_cast<std::size_t>(c)];
     }
     for (std::size_t c = 0; c < cells.size(); ++c)
-    {
-        if (!hot[c])
-            continue;
-        ++s.hot_cells;
-        s.in_hot_cells += counts[c];
-        for (const auto& part : police_area)
-            s.hot_area += shared_area(cells[c], part);
-    }
+        if (hot[c])
+        {
+            ++s.hot_cells;
+            s.in_hot_cells += counts[c];
+        }
     std::vector<std::int64_t> sorted = counts;
     std::sort(sorted.begin(), sorted.end(), std::greater<>());
     for (std::size_t k = 0; k < s.hot_cells && k < sorted.size(); ++k)

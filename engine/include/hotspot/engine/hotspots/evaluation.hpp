@@ -5,6 +5,7 @@
 #include "hotspot/engine/core/grid.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -54,8 +55,21 @@ struct EntryScore
     double area = 0;      ///< A
     double pai = 0, pei_star = 0, hit_rate = 0; ///< NaN where undefined (N, a or n* of 0)
 };
+/// The hot cells' area clipped to the police area (a) and the police area's (A), in the square of
+/// the shapes' units times `unit_m2`.
+struct EntryAreas
+{
+    double hot_area = 0;
+    double area = 0;
+};
+EntryAreas entry_areas(const std::vector<MultiPolygon>& cells, const std::vector<bool>& hot,
+                       const std::vector<MultiPolygon>& police_area, double unit_m2 = 1.0);
+/// The score, with the offences located in the cells and area as given; `areas` measured
+/// elsewhere (in the entry's own CRS, where a reprojection would scale them) or, without, here.
 EntryScore score_entry(const std::vector<MultiPolygon>& cells, const std::vector<bool>& hot,
-                       const std::vector<MultiPolygon>& police_area, const std::vector<Point2>& offences);
+                       const std::vector<MultiPolygon>& police_area,
+                       const std::vector<Point2>& offences,
+                       const std::optional<EntryAreas>& areas = std::nullopt);
 
 /// Offences before and after an intervention in the target area, its buffer and a control area.
 struct DisplacementCounts
