@@ -495,10 +495,13 @@ io::OffenceTable load_offences(const OffenceInput& input, const RunOptions& run,
     if ((filter.from || filter.to) && table.coverage.known())
         require_covered(table, filter.from.value_or(table.coverage.months.front()),
                         filter.to.value_or(table.coverage.months.back()),
-                        "--from " + (input.from.empty() ? std::string("(the first month)")
-                                                        : input.from) +
-                            " --to " +
-                            (input.to.empty() ? std::string("(the last month)") : input.to));
+                        !input.period_said.empty()
+                            ? input.period_said
+                            : "--from " +
+                                  (input.from.empty() ? std::string("(the first month)")
+                                                      : input.from) +
+                                  " --to " +
+                                  (input.to.empty() ? std::string("(the last month)") : input.to));
     reporter.info("  fields   " + table.fields_used);
     if (table.coverage.known())
         reporter.info("  covers   " + table.coverage.describe() + " (" + table.coverage.basis +

@@ -275,6 +275,8 @@ nlohmann::json run_entry_score(const EvaluateRequest& r, Reporter& reporter)
         throw Error(Errc::Usage, "--at takes a day, YYYY-MM-DD (got '" + r.at + "')");
     const engine::DayIndex last = horizon.last_day(*at_day.from_day);
     input.to = engine::format_day(last);
+    input.period_said = "--at " + r.at + " --horizon " + r.horizon + " (" + r.at + " to " +
+                        input.to + ")";
     make_output_folder(r.out_dir);
     const std::string out = (fs::path(r.out_dir) / "entry_score.csv").string();
     io::check_output_path(out, r.run.overwrite);

@@ -433,4 +433,14 @@ TEST_CASE("evaluate --forecast measures Portland's police area as the challenge 
                                   dir + "/past");
     CHECK(past.exit_code != 0);
     CHECK((past.out + past.err).find("cover 2012-03 to 2017-02") != std::string::npos);
+    // A horizon partly past the data: refused in the words it was asked in.
+    const auto partly = run_hotspot("evaluate --forecast " + dir + "/entry.geojson --offences " +
+                                    data + "portland/portland_burglary_2012-03_2017-02.csv --crs "
+                                    "EPSG:2913 --boundaries " +
+                                    data + "portland/portland_police_districts.gpkg --at "
+                                    "2017-02-15 --horizon 1M --out-dir " +
+                                    dir + "/partly");
+    CHECK(partly.exit_code != 0);
+    CHECK(partly.err.find("--at 2017-02-15 --horizon 1M (2017-02-15 to 2017-03-14): 2017-03 is "
+                          "not covered") != std::string::npos);
 }
