@@ -130,12 +130,10 @@ nlohmann::json run_when(const WhenRequest& r, Reporter& reporter)
 {
     if (!(r.alpha > 0 && r.alpha < 1))
         throw Error(Errc::Usage, "--alpha must lie between 0 and 1");
-    const std::string sorted_charts = r.charts == "svg,png" ? "png,svg" : r.charts;
     std::vector<std::string> chart_extensions;
-    if (sorted_charts.find("png") != std::string::npos)
-        chart_extensions.push_back(".png");
-    if (sorted_charts.find("svg") != std::string::npos)
-        chart_extensions.push_back(".svg");
+    for (const char* format : {"png", "svg"})
+        if (r.charts.find(format) != std::string::npos)
+            chart_extensions.push_back(std::string(".") + format);
     // Every file is checked before any work; the chart names depend on the groups, so they are
     // checked as they are written (a chart is never half-written: each is written atomically).
     const std::filesystem::path dir(r.out_dir);

@@ -29,6 +29,15 @@ int shift_hour(std::string_view text, std::string_view whole)
     return hour % 24;
 }
 
+void require_minimum(int total, int hotspots, int min)
+{
+    if (total < min * hotspots)
+        throw Error(Errc::Usage, std::to_string(total) + " visits cannot give " +
+                                     std::to_string(hotspots) + " hotspots their minimum of " +
+                                     std::to_string(min) +
+                                     " each: raise the capacity or lower --min-visits");
+}
+
 // The (day, shift) hours of the week a shift covers on `day`.
 std::vector<int> shift_hours(const Shift& s, int day)
 {
@@ -81,10 +90,7 @@ void check_shifts(const std::vector<Shift>& shifts)
 std::vector<int> largest_remainder(const std::vector<double>& weights, int total, int min, int max)
 {
     const int n = static_cast<int>(weights.size());
-    if (total < min * n)
-        throw Error(Errc::Usage, std::to_string(total) + " visits cannot give " + std::to_string(n) +
-                                     " hotspots their minimum of " + std::to_string(min) +
-                                     " each: raise the capacity or lower --min-visits");
+    require_minimum(total, n, min);
     std::vector<int> out(weights.size(), min);
     int left = total - min * n;
     // Shares of what is left, capped: a hotspot at its cap drops out and the rest share again.
@@ -190,8 +196,7 @@ PatrolPlan plan_patrols(const std::vector<Signature>& hotspots, const Signature&
             else
             {
                 // Everyone's minimum first, then full doses down the ranking of expected harm.
-                if (o.visits_per_shift < o.min_visits * static_cast<int>(n))
-                    largest_remainder(expected, o.visits_per_shift, o.min_visits, o.max_visits);
+                require_minimum(o.visits_per_shift, static_cast<int>(n), o.min_visits);
                 visits.assign(n, o.min_visits);
                 int left = o.visits_per_shift - o.min_visits * static_cast<int>(n);
                 std::vector<std::size_t> order(n);

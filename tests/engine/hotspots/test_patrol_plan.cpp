@@ -109,6 +109,10 @@ TEST_CASE("A patrol plan spends each shift's capacity where harm is expected", "
     CHECK(top.rows[(fri * 3 + 2) * 2].visits == 3);
     CHECK(top.rows[(fri * 3 + 2) * 2 + 1].visits == 0); // no harm: no visit
     CHECK(top.unused[fri * 3 + 2] == 1);
+    // Too few visits for everyone's minimum is refused, whatever the strategy.
+    o.min_visits = 3;
+    CHECK_THROWS_WITH(plan_patrols({night, morning}, area, three, o),
+                      Catch::Contains("minimum of 3"));
 }
 
 TEST_CASE("A sparse signature is shrunk towards the area's", "[patrol]")
