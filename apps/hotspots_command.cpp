@@ -6,6 +6,7 @@
 #include "hotspot/engine/core/error.hpp"
 #include "hotspot/engine/core/text.hpp"
 #include "hotspot/engine/spacetime/aoristic.hpp"
+#include "hotspot/io/chart.hpp"
 #include "hotspot/io/csv.hpp"
 #include "hotspot/io/files.hpp"
 #include "hotspot/io/geotiff.hpp"
@@ -590,9 +591,8 @@ io::WebMapSummary write_html(const HotspotsRequest& r, const HotspotAnalysis& a,
             const double peak = *std::max_element(h.when.hours.begin(), h.when.hours.end());
             for (const double w : h.when.hours)
             {
-                double red = 0.94, green = 0.94, blue = 0.94;
-                if (peak > 0 && w > 0)
-                    io::ramp_colour(w / peak, red, green, blue);
+                double red, green, blue;
+                io::hour_cell_colour(w, peak, red, green, blue);
                 char hex[8];
                 std::snprintf(hex, sizeof hex, "#%02x%02x%02x",
                               static_cast<int>(std::lround(red * 255)),

@@ -34,6 +34,13 @@ std::string number(double v)
 }
 } // namespace
 
+void hour_cell_colour(double value, double peak, double& r, double& g, double& b)
+{
+    r = g = b = 0.94;
+    if (peak > 0 && value > 0)
+        ramp_colour(value / peak, r, g, b);
+}
+
 void render_hour_chart(const HourChart& chart, const std::string& path, bool overwrite)
 {
     const double grid_w = 24 * cell, grid_h = 7 * cell;
@@ -65,9 +72,8 @@ void render_hour_chart(const HourChart& chart, const std::string& path, bool ove
                 for (int h = 0; h < 24; ++h)
                 {
                     const auto k = static_cast<std::size_t>(first + h);
-                    double r = 0.94, g = 0.94, b = 0.94;
-                    if (peak > 0 && chart.values[k] > 0)
-                        ramp_colour(chart.values[k] / peak, r, g, b);
+                    double r, g, b;
+                    hour_cell_colour(chart.values[k], peak, r, g, b);
                     cairo_set_source_rgb(cr, r, g, b);
                     cairo_rectangle(cr, left + h * cell, top + row * cell, cell - 1, cell - 1);
                     cairo_fill(cr);

@@ -480,8 +480,7 @@ Selection select(const OffenceTable& all, const OffenceFilter& filter, const Rea
                 s.keep[i] = 0;
                 continue;
             }
-            const double share = filter.hours.share(
-                w.start, w.span == engine::untimed_day_span ? engine::minutes_per_day : w.span);
+            const double share = filter.hours.share(w.start, w.minutes());
             if (share <= 0)
             {
                 reject(

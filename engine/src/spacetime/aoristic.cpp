@@ -4,15 +4,12 @@
 #include "hotspot/engine/core/text.hpp"
 #include "hotspot/engine/statistics/significance.hpp"
 
-#include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
-#include <tbb/parallel_reduce.h>
 
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <numeric>
-#include <random>
 
 namespace hotspot::engine
 {
@@ -105,6 +102,25 @@ int shown_hour(int k, WeekStart start)
     return start == WeekStart::Monday ? k : (k + 6 * 24) % hours_per_week;
 }
 
+namespace
+{
+// Calls f(hour of the week, minutes of the window in it) for each clock hour the window touches,
+// from its start up to, not including, its end: at most 169 calls however long the window.
+template <class F> void for_each_hour(MinuteIndex start, std::int32_t minutes, F&& f)
+{
+    const std::int64_t end = static_cast<std::int64_t>(start) + minutes;
+    std::int64_t t = start;
+    int h = hour_of_week(start);
+    while (t < end)
+    {
+        const std::int64_t next = std::min(end, (floor_div(t, 60) + 1) * 60);
+        f(h, next - t);
+        t = next;
+        h = (h + 1) % hours_per_week;
+    }
+}
+} // namespace
+
 void add_aoristic(HourOfWeek& hours, MinuteIndex start, std::int32_t minutes, double weight)
 {
     if (minutes >= minutes_per_week)
@@ -118,18 +134,9 @@ void add_aoristic(HourOfWeek& hours, MinuteIndex start, std::int32_t minutes, do
         hours[static_cast<std::size_t>(hour_of_week(start))] += weight;
         return;
     }
-    // Hour by hour from the start: the minutes of the window in each clock hour.
-    const std::int64_t end = static_cast<std::int64_t>(start) + minutes;
-    std::int64_t t = start;
-    int h = hour_of_week(start);
     const double per_minute = weight / minutes;
-    while (t < end)
-    {
-        const std::int64_t next = std::min(end, (floor_div(t, 60) + 1) * 60);
-        hours[static_cast<std::size_t>(h)] += per_minute * static_cast<double>(next - t);
-        t = next;
-        h = (h + 1) % hours_per_week;
-    }
+    for_each_hour(start, minutes, [&](int h, std::int64_t in_hour)
+                  { hours[static_cast<std::size_t>(h)] += per_minute * static_cast<double>(in_hour); });
 }
 
 double HourFilter::share(MinuteIndex start, std::int32_t minutes) const
@@ -140,17 +147,9 @@ double HourFilter::share(MinuteIndex start, std::int32_t minutes) const
         return static_cast<double>(hours.count()) / hours_per_week;
     if (minutes <= 0)
         return hours.test(static_cast<std::size_t>(hour_of_week(start))) ? 1.0 : 0.0;
-    const std::int64_t end = static_cast<std::int64_t>(start) + minutes;
-    std::int64_t t = start, inside = 0;
-    int h = hour_of_week(start);
-    while (t < end)
-    {
-        const std::int64_t next = std::min(end, (floor_div(t, 60) + 1) * 60);
-        if (hours.test(static_cast<std::size_t>(h)))
-            inside += next - t;
-        t = next;
-        h = (h + 1) % hours_per_week;
-    }
+    std::int64_t inside = 0;
+    for_each_hour(start, minutes, [&](int h, std::int64_t in_hour)
+                  { inside += hours.test(static_cast<std::size_t>(h)) ? in_hour : 0; });
     return static_cast<double>(inside) / minutes;
 }
 
@@ -324,7 +323,7 @@ void add_offence(Signature& s, const Incidents& offences, std::size_t i)
 {
     const auto w = offences.window_of(i);
     const double weight = offences.weight_of(i);
-    add_aoristic(s.hours, w.start, w.span == untimed_day_span ? minutes_per_day : w.span, weight);
+    add_aoristic(s.hours, w.start, w.minutes(), weight);
     s.total += weight;
     ++s.offences;
 }

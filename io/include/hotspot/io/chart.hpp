@@ -22,6 +22,10 @@ struct HourChart
     engine::WeekStart week_start = engine::WeekStart::Monday;
 };
 
+/// The colour of a chart cell (components 0..1): `value` along the maps' ramp up to `peak`, light
+/// grey where it is 0. The web map's popup charts use it too.
+void hour_cell_colour(double value, double peak, double& r, double& g, double& b);
+
 /// Writes the chart as PNG, PDF or SVG by the extension, atomically. Throws Error(Usage) for
 /// another extension and Error(Io) when it cannot be written.
 void render_hour_chart(const HourChart& chart, const std::string& path, bool overwrite);

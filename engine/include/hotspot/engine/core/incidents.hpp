@@ -63,6 +63,8 @@ struct TimeWindow
 {
     MinuteIndex start = no_minute;
     std::int32_t span = 0;
+    /// The minutes the window spreads over: its span, or the 24 hours of an untimed day.
+    std::int32_t minutes() const { return span == untimed_day_span ? 1440 : span; }
 };
 
 /// The first and last month among `months`, ignoring no_month; {no_month, no_month} when none has

@@ -117,9 +117,8 @@ struct Signature
 };
 
 /// Signatures by group: offence i goes to group `group[i]` (negative: to none); every offence with
-/// a time goes to `whole` too. `weights` scales each offence (harm), and `keep` (a share per
-/// offence, or empty) the part of it a time filter kept. Runs in parallel; the result does not
-/// depend on the thread count.
+/// a time goes to `whole` too. Each offence weighs its weight (harm, or the share --days/--hours
+/// kept). Runs in parallel; the result does not depend on the thread count.
 struct Signatures
 {
     Signature whole;
