@@ -9,6 +9,7 @@
 #include "density.hpp"
 #include "hotspot/engine/core/error.hpp"
 #include "hotspot/engine/core/text.hpp"
+#include "hotspot/engine/hotspots/forecast_entry.hpp"
 #include "hotspot/io/csv.hpp"
 #include "hotspot/io/files.hpp"
 #include "hotspot/io/postgis.hpp"
@@ -25,6 +26,7 @@
 #include <map>
 #include <memory>
 #include <new>
+#include <span>
 #include <sstream>
 
 namespace hotspot::app
@@ -950,13 +952,17 @@ engine::Box2 parse_extent(const std::string& text)
     return {v[0], v[1], v[2], v[3]};
 }
 
-std::optional<double> parse_length_m(std::string_view text)
+namespace
+{
+using Units = std::span<const std::pair<std::string_view, double>>;
+
+// A number with an optional unit from `units` (the longest that fits is listed first), in the
+// first unit's base.
+std::optional<double> parse_measure(std::string_view text, Units units)
 {
     text = engine::trim(text);
-    static const std::pair<std::string_view, double> units[] = {
-        {"km", 1000.0}, {"m", 1.0}, {"ft", 0.3048}, {"mi", 1609.344}, {"yd", 0.9144}};
     double scale = 1.0;
-    for (const auto& [unit, metres] : units)
+    for (const auto& [unit, base] : units)
         if (text.size() > unit.size() && engine::same_text(text.substr(text.size() - unit.size()), unit))
         {
             const std::string_view number = engine::trim(text.substr(0, text.size() - unit.size()));
@@ -965,7 +971,7 @@ std::optional<double> parse_length_m(std::string_view text)
                                     number.back() == '.'))
             {
                 text = number;
-                scale = metres;
+                scale = base;
                 break;
             }
         }
@@ -975,12 +981,19 @@ std::optional<double> parse_length_m(std::string_view text)
     return value * scale;
 }
 
-CLI::Validator length_unit()
+constexpr std::pair<std::string_view, double> length_units[] = {
+    {"km", 1000.0}, {"m", 1.0}, {"ft", 0.3048}, {"mi", 1609.344}, {"yd", 0.9144}};
+constexpr std::pair<std::string_view, double> area_units[] = {
+    {"km2", 1e6},  {"sqkm", 1e6},  {"m2", 1.0}, {"sqm", 1.0}, {"ha", 1e4},
+    {"sqft", engine::m2_per_sq_ft}, {"sqmi", engine::m2_per_sq_mile}};
+
+// Rewrites a value with a unit (or a list of them: "0,100,200m") as the bare number in the base
+// unit, so that options read plain numbers.
+CLI::Validator unit_validator(Units units, std::string name)
 {
     return CLI::Validator(
-        [](std::string& value)
+        [units](std::string& value)
         {
-            // Lists ("0,100,200m") take the unit item by item.
             std::string out;
             std::size_t start = 0;
             bool changed = false;
@@ -992,7 +1005,7 @@ CLI::Validator length_unit()
                 const std::string item = value.substr(start, end - start);
                 std::string converted = item;
                 double bare = 0;
-                if (const auto m = parse_length_m(item); m && !io::parse_number(item, bare))
+                if (const auto m = parse_measure(item, units); m && !io::parse_number(item, bare))
                 {
                     char buffer[64];
                     std::snprintf(buffer, sizeof buffer, "%.17g", *m);
@@ -1006,7 +1019,23 @@ CLI::Validator length_unit()
                 value = out;
             return std::string();
         },
-        "", "length unit");
+        "", std::move(name));
+}
+} // namespace
+
+std::optional<double> parse_length_m(std::string_view text)
+{
+    return parse_measure(text, length_units);
+}
+
+CLI::Validator length_unit()
+{
+    return unit_validator(length_units, "length unit");
+}
+
+CLI::Validator area_unit()
+{
+    return unit_validator(area_units, "area unit");
 }
 
 void require_positive(double value, const std::string& option)

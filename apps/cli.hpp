@@ -208,6 +208,9 @@ std::optional<double> parse_length_m(std::string_view text);
 /// For CLI11: rewrites a length option's value in metres before it is converted ("1.5km" is read
 /// as 1500); other values (a selector's name) pass through, as do lists ("100,200m").
 CLI::Validator length_unit();
+/// Takes an area with its unit (m2, km2, ha, sqft, sqmi; bare numbers are square metres) and
+/// gives the option square metres.
+CLI::Validator area_unit();
 
 /// Refuses (Error(Usage)) a value that is not a finite number above zero.
 void require_positive(double value, const std::string& option);

@@ -5,6 +5,7 @@
 #include "hotspot/engine/core/text.hpp"
 #include "hotspot/engine/density/study_window.hpp"
 #include "hotspot/engine/hotspots/evaluation.hpp"
+#include "hotspot/engine/hotspots/forecast_entry.hpp"
 #include "hotspot/engine/hotspots/hotspots.hpp"
 #include "hotspot/io/files.hpp"
 
@@ -257,9 +258,6 @@ nlohmann::json run_rolling(const EvaluateRequest& r, Reporter& reporter)
 
 namespace
 {
-constexpr double m2_per_sq_mile = 2'589'988.110336;
-constexpr double m2_per_sq_ft = 0.09290304;
-
 // A forecast entry scored on the offences of its horizon (see engine::score_entry).
 nlohmann::json run_entry_score(const EvaluateRequest& r, Reporter& reporter)
 {
@@ -319,28 +317,30 @@ nlohmann::json run_entry_score(const EvaluateRequest& r, Reporter& reporter)
         cells, hot, io::shapes(*area), points,
         engine::entry_areas(native_cells, hot, io::shapes(*native_area), unit_m * unit_m));
 
-    // The challenge's rules, reported: cells of 62,500-360,000 sq ft (those cut by the area's
-    // edge aside), hot cells of 0.25-0.75 sq mi in all.
-    double smallest = 0, largest = 0;
-    std::size_t interior = 0;
-    const engine::AreaIndex area_index(io::shapes(*area));
-    for (std::size_t c = 0; c < cells.size(); ++c)
+    // The challenge's rules, reported: the cells not cut by the area's edge, and the hot area.
+    // A cell is cut by the area's edge when it is smaller than the largest cell and a corner lies
+    // on that edge (within a thousandth of the largest cell's side) or beyond it; measured in the
+    // entry's own CRS, where the cells were cut. A small cell wholly inside breaks the rule.
+    std::vector<double> whole_cells_m2;
+    const engine::AreaIndex native_index(io::shapes(*native_area));
+    double largest_cell = 0;
+    for (const auto& cell : native_cells)
+        largest_cell = std::max(largest_cell, engine::area_m2(cell));
+    const double near = 1e-3 * std::sqrt(largest_cell);
+    for (const auto& cell : native_cells)
     {
-        bool inside = true;
-        for (const auto& polygon : cells[c])
+        const double a = engine::area_m2(cell);
+        bool on_edge = false;
+        for (const auto& polygon : cell)
             for (const auto& v : polygon.outer)
-                inside = inside && area_index.locate(v) >= 0;
-        if (!inside)
-            continue;
-        const double a = engine::area_m2(native_cells[c]) * unit_m * unit_m / m2_per_sq_ft;
-        smallest = interior == 0 ? a : std::min(smallest, a);
-        largest = std::max(largest, a);
-        ++interior;
+                on_edge = on_edge || native_index.locate(v) < 0 ||
+                          native_index.nearest_within(v, near).area >= 0;
+        if (a >= largest_cell * (1 - 1e-6) || !on_edge)
+            whole_cells_m2.push_back(a * unit_m * unit_m);
     }
-    const double hot_sq_mi = s.hot_area / m2_per_sq_mile, area_sq_mi = s.area / m2_per_sq_mile;
-    // A thousandth's grace for areas computed from coordinates rounded when written.
-    const bool cells_ok = interior > 0 && smallest >= 62'500 * 0.999 && largest <= 360'000 * 1.001;
-    const bool hot_ok = hot_sq_mi >= 0.25 * 0.999 && hot_sq_mi <= 0.75 * 1.001;
+    const engine::Nij2017Rules rules = engine::check_nij2017(whole_cells_m2, s.hot_area);
+    const bool cells_ok = rules.cells_met, hot_ok = rules.hot_area_met;
+    const double hot_sq_mi = rules.hot_sq_mi, area_sq_mi = s.area / engine::m2_per_sq_mile;
     reporter.info("horizon    " + r.at + " to " + engine::format_day(last) + " (" + r.horizon +
                   ", days inclusive)");
     reporter.info("entry      " + r.forecast + ": " + std::to_string(s.cells) + " cells, " +
@@ -358,13 +358,7 @@ nlohmann::json run_entry_score(const EvaluateRequest& r, Reporter& reporter)
                   std::to_string(s.best_possible) + " in the " + std::to_string(s.hot_cells) +
                   " fullest cells");
     reporter.info("hit rate   " + fixed(100 * s.hit_rate, 1) + "%");
-    reporter.info(std::string("rules      NIJ 2017: ") +
-                  (interior == 0 ? "no cell lies wholly inside the police area"
-                                 : "interior cells of " + fixed(smallest, 0) + "-" +
-                                       fixed(largest, 0) + " sq ft (62,500-360,000 " +
-                                       (cells_ok ? "met" : "NOT met") + ")") +
-                  "; hot area " + fixed(hot_sq_mi, 3) + " sq mi (0.25-0.75 " +
-                  (hot_ok ? "met" : "NOT met") + ")");
+    reporter.info("rules      NIJ 2017: " + rules.describe());
     const std::string csv =
         "forecast,at,horizon,last_day,N,n,n_star,cells,hot_cells,hot_area_sq_mi,area_sq_mi,pai,"
         "pei_star,hit_rate,left_out_outside_area,cell_rule_met,hot_area_rule_met\n" +

@@ -2,9 +2,13 @@
 
 #include "hotspot/engine/core/error.hpp"
 #include "hotspot/engine/core/text.hpp"
+#include "hotspot/engine/hotspots/forecast_entry.hpp"
 #include "hotspot/engine/spacetime/prospective.hpp"
+#include "hotspot/engine/spacetime/sepp.hpp"
 #include "hotspot/io/csv.hpp"
 #include "hotspot/io/files.hpp"
+#include "hotspot/io/areas.hpp"
+#include "hotspot/io/crs.hpp"
 #include "hotspot/io/geotiff.hpp"
 #include "hotspot/io/vector.hpp"
 
@@ -21,8 +25,9 @@ void add_prospective_options(CLI::App& cmd, ProspectiveSpec& s, bool compared)
 {
     if (!compared)
         cmd.add_option("--method", s.method,
-                       "promap (default: Bowers, Johnson and Pease 2004) or decay (a kernel "
-                       "density of offences weighted by their age)")
+                       "promap (default: Bowers, Johnson and Pease 2004), decay (a kernel "
+                       "density of offences weighted by their age) or sepp (a self-exciting point "
+                       "process per cell, Mohler et al. 2015)")
             ->group("Prospective");
     const std::string promap = compared ? "--promap-" : "--";
     cmd.add_option(promap + "band", s.band_m,
@@ -39,9 +44,9 @@ void add_prospective_options(CLI::App& cmd, ProspectiveSpec& s, bool compared)
 
 void check_prospective_spec(const ProspectiveSpec& s)
 {
-    if (s.method != "promap" && s.method != "decay")
+    if (s.method != "promap" && s.method != "decay" && s.method != "sepp")
         throw Error(Errc::Usage,
-                    "--method '" + s.method + "' is not a method; use promap or decay");
+                    "--method '" + s.method + "' is not a method; use promap, decay or sepp");
     require_positive(s.band_m, "--band");
     require_positive(s.half_life_days, "--half-life");
     if (s.weeks < 1 || s.weeks > 520)
@@ -73,8 +78,57 @@ engine::Raster<double> prospective_surface(const ProspectiveSpec& s, const Densi
                                            const engine::GridSpec& grid,
                                            const std::optional<engine::Raster<std::uint8_t>>& mask,
                                            const io::Crs& crs, const RunOptions& run,
-                                           Reporter& reporter)
+                                           Reporter& reporter, double horizon_days)
 {
+    if (s.method == "sepp")
+    {
+        // Whole days from the first offence: same-day pairs are not taken as triggering.
+        std::vector<std::int64_t> cells;
+        std::vector<double> times;
+        std::vector<engine::DayIndex> days;
+        engine::DayIndex first = day;
+        std::size_t by_month = 0;
+        for (std::size_t i = 0; i < offences.size(); ++i)
+        {
+            const engine::DayIndex d = offences.day_of(i);
+            if (d == engine::no_day)
+            {
+                by_month += engine::effective_day(offences, i) != engine::no_day;
+                continue;
+            }
+            const auto c = grid.col_of(offences.x[i]), row = grid.row_of(offences.y[i]);
+            if (d >= day || c < 0 || c >= grid.cols || row < 0 || row >= grid.rows)
+                continue;
+            cells.push_back(row * grid.cols + c);
+            days.push_back(d);
+            first = std::min(first, d);
+        }
+        if (by_month > 0)
+            throw Error(Errc::BadData, "--method sepp times offences to the day, and " +
+                                           std::to_string(by_month) +
+                                           " are dated to the month only (as police.uk's are): "
+                                           "use promap or decay for them");
+        if (cells.empty())
+            throw Error(Errc::BadData, "no dated offence on the grid before " + engine::format_day(day));
+        for (const auto d : days)
+            times.push_back(static_cast<double>(d - first));
+        const double window = static_cast<double>(day - first);
+        const engine::SeppFit fit = engine::fit_sepp(cells, times, grid.cell_count(), window);
+        reporter.info("sepp       " + std::to_string(cells.size()) + " offences from " +
+                      engine::format_day(first) + ": theta " + fixed(fit.theta, 3) +
+                      " offences set off by each, omega " + fixed(fit.omega, 4) + " a day (" +
+                      fixed(1 / fit.omega, 1) + " days on average), " +
+                      fixed(100 * fit.triggered_share, 1) + "% triggered; " +
+                      (fit.converged ? "converged" : "stopped") + " after " +
+                      std::to_string(fit.iterations) + " EM steps");
+        engine::Raster<double> risk(grid, 0.0);
+        risk.values = engine::sepp_expected(fit, cells, times, window, horizon_days);
+        if (mask)
+            for (std::size_t k = 0; k < risk.values.size(); ++k)
+                if (!mask->values[k])
+                    risk.values[k] = nodata_value;
+        return risk;
+    }
     if (s.method == "decay")
     {
         const engine::Incidents decayed = engine::time_decayed(offences, day, s.half_life_days);
@@ -94,6 +148,83 @@ engine::Raster<double> prospective_surface(const ProspectiveSpec& s, const Densi
 
 namespace fs = std::filesystem;
 
+namespace
+{
+// The forecast entry of --rules nij2017 (engine::make_entry), checked against the challenge's
+// rules, and written as a shapefile in the CRS the data are in: the analysis CRS is that CRS
+// redrawn in metres, so its coordinates scale back exactly.
+nlohmann::json write_entry(const std::string& path, const engine::GridSpec& grid,
+                           const engine::Raster<double>& risk,
+                           const std::vector<engine::MultiPolygon>& police_area,
+                           double hot_area_m2, const io::Crs& written, const io::Crs& analysed,
+                           const RunOptions& run, Reporter& reporter)
+{
+    const engine::ForecastEntry entry =
+        engine::make_entry(grid, risk.values, nodata_value, police_area, hot_area_m2);
+    std::vector<double> whole_cells;
+    std::size_t cut = 0;
+    for (const auto& cell : entry.cells)
+        if (cell.cut)
+            ++cut;
+        else
+            whole_cells.push_back(cell.area);
+    const engine::Nij2017Rules rules = engine::check_nij2017(whole_cells, entry.hot_area);
+    if (!rules.met())
+        throw Error(Errc::Usage, "--rules nij2017: the entry would break the challenge's rules: " +
+                                     rules.describe() +
+                                     "; the hot cells are added whole, so ask for a --hot-area "
+                                     "a cell below 0.75 sq mi, or give smaller cells");
+    const double scale = analysed.unit_m / written.unit_m; // metres to the data's units
+    io::VectorWriter file(path, fs::path(path).stem().string(), written,
+                          io::GeometryKind::MultiPolygon,
+                          {{"hotspot", io::FieldType::Integer},
+                           {"risk", io::FieldType::Real},
+                           {"rank", io::FieldType::Integer},
+                           {"area_sqft", io::FieldType::Real},
+                           {"cut", io::FieldType::Integer}},
+                          run.overwrite);
+    std::vector<std::size_t> order(entry.cells.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b)
+                     { return entry.cells[a].risk > entry.cells[b].risk; });
+    std::vector<std::int64_t> rank(entry.cells.size());
+    for (std::size_t i = 0; i < order.size(); ++i)
+        rank[order[i]] = static_cast<std::int64_t>(i + 1);
+    for (std::size_t c = 0; c < entry.cells.size(); ++c)
+    {
+        const engine::EntryCell& cell = entry.cells[c];
+        engine::MultiPolygon shape = cell.shape;
+        for (auto& polygon : shape)
+        {
+            for (auto& v : polygon.outer)
+                v = {v.x * scale, v.y * scale};
+            for (auto& hole : polygon.holes)
+                for (auto& v : hole)
+                    v = {v.x * scale, v.y * scale};
+        }
+        file.add_polygon(shape, {std::int64_t{cell.hot ? 1 : 0}, cell.risk, rank[c],
+                                 cell.area / engine::m2_per_sq_ft, std::int64_t{cell.cut ? 1 : 0}});
+    }
+    file.commit();
+    const double hot_sq_mi = entry.hot_area / engine::m2_per_sq_mile;
+    reporter.info("entry      " + path + ": " + std::to_string(entry.cells.size()) +
+                  " cells over the police area (" + std::to_string(cut) + " cut at its edge), " +
+                  std::to_string(entry.hot_cells) + " hot, " + fixed(hot_sq_mi, 3) +
+                  " sq mi of " + fixed(entry.area / engine::m2_per_sq_mile, 2) + ", in " +
+                  written.label());
+    reporter.info("rules      NIJ 2017: " + rules.describe());
+    return {{"file", path},
+            {"crs", written.label()},
+            {"cells", entry.cells.size()},
+            {"cut_cells", cut},
+            {"hot_cells", entry.hot_cells},
+            {"hot_area_sq_mi", hot_sq_mi},
+            {"area_sq_mi", entry.area / engine::m2_per_sq_mile},
+            {"cell_sq_ft", grid.cell_area_m2() / engine::m2_per_sq_ft},
+            {"rules", {{"cells", rules.cells_met}, {"hot_area", rules.hot_area_met}}}};
+}
+} // namespace
+
 CLI::App* add_predict_command(CLI::App& app, PredictRequest& r)
 {
     CLI::App* cmd = app.add_subcommand(
@@ -105,6 +236,19 @@ CLI::App* add_predict_command(CLI::App& app, PredictRequest& r)
                     "The day forecast, YYYY-MM-DD (default: the day after the data; offences "
                     "after it are left out)")
         ->group("Prospective");
+    cmd->add_option("--horizon", r.horizon,
+                    "The period forecast from --at, days inclusive: 1W, 2W (7 or 14 days), 1M, 2M, "
+                    "3M (calendar months); recorded with the forecast")
+        ->group("Prospective");
+    cmd->add_option("--rules", r.rules,
+                    "nij2017: also write entry.shp, an entry in the form of the NIJ Real-Time Crime "
+                    "Forecasting Challenge (2017), and refuse one that breaks its rules (see below)")
+        ->group("Forecast entry");
+    cmd->add_option("--hot-area", r.hot_area_m2,
+                    "With --rules: the hot cells' area, with its unit (0.25sqmi, 650000sqft, 1km2, "
+                    "ha; default 0.25sqmi)")
+        ->transform(area_unit())
+        ->group("Forecast entry");
     cmd->add_option("--top", r.top, "Patrol cells listed, highest risk first (default 20)")
         ->group("Output");
     cmd->add_option("--street-field", r.street_field,
@@ -130,10 +274,26 @@ CLI::App* add_predict_command(CLI::App& app, PredictRequest& r)
         "Which predicts better on your data? hotspot evaluate --rolling scores both, and plain "
         "kernel density,\n"
         "  month by month.\n"
+        "--rules nij2017 writes entry.shp as the NIJ challenge asked: square cells (--cell, default "
+        "600ft) over the\n"
+        "  whole police area (every feature of --boundaries), cut at its edge, in the data's own "
+        "CRS and units\n"
+        "  (--crs; the grid is drawn in it, redrawn in metres, so its cells are not rotated); a "
+        "0/1 hotspot field,\n"
+        "  the hot cells being the highest risk until their area as cut reaches --hot-area. It needs "
+        "--at and\n"
+        "  --horizon, and refuses cells outside 62,500-360,000 sq ft (those cut by the edge aside) "
+        "and hot areas\n"
+        "  outside 0.25-0.75 sq mi. Score an entry with hotspot evaluate --forecast.\n"
         "Example:\n"
         "  hotspot predict --offences downloads/ --boundaries "
         "data/boundaries/kent_districts_2013.geojson \\\n"
-        "      --area Maidstone --cell 100 --out-dir next_week");
+        "      --area Maidstone --cell 100 --out-dir next_week\n"
+        "  hotspot predict --offences data/portland/portland_burglary_2012-03_2017-02.csv --crs "
+        "EPSG:2913 \\\n"
+        "      --boundaries data/portland/portland_police_districts.gpkg --rules nij2017 --at "
+        "2017-02-01 \\\n"
+        "      --horizon 2W --cell 600ft --hot-area 0.25sqmi --out-dir entry");
     return cmd;
 }
 
@@ -143,10 +303,17 @@ nlohmann::json run_predict(const PredictRequest& r, Reporter& reporter)
     check_density_spec(r.density);
     if (r.top < 1)
         throw Error(Errc::Usage, "--top must be 1 or more");
-    if (r.prospective.method == "promap" &&
+    if (r.prospective.method != "decay" &&
         (min_count_of(r.density) > 0 || r.density.adaptive || r.density.edge_correction != "none"))
         throw Error(Errc::Usage, "--min-count, --publish, --adaptive and --edge-correction are "
                                  "for kernel densities: use them with --method decay");
+    const bool entry_rules = !r.rules.empty();
+    if (entry_rules && r.rules != "nij2017")
+        throw Error(Errc::Usage, "--rules '" + r.rules +
+                                     "' is not a set of rules hotspot knows; nij2017 is (the NIJ "
+                                     "Real-Time Crime Forecasting Challenge, 2017)");
+    if (r.hot_area_m2 && !entry_rules)
+        throw Error(Errc::Usage, "--hot-area sizes a forecast entry: give it with --rules nij2017");
     std::optional<engine::DayIndex> at;
     if (!r.at.empty())
     {
@@ -155,9 +322,54 @@ nlohmann::json run_predict(const PredictRequest& r, Reporter& reporter)
             throw Error(Errc::Usage, "--at takes a day as YYYY-MM-DD (got '" + r.at + "')");
         at = date->day;
     }
+    std::optional<engine::Horizon> horizon;
+    if (!r.horizon.empty())
+    {
+        if (!at)
+            throw Error(Errc::Usage, "--horizon counts from --at: give the first day forecast");
+        horizon = engine::parse_horizon(r.horizon);
+    }
+    OffenceInput input = r.input;
+    const double cell_m = r.density.cell_m.value_or(600 * 0.3048);
+    const double hot_area_m2 = r.hot_area_m2.value_or(0.25 * engine::m2_per_sq_mile);
+    if (entry_rules)
+    {
+        if (!at || !horizon)
+            throw Error(Errc::Usage, "--rules nij2017 needs --at (the first day forecast) and "
+                                     "--horizon (1W, 2W, 1M, 2M or 3M), the period an entry names");
+        if (r.density.boundaries.empty())
+            throw Error(Errc::Usage, "--rules nij2017 needs the police area: give its districts "
+                                     "with --boundaries");
+        if (!r.density.area.empty() || !r.density.extent.empty())
+            throw Error(Errc::Usage, "--rules nij2017 covers the whole police area, every feature "
+                                     "of --boundaries: leave out --area and --extent");
+        // The rules, before any work: square cells of 62,500-360,000 sq ft (sides of 250-600 ft),
+        // hot cells of 0.25-0.75 sq mi.
+        const engine::Nij2017Rules asked = engine::check_nij2017(
+            {cell_m * cell_m}, hot_area_m2);
+        if (!asked.cells_met)
+            throw Error(Errc::Usage, "--cell " + fixed(cell_m / 0.3048, 1) + " ft: cells of " +
+                                         fixed(asked.smallest_sq_ft, 0) +
+                                         " sq ft break the NIJ 2017 rule of 62,500-360,000 sq ft "
+                                         "(square cells of 250-600 ft)");
+        if (!asked.hot_area_met)
+            throw Error(Errc::Usage, "--hot-area " + fixed(asked.hot_sq_mi, 3) +
+                                         " sq mi breaks the NIJ 2017 rule of 0.25-0.75 sq mi");
+        // The grid is drawn in the data's own CRS (state plane feet for Portland), redrawn in
+        // metres: a grid in another CRS would be rotated against it, its cells of other areas.
+        if (input.target_crs.empty())
+        {
+            if (input.source.crs.empty())
+                throw Error(Errc::Usage, "--rules nij2017 draws its grid in the data's own CRS: "
+                                         "name it with --crs (EPSG:2913 for Portland's data)");
+            input.target_crs = input.source.crs;
+        }
+    }
     make_output_folder(r.out_dir);
     const auto out = [&](const std::string& name) { return (fs::path(r.out_dir) / name).string(); };
-    const std::vector<std::string> outputs{"predict.tif", "patrol_cells.gpkg", "patrol_cells.csv"};
+    std::vector<std::string> outputs{"predict.tif", "patrol_cells.gpkg", "patrol_cells.csv"};
+    if (entry_rules)
+        outputs.push_back("entry.shp");
     for (const auto& name : outputs)
         io::check_output_path(out(name), r.run.overwrite);
 
@@ -165,33 +377,58 @@ nlohmann::json run_predict(const PredictRequest& r, Reporter& reporter)
     read.keep_raw = true;
     read.text_on_demand = true;
     const io::OffenceTable table = load_dated_offences(
-        r.input, r.run, reporter, "a forecast weighs offences by their age", read);
+        input, r.run, reporter, "a forecast weighs offences by their age", read);
     const engine::Incidents& inc = table.incidents;
     const io::Crs& crs = table.target_crs;
     const engine::DayIndex day = at ? *at : day_after(inc);
     // The history the forecast weighs must be in the data: a missing month would read as a quiet
     // one. ProMap looks back --weeks; the decayed density, three half-lives (weights of 1/8 on).
     {
-        const double back_days = r.prospective.method == "promap"
-                                     ? 7.0 * r.prospective.weeks
-                                     : 3.0 * r.prospective.half_life_days;
+        // SEPP's background is fitted over the whole history.
+        engine::DayIndex earliest = day;
+        for (std::size_t i = 0; i < inc.size(); ++i)
+            if (const auto d = engine::effective_day(inc, i); d != engine::no_day)
+                earliest = std::min(earliest, d);
+        const double back_days = r.prospective.method == "promap"  ? 7.0 * r.prospective.weeks
+                                 : r.prospective.method == "sepp" ? double(day - earliest)
+                                                                   : 3.0 * r.prospective.half_life_days;
         const auto first_day = day - static_cast<engine::DayIndex>(std::ceil(back_days));
         require_covered(table, engine::month_of_day(first_day), engine::month_of_day(day - 1),
                         "the history of a forecast for " + engine::format_day(day) + " (" +
                             engine::format_day(first_day) + " on)");
     }
-    const StudyGrid study =
-        study_grid(r.density.boundaries, r.density.boundaries_layer, r.density.area,
-                   r.density.extent, r.density.cell_m, inc, crs, r.run, reporter);
+    std::vector<engine::MultiPolygon> police_area;
+    StudyGrid study;
+    if (entry_rules)
+    {
+        // The grid covers the whole police area, whatever the offences' extent.
+        study.area = load_study_area(r.density.boundaries, r.density.boundaries_layer, "", crs,
+                                     r.run, reporter);
+        police_area = io::shapes(*study.area.layers.front());
+        engine::Box2 box;
+        for (const auto& shape : police_area)
+            box.expand(engine::bounds(shape));
+        study.grid = engine::grid_for_extent(engine::snap_outward(box, cell_m), cell_m);
+    }
+    else
+        study = study_grid(r.density.boundaries, r.density.boundaries_layer, r.density.area,
+                           r.density.extent, r.density.cell_m, inc, crs, r.run, reporter);
     const engine::GridSpec& grid = study.grid;
     reporter.info("forecast   " + engine::format_day(day) + " by " +
                   (r.prospective.method == "promap"
                        ? "ProMap, " + fixed(r.prospective.band_m, 0) + " m and " +
                              std::to_string(r.prospective.weeks) + " weeks"
+                   : r.prospective.method == "sepp"
+                       ? "a self-exciting point process per cell (Mohler et al. 2015)"
                        : "time-decayed density, half-life " +
-                             fixed(r.prospective.half_life_days, 1) + " days"));
-    const engine::Raster<double> risk = prospective_surface(r.prospective, r.density, inc, day,
-                                                            grid, study.mask, crs, r.run, reporter);
+                             fixed(r.prospective.half_life_days, 1) + " days") +
+                  (horizon ? ", over " + horizon->label + " (to " +
+                                 engine::format_day(horizon->last_day(day)) + ")"
+                           : std::string()));
+    const double horizon_days =
+        horizon ? static_cast<double>(horizon->last_day(day) - day + 1) : 1.0;
+    const engine::Raster<double> risk = prospective_surface(
+        r.prospective, r.density, inc, day, grid, study.mask, crs, r.run, reporter, horizon_days);
 
     // The cells to patrol: highest risk first, ties in raster order.
     std::vector<std::int64_t> order;
@@ -220,11 +457,18 @@ nlohmann::json run_predict(const PredictRequest& r, Reporter& reporter)
     tiff.overwrite = r.run.overwrite;
     tiff.float64 = true;
     tiff.nodata = nodata_value;
-    tiff.description = r.prospective.method == "promap" ? "ProMap risk" : "time-decayed density";
-    tiff.unit = r.prospective.method == "promap" ? "ProMap score" : "weighted offences per km²";
+    tiff.description = r.prospective.method == "promap" ? "ProMap risk"
+                       : r.prospective.method == "sepp"
+                           ? "SEPP expected offences"
+                           : "time-decayed density";
+    tiff.unit = r.prospective.method == "promap" ? "ProMap score"
+                : r.prospective.method == "sepp"
+                    ? "expected offences per cell in " + (horizon ? horizon->label : std::string("the day"))
+                    : "weighted offences per km²";
     tiff.metadata = {{"HOTSPOT_COMMAND", "predict"},
                      {"HOTSPOT_METHOD", r.prospective.method},
                      {"HOTSPOT_FORECAST_DAY", engine::format_day(day)},
+                     {"HOTSPOT_HORIZON", horizon ? horizon->label : std::string("one day")},
                      {"HOTSPOT_SOURCE", source_names(table.files)}};
     if (r.prospective.method == "promap")
     {
@@ -234,6 +478,10 @@ nlohmann::json run_predict(const PredictRequest& r, Reporter& reporter)
     else
         tiff.metadata.emplace_back("HOTSPOT_HALF_LIFE_DAYS",
                                    fixed(r.prospective.half_life_days, 3));
+    nlohmann::json entry_json;
+    if (entry_rules)
+        entry_json = write_entry(out("entry.shp"), grid, risk, police_area, hot_area_m2,
+                                 io::parse_crs(input.target_crs), crs, r.run, reporter);
     io::write_geotiff(out("predict.tif"), risk, crs, tiff);
 
     const auto name_at =
@@ -300,9 +548,12 @@ nlohmann::json run_predict(const PredictRequest& r, Reporter& reporter)
                               {"offences", offences_json(table)},
                               {"method", r.prospective.method},
                               {"forecast_day", engine::format_day(day)},
+                              {"horizon", horizon ? horizon->label : std::string()},
                               {"cell_m", grid.cell_m},
                               {"patrol_cells", listed},
                               {"outputs", outputs}};
+    if (entry_rules)
+        summary["entry"] = entry_json;
     write_summary(r.run, summary);
     return summary;
 }

@@ -13,7 +13,7 @@ namespace hotspot::app
 /// How a prospective surface is made: ProMap, or a kernel density of time-decayed offences.
 struct ProspectiveSpec
 {
-    std::string method = "promap"; ///< promap or decay
+    std::string method = "promap"; ///< promap, decay or sepp
     double band_m = 400;           ///< ProMap's reach
     int weeks = 8;                 ///< ProMap's memory
     double half_life_days = 14;    ///< decay
@@ -25,13 +25,15 @@ void check_prospective_spec(const ProspectiveSpec& spec);
 
 /// The forecast for `day` on `grid`: ProMap of the offences before it, or (decay) the density of
 /// the offences before it weighted by their age, with the density spec's kernel and bandwidth.
+/// or (sepp) each cell's expected offences in the `horizon_days` from `day` under the
+/// self-exciting point process fitted to every offence before it (engine::fit_sepp).
 /// Cells outside the density spec's --area are nodata_value.
 engine::Raster<double> prospective_surface(const ProspectiveSpec& spec, const DensitySpec& density,
                                            const engine::Incidents& offences, engine::DayIndex day,
                                            const engine::GridSpec& grid,
                                            const std::optional<engine::Raster<std::uint8_t>>& mask,
                                            const io::Crs& crs, const RunOptions& run,
-                                           Reporter& reporter);
+                                           Reporter& reporter, double horizon_days = 1);
 
 /// The day after the data: the last offence's day + 1, or the first of the month after the last
 /// month when records give months only.
@@ -44,6 +46,9 @@ struct PredictRequest
     DensitySpec density;
     ProspectiveSpec prospective;
     std::string at;           ///< the day forecast, YYYY-MM-DD (default: the day after the data)
+    std::string horizon;      ///< the period forecast from --at: 1W, 2W, 1M, 2M, 3M
+    std::string rules;        ///< "nij2017": write and check an entry in the challenge's form
+    std::optional<double> hot_area_m2; ///< the entry's hot cells (default 0.25 sq mi)
     int top = 20;             ///< patrol cells listed
     std::string street_field; ///< for each patrol cell's streets (police.uk: Location)
     std::string out_dir;

@@ -129,6 +129,22 @@ Crs default_target_crs(double lon, double lat, std::string& reason)
     return parse_crs("EPSG:" + std::to_string(code));
 }
 
+Crs in_metres(const Crs& crs)
+{
+    if (crs.geographic || crs.metric || crs.unit_m <= 0)
+        return crs;
+    const auto srs = srs_from_wkt(crs.wkt);
+    if (srs->SetLinearUnitsAndUpdateParameters(SRS_UL_METER, 1.0) != OGRERR_NONE)
+        throw Error(Errc::Usage, "crs: " + crs.label() + " cannot be redrawn in metres (" +
+                                     detail::gdal_error() + ")");
+    const std::string name = crs.name + ", in metres";
+    srs->SetProjCS(name.c_str());
+    Crs metres = describe(*srs);
+    metres.name = name;
+    metres.authority.clear(); // no longer the registered CRS: its coordinates are scaled
+    return metres;
+}
+
 void require_metric(const Crs& crs, const std::string& what)
 {
     if (crs.geographic)
@@ -153,7 +169,16 @@ Reprojector::Reprojector(const Crs& from, const Crs& to) : m_from_wkt(from.wkt),
     const auto a = srs_from_wkt(from.wkt);
     const auto b = srs_from_wkt(to.wkt);
     m_identity = a->IsSame(b.get());
-    if (!m_identity)
+    // A CRS and itself redrawn in metres (in_metres) differ by a factor alone: scaled exactly,
+    // rather than through PROJ's inverse and forward projections (which leave a millimetre).
+    if (!m_identity && !from.geographic && !to.geographic && from.unit_m > 0 && to.unit_m > 0)
+    {
+        if (!from.metric && to.metric && srs_from_wkt(in_metres(from).wkt)->IsSame(b.get()))
+            m_scale = from.unit_m;
+        else if (from.metric && !to.metric && srs_from_wkt(in_metres(to).wkt)->IsSame(a.get()))
+            m_scale = 1.0 / to.unit_m;
+    }
+    if (!m_identity && m_scale == 0)
     {
         // Made now, on the calling thread, so that a missing path fails here; kept as this
         // thread's, since making one asks PROJ's database for the operations (tens of ms).
@@ -168,6 +193,15 @@ void Reprojector::transform(std::span<double> x, std::span<double> y) const
 {
     if (m_identity)
         return;
+    if (m_scale != 0)
+    {
+        for (std::size_t i = 0; i < x.size(); ++i)
+        {
+            x[i] *= m_scale;
+            y[i] *= m_scale;
+        }
+        return;
+    }
     auto& transforms = m_per_thread->transforms;
     tbb::parallel_for(tbb::blocked_range<std::size_t>(0, x.size(), 16384),
                       [&](const tbb::blocked_range<std::size_t>& range)

@@ -7,6 +7,7 @@
 #include "hotspot/io/offences.hpp"
 #include "offence_readers.hpp"
 
+#include <cstdio>
 #include <algorithm>
 #include <bit>
 #include <cctype>
@@ -138,7 +139,17 @@ void detail::choose_target_crs(OffenceTable& table, CrsSample sample, const Read
         }
     }
     else
-        table.target_crs = parse_crs(options.target_crs);
+    {
+        const Crs asked = parse_crs(options.target_crs);
+        table.target_crs = in_metres(asked);
+        if (!asked.metric && !asked.geographic)
+        {
+            char factor[32];
+            std::snprintf(factor, sizeof factor, "%.10g", asked.unit_m);
+            table.target_crs_reason =
+                "lengths are metres: " + asked.label() + " with its coordinates x " + factor;
+        }
+    }
     require_metric(table.target_crs, "--target-crs");
 }
 

@@ -31,7 +31,23 @@ const char* driver_for(const std::string& path)
         return "GeoJSON";
     if (ext == ".fgb")
         return "FlatGeobuf";
+    if (ext == ".shp")
+        return "ESRI Shapefile";
     return nullptr;
+}
+
+// A shapefile is several files: the .shp and those beside it with the same stem.
+std::vector<fs::path> shapefile_parts(const fs::path& shp)
+{
+    std::vector<fs::path> parts;
+    for (const char* ext : {".dbf", ".shx", ".prj", ".cpg", ".shp"}) // the .shp moved last
+        parts.push_back(fs::path(shp).replace_extension(ext));
+    return parts;
+}
+
+bool is_shapefile(const std::string& path)
+{
+    return engine::fold(fs::path(path).extension().string()) == ".shp";
 }
 
 OGRFieldType ogr_type(FieldType type)
@@ -102,7 +118,7 @@ void check_vector_output(const std::string& path, const std::string& table, bool
     if (!is_postgis(path))
     {
         if (!driver_for(path))
-            throw Error(Errc::Usage, path + ": write vector outputs as .gpkg, .geojson or .fgb, "
+            throw Error(Errc::Usage, path + ": write vector outputs as .gpkg, .geojson, .fgb or .shp, "
                                             "or to PostGIS as PG:... with --table");
         if (!table.empty())
             throw Error(Errc::Usage, "--table goes with --out PG:...");
@@ -246,8 +262,14 @@ VectorWriter::VectorWriter(const std::string& path, const std::string& layer_nam
     }
     const char* driver_name = driver_for(path);
     if (!driver_name)
-        throw Error(Errc::Usage, path + ": write vector outputs as .gpkg, .geojson or .fgb");
+        throw Error(Errc::Usage, path + ": write vector outputs as .gpkg, .geojson, .fgb or .shp");
     check_output_path(path, overwrite);
+    if (is_shapefile(path))
+        for (const auto& field : fields)
+            if (field.name.size() > 10)
+                throw Error(Errc::Usage, path + ": a shapefile keeps field names of at most 10 "
+                                                "characters, and this layer has '" +
+                                             field.name + "': write it as .gpkg");
     m_impl->path = path;
     m_impl->overwrite = overwrite;
     m_impl->fields = std::move(fields);
@@ -294,6 +316,9 @@ VectorWriter::~VectorWriter()
         m_impl->dataset.reset();
         std::error_code ignored;
         fs::remove(m_impl->tmp, ignored);
+        if (is_shapefile(m_impl->tmp))
+            for (const auto& part : shapefile_parts(m_impl->tmp))
+                fs::remove(part, ignored);
     }
 }
 
@@ -398,6 +423,22 @@ void VectorWriter::finish()
     std::error_code ec;
     if (!m_impl->overwrite && fs::exists(m_impl->path))
         throw Error(Errc::Io, m_impl->path + ": already exists; add --overwrite to replace it");
+    if (is_shapefile(m_impl->path))
+    {
+        // Each part moved into place whole; the .shp last, so that a reader that finds it finds
+        // the others.
+        for (const auto& part : shapefile_parts(m_impl->tmp))
+            if (fs::exists(part))
+            {
+                const fs::path into =
+                    fs::path(m_impl->path).replace_extension(part.extension());
+                fs::rename(part, into, ec);
+                if (ec)
+                    throw Error(Errc::Io, into.string() + ": cannot be written (" + ec.message() + ")");
+            }
+        m_impl->committed = true;
+        return;
+    }
     fs::rename(m_impl->tmp, m_impl->path, ec);
     if (ec)
         throw Error(Errc::Io, m_impl->path + ": cannot be written (" + ec.message() + ")");

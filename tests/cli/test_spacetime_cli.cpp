@@ -332,7 +332,7 @@ TEST_CASE("predict lists the cells of highest ProMap risk, as its GeoTIFF holds 
     check_refusals(
         {
             {"predict --offences " + series() + " --method oracle --out-dir " + dir + "/refused", 2,
-             "promap or decay"},
+             "promap, decay or sepp"},
             {"predict --offences " + series() + " --at 2019-13-01 --out-dir " + dir + "/refused", 2,
              "YYYY-MM-DD"},
             {"predict --offences " + series() + " --publish public --out-dir " + dir + "/refused",

@@ -4,9 +4,12 @@
 #include "run_command.hpp"
 
 #include <catch2/catch.hpp>
+#include <gdal_priv.h>
 #include <nlohmann/json.hpp>
+#include <ogrsf_frmts.h>
 
 #include <array>
+#include <cmath>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -443,4 +446,106 @@ TEST_CASE("evaluate --forecast measures Portland's police area as the challenge 
     CHECK(partly.exit_code != 0);
     CHECK(partly.err.find("--at 2017-02-15 --horizon 1M (2017-02-15 to 2017-03-14): 2017-03 is "
                           "not covered") != std::string::npos);
+}
+
+TEST_CASE("predict --rules nij2017 writes a Portland entry in state plane feet that scores as it "
+          "says, and refuses one that breaks the rules",
+          "[when][entry]")
+{
+    const std::string dir = fresh_temp_dir("entry_predict");
+    const std::string input = "--offences " + data +
+                              "portland/portland_burglary_2012-03_2017-02.csv --crs EPSG:2913 "
+                              "--boundaries " +
+                              data + "portland/portland_police_districts.gpkg ";
+    const auto r = run_hotspot("predict " + input +
+                               "--rules nij2017 --at 2017-02-01 --horizon 2W --cell 600ft "
+                               "--hot-area 0.25sqmi --out-dir " +
+                               dir + "/entry --summary-json " + dir + "/p.json");
+    INFO(r.out + r.err);
+    REQUIRE(r.exit_code == 0);
+    const auto p = nlohmann::json::parse(slurp(dir + "/p.json"));
+    const auto& entry = p["entry"];
+    // 600 ft cells of 360,000 sq ft: the smallest set reaching 0.25 sq mi is 20 of them.
+    CHECK(entry["cell_sq_ft"].get<double>() == Approx(360'000));
+    CHECK(entry["hot_cells"] == 20);
+    CHECK(entry["hot_area_sq_mi"].get<double>() == Approx(20 * 360'000.0 / (5280.0 * 5280.0)));
+    CHECK(entry["area_sq_mi"].get<double>() == Approx(147.70).margin(0.005));
+    CHECK(entry["rules"]["cells"] == true);
+    CHECK(entry["rules"]["hot_area"] == true);
+
+    // The shapefile is in the data's own CRS, its whole cells squares of 600 ft on a 600 ft grid.
+    {
+        GDALAllRegister();
+        std::unique_ptr<GDALDataset> shp(
+            GDALDataset::Open((dir + "/entry/entry.shp").c_str(), GDAL_OF_VECTOR));
+        REQUIRE(shp);
+        OGRLayer* layer = shp->GetLayer(0);
+        REQUIRE(layer);
+        const char* code = layer->GetSpatialRef()->GetAuthorityCode(nullptr);
+        CHECK(std::string(code ? code : "") == "2913");
+        CHECK(layer->GetFeatureCount() == entry["cells"].get<int>());
+        int hot = 0, whole = 0;
+        for (auto& feature : *layer)
+        {
+            hot += feature->GetFieldAsInteger("hotspot");
+            if (feature->GetFieldAsInteger("cut") == 1)
+                continue;
+            ++whole;
+            OGREnvelope box;
+            feature->GetGeometryRef()->getEnvelope(&box);
+            CHECK(box.MaxX - box.MinX == Approx(600).margin(1e-6));
+            CHECK(std::fmod(box.MinX + 1e-6, 600.0) < 1e-5);
+            CHECK(std::fmod(box.MinY + 1e-6, 600.0) < 1e-5);
+            if (whole > 50)
+                break;
+        }
+        CHECK(hot <= 20);
+    }
+    // Scored on the held-out first two weeks of February 2017, it measures what predict said.
+    const auto s = run_hotspot("evaluate --forecast " + dir + "/entry/entry.shp " + input +
+                               "--at 2017-02-01 --horizon 2W --out-dir " + dir +
+                               "/score --summary-json " + dir + "/s.json");
+    INFO(s.out + s.err);
+    REQUIRE(s.exit_code == 0);
+    const auto score = nlohmann::json::parse(slurp(dir + "/s.json"));
+    CHECK(score["hot_cells"] == 20);
+    CHECK(score["hot_area_sq_mi"].get<double>() ==
+          Approx(entry["hot_area_sq_mi"].get<double>()).epsilon(1e-6));
+    CHECK(score["rules"]["cells"] == true);
+    CHECK(score["rules"]["hot_area"] == true);
+    CHECK(score["N"].get<int>() > 20);
+
+    // The rules refuse, before any work: cells too small, a hot area too large, and no period.
+    const auto small = run_hotspot("predict " + input +
+                                   "--rules nij2017 --at 2017-02-01 --horizon 2W --cell 200ft "
+                                   "--out-dir " + dir + "/small");
+    CHECK(small.exit_code == 2);
+    CHECK(small.err.find("40000 sq ft break the NIJ 2017 rule of 62,500-360,000 sq ft") !=
+          std::string::npos);
+    const auto large = run_hotspot("predict " + input +
+                                   "--rules nij2017 --at 2017-02-01 --horizon 2W --hot-area "
+                                   "1sqmi --out-dir " + dir + "/large");
+    CHECK(large.exit_code == 2);
+    CHECK(large.err.find("1.000 sq mi breaks the NIJ 2017 rule of 0.25-0.75 sq mi") !=
+          std::string::npos);
+    const auto period = run_hotspot("predict " + input + "--rules nij2017 --out-dir " + dir +
+                                    "/period");
+    CHECK(period.exit_code == 2);
+    CHECK(period.err.find("needs --at") != std::string::npos);
+    CHECK_FALSE(fs::exists(dir + "/small/entry.shp"));
+
+    // The self-exciting point process writes an entry too, over the horizon's 14 days.
+    const auto sepp = run_hotspot("predict " + input +
+                                  "--rules nij2017 --method sepp --at 2017-02-01 --horizon 2W "
+                                  "--out-dir " + dir + "/sepp");
+    INFO(sepp.out + sepp.err);
+    CHECK(sepp.exit_code == 0);
+    CHECK(sepp.out.find("theta") != std::string::npos);
+    CHECK(fs::exists(dir + "/sepp/entry.shp"));
+    // Records dated to the month (police.uk) cannot be timed to the day: refused, not guessed.
+    const auto monthly = run_hotspot("predict --offences " + data +
+                                     "police_uk/2019-09-kent-street.csv --method sepp --cell 500 "
+                                     "--out-dir " + dir + "/monthly");
+    CHECK(monthly.exit_code != 0);
+    CHECK(monthly.err.find("dated to the month only") != std::string::npos);
 }

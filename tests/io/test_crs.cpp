@@ -91,3 +91,32 @@ TEST_CASE("The default target CRS: British National Grid in Great Britain, else 
     CHECK(default_target_crs(2.35, 48.85, why).authority == "EPSG:32631");    // Paris
     CHECK(default_target_crs(151.21, -33.87, why).authority == "EPSG:32756"); // Sydney
 }
+
+TEST_CASE("A CRS in feet redrawn in metres is the same projection scaled, both ways exactly",
+          "[crs]")
+{
+    const Crs feet = parse_crs("EPSG:2913"); // Oregon North, international feet
+    REQUIRE_FALSE(feet.metric);
+    CHECK(feet.unit_m == Approx(0.3048).epsilon(1e-12));
+    const Crs metres = in_metres(feet);
+    CHECK(metres.metric);
+    CHECK(metres.unit_m == 1.0);
+    CHECK(metres.authority.empty()); // no longer EPSG:2913: its coordinates are scaled
+    CHECK(metres.name.find("in metres") != std::string::npos);
+    CHECK_NOTHROW(require_metric(metres, "test"));
+    CHECK(in_metres(parse_crs("EPSG:27700")).wkt == parse_crs("EPSG:27700").wkt);
+
+    // A Portland burglary's coordinates: scaled by 0.3048 exactly, and back.
+    const engine::Point2 p = Reprojector(feet, metres).transform({7688186, 676342});
+    CHECK(p.x == 7688186 * 0.3048);
+    CHECK(p.y == 676342 * 0.3048);
+    const engine::Point2 back = Reprojector(metres, feet).transform(p);
+    CHECK(back.x == Approx(7688186).margin(1e-6));
+    CHECK(back.y == Approx(676342).margin(1e-6));
+    // And the scaled CRS is the projection itself: through lon/lat it lands on the same metres.
+    const Crs lonlat = wgs84();
+    const engine::Point2 ll = Reprojector(feet, lonlat).transform({7688186, 676342});
+    const engine::Point2 via = Reprojector(lonlat, metres).transform(ll);
+    CHECK(via.x == Approx(p.x).margin(0.01));
+    CHECK(via.y == Approx(p.y).margin(0.01));
+}

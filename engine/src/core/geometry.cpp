@@ -40,15 +40,56 @@ BgMulti to_boost(const MultiPolygon& shape)
     bg::correct(out); // closes the rings and winds them as Boost expects
     return out;
 }
+
+MultiPolygon from_boost(const BgMulti& shape)
+{
+    const auto ring_of = [](const auto& ring)
+    {
+        Ring out;
+        for (const auto& v : ring)
+            out.push_back({v.x(), v.y()});
+        return out;
+    };
+    MultiPolygon out;
+    for (const auto& p : shape)
+    {
+        Polygon polygon{ring_of(p.outer()), {}};
+        for (const auto& hole : p.inners())
+            polygon.holes.push_back(ring_of(hole));
+        out.push_back(std::move(polygon));
+    }
+    return out;
+}
+
+BgMulti shared(const MultiPolygon& a, const MultiPolygon& b)
+{
+    BgMulti out;
+    if (bounds(a).intersects(bounds(b)))
+        bg::intersection(to_boost(a), to_boost(b), out);
+    return out;
+}
 } // namespace
 
 double shared_area(const MultiPolygon& a, const MultiPolygon& b)
 {
-    if (!bounds(a).intersects(bounds(b)))
-        return 0.0;
-    BgMulti out;
-    bg::intersection(to_boost(a), to_boost(b), out);
-    return bg::area(out);
+    return bg::area(shared(a, b));
+}
+
+MultiPolygon intersection(const MultiPolygon& a, const MultiPolygon& b)
+{
+    return from_boost(shared(a, b));
+}
+
+MultiPolygon union_of(const std::vector<MultiPolygon>& pieces)
+{
+    BgMulti all;
+    for (const auto& piece : pieces)
+    {
+        BgMulti joined;
+        bg::union_(all, to_boost(piece), joined);
+        all = std::move(joined);
+    }
+    return from_boost(all);
 }
 #pragma GCC diagnostic pop
 

@@ -39,6 +39,13 @@ bool in_great_britain(double lon, double lat);
 /// WGS 84 UTM zone. `reason` receives a sentence saying why.
 Crs default_target_crs(double lon, double lat, std::string& reason);
 
+/// A projected CRS whose unit is not the metre (state plane feet), redrawn in metres: the same
+/// projection with every coordinate times `unit_m`, so that a grid drawn in it is a grid drawn in
+/// the original, scaled (not rotated, and its cells the same areas). The engine's lengths are
+/// metres; outputs that must be in the original units scale back by `unit_m`. Any other CRS is
+/// returned as it is.
+Crs in_metres(const Crs& crs);
+
 /// Refuses (Error(Usage)) a CRS that is not projected in metres: a bandwidth in degrees is
 /// meaningless.
 void require_metric(const Crs& crs, const std::string& what);
@@ -63,6 +70,7 @@ class Reprojector
     std::string m_from_wkt;
     std::string m_to_wkt;
     bool m_identity = false;
+    double m_scale = 0; ///< non-zero between a CRS and itself in metres: a factor, no PROJ
     std::unique_ptr<PerThread> m_per_thread; // one OGR transformation per thread, made on first use
 };
 

@@ -37,7 +37,8 @@ enum class GeometryKind
 };
 
 /// Writes one vector layer, chosen by extension: GeoPackage (.gpkg), GeoJSON (.geojson, written
-/// as RFC 7946 in WGS 84 longitude/latitude) or FlatGeobuf (.fgb). The file appears at `path` only
+/// as RFC 7946 in WGS 84 longitude/latitude), FlatGeobuf (.fgb) or a shapefile (.shp, with its
+/// .dbf, .shx, .prj and .cpg; field names of at most 10 characters). The file appears at `path` only
 /// on commit(); a writer destroyed without commit leaves nothing behind. A "PG:" connection string
 /// writes the PostGIS table `layer_name` in one transaction: the rows (and the replacement of an
 /// old table, with `overwrite`) are seen only on commit; without it the old table stays as it was.

@@ -67,6 +67,10 @@ Box2 bounds(const MultiPolygon& shape);
 /// The area the two shapes share (in the square of their units): a forecast cell cut by the
 /// police area's edge. Rings may wind either way.
 double shared_area(const MultiPolygon& a, const MultiPolygon& b);
+/// The shape the two share: a forecast cell cut at the police area's edge.
+MultiPolygon intersection(const MultiPolygon& a, const MultiPolygon& b);
+/// One shape covering the pieces, whose edges may be shared (a cell cut by two districts).
+MultiPolygon union_of(const std::vector<MultiPolygon>& pieces);
 
 /// Point in polygon by the even-odd rule over every ring, so holes are outside.
 /// A point exactly on an edge counts as inside for left and bottom edges and outside for right and
