@@ -1,16 +1,20 @@
 #include "predict_command.hpp"
 
+#include "hotspot/engine/areas/area_index.hpp"
 #include "hotspot/engine/core/error.hpp"
 #include "hotspot/engine/core/text.hpp"
+#include "hotspot/engine/hotspots/backtest.hpp"
 #include "hotspot/engine/hotspots/forecast_entry.hpp"
 #include "hotspot/engine/spacetime/prospective.hpp"
 #include "hotspot/engine/spacetime/sepp.hpp"
-#include "hotspot/io/csv.hpp"
-#include "hotspot/io/files.hpp"
 #include "hotspot/io/areas.hpp"
 #include "hotspot/io/crs.hpp"
+#include "hotspot/io/csv.hpp"
+#include "hotspot/io/files.hpp"
 #include "hotspot/io/geotiff.hpp"
 #include "hotspot/io/vector.hpp"
+
+#include <tbb/parallel_for.h>
 
 #include <algorithm>
 #include <cmath>
@@ -26,8 +30,9 @@ void add_prospective_options(CLI::App& cmd, ProspectiveSpec& s, bool compared)
     if (!compared)
         cmd.add_option("--method", s.method,
                        "promap (default: Bowers, Johnson and Pease 2004), decay (a kernel "
-                       "density of offences weighted by their age) or sepp (a self-exciting point "
-                       "process per cell, Mohler et al. 2015)")
+                       "density of offences weighted by their age), sepp (a self-exciting point "
+                       "process per cell, Mohler et al. 2015) or auto (the best of them by "
+                       "backtest; with --rules)")
             ->group("Prospective");
     const std::string promap = compared ? "--promap-" : "--";
     cmd.add_option(promap + "band", s.band_m,
@@ -44,9 +49,9 @@ void add_prospective_options(CLI::App& cmd, ProspectiveSpec& s, bool compared)
 
 void check_prospective_spec(const ProspectiveSpec& s)
 {
-    if (s.method != "promap" && s.method != "decay" && s.method != "sepp")
-        throw Error(Errc::Usage,
-                    "--method '" + s.method + "' is not a method; use promap, decay or sepp");
+    if (s.method != "promap" && s.method != "decay" && s.method != "sepp" && s.method != "auto")
+        throw Error(Errc::Usage, "--method '" + s.method +
+                                     "' is not a method; use promap, decay, sepp or auto");
     require_positive(s.band_m, "--band");
     require_positive(s.half_life_days, "--half-life");
     if (s.weeks < 1 || s.weeks > 520)
@@ -128,6 +133,19 @@ engine::Raster<double> prospective_surface(const ProspectiveSpec& s, const Densi
                 if (!mask->values[k])
                     risk.values[k] = nodata_value;
         return risk;
+    }
+    if (s.method == "kde")
+    {
+        // --method auto's plain kernel density: the offences of the --weeks before the day.
+        const engine::Incidents recent = offences.subset(
+            [&](std::size_t i)
+            {
+                const engine::DayIndex d = engine::effective_day(offences, i);
+                return d != engine::no_day && d < day && d >= day - 7 * s.weeks;
+            });
+        if (recent.size() == 0) // a quiet spell: nothing to weigh, no cell ahead of another
+            return engine::Raster<double>(grid, 0.0);
+        return compute_density(density, recent, crs, run, reporter, grid).surface;
     }
     if (s.method == "decay")
     {
@@ -223,6 +241,227 @@ nlohmann::json write_entry(const std::string& path, const engine::GridSpec& grid
             {"cell_sq_ft", grid.cell_area_m2() / engine::m2_per_sq_ft},
             {"rules", {{"cells", rules.cells_met}, {"hot_area", rules.hot_area_met}}}};
 }
+
+// --method auto: candidate forecasts scored at rolling origins before --at, each as an entry of
+// the challenge (the same horizon and hot area), and the best taken (engine::choose_by_backtest).
+struct Candidate
+{
+    ProspectiveSpec spec;
+    double dx = 0, dy = 0; ///< the grid moved west and north by these fractions of a cell
+    std::string label;
+};
+
+// The grid moved west by dx and north by dy cells, one column and row larger, so that it still
+// covers what it covered.
+engine::GridSpec shifted(const engine::GridSpec& grid, double dx, double dy)
+{
+    engine::GridSpec out = grid;
+    out.origin_x -= dx * grid.cell_m;
+    out.origin_y += dy * grid.cell_m;
+    out.cols += dx > 0 ? 1 : 0;
+    out.rows += dy > 0 ? 1 : 0;
+    return out;
+}
+
+// The m-th origin before `at`, a whole horizon apart: m x 7 or 14 days, or m x the horizon's
+// months (the same day of the month, or the month's last).
+engine::DayIndex origin_before(engine::DayIndex at, const engine::Horizon& horizon, int m)
+{
+    if (horizon.months == 0)
+        return at - m * horizon.days;
+    const engine::MonthIndex month = engine::month_of_day(at);
+    const engine::MonthIndex target = month - m * horizon.months;
+    return std::min(engine::first_day_of(target) + (at - engine::first_day_of(month)),
+                    engine::first_day_of(target + 1) - 1);
+}
+
+std::vector<Candidate> auto_candidates(const ProspectiveSpec& given)
+{
+    // Few on purpose: about 20 burglaries a week cannot tell dozens apart.
+    std::vector<Candidate> out;
+    const std::pair<double, double> offsets[] = {{0, 0}, {0.5, 0}, {0, 0.5}, {0.5, 0.5}};
+    for (const auto& [dx, dy] : offsets)
+    {
+        const std::string where = dx == 0 && dy == 0
+                                      ? std::string()
+                                      : ", grid moved " + std::string(dx > 0 ? "W" : "") +
+                                            (dy > 0 ? "N" : "") + " half a cell";
+        const auto add = [&](std::string method, int weeks, double half_life, std::string name)
+        {
+            ProspectiveSpec spec = given;
+            spec.method = std::move(method);
+            spec.weeks = weeks;
+            spec.half_life_days = half_life;
+            out.push_back({spec, dx, dy, name + where});
+        };
+        for (const int weeks : {4, 8, 16})
+            add("promap", weeks, given.half_life_days, "promap " + std::to_string(weeks) + " weeks");
+        for (const double half_life : {14.0, 56.0})
+            add("decay", given.weeks, half_life, "decay half-life " + fixed(half_life, 0) + " days");
+        add("kde", 8, given.half_life_days, "kde of 8 weeks");
+        add("sepp", given.weeks, given.half_life_days, "sepp");
+    }
+    return out;
+}
+
+struct AutoChoice
+{
+    Candidate chosen;
+    nlohmann::json summary;
+};
+
+AutoChoice choose_by_backtest(const PredictRequest& r, const engine::Incidents& inc,
+                              engine::DayIndex at, const engine::Horizon& horizon,
+                              const engine::GridSpec& base,
+                              const std::vector<engine::MultiPolygon>& police_area,
+                              double hot_area_m2, const io::Crs& crs, const std::string& csv_path,
+                              Reporter& reporter)
+{
+    if (r.metric != "pai" && r.metric != "pei")
+        throw Error(Errc::Usage, "--metric '" + r.metric + "' is not a metric; use pai or pei");
+    if (r.origins < 3)
+        throw Error(Errc::Usage, "--origins must be 3 or more: the newest 2 judge the choice");
+    const std::vector<Candidate> candidates = auto_candidates(r.prospective);
+    const int origins = r.origins;
+    // The oldest origin needs the longest history a candidate weighs (16 weeks of ProMap).
+    {
+        engine::DayIndex first = engine::no_day;
+        for (std::size_t i = 0; i < inc.size(); ++i)
+            if (const auto d = engine::effective_day(inc, i);
+                d != engine::no_day && (first == engine::no_day || d < first))
+                first = d;
+        const engine::DayIndex oldest = origin_before(at, horizon, origins);
+        if (first == engine::no_day || oldest - 16 * 7 < first)
+            throw Error(Errc::Usage, "--origins " + std::to_string(origins) + " of " +
+                                         horizon.label + " reach back to " +
+                                         engine::format_day(oldest) +
+                                         ", with less than 16 weeks of offences before it: give "
+                                         "fewer --origins or a later --at");
+    }
+    constexpr std::size_t held_out = 2;
+    // Each offence's place in the police area, found once.
+    const engine::AreaIndex area_index(police_area);
+    std::vector<std::uint8_t> inside(inc.size());
+    tbb::parallel_for(std::size_t{0}, inc.size(), [&](std::size_t i)
+                      { inside[i] = area_index.locate({inc.x[i], inc.y[i]}) >= 0; });
+    // The entry's cells on each grid placement, made once.
+    std::map<std::pair<double, double>, std::pair<engine::GridSpec, engine::ForecastEntry>> grids;
+    for (const auto& c : candidates)
+        if (!grids.count({c.dx, c.dy}))
+        {
+            const engine::GridSpec g = shifted(base, c.dx, c.dy);
+            grids.emplace(std::make_pair(c.dx, c.dy),
+                          std::make_pair(g, engine::entry_cells(g, police_area)));
+        }
+    std::vector<std::vector<double>> scores(candidates.size(), std::vector<double>(origins));
+    std::vector<double> naive(origins);
+    std::string csv = "candidate,origin,last_day,N,n,n_star,hot_area_sq_mi,pai,pei_star\n";
+    const auto scored = [&](const engine::EntryScore& s)
+    { return r.metric == "pai" ? s.pai : s.pei_star; };
+    Reporter quiet(true);
+    auto progress = reporter.progress("backtest");
+    for (int o = 0; o < origins; ++o)
+    {
+        const engine::DayIndex origin = origin_before(at, horizon, o + 1);
+        const engine::DayIndex last = horizon.last_day(origin);
+        const engine::Incidents before = inc.subset(
+            [&](std::size_t i)
+            {
+                const auto d = engine::effective_day(inc, i);
+                return d != engine::no_day && d < origin;
+            });
+        std::vector<engine::Point2> tested;
+        for (std::size_t i = 0; i < inc.size(); ++i)
+            if (const auto d = inc.day_of(i); inside[i] && d != engine::no_day && d >= origin &&
+                                              d <= last)
+                tested.push_back({inc.x[i], inc.y[i]});
+        const double horizon_days = static_cast<double>(last - origin + 1);
+        const auto record = [&](const std::string& label, const engine::EntryScore& s)
+        {
+            csv += io::csv_quote(label) + "," + engine::format_day(origin) + "," +
+                   engine::format_day(last) + "," + std::to_string(s.offences_inside) + "," +
+                   std::to_string(s.in_hot_cells) + "," + std::to_string(s.best_possible) + "," +
+                   fixed(s.hot_area / engine::m2_per_sq_mile, 6) + "," + fixed(s.pai, 6) + "," +
+                   fixed(s.pei_star, 6) + "\n";
+        };
+        {
+            // The naive forecast: every past offence counted in its cell.
+            auto& [g, entry] = grids.at({0.0, 0.0});
+            std::vector<double> counts(static_cast<std::size_t>(g.cell_count()), 0.0);
+            for (std::size_t i = 0; i < before.size(); ++i)
+            {
+                const auto c = g.col_of(before.x[i]), row = g.row_of(before.y[i]);
+                if (c >= 0 && c < g.cols && row >= 0 && row < g.rows)
+                    counts[static_cast<std::size_t>(row * g.cols + c)] += 1;
+            }
+            engine::choose_hot(entry, counts, nodata_value, hot_area_m2);
+            const engine::EntryScore s = engine::score_on_grid(entry, g, tested);
+            naive[static_cast<std::size_t>(o)] = scored(s);
+            record("naive: all past offences per cell", s);
+        }
+        for (std::size_t c = 0; c < candidates.size(); ++c)
+        {
+            auto& [g, entry] = grids.at({candidates[c].dx, candidates[c].dy});
+            const engine::Raster<double> risk =
+                prospective_surface(candidates[c].spec, r.density, before, origin, g, std::nullopt,
+                                    crs, r.run, quiet, horizon_days);
+            engine::choose_hot(entry, risk.values, nodata_value, hot_area_m2);
+            const engine::EntryScore s = engine::score_on_grid(entry, g, tested);
+            scores[c][static_cast<std::size_t>(o)] = scored(s);
+            record(candidates[c].label, s);
+            if (progress)
+                progress(static_cast<double>(o * candidates.size() + c + 1) /
+                     static_cast<double>(origins * candidates.size()));
+        }
+    }
+    reporter.done();
+    io::write_text_file(csv_path, csv, r.run.overwrite);
+
+    const std::string metric = r.metric == "pai" ? "PAI" : "PEI*";
+    const engine::BacktestChoice choice = engine::choose_by_backtest(scores, held_out);
+    const auto line = [&](const std::string& label, const std::vector<double>& v)
+    {
+        const engine::OriginSpread s = engine::spread_over(v);
+        return "  " + label + std::string(label.size() < 52 ? 52 - label.size() : 1, ' ') +
+               fixed(s.mean, 2) + " +/- " + fixed(s.sd, 2) + "  (" + fixed(s.min, 2) + " to " +
+               fixed(s.max, 2) + ")";
+    };
+    reporter.info("backtest   " + std::to_string(origins) + " origins before " +
+                  engine::format_day(at) + ", " + horizon.label + " each, hot area " +
+                  fixed(hot_area_m2 / engine::m2_per_sq_mile, 3) + " sq mi: mean " + metric +
+                  " +/- sd (range)");
+    nlohmann::json listed = nlohmann::json::array();
+    for (std::size_t c = 0; c < candidates.size(); ++c)
+    {
+        reporter.info(line(candidates[c].label, scores[c]) + (c == choice.chosen ? "  <- chosen" : ""));
+        const engine::OriginSpread s = engine::spread_over(scores[c]);
+        listed.push_back({{"candidate", candidates[c].label}, {"mean", s.mean}, {"sd", s.sd}});
+    }
+    reporter.info(line("naive: all past offences per cell", naive));
+    const auto newest = [&](const std::vector<double>& v)
+    {
+        return engine::spread_over(
+                   std::vector<double>(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(held_out)))
+            .mean;
+    };
+    const double naive_held_out = newest(naive);
+    reporter.info("held out   chosen on the " + std::to_string(origins - 2) +
+                  " older origins alone: " + candidates[choice.chosen_on_older].label +
+                  "; on the 2 newest, which it never saw, " + metric + " " +
+                  fixed(choice.held_out_mean, 2) + " (naive " + fixed(naive_held_out, 2) + ")");
+    AutoChoice out{candidates[choice.chosen], {}};
+    out.summary = {{"metric", r.metric},
+                   {"origins", origins},
+                   {"candidates", listed},
+                   {"chosen", candidates[choice.chosen].label},
+                   {"naive_mean", engine::spread_over(naive).mean},
+                   {"nested",
+                    {{"chosen_on_older_origins", candidates[choice.chosen_on_older].label},
+                     {"held_out_origins", held_out},
+                     {"held_out_mean", choice.held_out_mean},
+                     {"naive_held_out_mean", naive_held_out}}}};
+    return out;
+}
 } // namespace
 
 CLI::App* add_predict_command(CLI::App& app, PredictRequest& r)
@@ -248,6 +487,13 @@ CLI::App* add_predict_command(CLI::App& app, PredictRequest& r)
                     "With --rules: the hot cells' area, with its unit (0.25sqmi, 650000sqft, 1km2, "
                     "ha; default 0.25sqmi)")
         ->transform(area_unit())
+        ->group("Forecast entry");
+    cmd->add_option("--metric", r.metric,
+                    "--method auto: the score candidates are ranked by, pai (default) or pei (PEI*)")
+        ->group("Forecast entry");
+    cmd->add_option("--origins", r.origins,
+                    "--method auto: rolling origins before --at, a horizon apart (default 12; the "
+                    "newest 2 also judge a choice made without them)")
         ->group("Forecast entry");
     cmd->add_option("--top", r.top, "Patrol cells listed, highest risk first (default 20)")
         ->group("Output");
@@ -285,6 +531,21 @@ CLI::App* add_predict_command(CLI::App& app, PredictRequest& r)
         "  --horizon, and refuses cells outside 62,500-360,000 sq ft (those cut by the edge aside) "
         "and hot areas\n"
         "  outside 0.25-0.75 sq mi. Score an entry with hotspot evaluate --forecast.\n"
+        "--method auto (with --rules) scores candidates at --origins rolling origins before --at, "
+        "each an entry\n"
+        "  for the same horizon and hot area on the offences that followed: ProMap of 4, 8 and 16 "
+        "weeks,\n"
+        "  decay with half-lives of 14 and 56 days, kernel density of 8 weeks and sepp, each on the "
+        "grid as\n"
+        "  given and moved half a cell west, north and both (Mohler and Porter 2018: placement "
+        "moves PAI).\n"
+        "  The best mean --metric over the origins makes the forecast; every candidate's mean, "
+        "spread and\n"
+        "  range is printed beside the naive forecast's (every past offence counted in its cell), "
+        "and the\n"
+        "  choice made on the older origins alone is scored on the 2 newest, which it never saw. "
+        "Only\n"
+        "  offences before --at are read. backtest.csv holds every score.\n"
         "Example:\n"
         "  hotspot predict --offences downloads/ --boundaries "
         "data/boundaries/kent_districts_2013.geojson \\\n"
@@ -312,6 +573,9 @@ nlohmann::json run_predict(const PredictRequest& r, Reporter& reporter)
         throw Error(Errc::Usage, "--rules '" + r.rules +
                                      "' is not a set of rules hotspot knows; nij2017 is (the NIJ "
                                      "Real-Time Crime Forecasting Challenge, 2017)");
+    if (r.prospective.method == "auto" && !entry_rules)
+        throw Error(Errc::Usage, "--method auto backtests entries of the challenge's form: give "
+                                 "--rules nij2017 with --at, --horizon and --boundaries");
     if (r.hot_area_m2 && !entry_rules)
         throw Error(Errc::Usage, "--hot-area sizes a forecast entry: give it with --rules nij2017");
     std::optional<engine::DayIndex> at;
@@ -370,6 +634,8 @@ nlohmann::json run_predict(const PredictRequest& r, Reporter& reporter)
     std::vector<std::string> outputs{"predict.tif", "patrol_cells.gpkg", "patrol_cells.csv"};
     if (entry_rules)
         outputs.push_back("entry.shp");
+    if (r.prospective.method == "auto")
+        outputs.push_back("backtest.csv");
     for (const auto& name : outputs)
         io::check_output_path(out(name), r.run.overwrite);
 
@@ -390,7 +656,8 @@ nlohmann::json run_predict(const PredictRequest& r, Reporter& reporter)
             if (const auto d = engine::effective_day(inc, i); d != engine::no_day)
                 earliest = std::min(earliest, d);
         const double back_days = r.prospective.method == "promap"  ? 7.0 * r.prospective.weeks
-                                 : r.prospective.method == "sepp" ? double(day - earliest)
+                                 : r.prospective.method == "sepp" || r.prospective.method == "auto"
+                                     ? double(day - earliest)
                                                                    : 3.0 * r.prospective.half_life_days;
         const auto first_day = day - static_cast<engine::DayIndex>(std::ceil(back_days));
         require_covered(table, engine::month_of_day(first_day), engine::month_of_day(day - 1),
@@ -413,22 +680,35 @@ nlohmann::json run_predict(const PredictRequest& r, Reporter& reporter)
     else
         study = study_grid(r.density.boundaries, r.density.boundaries_layer, r.density.area,
                            r.density.extent, r.density.cell_m, inc, crs, r.run, reporter);
-    const engine::GridSpec& grid = study.grid;
+    engine::GridSpec grid = study.grid;
+    ProspectiveSpec spec = r.prospective;
+    nlohmann::json auto_json;
+    if (spec.method == "auto")
+    {
+        const AutoChoice choice =
+            choose_by_backtest(r, inc, day, *horizon, grid, police_area, hot_area_m2, crs,
+                               out("backtest.csv"), reporter);
+        spec = choice.chosen.spec;
+        grid = shifted(grid, choice.chosen.dx, choice.chosen.dy);
+        auto_json = choice.summary;
+    }
     reporter.info("forecast   " + engine::format_day(day) + " by " +
-                  (r.prospective.method == "promap"
-                       ? "ProMap, " + fixed(r.prospective.band_m, 0) + " m and " +
-                             std::to_string(r.prospective.weeks) + " weeks"
-                   : r.prospective.method == "sepp"
+                  (spec.method == "promap"
+                       ? "ProMap, " + fixed(spec.band_m, 0) + " m and " +
+                             std::to_string(spec.weeks) + " weeks"
+                   : spec.method == "sepp"
                        ? "a self-exciting point process per cell (Mohler et al. 2015)"
+                   : spec.method == "kde"
+                       ? "kernel density of the " + std::to_string(spec.weeks) + " weeks before"
                        : "time-decayed density, half-life " +
-                             fixed(r.prospective.half_life_days, 1) + " days") +
+                             fixed(spec.half_life_days, 1) + " days") +
                   (horizon ? ", over " + horizon->label + " (to " +
                                  engine::format_day(horizon->last_day(day)) + ")"
                            : std::string()));
     const double horizon_days =
         horizon ? static_cast<double>(horizon->last_day(day) - day + 1) : 1.0;
     const engine::Raster<double> risk = prospective_surface(
-        r.prospective, r.density, inc, day, grid, study.mask, crs, r.run, reporter, horizon_days);
+        spec, r.density, inc, day, grid, study.mask, crs, r.run, reporter, horizon_days);
 
     // The cells to patrol: highest risk first, ties in raster order.
     std::vector<std::int64_t> order;
@@ -457,27 +737,27 @@ nlohmann::json run_predict(const PredictRequest& r, Reporter& reporter)
     tiff.overwrite = r.run.overwrite;
     tiff.float64 = true;
     tiff.nodata = nodata_value;
-    tiff.description = r.prospective.method == "promap" ? "ProMap risk"
-                       : r.prospective.method == "sepp"
+    tiff.description = spec.method == "promap" ? "ProMap risk"
+                       : spec.method == "sepp"
                            ? "SEPP expected offences"
                            : "time-decayed density";
-    tiff.unit = r.prospective.method == "promap" ? "ProMap score"
-                : r.prospective.method == "sepp"
+    tiff.unit = spec.method == "promap" ? "ProMap score"
+                : spec.method == "sepp"
                     ? "expected offences per cell in " + (horizon ? horizon->label : std::string("the day"))
                     : "weighted offences per km²";
     tiff.metadata = {{"HOTSPOT_COMMAND", "predict"},
-                     {"HOTSPOT_METHOD", r.prospective.method},
+                     {"HOTSPOT_METHOD", spec.method},
                      {"HOTSPOT_FORECAST_DAY", engine::format_day(day)},
                      {"HOTSPOT_HORIZON", horizon ? horizon->label : std::string("one day")},
                      {"HOTSPOT_SOURCE", source_names(table.files)}};
-    if (r.prospective.method == "promap")
+    if (spec.method == "promap")
     {
-        tiff.metadata.emplace_back("HOTSPOT_PROMAP_BAND_M", fixed(r.prospective.band_m, 3));
-        tiff.metadata.emplace_back("HOTSPOT_PROMAP_WEEKS", std::to_string(r.prospective.weeks));
+        tiff.metadata.emplace_back("HOTSPOT_PROMAP_BAND_M", fixed(spec.band_m, 3));
+        tiff.metadata.emplace_back("HOTSPOT_PROMAP_WEEKS", std::to_string(spec.weeks));
     }
     else
         tiff.metadata.emplace_back("HOTSPOT_HALF_LIFE_DAYS",
-                                   fixed(r.prospective.half_life_days, 3));
+                                   fixed(spec.half_life_days, 3));
     nlohmann::json entry_json;
     if (entry_rules)
         entry_json = write_entry(out("entry.shp"), grid, risk, police_area, hot_area_m2,
@@ -546,7 +826,7 @@ nlohmann::json run_predict(const PredictRequest& r, Reporter& reporter)
     nlohmann::json summary = {{"command", "predict"},
                               {"version", HOTSPOT_VERSION_STRING},
                               {"offences", offences_json(table)},
-                              {"method", r.prospective.method},
+                              {"method", spec.method},
                               {"forecast_day", engine::format_day(day)},
                               {"horizon", horizon ? horizon->label : std::string()},
                               {"cell_m", grid.cell_m},
@@ -554,6 +834,8 @@ nlohmann::json run_predict(const PredictRequest& r, Reporter& reporter)
                               {"outputs", outputs}};
     if (entry_rules)
         summary["entry"] = entry_json;
+    if (!auto_json.is_null())
+        summary["auto"] = auto_json;
     write_summary(r.run, summary);
     return summary;
 }

@@ -49,6 +49,8 @@ struct PredictRequest
     std::string horizon;      ///< the period forecast from --at: 1W, 2W, 1M, 2M, 3M
     std::string rules;        ///< "nij2017": write and check an entry in the challenge's form
     std::optional<double> hot_area_m2; ///< the entry's hot cells (default 0.25 sq mi)
+    std::string metric = "pai";        ///< --method auto: pai or pei
+    int origins = 12;                  ///< --method auto: rolling origins
     int top = 20;             ///< patrol cells listed
     std::string street_field; ///< for each patrol cell's streets (police.uk: Location)
     std::string out_dir;

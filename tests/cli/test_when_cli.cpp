@@ -549,3 +549,57 @@ TEST_CASE("predict --rules nij2017 writes a Portland entry in state plane feet t
     CHECK(monthly.exit_code != 0);
     CHECK(monthly.err.find("dated to the month only") != std::string::npos);
 }
+
+TEST_CASE("predict --method auto chooses by backtest and sees only the offences before --at",
+          "[when][entry]")
+{
+    const std::string dir = fresh_temp_dir("entry_auto");
+    const std::string portland = data + "portland/portland_burglary_2012-03_2017-02.csv";
+    // The same records, every one dated from --at on moved 3 miles east.
+    {
+        std::ifstream in(portland);
+        std::ofstream out(dir + "/moved.csv");
+        std::string line;
+        std::getline(in, line);
+        out << line << "\n";
+        while (std::getline(in, line))
+        {
+            // CATEGORY,occ_date,x_coordinate,y_coordinate
+            const auto c1 = line.find(','), c2 = line.find(',', c1 + 1), c3 = line.find(',', c2 + 1);
+            const std::string date = line.substr(c1 + 1, c2 - c1 - 1);
+            if (date >= "2017-01-01")
+                line = line.substr(0, c2 + 1) +
+                       std::to_string(std::stol(line.substr(c2 + 1, c3 - c2 - 1)) + 15'840) +
+                       line.substr(c3);
+            out << line << "\n";
+        }
+    }
+    const auto run = [&](const std::string& offences, const std::string& out)
+    {
+        return run_hotspot("predict --offences " + offences + " --crs EPSG:2913 --boundaries " +
+                           data + "portland/portland_police_districts.gpkg --rules nij2017 "
+                                  "--method auto --origins 4 --at 2017-01-01 --horizon 1W "
+                                  "--out-dir " + out + " --summary-json " + out + ".json");
+    };
+    const auto a = run(portland, dir + "/a");
+    INFO(a.out + a.err);
+    REQUIRE(a.exit_code == 0);
+    const auto b = run(dir + "/moved.csv", dir + "/b");
+    INFO(b.out + b.err);
+    REQUIRE(b.exit_code == 0);
+    // Every candidate's scores, the choice and the entry are the same.
+    CHECK(slurp(dir + "/a/backtest.csv") == slurp(dir + "/b/backtest.csv"));
+    const auto sa = nlohmann::json::parse(slurp(dir + "/a.json"));
+    const auto sb = nlohmann::json::parse(slurp(dir + "/b.json"));
+    CHECK(sa["auto"] == sb["auto"]);
+    CHECK(sa["auto"]["candidates"].size() == 28); // 7 methods on 4 grid placements
+    CHECK(sa["auto"]["nested"]["held_out_origins"] == 2);
+    CHECK(slurp(dir + "/a/entry.dbf").substr(32) == slurp(dir + "/b/entry.dbf").substr(32));
+    CHECK(slurp(dir + "/a/entry.shp") == slurp(dir + "/b/entry.shp"));
+    // The backtest's table: 4 origins, each scoring the naive forecast and every candidate.
+    const std::string csv = slurp(dir + "/a/backtest.csv");
+    CHECK(std::count(csv.begin(), csv.end(), '\n') == 1 + 4 * 29);
+    CHECK(csv.find("2016-12-25,2016-12-31") != std::string::npos); // the newest origin, 1W
+    CHECK(csv.find("2016-12-04,2016-12-10") != std::string::npos); // the oldest
+    CHECK(a.out.find("held out") != std::string::npos);
+}

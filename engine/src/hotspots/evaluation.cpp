@@ -175,16 +175,21 @@ EntryScore score_entry(const std::vector<MultiPolygon>& cells, const std::vector
             ++s.hot_cells;
             s.in_hot_cells += counts[c];
         }
-    std::vector<std::int64_t> sorted = counts;
-    std::sort(sorted.begin(), sorted.end(), std::greater<>());
-    for (std::size_t k = 0; k < s.hot_cells && k < sorted.size(); ++k)
-        s.best_possible += sorted[k];
+    finish_score(s, std::move(counts));
+    return s;
+}
+
+void finish_score(EntryScore& s, std::vector<std::int64_t> counts)
+{
+    std::sort(counts.begin(), counts.end(), std::greater<>());
+    s.best_possible = 0;
+    for (std::size_t k = 0; k < s.hot_cells && k < counts.size(); ++k)
+        s.best_possible += counts[k];
     const double nan = std::numeric_limits<double>::quiet_NaN();
     const double N = static_cast<double>(s.offences_inside), n = static_cast<double>(s.in_hot_cells);
     s.hit_rate = N > 0 ? n / N : nan;
     s.pai = N > 0 && s.hot_area > 0 && s.area > 0 ? (n / N) / (s.hot_area / s.area) : nan;
     s.pei_star = s.best_possible > 0 ? n / static_cast<double>(s.best_possible) : nan;
-    return s;
 }
 
 } // namespace hotspot::engine

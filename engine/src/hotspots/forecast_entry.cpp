@@ -11,11 +11,8 @@
 namespace hotspot::engine
 {
 
-ForecastEntry make_entry(const GridSpec& grid, const std::vector<double>& risk, double nodata,
-                         const std::vector<MultiPolygon>& police_area, double hot_area)
+ForecastEntry entry_cells(const GridSpec& grid, const std::vector<MultiPolygon>& police_area)
 {
-    if (risk.size() != static_cast<std::size_t>(grid.cell_count()))
-        throw Error(Errc::Internal, "make_entry: a risk per cell of the grid");
     ForecastEntry entry;
     std::vector<Box2> part_bounds;
     for (const auto& part : police_area)
@@ -100,11 +97,24 @@ ForecastEntry make_entry(const GridSpec& grid, const std::vector<double>& risk, 
                              [&](const MultiPolygon& part) { return contains(part, centre); }))
                 continue;
         }
-        const double v = risk[static_cast<std::size_t>(k)];
-        cell.risk = v == nodata || !(v == v) ? 0.0 : v;
         entry.cells.push_back(std::move(cell));
     }
+    return entry;
+}
 
+void choose_hot(ForecastEntry& entry, const std::vector<double>& risk, double nodata,
+                double hot_area)
+{
+    for (auto& cell : entry.cells)
+    {
+        if (static_cast<std::size_t>(cell.cell) >= risk.size())
+            throw Error(Errc::Internal, "choose_hot: a risk per cell of the grid");
+        const double v = risk[static_cast<std::size_t>(cell.cell)];
+        cell.risk = v == nodata || !(v == v) ? 0.0 : v;
+        cell.hot = false;
+    }
+    entry.hot_cells = 0;
+    entry.hot_area = 0;
     std::vector<std::size_t> order(entry.cells.size());
     std::iota(order.begin(), order.end(), std::size_t{0});
     std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b)
@@ -117,7 +127,48 @@ ForecastEntry make_entry(const GridSpec& grid, const std::vector<double>& risk, 
         entry.hot_area += entry.cells[c].area;
         ++entry.hot_cells;
     }
+}
+
+ForecastEntry make_entry(const GridSpec& grid, const std::vector<double>& risk, double nodata,
+                         const std::vector<MultiPolygon>& police_area, double hot_area)
+{
+    if (risk.size() != static_cast<std::size_t>(grid.cell_count()))
+        throw Error(Errc::Internal, "make_entry: a risk per cell of the grid");
+    ForecastEntry entry = entry_cells(grid, police_area);
+    choose_hot(entry, risk, nodata, hot_area);
     return entry;
+}
+
+EntryScore score_on_grid(const ForecastEntry& entry, const GridSpec& grid,
+                         const std::vector<Point2>& inside)
+{
+    std::vector<std::int64_t> index_of(static_cast<std::size_t>(grid.cell_count()), -1);
+    for (std::size_t c = 0; c < entry.cells.size(); ++c)
+        index_of[static_cast<std::size_t>(entry.cells[c].cell)] = static_cast<std::int64_t>(c);
+    std::vector<std::int64_t> counts(entry.cells.size(), 0);
+    EntryScore s;
+    s.cells = entry.cells.size();
+    s.hot_cells = entry.hot_cells;
+    s.hot_area = entry.hot_area;
+    s.area = entry.area;
+    for (const auto& p : inside)
+    {
+        ++s.offences_inside;
+        const auto c = grid.col_of(p.x), r = grid.row_of(p.y);
+        const std::int64_t e = c < 0 || c >= grid.cols || r < 0 || r >= grid.rows
+                                   ? -1
+                                   : index_of[static_cast<std::size_t>(r * grid.cols + c)];
+        if (e < 0)
+        {
+            ++s.in_no_cell;
+            continue;
+        }
+        ++counts[static_cast<std::size_t>(e)];
+        if (entry.cells[static_cast<std::size_t>(e)].hot)
+            ++s.in_hot_cells;
+    }
+    finish_score(s, std::move(counts));
+    return s;
 }
 
 namespace

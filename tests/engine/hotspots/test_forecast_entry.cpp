@@ -78,3 +78,32 @@ TEST_CASE("The NIJ 2017 rules: cells of 62,500-360,000 sq ft, hot cells of 0.25-
     CHECK_FALSE(check_nij2017({}, 0.3 * m2_per_sq_mile).cells_met);
     CHECK(m2_per_sq_mile == Approx(5280 * ft * 5280 * ft));
 }
+
+TEST_CASE("An entry scored on its grid equals the entry scored in its polygons", "[entry]")
+{
+    const GridSpec grid{0, 200, 100, 4, 2};
+    const std::vector<MultiPolygon> area{rectangle(0, 0, 150, 200), rectangle(150, 0, 250, 200)};
+    const std::vector<double> risk{1, 5, 3, 9, 2, 4, 6, -1};
+    const ForecastEntry entry = make_entry(grid, risk, -1, area, 12'000);
+    // Offences inside the police area: 3 in hot cell 6 (x 200-250, y 0-100), 1 in hot cell 1,
+    // 4 in cell 0 (not hot).
+    const std::vector<Point2> inside{{210, 10}, {220, 20}, {240, 90}, {150, 150},
+                                     {10, 110}, {20, 120}, {30, 130}, {40, 140}};
+    const EntryScore s = score_on_grid(entry, grid, inside);
+    CHECK(s.offences_inside == 8);
+    CHECK(s.in_hot_cells == 4);
+    CHECK(s.best_possible == 4 + 3); // the two fullest cells
+    CHECK(s.pai == Approx((4.0 / 8) / (15'000.0 / 50'000)));
+    std::vector<MultiPolygon> cells;
+    std::vector<bool> hot;
+    for (const auto& cell : entry.cells)
+    {
+        cells.push_back(cell.shape);
+        hot.push_back(cell.hot);
+    }
+    const EntryScore by_polygons = score_entry(cells, hot, area, inside);
+    CHECK(by_polygons.in_hot_cells == s.in_hot_cells);
+    CHECK(by_polygons.best_possible == s.best_possible);
+    CHECK(by_polygons.pai == Approx(s.pai));
+    CHECK(by_polygons.pei_star == Approx(s.pei_star));
+}

@@ -71,6 +71,10 @@ EntryScore score_entry(const std::vector<MultiPolygon>& cells, const std::vector
                        const std::vector<Point2>& offences,
                        const std::optional<EntryAreas>& areas = std::nullopt);
 
+/// Fills n*, PAI, PEI* and the hit rate of a score whose N, n, hot cells and areas are set, from
+/// the offences counted in each cell.
+void finish_score(EntryScore& score, std::vector<std::int64_t> counts);
+
 /// Offences before and after an intervention in the target area, its buffer and a control area.
 struct DisplacementCounts
 {

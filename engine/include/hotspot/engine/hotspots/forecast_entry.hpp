@@ -2,6 +2,7 @@
 
 #include "hotspot/engine/core/geometry.hpp"
 #include "hotspot/engine/core/grid.hpp"
+#include "hotspot/engine/hotspots/evaluation.hpp"
 
 #include <cstdint>
 #include <string>
@@ -34,12 +35,24 @@ struct ForecastEntry
     double area = 0;     ///< the police area's, the sum of its parts
 };
 
+/// Every cell of `grid` that overlaps the police area, none hot yet (see make_entry).
+ForecastEntry entry_cells(const GridSpec& grid, const std::vector<MultiPolygon>& police_area);
+/// Gives the entry's cells their risk and makes the highest-risk hot (see make_entry).
+void choose_hot(ForecastEntry& entry, const std::vector<double>& risk, double nodata,
+                double hot_area);
+
 /// Every cell of `grid` that overlaps the police area, whose parts (districts) may share edges; a
 /// cell that keeps all but a millionth of its area (a sliver where districts do not quite meet) is
 /// whole. A cell's risk is its value in `risk` (`nodata` counts as 0). Cells are made hot highest risk first
 /// (ties in raster order) until their area as cut reaches `hot_area`: the smallest such set.
 ForecastEntry make_entry(const GridSpec& grid, const std::vector<double>& risk, double nodata,
                          const std::vector<MultiPolygon>& police_area, double hot_area);
+
+/// The entry scored as engine::score_entry scores it, the offences located by the grid: `inside`
+/// are the offences of the horizon inside the police area. Faster than locating them in the cells'
+/// polygons, for backtests that score many entries on one grid.
+EntryScore score_on_grid(const ForecastEntry& entry, const GridSpec& grid,
+                         const std::vector<Point2>& inside);
 
 /// The challenge's rules for an entry: each cell not cut by the police area's edge of 62,500 to
 /// 360,000 sq ft, and hot cells of 0.25 to 0.75 sq mi in all. Areas computed from coordinates
