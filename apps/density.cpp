@@ -311,8 +311,8 @@ void add_density_options(CLI::App& cmd, DensitySpec& s)
     cmd.add_option("--boundaries-layer", s.boundaries_layer, "Layer of the boundary source")
         ->group("Grid");
     cmd.add_option("--area", s.area,
-                   "Name or code of the boundary polygon(s) to cover, e.g. Maidstone; cells "
-                   "outside are nodata")
+                   "Name or code of the boundary polygon(s) to cover, e.g. Maidstone, or '*' for "
+                   "every feature of the layer; cells outside are nodata")
         ->group("Grid");
 }
 

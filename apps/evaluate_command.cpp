@@ -121,8 +121,9 @@ CLI::App* add_evaluate_command(CLI::App& app, EvaluateRequest& r)
                 "drawn from the\n"
                 "  offences before m (kde: the --kde-months before it; promap: --promap-band and "
                 "--promap-weeks;\n"
-                "  decay: --half-life) and scored on m's offences at 1-20% coverage: which "
-                "predicts better on your data.\n"
+                "  decay: --half-life; sepp, where records carry days: fitted to every offence "
+                "before m) and\n"
+                "  scored on m's offences at 1-20% coverage: which predicts better on your data.\n"
                 "  hotspot evaluate --offences downloads/ --boundaries "
                 "data/boundaries/kent_districts_2013.geojson \\\n"
                 "      --area Maidstone --cell 100 --bandwidth 300 --rolling 6 --out-dir "
@@ -164,7 +165,16 @@ nlohmann::json run_rolling(const EvaluateRequest& r, Reporter& reporter)
     std::vector<double> percents;
     for (int p = 1; p <= 20; ++p)
         percents.push_back(p);
-    const std::vector<std::string> methods{"kde", "promap", "decay"};
+    // SEPP times offences to the day: where records are dated to the month, it is left out.
+    std::vector<std::string> methods{"kde", "promap", "decay"};
+    bool all_days = true;
+    for (std::size_t i = 0; i < inc.size() && all_days; ++i)
+        all_days = inc.day_of(i) != engine::no_day;
+    if (all_days)
+        methods.push_back("sepp");
+    else
+        reporter.info("sepp       left out: it times offences to the day, and these are dated to "
+                      "the month");
     std::map<std::string, std::vector<double>> hit_sum, pai_sum;
     std::string csv = "test_month,method,coverage_percent,hit_rate,pai,pei\n";
     for (int o = r.rolling; o >= 1; --o)
@@ -196,7 +206,8 @@ nlohmann::json run_rolling(const EvaluateRequest& r, Reporter& reporter)
                 ProspectiveSpec spec = r.prospective;
                 spec.method = method;
                 surface = prospective_surface(spec, r.density, before, day, grid, study.mask,
-                                              table.target_crs, r.run, quiet);
+                                              table.target_crs, r.run, quiet,
+                                              engine::first_day_of(test + 1) - day);
             }
             const auto curve = engine::coverage_curve(surface, study_cells(surface), counts_train,
                                                       counts_test, percents);

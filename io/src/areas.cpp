@@ -258,6 +258,12 @@ std::vector<std::pair<std::string, std::string>> read_aliases(const std::string&
 std::vector<std::size_t> find_area(const AreaLayer& layer, const std::string& name_or_code)
 {
     std::vector<std::size_t> found;
+    if (name_or_code == "*") // the whole layer: a city of police districts
+    {
+        for (std::size_t i = 0; i < layer.features.size(); ++i)
+            found.push_back(i);
+        return found;
+    }
     for (std::size_t i = 0; i < layer.features.size(); ++i)
         for (const auto& value : layer.features[i].values)
             if (engine::same_text(value, name_or_code))

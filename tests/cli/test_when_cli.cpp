@@ -602,4 +602,14 @@ TEST_CASE("predict --method auto chooses by backtest and sees only the offences 
     CHECK(csv.find("2016-12-25,2016-12-31") != std::string::npos); // the newest origin, 1W
     CHECK(csv.find("2016-12-04,2016-12-10") != std::string::npos); // the oldest
     CHECK(a.out.find("held out") != std::string::npos);
+
+    // Records dated to the day: evaluate --rolling scores SEPP beside the other methods.
+    const auto rolling = run_hotspot("evaluate --offences " + portland +
+                                     " --crs EPSG:2913 --cell 300 --rolling 2 --out-dir " + dir +
+                                     "/rolling --summary-json " + dir + "/rolling.json");
+    INFO(rolling.out + rolling.err);
+    REQUIRE(rolling.exit_code == 0);
+    const auto methods = nlohmann::json::parse(slurp(dir + "/rolling.json"))["methods"];
+    REQUIRE(methods.contains("sepp"));
+    CHECK(methods["sepp"]["mean_hit_rate"].size() == 20);
 }

@@ -63,7 +63,7 @@ std::vector<std::pair<std::string, std::string>> read_aliases(const std::string&
 
 /// The features whose value in some text field equals `name_or_code` (ignoring case and spaces):
 /// "Maidstone" picks every feature whose district name is Maidstone. Throws Error(Usage) listing
-/// the nearest values when nothing matches.
+/// the nearest values when nothing matches. "*" is every feature of the layer.
 std::vector<std::size_t> find_area(const AreaLayer& layer, const std::string& name_or_code);
 
 } // namespace hotspot::io
