@@ -4,7 +4,8 @@ built binary), each in a fresh folder where `data/` is the project's: README sta
 
 An example is left out, and named, when it needs what is not shipped: "..." for options left out,
 ~/ or downloads/ folders, PostgreSQL connections, mpirun, or any other input path that does not
-exist. Usage: readme_examples.py HOTSPOT_BINARY SOURCE_DIR
+exist; and when README marks it "# slow" (a minute or more: the comment names the test that runs
+the same command on smaller data). Usage: readme_examples.py HOTSPOT_BINARY SOURCE_DIR
 """
 
 import os
@@ -20,9 +21,10 @@ text = open(os.path.join(source, "README.md"), encoding="utf-8").read()
 examples = []
 for block in re.findall(r"```[a-z]*\n(.*?)```", text, re.S):
     for line in block.replace("\\\n", " ").split("\n"):
-        line = line.split("  #")[0].strip()
+        line, _, comment = line.partition("  #")
+        line = line.strip()
         if line.startswith("hotspot "):
-            examples.append(line)
+            examples.append((line, comment.strip().startswith("slow")))
 
 # The options whose values are files read (outputs are made in the run's folder).
 INPUTS = {"--offences", "--offences-after", "--test-offences", "--areas", "--boundaries",
@@ -30,7 +32,10 @@ INPUTS = {"--offences", "--offences-after", "--test-offences", "--areas", "--bou
 SHIPPED = {"ons-css", "ons-css-codes", "streets"}
 
 ran, left_out, failed = 0, [], []
-for example in examples:
+for example, slow in examples:
+    if slow:
+        left_out.append((example, "a minute or more, marked slow"))
+        continue
     words = shlex.split(example)
     inputs = [words[i + 1] for i in range(1, len(words) - 1) if words[i] in INPUTS]
     if words[1] == "batch":
