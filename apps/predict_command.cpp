@@ -321,6 +321,14 @@ AutoChoice choose_by_backtest(const PredictRequest& r, const engine::Incidents& 
         throw Error(Errc::Usage, "--metric '" + r.metric + "' is not a metric; use pai or pei");
     if (r.origins < 3)
         throw Error(Errc::Usage, "--origins must be 3 or more: the newest 2 judge the choice");
+    std::size_t by_month = 0;
+    for (std::size_t i = 0; i < inc.size(); ++i)
+        by_month += inc.day_of(i) == engine::no_day;
+    if (by_month > 0)
+        throw Error(Errc::BadData, "--method auto scores each origin on the days of its horizon, "
+                                   "and " + std::to_string(by_month) +
+                                       " offences are dated to the month only (as police.uk's "
+                                       "are)");
     const std::vector<Candidate> candidates = auto_candidates(r.prospective);
     const int origins = r.origins;
     // The oldest origin needs the longest history a candidate weighs (16 weeks of ProMap).
