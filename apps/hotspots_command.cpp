@@ -701,7 +701,8 @@ nlohmann::json run_hotspots(const HotspotsRequest& r, Reporter& reporter, Hotspo
     if (files)
         make_output_folder(r.out_dir);
     const auto out = [&](const char* name) { return (fs::path(r.out_dir) / name).string(); };
-    for (const char* name : {"hotspots.gpkg", "hotspots.geojson", "patrol_list.csv", "density.tif"})
+    for (const char* name :
+         {"hotspots.gpkg", "hotspots.geojson", "patrol_list.csv", "density.tif", "density.qml"})
         if (files)
             io::check_output_path(out(name), r.run.overwrite);
     if (!r.table_out.empty())
@@ -832,6 +833,7 @@ nlohmann::json run_hotspots(const HotspotsRequest& r, Reporter& reporter, Hotspo
         if (!given)
             tiff.metadata = density_metadata(r.density, density, r.input, inc);
         tiff.metadata.emplace_back("HOTSPOT_HOTSPOT_METHOD", cells.description);
+        tiff.qgis_style = true;
         io::write_geotiff(out("density.tif"), published_surface(density), table.target_crs, tiff);
     }
     if (in_memory)

@@ -3,6 +3,7 @@
 #include "hotspot/engine/core/text.hpp"
 #include "hotspot/io/files.hpp"
 #include "hotspot/io/geotiff.hpp"
+#include "hotspot/io/raster_style.hpp"
 
 #include <chrono>
 
@@ -48,7 +49,11 @@ nlohmann::json run_kde(const KdeRequest& r, Reporter& reporter, KdeSurface* in_m
         throw Error(Errc::Usage, "kde needs --out FILE.tif (or --tiles-dir FOLDER for tiles)");
     const bool write = !r.out_path.empty() || (!in_memory && !tiled);
     if (write)
+    {
         io::check_output_path(r.out_path, r.run.overwrite);
+        if (!tiled)
+            io::check_output_path(io::style_path_for(r.out_path), r.run.overwrite);
+    }
     if (tiled)
         io::check_output_folder(r.tiles_dir, r.run.overwrite);
     check_outputs(r.run, {&r.input.rejects_path, &r.run.summary_json_path});
@@ -67,6 +72,7 @@ nlohmann::json run_kde(const KdeRequest& r, Reporter& reporter, KdeSurface* in_m
         tiff.description = "kernel density of " + weighed_measure(r.input);
         tiff.unit = density_unit(r.input, d.options.units);
         tiff.metadata = density_metadata(r.density, d, r.input, table.incidents);
+        tiff.qgis_style = !tiled; // a tiled surface is opened through its VRT
         return tiff;
     };
     // A grid too large for memory goes to the GeoTIFF a strip of rows at a time; tiles always do.

@@ -639,7 +639,8 @@ nlohmann::json run_predict(const PredictRequest& r, Reporter& reporter)
     }
     make_output_folder(r.out_dir);
     const auto out = [&](const std::string& name) { return (fs::path(r.out_dir) / name).string(); };
-    std::vector<std::string> outputs{"predict.tif", "patrol_cells.gpkg", "patrol_cells.csv"};
+    std::vector<std::string> outputs{"predict.tif", "predict.qml", "patrol_cells.gpkg",
+                                     "patrol_cells.csv"};
     if (entry_rules)
         outputs.push_back("entry.shp");
     if (r.prospective.method == "auto")
@@ -745,6 +746,7 @@ nlohmann::json run_predict(const PredictRequest& r, Reporter& reporter)
     tiff.overwrite = r.run.overwrite;
     tiff.float64 = true;
     tiff.nodata = nodata_value;
+    tiff.qgis_style = true;
     tiff.description = spec.method == "promap" ? "ProMap risk"
                        : spec.method == "sepp"
                            ? "SEPP expected offences"

@@ -2,6 +2,7 @@
 
 #include "gdal_util.hpp"
 #include "hotspot/io/files.hpp"
+#include "hotspot/io/raster_style.hpp"
 
 #include <cpl_string.h>
 #include <gdal_utils.h>
@@ -79,15 +80,33 @@ void write_cog(const std::string& path, GDALDataset& staged, bool overwrite)
 }
 } // namespace
 
+namespace
+{
+// The QGIS style beside the raster, once the raster is in place.
+void write_style(const std::string& path, double peak, const GeoTiffOptions& options)
+{
+    if (options.qgis_style)
+        write_text_file(style_path_for(path), raster_style_qml(0, peak, options.unit),
+                        options.overwrite);
+}
+} // namespace
+
 void write_geotiff(const std::string& path, const engine::Raster<double>& raster, const Crs& crs,
                    const GeoTiffOptions& options)
 {
     const auto& g = raster.grid;
     check_size(path, g);
+    if (options.qgis_style)
+        check_output_path(style_path_for(path), options.overwrite);
     const detail::DatasetPtr staged =
         detail::memory_raster(raster, crs, options.float64 ? GDT_Float64 : GDT_Float32, path);
     describe(*staged, options);
     write_cog(path, *staged, options.overwrite);
+    double peak = 0;
+    for (const double v : raster.values)
+        if (v != options.nodata && v > peak)
+            peak = v;
+    write_style(path, peak, options);
 }
 
 struct GeoTiffStripWriter::Staged
@@ -137,6 +156,9 @@ void GeoTiffStripWriter::write_rows(std::int64_t first_row, std::int64_t row_cou
         throw Error(Errc::Io, m_path + ": cannot write rows " + std::to_string(first_row) + " to " +
                                   std::to_string(first_row + row_count - 1) + " (" +
                                   detail::gdal_error() + ")");
+    // Nodata lies below every density, so the largest value is the peak.
+    for (std::int64_t k = 0; k < row_count * m_grid.cols; ++k)
+        m_peak = std::max(m_peak, values[k]);
 }
 
 void GeoTiffStripWriter::finish(const Crs& crs, const GeoTiffOptions& options)
@@ -148,7 +170,10 @@ void GeoTiffStripWriter::finish(const Crs& crs, const GeoTiffOptions& options)
     if (CPLGetLastErrorType() == CE_Failure)
         throw Error(Errc::Io,
                     m_path + ": cannot write the staged raster (" + detail::gdal_error() + ")");
+    if (options.qgis_style)
+        check_output_path(style_path_for(m_path), options.overwrite);
     write_cog(m_path, *m_staged->dataset, m_overwrite);
+    write_style(m_path, m_peak, options);
 }
 
 GeoTiffTileWriter::GeoTiffTileWriter(const std::string& folder, const engine::GridSpec& grid,

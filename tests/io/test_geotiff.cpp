@@ -1,5 +1,7 @@
 #include "hotspot/engine/core/error.hpp"
+#include "hotspot/io/crs.hpp"
 #include "hotspot/io/geotiff.hpp"
+#include "hotspot/io/raster_style.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -115,4 +117,37 @@ TEST_CASE("A failed write leaves nothing behind", "[geotiff]")
     fs::permissions(dir, fs::perms::owner_all);
     CHECK(fs::is_empty(dir));
     fs::remove_all(dir);
+}
+
+TEST_CASE("A surface's QGIS style: the maps' viridis from 0 to its peak, 0 clear, the unit shown",
+          "[geotiff][style]")
+{
+    const fs::path dir = temp_dir("style");
+    engine::Raster<double> r(engine::GridSpec{566000, 165800, 25, 4, 3}, 0.0);
+    r.values = {-9999, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 4.5};
+    GeoTiffOptions options;
+    options.unit = "offences per km²";
+    options.qgis_style = true;
+    write_geotiff((dir / "density.tif").string(), r, parse_crs("EPSG:27700"), options);
+    REQUIRE(fs::exists(dir / "density.qml"));
+    std::ifstream in(dir / "density.qml");
+    const std::string qml((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    CHECK(qml.find("type=\"singlebandpseudocolor\"") != std::string::npos);
+    CHECK(qml.find("classificationMin=\"0\" classificationMax=\"9\"") != std::string::npos);
+    // Eleven stops: 0 clear, then viridis's ten anchors, the first (#440154) just above 0 and the
+    // last (#fde725) at the peak, labelled with the unit; nodata is left to the GeoTIFF.
+    std::size_t items = 0;
+    for (auto at = qml.find("<item "); at != std::string::npos; at = qml.find("<item ", at + 1))
+        ++items;
+    CHECK(items == 11);
+    CHECK(qml.find("<item alpha=\"0\" value=\"0\" label=\"0 offences per km²\" color=\"#440154\"/>") !=
+          std::string::npos);
+    CHECK(qml.find("value=\"9\" label=\"9 offences per km²\" color=\"#fde725\"") != std::string::npos);
+    CHECK(qml.find("value=\"1\" label=\"1\" color=\"#482878\"") != std::string::npos);
+    CHECK(raster_style_qml(0, 1, "a < b & c").find("a &lt; b &amp; c") != std::string::npos);
+    CHECK(style_path_for("/x/y/predict.tif") == "/x/y/predict.qml");
+    // Without --overwrite an existing style is refused, as the raster is.
+    CHECK_THROWS_AS(write_geotiff((dir / "density.tif").string(), r, parse_crs("EPSG:27700"),
+                                  options),
+                    Error);
 }

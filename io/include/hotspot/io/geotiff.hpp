@@ -21,6 +21,9 @@ struct GeoTiffOptions
     std::string unit;        ///< band unit, e.g. "offences per km²"
     std::vector<std::pair<std::string, std::string>> metadata; ///< written as dataset tags
     bool overwrite = false;
+    /// Also write the QGIS style beside it (density.tif: density.qml; see raster_style_qml): the
+    /// maps' ramp from 0 to the surface's peak, 0 transparent, the unit in the legend.
+    bool qgis_style = false;
 };
 
 /// Writes a Cloud Optimized GeoTIFF (tiled, DEFLATE with the floating-point predictor, average
@@ -49,6 +52,7 @@ class GeoTiffStripWriter
 
   private:
     struct Staged; // the GDAL dataset: GDAL stays out of the headers
+    double m_peak = 0; // for the style's legend
     std::string m_path;
     engine::GridSpec m_grid;
     bool m_overwrite;
