@@ -387,6 +387,9 @@ CLI::App* add_batch_command(CLI::App& app, BatchRequest& r)
     cmd->add_option("--threads", r.run.threads, "Worker threads (default: all cores)")
         ->check(CLI::Range(0, 4096));
     cmd->add_flag("--quiet,-q", r.run.quiet, "Print nothing but errors");
+    cmd->add_option("--summary-json", r.run.summary_json_path,
+                    "Also write the batch's summary (manifest.json's content: every query's "
+                    "status, outputs and figures) to this JSON file");
     cmd->add_flag("--overwrite", r.run.overwrite,
                   "Replace an existing folder: the new results are written beside it and take "
                   "its place only when complete");
@@ -404,7 +407,9 @@ CLI::App* add_batch_command(CLI::App& app, BatchRequest& r)
     return cmd;
 }
 
-nlohmann::json run_batch(const BatchRequest& r, Reporter& reporter)
+namespace
+{
+nlohmann::json run_batch_queries(const BatchRequest& r, Reporter& reporter)
 {
     const auto started = std::chrono::steady_clock::now();
     std::error_code ec;
@@ -684,6 +689,17 @@ nlohmann::json run_batch(const BatchRequest& r, Reporter& reporter)
         fs::remove_all(write_dir, ignored);
         throw;
     }
+}
+} // namespace
+
+nlohmann::json run_batch(const BatchRequest& r, Reporter& reporter)
+{
+    check_outputs(r.run, {&r.run.summary_json_path});
+    const nlohmann::json summary = run_batch_queries(r, reporter);
+    // The manifest (or what a dry run checked), as every command writes its summary.
+    if (distributed::World::current().root())
+        write_summary(r.run, summary);
+    return summary;
 }
 
 namespace

@@ -162,9 +162,12 @@ TEST_CASE("A failing query does not stop the others, and the exit code says so",
              "[[query]]\nname = \"empty period\"\noperation = \"kde\"\nfrom = \"2020-01\"\n"
              "[[query]]\nname = \"../../escape\"\noperation = \"tables\"\nareas = \"wards\"\n"
              "area_code_field = \"WD13CD\"\n");
-    const auto r = run_hotspot("batch " + quoted(file) + " --out " + quoted(dir + "/out"));
+    const auto r = run_hotspot("batch " + quoted(file) + " --out " + quoted(dir + "/out") +
+                               " --summary-json " + quoted(dir + "/summary.json"));
     CHECK(r.exit_code == 5);
     const auto manifest = nlohmann::json::parse(slurp(dir + "/out/manifest.json"));
+    // --summary-json writes what the manifest holds, failures included.
+    CHECK(nlohmann::json::parse(slurp(dir + "/summary.json")) == manifest);
     CHECK(manifest["failed"] == 1);
     CHECK(manifest["queries"][0]["status"] == "ok");
     CHECK(manifest["queries"][1]["status"] == "failed");
