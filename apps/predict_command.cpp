@@ -58,6 +58,26 @@ void check_prospective_spec(const ProspectiveSpec& s)
         throw Error(Errc::Usage, "--weeks must lie between 1 and 520");
 }
 
+// The earliest day an offence is dated to (month-only records on their 15th), or no_day.
+engine::DayIndex earliest_day(const engine::Incidents& inc)
+{
+    engine::DayIndex first = engine::no_day;
+    for (std::size_t i = 0; i < inc.size(); ++i)
+        if (const auto d = engine::effective_day(inc, i);
+            d != engine::no_day && (first == engine::no_day || d < first))
+            first = d;
+    return first;
+}
+
+// Offences dated to the month only (police.uk's), which cannot be timed to the day.
+std::size_t dated_by_month(const engine::Incidents& inc)
+{
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < inc.size(); ++i)
+        n += inc.day_of(i) == engine::no_day && engine::effective_day(inc, i) != engine::no_day;
+    return n;
+}
+
 engine::DayIndex day_after(const engine::Incidents& inc)
 {
     engine::DayIndex last = engine::no_day;
@@ -92,15 +112,12 @@ engine::Raster<double> prospective_surface(const ProspectiveSpec& s, const Densi
         std::vector<double> times;
         std::vector<engine::DayIndex> days;
         engine::DayIndex first = day;
-        std::size_t by_month = 0;
+        const std::size_t by_month = dated_by_month(offences);
         for (std::size_t i = 0; i < offences.size(); ++i)
         {
             const engine::DayIndex d = offences.day_of(i);
             if (d == engine::no_day)
-            {
-                by_month += engine::effective_day(offences, i) != engine::no_day;
                 continue;
-            }
             const auto c = grid.col_of(offences.x[i]), row = grid.row_of(offences.y[i]);
             if (d >= day || c < 0 || c >= grid.cols || row < 0 || row >= grid.rows)
                 continue;
@@ -201,16 +218,8 @@ nlohmann::json write_entry(const std::string& path, const engine::GridSpec& grid
                            {"area_sqft", io::FieldType::Real},
                            {"cut", io::FieldType::Integer}},
                           run.overwrite);
-    std::vector<std::size_t> order(entry.cells.size());
-    std::iota(order.begin(), order.end(), std::size_t{0});
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b)
-                     { return entry.cells[a].risk > entry.cells[b].risk; });
-    std::vector<std::int64_t> rank(entry.cells.size());
-    for (std::size_t i = 0; i < order.size(); ++i)
-        rank[order[i]] = static_cast<std::int64_t>(i + 1);
-    for (std::size_t c = 0; c < entry.cells.size(); ++c)
+    for (const engine::EntryCell& cell : entry.cells)
     {
-        const engine::EntryCell& cell = entry.cells[c];
         engine::MultiPolygon shape = cell.shape;
         for (auto& polygon : shape)
         {
@@ -220,7 +229,7 @@ nlohmann::json write_entry(const std::string& path, const engine::GridSpec& grid
                 for (auto& v : hole)
                     v = {v.x * scale, v.y * scale};
         }
-        file.add_polygon(shape, {std::int64_t{cell.hot ? 1 : 0}, cell.risk, rank[c],
+        file.add_polygon(shape, {std::int64_t{cell.hot ? 1 : 0}, cell.risk, cell.rank,
                                  cell.area / engine::m2_per_sq_ft, std::int64_t{cell.cut ? 1 : 0}});
     }
     file.commit();
@@ -321,10 +330,7 @@ AutoChoice choose_by_backtest(const PredictRequest& r, const engine::Incidents& 
         throw Error(Errc::Usage, "--metric '" + r.metric + "' is not a metric; use pai or pei");
     if (r.origins < 3)
         throw Error(Errc::Usage, "--origins must be 3 or more: the newest 2 judge the choice");
-    std::size_t by_month = 0;
-    for (std::size_t i = 0; i < inc.size(); ++i)
-        by_month += inc.day_of(i) == engine::no_day;
-    if (by_month > 0)
+    if (const std::size_t by_month = dated_by_month(inc); by_month > 0)
         throw Error(Errc::BadData, "--method auto scores each origin on the days of its horizon, "
                                    "and " + std::to_string(by_month) +
                                        " offences are dated to the month only (as police.uk's "
@@ -333,11 +339,7 @@ AutoChoice choose_by_backtest(const PredictRequest& r, const engine::Incidents& 
     const int origins = r.origins;
     // The oldest origin needs the longest history a candidate weighs (16 weeks of ProMap).
     {
-        engine::DayIndex first = engine::no_day;
-        for (std::size_t i = 0; i < inc.size(); ++i)
-            if (const auto d = engine::effective_day(inc, i);
-                d != engine::no_day && (first == engine::no_day || d < first))
-                first = d;
+        const engine::DayIndex first = earliest_day(inc);
         const engine::DayIndex oldest = origin_before(at, horizon, origins);
         if (first == engine::no_day || oldest - 16 * 7 < first)
             throw Error(Errc::Usage, "--origins " + std::to_string(origins) + " of " +
@@ -660,10 +662,8 @@ nlohmann::json run_predict(const PredictRequest& r, Reporter& reporter)
     // one. ProMap looks back --weeks; the decayed density, three half-lives (weights of 1/8 on).
     {
         // SEPP's background is fitted over the whole history.
-        engine::DayIndex earliest = day;
-        for (std::size_t i = 0; i < inc.size(); ++i)
-            if (const auto d = engine::effective_day(inc, i); d != engine::no_day)
-                earliest = std::min(earliest, d);
+        const engine::DayIndex first = earliest_day(inc);
+        const engine::DayIndex earliest = first == engine::no_day ? day : std::min(day, first);
         const double back_days = r.prospective.method == "promap"  ? 7.0 * r.prospective.weeks
                                  : r.prospective.method == "sepp" || r.prospective.method == "auto"
                                      ? double(day - earliest)

@@ -53,7 +53,7 @@ ForecastEntry entry_cells(const GridSpec& grid, const std::vector<MultiPolygon>&
     for (std::int64_t k = 0; k < grid.cell_count(); ++k)
     {
         const MultiPolygon square = cell_square(grid, k);
-        EntryCell cell{k, square, full, false, 0, false};
+        EntryCell cell{k, square, full, false, 0, 0, false};
         if (near_edge[static_cast<std::size_t>(k)])
         {
             const Box2 box = bounds(square);
@@ -119,6 +119,8 @@ void choose_hot(ForecastEntry& entry, const std::vector<double>& risk, double no
     std::iota(order.begin(), order.end(), std::size_t{0});
     std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b)
                      { return entry.cells[a].risk > entry.cells[b].risk; });
+    for (std::size_t i = 0; i < order.size(); ++i)
+        entry.cells[order[i]].rank = static_cast<std::int64_t>(i + 1);
     for (const std::size_t c : order)
     {
         if (entry.hot_area >= hot_area)

@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <map>
+
 using namespace hotspot::engine;
 
 namespace
@@ -43,7 +45,12 @@ TEST_CASE("An entry's cells cover the police area, cut at its edge, hot up to th
     // Highest risk first: cell 6 (6, 5,000 m2), then cell 1 (5, 10,000 m2), which takes the hot
     // area past 12,000 m2; cell 2 (risk 3) is not needed.
     for (const auto& cell : entry.cells)
+    {
         CHECK(cell.hot == (cell.cell == 6 || cell.cell == 1));
+        // Ranked by risk: 6, 1, 5 (4), 2 (3), 4 (2), 0 (1).
+        const std::map<std::int64_t, std::int64_t> rank{{6, 1}, {1, 2}, {5, 3}, {2, 4}, {4, 5}, {0, 6}};
+        CHECK(cell.rank == rank.at(cell.cell));
+    }
     CHECK(entry.hot_cells == 2);
     CHECK(entry.hot_area == Approx(15'000));
     // The middle column straddles the two districts but is whole: one square, not two pieces.

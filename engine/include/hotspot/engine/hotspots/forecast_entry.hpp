@@ -22,6 +22,7 @@ struct EntryCell
     double area = 0;       ///< in the square of the grid's units
     bool cut = false;      ///< cut by the police area's edge
     double risk = 0;
+    std::int64_t rank = 0; ///< 1 for the highest risk (ties in raster order), set with the risk
     bool hot = false;
 };
 
