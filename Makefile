@@ -7,7 +7,8 @@ HOTSPOT := $(BUILD_DIR)/bin/hotspot
 # Debian 12 packages the build and the tests need.
 PACKAGES := g++ cmake make mold pkg-config libgdal-dev gdal-bin libtbb-dev libboost-dev libcli11-dev nlohmann-json3-dev libcairo2-dev libtomlplusplus-dev libfast-float-dev fonts-dejavu-core catch2 libbenchmark-dev libjs-leaflet chromium postgresql-15 postgresql-15-postgis-3 \
   pybind11-dev python3-dev python3-numpy python3-pytest python3-pandas python3-geopandas python3-setuptools python3-pip \
-  libopenmpi-dev openmpi-bin
+  libopenmpi-dev openmpi-bin \
+  qgis python3-qgis python3-gdal zip
 
 # The fuzz build: clang with libFuzzer, AddressSanitizer and UBSan (`make fuzz FUZZ_SECONDS=600`).
 FUZZ_DIR ?= build-fuzz
@@ -15,7 +16,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_PACKAGES := clang libclang-rt-14-dev
 FUZZ_HARNESSES := police_uk_csv plain_csv offences_ogr batch_toml aliases places categories harm_weights
 
-.PHONY: deps build test demo bench fuzz clean
+.PHONY: deps build test demo bench fuzz clean qgis-plugin
 
 deps:
 	@missing=""; for p in $(PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; done; \
@@ -40,6 +41,8 @@ build: deps
 # others leave out (a 350 MB grid written in strips, the SIGKILL and full-disk runs, many files,
 # README's examples, which repeat commands the CLI tests run, and the web map in a real browser,
 # whose page the web map test writes under the sanitizers too).
+# The QGIS plugin's tests (label qgis) run in the first pass only: they drive through qgis_process
+# the same commands the CLI tests run under the sanitizers.
 # The sanitizer build has no MPI (Open MPI's start-up holds memory LeakSanitizer would report):
 # its MPI tests say they are skipped.
 SANITIZE ?= 1
@@ -54,8 +57,15 @@ ifneq ($(SANITIZE),0)
 	cmake -S . -B $(SANITIZE_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" \
 	  -DHOTSPOT_SANITIZE=ON -DHOTSPOT_BUILD_BENCHMARKS=OFF -DHOTSPOT_PYTHON=OFF -DHOTSPOT_MPI=OFF
 	$(TIMED) "sanitizer build" cmake --build $(SANITIZE_DIR) -j $(JOBS)
-	cd $(SANITIZE_DIR) && $(SANITIZE_ENV) $(TIMED) "sanitizer tests" ctest --output-on-failure -j $(JOBS) -LE peers -E '$(SANITIZE_SKIP)'
+	cd $(SANITIZE_DIR) && $(SANITIZE_ENV) $(TIMED) "sanitizer tests" ctest --output-on-failure -j $(JOBS) -LE 'peers|qgis' -E '$(SANITIZE_SKIP)'
 endif
+
+# The QGIS plugin as the zip QGIS installs (Plugins > Manage and Install Plugins > Install from ZIP).
+qgis-plugin:
+	@mkdir -p $(BUILD_DIR)
+	rm -f $(BUILD_DIR)/hotspot_qgis.zip
+	zip -qr $(BUILD_DIR)/hotspot_qgis.zip hotspot_qgis -x '*__pycache__*'
+	@echo "wrote $(BUILD_DIR)/hotspot_qgis.zip"
 
 demo: build
 	./data/demo.sh $(HOTSPOT) $(DEMO_OUT)

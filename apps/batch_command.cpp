@@ -1,4 +1,5 @@
 #include "batch_command.hpp"
+#include "option_kinds.hpp"
 
 #include <unistd.h>
 
@@ -376,8 +377,10 @@ CLI::App* add_batch_command(CLI::App& app, BatchRequest& r)
         "batch", "Run a file of queries (any analysis command: kde, hotspots, tables, trends, "
                  "predict...) over data read once, into one folder of results");
     cmd->add_option("file", r.path, "The queries, a TOML file (see data/batch_weekly.toml)")
+        ->check(file_input("toml"))
         ->required();
     cmd->add_option("--out", r.out_dir, "Folder of results: one folder per query and manifest.json")
+        ->check(output_folder())
         ->required();
     cmd->add_flag("--dry-run", r.dry_run,
                   "Check the whole file, data included, and stop before running anything");
@@ -389,7 +392,8 @@ CLI::App* add_batch_command(CLI::App& app, BatchRequest& r)
     cmd->add_flag("--quiet,-q", r.run.quiet, "Print nothing but errors");
     cmd->add_option("--summary-json", r.run.summary_json_path,
                     "Also write the batch's summary (manifest.json's content: every query's "
-                    "status, outputs and figures) to this JSON file");
+                    "status, outputs and figures) to this JSON file")
+        ->check(output_file("json"));
     cmd->add_flag("--overwrite", r.run.overwrite,
                   "Replace an existing folder: the new results are written beside it and take "
                   "its place only when complete");
@@ -541,7 +545,8 @@ nlohmann::json run_batch_queries(const BatchRequest& r, Reporter& reporter)
         {
             problems.push_back({q->line, q->name,
                                 "operation '" + q->operation + "' is not one of " +
-                                    [] {
+                                    []
+                                    {
                                         std::vector<std::string> names;
                                         for (const auto& [name, op] : operations)
                                             names.push_back(name);

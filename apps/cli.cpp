@@ -1,4 +1,5 @@
 #include "cli.hpp"
+#include "option_kinds.hpp"
 
 #include "hotspot/distributed/offence_reading.hpp"
 #include "hotspot/distributed/serve.hpp"
@@ -130,6 +131,7 @@ void add_offence_options(CLI::App& command, OffenceInput& input)
             "Offences (repeatable): police.uk street-level CSV, CSV with coordinate columns, any "
             "GDAL vector source (GeoPackage, Shapefile, GeoJSON, FlatGeobuf...), a folder or "
             "police.uk download (.zip) of monthly files, or a pattern such as 'data/2019-*/*.csv'")
+        ->check(points_input())
         ->required()
         ->take_all()
         ->group("Input");
@@ -155,21 +157,25 @@ void add_offence_options(CLI::App& command, OffenceInput& input)
         .add_option(
             "--x-field", input.source.x_field,
             "CSV column of eastings or longitudes (detected: x, easting, longitude, lon...)")
+        ->check(field_of("--offences"))
         ->group("Input");
     command
         .add_option(
             "--y-field", input.source.y_field,
             "CSV column of northings or latitudes (detected: y, northing, latitude, lat...)")
+        ->check(field_of("--offences"))
         ->group("Input");
     command
         .add_option(
             "--crs", input.source.crs,
             "CRS of the input coordinates when the source does not carry one, e.g. EPSG:27700 "
             "(lon/lat columns default to EPSG:4326; police.uk files are always EPSG:4326)")
+        ->check(crs_value())
         ->group("Input");
     command
         .add_option("--date-field", input.source.date_field,
                     "Month or date column (detected: Month, date...)")
+        ->check(field_of("--offences"))
         ->group("Input");
     command
         .add_option("--time-field", input.source.time_field,
@@ -177,12 +183,14 @@ void add_offence_options(CLI::App& command, OffenceInput& input)
                     "CMPLNT_FR_TM...). 24-hour (21:30, 21:30:15) or 12-hour (9:30 PM) clocks, or "
                     "a fraction of a day (0.5 is noon). Times are taken as recorded, local clock "
                     "time: no time zone is applied")
+        ->check(field_of("--offences"))
         ->group("Input");
     command
         .add_option("--end-date-field", input.source.end_date_field,
                     "Column of the date the window an offence happened in ends, for offences "
                     "known only to lie between two times, such as a burglary found on coming "
                     "home (detected: end_date, CMPLNT_TO_DT...)")
+        ->check(field_of("--offences"))
         ->group("Input");
     command
         .add_option("--end-time-field", input.source.end_time_field,
@@ -191,13 +199,15 @@ void add_offence_options(CLI::App& command, OffenceInput& input)
                     "without a time ends at that day's close. A window that ends before it "
                     "starts is rejected (window_reversed); R's aoristic package would put it at "
                     "its start hour instead")
+        ->check(field_of("--offences"))
         ->group("Input");
     command
         .add_option_function<std::string>(
-            "--untimed", [&input](const std::string& v) { input.source.drop_untimed = v == "drop"; },
-                    "Records dated to the day without a time of day: 'day' spreads each over the "
-                    "24 hours of its day (never midnight); 'drop' rejects them (no_time)")
-        ->check(CLI::IsMember({"day", "drop"}))
+            "--untimed",
+            [&input](const std::string& v) { input.source.drop_untimed = v == "drop"; },
+            "Records dated to the day without a time of day: 'day' spreads each over the "
+            "24 hours of its day (never midnight); 'drop' rejects them (no_time)")
+        ->check(choice({"day", "drop"}))
         ->default_str("day")
         ->group("Input");
     command
@@ -216,14 +226,17 @@ void add_offence_options(CLI::App& command, OffenceInput& input)
     command
         .add_option("--type-field", input.source.type_field,
                     "Crime type column (detected: Crime type, category...)")
+        ->check(field_of("--offences"))
         ->group("Input");
     command
         .add_option("--id-field", input.source.id_field,
                     "Record id column used to reject duplicates (detected: Crime ID, id...)")
+        ->check(field_of("--offences"))
         ->group("Input");
     command
         .add_option("--weight-field", input.source.weight_field,
                     "Numeric weight of each record, e.g. a harm score (default: 1 each)")
+        ->check(field_of("--offences"))
         ->group("Input");
     command
         .add_option("--harm", input.harm,
@@ -237,8 +250,10 @@ void add_offence_options(CLI::App& command, OffenceInput& input)
                     "First month (YYYY-MM) or day (YYYY-MM-DD) to use, inclusive. With a day, "
                     "records dated to the month only count where the period takes their whole "
                     "month (else rejected as bad_date, saying why)")
+        ->check(date_value())
         ->group("Filters");
     command.add_option("--to", input.to, "Last month or day to use, inclusive")
+        ->check(date_value())
         ->group("Filters");
     command
         .add_option("--attribution", input.attribution,
@@ -279,10 +294,12 @@ void add_offence_options(CLI::App& command, OffenceInput& input)
         .add_option("--target-crs", input.target_crs,
                     "Projected CRS in metres to compute in (default: EPSG:27700 in Great Britain, "
                     "else the UTM zone)")
+        ->check(crs_value())
         ->group("Input");
     command
         .add_option("--rejects", input.rejects_path,
                     "Write every rejected record with its line and reason to this CSV")
+        ->check(output_file("csv"))
         ->group("Output");
 }
 
@@ -362,6 +379,7 @@ void add_run_options(CLI::App& command, RunOptions& run)
     command
         .add_option("--summary-json", run.summary_json_path,
                     "Write the run summary as JSON for scripts")
+        ->check(output_file("json"))
         ->group("Output");
 }
 
@@ -495,15 +513,13 @@ io::OffenceTable load_offences(const OffenceInput& input, const RunOptions& run,
     // A period the data do not wholly cover would count its missing months as months without
     // crime (evaluate's --train/--test, displacement's --before/--after, kde's --from/--to).
     if ((filter.from || filter.to) && table.coverage.known())
-        require_covered(table, filter.from.value_or(table.coverage.months.front()),
-                        filter.to.value_or(table.coverage.months.back()),
-                        !input.period_said.empty()
-                            ? input.period_said
-                            : "--from " +
-                                  (input.from.empty() ? std::string("(the first month)")
-                                                      : input.from) +
-                                  " --to " +
-                                  (input.to.empty() ? std::string("(the last month)") : input.to));
+        require_covered(
+            table, filter.from.value_or(table.coverage.months.front()),
+            filter.to.value_or(table.coverage.months.back()),
+            !input.period_said.empty()
+                ? input.period_said
+                : "--from " + (input.from.empty() ? std::string("(the first month)") : input.from) +
+                      " --to " + (input.to.empty() ? std::string("(the last month)") : input.to));
     reporter.info("  fields   " + table.fields_used);
     if (table.coverage.known())
         reporter.info("  covers   " + table.coverage.describe() + " (" + table.coverage.basis +
@@ -511,7 +527,8 @@ io::OffenceTable load_offences(const OffenceInput& input, const RunOptions& run,
     for (const auto& note : table.coverage.notes)
         reporter.warn("a month of some inputs only is not covered: " + note);
     if (table.coverage.last_month_partial())
-        reporter.warn("the last month, " + engine::format_month_label(table.coverage.months.back()) +
+        reporter.warn("the last month, " +
+                      engine::format_month_label(table.coverage.months.back()) +
                       ", may be covered only in part: its latest record is dated " +
                       engine::format_day(table.coverage.last_day));
     reporter.info("  read     " + std::to_string(table.records_read));
@@ -564,9 +581,8 @@ void require_covered(const io::OffenceTable& table, engine::MonthIndex first,
                           : engine::describe_months(missing) +
                                 (missing.size() > 1 ? " are" : " is") + " not covered") +
                     " by " + table.source_path +
-                    (table.files.size() > 1 ? ", which cover " : ", which covers ") +
-                    c.describe() + " (" +
-                    c.basis + "); a month missing from the data is not a month " +
+                    (table.files.size() > 1 ? ", which cover " : ", which covers ") + c.describe() +
+                    " (" + c.basis + "); a month missing from the data is not a month " +
                     "without crime. Give the missing months' files, a period within those " +
                     "covered, or --covers where you know better");
 }
@@ -729,12 +745,24 @@ std::string density_unit(const OffenceInput& input, engine::DensityUnits units)
 std::vector<std::string> street_names(const std::string& text)
 {
     // police.uk's anonymised map points on premises rather than streets.
-    static const std::vector<std::string_view> generic{
-        "Parking Area",       "Supermarket",   "Shopping Area",  "Sports/Recreation Area",
-        "Petrol Station",     "Nightclub",     "Hospital",       "Police Station",
-        "Bus/Coach Station",  "Train Station", "Further/Higher Educational Building",
-        "Theatre/Concert Hall", "Conference/Exhibition Centre", "Park/Open Space",
-        "Pedestrian Subway",  "Airport/Airfield", "Prison",      "Underground Station"};
+    static const std::vector<std::string_view> generic{"Parking Area",
+                                                       "Supermarket",
+                                                       "Shopping Area",
+                                                       "Sports/Recreation Area",
+                                                       "Petrol Station",
+                                                       "Nightclub",
+                                                       "Hospital",
+                                                       "Police Station",
+                                                       "Bus/Coach Station",
+                                                       "Train Station",
+                                                       "Further/Higher Educational Building",
+                                                       "Theatre/Concert Hall",
+                                                       "Conference/Exhibition Centre",
+                                                       "Park/Open Space",
+                                                       "Pedestrian Subway",
+                                                       "Airport/Airfield",
+                                                       "Prison",
+                                                       "Underground Station"};
     std::vector<std::string> out;
     std::size_t start = 0;
     while (start < text.size())
@@ -743,11 +771,13 @@ std::vector<std::string> street_names(const std::string& text)
         if (end == std::string::npos)
             end = text.size();
         std::string_view item = engine::trim(std::string_view(text).substr(start, end - start));
-        if (const auto space = item.rfind(' '); space != std::string_view::npos &&
+        if (const auto space = item.rfind(' ');
+            space != std::string_view::npos &&
             item.find_first_not_of("0123456789", space + 1) == std::string_view::npos)
             item = engine::trim(item.substr(0, space));
-        const bool is_generic = std::any_of(generic.begin(), generic.end(), [&](std::string_view g)
-                                            { return engine::same_text(g, item); });
+        const bool is_generic =
+            std::any_of(generic.begin(), generic.end(),
+                        [&](std::string_view g) { return engine::same_text(g, item); });
         if (!item.empty() && !is_generic)
             out.emplace_back(item);
         start = end + 2;
@@ -799,23 +829,23 @@ nlohmann::json offences_json(const io::OffenceTable& table)
             rejected[std::string(io::to_string(static_cast<io::RejectReason>(r)))] =
                 table.rejected_by_reason[r];
     nlohmann::json out = {{"format", table.format},
-            {"source_crs", table.source_crs.label()},
-            {"fields", table.fields_used},
-            {"records_read", table.records_read},
-            {"used", table.incidents.size()},
-            {"kept_without_location", table.unlocated.size()},
-            {"rejected", table.rejected_count()},
-            {"rejected_by_reason", rejected},
-            {"files", table.files.size()},
-            {"files_skipped", table.files_skipped},
-            {"covers",
-             {{"months", table.coverage.describe()},
-              {"basis", table.coverage.basis},
-              {"last_month_partial", table.coverage.last_month_partial()}}},
-            {"seconds",
-             {{"parse", table.seconds.parse},
-              {"project", table.seconds.project},
-              {"link", table.seconds.link}}}};
+                          {"source_crs", table.source_crs.label()},
+                          {"fields", table.fields_used},
+                          {"records_read", table.records_read},
+                          {"used", table.incidents.size()},
+                          {"kept_without_location", table.unlocated.size()},
+                          {"rejected", table.rejected_count()},
+                          {"rejected_by_reason", rejected},
+                          {"files", table.files.size()},
+                          {"files_skipped", table.files_skipped},
+                          {"covers",
+                           {{"months", table.coverage.describe()},
+                            {"basis", table.coverage.basis},
+                            {"last_month_partial", table.coverage.last_month_partial()}}},
+                          {"seconds",
+                           {{"parse", table.seconds.parse},
+                            {"project", table.seconds.project},
+                            {"link", table.seconds.link}}}};
     if (!table.hours_label.empty())
         out["hours"] = {{"filter", table.hours_label},
                         {"weight_kept", table.hours_kept},
@@ -963,12 +993,13 @@ std::optional<double> parse_measure(std::string_view text, Units units)
     text = engine::trim(text);
     double scale = 1.0;
     for (const auto& [unit, base] : units)
-        if (text.size() > unit.size() && engine::same_text(text.substr(text.size() - unit.size()), unit))
+        if (text.size() > unit.size() &&
+            engine::same_text(text.substr(text.size() - unit.size()), unit))
         {
             const std::string_view number = engine::trim(text.substr(0, text.size() - unit.size()));
             // "5km" is kilometres, not "5k" metres: the number must end in a digit or a point.
-            if (!number.empty() && (std::isdigit(static_cast<unsigned char>(number.back())) ||
-                                    number.back() == '.'))
+            if (!number.empty() &&
+                (std::isdigit(static_cast<unsigned char>(number.back())) || number.back() == '.'))
             {
                 text = number;
                 scale = base;
@@ -983,9 +1014,13 @@ std::optional<double> parse_measure(std::string_view text, Units units)
 
 constexpr std::pair<std::string_view, double> length_units[] = {
     {"km", 1000.0}, {"m", 1.0}, {"ft", 0.3048}, {"mi", 1609.344}, {"yd", 0.9144}};
-constexpr std::pair<std::string_view, double> area_units[] = {
-    {"km2", 1e6},  {"sqkm", 1e6},  {"m2", 1.0}, {"sqm", 1.0}, {"ha", 1e4},
-    {"sqft", engine::m2_per_sq_ft}, {"sqmi", engine::m2_per_sq_mile}};
+constexpr std::pair<std::string_view, double> area_units[] = {{"km2", 1e6},
+                                                              {"sqkm", 1e6},
+                                                              {"m2", 1.0},
+                                                              {"sqm", 1.0},
+                                                              {"ha", 1e4},
+                                                              {"sqft", engine::m2_per_sq_ft},
+                                                              {"sqmi", engine::m2_per_sq_mile}};
 
 // Rewrites a value with a unit (or a list of them: "0,100,200m") as the bare number in the base
 // unit, so that options read plain numbers.
@@ -1167,12 +1202,13 @@ std::string usage_message(const CLI::ParseError& e, CLI::App& app,
         const std::string option = what.substr(0, at);
         int times = 0;
         for (int i = 1; i < argc; ++i)
-            times += std::string(argv[i]) == option ||
-                     std::string(argv[i]).rfind(option + "=", 0) == 0;
-        return times > 1 ? option + " given " + (times == 2 ? std::string("twice")
-                                                             : std::to_string(times) + " times") +
-                               ": give it once"
-                         : option + " takes one value: " + what.substr(what.find("received"));
+            times +=
+                std::string(argv[i]) == option || std::string(argv[i]).rfind(option + "=", 0) == 0;
+        return times > 1
+                   ? option + " given " +
+                         (times == 2 ? std::string("twice") : std::to_string(times) + " times") +
+                         ": give it once"
+                   : option + " takes one value: " + what.substr(what.find("received"));
     }
     // "Could not convert: --cell = 25x"
     if (const auto at = what.find("Could not convert: "); at != std::string::npos)
@@ -1211,6 +1247,10 @@ int run_cli(int argc, char** argv)
     CLI::App* help =
         app.add_subcommand("help", "Explain the commands, units and bandwidth conventions");
     help->add_option("command", help_topic, "The command to explain");
+    bool help_json = false;
+    help->add_flag("--json", help_json,
+                   "Print the commands and their options (kind, default, choices, help) as JSON, "
+                   "for front ends that build their forms from them");
 
     // Each command: its options, where they land, and how to run it.
     Requests requests;
@@ -1220,7 +1260,10 @@ int run_cli(int argc, char** argv)
                         [&](Reporter& r) { return run_batch(batch, r); }});
     std::vector<std::string> command_names;
     for (const auto& c : commands)
+    {
         command_names.push_back(c.app->get_name());
+        name_value_types(*c.app);
+    }
 
     try
     {
@@ -1250,6 +1293,21 @@ int run_cli(int argc, char** argv)
 
     if (help->parsed() || app.get_subcommands().empty())
     {
+        if (help_json)
+        {
+            std::vector<Command> described;
+            std::copy_if(commands.begin(), commands.end(), std::back_inserter(described),
+                         [&](const Command& c)
+                         { return help_topic.empty() || c.app->get_name() == help_topic; });
+            if (described.empty())
+            {
+                std::fprintf(stderr, "hotspot: no command '%s'; commands are: %s\n",
+                             help_topic.c_str(), engine::join(command_names).c_str());
+                return exit_code(Errc::Usage);
+            }
+            std::printf("%s\n", describe_commands(described).dump(2).c_str());
+            return 0;
+        }
         if (help_topic.empty())
             std::printf("%s", app.get_formatter()
                                   ->make_help(&app, "hotspot", CLI::AppFormatMode::Normal)

@@ -1,5 +1,10 @@
 #include "commands.hpp"
 
+#include "option_kinds.hpp"
+
+#include <algorithm>
+#include <cctype>
+
 namespace hotspot::app
 {
 
@@ -33,6 +38,81 @@ std::vector<Command> register_commands(CLI::App& app, Requests& q)
         {add_patrol_plan_command(app, q.patrol_plan), &q.patrol_plan.run,
          [&q](Reporter& r) { return run_patrol_plan(q.patrol_plan, r); }},
     };
+}
+
+namespace
+{
+std::string long_name(const CLI::Option* option)
+{
+    return option->get_lnames().empty() ? option->get_name() : "--" + option->get_lnames().front();
+}
+
+// --crime-type: CRIME_TYPE, the name QGIS Processing parameters take.
+std::string parameter_name(const CLI::Option* option)
+{
+    std::string name =
+        option->get_lnames().empty() ? option->get_name() : option->get_lnames().front();
+    for (char& c : name)
+        c = c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return name;
+}
+
+nlohmann::json names_of(const std::set<CLI::Option*>& options)
+{
+    std::vector<std::string> names;
+    for (const CLI::Option* o : options)
+        names.push_back(long_name(o));
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+nlohmann::json describe_option(CLI::Option& option)
+{
+    const OptionKind kind = kind_of(option);
+    nlohmann::json o = {{"name", long_name(&option)},
+                        {"parameter", parameter_name(&option)},
+                        {"kind", kind.kind},
+                        {"type", option.get_type_name()},
+                        {"help", option.get_description()},
+                        {"group", option.get_group()},
+                        {"required", option.get_required()},
+                        {"repeatable", option.get_expected_max() > 1}};
+    if (!kind.detail.empty())
+        o[kind.kind == "field"                            ? "layer"
+          : kind.kind == "length" || kind.kind == "area"  ? "unit"
+          : kind.kind == "points" || kind.kind == "layer" ? "geometry"
+                                                          : "extensions"] = kind.detail;
+    if (!kind.choices.empty())
+        o["choices"] = kind.choices;
+    if (!option.get_default_str().empty())
+        o["default"] = option.get_default_str();
+    if (!option.get_excludes().empty())
+        o["excludes"] = names_of(option.get_excludes());
+    if (!option.get_needs().empty())
+        o["needs"] = names_of(option.get_needs());
+    return o;
+}
+} // namespace
+
+nlohmann::json describe_commands(const std::vector<Command>& commands)
+{
+    nlohmann::json list = nlohmann::json::array();
+    for (const Command& c : commands)
+    {
+        nlohmann::json options = nlohmann::json::array();
+        for (CLI::Option* option : c.app->get_options())
+            if (option->get_name() != "--help" && option->get_name() != "-h,--help" &&
+                !(option->get_lnames().size() == 1 && option->get_lnames()[0] == "help"))
+                options.push_back(describe_option(*option));
+        std::string id = c.app->get_name();
+        id.erase(std::remove(id.begin(), id.end(), '-'), id.end());
+        list.push_back({{"name", c.app->get_name()},
+                        {"algorithm", id},
+                        {"summary", c.app->get_description()},
+                        {"footer", c.app->get_footer()},
+                        {"options", options}});
+    }
+    return {{"program", "hotspot"}, {"version", HOTSPOT_VERSION_STRING}, {"commands", list}};
 }
 
 } // namespace hotspot::app

@@ -51,4 +51,9 @@ struct Command
 /// Registers every analysis command on `app`, writing into `requests`.
 std::vector<Command> register_commands(CLI::App& app, Requests& requests);
 
+/// The commands and their options as `hotspot help --json` prints them: for each option its
+/// name, the parameter name front ends use (--crime-type: CRIME_TYPE), its kind, default, choices,
+/// help and the options it excludes or needs.
+nlohmann::json describe_commands(const std::vector<Command>& commands);
+
 } // namespace hotspot::app

@@ -1,4 +1,5 @@
 #include "compare_command.hpp"
+#include "option_kinds.hpp"
 
 #include "hotspot/engine/core/error.hpp"
 #include "hotspot/engine/core/text.hpp"
@@ -152,6 +153,7 @@ CLI::App* add_compare_command(CLI::App& app, CompareRequest& r)
     r.density.kernel = "gaussian";
     add_density_options(*cmd, r.density);
     cmd->add_option("--out-dir", r.out_dir, "Folder for the surfaces, areas and map")
+        ->check(output_folder())
         ->required()
         ->group("Output");
     add_run_options(*cmd, r.run);
@@ -223,8 +225,8 @@ nlohmann::json run_compare(const CompareRequest& r, Reporter& reporter)
         io::check_output_path(out(name), r.run.overwrite);
 
     const io::OffenceTable table = load_offences(r.input, r.run, reporter);
-    const std::string credit = map_attribution(table, r.input, r.density.boundaries,
-                                               r.density.boundaries_layer);
+    const std::string credit =
+        map_attribution(table, r.input, r.density.boundaries, r.density.boundaries_layer);
     const engine::Incidents& all = table.incidents;
     engine::Incidents first, second;
     std::string first_label, second_label;
@@ -339,8 +341,7 @@ nlohmann::json run_compare(const CompareRequest& r, Reporter& reporter)
             first, this_months, second, last_months, grid, d.options, radius, inside, nodata_value,
             engine::RunContext{reporter.progress("change")});
         reporter.done();
-        const std::string change_unit =
-            density_unit(r.input, d.options.units) + " per month";
+        const std::string change_unit = density_unit(r.input, d.options.units) + " per month";
         tiff.description = "change in density per month, this period minus the last";
         tiff.unit = change_unit;
         io::write_geotiff(out("change.tif"), s.difference, table.target_crs, tiff);

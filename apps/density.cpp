@@ -1,4 +1,5 @@
 #include "density.hpp"
+#include "option_kinds.hpp"
 
 #include "hotspot/distributed/packet.hpp"
 #include "hotspot/engine/core/error.hpp"
@@ -250,12 +251,13 @@ void add_density_options(CLI::App& cmd, DensitySpec& s)
             : "Search radius in metres (with --kernel gaussian, its sigma: 95% of an offence's "
               "weight lies within 2.45 sigma)";
     cmd.add_option("--bandwidth", s.bandwidth,
-                   meaning + ", or a selector: arcgis (the "
-                   "default: ArcGIS's rule), scott, ppl (likelihood cross-validation), diggle "
-                   "(mean-square-error cross-validation), cvl (Cronie-van Lieshout). Selectors "
-                   "use the offences in the study area and choose the Gaussian sigma as "
-                   "spatstat's bw.* do; a compact kernel gets the radius of the same standard "
-                   "deviation (quartic: 2.83 sigma). Printed and tagged with the run")
+                   meaning +
+                       ", or a selector: arcgis (the "
+                       "default: ArcGIS's rule), scott, ppl (likelihood cross-validation), diggle "
+                       "(mean-square-error cross-validation), cvl (Cronie-van Lieshout). Selectors "
+                       "use the offences in the study area and choose the Gaussian sigma as "
+                       "spatstat's bw.* do; a compact kernel gets the radius of the same standard "
+                       "deviation (quartic: 2.83 sigma). Printed and tagged with the run")
         ->transform(length_unit())
         ->group("Density");
     cmd.add_option("--edge-correction", s.edge_correction,
@@ -303,10 +305,12 @@ void add_density_options(CLI::App& cmd, DensitySpec& s)
         ->group("Grid");
     cmd.add_option("--extent", s.extent,
                    "Grid extent xmin,ymin,xmax,ymax in the target CRS, metres")
+        ->check(extent_value())
         ->group("Grid");
     cmd.add_option(
            "--boundaries", s.boundaries,
            "Boundary polygons (any GDAL vector source; repeatable) where --area is looked up")
+        ->check(layer_input("polygon"))
         ->group("Grid");
     cmd.add_option("--boundaries-layer", s.boundaries_layer, "Layer of the boundary source")
         ->group("Grid");
@@ -786,8 +790,8 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& offences,
         {
             reach.resize(d.options.point_bandwidth_m.size());
             for (std::size_t i = 0; i < reach.size(); ++i)
-                reach[i] = engine::kernel_support_radius(d.options.kernel,
-                                                         d.options.point_bandwidth_m[i]);
+                reach[i] =
+                    engine::kernel_support_radius(d.options.kernel, d.options.point_bandwidth_m[i]);
         }
         d.population = engine::window_population(*used, window, reach);
     }
@@ -848,7 +852,8 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& offences,
     reporter.info("kernel     " + std::string(engine::to_string(d.options.kernel)) +
                   ", bandwidth " +
                   engine::bandwidth_meaning(d.options.kernel, nominal_bandwidth(d)) + " (" +
-                  d.bandwidth_note + ")" + (edge == Edge::None ? "" : ", " + s.edge_correction + " edge correction"));
+                  d.bandwidth_note + ")" +
+                  (edge == Edge::None ? "" : ", " + s.edge_correction + " edge correction"));
     reporter.info("grid       " + std::to_string(grid.cols) + " x " + std::to_string(grid.rows) +
                   " cells of " + fixed(grid.cell_m, 3) + " m, origin " + fixed(grid.origin_x, 3) +
                   ", " + fixed(grid.origin_y, 3));
@@ -967,13 +972,13 @@ double nominal_bandwidth(const Density& d)
 
 nlohmann::json density_json(const Density& d)
 {
-    nlohmann::json j = {{"kernel", std::string(engine::to_string(d.options.kernel))},
-                        {"bandwidth_m", nominal_bandwidth(d)},
-                        {"bandwidth_means",
-                         engine::bandwidth_meaning(d.options.kernel, nominal_bandwidth(d))},
-                        {"bandwidth_selector", d.bandwidth_selector},
-                        {"bandwidth_source", d.bandwidth_note},
-                        {"edge_correction", d.edge_correction}};
+    nlohmann::json j = {
+        {"kernel", std::string(engine::to_string(d.options.kernel))},
+        {"bandwidth_m", nominal_bandwidth(d)},
+        {"bandwidth_means", engine::bandwidth_meaning(d.options.kernel, nominal_bandwidth(d))},
+        {"bandwidth_selector", d.bandwidth_selector},
+        {"bandwidth_source", d.bandwidth_note},
+        {"edge_correction", d.edge_correction}};
     if (d.selected_sigma_m)
         j["bandwidth_sigma_m"] = *d.selected_sigma_m;
     if (d.outside_window)
@@ -1007,7 +1012,8 @@ std::vector<std::pair<std::string, std::string>> density_metadata(const DensityS
         {"HOTSPOT_VERSION", HOTSPOT_VERSION_STRING},
         {"HOTSPOT_KERNEL", std::string(engine::to_string(d.options.kernel))},
         {"HOTSPOT_BANDWIDTH_M", fixed(nominal_bandwidth(d), 6)},
-        {"HOTSPOT_BANDWIDTH_MEANS", engine::bandwidth_meaning(d.options.kernel, nominal_bandwidth(d))},
+        {"HOTSPOT_BANDWIDTH_MEANS",
+         engine::bandwidth_meaning(d.options.kernel, nominal_bandwidth(d))},
         {"HOTSPOT_BANDWIDTH_SELECTOR", d.bandwidth_selector},
         {"HOTSPOT_BANDWIDTH_SOURCE", d.bandwidth_note},
         {"HOTSPOT_BANDWIDTH_SIGMA_M", d.selected_sigma_m ? fixed(*d.selected_sigma_m, 6) : ""},
@@ -1033,7 +1039,8 @@ std::vector<std::pair<std::string, std::string>> density_metadata(const DensityS
              (d.windowed ? " (inside " + d.window_name + ", or within the kernel's reach of it)"
                          : "")},
         {"HOTSPOT_WEIGHT_AFTER_FILTERS", fixed(inc.total_weight(), 6)},
-        {"HOTSPOT_WEIGHT_COUNTED", inc.weight.empty() ? "" : fixed(d.population.reaching_weight, 6)},
+        {"HOTSPOT_WEIGHT_COUNTED",
+         inc.weight.empty() ? "" : fixed(d.population.reaching_weight, 6)},
         {"HOTSPOT_SOURCE", source_names(input.source.paths)},
         {"HOTSPOT_CRIME_TYPES",
          input.crime_types.empty() ? "all" : engine::join(input.crime_types, "; ")},

@@ -1,4 +1,5 @@
 #include "evaluate_command.hpp"
+#include "option_kinds.hpp"
 
 #include "hotspot/engine/areas/area_index.hpp"
 #include "hotspot/engine/core/error.hpp"
@@ -65,6 +66,7 @@ CLI::App* add_evaluate_command(CLI::App& app, EvaluateRequest& r)
     add_offence_options(*cmd, r.input);
     cmd->add_option("--test-offences", r.test_offences,
                     "Offences of the period scored (default: --offences with --test)")
+        ->check(points_input())
         ->group("Input");
     cmd->add_option("--train", r.train_period,
                     "Period the hotspots are drawn from, YYYY-MM..YYYY-MM")
@@ -90,8 +92,10 @@ CLI::App* add_evaluate_command(CLI::App& app, EvaluateRequest& r)
                     "GeoPackage...) with a 0/1 `hotspot` field, on the --offences of --at and "
                     "--horizon, inside the police area of the first --boundaries layer, as the NIJ "
                     "Real-Time Crime Forecasting Challenge (2017) scored entries")
+        ->check(layer_input("polygon"))
         ->group("Forecast entry");
     cmd->add_option("--at", r.at, "With --forecast: the first day forecast, YYYY-MM-DD")
+        ->check(date_value())
         ->group("Forecast entry");
     cmd->add_option("--horizon", r.horizon,
                     "With --forecast: 1W, 2W (7 or 14 days) or 1M, 2M, 3M (calendar months) from "
@@ -100,6 +104,7 @@ CLI::App* add_evaluate_command(CLI::App& app, EvaluateRequest& r)
     cmd->add_option("--out-dir", r.out_dir,
                     "Folder for evaluation.csv and curves.csv (with --rolling: rolling.csv; with "
                     "--forecast: entry_score.csv)")
+        ->check(output_folder())
         ->required()
         ->group("Output");
     add_run_options(*cmd, r.run);
@@ -284,8 +289,8 @@ nlohmann::json run_entry_score(const EvaluateRequest& r, Reporter& reporter)
         throw Error(Errc::Usage, "--at takes a day, YYYY-MM-DD (got '" + r.at + "')");
     const engine::DayIndex last = horizon.last_day(*at_day.from_day);
     input.to = engine::format_day(last);
-    input.period_said = "--at " + r.at + " --horizon " + r.horizon + " (" + r.at + " to " +
-                        input.to + ")";
+    input.period_said =
+        "--at " + r.at + " --horizon " + r.horizon + " (" + r.at + " to " + input.to + ")";
     make_output_folder(r.out_dir);
     const std::string out = (fs::path(r.out_dir) / "entry_score.csv").string();
     io::check_output_path(out, r.run.overwrite);
@@ -306,17 +311,16 @@ nlohmann::json run_entry_score(const EvaluateRequest& r, Reporter& reporter)
         cells.push_back(f.shape);
         hot.push_back(flag == 1);
     }
-    const auto area = load_areas(r.run, r.density.boundaries.front(), r.density.boundaries_layer,
-                                 crs);
+    const auto area =
+        load_areas(r.run, r.density.boundaries.front(), r.density.boundaries_layer, crs);
     std::vector<engine::Point2> points;
     const auto& inc = table.incidents;
     for (std::size_t i = 0; i < inc.size(); ++i)
         points.push_back({inc.x[i], inc.y[i]});
     // Areas are measured in the entry's own projected CRS (state plane feet for Portland): a
     // reprojection to the analysis CRS would scale them (by 0.9994 from Oregon North to UTM 10N).
-    const io::Crs& native = entry->source_crs.geographic || entry->source_crs.unit_m <= 0
-                                ? crs
-                                : entry->source_crs;
+    const io::Crs& native =
+        entry->source_crs.geographic || entry->source_crs.unit_m <= 0 ? crs : entry->source_crs;
     const double unit_m = native.unit_m > 0 ? native.unit_m : 1.0;
     const auto native_entry = load_areas(r.run, r.forecast, "", native);
     const auto native_area =
@@ -365,9 +369,9 @@ nlohmann::json run_entry_score(const EvaluateRequest& r, Reporter& reporter)
                                           " inside it but in no cell of the entry (they count in N)"
                                     : std::string()));
     reporter.info("PAI        " + fixed(s.pai, 3) + "   = (n/N) / (a/A)");
-    reporter.info("PEI*       " + fixed(s.pei_star, 3) + "   = n / n*, n* = " +
-                  std::to_string(s.best_possible) + " in the " + std::to_string(s.hot_cells) +
-                  " fullest cells");
+    reporter.info("PEI*       " + fixed(s.pei_star, 3) +
+                  "   = n / n*, n* = " + std::to_string(s.best_possible) + " in the " +
+                  std::to_string(s.hot_cells) + " fullest cells");
     reporter.info("hit rate   " + fixed(100 * s.hit_rate, 1) + "%");
     reporter.info("rules      NIJ 2017: " + rules.describe());
     const std::string csv =
@@ -376,8 +380,8 @@ nlohmann::json run_entry_score(const EvaluateRequest& r, Reporter& reporter)
         io::csv_quote(r.forecast) + "," + r.at + "," + r.horizon + "," + engine::format_day(last) +
         "," + std::to_string(s.offences_inside) + "," + std::to_string(s.in_hot_cells) + "," +
         std::to_string(s.best_possible) + "," + std::to_string(s.cells) + "," +
-        std::to_string(s.hot_cells) + "," + fixed(hot_sq_mi, 6) + "," + fixed(area_sq_mi, 6) +
-        "," + fixed(s.pai, 6) + "," + fixed(s.pei_star, 6) + "," + fixed(s.hit_rate, 6) + "," +
+        std::to_string(s.hot_cells) + "," + fixed(hot_sq_mi, 6) + "," + fixed(area_sq_mi, 6) + "," +
+        fixed(s.pai, 6) + "," + fixed(s.pei_star, 6) + "," + fixed(s.hit_rate, 6) + "," +
         std::to_string(s.outside_area) + "," + (cells_ok ? "yes" : "no") + "," +
         (hot_ok ? "yes" : "no") + "\n";
     io::write_text_file(out, csv, r.run.overwrite);
@@ -463,7 +467,8 @@ nlohmann::json run_evaluate(const EvaluateRequest& r, Reporter& reporter)
         grid = d.surface.grid; // every bandwidth on one grid
         const auto study = study_cells(d.surface);
         const auto counts1 = engine::cell_counts(first.incidents, *grid, by_share(first, r.input));
-        const auto counts2 = engine::cell_counts(second.incidents, *grid, by_share(second, r.input));
+        const auto counts2 =
+            engine::cell_counts(second.incidents, *grid, by_share(second, r.input));
         const HotspotCells cells =
             find_hotspot_cells(r.method, d.surface, study, counts1, nominal_bandwidth(d));
         engine::Raster<std::uint8_t> hot(*grid, 0);
@@ -486,10 +491,9 @@ nlohmann::json run_evaluate(const EvaluateRequest& r, Reporter& reporter)
             mean_hit += curve[i].hit_rate / static_cast<double>(curve.size());
         }
         reporter.info("  bandwidth " + engine::bandwidth_meaning(d.options.kernel, bw) +
-                      ": hotspots cover " +
-                      fixed(100 * s.coverage, 2) + "% and hold " + fixed(100 * s.hit_rate, 1) +
-                      "% of the test offences; PAI " + number(s.pai, 2) + ", PEI " +
-                      number(s.pei, 2) + ", RRI " + number(s.rri, 2) +
+                      ": hotspots cover " + fixed(100 * s.coverage, 2) + "% and hold " +
+                      fixed(100 * s.hit_rate, 1) + "% of the test offences; PAI " +
+                      number(s.pai, 2) + ", PEI " + number(s.pei, 2) + ", RRI " + number(s.rri, 2) +
                       "; mean hit rate over 1-20% " + fixed(100 * mean_hit, 1) + "%");
         if (mean_hit > best_score)
         {
@@ -530,18 +534,22 @@ CLI::App* add_displacement_command(CLI::App& app, DisplacementRequest& r)
     add_offence_options(*cmd, r.input);
     cmd->add_option("--offences-after", r.after_offences,
                     "Offences of the after period (default: --offences)")
+        ->check(points_input())
         ->group("Input");
     cmd->add_option("--before", r.before_period, "Before period, YYYY-MM..YYYY-MM")
         ->group("Filters");
     cmd->add_option("--after", r.after_period, "After period, YYYY-MM..YYYY-MM")->group("Filters");
     cmd->add_option("--boundaries", r.boundaries,
                     "Boundary layers where --target and --control are looked up (repeatable)")
+        ->check(layer_input("polygon"))
         ->group("Areas");
     cmd->add_option("--target", r.target, "Target area: name or code of a boundary polygon")
         ->group("Areas");
     cmd->add_option("--place", r.place, "Or a named place of --places, with --radius")
         ->group("Areas");
-    cmd->add_option("--places", r.places_path, "Gazetteer of named places")->group("Areas");
+    cmd->add_option("--places", r.places_path, "Gazetteer of named places")
+        ->check(file_input("csv"))
+        ->group("Areas");
     cmd->add_option("--radius", r.radius_m, "Radius of the target around --place, metres")
         ->transform(length_unit())
         ->group("Areas");
@@ -553,7 +561,9 @@ CLI::App* add_displacement_command(CLI::App& app, DisplacementRequest& r)
                     "Control area: name or code of a boundary polygon, or 'rest' (default): "
                     "every offence outside the target and buffer")
         ->group("Areas");
-    cmd->add_option("--out", r.out_path, "Write the counts and measures as CSV")->group("Output");
+    cmd->add_option("--out", r.out_path, "Write the counts and measures as CSV")
+        ->check(output_file("csv"))
+        ->group("Output");
     add_run_options(*cmd, r.run);
     cmd->footer(
         "SM = A1/C1 - A0/C0 and BDM = B1/C1 - B0/C0 for target A, buffer B, control C, before 0 "

@@ -1,4 +1,5 @@
 #include "hotspots_command.hpp"
+#include "option_kinds.hpp"
 
 #include "hotspot/engine/spacetime/aoristic.hpp"
 
@@ -183,10 +184,12 @@ void add_hotspot_analysis_options(CLI::App& cmd, HotspotsRequest& r)
     add_density_options(cmd, r.density);
     add_hotspot_method_options(cmd, r.method);
     cmd.add_option("--surface", r.surface_path, "Use this density GeoTIFF instead of computing one")
+        ->check(raster_input())
         ->group("Density");
     cmd.add_option("--places", r.places_path,
                    "Gazetteer of named places (CSV name, longitude, latitude), e.g. "
                    "data/places/maidstone_places.csv")
+        ->check(file_input("csv"))
         ->group("Hotspots");
     cmd.add_option("--place-radius", r.place_radius_m,
                    "A hotspot is named after a place only within this many metres of its peak "
@@ -198,6 +201,7 @@ void add_hotspot_analysis_options(CLI::App& cmd, HotspotsRequest& r)
                    "Field holding each record's street or address, for the streets of each "
                    "hotspot (default: police.uk's Location, else a field called street, location "
                    "or address; 'On or near' is dropped)")
+        ->check(field_of("--offences"))
         ->group("Hotspots");
     cmd.add_option("--title", r.title, "Title of the map")->group("Map");
     cmd.add_option("--width", r.map_width_px, "Width of the map in pixels (default 1600)")
@@ -205,6 +209,7 @@ void add_hotspot_analysis_options(CLI::App& cmd, HotspotsRequest& r)
     cmd.add_option("--html", r.html_path,
                    "Also write a web map: one .html file that opens offline in any browser "
                    "(density, hotspots with popups, wards, places, legend, patrol list)")
+        ->check(output_file("html"))
         ->group("Map");
     cmd.add_option("--basemap,--tiles", r.basemap.source,
                    "Base map under the density, in muted tones: a raster file GDAL opens (GeoTIFF, "
@@ -224,6 +229,7 @@ CLI::App* add_hotspots_command(CLI::App& app, HotspotsRequest& r)
     add_hotspot_analysis_options(*cmd, r);
     cmd->add_option("--out-dir", r.out_dir,
                     "Folder for hotspots.gpkg, hotspots.geojson, patrol_list.csv, density.tif")
+        ->check(output_folder())
         ->group("Output");
     cmd->add_option("--out", r.table_out,
                     "Also (or instead) write the hotspots to a PostGIS table: "
@@ -234,6 +240,7 @@ CLI::App* add_hotspots_command(CLI::App& app, HotspotsRequest& r)
                     "replaces an existing one)")
         ->group("Output");
     cmd->add_option("--map", r.map_path, "Also draw the briefing map: .png, .pdf or .svg")
+        ->check(output_file("png|pdf|svg"))
         ->group("Map");
     cmd->add_option("--show", r.show, "Hotspots to print (default 10)")->group("Output");
     add_run_options(*cmd, r.run);
@@ -261,6 +268,7 @@ CLI::App* add_map_command(CLI::App& app, HotspotsRequest& r)
                "outlines, places, scale bar, north arrow, legend and attribution");
     add_hotspot_analysis_options(*cmd, r);
     cmd->add_option("--out", r.map_path, "The map: .png, .pdf or .svg (this, --html or both)")
+        ->check(output_file("png|pdf|svg"))
         ->group("Output");
     add_run_options(*cmd, r.run);
     cmd->footer(
@@ -524,17 +532,15 @@ io::MapContent map_content(const HotspotsRequest& r, const HotspotAnalysis& a)
     map.subtitle =
         (d.period.empty() ? std::string()
                           : "Period " + (one_month ? d.period.substr(0, dots) : d.period) + ".  ") +
-        (hours_label(r.input).empty() ? std::string()
-                                      : "Only " + hours_label(r.input) + ".  ") +
+        (hours_label(r.input).empty() ? std::string() : "Only " + hours_label(r.input) + ".  ") +
         (r.density.publish.empty() // a published map keeps its kernel to itself (see --publish)
              ? "Kernel " + std::string(engine::to_string(d.options.kernel)) + ", bandwidth " +
-                   engine::bandwidth_meaning(d.options.kernel, nominal_bandwidth(d)) +
-                   ", cells of "
+                   engine::bandwidth_meaning(d.options.kernel, nominal_bandwidth(d)) + ", cells of "
              : std::string("Cells of ")) +
         fixed(d.surface.grid.cell_m, 0) +
         " m.  Hotspots (red, ranked by offences): " + a.cells.description + ".";
-    map.attribution = map_attribution(a.table, r.input, r.density.boundaries,
-                                      r.density.boundaries_layer);
+    map.attribution =
+        map_attribution(a.table, r.input, r.density.boundaries, r.density.boundaries_layer);
     map.crs = a.table.target_crs;
     map.basemap = r.basemap;
     return map;
@@ -783,10 +789,9 @@ nlohmann::json run_hotspots(const HotspotsRequest& r, Reporter& reporter, Hotspo
     // What the density and harm columns measure: in the patrol list's headers, and in the
     // GeoPackage's layer metadata (whose field names stay plain for GIS).
     const std::string density_in = density_unit(r.input, density.options.units);
-    const std::map<std::string, std::string> units{
-        {"peak_density", density_in},
-        {"mean_density", density_in},
-        {"harm", weighed_measure(r.input)}};
+    const std::map<std::string, std::string> units{{"peak_density", density_in},
+                                                   {"mean_density", density_in},
+                                                   {"harm", weighed_measure(r.input)}};
     for (const auto& [where, layer] : layers)
     {
         io::VectorWriter writer(where, layer, table.target_crs, io::GeometryKind::MultiPolygon,
@@ -805,9 +810,9 @@ nlohmann::json run_hotspots(const HotspotsRequest& r, Reporter& reporter, Hotspo
         for (std::size_t f = 0; f < fields.size(); ++f)
         {
             const auto unit = units.find(fields[f].name);
-            csv += (f ? "," : "") +
-                   io::csv_quote(unit == units.end() ? fields[f].name
-                                                     : fields[f].name + " (" + unit->second + ")");
+            csv += (f ? "," : "") + io::csv_quote(unit == units.end()
+                                                      ? fields[f].name
+                                                      : fields[f].name + " (" + unit->second + ")");
         }
         csv += "\n";
         for (const auto& values : rows)

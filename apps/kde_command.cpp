@@ -1,4 +1,5 @@
 #include "kde_command.hpp"
+#include "option_kinds.hpp"
 
 #include "hotspot/engine/core/text.hpp"
 #include "hotspot/io/files.hpp"
@@ -18,11 +19,13 @@ CLI::App* add_kde_command(CLI::App& app, KdeRequest& r)
     add_density_options(*cmd, r.density);
     CLI::Option* out =
         cmd->add_option("--out", r.out_path, "Output GeoTIFF (Cloud Optimized, Float32)")
+            ->check(output_file("tif"))
             ->group("Output");
     cmd->add_option("--tiles-dir", r.tiles_dir,
                     "Instead of --out: a folder of GeoTIFF tiles (rows_NNNNNNN.tif, 512 rows "
                     "each) and density.vrt mosaicking them, for grids too large for one file or "
                     "one node; 'gdal_translate -of COG DIR/density.vrt out.tif' makes one COG")
+        ->check(output_folder())
         ->group("Output")
         ->excludes(out);
     cmd->add_flag("--float64", r.float64, "Write Float64 samples instead of Float32")
@@ -146,9 +149,9 @@ nlohmann::json run_kde(const KdeRequest& r, Reporter& reporter, KdeSurface* in_m
          {{"after_filters", d.offences_given},
           {"inside_area", d.windowed ? nlohmann::json(d.population.inside) : nlohmann::json()},
           {"counted", d.population.reaching},
-          {"counted_means", d.windowed ? "inside " + d.window_name +
-                                             ", or within the kernel's reach of it"
-                                       : "every offence after the filters"}}},
+          {"counted_means", d.windowed
+                                ? "inside " + d.window_name + ", or within the kernel's reach of it"
+                                : "every offence after the filters"}}},
         {"peak", d.peak},
         {"written_in_strips", d.streamed},
         {"cells_with_data", d.cells_with_data},

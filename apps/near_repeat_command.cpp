@@ -1,4 +1,5 @@
 #include "near_repeat_command.hpp"
+#include "option_kinds.hpp"
 
 #include "density.hpp"
 #include "hotspot/engine/core/error.hpp"
@@ -58,6 +59,7 @@ CLI::App* add_near_repeat_command(CLI::App& app, NearRepeatRequest& r)
         ->group("Knox test");
     cmd->add_option("--out", r.out_path,
                     "CSV of every band pair: observed and expected pairs, Knox ratio, p-value")
+        ->check(output_file("csv"))
         ->required()
         ->group("Output");
     add_run_options(*cmd, r.run);
@@ -123,8 +125,9 @@ nlohmann::json run_near_repeat(const NearRepeatRequest& r, Reporter& reporter)
     // point: there "the same location" is the same point, not the same address.
     const engine::SharedPoints shared = engine::shared_points(inc);
     if (shared.snapped())
-        reporter.warn(fixed(100 * shared.share(), 0) + "% of the offences share their exact point " +
-                      "with another (up to " + std::to_string(shared.largest) +
+        reporter.warn(fixed(100 * shared.share(), 0) +
+                      "% of the offences share their exact point " + "with another (up to " +
+                      std::to_string(shared.largest) +
                       " on one point): the locations look snapped to shared points, so the " +
                       "'same location' band is the same point, which may stand for a street or " +
                       "a block, not the same address");

@@ -1,4 +1,5 @@
 #include "patrol_plan_command.hpp"
+#include "option_kinds.hpp"
 
 #include "area_groups.hpp"
 #include "density.hpp"
@@ -25,8 +26,11 @@ std::string html(const std::string& text)
 {
     std::string out;
     for (const char c : text)
-        out += c == '<' ? "&lt;" : c == '>' ? "&gt;" : c == '&' ? "&amp;" : c == '"' ? "&quot;"
-                                                                          : std::string(1, c);
+        out += c == '<'   ? "&lt;"
+               : c == '>' ? "&gt;"
+               : c == '&' ? "&amp;"
+               : c == '"' ? "&quot;"
+                          : std::string(1, c);
     return out;
 }
 
@@ -84,6 +88,7 @@ CLI::App* add_patrol_plan_command(CLI::App& app, PatrolPlanRequest& r)
                     "The hotspots to visit: the GeoPackage `hotspot hotspots` wrote. Without it "
                     "they are computed in the same run from the same offences, as `hotspot "
                     "hotspots` would with the density and method options below")
+        ->check(layer_input("polygon"))
         ->group("Plan");
     add_density_options(*cmd, r.spots.density);
     add_hotspot_method_options(*cmd, r.spots.method);
@@ -113,7 +118,7 @@ CLI::App* add_patrol_plan_command(CLI::App& app, PatrolPlanRequest& r)
                     "expected at each hotspot in its hours; top-first: a full dose "
                     "(--visits-per-hotspot) to the highest-harm hotspots first, since a thin dose "
                     "everywhere may deter nowhere")
-        ->check(CLI::IsMember({"proportional", "top-first"}))
+        ->check(choice({"proportional", "top-first"}))
         ->group("Plan");
     cmd->add_option("--visits-per-hotspot", r.visits_per_hotspot,
                     "top-first: the dose a hotspot gets before the next gets any (default 3)")
@@ -141,12 +146,13 @@ CLI::App* add_patrol_plan_command(CLI::App& app, PatrolPlanRequest& r)
     cmd->add_option("--maps", r.maps,
                     "A briefing map of each shift, its hotspots shaded and labelled by their "
                     "visits a week: png (default), pdf, or none")
-        ->check(CLI::IsMember({"png", "pdf", "none"}))
+        ->check(choice({"png", "pdf", "none"}))
         ->group("Output");
     cmd->add_option("--out-dir", r.out_dir,
                     "Folder for schedule.csv (day, shift, hotspot, visits, suggested times, "
                     "expected harm and its share of the shift's), plan.html (the schedule as a "
                     "page to brief from) and the maps")
+        ->check(output_folder())
         ->required()
         ->group("Output");
     add_run_options(*cmd, r.run);
@@ -187,11 +193,10 @@ nlohmann::json run_patrol_plan(const PatrolPlanRequest& r, Reporter& reporter)
         throw Error(Errc::Usage, "give the capacity of a shift: --visits-per-shift N, or "
                                  "--officer-hours H (one of them)");
     engine::PatrolOptions o;
-    o.visits_per_shift =
-        r.visits_per_shift >= 0
-            ? r.visits_per_shift
-            : static_cast<int>(std::floor(r.officer_hours * 60 /
-                                          (r.visit_minutes + r.travel_minutes)));
+    o.visits_per_shift = r.visits_per_shift >= 0
+                             ? r.visits_per_shift
+                             : static_cast<int>(std::floor(r.officer_hours * 60 /
+                                                           (r.visit_minutes + r.travel_minutes)));
     o.visit_minutes = r.visit_minutes;
     o.strategy = r.strategy == "top-first" ? engine::PatrolStrategy::TopFirst
                                            : engine::PatrolStrategy::Proportional;
@@ -233,16 +238,17 @@ nlohmann::json run_patrol_plan(const PatrolPlanRequest& r, Reporter& reporter)
             first = std::min(first, w.start);
             last = std::max(last, w.start);
         }
-    double weeks = std::max(1.0, std::ceil((static_cast<double>(last) - first + 1) /
-                                           engine::minutes_per_week));
+    double weeks = std::max(
+        1.0, std::ceil((static_cast<double>(last) - first + 1) / engine::minutes_per_week));
     if (r.weeks > 0)
     {
         const auto from = static_cast<engine::MinuteIndex>(
             std::max<double>(INT32_MIN + 1.0, last - r.weeks * engine::minutes_per_week));
         const std::size_t before = inc.size();
-        inc.keep_if([&](std::size_t i)
-                    { return inc.window_of(i).start != engine::no_minute &&
-                             inc.window_of(i).start > from; });
+        inc.keep_if(
+            [&](std::size_t i) {
+                return inc.window_of(i).start != engine::no_minute && inc.window_of(i).start > from;
+            });
         reporter.info("weeks      the last " + fixed(r.weeks, 0) + " weeks before " +
                       engine::format_minute(last) + ": " + std::to_string(inc.size()) + " of " +
                       std::to_string(before) + " offences");
@@ -284,11 +290,12 @@ nlohmann::json run_patrol_plan(const PatrolPlanRequest& r, Reporter& reporter)
         if (spots.area_m2[h] > 4 * few_blocks_m2)
             large.push_back(spots.names[h] + " " + fixed(spots.area_m2[h] / 1e6, 2) + " km²");
     if (!large.empty())
-        reporter.warn(std::to_string(large.size()) + " hotspots cover more than 1 km², far more "
+        reporter.warn(std::to_string(large.size()) +
+                      " hotspots cover more than 1 km², far more "
                       "than the few street blocks (about 0.25 km²) short hotspot visits suit (" +
                       engine::join(std::vector<std::string>(
-                                       large.begin(), large.begin() + std::min<std::ptrdiff_t>(
-                                                                          3, large.size())),
+                                       large.begin(),
+                                       large.begin() + std::min<std::ptrdiff_t>(3, large.size())),
                                    "; ") +
                       (large.size() > 3 ? "; ..." : "") +
                       "): patrol their peaks, or find smaller hotspots (a smaller --cell and "
@@ -324,27 +331,28 @@ nlohmann::json run_patrol_plan(const PatrolPlanRequest& r, Reporter& reporter)
     std::vector<std::string> written{schedule_path};
 
     // A briefing map per shift, and the schedule as a page.
-    const std::string strategy_words =
-        r.strategy + ", " + std::to_string(o.visits_per_shift) + " visits of " +
-        std::to_string(r.visit_minutes) + " minutes a shift";
-    std::string page = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-                       "<title>Patrol plan</title><style>body{font-family:sans-serif;margin:24px}"
-                       "table{border-collapse:collapse;margin-bottom:18px}td,th{border:1px solid "
-                       "#ccc;padding:3px 8px;text-align:left;vertical-align:top}th{background:"
-                       "#f2f2f2}h2{margin-top:28px}</style></head><body>\n<h1>Patrol plan</h1>\n<p>" +
-                       html(strategy_words) + "; expected harm per week from " +
-                       html(fixed(weeks, 0)) + " weeks of " + html(table.source_path) +
-                       ". The hotspot-shifts visited hold " +
-                       html(fixed(100 * plan.share_in_planned, 1)) + "% of the area's " +
-                       html(harm) + ". Visit at the suggested times, which are drawn at random "
-                       "over each hotspot's busy hours so that they cannot be predicted.</p>\n";
+    const std::string strategy_words = r.strategy + ", " + std::to_string(o.visits_per_shift) +
+                                       " visits of " + std::to_string(r.visit_minutes) +
+                                       " minutes a shift";
+    std::string page =
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        "<title>Patrol plan</title><style>body{font-family:sans-serif;margin:24px}"
+        "table{border-collapse:collapse;margin-bottom:18px}td,th{border:1px solid "
+        "#ccc;padding:3px 8px;text-align:left;vertical-align:top}th{background:"
+        "#f2f2f2}h2{margin-top:28px}</style></head><body>\n<h1>Patrol plan</h1>\n<p>" +
+        html(strategy_words) + "; expected harm per week from " + html(fixed(weeks, 0)) +
+        " weeks of " + html(table.source_path) + ". The hotspot-shifts visited hold " +
+        html(fixed(100 * plan.share_in_planned, 1)) + "% of the area's " + html(harm) +
+        ". Visit at the suggested times, which are drawn at random "
+        "over each hotspot's busy hours so that they cannot be predicted.</p>\n";
     for (std::size_t s = 0; s < shifts.size(); ++s)
     {
         const engine::Shift& shift = shifts[s];
         char hours[32];
         std::snprintf(hours, sizeof hours, "%02d:00-%02d:00", shift.start_hour, shift.end_hour);
         std::vector<int> week(spots.names.size(), 0);
-        page += "<h2>" + html(shift.name) + " shift, " + hours + "</h2>\n<table><tr><th>day</th>"
+        page += "<h2>" + html(shift.name) + " shift, " + hours +
+                "</h2>\n<table><tr><th>day</th>"
                 "<th>hotspot</th><th>visits</th><th>suggested times</th><th>share of the "
                 "shift's harm</th></tr>\n";
         for (const auto& v : plan.rows)
@@ -402,23 +410,22 @@ nlohmann::json run_patrol_plan(const PatrolPlanRequest& r, Reporter& reporter)
     nlohmann::json shifts_json = nlohmann::json::array();
     for (const auto& s : shifts)
         shifts_json.push_back({{"name", s.name}, {"from", s.start_hour}, {"to", s.end_hour}});
-    nlohmann::json summary = {
-        {"command", "patrol-plan"},
-        {"version", HOTSPOT_VERSION_STRING},
-        {"offences", offences_json(table)},
-        {"hotspots", spots.names.size()},
-        {"shifts", shifts_json},
-        {"strategy", r.strategy},
-        {"visits_per_shift", o.visits_per_shift},
-        {"visit_minutes", r.visit_minutes},
-        {"weeks", weeks},
-        {"visits_planned_per_week", given},
-        {"visits_unused_per_week", unused},
-        {"area_harm_per_week", plan.area_harm_per_week},
-        {"harm_unit", harm},
-        {"share_of_harm_in_planned_hotspot_shifts", plan.share_in_planned},
-        {"seed", r.seed},
-        {"outputs", written}};
+    nlohmann::json summary = {{"command", "patrol-plan"},
+                              {"version", HOTSPOT_VERSION_STRING},
+                              {"offences", offences_json(table)},
+                              {"hotspots", spots.names.size()},
+                              {"shifts", shifts_json},
+                              {"strategy", r.strategy},
+                              {"visits_per_shift", o.visits_per_shift},
+                              {"visit_minutes", r.visit_minutes},
+                              {"weeks", weeks},
+                              {"visits_planned_per_week", given},
+                              {"visits_unused_per_week", unused},
+                              {"area_harm_per_week", plan.area_harm_per_week},
+                              {"harm_unit", harm},
+                              {"share_of_harm_in_planned_hotspot_shifts", plan.share_in_planned},
+                              {"seed", r.seed},
+                              {"outputs", written}};
     write_summary(r.run, summary);
     return summary;
 }

@@ -1,4 +1,5 @@
 #include "predict_command.hpp"
+#include "option_kinds.hpp"
 
 #include "hotspot/engine/areas/area_index.hpp"
 #include "hotspot/engine/core/error.hpp"
@@ -50,8 +51,8 @@ void add_prospective_options(CLI::App& cmd, ProspectiveSpec& s, bool compared)
 void check_prospective_spec(const ProspectiveSpec& s)
 {
     if (s.method != "promap" && s.method != "decay" && s.method != "sepp" && s.method != "auto")
-        throw Error(Errc::Usage, "--method '" + s.method +
-                                     "' is not a method; use promap, decay, sepp or auto");
+        throw Error(Errc::Usage,
+                    "--method '" + s.method + "' is not a method; use promap, decay, sepp or auto");
     require_positive(s.band_m, "--band");
     require_positive(s.half_life_days, "--half-life");
     if (s.weeks < 1 || s.weeks > 520)
@@ -131,7 +132,8 @@ engine::Raster<double> prospective_surface(const ProspectiveSpec& s, const Densi
                                            " are dated to the month only (as police.uk's are): "
                                            "use promap or decay for them");
         if (cells.empty())
-            throw Error(Errc::BadData, "no dated offence on the grid before " + engine::format_day(day));
+            throw Error(Errc::BadData,
+                        "no dated offence on the grid before " + engine::format_day(day));
         for (const auto d : days)
             times.push_back(static_cast<double>(d - first));
         const double window = static_cast<double>(day - first);
@@ -190,9 +192,9 @@ namespace
 // redrawn in metres, so its coordinates scale back exactly.
 nlohmann::json write_entry(const std::string& path, const engine::GridSpec& grid,
                            const engine::Raster<double>& risk,
-                           const std::vector<engine::MultiPolygon>& police_area,
-                           double hot_area_m2, const io::Crs& written, const io::Crs& analysed,
-                           const RunOptions& run, Reporter& reporter)
+                           const std::vector<engine::MultiPolygon>& police_area, double hot_area_m2,
+                           const io::Crs& written, const io::Crs& analysed, const RunOptions& run,
+                           Reporter& reporter)
 {
     const engine::ForecastEntry entry =
         engine::make_entry(grid, risk.values, nodata_value, police_area, hot_area_m2);
@@ -236,9 +238,8 @@ nlohmann::json write_entry(const std::string& path, const engine::GridSpec& grid
     const double hot_sq_mi = entry.hot_area / engine::m2_per_sq_mile;
     reporter.info("entry      " + path + ": " + std::to_string(entry.cells.size()) +
                   " cells over the police area (" + std::to_string(cut) + " cut at its edge), " +
-                  std::to_string(entry.hot_cells) + " hot, " + fixed(hot_sq_mi, 3) +
-                  " sq mi of " + fixed(entry.area / engine::m2_per_sq_mile, 2) + ", in " +
-                  written.label());
+                  std::to_string(entry.hot_cells) + " hot, " + fixed(hot_sq_mi, 3) + " sq mi of " +
+                  fixed(entry.area / engine::m2_per_sq_mile, 2) + ", in " + written.label());
     reporter.info("rules      NIJ 2017: " + rules.describe());
     return {{"file", path},
             {"crs", written.label()},
@@ -304,9 +305,11 @@ std::vector<Candidate> auto_candidates(const ProspectiveSpec& given)
             out.push_back({spec, dx, dy, name + where});
         };
         for (const int weeks : {4, 8, 16})
-            add("promap", weeks, given.half_life_days, "promap " + std::to_string(weeks) + " weeks");
+            add("promap", weeks, given.half_life_days,
+                "promap " + std::to_string(weeks) + " weeks");
         for (const double half_life : {14.0, 56.0})
-            add("decay", given.weeks, half_life, "decay half-life " + fixed(half_life, 0) + " days");
+            add("decay", given.weeks, half_life,
+                "decay half-life " + fixed(half_life, 0) + " days");
         add("kde", 8, given.half_life_days, "kde of 8 weeks");
         add("sepp", given.weeks, given.half_life_days, "sepp");
     }
@@ -332,7 +335,8 @@ AutoChoice choose_by_backtest(const PredictRequest& r, const engine::Incidents& 
         throw Error(Errc::Usage, "--origins must be 3 or more: the newest 2 judge the choice");
     if (const std::size_t by_month = dated_by_month(inc); by_month > 0)
         throw Error(Errc::BadData, "--method auto scores each origin on the days of its horizon, "
-                                   "and " + std::to_string(by_month) +
+                                   "and " +
+                                       std::to_string(by_month) +
                                        " offences are dated to the month only (as police.uk's "
                                        "are)");
     const std::vector<Candidate> candidates = auto_candidates(r.prospective);
@@ -352,8 +356,10 @@ AutoChoice choose_by_backtest(const PredictRequest& r, const engine::Incidents& 
     // Each offence's place in the police area, found once.
     const engine::AreaIndex area_index(police_area);
     std::vector<std::uint8_t> inside(inc.size());
-    tbb::parallel_for(std::size_t{0}, inc.size(), [&](std::size_t i)
-                      { inside[i] = area_index.locate({inc.x[i], inc.y[i]}) >= 0; });
+    tbb::parallel_for(std::size_t{0}, inc.size(),
+                      [&](std::size_t i) {
+                          inside[i] = area_index.locate({inc.x[i], inc.y[i]}) >= 0;
+                      });
     // The entry's cells on each grid placement, made once.
     std::map<std::pair<double, double>, std::pair<engine::GridSpec, engine::ForecastEntry>> grids;
     for (const auto& c : candidates)
@@ -382,8 +388,8 @@ AutoChoice choose_by_backtest(const PredictRequest& r, const engine::Incidents& 
             });
         std::vector<engine::Point2> tested;
         for (std::size_t i = 0; i < inc.size(); ++i)
-            if (const auto d = inc.day_of(i); inside[i] && d != engine::no_day && d >= origin &&
-                                              d <= last)
+            if (const auto d = inc.day_of(i);
+                inside[i] && d != engine::no_day && d >= origin && d <= last)
                 tested.push_back({inc.x[i], inc.y[i]});
         const double horizon_days = static_cast<double>(last - origin + 1);
         const auto record = [&](const std::string& label, const engine::EntryScore& s)
@@ -421,7 +427,7 @@ AutoChoice choose_by_backtest(const PredictRequest& r, const engine::Incidents& 
             record(candidates[c].label, s);
             if (progress)
                 progress(static_cast<double>(o * candidates.size() + c + 1) /
-                     static_cast<double>(origins * candidates.size()));
+                         static_cast<double>(origins * candidates.size()));
         }
     }
     reporter.done();
@@ -443,7 +449,8 @@ AutoChoice choose_by_backtest(const PredictRequest& r, const engine::Incidents& 
     nlohmann::json listed = nlohmann::json::array();
     for (std::size_t c = 0; c < candidates.size(); ++c)
     {
-        reporter.info(line(candidates[c].label, scores[c]) + (c == choice.chosen ? "  <- chosen" : ""));
+        reporter.info(line(candidates[c].label, scores[c]) +
+                      (c == choice.chosen ? "  <- chosen" : ""));
         const engine::OriginSpread s = engine::spread_over(scores[c]);
         listed.push_back({{"candidate", candidates[c].label}, {"mean", s.mean}, {"sd", s.sd}});
     }
@@ -451,7 +458,8 @@ AutoChoice choose_by_backtest(const PredictRequest& r, const engine::Incidents& 
     const auto newest = [&](const std::vector<double>& v)
     {
         return engine::spread_over(
-                   std::vector<double>(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(held_out)))
+                   std::vector<double>(v.begin(),
+                                       v.begin() + static_cast<std::ptrdiff_t>(held_out)))
             .mean;
     };
     const double naive_held_out = newest(naive);
@@ -484,22 +492,25 @@ CLI::App* add_predict_command(CLI::App& app, PredictRequest& r)
     cmd->add_option("--at", r.at,
                     "The day forecast, YYYY-MM-DD (default: the day after the data; offences "
                     "after it are left out)")
+        ->check(date_value())
         ->group("Prospective");
     cmd->add_option("--horizon", r.horizon,
                     "The period forecast from --at, days inclusive: 1W, 2W (7 or 14 days), 1M, 2M, "
                     "3M (calendar months); recorded with the forecast")
         ->group("Prospective");
-    cmd->add_option("--rules", r.rules,
-                    "nij2017: also write entry.shp, an entry in the form of the NIJ Real-Time Crime "
-                    "Forecasting Challenge (2017), and refuse one that breaks its rules (see below)")
+    cmd->add_option(
+           "--rules", r.rules,
+           "nij2017: also write entry.shp, an entry in the form of the NIJ Real-Time Crime "
+           "Forecasting Challenge (2017), and refuse one that breaks its rules (see below)")
         ->group("Forecast entry");
     cmd->add_option("--hot-area", r.hot_area_m2,
                     "With --rules: the hot cells' area, with its unit (0.25sqmi, 650000sqft, 1km2, "
                     "ha; default 0.25sqmi)")
         ->transform(area_unit())
         ->group("Forecast entry");
-    cmd->add_option("--metric", r.metric,
-                    "--method auto: the score candidates are ranked by, pai (default) or pei (PEI*)")
+    cmd->add_option(
+           "--metric", r.metric,
+           "--method auto: the score candidates are ranked by, pai (default) or pei (PEI*)")
         ->group("Forecast entry");
     cmd->add_option("--origins", r.origins,
                     "--method auto: rolling origins before --at, a horizon apart (default 12; the "
@@ -510,10 +521,12 @@ CLI::App* add_predict_command(CLI::App& app, PredictRequest& r)
     cmd->add_option("--street-field", r.street_field,
                     "Field holding each record's street, for each patrol cell's streets (default: "
                     "police.uk's Location, else a field called street, location or address)")
+        ->check(field_of("--offences"))
         ->group("Output");
     add_density_options(*cmd, r.density);
     cmd->add_option("--out-dir", r.out_dir,
                     "Folder for predict.tif, patrol_cells.gpkg and patrol_cells.csv")
+        ->check(output_folder())
         ->required()
         ->group("Output");
     add_run_options(*cmd, r.run);
@@ -530,13 +543,15 @@ CLI::App* add_predict_command(CLI::App& app, PredictRequest& r)
         "Which predicts better on your data? hotspot evaluate --rolling scores both, and plain "
         "kernel density,\n"
         "  month by month.\n"
-        "--rules nij2017 writes entry.shp as the NIJ challenge asked: square cells (--cell, default "
+        "--rules nij2017 writes entry.shp as the NIJ challenge asked: square cells (--cell, "
+        "default "
         "600ft) over the\n"
         "  whole police area (every feature of --boundaries), cut at its edge, in the data's own "
         "CRS and units\n"
         "  (--crs; the grid is drawn in it, redrawn in metres, so its cells are not rotated); a "
         "0/1 hotspot field,\n"
-        "  the hot cells being the highest risk until their area as cut reaches --hot-area. It needs "
+        "  the hot cells being the highest risk until their area as cut reaches --hot-area. It "
+        "needs "
         "--at and\n"
         "  --horizon, and refuses cells outside 62,500-360,000 sq ft (those cut by the edge aside) "
         "and hot areas\n"
@@ -545,7 +560,8 @@ CLI::App* add_predict_command(CLI::App& app, PredictRequest& r)
         "each an entry\n"
         "  for the same horizon and hot area on the offences that followed: ProMap of 4, 8 and 16 "
         "weeks,\n"
-        "  decay with half-lives of 14 and 56 days, kernel density of 8 weeks and sepp, each on the "
+        "  decay with half-lives of 14 and 56 days, kernel density of 8 weeks and sepp, each on "
+        "the "
         "grid as\n"
         "  given and moved half a cell west, north and both (Mohler and Porter 2018: placement "
         "moves PAI).\n"
@@ -619,8 +635,7 @@ nlohmann::json run_predict(const PredictRequest& r, Reporter& reporter)
                                      "of --boundaries: leave out --area and --extent");
         // The rules, before any work: square cells of 62,500-360,000 sq ft (sides of 250-600 ft),
         // hot cells of 0.25-0.75 sq mi.
-        const engine::Nij2017Rules asked = engine::check_nij2017(
-            {cell_m * cell_m}, hot_area_m2);
+        const engine::Nij2017Rules asked = engine::check_nij2017({cell_m * cell_m}, hot_area_m2);
         if (!asked.cells_met)
             throw Error(Errc::Usage, "--cell " + fixed(cell_m / 0.3048, 1) + " ft: cells of " +
                                          fixed(asked.smallest_sq_ft, 0) +
@@ -664,10 +679,10 @@ nlohmann::json run_predict(const PredictRequest& r, Reporter& reporter)
         // SEPP's background is fitted over the whole history.
         const engine::DayIndex first = earliest_day(inc);
         const engine::DayIndex earliest = first == engine::no_day ? day : std::min(day, first);
-        const double back_days = r.prospective.method == "promap"  ? 7.0 * r.prospective.weeks
+        const double back_days = r.prospective.method == "promap" ? 7.0 * r.prospective.weeks
                                  : r.prospective.method == "sepp" || r.prospective.method == "auto"
                                      ? double(day - earliest)
-                                                                   : 3.0 * r.prospective.half_life_days;
+                                     : 3.0 * r.prospective.half_life_days;
         const auto first_day = day - static_cast<engine::DayIndex>(std::ceil(back_days));
         require_covered(table, engine::month_of_day(first_day), engine::month_of_day(day - 1),
                         "the history of a forecast for " + engine::format_day(day) + " (" +
@@ -701,19 +716,17 @@ nlohmann::json run_predict(const PredictRequest& r, Reporter& reporter)
         grid = shifted(grid, choice.chosen.dx, choice.chosen.dy);
         auto_json = choice.summary;
     }
-    reporter.info("forecast   " + engine::format_day(day) + " by " +
-                  (spec.method == "promap"
-                       ? "ProMap, " + fixed(spec.band_m, 0) + " m and " +
-                             std::to_string(spec.weeks) + " weeks"
-                   : spec.method == "sepp"
-                       ? "a self-exciting point process per cell (Mohler et al. 2015)"
-                   : spec.method == "kde"
-                       ? "kernel density of the " + std::to_string(spec.weeks) + " weeks before"
-                       : "time-decayed density, half-life " +
-                             fixed(spec.half_life_days, 1) + " days") +
-                  (horizon ? ", over " + horizon->label + " (to " +
-                                 engine::format_day(horizon->last_day(day)) + ")"
-                           : std::string()));
+    reporter.info(
+        "forecast   " + engine::format_day(day) + " by " +
+        (spec.method == "promap" ? "ProMap, " + fixed(spec.band_m, 0) + " m and " +
+                                       std::to_string(spec.weeks) + " weeks"
+         : spec.method == "sepp" ? "a self-exciting point process per cell (Mohler et al. 2015)"
+         : spec.method == "kde"
+             ? "kernel density of the " + std::to_string(spec.weeks) + " weeks before"
+             : "time-decayed density, half-life " + fixed(spec.half_life_days, 1) + " days") +
+        (horizon ? ", over " + horizon->label + " (to " +
+                       engine::format_day(horizon->last_day(day)) + ")"
+                 : std::string()));
     const double horizon_days =
         horizon ? static_cast<double>(horizon->last_day(day) - day + 1) : 1.0;
     const engine::Raster<double> risk = prospective_surface(
@@ -748,13 +761,12 @@ nlohmann::json run_predict(const PredictRequest& r, Reporter& reporter)
     tiff.nodata = nodata_value;
     tiff.qgis_style = true;
     tiff.description = spec.method == "promap" ? "ProMap risk"
-                       : spec.method == "sepp"
-                           ? "SEPP expected offences"
-                           : "time-decayed density";
+                       : spec.method == "sepp" ? "SEPP expected offences"
+                                               : "time-decayed density";
     tiff.unit = spec.method == "promap" ? "ProMap score"
-                : spec.method == "sepp"
-                    ? "expected offences per cell in " + (horizon ? horizon->label : std::string("the day"))
-                    : "weighted offences per km²";
+                : spec.method == "sepp" ? "expected offences per cell in " +
+                                              (horizon ? horizon->label : std::string("the day"))
+                                        : "weighted offences per km²";
     tiff.metadata = {{"HOTSPOT_COMMAND", "predict"},
                      {"HOTSPOT_METHOD", spec.method},
                      {"HOTSPOT_FORECAST_DAY", engine::format_day(day)},
@@ -766,8 +778,7 @@ nlohmann::json run_predict(const PredictRequest& r, Reporter& reporter)
         tiff.metadata.emplace_back("HOTSPOT_PROMAP_WEEKS", std::to_string(spec.weeks));
     }
     else
-        tiff.metadata.emplace_back("HOTSPOT_HALF_LIFE_DAYS",
-                                   fixed(spec.half_life_days, 3));
+        tiff.metadata.emplace_back("HOTSPOT_HALF_LIFE_DAYS", fixed(spec.half_life_days, 3));
     nlohmann::json entry_json;
     if (entry_rules)
         entry_json = write_entry(out("entry.shp"), grid, risk, police_area, hot_area_m2,

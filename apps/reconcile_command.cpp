@@ -1,4 +1,5 @@
 #include "reconcile_command.hpp"
+#include "option_kinds.hpp"
 
 #include "hotspot/distributed/area_jobs.hpp"
 
@@ -170,12 +171,14 @@ void add_reconcile_setup_options(CLI::App& command, ReconcileSetup& s, bool code
             .add_option(
                 "--code-field", s.input.source.code_field,
                 "The area (beat) code typed on each record, e.g. \"LSOA code\" in police.uk data")
+            ->check(field_of("--offences"))
             ->group("Reconciliation");
     if (code_field_required)
         code->required();
     command
         .add_option("--areas", s.areas.path,
                     "Area polygons the codes refer to (beats, LSOAs...), any GDAL source")
+        ->check(layer_input("polygon"))
         ->required()
         ->group("Reconciliation");
     command.add_option("--areas-layer", s.areas.layer, "Layer of the area source")
@@ -183,15 +186,18 @@ void add_reconcile_setup_options(CLI::App& command, ReconcileSetup& s, bool code
     command
         .add_option("--area-code-field", s.areas.code_field,
                     "Field of the area layer holding each area's code")
+        ->check(field_of("--areas"))
         ->required()
         ->group("Reconciliation");
     command
         .add_option("--area-name-field", s.areas.name_field,
                     "Field of the area layer holding each area's name")
+        ->check(field_of("--areas"))
         ->group("Reconciliation");
     command
         .add_option("--aliases", s.aliases_path,
                     "CSV old_code,new_code of renamed, merged or split beats")
+        ->check(file_input("csv"))
         ->group("Reconciliation");
     command
         .add_option("--tolerance", s.tolerance_m,
@@ -347,6 +353,7 @@ CLI::App* add_reconcile_command(CLI::App& app, ReconcileRequest& r)
                     "Reconciled records: .gpkg, .geojson, or .fgb (FlatGeobuf holds no record "
                     "without a location: refused when there is one), or a PostGIS database "
                     "PG:\"dbname=... host=...\" with --table")
+        ->check(output_file("gpkg|geojson|fgb"))
         ->required()
         ->group("Output");
     cmd->add_option("--table", r.table,
@@ -355,6 +362,7 @@ CLI::App* add_reconcile_command(CLI::App& app, ReconcileRequest& r)
         ->group("Output");
     cmd->add_option("--report", r.report_path,
                     "Report CSV: counts per status, accuracy per area, confusions")
+        ->check(output_file("csv"))
         ->group("Output");
     add_run_options(*cmd, r.run);
     cmd->footer("Statuses: match, alias_match, corrected, filled, unknown_code, near_boundary, "

@@ -5,11 +5,17 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
+#include <string_view>
 
 namespace hotspot::app
 {
 
-Reporter::Reporter(bool quiet) : m_quiet(quiet), m_tty(::isatty(STDERR_FILENO) != 0) {}
+Reporter::Reporter(bool quiet) : m_quiet(quiet), m_tty(::isatty(STDERR_FILENO) != 0)
+{
+    const char* progress = std::getenv("HOTSPOT_PROGRESS");
+    m_lines = progress && std::string_view(progress) == "lines";
+}
 
 Reporter::Reporter(std::string* log) : m_quiet(false), m_tty(false), m_log(log) {}
 
@@ -36,7 +42,7 @@ void Reporter::warn(const std::string& text) const
 
 engine::ProgressFn Reporter::progress(const std::string& label)
 {
-    if (m_quiet || !m_tty || m_log)
+    if (m_quiet || !(m_tty || m_lines) || m_log)
         return {};
     m_label = label;
     m_shown_percent = -1;
@@ -51,6 +57,12 @@ engine::ProgressFn Reporter::progress(const std::string& label)
             if (m_shown_percent.compare_exchange_weak(shown, percent))
             {
                 std::lock_guard lock(m_mutex);
+                if (m_lines)
+                {
+                    std::fprintf(stderr, "progress %s %d%%\n", m_label.c_str(), percent);
+                    std::fflush(stderr);
+                    break;
+                }
                 const double elapsed =
                     std::chrono::duration<double>(std::chrono::steady_clock::now() - m_start)
                         .count();

@@ -31,6 +31,9 @@ class Reporter
   private:
     bool m_quiet;
     bool m_tty;
+    /// HOTSPOT_PROGRESS=lines: progress as whole lines ("progress kde 42%"), for a front end that
+    /// runs hotspot as a process (the QGIS provider) and has no terminal to draw on.
+    bool m_lines = false;
     std::string* m_log = nullptr;
     std::mutex m_mutex;
     std::string m_label;

@@ -1,4 +1,5 @@
 #include "snap_points_command.hpp"
+#include "option_kinds.hpp"
 
 #include "density.hpp"
 #include "hotspot/engine/core/error.hpp"
@@ -23,6 +24,7 @@ CLI::App* add_snap_points_command(CLI::App& app, SnapPointsRequest& r)
         ->group("Filters");
     cmd->add_option("--out", r.out_path,
                     "The points: CSV, or GeoPackage / GeoJSON / FlatGeobuf for a GIS")
+        ->check(output_file("csv|gpkg|geojson|fgb"))
         ->required()
         ->group("Output");
     add_run_options(*cmd, r.run);

@@ -1,4 +1,5 @@
 #include "tables_command.hpp"
+#include "option_kinds.hpp"
 
 #include "density.hpp"
 
@@ -64,6 +65,7 @@ CLI::App* add_tables_command(CLI::App& app, TablesRequest& r)
     cmd->add_option("--categories", r.categories_path,
                     "Category definitions CSV (default: the shipped Appendix 1 categories and "
                     "police.uk crime types)")
+        ->check(file_input("csv"))
         ->group("Tables");
     cmd->add_option("--category", r.categories,
                     "Only this category (repeatable), e.g. \"All Crime\"")
@@ -83,6 +85,7 @@ CLI::App* add_tables_command(CLI::App& app, TablesRequest& r)
     cmd->add_option("--population", r.population_path,
                     "CSV of area code and residents (a column called residents or population): "
                     "adds each count per 1,000 residents, to compare areas of different sizes")
+        ->check(file_input("csv"))
         ->group("Tables");
     cmd->add_option("--total-label", r.total_label, "Name of the total row (default: Force)")
         ->group("Tables");
@@ -91,7 +94,10 @@ CLI::App* add_tables_command(CLI::App& app, TablesRequest& r)
                     "\"<K\", and the change and percentage computed from them are left blank")
         ->group("Disclosure");
     cmd->add_option("--publish", r.publish, publish_help(false))->group("Disclosure");
-    cmd->add_option("--out", r.out_path, "Output CSV")->required()->group("Output");
+    cmd->add_option("--out", r.out_path, "Output CSV")
+        ->check(output_file("csv"))
+        ->required()
+        ->group("Output");
     add_run_options(*cmd, r.run);
     cmd->footer("Records count in the area their reconciled code names (give --code-field), so "
                 "records without a\n"
@@ -276,15 +282,13 @@ nlohmann::json run_tables(const TablesRequest& r, Reporter& reporter)
     if (compare)
     {
         period_labels = {this_period->label(), last_period->label()};
-        period_missing = {uncovered(this_period->from, this_period->to, "--this " +
-                                                                           this_period->label()),
-                          uncovered(last_period->from, last_period->to, "--last " +
-                                                                            last_period->label())};
+        period_missing = {
+            uncovered(this_period->from, this_period->to, "--this " + this_period->label()),
+            uncovered(last_period->from, last_period->to, "--last " + last_period->label())};
     }
     else if (last != engine::no_month)
     {
-        uncovered(first, last,
-                  "tables " + io::format_month(first) + ".." + io::format_month(last));
+        uncovered(first, last, "tables " + io::format_month(first) + ".." + io::format_month(last));
         for (auto m = first; m <= last; ++m)
         {
             period_labels.push_back(io::format_month(m));
@@ -349,12 +353,12 @@ nlohmann::json run_tables(const TablesRequest& r, Reporter& reporter)
         all_residents += std::max(residents[a], 0.0);
     }
     if (!without_population.empty())
-        reporter.warn(std::to_string(without_population.size()) + " areas have no residents in " +
-                      r.population_path + " (their rates are blank): " +
-                      engine::join(std::vector<std::string>(
-                          without_population.begin(),
-                          without_population.begin() +
-                              std::min<std::size_t>(5, without_population.size()))));
+        reporter.warn(
+            std::to_string(without_population.size()) + " areas have no residents in " +
+            r.population_path + " (their rates are blank): " +
+            engine::join(std::vector<std::string>(
+                without_population.begin(),
+                without_population.begin() + std::min<std::size_t>(5, without_population.size()))));
     // A count per 1,000 residents, blank where the count is not shown or the residents unknown.
     const auto rate = [&](std::int64_t n, double people, std::size_t period)
     {
@@ -372,8 +376,8 @@ nlohmann::json run_tables(const TablesRequest& r, Reporter& reporter)
         reporter.info("tables     this " + period_labels[0] + " against last " + period_labels[1]);
         for (std::size_t c = 0; c < categories.size(); ++c)
         {
-            const auto row = [&](const std::string& label, std::int64_t t, std::int64_t l,
-                                 double people)
+            const auto row =
+                [&](const std::string& label, std::int64_t t, std::int64_t l, double people)
             {
                 const bool hide = small(t) || small(l) || period_missing[0] || period_missing[1];
                 csv += io::csv_quote(categories[c].name) + "," + io::csv_quote(label) + "," +

@@ -1,4 +1,5 @@
 #include "trends_command.hpp"
+#include "option_kinds.hpp"
 
 #include "density.hpp"
 #include "hotspot/engine/core/error.hpp"
@@ -98,11 +99,13 @@ CLI::App* add_trends_command(CLI::App& app, TrendsRequest& r)
         ->transform(length_unit())
         ->group("Space-time cube");
     cmd->add_option("--extent", r.extent, "Cube extent xmin,ymin,xmax,ymax in the target CRS")
+        ->check(extent_value())
         ->group("Space-time cube");
     cmd->add_option("--boundaries", r.boundaries,
                     "Boundary polygons (repeatable): --area is looked up in them, and each "
                     "location is named after the polygon holding it (from the first layer "
                     "--area is not in, e.g. wards beside districts)")
+        ->check(layer_input("polygon"))
         ->group("Space-time cube");
     cmd->add_option("--boundaries-layer", r.boundaries_layer, "Layer of the boundary source")
         ->group("Space-time cube");
@@ -138,6 +141,7 @@ CLI::App* add_trends_command(CLI::App& app, TrendsRequest& r)
         ->group("Output");
     cmd->add_option("--out-dir", r.out_dir,
                     "Folder for trends.gpkg, cube.nc, trends_map.png and trends_summary.csv")
+        ->check(output_folder())
         ->required()
         ->group("Output");
     add_run_options(*cmd, r.run);
@@ -224,8 +228,8 @@ nlohmann::json run_trends(const TrendsRequest& r, Reporter& reporter)
     const auto& mask = study.mask;
 
     // --days/--hours weigh each offence by the share of its window inside them.
-    const bool weighted = !r.input.harm.empty() || !r.input.source.weight_field.empty() ||
-                          !table.hours_label.empty();
+    const bool weighted =
+        !r.input.harm.empty() || !r.input.source.weight_field.empty() || !table.hours_label.empty();
     const engine::SpaceTimeCube cube =
         engine::build_cube(inc, grid, mask ? &*mask : nullptr, *step, weighted);
     const double band = r.band_m ? *r.band_m : 2 * cell;
@@ -451,13 +455,12 @@ nlohmann::json run_trends(const TrendsRequest& r, Reporter& reporter)
         map.title = r.title.empty() ? "Emerging hot spots, " + cube.step_label(0) + " to " +
                                           cube.step_label(last)
                                     : r.title;
-        map.subtitle = std::to_string(cube.steps) + " steps of " + engine::to_string(*step) +
-                       "; cells of " + fixed(cell, 0) + " m; Gi* within " + fixed(band, 0) +
-                       " m and " + std::to_string(r.time_window) +
-                       " previous step(s), against the " + std::string(engine::to_string(global)) +
-                       "; FDR " + fixed(r.alpha, 3) + " per step" +
-                       (hours_label(r.input).empty() ? std::string()
-                                                     : "; only " + hours_label(r.input));
+        map.subtitle =
+            std::to_string(cube.steps) + " steps of " + engine::to_string(*step) + "; cells of " +
+            fixed(cell, 0) + " m; Gi* within " + fixed(band, 0) + " m and " +
+            std::to_string(r.time_window) + " previous step(s), against the " +
+            std::string(engine::to_string(global)) + "; FDR " + fixed(r.alpha, 3) + " per step" +
+            (hours_label(r.input).empty() ? std::string() : "; only " + hours_label(r.input));
         map.attribution = map_attribution(table, r.input, r.boundaries, r.boundaries_layer);
         io::render_map(map, out("trends_map.png"),
                        {.width_px = r.map_width_px, .overwrite = r.run.overwrite});

@@ -1,4 +1,5 @@
 #include "when_command.hpp"
+#include "option_kinds.hpp"
 
 #include "area_groups.hpp"
 #include "density.hpp"
@@ -46,24 +47,27 @@ CLI::App* add_when_command(CLI::App& app, WhenRequest& r)
     cmd->add_option("--boundaries", r.boundaries,
                     "Areas to give a signature each (wards, beats, districts): any GDAL polygon "
                     "source")
+        ->check(layer_input("polygon"))
         ->group("Groups");
     cmd->add_option("--boundaries-layer", r.boundaries_layer, "Layer of the --boundaries source")
         ->group("Groups");
     cmd->add_option("--area-field", r.area_field,
                     "Field naming each area (default: a field called like a name, such as "
                     "WD13NM or Name); areas of one name are one group")
+        ->check(field_of("--boundaries"))
         ->group("Groups");
     cmd->add_option("--hotspots", r.hotspots,
                     "Hotspots to give a signature each: the GeoPackage `hotspot hotspots` wrote")
+        ->check(layer_input("polygon"))
         ->group("Groups");
     cmd->add_option("--by", r.by,
                     "Also a signature for each month or year, to show whether the peak moves: "
                     "none (default), month or year")
-        ->check(CLI::IsMember({"none", "month", "year"}))
+        ->check(choice({"none", "month", "year"}))
         ->group("Signature");
     cmd->add_option("--week-starts", r.week_starts,
                     "The first day of the week in tables and charts: monday (default) or sunday")
-        ->check(CLI::IsMember({"monday", "sunday"}))
+        ->check(choice({"monday", "sunday"}))
         ->group("Signature");
     cmd->add_option("--permutations", r.permutations,
                     "Draws of the significance test of each area's and hotspot's hours against "
@@ -84,11 +88,12 @@ CLI::App* add_when_command(CLI::App& app, WhenRequest& r)
     cmd->add_option("--charts", r.charts,
                     "Heat-map charts of each signature: png, svg, both as png,svg (default), or "
                     "none")
-        ->check(CLI::IsMember({"png", "svg", "png,svg", "svg,png", "none"}))
+        ->check(choice({"png", "svg", "png,svg", "svg,png", "none"}))
         ->group("Output");
     cmd->add_option("--out-dir", r.out_dir,
                     "Folder for hour_of_week.csv (long: group, day, hour, weight), "
                     "hour_of_week_wide.csv (hours x days), readings.txt and the charts")
+        ->check(output_folder())
         ->required()
         ->group("Output");
     add_run_options(*cmd, r.run);
@@ -162,8 +167,8 @@ nlohmann::json run_when(const WhenRequest& r, Reporter& reporter)
     { return whole > 0 ? fixed(100 * part / whole, 1) + "%" : std::string("-"); };
     reporter.info("times      " + fixed(q.records, 0) + " offences with a day: " +
                   std::to_string(q.instants) + " at an instant, " + std::to_string(q.windows) +
-                  " in a window under a week (median " + fixed(q.median_window_hours, 1) +
-                  " h), " + std::to_string(q.weeks) + " in a window of a week or more (" +
+                  " in a window under a week (median " + fixed(q.median_window_hours, 1) + " h), " +
+                  std::to_string(q.weeks) + " in a window of a week or more (" +
                   percent(static_cast<double>(q.weeks), q.records) + "), " +
                   std::to_string(q.days) + " dated to the day without a time");
     if (q.untimed > 0)
@@ -259,8 +264,9 @@ nlohmann::json run_when(const WhenRequest& r, Reporter& reporter)
     std::string longform = "group_kind,group,period,day,hour,weight,share,p_value,above_rest\n";
     std::string wide = "group_kind,group,period,hour";
     for (int d = 0; d < 7; ++d)
-        wide += "," + std::string(engine::weekday_abbreviation(
-                          engine::shown_hour(d * 24, week_start) / 24));
+        wide +=
+            "," +
+            std::string(engine::weekday_abbreviation(engine::shown_hour(d * 24, week_start) / 24));
     wide += ",total\n";
     for (const auto& row : rows)
     {
@@ -270,16 +276,16 @@ nlohmann::json run_when(const WhenRequest& r, Reporter& reporter)
         {
             const int h = engine::shown_hour(k, week_start);
             const double w = row.signature.hours[static_cast<std::size_t>(h)];
-            longform += head + std::string(engine::weekday_abbreviation(h / 24)) + "," +
-                        two(h % 24) + ":00," + fixed(w, 6) + "," +
-                        (row.signature.total > 0 ? fixed(w / row.signature.total, 6) : "") + "," +
-                        (row.significance
-                             ? fixed(row.significance->p[static_cast<std::size_t>(h)], 4) + "," +
-                                   (row.significance->above.test(static_cast<std::size_t>(h))
-                                        ? "yes"
-                                        : "no")
-                             : std::string(",")) +
-                        "\n";
+            longform +=
+                head + std::string(engine::weekday_abbreviation(h / 24)) + "," + two(h % 24) +
+                ":00," + fixed(w, 6) + "," +
+                (row.signature.total > 0 ? fixed(w / row.signature.total, 6) : "") + "," +
+                (row.significance
+                     ? fixed(row.significance->p[static_cast<std::size_t>(h)], 4) + "," +
+                           (row.significance->above.test(static_cast<std::size_t>(h)) ? "yes"
+                                                                                      : "no")
+                     : std::string(",")) +
+                "\n";
         }
         for (int hour = 0; hour < 24; ++hour)
         {
@@ -303,12 +309,10 @@ nlohmann::json run_when(const WhenRequest& r, Reporter& reporter)
     std::vector<std::pair<std::string, io::HourChart>> charts;
     const std::string clock = r.timezone.empty() ? std::string("local clock time as recorded")
                                                  : r.timezone + " clock time as recorded";
-    const std::string filter_note =
-        table.hours_label.empty() ? "" : "; only " + table.hours_label;
+    const std::string filter_note = table.hours_label.empty() ? "" : "; only " + table.hours_label;
     for (const auto& row : rows)
     {
-        const std::string label =
-            row.kind == "all" ? "all offences" : row.kind + " " + row.name;
+        const std::string label = row.kind == "all" ? "all offences" : row.kind + " " + row.name;
         const std::string subject =
             (row.kind == "all" ? "the " : row.kind + " " + row.name + "'s ") + what;
         auto lines = engine::describe_signature(row.signature, subject);
@@ -352,10 +356,12 @@ nlohmann::json run_when(const WhenRequest& r, Reporter& reporter)
                          table.coverage.describe() + filter_note;
         chart.reading = lines.front();
         chart.unit = what + " (aoristic weight)";
-        chart.note = "Hours of " + clock + ". Each offence weighs 1, spread over its window "
-                                           "(aoristic analysis). Made with hotspot.";
+        chart.note = "Hours of " + clock +
+                     ". Each offence weighs 1, spread over its window "
+                     "(aoristic analysis). Made with hotspot.";
         chart.week_start = week_start;
-        charts.emplace_back(row.kind == "all" ? "all" : row.kind + "_" + io::file_name_part(row.name),
+        charts.emplace_back(row.kind == "all" ? "all"
+                                              : row.kind + "_" + io::file_name_part(row.name),
                             std::move(chart));
     }
 
@@ -367,8 +373,7 @@ nlohmann::json run_when(const WhenRequest& r, Reporter& reporter)
     for (const auto& [name, chart] : charts)
         for (const auto& ext : chart_extensions)
         {
-            io::render_hour_chart(chart, (dir / ("chart_" + name + ext)).string(),
-                                  r.run.overwrite);
+            io::render_hour_chart(chart, (dir / ("chart_" + name + ext)).string(), r.run.overwrite);
             written.push_back("chart_" + name + ext);
         }
     reporter.info("wrote      " + r.out_dir + ": " + std::to_string(written.size()) + " files");

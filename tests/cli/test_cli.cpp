@@ -10,6 +10,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -49,6 +50,82 @@ TEST_CASE("Version and help", "[cli]")
     CHECK(run_hotspot("").exit_code == 0);
 }
 
+TEST_CASE("help --json describes every command and option, with each option's kind", "[cli]")
+{
+    const auto described = run_hotspot("help --json");
+    REQUIRE(described.exit_code == 0);
+    const auto registry = nlohmann::json::parse(described.out);
+    CHECK(registry["program"] == "hotspot");
+    std::set<std::string> commands;
+    const std::set<std::string> kinds = {"points",      "layer",        "raster", "file", "field",
+                                         "extent",      "crs",          "length", "area", "date",
+                                         "choice",      "integer",      "number", "flag", "text",
+                                         "output-file", "output-folder"};
+    for (const auto& command : registry["commands"])
+    {
+        const std::string name = command["name"];
+        commands.insert(name);
+        // The same options as the command's --help, and each of a known kind.
+        const std::string help = run_hotspot("help " + name).out;
+        std::map<std::string, std::string> kind_of;
+        for (const auto& option : command["options"])
+            kind_of[option["name"]] = option["kind"];
+        for (const auto& option : command["options"])
+        {
+            const std::string option_name = option["name"];
+            INFO(name << " " << option_name);
+            CHECK(kinds.count(option["kind"]));
+            if (option_name.rfind("--", 0) == 0)
+                CHECK_THAT(help, Catch::Contains(option_name));
+            // A field names the option of its layer, in the same command.
+            if (option["kind"] == "field")
+                CHECK(
+                    (kind_of[option["layer"]] == "points" || kind_of[option["layer"]] == "layer"));
+        }
+        // And every option --help lists is described.
+        std::istringstream lines(help);
+        for (std::string line; std::getline(lines, line);)
+            if (line.rfind("  -", 0) == 0)
+            {
+                std::string names = line.substr(2, line.find(' ', 2) - 2);
+                const auto long_at = names.find("--");
+                names = names.substr(long_at, names.find(',', long_at) - long_at);
+                if (names != "--help")
+                    CHECK(kind_of.count(names));
+            }
+    }
+    CHECK(commands == std::set<std::string>{"kde", "hotspots", "map", "evaluate", "displacement",
+                                            "reconcile", "tables", "compare", "snap-points",
+                                            "trends", "near-repeat", "predict", "when",
+                                            "patrol-plan", "batch"});
+
+    const auto kde = nlohmann::json::parse(run_hotspot("help kde --json").out)["commands"];
+    REQUIRE(kde.size() == 1);
+    std::map<std::string, nlohmann::json> option;
+    for (const auto& o : kde[0]["options"])
+        option[o["name"]] = o;
+    CHECK(option["--offences"]["kind"] == "points");
+    CHECK(option["--offences"]["required"] == true);
+    CHECK(option["--cell"]["kind"] == "length");
+    CHECK(option["--cell"]["unit"] == "m");
+    CHECK(option["--extent"]["kind"] == "extent");
+    CHECK(option["--boundaries"]["geometry"] == "polygon");
+    CHECK(option["--out"]["kind"] == "output-file");
+    CHECK(option["--out"]["extensions"] == "tif");
+    CHECK(option["--out"]["excludes"] == nlohmann::json::array({"--tiles-dir"}));
+    CHECK(option["--date-field"]["layer"] == "--offences");
+    CHECK(option["--untimed"]["choices"] == nlohmann::json::array({"day", "drop"}));
+    CHECK(option["--untimed"]["default"] == "day");
+    CHECK(option["--crime-type"]["repeatable"] == true);
+    CHECK(option["--crime-type"]["parameter"] == "CRIME_TYPE");
+    CHECK(option["--target-crs"]["kind"] == "crs");
+    CHECK(option["--adaptive"]["kind"] == "flag");
+    // --help names what a value is.
+    CHECK_THAT(run_hotspot("help kde").out,
+               Catch::Contains("--date-field FIELD") && Catch::Contains("--target-crs CRS"));
+    CHECK(run_hotspot("help frobnicate --json").exit_code == 2);
+}
+
 TEST_CASE("Usage errors exit 2 and name the problem", "[cli]")
 {
     const auto unknown = run_hotspot("kde --fly-me-to-the-moon");
@@ -75,8 +152,8 @@ TEST_CASE("Usage errors exit 2 and name the problem", "[cli]")
     CHECK_THAT(command.err, Catch::Contains("unknown command 'hotspts'. Did you mean hotspots?"));
     const auto twice = run_hotspot("kde" + sept + " --cell 25 --cell 50");
     CHECK(twice.exit_code == 2);
-    CHECK_THAT(twice.err, Catch::Contains("--cell given twice") &&
-                              !Catch::Contains("At Most 1 required"));
+    CHECK_THAT(twice.err,
+               Catch::Contains("--cell given twice") && !Catch::Contains("At Most 1 required"));
     const auto not_number = run_hotspot("kde" + sept + " --cell 25x");
     CHECK(not_number.exit_code == 2);
     CHECK_THAT(not_number.err, Catch::Contains("--cell: '25x' is not a number"));
@@ -163,19 +240,21 @@ TEST_CASE("Lengths take their units: 250m, 0.25km and 820.2099737532808ft are on
           "[cli][units]")
 {
     const std::string dir = fresh_temp_dir("units");
-    const std::string base = "kde --offences " + september +
-                             " --extent 566000,145800,586000,165800 --quiet --out ";
-    REQUIRE(run_hotspot(base + quoted(dir + "/bare.tif") + " --cell 50 --bandwidth 250")
-                .exit_code == 0);
-    REQUIRE(run_hotspot(base + quoted(dir + "/m.tif") + " --cell 50m --bandwidth 250m")
-                .exit_code == 0);
+    const std::string base =
+        "kde --offences " + september + " --extent 566000,145800,586000,165800 --quiet --out ";
+    REQUIRE(
+        run_hotspot(base + quoted(dir + "/bare.tif") + " --cell 50 --bandwidth 250").exit_code ==
+        0);
+    REQUIRE(run_hotspot(base + quoted(dir + "/m.tif") + " --cell 50m --bandwidth 250m").exit_code ==
+            0);
     REQUIRE(run_hotspot(base + quoted(dir + "/km.tif") + " --cell 0.05km --bandwidth 0.25km")
                 .exit_code == 0);
     CHECK(slurp(dir + "/bare.tif") == slurp(dir + "/m.tif"));
     CHECK(slurp(dir + "/bare.tif") == slurp(dir + "/km.tif"));
     // Feet are international feet: 250 m is 820.2099737532808 ft.
-    REQUIRE(run_hotspot(base + quoted(dir + "/ft.tif") + " --cell 50 --bandwidth 820.2099737532808ft")
-                .exit_code == 0);
+    REQUIRE(
+        run_hotspot(base + quoted(dir + "/ft.tif") + " --cell 50 --bandwidth 820.2099737532808ft")
+            .exit_code == 0);
     const auto ft = io::read_geotiff(dir + "/ft.tif");
     CHECK(std::stod(ft.metadata.at("HOTSPOT_BANDWIDTH_M")) == Approx(250).epsilon(1e-12));
     const auto bad = run_hotspot(base + quoted(dir + "/x.tif") + " --bandwidth 300 parsecs");
