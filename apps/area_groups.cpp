@@ -50,9 +50,9 @@ AreaGrouping group_by_areas(const RunOptions& run, const std::string& path,
                             const io::OffenceTable& table, Reporter& reporter)
 {
     const auto layer = load_areas(run, path, layer_name, table.target_crs);
-    const std::size_t field = name_field.empty() ? area_name_field(*layer)
-                                                 : io::field_index(*layer, name_field,
-                                                                   "--area-field");
+    const std::size_t field = name_field.empty()
+                                  ? area_name_field(*layer)
+                                  : io::field_index(*layer, name_field, "--area-field");
     const auto index = load_area_index(run, path, layer_name, table.target_crs);
     AreaGrouping g =
         group(io::shapes(*layer), *index, table.incidents, "area", io::field_values(*layer, field));

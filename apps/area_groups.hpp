@@ -14,8 +14,8 @@ struct AreaGrouping
 {
     std::string kind; ///< "area" or "hotspot"
     std::vector<std::string> names;
-    std::vector<std::int32_t> of; ///< per offence: its group, -1 in none
-    std::vector<double> area_m2;  ///< per group: its polygons' area
+    std::vector<std::int32_t> of;             ///< per offence: its group, -1 in none
+    std::vector<double> area_m2;              ///< per group: its polygons' area
     std::vector<engine::MultiPolygon> shapes; ///< per group: its polygons
 };
 

@@ -36,14 +36,14 @@ struct OffenceInput
     std::vector<std::string> crime_types;
     std::string target_crs;
     std::string rejects_path;
-    std::string harm; ///< a harm table: ons-css, ons-css-codes or a CSV file
+    std::string harm;   ///< a harm table: ons-css, ons-css-codes or a CSV file
     std::string covers; ///< "FROM..TO": the months the source covers, where the analyst knows
     std::vector<std::string> attribution; ///< credits for sources the tool cannot name itself
     /// How the period was asked for, for messages, when not as --from/--to ("--at 2017-03-01
     /// --horizon 1M").
     std::string period_said;
-    std::string days;    ///< --days: "fri,sat"
-    std::string hours;   ///< --hours: "20-04"
+    std::string days;  ///< --days: "fri,sat"
+    std::string hours; ///< --hours: "20-04"
 };
 
 class DataCache;

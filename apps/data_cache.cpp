@@ -48,8 +48,8 @@ std::shared_ptr<const io::OffenceTable> DataCache::offences(const io::OffenceSou
                             '\n' + s.crs + '\n' + s.date_field + '\n' + s.type_field + '\n' +
                             s.id_field + '\n' + s.weight_field + '\n' + s.code_field + '\n' +
                             s.time_field + '\n' + s.end_date_field + '\n' + s.end_time_field +
-                            '\n' + (s.drop_untimed ? "drop" : "day") + '\n' + s.date_format +
-                            '\n' + s.delimiter + '\n' + target_crs;
+                            '\n' + (s.drop_untimed ? "drop" : "day") + '\n' + s.date_format + '\n' +
+                            s.delimiter + '\n' + target_crs;
     return get(m_offences, key,
                [&]
                {

@@ -11,6 +11,7 @@
 #include "hotspot/io/csv.hpp"
 #include "hotspot/io/files.hpp"
 #include "hotspot/io/geotiff.hpp"
+#include "hotspot/io/layer_style.hpp"
 #include "hotspot/io/map.hpp"
 #include "hotspot/io/postgis.hpp"
 #include "hotspot/io/vector.hpp"
@@ -243,6 +244,8 @@ CLI::App* add_hotspots_command(CLI::App& app, HotspotsRequest& r)
         ->check(output_file("png|pdf|svg"))
         ->group("Map");
     cmd->add_option("--show", r.show, "Hotspots to print (default 10)")->group("Output");
+    add_legend_option(*cmd, r.style);
+    add_sld_option(*cmd, r.style);
     add_run_options(*cmd, r.run);
     cmd->footer(
         "Each hotspot: rank, area, offences inside (records, not density), share of all offences, "
@@ -270,6 +273,7 @@ CLI::App* add_map_command(CLI::App& app, HotspotsRequest& r)
     cmd->add_option("--out", r.map_path, "The map: .png, .pdf or .svg (this, --html or both)")
         ->check(output_file("png|pdf|svg"))
         ->group("Output");
+    add_legend_option(*cmd, r.style);
     add_run_options(*cmd, r.run);
     cmd->footer(
         "Takes the options of 'hotspot hotspots'. Example:\n"
@@ -514,6 +518,7 @@ io::MapContent map_content(const HotspotsRequest& r, const HotspotAnalysis& a)
     map.surface = published_surface(d);
     map.nodata = nodata_value;
     map.units = density_unit(r.input, d.options.units);
+    map.legend_max = r.style.legend_max;
     map.boundaries = map_boundaries(d.study_area, r.density.boundaries, r.density.boundaries_layer,
                                     a.table.target_crs, r.run, d.surface.grid.extent());
     for (std::size_t i = 0; i < a.spots.size(); ++i)
@@ -665,6 +670,7 @@ nlohmann::json run_map(const HotspotsRequest& r, Reporter& reporter)
     check_hotspot_method(r.method);
     if (r.surface_path.empty())
         check_density_spec(r.density);
+    check_style_options(r.style);
     make_filter(r.input);
     if (r.map_path.empty() && r.html_path.empty())
         throw Error(Errc::Usage, "map: say where to draw it: --out FILE.png (or .pdf, .svg), "
@@ -711,6 +717,10 @@ nlohmann::json run_hotspots(const HotspotsRequest& r, Reporter& reporter, Hotspo
          {"hotspots.gpkg", "hotspots.geojson", "patrol_list.csv", "density.tif", "density.qml"})
         if (files)
             io::check_output_path(out(name), r.run.overwrite);
+    check_style_options(r.style);
+    if (files)
+        for (const char* name : {"hotspots.gpkg", "density.tif"})
+            io::check_sld_output(out(name), r.style.sld, r.run.overwrite);
     if (!r.table_out.empty())
         io::check_vector_output(r.table_out, r.table, r.run.overwrite);
     check_map_outputs(r);
@@ -800,6 +810,9 @@ nlohmann::json run_hotspots(const HotspotsRequest& r, Reporter& reporter, Hotspo
         for (const auto& [field, unit] : units)
             metadata["hotspot_unit_" + field] = unit;
         writer.set_metadata(metadata);
+        // Red outlines labelled by rank over the density, named in QGIS's identify results.
+        io::apply_style(writer, io::ranked_outlines("name"), io::GeometryKind::MultiPolygon, where,
+                        layer, r.style.sld && where == out("hotspots.gpkg"), r.run.overwrite);
         for (std::size_t i = 0; i < spots.size(); ++i)
             writer.add_polygon(spots[i].outline, rows[i]);
         writer.commit();
@@ -839,6 +852,8 @@ nlohmann::json run_hotspots(const HotspotsRequest& r, Reporter& reporter, Hotspo
             tiff.metadata = density_metadata(r.density, density, r.input, inc);
         tiff.metadata.emplace_back("HOTSPOT_HOTSPOT_METHOD", cells.description);
         tiff.qgis_style = true;
+        tiff.legend_max = r.style.legend_max;
+        tiff.sld = r.style.sld;
         io::write_geotiff(out("density.tif"), published_surface(density), table.target_crs, tiff);
     }
     if (in_memory)

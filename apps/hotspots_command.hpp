@@ -6,6 +6,7 @@
 #include "hotspot/io/basemap.hpp"
 #include "hotspot/io/places.hpp"
 #include "hotspot/io/vector.hpp"
+#include "style_options.hpp"
 
 #include <optional>
 #include <string>
@@ -60,6 +61,7 @@ struct HotspotsRequest
     io::Basemap basemap;   ///< under the density on both maps
     std::string title;     ///< of the map
     int map_width_px = 1600;
+    StyleOptions style; ///< the density legend's top; SLD copies of the styles
     RunOptions run;
 };
 

@@ -4,7 +4,7 @@
 #include "hotspot/engine/core/text.hpp"
 #include "hotspot/io/files.hpp"
 #include "hotspot/io/geotiff.hpp"
-#include "hotspot/io/raster_style.hpp"
+#include "hotspot/io/layer_style.hpp"
 
 #include <chrono>
 
@@ -30,6 +30,8 @@ CLI::App* add_kde_command(CLI::App& app, KdeRequest& r)
         ->excludes(out);
     cmd->add_flag("--float64", r.float64, "Write Float64 samples instead of Float32")
         ->group("Output");
+    add_legend_option(*cmd, r.style);
+    add_sld_option(*cmd, r.style);
     add_run_options(*cmd, r.run);
     cmd->footer(
         "Example:\n  hotspot kde --offences data/police_uk/2019-09-kent-street.csv --boundaries "
@@ -46,6 +48,7 @@ nlohmann::json run_kde(const KdeRequest& r, Reporter& reporter, KdeSurface* in_m
     const auto started = std::chrono::steady_clock::now();
     // Refuse bad options and unwritable outputs before reading anything.
     check_density_spec(r.density);
+    check_style_options(r.style);
     make_filter(r.input);
     const bool tiled = !r.tiles_dir.empty();
     if (r.out_path.empty() && !tiled && !in_memory)
@@ -55,7 +58,10 @@ nlohmann::json run_kde(const KdeRequest& r, Reporter& reporter, KdeSurface* in_m
     {
         io::check_output_path(r.out_path, r.run.overwrite);
         if (!tiled)
+        {
             io::check_output_path(io::style_path_for(r.out_path), r.run.overwrite);
+            io::check_sld_output(r.out_path, r.style.sld, r.run.overwrite);
+        }
     }
     if (tiled)
         io::check_output_folder(r.tiles_dir, r.run.overwrite);
@@ -76,6 +82,8 @@ nlohmann::json run_kde(const KdeRequest& r, Reporter& reporter, KdeSurface* in_m
         tiff.unit = density_unit(r.input, d.options.units);
         tiff.metadata = density_metadata(r.density, d, r.input, table.incidents);
         tiff.qgis_style = !tiled; // a tiled surface is opened through its VRT
+        tiff.legend_max = r.style.legend_max;
+        tiff.sld = r.style.sld;
         return tiff;
     };
     // A grid too large for memory goes to the GeoTIFF a strip of rows at a time; tiles always do.

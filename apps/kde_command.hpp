@@ -2,6 +2,7 @@
 
 #include "cli.hpp"
 #include "density.hpp"
+#include "style_options.hpp"
 
 #include <string>
 
@@ -16,6 +17,7 @@ struct KdeRequest
     std::string out_path;
     std::string tiles_dir; ///< instead of one COG: a folder of tiles and a VRT
     bool float64 = false;
+    StyleOptions style;
     RunOptions run;
 };
 

@@ -29,23 +29,49 @@ std::vector<std::string> split(const std::string& text)
 {
     std::vector<std::string> parts;
     std::size_t start = 0;
-    for (std::size_t end; (end = text.find(separator, start)) != std::string::npos;
-         start = end + 1)
+    for (std::size_t end; (end = text.find(separator, start)) != std::string::npos; start = end + 1)
         parts.push_back(text.substr(start, end - start));
     parts.push_back(text.substr(start));
     return parts;
 }
 } // namespace
 
-CLI::Validator points_input() { return declare({"points", "point", {}}); }
-CLI::Validator layer_input(const std::string& geometry) { return declare({"layer", geometry, {}}); }
-CLI::Validator raster_input() { return declare({"raster", "tif", {}}); }
-CLI::Validator file_input(const std::string& extensions) { return declare({"file", extensions, {}}); }
-CLI::Validator field_of(const std::string& layer_option) { return declare({"field", layer_option, {}}); }
-CLI::Validator extent_value() { return declare({"extent", "", {}}); }
-CLI::Validator crs_value() { return declare({"crs", "", {}}); }
-CLI::Validator date_value() { return declare({"date", "", {}}); }
-CLI::Validator output_folder() { return declare({"output-folder", "", {}}); }
+CLI::Validator points_input()
+{
+    return declare({"points", "point", {}});
+}
+CLI::Validator layer_input(const std::string& geometry)
+{
+    return declare({"layer", geometry, {}});
+}
+CLI::Validator raster_input()
+{
+    return declare({"raster", "tif", {}});
+}
+CLI::Validator file_input(const std::string& extensions)
+{
+    return declare({"file", extensions, {}});
+}
+CLI::Validator field_of(const std::string& layer_option)
+{
+    return declare({"field", layer_option, {}});
+}
+CLI::Validator extent_value()
+{
+    return declare({"extent", "", {}});
+}
+CLI::Validator crs_value()
+{
+    return declare({"crs", "", {}});
+}
+CLI::Validator date_value()
+{
+    return declare({"date", "", {}});
+}
+CLI::Validator output_folder()
+{
+    return declare({"output-folder", "", {}});
+}
 CLI::Validator output_file(const std::string& extensions)
 {
     return declare({"output-file", extensions, {}});
@@ -110,10 +136,11 @@ OptionKind kind_of(CLI::Option& option)
 void name_value_types(CLI::App& command)
 {
     static const std::map<std::string, std::string> type_names = {
-        {"points", "FILE"},  {"layer", "FILE"},      {"raster", "FILE"},
-        {"file", "FILE"},    {"field", "FIELD"},     {"extent", "XMIN,YMIN,XMAX,YMAX"},
-        {"crs", "CRS"},      {"date", "DATE"},       {"output-file", "FILE"},
-        {"output-folder", "FOLDER"}};
+        {"points", "FILE"},      {"layer", "FILE"},
+        {"raster", "FILE"},      {"file", "FILE"},
+        {"field", "FIELD"},      {"extent", "XMIN,YMIN,XMAX,YMAX"},
+        {"crs", "CRS"},          {"date", "DATE"},
+        {"output-file", "FILE"}, {"output-folder", "FOLDER"}};
     for (CLI::Option* option : command.get_options())
     {
         const auto it = type_names.find(kind_of(*option).kind);

@@ -13,6 +13,7 @@
 #include "hotspot/io/csv.hpp"
 #include "hotspot/io/files.hpp"
 #include "hotspot/io/geotiff.hpp"
+#include "hotspot/io/layer_style.hpp"
 #include "hotspot/io/vector.hpp"
 
 #include <tbb/parallel_for.h>
@@ -529,6 +530,8 @@ CLI::App* add_predict_command(CLI::App& app, PredictRequest& r)
         ->check(output_folder())
         ->required()
         ->group("Output");
+    add_legend_option(*cmd, r.style);
+    add_sld_option(*cmd, r.style);
     add_run_options(*cmd, r.run);
     cmd->footer(
         "ProMap (Bowers, Johnson and Pease 2004): each offence up to --weeks whole weeks old adds "
@@ -664,6 +667,9 @@ nlohmann::json run_predict(const PredictRequest& r, Reporter& reporter)
         outputs.push_back("backtest.csv");
     for (const auto& name : outputs)
         io::check_output_path(out(name), r.run.overwrite);
+    check_style_options(r.style);
+    for (const char* name : {"predict.tif", "patrol_cells.gpkg"})
+        io::check_sld_output(out(name), r.style.sld, r.run.overwrite);
 
     io::ReadOptions read; // each record's text for its street, read again for the cells listed
     read.keep_raw = true;
@@ -760,6 +766,8 @@ nlohmann::json run_predict(const PredictRequest& r, Reporter& reporter)
     tiff.float64 = true;
     tiff.nodata = nodata_value;
     tiff.qgis_style = true;
+    tiff.legend_max = r.style.legend_max;
+    tiff.sld = r.style.sld;
     tiff.description = spec.method == "promap" ? "ProMap risk"
                        : spec.method == "sepp" ? "SEPP expected offences"
                                                : "time-decayed density";
@@ -814,6 +822,8 @@ nlohmann::json run_predict(const PredictRequest& r, Reporter& reporter)
                             {"x", io::FieldType::Real},
                             {"y", io::FieldType::Real}},
                            r.run.overwrite);
+    io::apply_style(cells, io::ranked_outlines("area"), io::GeometryKind::MultiPolygon,
+                    out("patrol_cells.gpkg"), "patrol_cells", r.style.sld, r.run.overwrite);
     std::string csv = "rank,risk,share,area,streets,x,y\n";
     nlohmann::json listed = nlohmann::json::array();
     reporter.info("patrol     the " + std::to_string(top) + " cells of highest risk:");

@@ -2,6 +2,7 @@
 
 #include "cli.hpp"
 #include "density.hpp"
+#include "style_options.hpp"
 
 #include "hotspot/engine/core/incidents.hpp"
 
@@ -45,15 +46,16 @@ struct PredictRequest
     OffenceInput input;
     DensitySpec density;
     ProspectiveSpec prospective;
-    std::string at;           ///< the day forecast, YYYY-MM-DD (default: the day after the data)
-    std::string horizon;      ///< the period forecast from --at: 1W, 2W, 1M, 2M, 3M
-    std::string rules;        ///< "nij2017": write and check an entry in the challenge's form
+    std::string at;      ///< the day forecast, YYYY-MM-DD (default: the day after the data)
+    std::string horizon; ///< the period forecast from --at: 1W, 2W, 1M, 2M, 3M
+    std::string rules;   ///< "nij2017": write and check an entry in the challenge's form
     std::optional<double> hot_area_m2; ///< the entry's hot cells (default 0.25 sq mi)
     std::string metric = "pai";        ///< --method auto: pai or pei
     int origins = 12;                  ///< --method auto: rolling origins
-    int top = 20;             ///< patrol cells listed
-    std::string street_field; ///< for each patrol cell's streets (police.uk: Location)
+    int top = 20;                      ///< patrol cells listed
+    std::string street_field;          ///< for each patrol cell's streets (police.uk: Location)
     std::string out_dir;
+    StyleOptions style;
     RunOptions run;
 };
 

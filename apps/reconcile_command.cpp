@@ -7,6 +7,7 @@
 #include "hotspot/engine/core/text.hpp"
 #include "hotspot/io/csv.hpp"
 #include "hotspot/io/files.hpp"
+#include "hotspot/io/layer_style.hpp"
 #include "hotspot/io/postgis.hpp"
 #include "hotspot/io/vector.hpp"
 
@@ -35,6 +36,23 @@ constexpr std::array<std::string_view, engine::record_status_count> status_meani
     "location beyond tolerance of every area",
     "no usable coordinates: a valid recorded code is kept",
     "default point, (0,0), swapped or out-of-range coordinates: recorded code wins"};
+
+// A colour per status, as QGIS opens the records: agreement in greens, codes the location gave
+// in blue, disagreements in warm colours, doubtful locations in magenta.
+io::VectorStyle status_style()
+{
+    constexpr int colours[engine::record_status_count] = {
+        0x1a9641, 0xa6d96a, 0xfdae61, 0x2b83ba, 0x7b3294, 0xe6c229, 0xd7191c, 0x999999, 0xc51b7d};
+    io::VectorStyle style;
+    style.category_field = "status";
+    style.display_field = "code_final";
+    for (std::size_t s = 0; s < engine::record_status_count; ++s)
+        style.categories.push_back({std::string(engine::to_string(static_cast<RecordStatus>(s))),
+                                    ((colours[s] >> 16) & 255) / 255.0,
+                                    ((colours[s] >> 8) & 255) / 255.0, (colours[s] & 255) / 255.0,
+                                    1.0});
+    return style;
+}
 
 std::string percent(std::int64_t part, std::int64_t whole)
 {
@@ -364,6 +382,7 @@ CLI::App* add_reconcile_command(CLI::App& app, ReconcileRequest& r)
                     "Report CSV: counts per status, accuracy per area, confusions")
         ->check(output_file("csv"))
         ->group("Output");
+    add_sld_option(*cmd, r.style);
     add_run_options(*cmd, r.run);
     cmd->footer("Statuses: match, alias_match, corrected, filled, unknown_code, near_boundary, "
                 "outside, no_location,\n"
@@ -381,6 +400,8 @@ nlohmann::json run_reconcile(const ReconcileRequest& r, Reporter& reporter)
     // Refuse bad requests before any work.
     parse_trust(r.setup.trust);
     io::check_vector_output(r.out_path, r.table, r.run.overwrite);
+    if (!io::is_postgis(r.out_path))
+        io::check_sld_output(r.out_path, r.style.sld, r.run.overwrite);
     check_outputs(r.run, {&r.report_path, &r.run.summary_json_path, &r.setup.input.rejects_path});
     std::vector<AreaLayerSpec> extra;
     for (const auto& text : r.assign)
@@ -427,6 +448,9 @@ nlohmann::json run_reconcile(const ReconcileRequest& r, Reporter& reporter)
     }
     io::VectorWriter writer(r.out_path, r.table.empty() ? "reconciled" : r.table,
                             rec.table.target_crs, io::GeometryKind::Point, fields, r.run.overwrite);
+    io::apply_style(writer, status_style(), io::GeometryKind::Point, r.out_path,
+                    r.table.empty() ? "reconciled" : r.table,
+                    r.style.sld && !io::is_postgis(r.out_path), r.run.overwrite);
     const auto progress = reporter.progress("writing");
     const std::size_t n = rec.records.size();
     // Each record's values, made from its text and its outcome.

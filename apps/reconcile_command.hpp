@@ -3,6 +3,7 @@
 #include "cli.hpp"
 #include "hotspot/engine/areas/reconcile.hpp"
 #include "hotspot/io/areas.hpp"
+#include "style_options.hpp"
 
 #include <optional>
 #include <string>
@@ -77,6 +78,7 @@ struct ReconcileRequest
     std::string out_path;            ///< reconciled records (.gpkg, .geojson, .fgb, PG:...)
     std::string table;               ///< with a PG: output, the table written
     std::string report_path;         ///< report CSV
+    StyleOptions style;
     RunOptions run;
 };
 

@@ -46,6 +46,7 @@ engine::ProgressFn Reporter::progress(const std::string& label)
         return {};
     m_label = label;
     m_shown_percent = -1;
+    m_printed_percent = -1;
     m_start = std::chrono::steady_clock::now();
     return [this](double fraction)
     {
@@ -59,6 +60,10 @@ engine::ProgressFn Reporter::progress(const std::string& label)
                 std::lock_guard lock(m_mutex);
                 if (m_lines)
                 {
+                    // In order: another thread may have printed a higher figure meanwhile.
+                    if (percent <= m_printed_percent)
+                        break;
+                    m_printed_percent = percent;
                     std::fprintf(stderr, "progress %s %d%%\n", m_label.c_str(), percent);
                     std::fflush(stderr);
                     break;

@@ -34,6 +34,7 @@ class Reporter
     /// HOTSPOT_PROGRESS=lines: progress as whole lines ("progress kde 42%"), for a front end that
     /// runs hotspot as a process (the QGIS provider) and has no terminal to draw on.
     bool m_lines = false;
+    int m_printed_percent = -1; ///< the last progress line's figure (under m_mutex)
     std::string* m_log = nullptr;
     std::mutex m_mutex;
     std::string m_label;

@@ -7,6 +7,7 @@
 #include "hotspot/engine/spacetime/emerging.hpp"
 #include "hotspot/io/csv.hpp"
 #include "hotspot/io/files.hpp"
+#include "hotspot/io/layer_style.hpp"
 #include "hotspot/io/map.hpp"
 #include "hotspot/io/netcdf.hpp"
 #include "hotspot/io/vector.hpp"
@@ -144,6 +145,7 @@ CLI::App* add_trends_command(CLI::App& app, TrendsRequest& r)
         ->check(output_folder())
         ->required()
         ->group("Output");
+    add_sld_option(*cmd, r.style);
     add_run_options(*cmd, r.run);
     cmd->footer(
         "How it works (as ArcGIS Pro's Emerging Hot Spot Analysis): offences are counted per "
@@ -216,6 +218,7 @@ nlohmann::json run_trends(const TrendsRequest& r, Reporter& reporter)
                                            "trends_summary.csv"};
     for (const auto& name : outputs)
         io::check_output_path(out(name), r.run.overwrite);
+    io::check_sld_output(out("trends.gpkg"), r.style.sld, r.run.overwrite);
 
     const io::OffenceTable table =
         load_dated_offences(r.input, r.run, reporter, "trends count offences per time step");
@@ -317,6 +320,13 @@ nlohmann::json run_trends(const TrendsRequest& r, Reporter& reporter)
         io::VectorWriter writer(out("trends.gpkg"), "trends", crs, io::GeometryKind::MultiPolygon,
                                 fields, r.run.overwrite);
         writer.set_metadata(method_tags);
+        // The 17 categories in the map's colours, as QGIS opens the layer.
+        io::VectorStyle style;
+        style.category_field = "category";
+        style.categories.assign(category_colours().begin(), category_colours().end());
+        style.display_field = named ? "area" : "category";
+        io::apply_style(writer, style, io::GeometryKind::MultiPolygon, out("trends.gpkg"), "trends",
+                        r.style.sld, r.run.overwrite);
         const auto count_value = [&](double v) -> io::FieldValue
         {
             if (withhold(v))

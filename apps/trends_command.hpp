@@ -1,6 +1,7 @@
 #pragma once
 
 #include "cli.hpp"
+#include "style_options.hpp"
 
 #include <optional>
 #include <string>
@@ -28,6 +29,7 @@ struct TrendsRequest
     std::string title;
     int map_width_px = 1600;
     std::string out_dir;
+    StyleOptions style;
     RunOptions run;
 };
 

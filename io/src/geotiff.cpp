@@ -2,12 +2,13 @@
 
 #include "gdal_util.hpp"
 #include "hotspot/io/files.hpp"
-#include "hotspot/io/raster_style.hpp"
+#include "hotspot/io/layer_style.hpp"
 
 #include <cpl_string.h>
 #include <gdal_utils.h>
 #include <ogr_spatialref.h>
 
+#include <cmath>
 #include <filesystem>
 
 namespace hotspot::io
@@ -85,9 +86,24 @@ namespace
 // The QGIS style beside the raster, once the raster is in place.
 void write_style(const std::string& path, double peak, const GeoTiffOptions& options)
 {
-    if (options.qgis_style)
-        write_text_file(style_path_for(path), raster_style_qml(0, peak, options.unit),
-                        options.overwrite);
+    if (!options.qgis_style)
+        return;
+    const double top = std::isnan(options.legend_max) ? peak : options.legend_max;
+    write_text_file(style_path_for(path), raster_style_qml(0, top, options.unit),
+                    options.overwrite);
+    if (options.sld)
+        write_text_file(
+            sld_path_for(path),
+            raster_style_sld(0, top, options.unit, std::filesystem::path(path).stem().string()),
+            options.overwrite);
+}
+
+void check_style_outputs(const std::string& path, const GeoTiffOptions& options)
+{
+    if (!options.qgis_style)
+        return;
+    check_output_path(style_path_for(path), options.overwrite);
+    check_sld_output(path, options.sld, options.overwrite);
 }
 } // namespace
 
@@ -96,8 +112,7 @@ void write_geotiff(const std::string& path, const engine::Raster<double>& raster
 {
     const auto& g = raster.grid;
     check_size(path, g);
-    if (options.qgis_style)
-        check_output_path(style_path_for(path), options.overwrite);
+    check_style_outputs(path, options);
     const detail::DatasetPtr staged =
         detail::memory_raster(raster, crs, options.float64 ? GDT_Float64 : GDT_Float32, path);
     describe(*staged, options);
@@ -170,8 +185,7 @@ void GeoTiffStripWriter::finish(const Crs& crs, const GeoTiffOptions& options)
     if (CPLGetLastErrorType() == CE_Failure)
         throw Error(Errc::Io,
                     m_path + ": cannot write the staged raster (" + detail::gdal_error() + ")");
-    if (options.qgis_style)
-        check_output_path(style_path_for(m_path), options.overwrite);
+    check_style_outputs(m_path, options);
     write_cog(m_path, *m_staged->dataset, m_overwrite);
     write_style(m_path, m_peak, options);
 }

@@ -421,7 +421,8 @@ MapLayout render_map(const MapContent& c, const std::string& path, const MapOpti
 
     // The surface as an image: values from 0 to the peak along the ramp; the faintest clear so the
     // boundaries show through. Over a base map the density lets the streets show through too.
-    const double peak = detail::surface_peak(c.surface.values, c.nodata);
+    const double peak = std::isnan(c.legend_max) ? detail::surface_peak(c.surface.values, c.nodata)
+                                                  : c.legend_max;
     layout.legend_min = 0;
     layout.legend_max = peak;
     const auto density =

@@ -118,8 +118,9 @@ void check_vector_output(const std::string& path, const std::string& table, bool
     if (!is_postgis(path))
     {
         if (!driver_for(path))
-            throw Error(Errc::Usage, path + ": write vector outputs as .gpkg, .geojson, .fgb or .shp, "
-                                            "or to PostGIS as PG:... with --table");
+            throw Error(Errc::Usage, path +
+                                         ": write vector outputs as .gpkg, .geojson, .fgb or .shp, "
+                                         "or to PostGIS as PG:... with --table");
         if (!table.empty())
             throw Error(Errc::Usage, "--table goes with --out PG:...");
         check_output_path(path, overwrite);
@@ -168,6 +169,7 @@ struct VectorWriter::Impl
     std::vector<VectorField> fields;
     std::int64_t written = 0;
     bool transactions = false;
+    std::string style_qml, style_sld; ///< the layer's default style, for a GeoPackage
 
     void write(std::unique_ptr<OGRGeometry> geometry, const std::vector<FieldValue>& values)
     {
@@ -267,8 +269,9 @@ VectorWriter::VectorWriter(const std::string& path, const std::string& layer_nam
     if (is_shapefile(path))
         for (const auto& field : fields)
             if (field.name.size() > 10)
-                throw Error(Errc::Usage, path + ": a shapefile keeps field names of at most 10 "
-                                                "characters, and this layer has '" +
+                throw Error(Errc::Usage, path +
+                                             ": a shapefile keeps field names of at most 10 "
+                                             "characters, and this layer has '" +
                                              field.name + "': write it as .gpkg");
     m_impl->path = path;
     m_impl->overwrite = overwrite;
@@ -376,6 +379,65 @@ void VectorWriter::set_metadata(const std::map<std::string, std::string>& items)
         m_impl->layer->SetMetadataItem(key.c_str(), value.c_str());
 }
 
+void VectorWriter::set_default_style(const std::string& qml, const std::string& sld)
+{
+    m_impl->style_qml = qml;
+    m_impl->style_sld = sld;
+}
+
+namespace
+{
+// QGIS's layer_styles table (the QGIS GeoPackage styling extension): QGIS applies the row marked
+// useAsDefault for a layer when it opens that layer.
+void write_default_style(GDALDataset& dataset, OGRLayer& layer, const std::string& qml,
+                         const std::string& sld)
+{
+    OGRLayer* styles = dataset.GetLayerByName("layer_styles");
+    if (!styles)
+    {
+        styles = dataset.CreateLayer("layer_styles", nullptr, wkbNone, nullptr);
+        if (!styles)
+            throw Error(Errc::Io,
+                        "cannot add the layer_styles table (" + detail::gdal_error() + ")");
+        const std::pair<const char*, OGRFieldType> columns[] = {{"f_table_catalog", OFTString},
+                                                                {"f_table_schema", OFTString},
+                                                                {"f_table_name", OFTString},
+                                                                {"f_geometry_column", OFTString},
+                                                                {"styleName", OFTString},
+                                                                {"styleQML", OFTString},
+                                                                {"styleSLD", OFTString},
+                                                                {"useAsDefault", OFTInteger},
+                                                                {"description", OFTString},
+                                                                {"owner", OFTString},
+                                                                {"ui", OFTString},
+                                                                {"update_time", OFTDateTime}};
+        for (const auto& [name, type] : columns)
+        {
+            OGRFieldDefn field(name, type);
+            if (std::string_view(name) == "useAsDefault")
+                field.SetSubType(OFSTBoolean);
+            if (styles->CreateField(&field) != OGRERR_NONE)
+                throw Error(Errc::Io,
+                            "cannot add the layer_styles table (" + detail::gdal_error() + ")");
+        }
+    }
+    detail::FeaturePtr row(OGRFeature::CreateFeature(styles->GetLayerDefn()));
+    row->SetField("f_table_catalog", "");
+    row->SetField("f_table_schema", "");
+    row->SetField("f_table_name", layer.GetName());
+    row->SetField("f_geometry_column", layer.GetGeometryColumn());
+    row->SetField("styleName", layer.GetName());
+    row->SetField("styleQML", qml.c_str());
+    row->SetField("styleSLD", sld.c_str());
+    row->SetField("useAsDefault", 1);
+    row->SetField("description", "hotspot's style");
+    row->SetField("owner", "");
+    row->SetField("ui", "");
+    if (styles->CreateFeature(row.get()) != OGRERR_NONE)
+        throw Error(Errc::Io, "cannot write the layer's style (" + detail::gdal_error() + ")");
+}
+} // namespace
+
 void VectorWriter::commit()
 {
     try
@@ -416,6 +478,9 @@ void VectorWriter::finish()
         if (CPLGetLastErrorType() == CE_Failure)
             throw Error(Errc::Io, m_impl->path + ": cannot build the spatial index (" +
                                       detail::gdal_error() + ")");
+        if (!m_impl->style_qml.empty())
+            write_default_style(*m_impl->dataset, *m_impl->layer, m_impl->style_qml,
+                                m_impl->style_sld);
     }
     m_impl->dataset.reset(); // close and flush
     if (CPLGetLastErrorType() == CE_Failure)
@@ -430,11 +495,11 @@ void VectorWriter::finish()
         for (const auto& part : shapefile_parts(m_impl->tmp))
             if (fs::exists(part))
             {
-                const fs::path into =
-                    fs::path(m_impl->path).replace_extension(part.extension());
+                const fs::path into = fs::path(m_impl->path).replace_extension(part.extension());
                 fs::rename(part, into, ec);
                 if (ec)
-                    throw Error(Errc::Io, into.string() + ": cannot be written (" + ec.message() + ")");
+                    throw Error(Errc::Io,
+                                into.string() + ": cannot be written (" + ec.message() + ")");
             }
         m_impl->committed = true;
         return;

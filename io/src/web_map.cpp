@@ -5,6 +5,7 @@
 #include "hotspot/engine/core/text.hpp"
 #include "hotspot/io/files.hpp"
 #include "map_image.hpp"
+#include "markup.hpp"
 #include "web_assets.hpp"
 
 #include <cpl_string.h>
@@ -46,26 +47,7 @@ std::string hex_to_bytes(const char* hex)
 
 std::string html_escape(const std::string& text)
 {
-    std::string out;
-    for (const char c : text)
-        switch (c)
-        {
-        case '&':
-            out += "&amp;";
-            break;
-        case '<':
-            out += "&lt;";
-            break;
-        case '>':
-            out += "&gt;";
-            break;
-        case '"':
-            out += "&quot;";
-            break;
-        default:
-            out += c;
-        }
-    return out;
+    return detail::markup_escaped(text);
 }
 
 // Leaflet's stylesheet with its layer-control icons inlined: the page asks for no file.
@@ -343,7 +325,8 @@ WebMapSummary write_web_map(const WebMapContent& c, const std::string& path,
         throw Error(Errc::Internal, "web map: a hotspot without its details");
 
     WebMapSummary summary;
-    summary.legend_max = detail::surface_peak(m.surface.values, m.nodata);
+    summary.legend_max =
+        std::isnan(m.legend_max) ? detail::surface_peak(m.surface.values, m.nodata) : m.legend_max;
     const MercatorImage density = to_mercator(m.surface, m.nodata, m.crs, options.max_image_px);
     summary.image_width = density.width;
     summary.image_height = density.height;

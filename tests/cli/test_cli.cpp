@@ -126,6 +126,28 @@ TEST_CASE("help --json describes every command and option, with each option's ki
     CHECK(run_hotspot("help frobnicate --json").exit_code == 2);
 }
 
+TEST_CASE("A fixed legend top (--legend-max) styles weekly surfaces alike, and --sld writes SLD",
+          "[cli][style]")
+{
+    const std::string dir = fresh_temp_dir("legend_max");
+    const std::string base = "kde --offences " + september +
+                             " --cell 100 --bandwidth 400 --extent 570000,150000,580000,160000";
+    const auto refused = run_hotspot(base + " --legend-max -3 --out " + quoted(dir + "/x.tif"));
+    CHECK(refused.exit_code == 2);
+    CHECK_THAT(refused.err, Catch::Contains("--legend-max must be a positive number"));
+    CHECK(!fs::exists(dir + "/x.tif"));
+    REQUIRE(run_hotspot(base + " --legend-max 800 --sld --out " + quoted(dir + "/week.tif"))
+                .exit_code == 0);
+    CHECK_THAT(slurp(dir + "/week.qml"), Catch::Contains("classificationMax=\"800\""));
+    CHECK_THAT(slurp(dir + "/week.sld"), Catch::Contains("quantity=\"800\""));
+    // A published surface's style carries the legend only: no kernel, no bandwidth.
+    REQUIRE(
+        run_hotspot(base + " --publish public --out " + quoted(dir + "/public.tif")).exit_code ==
+        0);
+    for (const char* word : {"bandwidth", "quartic", "kernel"})
+        CHECK_THAT(slurp(dir + "/public.qml"), !Catch::Contains(word));
+}
+
 TEST_CASE("Usage errors exit 2 and name the problem", "[cli]")
 {
     const auto unknown = run_hotspot("kde --fly-me-to-the-moon");

@@ -197,7 +197,10 @@ std::int64_t feature_count(const fs::path& path)
     GDALAllRegister();
     std::unique_ptr<GDALDataset> ds(
         GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
-    if (!ds || ds->GetLayerCount() != 1)
+    // The records, and beside them only QGIS's table of their style.
+    if (!ds || ds->GetLayerCount() != 2 ||
+        std::string(ds->GetLayer(1)->GetName()) != "layer_styles" ||
+        ds->GetLayer(1)->GetFeatureCount(TRUE) != 1)
         return -1;
     return ds->GetLayer(0)->GetFeatureCount(TRUE);
 }

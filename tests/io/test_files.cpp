@@ -1,6 +1,8 @@
 #include "hotspot/engine/core/error.hpp"
 #include "hotspot/io/files.hpp"
 
+#include "temp_dir.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -12,19 +14,11 @@
 
 using namespace hotspot;
 using namespace hotspot::io;
+using hotspot::testsupport::temp_dir;
 namespace fs = std::filesystem;
 
 namespace
 {
-fs::path temp_dir(const std::string& name)
-{
-    const fs::path dir =
-        fs::temp_directory_path() / ("hotspot_test_" + name + "_" + std::to_string(::getpid()));
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-    return dir;
-}
-
 // The pid of a process that has ended.
 long ended_pid()
 {

@@ -1,7 +1,9 @@
 #include "hotspot/engine/core/error.hpp"
 #include "hotspot/io/crs.hpp"
 #include "hotspot/io/geotiff.hpp"
-#include "hotspot/io/raster_style.hpp"
+#include "hotspot/io/layer_style.hpp"
+
+#include "temp_dir.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -12,19 +14,11 @@
 
 using namespace hotspot;
 using namespace hotspot::io;
+using hotspot::testsupport::temp_dir;
 namespace fs = std::filesystem;
 
 namespace
 {
-fs::path temp_dir(const std::string& name)
-{
-    const fs::path dir =
-        fs::temp_directory_path() / ("hotspot_test_" + name + "_" + std::to_string(::getpid()));
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-    return dir;
-}
-
 engine::Raster<double> sample_raster()
 {
     engine::Raster<double> r(engine::GridSpec{566000, 165800, 25, 700, 600}, 0.0);
@@ -140,14 +134,15 @@ TEST_CASE("A surface's QGIS style: the maps' viridis from 0 to its peak, 0 clear
     for (auto at = qml.find("<item "); at != std::string::npos; at = qml.find("<item ", at + 1))
         ++items;
     CHECK(items == 11);
-    CHECK(qml.find("<item alpha=\"0\" value=\"0\" label=\"0 offences per km²\" color=\"#440154\"/>") !=
+    CHECK(qml.find(
+              "<item alpha=\"0\" value=\"0\" label=\"0 offences per km²\" color=\"#440154\"/>") !=
           std::string::npos);
-    CHECK(qml.find("value=\"9\" label=\"9 offences per km²\" color=\"#fde725\"") != std::string::npos);
+    CHECK(qml.find("value=\"9\" label=\"9 offences per km²\" color=\"#fde725\"") !=
+          std::string::npos);
     CHECK(qml.find("value=\"1\" label=\"1\" color=\"#482878\"") != std::string::npos);
     CHECK(raster_style_qml(0, 1, "a < b & c").find("a &lt; b &amp; c") != std::string::npos);
     CHECK(style_path_for("/x/y/predict.tif") == "/x/y/predict.qml");
     // Without --overwrite an existing style is refused, as the raster is.
-    CHECK_THROWS_AS(write_geotiff((dir / "density.tif").string(), r, parse_crs("EPSG:27700"),
-                                  options),
-                    Error);
+    CHECK_THROWS_AS(
+        write_geotiff((dir / "density.tif").string(), r, parse_crs("EPSG:27700"), options), Error);
 }

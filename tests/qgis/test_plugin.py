@@ -63,6 +63,20 @@ def commands():
     return registry.load_registry(HOTSPOT)["commands"]
 
 
+@pytest.fixture(scope="module")
+def qgis_app(tmp_path_factory):
+    """PyQGIS, headless, once for the module (QGIS allows one application a process)."""
+    runtime = tmp_path_factory.mktemp("runtime")
+    runtime.chmod(0o700)
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    os.environ["XDG_RUNTIME_DIR"] = str(runtime)
+    QgsApplication.setPrefixPath("/usr", True)
+    app = QgsApplication([], False)
+    app.initQgis()
+    yield app
+    app.exitQgis()  # after each test's layers are gone with its frame
+
+
 def test_qgis_process_lists_every_command(qgis_env, commands):
     listed = qgis_process(qgis_env, "list")
     assert listed.returncode == 0, listed.stderr
@@ -70,28 +84,38 @@ def test_qgis_process_lists_every_command(qgis_env, commands):
         assert f"hotspot:{command['algorithm']}\t{command['name']}" in listed.stdout
 
 
-def test_each_algorithm_asks_for_its_commands_options(qgis_env, commands):
-    # An option added to a command appears here without editing the plugin.
+def test_each_algorithm_asks_for_its_commands_options(qgis_app, commands):
+    # An option added to a command appears here without editing the plugin. The provider is
+    # loaded in this process, as QGIS loads it (qgis_process list above shows the same).
+    from qgis.core import QgsProcessingParameterDefinition
+
+    from hotspot_qgis.provider import HotspotProvider
+
+    os.environ["HOTSPOT_EXECUTABLE"] = HOTSPOT
+    provider = HotspotProvider()
+    assert QgsApplication.processingRegistry().addProvider(provider)
     kinds = {"points": "source", "layer": "source", "raster": "raster", "file": "file",
              "field": "field", "extent": "extent", "crs": "crs", "choice": "enum",
              "flag": "boolean", "output-folder": "folderDestination"}
+    algorithms = {a.name(): a for a in provider.algorithms()}
+    assert set(algorithms) == {c["algorithm"] for c in commands}
     for command in commands:
-        described = qgis_process(qgis_env, "help", f"hotspot:{command['algorithm']}", "--json")
-        assert described.returncode == 0, described.stderr
-        parameters = json.loads(described.stdout)["parameters"]
+        definitions = {p.name(): p for p in algorithms[command["algorithm"]].parameterDefinitions()}
         asked = registry.asked_options(command)
-        assert set(parameters) == {o["parameter"] for o in asked}, command["name"]
+        assert set(definitions) == {o["parameter"] for o in asked}, command["name"]
         for option in asked:
-            parameter = parameters[option["parameter"]]
-            assert parameter["optional"] == (not option["required"]), option["name"]
+            parameter = definitions[option["parameter"]]
+            optional = bool(parameter.flags() & QgsProcessingParameterDefinition.FlagOptional)
+            assert optional == (not option["required"]), option["name"]
             if option["kind"] in kinds:
-                assert parameter["type"]["id"] == kinds[option["kind"]], option["name"]
+                assert parameter.type() == kinds[option["kind"]], option["name"]
             if option["kind"] == "choice":
-                assert parameter["raw_definition"]["options"] == option["choices"]
+                assert parameter.options() == option["choices"]
             if option["kind"] == "field":
                 parent = next(o for o in asked if o["name"] == option["layer"])
-                assert parameter["raw_definition"]["parent_layer"] == parent["parameter"]
-            assert parameter["help"].startswith(option["name"] + ": ")
+                assert parameter.parentLayerParameterName() == parent["parameter"]
+            assert parameter.help().startswith(option["name"] + ": ")
+    QgsApplication.processingRegistry().removeProvider(provider)
 
 
 def run_cli(*arguments):
@@ -132,7 +156,7 @@ def test_hotspots_from_qgis_are_the_command_lines(qgis_env, tmp_path):
     assert len(features(tmp_path / "cli")) > 0
 
 
-def test_a_surface_opens_styled_and_renders_its_legend_colours(tmp_path):
+def test_a_surface_opens_styled_and_renders_its_legend_colours(qgis_app, tmp_path):
     from qgis.core import (QgsMapRendererParallelJob, QgsMapSettings, QgsRasterLayer,
                            QgsRectangle)
     from qgis.PyQt.QtCore import QSize
@@ -141,13 +165,6 @@ def test_a_surface_opens_styled_and_renders_its_legend_colours(tmp_path):
     surface = tmp_path / "density.tif"
     run_cli("kde", "--offences", SEPTEMBER, "--cell", "100", "--bandwidth", "400", "--extent",
             "570000,150000,580000,160000", "--out", str(surface))
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    runtime = tmp_path / "runtime"
-    runtime.mkdir(mode=0o700)
-    os.environ["XDG_RUNTIME_DIR"] = str(runtime)
-    QgsApplication.setPrefixPath("/usr", True)
-    app = QgsApplication([], False)
-    app.initQgis()
     layer = QgsRasterLayer(str(surface), "density")
     assert layer.isValid()
     renderer = layer.renderer()
@@ -179,6 +196,38 @@ def test_a_surface_opens_styled_and_renders_its_legend_colours(tmp_path):
                 abs(pixel.blue() - b) <= 2, (row, col, values[row, col])
             checked += 1
     assert checked >= 2
-    # Qt objects go before the application that owns their world.
-    del job, image, shader, renderer, layer, settings
-    app.exitQgis()
+
+
+def test_vector_outputs_open_styled_and_slds_sit_beside_them(qgis_app, tmp_path):
+    from qgis.core import QgsRasterLayer, QgsVectorLayer
+    from qgis.PyQt.QtCore import Qt
+
+    run_cli("hotspots", "--offences", SEPTEMBER, "--places", PLACES, "--cell", "25",
+            "--bandwidth", "300", "--extent", "570000,150000,580000,160000", "--legend-max",
+            "1500", "--sld", "--out-dir", str(tmp_path / "spots"))
+    spots = QgsVectorLayer(str(tmp_path / "spots" / "hotspots.gpkg") + "|layername=hotspots",
+                           "hotspots", "ogr")
+    assert spots.isValid() and spots.featureCount() > 0
+    outline = spots.renderer().symbol().symbolLayer(0)
+    assert spots.renderer().type() == "singleSymbol"
+    assert outline.strokeColor().name() == "#d7191c"
+    assert outline.brushStyle() == Qt.NoBrush  # the density shows through
+    assert spots.labelsEnabled() and spots.labeling().settings().fieldName == "rank"
+    assert spots.displayExpression() == '"name"'
+    density = QgsRasterLayer(str(tmp_path / "spots" / "density.tif"), "density")
+    assert density.renderer().shader().rasterShaderFunction().maximumValue() == 1500
+    for name in ("hotspots.sld", "density.sld"):
+        assert (tmp_path / "spots" / name).read_text().startswith("<?xml")
+
+    run_cli("reconcile", "--offences", SEPTEMBER, "--code-field", "LSOA code", "--areas",
+            f"{SOURCE}/data/boundaries/kent_lsoa_2011.geojson", "--area-code-field", "LSOA11CD",
+            "--out", str(tmp_path / "reconciled.gpkg"))
+    records = QgsVectorLayer(str(tmp_path / "reconciled.gpkg") + "|layername=reconciled",
+                             "reconciled", "ogr")
+    renderer = records.renderer()
+    assert renderer.type() == "categorizedSymbol" and renderer.classAttribute() == "status"
+    colours = {c.value(): c.symbol().symbolLayer(0).color().name() for c in renderer.categories()}
+    assert colours["match"] == "#1a9641" and colours["corrected"] == "#fdae61"
+    # Every status a record has is drawn: none falls outside the categories.
+    statuses = {f["status"] for f in records.getFeatures()}
+    assert statuses <= set(colours)

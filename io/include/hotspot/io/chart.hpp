@@ -12,13 +12,13 @@ namespace hotspot::io
 
 struct HourChart
 {
-    engine::HourOfWeek values{}; ///< by hour of the week from Monday 00:00
+    engine::HourOfWeek values{};                 ///< by hour of the week from Monday 00:00
     std::bitset<engine::hours_per_week> flagged; ///< outlined: significantly above the rest
     std::string title;
     std::string subtitle;
     std::string reading; ///< a line under the subtitle, in plain words
-    std::string unit; ///< what a value counts, for the legend: "offences (aoristic weight)"
-    std::string note; ///< a line under the chart
+    std::string unit;    ///< what a value counts, for the legend: "offences (aoristic weight)"
+    std::string note;    ///< a line under the chart
     engine::WeekStart week_start = engine::WeekStart::Monday;
 };
 

@@ -17,8 +17,8 @@ struct Crs
     std::string name;      ///< e.g. "OSGB36 / British National Grid"
     std::string authority; ///< e.g. "EPSG:27700", empty when the CRS has no code
     bool geographic = false;
-    bool metric = false;                     ///< projected with metre units
-    double unit_m = 0; ///< projected: metres per unit of its coordinates (0.3048 for feet)
+    bool metric = false; ///< projected with metre units
+    double unit_m = 0;   ///< projected: metres per unit of its coordinates (0.3048 for feet)
     std::optional<engine::Box2> area_of_use; ///< lon/lat degrees (west, south, east, north)
 
     /// "EPSG:27700 (OSGB36 / British National Grid)", or the name alone.

@@ -3,6 +3,7 @@
 #include "hotspot/engine/core/grid.hpp"
 #include "hotspot/io/crs.hpp"
 
+#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
@@ -24,6 +25,11 @@ struct GeoTiffOptions
     /// Also write the QGIS style beside it (density.tif: density.qml; see raster_style_qml): the
     /// maps' ramp from 0 to the surface's peak, 0 transparent, the unit in the legend.
     bool qgis_style = false;
+    /// The style's legend tops out here instead of at the surface's peak (higher values take the
+    /// top colour), so that surfaces styled alike compare; NaN: the peak.
+    double legend_max = std::numeric_limits<double>::quiet_NaN();
+    /// With qgis_style, also write the style as SLD beside it (density.sld).
+    bool sld = false;
 };
 
 /// Writes a Cloud Optimized GeoTIFF (tiled, DEFLATE with the floating-point predictor, average
@@ -51,7 +57,7 @@ class GeoTiffStripWriter
     void finish(const Crs& crs, const GeoTiffOptions& options);
 
   private:
-    struct Staged; // the GDAL dataset: GDAL stays out of the headers
+    struct Staged;     // the GDAL dataset: GDAL stays out of the headers
     double m_peak = 0; // for the style's legend
     std::string m_path;
     engine::GridSpec m_grid;

@@ -6,6 +6,7 @@
 #include "hotspot/io/basemap.hpp"
 #include "hotspot/io/crs.hpp"
 
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,9 @@ struct MapContent
     std::vector<MapCategory> categories;
     double nodata = -9999.0;
     std::string units; ///< e.g. "offences per km²"
+    /// The legend's top instead of the surface's peak (higher values take the top colour), so that
+    /// maps drawn alike compare; NaN: the peak.
+    double legend_max = std::numeric_limits<double>::quiet_NaN();
     std::vector<MapLabelledShape> boundaries;
     std::vector<MapLabelledShape> hotspots; ///< label: the rank
     std::vector<std::pair<std::string, engine::Point2>> places;

@@ -29,13 +29,13 @@ struct OffenceSource
     /// Only these forces' police.uk files, by the force part of the file name ("kent",
     /// "metropolitan"); empty takes every force.
     std::vector<std::string> forces;
-    std::string layer;        ///< OGR layer; default the first
-    std::string sql;          ///< instead of a layer, the rows of this query (PostGIS: its SQL)
-    std::string x_field;      ///< CSV: easting or longitude column
-    std::string y_field;      ///< CSV: northing or latitude column
-    std::string crs;          ///< CRS of the coordinates when the source does not say (CSV x/y)
-    std::string date_field;   ///< month or date column (police.uk: Month); may carry the time
-    std::string time_field;   ///< the time of day, where it has its own column
+    std::string layer;          ///< OGR layer; default the first
+    std::string sql;            ///< instead of a layer, the rows of this query (PostGIS: its SQL)
+    std::string x_field;        ///< CSV: easting or longitude column
+    std::string y_field;        ///< CSV: northing or latitude column
+    std::string crs;            ///< CRS of the coordinates when the source does not say (CSV x/y)
+    std::string date_field;     ///< month or date column (police.uk: Month); may carry the time
+    std::string time_field;     ///< the time of day, where it has its own column
     std::string end_date_field; ///< the end of the window an offence happened in, where known
     std::string end_time_field; ///< its time of day, where it has its own column
     /// Records dated to the day without a time: spread over the 24 hours of their day (false),
@@ -75,11 +75,11 @@ constexpr std::int64_t record_line(std::int64_t key)
 /// Which records to keep. A record is kept when it passes every filter given.
 struct OffenceFilter
 {
-    std::optional<engine::MonthIndex> from; ///< inclusive (the month of from_day, when set)
-    std::optional<engine::MonthIndex> to;   ///< inclusive (the month of to_day, when set)
+    std::optional<engine::MonthIndex> from;   ///< inclusive (the month of from_day, when set)
+    std::optional<engine::MonthIndex> to;     ///< inclusive (the month of to_day, when set)
     std::optional<engine::DayIndex> from_day; ///< a period to the day: its first day, inclusive
     std::optional<engine::DayIndex> to_day;   ///< its last day, inclusive
-    std::vector<std::string> crime_types;   ///< any of these, ignoring case; empty keeps all
+    std::vector<std::string> crime_types;     ///< any of these, ignoring case; empty keeps all
     /// --days/--hours: each offence weighs the share of its window inside these hours; offences
     /// with none inside are rejected (outside_hours), and those without a time too (no_time).
     engine::HourFilter hours;
@@ -183,10 +183,10 @@ struct OffenceTable
     /// The months the source covers, before any filter: from the police.uk files' names (months
     /// every force read has a file of), else from the dates of every record read.
     engine::Coverage coverage;
-    std::string format;             ///< "police.uk street-level CSV", "CSV", or the OGR driver name
-    bool has_dates = false;         ///< a date field was found
-    bool has_types = false;         ///< a crime type field was found
-    bool has_times = false;         ///< a time of day was found (in the date field or its own)
+    std::string format;     ///< "police.uk street-level CSV", "CSV", or the OGR driver name
+    bool has_dates = false; ///< a date field was found
+    bool has_types = false; ///< a crime type field was found
+    bool has_times = false; ///< a time of day was found (in the date field or its own)
     /// Records whose time of day could not be read, each spread over its day instead, and one of
     /// them for the message ("line 5: '25:00'").
     std::int64_t unreadable_times = 0;
@@ -195,7 +195,7 @@ struct OffenceTable
     /// (the sum of each offence's share inside it).
     std::string hours_label;
     double hours_kept = 0;
-    std::string fields_used;        ///< which fields served as x, y, date, type, id, weight
+    std::string fields_used; ///< which fields served as x, y, date, type, id, weight
     std::int64_t records_read = 0;
     std::array<std::int64_t, reject_reason_count> rejected_by_reason{};
     std::vector<RejectedRecord> rejected; ///< in source order
@@ -292,19 +292,18 @@ DateOrder parse_date_order(std::string_view text);
 /// "2019-09" (month only), "2019-09-14", "2019/09/14", ISO date-times ("2019-09-14T21:30:00",
 /// "2019-09-14 21:30"), and DD/MM/YYYY or MM/DD/YYYY as `order` says (with a time after them or
 /// not). Impossible dates (2019-02-30, a 13th month) are unreadable.
-std::optional<ParsedDate> parse_date(std::string_view text,
-                                     DateOrder order = DateOrder::DayFirst);
+std::optional<ParsedDate> parse_date(std::string_view text, DateOrder order = DateOrder::DayFirst);
 
 /// What a file's date values say of their order: dates whose first number exceeds 12 can only be
 /// day first, those whose second does only month first; a field of numbers alone (20000 to
 /// 80000: 1954 to 2119) holds Excel serial days. Fed the values of one date field.
 struct DateOrderEvidence
 {
-    std::int64_t written = 0;      ///< dates written as text (ISO, DD/MM/YYYY...)
-    std::int64_t serial = 0;       ///< plain numbers that can be Excel days
-    std::int64_t two_way = 0;      ///< DD/MM or MM/DD dates seen
-    std::int64_t day_first = 0;    ///< of those, readable only day first (13/01/2019)
-    std::int64_t month_first = 0;  ///< readable only month first (01/13/2019)
+    std::int64_t written = 0;     ///< dates written as text (ISO, DD/MM/YYYY...)
+    std::int64_t serial = 0;      ///< plain numbers that can be Excel days
+    std::int64_t two_way = 0;     ///< DD/MM or MM/DD dates seen
+    std::int64_t day_first = 0;   ///< of those, readable only day first (13/01/2019)
+    std::int64_t month_first = 0; ///< readable only month first (01/13/2019)
     std::string two_way_example, day_first_example, month_first_example;
 
     void add(std::string_view date_text);

@@ -38,10 +38,11 @@ enum class GeometryKind
 
 /// Writes one vector layer, chosen by extension: GeoPackage (.gpkg), GeoJSON (.geojson, written
 /// as RFC 7946 in WGS 84 longitude/latitude), FlatGeobuf (.fgb) or a shapefile (.shp, with its
-/// .dbf, .shx, .prj and .cpg; field names of at most 10 characters). The file appears at `path` only
-/// on commit(); a writer destroyed without commit leaves nothing behind. A "PG:" connection string
-/// writes the PostGIS table `layer_name` in one transaction: the rows (and the replacement of an
-/// old table, with `overwrite`) are seen only on commit; without it the old table stays as it was.
+/// .dbf, .shx, .prj and .cpg; field names of at most 10 characters). The file appears at `path`
+/// only on commit(); a writer destroyed without commit leaves nothing behind. A "PG:" connection
+/// string writes the PostGIS table `layer_name` in one transaction: the rows (and the replacement
+/// of an old table, with `overwrite`) are seen only on commit; without it the old table stays as it
+/// was.
 class VectorWriter
 {
   public:
@@ -60,6 +61,10 @@ class VectorWriter
     /// its metadata tables (QGIS shows them under the layer's properties; `ogrinfo -so` lists
     /// them); formats without layer metadata (GeoJSON, PostGIS) leave them out.
     void set_metadata(const std::map<std::string, std::string>& items);
+    /// The layer's default style (a QGIS .qml document, and the same as SLD): a GeoPackage keeps
+    /// it in its layer_styles table, which QGIS applies when it opens the layer; other formats
+    /// leave it out.
+    void set_default_style(const std::string& qml, const std::string& sld);
     /// Closes the file and moves it into place.
     void commit();
 
