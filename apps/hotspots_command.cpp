@@ -880,7 +880,9 @@ nlohmann::json run_hotspots(const HotspotsRequest& r, Reporter& reporter, Hotspo
     }
     if (files)
         reporter.info("wrote      " + out("hotspots.gpkg") +
-                      ", hotspots.geojson, patrol_list.csv, density.tif");
+                      ", hotspots.geojson, patrol_list.csv, density.tif and its QGIS style "
+                      "density.qml" +
+                      (r.style.sld ? "; the styles as SLD: hotspots.sld, density.sld" : ""));
     if (!r.table_out.empty())
         reporter.info("wrote      table " + r.table + " in " +
                       io::describe_connection(r.table_out));

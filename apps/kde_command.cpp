@@ -134,7 +134,11 @@ nlohmann::json run_kde(const KdeRequest& r, Reporter& reporter, KdeSurface* in_m
     reporter.info("surface    peak " + fixed(d.peak, 3) + " " + tiff.unit + ", " +
                   std::to_string(d.cells_with_data) + " cells with data");
     if (write || tiles)
-        reporter.info("wrote      " + written + " (" + fixed(seconds, 2) + " s)");
+        reporter.info("wrote      " + written + " (" + fixed(seconds, 2) + " s)" +
+                      (tiled ? std::string()
+                             : ", and its QGIS style " + io::style_path_for(written) +
+                                   (r.style.sld ? " (and as SLD, " + io::sld_path_for(written) + ")"
+                                                : std::string())));
 
     const auto& grid = d.surface.grid;
     nlohmann::json summary = {
