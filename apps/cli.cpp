@@ -481,16 +481,7 @@ io::OffenceTable load_offences(const OffenceInput& input, const RunOptions& run,
     {
         options.progress = reporter.progress("reading");
         // Under mpirun every rank reads a share of the files.
-        if (run.spread)
-        {
-            distributed::SpreadReport report;
-            table = distributed::spread_read_offences(distributed::World::current(), input.source,
-                                                      filter, options, report);
-            if (!report.shares.empty())
-                run.spread->push_back(std::move(report));
-        }
-        else
-            table = io::read_offences(input.source, filter, options);
+        table = run.executor.read_offences(input.source, filter, options);
         reporter.done();
     }
 
@@ -870,7 +861,7 @@ void make_output_folder(const std::string& folder)
 
 namespace
 {
-nlohmann::json spread_json(const distributed::SpreadReport& report)
+nlohmann::json distribution_json(const distributed::DistributionReport& report)
 {
     nlohmann::json ranks = nlohmann::json::array();
     for (const auto& share : report.shares)
@@ -900,12 +891,12 @@ void write_summary(const RunOptions& run, const nlohmann::json& summary)
         return;
     nlohmann::json out = summary;
     // Under mpirun: how each job was shared out over the ranks.
-    if (run.spread && !run.spread->empty())
+    if (const auto& reports = run.executor.reports(); !reports.empty())
     {
         nlohmann::json jobs = nlohmann::json::array();
-        for (const auto& report : *run.spread)
-            jobs.push_back(spread_json(report));
-        out["distributed"] = {{"ranks", run.spread->front().ranks}, {"jobs", jobs}};
+        for (const auto& report : reports)
+            jobs.push_back(distribution_json(report));
+        out["distributed"] = {{"ranks", reports.front().ranks}, {"jobs", jobs}};
     }
     io::write_text_file(run.summary_json_path, io::without_passwords(out.dump(2)) + "\n",
                         run.overwrite);
@@ -1099,22 +1090,21 @@ int run_command(const Command& c)
         const auto threads = limit_threads(*c.run);
         Reporter reporter(c.run->quiet || !world.root());
         const nlohmann::json summary = c.execute(reporter);
-        if (c.run->spread)
-            for (const auto& report : *c.run->spread)
-            {
-                const std::string records = std::to_string(report.records_held());
-                reporter.info(
-                    "ranks      " + std::to_string(report.ranks) + ": " +
-                    (report.tile_rows > 0 ? std::to_string(report.tiles) + " tiles of " +
-                                                std::to_string(report.tile_rows) + " rows, " +
-                                                records + " offences held in all"
-                     : report.work == "reading"
-                         ? records + " records read in " + std::to_string(report.tiles) +
-                               " pieces of the input"
-                         : records + " records in " + std::to_string(report.tiles) + " slices") +
-                    ", " + human_bytes(static_cast<double>(report.bytes_exchanged())) +
-                    " exchanged, " + fixed(report.seconds, 2) + " s");
-            }
+        for (const auto& report : c.run->executor.reports())
+        {
+            const std::string records = std::to_string(report.records_held());
+            reporter.info(
+                "ranks      " + std::to_string(report.ranks) + ": " +
+                (report.tile_rows > 0 ? std::to_string(report.tiles) + " tiles of " +
+                                            std::to_string(report.tile_rows) + " rows, " + records +
+                                            " offences held in all"
+                 : report.work == "reading"
+                     ? records + " records read in " + std::to_string(report.tiles) +
+                           " pieces of the input"
+                     : records + " records in " + std::to_string(report.tiles) + " slices") +
+                ", " + human_bytes(static_cast<double>(report.bytes_exchanged())) + " exchanged, " +
+                fixed(report.seconds, 2) + " s");
+        }
         // A batch says in its summary whether every query succeeded.
         if (summary.contains("failed") && summary["failed"].get<int>() > 0)
             return exit_code_some_queries_failed;
@@ -1340,7 +1330,7 @@ int run_cli(int argc, char** argv)
             const auto threads = limit_threads(*parsed->run);
             return distributed::serve(world);
         }
-        parsed->run->spread = std::make_shared<std::vector<distributed::SpreadReport>>();
+        parsed->run->executor = distributed::Executor(world);
         const int code = run_command(*parsed);
         distributed::stop_serving(world, code);
         return code;

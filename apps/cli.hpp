@@ -1,7 +1,7 @@
 #pragma once
 // Pieces every hotspot command shares: the offence input options, run options, and exit codes.
 
-#include "hotspot/distributed/kernel_sums.hpp"
+#include "hotspot/distributed/executor.hpp"
 #include "hotspot/engine/areas/area_index.hpp"
 #include "hotspot/engine/core/geometry.hpp"
 #include "hotspot/engine/density/kde.hpp"
@@ -57,9 +57,9 @@ struct RunOptions
     std::string summary_json_path;
     std::string memory_limit;         ///< "12G", "800M", bytes; empty: 80% of physical memory
     std::shared_ptr<DataCache> cache; ///< set by a batch: sources shared by its queries
-    /// Set on rank 0 under mpirun: density surfaces are computed by every rank, and how each was
-    /// spread is recorded here. Unset, this process computes them.
-    std::shared_ptr<std::vector<distributed::SpreadReport>> spread;
+    /// Where the heavy stages run: this process, or under mpirun (on rank 0) every rank, which
+    /// keeps how each stage was shared out for the summary.
+    distributed::Executor executor;
 };
 
 /// Refuses, before any work, each given output path that cannot be written (empty ones are not

@@ -869,17 +869,12 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& offences,
         d.peak = std::max(d.peak, f.peak);
         d.cells_with_data += f.cells_with_data;
     };
-    // The kernel sums a strip at a time: spread over the ranks under mpirun, else here.
+    // The kernel sums a strip at a time: shared out over the ranks under mpirun, else here.
     const auto kernel_sums = [&](std::int64_t rows_per_strip, const engine::StripSink& sink,
                                  const distributed::RemoteStrips* remote = nullptr)
     {
-        const engine::RunContext context{reporter.progress("density")};
-        if (run.spread)
-            run.spread->push_back(
-                distributed::spread_kde_strips(distributed::World::current(), *used, grid,
-                                               d.options, rows_per_strip, sink, context, remote));
-        else
-            engine::estimate_kde_strips(*used, grid, d.options, rows_per_strip, sink, context);
+        run.executor.kde_strips(*used, grid, d.options, rows_per_strip, sink,
+                                engine::RunContext{reporter.progress("density")}, remote);
         reporter.done();
     };
     const auto months = engine::month_range(inc.month);
@@ -908,7 +903,7 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& offences,
         };
         // Tiles under mpirun are finished and written by the rank that computed them.
         io::GeoTiffTileWriter* tiles = stream->tiles ? stream->tiles() : nullptr;
-        if (run.spread && tiles)
+        if (run.executor.over_ranks() && tiles)
         {
             const distributed::RemoteStrips remote{
                 tile_context(finish, window, d.options, *tiles),
@@ -925,21 +920,9 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& offences,
     }
     else
     {
-        if (run.spread)
-        {
-            d.surface = engine::Raster<double>(grid, 0.0);
-            kernel_sums(stream_rows,
-                        [&](std::int64_t first, std::int64_t, const std::vector<double>& values) {
-                            std::copy(values.begin(), values.end(),
-                                      d.surface.values.begin() + first * grid.cols);
-                        });
-        }
-        else
-        {
-            d.surface = engine::estimate_kde(*used, grid, d.options,
-                                             engine::RunContext{reporter.progress("density")});
-            reporter.done();
-        }
+        d.surface = run.executor.kde(*used, grid, d.options, stream_rows,
+                                     engine::RunContext{reporter.progress("density")});
+        reporter.done();
         if (!shapes.empty())
         {
             d.mask = engine::rasterize_mask(shapes, grid);

@@ -318,14 +318,7 @@ Reconciled reconcile_offences(const ReconcileSetup& setup, const RunOptions& run
     }
 
     // Under mpirun the location tests are shared out over the ranks, a slice of records each.
-    if (run.spread)
-    {
-        run.spread->emplace_back();
-        r.report = distributed::spread_reconcile(distributed::World::current(), rec, *r.areas.index,
-                                                 *r.codes, options, run.spread->back());
-    }
-    else
-        r.report = engine::reconcile(rec, *r.areas.index, *r.codes, options);
+    r.report = run.executor.reconcile(rec, *r.areas.index, *r.codes, options);
 
     const auto n = static_cast<std::int64_t>(total);
     reporter.info("reconcile  " + std::to_string(n) + " records, tolerance " +

@@ -172,13 +172,7 @@ CountedRecords records_for_tables(const ReconcileSetup& setup, const RunOptions&
     const std::size_t located = inc.size();
     c.area.assign(located + c.table.unlocated.size(), -1);
     // Under mpirun the records are located by every rank, a slice each.
-    if (run.spread)
-        run.spread->push_back(distributed::spread_locate(distributed::World::current(),
-                                                         *c.areas.index, inc.x, inc.y,
-                                                         setup.tolerance_m, c.area.data()));
-    else
-        engine::locate_points(*c.areas.index, inc.x.data(), inc.y.data(), located,
-                              setup.tolerance_m, c.area.data());
+    run.executor.locate_points(*c.areas.index, inc.x, inc.y, setup.tolerance_m, c.area.data());
     c.class_of = std::move(inc.crime_type);
     c.month = std::move(inc.month);
     for (const auto& u : c.table.unlocated)

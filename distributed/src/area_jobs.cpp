@@ -33,9 +33,9 @@ std::vector<T> part(const std::vector<T>& v, std::pair<std::size_t, std::size_t>
 
 } // namespace
 
-SpreadReport spread_locate(World& world, const engine::AreaIndex& index,
-                           const std::vector<double>& x, const std::vector<double>& y,
-                           double max_distance_m, std::int32_t* out)
+DistributionReport locate_over_ranks(World& world, const engine::AreaIndex& index,
+                                     const std::vector<double>& x, const std::vector<double>& y,
+                                     double max_distance_m, std::int32_t* out)
 {
     Job job;
     job.kind = JobKind::locate;
@@ -66,11 +66,11 @@ SpreadReport spread_locate(World& world, const engine::AreaIndex& index,
         });
 }
 
-engine::ReconcileReport spread_reconcile(World& world, const engine::CodeRecords& records,
-                                         const engine::AreaIndex& areas,
-                                         const engine::CodeBook& codes,
-                                         const engine::ReconcileOptions& options,
-                                         SpreadReport& spread)
+engine::ReconcileReport reconcile_over_ranks(World& world, const engine::CodeRecords& records,
+                                             const engine::AreaIndex& areas,
+                                             const engine::CodeBook& codes,
+                                             const engine::ReconcileOptions& options,
+                                             DistributionReport& distribution)
 {
     engine::ReconcileReport report;
     std::vector<std::string> normalised;
@@ -86,7 +86,7 @@ engine::ReconcileReport spread_reconcile(World& world, const engine::CodeRecords
     job.trust = static_cast<std::int32_t>(options.trust);
     Packet shapes;
     put_shapes(shapes, shapes_of(areas));
-    spread = over_slices(
+    distribution = over_slices(
         world, job, n,
         [&](std::pair<std::size_t, std::size_t> s)
         {

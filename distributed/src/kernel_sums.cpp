@@ -94,10 +94,12 @@ void set_strip_finisher(StripFinisher f)
     finisher() = std::move(f);
 }
 
-SpreadReport spread_kde_strips(World& world, const engine::Incidents& incidents,
-                               const engine::GridSpec& grid, const engine::KdeOptions& options,
-                               std::int64_t rows_per_strip, const engine::StripSink& sink,
-                               const engine::RunContext& context, const RemoteStrips* remote)
+DistributionReport kde_strips_over_ranks(World& world, const engine::Incidents& incidents,
+                                         const engine::GridSpec& grid,
+                                         const engine::KdeOptions& options,
+                                         std::int64_t rows_per_strip, const engine::StripSink& sink,
+                                         const engine::RunContext& context,
+                                         const RemoteStrips* remote)
 {
     const auto started = std::chrono::steady_clock::now();
     const Traffic before = world.traffic();
@@ -195,7 +197,7 @@ SpreadReport spread_kde_strips(World& world, const engine::Incidents& incidents,
     unpack(job, packed[0], mine, my_options);
     std::vector<double>().swap(packed[0]);
 
-    SpreadReport report;
+    DistributionReport report;
     report.work = "density tiles";
     report.ranks = ranks;
     report.tiles = tiles;

@@ -22,7 +22,7 @@ io::ShareReader& this_reader()
 
 // A later round of the same read (sampling, projecting): its traffic added to the first's, its
 // time counted as finishing.
-void add_round(SpreadReport& into, const SpreadReport& round)
+void add_round(DistributionReport& into, const DistributionReport& round)
 {
     for (std::size_t r = 0; r < into.shares.size() && r < round.shares.size(); ++r)
     {
@@ -33,7 +33,7 @@ void add_round(SpreadReport& into, const SpreadReport& round)
         share.traffic.seconds += round.shares[r].traffic.seconds;
     }
 }
-// The least bytes of a piece of a CSV file that a rank reads (see spread_read_offences).
+// The least bytes of a piece of a CSV file that a rank reads (see read_offences_over_ranks).
 std::uint64_t min_piece_bytes()
 {
     if (const char* text = std::getenv("HOTSPOT_MIN_PIECE_BYTES"))
@@ -43,9 +43,10 @@ std::uint64_t min_piece_bytes()
 }
 } // namespace
 
-io::OffenceTable spread_read_offences(World& world, const io::OffenceSource& source,
-                                      const io::OffenceFilter& filter,
-                                      const io::ReadOptions& options, SpreadReport& report)
+io::OffenceTable read_offences_over_ranks(World& world, const io::OffenceSource& source,
+                                          const io::OffenceFilter& filter,
+                                          const io::ReadOptions& options,
+                                          DistributionReport& report)
 {
     const auto started = std::chrono::steady_clock::now();
     const io::ReadPlan plan = io::plan_shares(source, filter, world.size(), min_piece_bytes());
@@ -55,7 +56,7 @@ io::OffenceTable spread_read_offences(World& world, const io::OffenceSource& sou
     own.set_progress(options.progress);
     Job job;
     job.kind = JobKind::read_offences;
-    std::vector<SpreadReport> rounds;
+    std::vector<DistributionReport> rounds;
     const io::ShareExchange exchange = [&](std::vector<std::string> requests)
     {
         std::vector<std::string> answers(requests.size());

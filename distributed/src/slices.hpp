@@ -49,7 +49,7 @@ inline Error rank_failure(int rank, const std::string& status)
 // (run_own returns how many records it held), takes each rank's results in rank order, and
 // rethrows the first failure once all are back.
 template <class MakePacket, class RunOwn, class TakeResults>
-SpreadReport over_slices(World& world, const Job& job, std::size_t n, MakePacket make_packet,
+DistributionReport over_slices(World& world, const Job& job, std::size_t n, MakePacket make_packet,
                          RunOwn run_own, TakeResults take_results)
 {
     const auto started = std::chrono::steady_clock::now();
@@ -58,7 +58,7 @@ SpreadReport over_slices(World& world, const Job& job, std::size_t n, MakePacket
     announce(world, job);
     for (int r = 1; r < ranks; ++r)
         world.send_text(r, data_tag, make_packet(slice(n, r, ranks)).bytes());
-    SpreadReport report;
+    DistributionReport report;
     report.work = "slices of records";
     report.ranks = ranks;
     report.tiles = ranks;

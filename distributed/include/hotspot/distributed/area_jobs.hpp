@@ -16,17 +16,17 @@ namespace hotspot::distributed
 /// On rank 0, while the others are in serve(): engine::locate_points for every point, the points
 /// dealt out in contiguous slices, one per rank, each rank building the index from the polygons
 /// rank 0 sends. A rank's failure is thrown on rank 0 naming the rank, after every slice is back.
-SpreadReport spread_locate(World& world, const engine::AreaIndex& index,
-                           const std::vector<double>& x, const std::vector<double>& y,
-                           double max_distance_m, std::int32_t* out);
+DistributionReport locate_over_ranks(World& world, const engine::AreaIndex& index,
+                                     const std::vector<double>& x, const std::vector<double>& y,
+                                     double max_distance_m, std::int32_t* out);
 
 /// On rank 0: engine::reconcile, with its location tests (classify_records) shared out in
 /// contiguous slices of records, one per rank; the weighing of shared points and the counts stay
 /// on rank 0. The report equals the single process's.
-engine::ReconcileReport spread_reconcile(World& world, const engine::CodeRecords& records,
-                                         const engine::AreaIndex& areas,
-                                         const engine::CodeBook& codes,
-                                         const engine::ReconcileOptions& options,
-                                         SpreadReport& report);
+engine::ReconcileReport reconcile_over_ranks(World& world, const engine::CodeRecords& records,
+                                             const engine::AreaIndex& areas,
+                                             const engine::CodeBook& codes,
+                                             const engine::ReconcileOptions& options,
+                                             DistributionReport& report);
 
 } // namespace hotspot::distributed

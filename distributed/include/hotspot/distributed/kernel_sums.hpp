@@ -26,8 +26,8 @@ struct RankShare
     Traffic traffic;            ///< its messages for this surface
 };
 
-/// How a surface was spread over the ranks.
-struct SpreadReport
+/// How a stage was shared out over the ranks.
+struct DistributionReport
 {
     std::string work; ///< "density tiles", "slices of records", "reading"
     int ranks = 1;
@@ -80,10 +80,11 @@ void set_strip_finisher(StripFinisher finisher);
 /// the first failure is thrown on rank 0 naming the rank. Rank 0 holds one strip of the grid and
 /// its own offences. With `remote`, each tile is a whole strip, finished where it was computed, and
 /// `sink` is not called.
-SpreadReport spread_kde_strips(World& world, const engine::Incidents& incidents,
-                               const engine::GridSpec& grid, const engine::KdeOptions& options,
-                               std::int64_t rows_per_strip, const engine::StripSink& sink,
-                               const engine::RunContext& context = {},
-                               const RemoteStrips* remote = nullptr);
+DistributionReport kde_strips_over_ranks(World& world, const engine::Incidents& incidents,
+                                         const engine::GridSpec& grid,
+                                         const engine::KdeOptions& options,
+                                         std::int64_t rows_per_strip, const engine::StripSink& sink,
+                                         const engine::RunContext& context = {},
+                                         const RemoteStrips* remote = nullptr);
 
 } // namespace hotspot::distributed

@@ -15,8 +15,9 @@ namespace hotspot::distributed
 /// record for record. A source that cannot be shared (OGR, PostGIS) is read by rank 0 alone and
 /// `report` is left with no shares. A rank that cannot read its share makes the read fail on rank
 /// 0, naming the rank and the file.
-io::OffenceTable spread_read_offences(World& world, const io::OffenceSource& source,
-                                      const io::OffenceFilter& filter,
-                                      const io::ReadOptions& options, SpreadReport& report);
+io::OffenceTable read_offences_over_ranks(World& world, const io::OffenceSource& source,
+                                          const io::OffenceFilter& filter,
+                                          const io::ReadOptions& options,
+                                          DistributionReport& report);
 
 } // namespace hotspot::distributed
