@@ -14,6 +14,7 @@
 #include "hotspot/io/csv.hpp"
 #include "hotspot/io/files.hpp"
 #include "hotspot/io/postgis.hpp"
+#include "hotspot/io/streets.hpp"
 
 #include <tbb/info.h>
 #include <unistd.h>
@@ -589,100 +590,14 @@ io::OffenceTable load_dated_offences(const OffenceInput& input, const RunOptions
     return table;
 }
 
-namespace
-{
-// The field naming each record's street: `name`, else police.uk's Location, else one called like
-// a street or address; -1 when there is none.
-int street_field(const io::OffenceTable& table, const std::string& name)
-{
-    const auto find = [&](std::string_view wanted)
-    {
-        for (std::size_t f = 0; f < table.field_names.size(); ++f)
-            if (engine::same_text(table.field_names[f], wanted))
-                return static_cast<int>(f);
-        return -1;
-    };
-    if (!name.empty())
-    {
-        const int f = find(name);
-        if (f < 0)
-            throw Error(Errc::Usage, table.source_path + ": no field '" + name +
-                                         "' for --street-field (fields are: " +
-                                         engine::join(table.field_names) + ")");
-        return f;
-    }
-    for (const char* candidate : {"location", "street", "street_name", "address"})
-        if (const int f = find(candidate); f >= 0)
-            return f;
-    return -1;
-}
-
-// "On or near High Street" is police.uk's way of saying High Street.
-std::string_view street_of(std::string_view text)
-{
-    text = engine::trim(text);
-    constexpr std::string_view prefix = "on or near ";
-    if (text.size() >= prefix.size() && engine::same_text(text.substr(0, prefix.size()), prefix))
-        text = engine::trim(text.substr(prefix.size()));
-    return text;
-}
-} // namespace
-
 std::vector<std::string> top_streets(const io::OffenceTable& table, const std::string& name,
                                      std::size_t groups,
                                      const std::function<std::int32_t(std::size_t)>& group_of,
                                      Reporter& reporter)
 {
-    std::vector<std::string> out(groups);
-    const int field = street_field(table, name);
-    if (field < 0 || groups == 0)
-        return out;
-    if (table.mixed_fields)
-    {
+    if (table.mixed_fields && groups > 0 && io::street_field(table, name) >= 0)
         reporter.warn("streets: the files have different fields; none are given");
-        return out;
-    }
-    const engine::Incidents& inc = table.incidents;
-    struct Wanted
-    {
-        std::int64_t key; ///< record_key: RecordTexts reads forwards
-        std::size_t offence;
-        std::int32_t group;
-    };
-    std::vector<Wanted> wanted;
-    for (std::size_t i = 0; i < inc.size(); ++i)
-        if (const std::int32_t g = group_of(i); g >= 0)
-            wanted.push_back({inc.source_row[i], i, g});
-    std::sort(wanted.begin(), wanted.end(),
-              [](const Wanted& a, const Wanted& b) { return a.key < b.key; });
-    std::vector<std::map<std::string, std::int64_t>> counts(groups);
-    io::RecordTexts texts(table.files);
-    std::vector<std::string_view> fields;
-    for (const auto& [key, i, group] : wanted)
-    {
-        const std::string_view text =
-            i < table.raw.size() && !table.raw[i].empty() ? table.raw[i] : texts.text(key);
-        io::CsvReader reader(text, table.source_path);
-        reader.set_separator(table.separators.empty() ? ','
-                                                      : table.separators[io::record_file(key)]);
-        if (!reader.next(fields) || static_cast<std::size_t>(field) >= fields.size())
-            continue;
-        const std::string_view street = street_of(fields[static_cast<std::size_t>(field)]);
-        if (!street.empty())
-            ++counts[static_cast<std::size_t>(group)][std::string(street)];
-    }
-    for (std::size_t g = 0; g < groups; ++g)
-    {
-        std::vector<std::pair<std::int64_t, std::string>> ranked;
-        for (const auto& [street, n] : counts[g])
-            ranked.emplace_back(-n, street);
-        std::sort(ranked.begin(), ranked.end());
-        std::vector<std::string> top;
-        for (std::size_t k = 0; k < ranked.size() && k < 3; ++k)
-            top.push_back(ranked[k].second + " " + std::to_string(-ranked[k].first));
-        out[g] = engine::join(top, "; ");
-    }
-    return out;
+    return io::top_streets(table, name, groups, group_of);
 }
 
 std::string source_names(const std::vector<std::string>& paths)
@@ -733,80 +648,18 @@ std::string density_unit(const OffenceInput& input, engine::DensityUnits units)
     return label;
 }
 
-std::vector<std::string> street_names(const std::string& text)
-{
-    // police.uk's anonymised map points on premises rather than streets.
-    static const std::vector<std::string_view> generic{"Parking Area",
-                                                       "Supermarket",
-                                                       "Shopping Area",
-                                                       "Sports/Recreation Area",
-                                                       "Petrol Station",
-                                                       "Nightclub",
-                                                       "Hospital",
-                                                       "Police Station",
-                                                       "Bus/Coach Station",
-                                                       "Train Station",
-                                                       "Further/Higher Educational Building",
-                                                       "Theatre/Concert Hall",
-                                                       "Conference/Exhibition Centre",
-                                                       "Park/Open Space",
-                                                       "Pedestrian Subway",
-                                                       "Airport/Airfield",
-                                                       "Prison",
-                                                       "Underground Station"};
-    std::vector<std::string> out;
-    std::size_t start = 0;
-    while (start < text.size())
-    {
-        std::size_t end = text.find("; ", start);
-        if (end == std::string::npos)
-            end = text.size();
-        std::string_view item = engine::trim(std::string_view(text).substr(start, end - start));
-        if (const auto space = item.rfind(' ');
-            space != std::string_view::npos &&
-            item.find_first_not_of("0123456789", space + 1) == std::string_view::npos)
-            item = engine::trim(item.substr(0, space));
-        const bool is_generic =
-            std::any_of(generic.begin(), generic.end(),
-                        [&](std::string_view g) { return engine::same_text(g, item); });
-        if (!item.empty() && !is_generic)
-            out.emplace_back(item);
-        start = end + 2;
-    }
-    return out;
-}
-
 void weigh_by_harm(const io::HarmTable& harm, engine::Incidents& incidents, Reporter& reporter)
 {
-    // One weight per crime type; offences of a type the table lacks weigh 0, and are counted.
-    std::vector<const double*> by_type(incidents.crime_type_names.size(), nullptr);
-    for (std::size_t t = 0; t < by_type.size(); ++t)
-        by_type[t] = harm.find(incidents.crime_type_names[t]);
-    std::vector<std::size_t> unweighted(by_type.size() + 1, 0);
-    double total = 0.0;
-    for (std::size_t i = 0; i < incidents.size(); ++i)
-    {
-        const std::int32_t t = incidents.crime_type[i];
-        const double* w = t >= 0 ? by_type[static_cast<std::size_t>(t)] : nullptr;
-        if (!w)
-            ++unweighted[t >= 0 ? static_cast<std::size_t>(t) : by_type.size()];
-        // A weight below 1 already is the share --days/--hours kept.
-        const double weight = incidents.weight_of(i) * (w ? *w : 0.0);
-        incidents.set_weight(i, weight);
-        total += weight;
-    }
-    reporter.info("harm       " + harm.name + ": total " + fixed(total, 1) + " over " +
+    const io::HarmWeighing w = io::weigh_by_harm(harm, incidents);
+    reporter.info("harm       " + harm.name + ": total " + fixed(w.total, 1) + " over " +
                   std::to_string(incidents.size()) + " offences");
     std::vector<std::string> missing;
     std::size_t missing_total = 0;
-    for (std::size_t t = 0; t < unweighted.size(); ++t)
-        if (unweighted[t] > 0)
-        {
-            missing.push_back((t < by_type.size() ? incidents.crime_type_names[t]
-                                                  : std::string("no crime type")) +
-                              " (" + std::to_string(unweighted[t]) + ")");
-            missing_total += unweighted[t];
-        }
+    for (const auto& [type, count] : w.unweighted)
+    {
+        missing.push_back(type + " (" + std::to_string(count) + ")");
+        missing_total += count;
+    }
     if (!missing.empty())
         reporter.warn("harm: " + std::to_string(missing_total) + " offences weigh 0, their type " +
                       "having no weight in " + harm.name + ": " + engine::join(missing, ", "));
@@ -884,6 +737,13 @@ nlohmann::json distribution_json(const distributed::DistributionReport& report)
             {"per_rank", ranks}};
 }
 } // namespace
+
+nlohmann::json summary_json(std::string_view command, nlohmann::json fields)
+{
+    fields["command"] = command;
+    fields["version"] = HOTSPOT_VERSION_STRING;
+    return fields;
+}
 
 void write_summary(const RunOptions& run, const nlohmann::json& summary)
 {

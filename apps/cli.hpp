@@ -21,6 +21,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace hotspot::app
@@ -68,6 +69,9 @@ void check_outputs(const RunOptions& run, std::initializer_list<const std::strin
 
 /// Creates an output folder (and its parents); throws Error(Io) when it cannot.
 void make_output_folder(const std::string& folder);
+
+/// A run summary: the command, hotspot's version, and the command's own `fields`.
+nlohmann::json summary_json(std::string_view command, nlohmann::json fields);
 
 /// Writes the run summary to --summary-json, when it was asked for.
 void write_summary(const RunOptions& run, const nlohmann::json& summary);
@@ -131,21 +135,11 @@ io::OffenceTable load_dated_offences(const OffenceInput& input, const RunOptions
                                      Reporter& reporter, const std::string& why,
                                      io::ReadOptions read = {});
 
-/// The streets with the most offences in each of `groups` groups (hotspots, patrol cells):
-/// "High Street 34; Week Street 20; King Street 7", from the records' street field (`field`, else
-/// police.uk's Location or a field called street, location or address; "On or near" dropped).
-/// `group_of(i)` gives offence i's group, or -1. The records' text is read again (CSV read with
-/// ReadOptions::text_on_demand) or taken as kept, for the grouped offences only. Empty strings when
-/// the source has no such field. Throws Error(Usage) for a `field` the source lacks.
+/// io::top_streets, saying so when the files' fields differ and no street can be given.
 std::vector<std::string> top_streets(const io::OffenceTable& table, const std::string& field,
                                      std::size_t groups,
                                      const std::function<std::int32_t(std::size_t)>& group_of,
                                      Reporter& reporter);
-
-/// The streets of a top_streets text, busiest first, without their counts or police.uk's generic
-/// locations (Parking Area, Supermarket...), which name no street: "High Street 34; Parking Area
-/// 20; Week Street 7" gives High Street and Week Street.
-std::vector<std::string> street_names(const std::string& top_streets_text);
 
 /// The account of records, for --summary-json.
 nlohmann::json offences_json(const io::OffenceTable& table);

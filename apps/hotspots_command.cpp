@@ -14,6 +14,7 @@
 #include "hotspot/io/layer_style.hpp"
 #include "hotspot/io/map.hpp"
 #include "hotspot/io/postgis.hpp"
+#include "hotspot/io/streets.hpp"
 #include "hotspot/io/vector.hpp"
 #include "hotspot/io/web_map.hpp"
 
@@ -500,7 +501,7 @@ HotspotAnalysis analyse_hotspots(const HotspotsRequest& r, Reporter& reporter)
         {
             names.push_back(h.name);
             peaks.push_back(h.peak_at);
-            streets.push_back(street_names(h.streets));
+            streets.push_back(io::street_names(h.streets));
         }
         const auto distinct = engine::distinct_names(names, streets, peaks);
         for (std::size_t s = 0; s < a.spots.size(); ++s)
@@ -678,16 +679,15 @@ nlohmann::json run_map(const HotspotsRequest& r, Reporter& reporter)
     check_map_outputs(r);
     const HotspotAnalysis a = analyse_hotspots(r, reporter);
     const auto layout = draw_maps(r, a, reporter);
-    nlohmann::json summary = {{"command", "map"},
-                              {"version", HOTSPOT_VERSION_STRING},
-                              {"offences", offences_json(a.table)},
-                              {"hotspots", a.spots.size()},
-                              {"hotspots_withheld", a.withheld},
-                              {"legend", {layout.legend_min, layout.legend_max}},
-                              {"size_px", {layout.width_px, layout.height_px}},
-                              {"labels", labels_json(layout)},
-                              {"output", r.map_path},
-                              {"html", r.html_path}};
+    nlohmann::json summary =
+        summary_json("map", {{"offences", offences_json(a.table)},
+                             {"hotspots", a.spots.size()},
+                             {"hotspots_withheld", a.withheld},
+                             {"legend", {layout.legend_min, layout.legend_max}},
+                             {"size_px", {layout.width_px, layout.height_px}},
+                             {"labels", labels_json(layout)},
+                             {"output", r.map_path},
+                             {"html", r.html_path}});
     if (!a.given_surface)
         summary.update(density_json(a.density));
     write_summary(r.run, summary);
@@ -902,14 +902,12 @@ nlohmann::json run_hotspots(const HotspotsRequest& r, Reporter& reporter, Hotspo
              {"pai", spots[i].pai},
              {"areas", spots[i].overlaps},
              {"top_streets", spots[i].streets}});
-    nlohmann::json summary = {{"command", "hotspots"},
-                              {"version", HOTSPOT_VERSION_STRING},
-                              {"offences", offences_json(table)},
-                              {"method", cells.description},
-                              {"offences_in_study_area", in_study},
-                              {"study_area_m2", study_area},
-                              {"hotspots", list},
-                              {"out_dir", r.out_dir}};
+    nlohmann::json summary = summary_json("hotspots", {{"offences", offences_json(table)},
+                                                       {"method", cells.description},
+                                                       {"offences_in_study_area", in_study},
+                                                       {"study_area_m2", study_area},
+                                                       {"hotspots", list},
+                                                       {"out_dir", r.out_dir}});
     if (!given)
         summary.update(density_json(density));
     write_summary(r.run, summary);

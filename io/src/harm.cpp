@@ -90,8 +90,8 @@ std::string harm_table_name(const std::string& name_or_path)
 
 bool is_shipped_harm_table(const std::string& name_or_path)
 {
-    return std::any_of(std::begin(shipped), std::end(shipped), [&](const Shipped& s)
-                       { return engine::same_text(s.name, name_or_path); });
+    return std::any_of(std::begin(shipped), std::end(shipped),
+                       [&](const Shipped& s) { return engine::same_text(s.name, name_or_path); });
 }
 
 std::string harm_measure(const std::string& name_or_path)
@@ -119,6 +119,32 @@ std::vector<std::string> shipped_harm_tables()
     for (const auto& s : shipped)
         names.emplace_back(s.name);
     return names;
+}
+
+HarmWeighing weigh_by_harm(const HarmTable& harm, engine::Incidents& incidents)
+{
+    // One weight per crime type; offences of a type the table lacks weigh 0, and are counted.
+    std::vector<const double*> by_type(incidents.crime_type_names.size(), nullptr);
+    for (std::size_t t = 0; t < by_type.size(); ++t)
+        by_type[t] = harm.find(incidents.crime_type_names[t]);
+    std::vector<std::size_t> unweighted(by_type.size() + 1, 0);
+    HarmWeighing result;
+    for (std::size_t i = 0; i < incidents.size(); ++i)
+    {
+        const std::int32_t t = incidents.crime_type[i];
+        const double* w = t >= 0 ? by_type[static_cast<std::size_t>(t)] : nullptr;
+        if (!w)
+            ++unweighted[t >= 0 ? static_cast<std::size_t>(t) : by_type.size()];
+        const double weight = incidents.weight_of(i) * (w ? *w : 0.0);
+        incidents.set_weight(i, weight);
+        result.total += weight;
+    }
+    for (std::size_t t = 0; t < unweighted.size(); ++t)
+        if (unweighted[t] > 0)
+            result.unweighted.emplace_back(t < by_type.size() ? incidents.crime_type_names[t]
+                                                              : std::string("no crime type"),
+                                           unweighted[t]);
+    return result;
 }
 
 } // namespace hotspot::io

@@ -96,3 +96,24 @@ TEST_CASE("A harm table of a force's own, and its mistakes", "[harm]")
             "line 4: 'burglary' has a weight already");
     refused("key,weight\n", "no weights");
 }
+
+TEST_CASE("Weighing offences by harm: each its type's weight, unknown types 0 and counted",
+          "[harm]")
+{
+    const io::HarmTable harm = io::parse_harm_table(
+        "# source: a test\nkey,weight\nBurglary,400\nCriminal damage,20\n", "test table");
+    engine::Incidents inc;
+    inc.crime_type_names = {"Burglary", "Bicycle theft", "Criminal damage"};
+    for (const std::int32_t t : {0, 0, 1, 2, -1, 1})
+        inc.add(0, 0, 1.0, 0, t);
+    inc.set_weight(1, 0.5); // half of this burglary's window passed an --hours filter
+    const io::HarmWeighing w = io::weigh_by_harm(harm, inc);
+    CHECK(inc.weight_of(0) == 400);
+    CHECK(inc.weight_of(1) == 200);
+    CHECK(inc.weight_of(2) == 0);
+    CHECK(inc.weight_of(3) == 20);
+    CHECK(inc.weight_of(4) == 0);
+    CHECK(w.total == 620);
+    using Count = std::pair<std::string, std::size_t>;
+    CHECK(w.unweighted == std::vector<Count>{{"Bicycle theft", 2}, {"no crime type", 1}});
+}

@@ -2,9 +2,12 @@
 // Harm weights by crime type or offence code: a published index (the ONS Crime Severity Score is
 // shipped) or a force's own table (the Cambridge Crime Harm Index, say).
 
+#include "hotspot/engine/core/incidents.hpp"
+
 #include <map>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace hotspot::io
@@ -39,5 +42,18 @@ bool is_shipped_harm_table(const std::string& name_or_path);
 
 /// The names of the shipped tables.
 std::vector<std::string> shipped_harm_tables();
+
+/// What weigh_by_harm did: the harm of all offences, and the crime types the table has no weight
+/// for, with how many offences of each weigh 0 ("no crime type" for offences without one), in
+/// the order of the offences' types.
+struct HarmWeighing
+{
+    double total = 0;
+    std::vector<std::pair<std::string, std::size_t>> unweighted;
+};
+
+/// Multiplies every offence's weight (1, or the share a --days/--hours filter kept) by the harm of
+/// its crime type; offences of a type `harm` lacks weigh 0, and are counted.
+HarmWeighing weigh_by_harm(const HarmTable& harm, engine::Incidents& incidents);
 
 } // namespace hotspot::io
