@@ -826,13 +826,12 @@ nlohmann::json run_queries(const BatchRequest& r, std::vector<std::unique_ptr<Qu
     }
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    nlohmann::json manifest = {{"command", "batch"},
-                               {"version", HOTSPOT_VERSION_STRING},
-                               {"file", r.path},
+    nlohmann::json manifest =
+        summary_json("batch", {{"file", r.path},
                                {"queries", entries},
                                {"succeeded", static_cast<int>(queries.size()) - failed},
                                {"failed", failed},
-                               {"seconds", seconds}};
+                               {"seconds", seconds}});
     io::write_text_file((fs::path(write_dir) / "manifest.json").string(), manifest.dump(2) + "\n",
                         true);
     return manifest;

@@ -296,14 +296,13 @@ nlohmann::json run_compare(const CompareRequest& r, Reporter& reporter)
     tiff.float64 = true;
     tiff.metadata = density_metadata(r.density, d, r.input, pooled);
     tiff.metadata.emplace_back("HOTSPOT_COMPARE", first_label + " against " + second_label);
-    nlohmann::json summary = {{"command", "compare"},
-                              {"version", HOTSPOT_VERSION_STRING},
-                              {"offences", offences_json(table)},
-                              {"mode", risk ? "relative risk" : "change"},
-                              {"first", {{"label", first_label}, {"offences", first.size()}}},
-                              {"second", {{"label", second_label}, {"offences", second.size()}}},
-                              {"alpha", r.alpha},
-                              {"cell_m", grid.cell_m}};
+    nlohmann::json summary =
+        summary_json("compare", {{"offences", offences_json(table)},
+                                 {"mode", risk ? "relative risk" : "change"},
+                                 {"first", {{"label", first_label}, {"offences", first.size()}}},
+                                 {"second", {{"label", second_label}, {"offences", second.size()}}},
+                                 {"alpha", r.alpha},
+                                 {"cell_m", grid.cell_m}});
     summary.update(density_json(d));
     std::vector<Area> areas;
     if (risk)

@@ -260,13 +260,11 @@ nlohmann::json run_rolling(const EvaluateRequest& r, Reporter& reporter)
     reporter.info("best       " + best + ": the largest mean hit rate over 1-20% coverage (" +
                   fixed(100 * best_hit, 1) + "%)");
     reporter.info("wrote      " + out);
-    nlohmann::json summary = {{"command", "evaluate"},
-                              {"version", HOTSPOT_VERSION_STRING},
-                              {"offences", offences_json(table)},
-                              {"rolling", r.rolling},
-                              {"methods", results},
-                              {"best", best},
-                              {"outputs", {out}}};
+    nlohmann::json summary = summary_json("evaluate", {{"offences", offences_json(table)},
+                                                       {"rolling", r.rolling},
+                                                       {"methods", results},
+                                                       {"best", best},
+                                                       {"outputs", {out}}});
     write_summary(r.run, summary);
     return summary;
 }
@@ -386,30 +384,29 @@ nlohmann::json run_entry_score(const EvaluateRequest& r, Reporter& reporter)
         (hot_ok ? "yes" : "no") + "\n";
     io::write_text_file(out, csv, r.run.overwrite);
     reporter.info("wrote      " + out);
-    nlohmann::json summary = {
-        {"command", "evaluate"},
-        {"version", HOTSPOT_VERSION_STRING},
-        {"offences", offences_json(table)},
-        {"forecast", r.forecast},
-        {"at", r.at},
-        {"horizon", r.horizon},
-        {"last_day", engine::format_day(last)},
-        {"N", s.offences_inside},
-        {"n", s.in_hot_cells},
-        {"n_star", s.best_possible},
-        {"hot_cells", s.hot_cells},
-        {"cells", s.cells},
-        {"hot_area_sq_mi", hot_sq_mi},
-        {"area_sq_mi", area_sq_mi},
-        {"pai", s.pai},
-        {"pei_star", s.pei_star},
-        {"hit_rate", s.hit_rate},
-        {"left_out_outside_area", s.outside_area},
-        {"rules", {{"cells", cells_ok}, {"hot_area", hot_ok}}},
-        {"definitions",
-         "PAI = (n/N)/(a/A); PEI* = n/n*; N: offences inside the police area in the horizon "
-         "(days inclusive), n: those in hot cells, a: hot cells' area clipped to the police area, "
-         "A: the police area, n*: the most offences as many cells held"}};
+    nlohmann::json summary = summary_json(
+        "evaluate",
+        {{"offences", offences_json(table)},
+         {"forecast", r.forecast},
+         {"at", r.at},
+         {"horizon", r.horizon},
+         {"last_day", engine::format_day(last)},
+         {"N", s.offences_inside},
+         {"n", s.in_hot_cells},
+         {"n_star", s.best_possible},
+         {"hot_cells", s.hot_cells},
+         {"cells", s.cells},
+         {"hot_area_sq_mi", hot_sq_mi},
+         {"area_sq_mi", area_sq_mi},
+         {"pai", s.pai},
+         {"pei_star", s.pei_star},
+         {"hit_rate", s.hit_rate},
+         {"left_out_outside_area", s.outside_area},
+         {"rules", {{"cells", cells_ok}, {"hot_area", hot_ok}}},
+         {"definitions",
+          "PAI = (n/N)/(a/A); PEI* = n/n*; N: offences inside the police area in the horizon "
+          "(days inclusive), n: those in hot cells, a: hot cells' area clipped to the police area, "
+          "A: the police area, n*: the most offences as many cells held"}});
     write_summary(r.run, summary);
     return summary;
 }
@@ -515,13 +512,11 @@ nlohmann::json run_evaluate(const EvaluateRequest& r, Reporter& reporter)
                       " m: the largest mean hit rate over 1-20% coverage (" +
                       fixed(100 * best_score, 1) + "%)");
     reporter.info("wrote      " + out("evaluation.csv") + ", curves.csv");
-    nlohmann::json summary = {{"command", "evaluate"},
-                              {"version", HOTSPOT_VERSION_STRING},
-                              {"train", offences_json(first)},
-                              {"test", offences_json(second)},
-                              {"results", results},
-                              {"best_bandwidth_m", best_bandwidth},
-                              {"out_dir", r.out_dir}};
+    nlohmann::json summary = summary_json("evaluate", {{"train", offences_json(first)},
+                                                       {"test", offences_json(second)},
+                                                       {"results", results},
+                                                       {"best_bandwidth_m", best_bandwidth},
+                                                       {"out_dir", r.out_dir}});
     write_summary(r.run, summary);
     return summary;
 }
@@ -742,21 +737,20 @@ nlohmann::json run_displacement(const DisplacementRequest& r, Reporter& reporter
         io::write_text_file(r.out_path, csv, r.run.overwrite);
         reporter.info("wrote      " + r.out_path);
     }
-    nlohmann::json summary = {
-        {"command", "displacement"},
-        {"version", HOTSPOT_VERSION_STRING},
-        {"target", target_label},
-        {"buffer_m", r.buffer_m},
-        {"control", r.control},
-        {"counts",
-         {{"target", {c.target_before, c.target_after}},
-          {"buffer", {c.buffer_before, c.buffer_after}},
-          {"control", {c.control_before, c.control_after}}}},
-        {"success_measure", result.success_measure},
-        {"buffer_displacement_measure", result.buffer_displacement_measure},
-        {"wdq", std::isfinite(result.wdq) ? nlohmann::json(result.wdq) : nlohmann::json()},
-        {"net_effect", result.net_effect},
-        {"interpretation", result.interpretation}};
+    nlohmann::json summary = summary_json(
+        "displacement",
+        {{"target", target_label},
+         {"buffer_m", r.buffer_m},
+         {"control", r.control},
+         {"counts",
+          {{"target", {c.target_before, c.target_after}},
+           {"buffer", {c.buffer_before, c.buffer_after}},
+           {"control", {c.control_before, c.control_after}}}},
+         {"success_measure", result.success_measure},
+         {"buffer_displacement_measure", result.buffer_displacement_measure},
+         {"wdq", std::isfinite(result.wdq) ? nlohmann::json(result.wdq) : nlohmann::json()},
+         {"net_effect", result.net_effect},
+         {"interpretation", result.interpretation}});
     write_summary(r.run, summary);
     return summary;
 }

@@ -141,37 +141,36 @@ nlohmann::json run_kde(const KdeRequest& r, Reporter& reporter, KdeSurface* in_m
                                                 : std::string())));
 
     const auto& grid = d.surface.grid;
-    nlohmann::json summary = {
-        {"command", "kde"},
-        {"version", HOTSPOT_VERSION_STRING},
-        {"offences", offences_json(table)},
-        {"target_crs", table.target_crs.label()},
-        {"units", std::string(engine::to_string(d.options.units))},
-        {"cell_m", grid.cell_m},
-        {"grid",
-         {{"cols", grid.cols},
-          {"rows", grid.rows},
-          {"origin_x", grid.origin_x},
-          {"origin_y", grid.origin_y}}},
-        {"crime_types", r.input.crime_types.empty() ? std::string("all")
-                                                    : engine::join(r.input.crime_types, "; ")},
-        {"period", d.period},
-        {"area", r.density.area},
-        {"population",
-         {{"after_filters", d.offences_given},
-          {"inside_area", d.windowed ? nlohmann::json(d.population.inside) : nlohmann::json()},
-          {"counted", d.population.reaching},
-          {"counted_means", d.windowed
-                                ? "inside " + d.window_name + ", or within the kernel's reach of it"
-                                : "every offence after the filters"}}},
-        {"peak", d.peak},
-        {"written_in_strips", d.streamed},
-        {"cells_with_data", d.cells_with_data},
-        {"output", written},
-        {"seconds", seconds},
-        // Strips and tiles are written while the density is computed.
-        {"stage_seconds",
-         {{"read", read_seconds}, {"density", density_seconds}, {"write", write_seconds}}}};
+    nlohmann::json summary = summary_json(
+        "kde",
+        {{"offences", offences_json(table)},
+         {"target_crs", table.target_crs.label()},
+         {"units", std::string(engine::to_string(d.options.units))},
+         {"cell_m", grid.cell_m},
+         {"grid",
+          {{"cols", grid.cols},
+           {"rows", grid.rows},
+           {"origin_x", grid.origin_x},
+           {"origin_y", grid.origin_y}}},
+         {"crime_types", r.input.crime_types.empty() ? std::string("all")
+                                                     : engine::join(r.input.crime_types, "; ")},
+         {"period", d.period},
+         {"area", r.density.area},
+         {"population",
+          {{"after_filters", d.offences_given},
+           {"inside_area", d.windowed ? nlohmann::json(d.population.inside) : nlohmann::json()},
+           {"counted", d.population.reaching},
+           {"counted_means",
+            d.windowed ? "inside " + d.window_name + ", or within the kernel's reach of it"
+                       : "every offence after the filters"}}},
+         {"peak", d.peak},
+         {"written_in_strips", d.streamed},
+         {"cells_with_data", d.cells_with_data},
+         {"output", written},
+         {"seconds", seconds},
+         // Strips and tiles are written while the density is computed.
+         {"stage_seconds",
+          {{"read", read_seconds}, {"density", density_seconds}, {"write", write_seconds}}}});
     summary.update(density_json(d));
     write_summary(r.run, summary);
     return summary;

@@ -198,25 +198,24 @@ nlohmann::json run_near_repeat(const NearRepeatRequest& r, Reporter& reporter)
                              {"knox_ratio", t.knox_ratio(k)},
                              {"p_value", t.p_value[k]}});
         }
-    nlohmann::json summary = {{"command", "near-repeat"},
-                              {"version", HOTSPOT_VERSION_STRING},
-                              {"offences", offences_json(table)},
-                              {"without_day", without_day},
-                              {"tested", t.offences},
-                              {"pairs", t.pairs},
-                              {"close_pairs", t.close_pairs},
-                              {"permutations", t.permutations},
-                              {"seed", r.seed},
-                              {"metric", r.metric},
-                              {"shared_points",
-                               {{"points", shared.points},
-                                {"offences_on_shared_points", shared.on_shared},
-                                {"share", shared.share()},
-                                {"largest", shared.largest},
-                                {"snapped", shared.snapped()}}},
-                              {"cells", cells},
-                              {"reading", reading},
-                              {"outputs", {r.out_path}}};
+    nlohmann::json summary =
+        summary_json("near-repeat", {{"offences", offences_json(table)},
+                                     {"without_day", without_day},
+                                     {"tested", t.offences},
+                                     {"pairs", t.pairs},
+                                     {"close_pairs", t.close_pairs},
+                                     {"permutations", t.permutations},
+                                     {"seed", r.seed},
+                                     {"metric", r.metric},
+                                     {"shared_points",
+                                      {{"points", shared.points},
+                                       {"offences_on_shared_points", shared.on_shared},
+                                       {"share", shared.share()},
+                                       {"largest", shared.largest},
+                                       {"snapped", shared.snapped()}}},
+                                     {"cells", cells},
+                                     {"reading", reading},
+                                     {"outputs", {r.out_path}}});
     write_summary(r.run, summary);
     return summary;
 }

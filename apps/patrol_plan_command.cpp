@@ -410,22 +410,21 @@ nlohmann::json run_patrol_plan(const PatrolPlanRequest& r, Reporter& reporter)
     nlohmann::json shifts_json = nlohmann::json::array();
     for (const auto& s : shifts)
         shifts_json.push_back({{"name", s.name}, {"from", s.start_hour}, {"to", s.end_hour}});
-    nlohmann::json summary = {{"command", "patrol-plan"},
-                              {"version", HOTSPOT_VERSION_STRING},
-                              {"offences", offences_json(table)},
-                              {"hotspots", spots.names.size()},
-                              {"shifts", shifts_json},
-                              {"strategy", r.strategy},
-                              {"visits_per_shift", o.visits_per_shift},
-                              {"visit_minutes", r.visit_minutes},
-                              {"weeks", weeks},
-                              {"visits_planned_per_week", given},
-                              {"visits_unused_per_week", unused},
-                              {"area_harm_per_week", plan.area_harm_per_week},
-                              {"harm_unit", harm},
-                              {"share_of_harm_in_planned_hotspot_shifts", plan.share_in_planned},
-                              {"seed", r.seed},
-                              {"outputs", written}};
+    nlohmann::json summary = summary_json(
+        "patrol-plan", {{"offences", offences_json(table)},
+                        {"hotspots", spots.names.size()},
+                        {"shifts", shifts_json},
+                        {"strategy", r.strategy},
+                        {"visits_per_shift", o.visits_per_shift},
+                        {"visit_minutes", r.visit_minutes},
+                        {"weeks", weeks},
+                        {"visits_planned_per_week", given},
+                        {"visits_unused_per_week", unused},
+                        {"area_harm_per_week", plan.area_harm_per_week},
+                        {"harm_unit", harm},
+                        {"share_of_harm_in_planned_hotspot_shifts", plan.share_in_planned},
+                        {"seed", r.seed},
+                        {"outputs", written}});
     write_summary(r.run, summary);
     return summary;
 }

@@ -854,15 +854,14 @@ nlohmann::json run_predict(const PredictRequest& r, Reporter& reporter)
     io::write_text_file(out("patrol_cells.csv"), csv, r.run.overwrite);
     reporter.info("wrote      " + r.out_dir + ": " + engine::join(outputs, ", "));
 
-    nlohmann::json summary = {{"command", "predict"},
-                              {"version", HOTSPOT_VERSION_STRING},
-                              {"offences", offences_json(table)},
-                              {"method", spec.method},
-                              {"forecast_day", engine::format_day(day)},
-                              {"horizon", horizon ? horizon->label : std::string()},
-                              {"cell_m", grid.cell_m},
-                              {"patrol_cells", listed},
-                              {"outputs", outputs}};
+    nlohmann::json summary =
+        summary_json("predict", {{"offences", offences_json(table)},
+                                 {"method", spec.method},
+                                 {"forecast_day", engine::format_day(day)},
+                                 {"horizon", horizon ? horizon->label : std::string()},
+                                 {"cell_m", grid.cell_m},
+                                 {"patrol_cells", listed},
+                                 {"outputs", outputs}});
     if (entry_rules)
         summary["entry"] = entry_json;
     if (!auto_json.is_null())

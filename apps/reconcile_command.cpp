@@ -535,23 +535,22 @@ nlohmann::json run_reconcile(const ReconcileRequest& r, Reporter& reporter)
         confusions.push_back({{"recorded", rec.report.confusions[k].recorded},
                               {"final", rec.report.confusions[k].final_code},
                               {"count", rec.report.confusions[k].count}});
-    nlohmann::json summary = {{"command", "reconcile"},
-                              {"version", HOTSPOT_VERSION_STRING},
-                              {"offences", offences_json(rec.table)},
-                              {"areas",
-                               {{"path", r.setup.areas.path},
-                                {"count", rec.areas.codes.size()},
-                                {"repaired", rec.areas.layer->warnings}}},
-                              {"target_crs", rec.table.target_crs.label()},
-                              {"tolerance_m", r.setup.tolerance_m},
-                              {"trust", r.setup.trust},
-                              {"records", total},
-                              {"status", statuses},
-                              {"decided_by", decisions},
-                              {"normalised", rec.report.normalised},
-                              {"confusions", confusions},
-                              {"suspect_points", rec.report.suspect_points.size()},
-                              {"output", r.out_path}};
+    nlohmann::json summary =
+        summary_json("reconcile", {{"offences", offences_json(rec.table)},
+                                   {"areas",
+                                    {{"path", r.setup.areas.path},
+                                     {"count", rec.areas.codes.size()},
+                                     {"repaired", rec.areas.layer->warnings}}},
+                                   {"target_crs", rec.table.target_crs.label()},
+                                   {"tolerance_m", r.setup.tolerance_m},
+                                   {"trust", r.setup.trust},
+                                   {"records", total},
+                                   {"status", statuses},
+                                   {"decided_by", decisions},
+                                   {"normalised", rec.report.normalised},
+                                   {"confusions", confusions},
+                                   {"suspect_points", rec.report.suspect_points.size()},
+                                   {"output", r.out_path}});
     write_summary(r.run, summary);
     return summary;
 }

@@ -122,15 +122,14 @@ nlohmann::json run_snap_points(const SnapPointsRequest& r, Reporter& reporter)
                       types_text(stacks[k]));
     }
     reporter.info("wrote      " + r.out_path);
-    nlohmann::json summary = {{"command", "snap-points"},
-                              {"version", HOTSPOT_VERSION_STRING},
-                              {"offences", offences_json(table)},
-                              {"min_records", r.min_records},
-                              {"points", stacks.size()},
-                              {"offences_on_points", on_stacks},
-                              {"offences_sharing_a_coordinate", on_shared},
-                              {"largest", stacks.empty() ? 0 : stacks.front().count},
-                              {"output", r.out_path}};
+    nlohmann::json summary =
+        summary_json("snap-points", {{"offences", offences_json(table)},
+                                     {"min_records", r.min_records},
+                                     {"points", stacks.size()},
+                                     {"offences_on_points", on_stacks},
+                                     {"offences_sharing_a_coordinate", on_shared},
+                                     {"largest", stacks.empty() ? 0 : stacks.front().count},
+                                     {"output", r.out_path}});
     write_summary(r.run, summary);
     return summary;
 }

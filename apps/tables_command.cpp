@@ -426,23 +426,21 @@ nlohmann::json run_tables(const TablesRequest& r, Reporter& reporter)
     nlohmann::json category_names = nlohmann::json::array();
     for (const auto& c : categories)
         category_names.push_back(c.name);
-    nlohmann::json summary = {
-        {"command", "tables"},
-        {"version", HOTSPOT_VERSION_STRING},
-        {"offences", offences_json(rec.table)},
-        {"records", n},
-        {"areas", codes.size()},
-        {"categories", category_names},
-        {"not_countable", dropped},
-        {"basis", basis == engine::CategoryBasis::HoCode ? "ho-code" : "crime-type"},
-        {"periods", period_labels},
-        {"periods_not_covered", blank_periods},
-        {"covers", coverage.describe()},
-        {"not_counted",
-         {{"no_area", no_area},
-          {"no_category", no_category},
-          {"outside_periods", outside_periods}}},
-        {"output", r.out_path}};
+    nlohmann::json summary = summary_json(
+        "tables", {{"offences", offences_json(rec.table)},
+                   {"records", n},
+                   {"areas", codes.size()},
+                   {"categories", category_names},
+                   {"not_countable", dropped},
+                   {"basis", basis == engine::CategoryBasis::HoCode ? "ho-code" : "crime-type"},
+                   {"periods", period_labels},
+                   {"periods_not_covered", blank_periods},
+                   {"covers", coverage.describe()},
+                   {"not_counted",
+                    {{"no_area", no_area},
+                     {"no_category", no_category},
+                     {"outside_periods", outside_periods}}},
+                   {"output", r.out_path}});
     if (min_count > 0)
         summary["disclosure"] = {
             {"min_count", min_count}, {"withheld", withheld}, {"publish", r.publish}};

@@ -481,32 +481,31 @@ nlohmann::json run_trends(const TrendsRequest& r, Reporter& reporter)
     for (std::size_t i = 0; i < engine::emerging_category_count; ++i)
         categories[std::string(engine::to_string(static_cast<EmergingCategory>(i)))] =
             result.per_category[i];
-    nlohmann::json summary = {
-        {"command", "trends"},
-        {"version", HOTSPOT_VERSION_STRING},
-        {"offences", offences_json(table)},
-        {"cube",
-         {{"cell_m", cell},
-          {"cols", grid.cols},
-          {"rows", grid.rows},
-          {"origin", {grid.origin_x, grid.origin_y}},
-          {"locations", L},
-          {"steps", cube.steps},
-          {"time_step", engine::to_string(*step)},
-          {"first_step", cube.step_label(0)},
-          {"last_step", cube.step_label(last)},
-          {"counted", cube.counted},
-          {"undated", cube.undated},
-          {"outside_area", cube.outside_area}}},
-        {"band_m", band},
-        {"time_window", r.time_window},
-        {"global_window", engine::to_string(global)},
-        {"global_window_rule", engine::rule_of(global)},
-        {"fdr_scope", fdr_scope},
-        {"alpha", r.alpha},
-        {"categories", categories},
-        {"disclosure", {{"min_count", min_count}, {"withheld", withheld}, {"publish", r.publish}}},
-        {"outputs", outputs}};
+    nlohmann::json summary = summary_json(
+        "trends",
+        {{"offences", offences_json(table)},
+         {"cube",
+          {{"cell_m", cell},
+           {"cols", grid.cols},
+           {"rows", grid.rows},
+           {"origin", {grid.origin_x, grid.origin_y}},
+           {"locations", L},
+           {"steps", cube.steps},
+           {"time_step", engine::to_string(*step)},
+           {"first_step", cube.step_label(0)},
+           {"last_step", cube.step_label(last)},
+           {"counted", cube.counted},
+           {"undated", cube.undated},
+           {"outside_area", cube.outside_area}}},
+         {"band_m", band},
+         {"time_window", r.time_window},
+         {"global_window", engine::to_string(global)},
+         {"global_window_rule", engine::rule_of(global)},
+         {"fdr_scope", fdr_scope},
+         {"alpha", r.alpha},
+         {"categories", categories},
+         {"disclosure", {{"min_count", min_count}, {"withheld", withheld}, {"publish", r.publish}}},
+         {"outputs", outputs}});
     write_summary(r.run, summary);
     return summary;
 }

@@ -378,32 +378,30 @@ nlohmann::json run_when(const WhenRequest& r, Reporter& reporter)
         }
     reporter.info("wrote      " + r.out_dir + ": " + std::to_string(written.size()) + " files");
 
-    nlohmann::json summary = {
-        {"command", "when"},
-        {"version", HOTSPOT_VERSION_STRING},
-        {"offences", offences_json(table)},
-        {"unit", weighed_measure(r.input) + " (aoristic weight)"},
-        {"clock", clock},
-        {"week_starts", r.week_starts},
-        {"times",
-         {{"with_day", q.records},
-          {"instants", q.instants},
-          {"windows", q.windows},
-          {"windows_of_a_week_or_more", q.weeks},
-          {"dates_without_time", q.days},
-          {"dated_to_month_only", q.untimed},
-          {"median_window_hours", q.median_window_hours},
-          {"starts_at_midnight", q.at_midnight},
-          {"starts_at_noon", q.at_noon},
-          {"starts_on_the_hour", q.on_the_hour},
-          {"starts_with_a_clock_time", q.with_clock}}},
-        {"significance",
-         {{"method", "permutation against the rest, Benjamini-Hochberg over 168 hours"},
-          {"permutations", r.permutations},
-          {"seed", r.seed},
-          {"alpha", r.alpha}}},
-        {"groups", groups_json},
-        {"outputs", written}};
+    nlohmann::json summary = summary_json(
+        "when", {{"offences", offences_json(table)},
+                 {"unit", weighed_measure(r.input) + " (aoristic weight)"},
+                 {"clock", clock},
+                 {"week_starts", r.week_starts},
+                 {"times",
+                  {{"with_day", q.records},
+                   {"instants", q.instants},
+                   {"windows", q.windows},
+                   {"windows_of_a_week_or_more", q.weeks},
+                   {"dates_without_time", q.days},
+                   {"dated_to_month_only", q.untimed},
+                   {"median_window_hours", q.median_window_hours},
+                   {"starts_at_midnight", q.at_midnight},
+                   {"starts_at_noon", q.at_noon},
+                   {"starts_on_the_hour", q.on_the_hour},
+                   {"starts_with_a_clock_time", q.with_clock}}},
+                 {"significance",
+                  {{"method", "permutation against the rest, Benjamini-Hochberg over 168 hours"},
+                   {"permutations", r.permutations},
+                   {"seed", r.seed},
+                   {"alpha", r.alpha}}},
+                 {"groups", groups_json},
+                 {"outputs", written}});
     write_summary(r.run, summary);
     return summary;
 }
