@@ -8,6 +8,7 @@
 #include "hotspot/engine/hotspots/evaluation.hpp"
 #include "hotspot/engine/hotspots/forecast_entry.hpp"
 #include "hotspot/engine/hotspots/hotspots.hpp"
+#include "hotspot/io/csv.hpp"
 #include "hotspot/io/files.hpp"
 
 #include <cmath>
