@@ -1,6 +1,7 @@
 #include "hotspots_command.hpp"
 #include "option_kinds.hpp"
 
+#include "hotspot/engine/core/ranking.hpp"
 #include "hotspot/engine/spacetime/aoristic.hpp"
 
 #include "hotspot/engine/areas/area_index.hpp"
@@ -80,16 +81,11 @@ struct HotspotAnalysis
 
 std::string top_types(const Hotspot& h, const std::vector<std::string>& names, std::size_t limit)
 {
-    std::vector<std::pair<std::int64_t, std::int32_t>> ranked;
-    for (const auto& [type, count] : h.types)
-        ranked.emplace_back(-count, type);
-    std::sort(ranked.begin(), ranked.end());
     std::string out;
-    for (std::size_t i = 0; i < ranked.size() && i < limit; ++i)
-        out += (i ? "; " : "") +
-               (ranked[i].second >= 0 ? names[static_cast<std::size_t>(ranked[i].second)]
-                                      : std::string("(no type)")) +
-               " " + std::to_string(-ranked[i].first);
+    for (const auto& [type, count] : engine::ranked_by_count(h.types, limit))
+        out += (out.empty() ? "" : "; ") +
+               (type >= 0 ? names[static_cast<std::size_t>(type)] : std::string("(no type)")) +
+               " " + std::to_string(count);
     return out;
 }
 } // namespace
@@ -451,19 +447,15 @@ HotspotAnalysis analyse_hotspots(const HotspotsRequest& r, Reporter& reporter)
             for (const auto cell : region_cells)
                 ++tally[layer_index[layer]->locate(
                     {grid.center_x(cell % grid.cols), grid.center_y(cell / grid.cols)})];
-            std::vector<std::pair<std::int64_t, std::int32_t>> ranked;
-            for (const auto& [area, n] : tally)
-                if (area >= 0)
-                    ranked.emplace_back(-n, area);
-            std::sort(ranked.begin(), ranked.end());
+            tally.erase(tally.begin(), tally.lower_bound(0)); // cells in no area
+            const auto ranked = engine::ranked_by_count(tally);
             std::string text;
             if (!ranked.empty())
-                h.main_area = layer_names[layer][static_cast<std::size_t>(ranked.front().second)];
-            for (const auto& [negative, area] : ranked)
+                h.main_area = layer_names[layer][static_cast<std::size_t>(ranked.front().first)];
+            for (const auto& [area, n] : ranked)
                 text += (text.empty() ? "" : "; ") +
                         layer_names[layer][static_cast<std::size_t>(area)] + " " +
-                        fixed(100.0 * static_cast<double>(-negative) / static_cast<double>(h.cells),
-                              0) +
+                        fixed(100.0 * static_cast<double>(n) / static_cast<double>(h.cells), 0) +
                         "%";
             h.overlaps.push_back(text);
         }

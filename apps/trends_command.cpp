@@ -3,6 +3,7 @@
 
 #include "density.hpp"
 #include "hotspot/engine/core/error.hpp"
+#include "hotspot/engine/core/ranking.hpp"
 #include "hotspot/engine/core/text.hpp"
 #include "hotspot/engine/spacetime/emerging.hpp"
 #include "hotspot/io/csv.hpp"
@@ -421,13 +422,9 @@ nlohmann::json run_trends(const TrendsRequest& r, Reporter& reporter)
             for (std::size_t l = 0; l < L; ++l)
                 if (result.locations[l].category == c && !place_of[l].empty())
                     ++where[place_of[l]];
-        std::vector<std::pair<std::int64_t, std::string>> ranked;
-        for (const auto& [name, count] : where)
-            ranked.emplace_back(-count, name);
-        std::sort(ranked.begin(), ranked.end());
         std::vector<std::string> parts;
-        for (const auto& [negative, name] : ranked)
-            parts.push_back(name + " " + std::to_string(-negative));
+        for (const auto& [name, count] : engine::ranked_by_count(where))
+            parts.push_back(name + " " + std::to_string(count));
         csv += io::csv_quote(std::string(engine::to_string(c))) + "," + std::to_string(n) + "," +
                fixed(L ? static_cast<double>(n) / static_cast<double>(L) : 0.0, 4) + "," +
                io::csv_quote(engine::join(parts, "; ")) + "," +

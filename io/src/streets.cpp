@@ -1,6 +1,7 @@
 #include "hotspot/io/streets.hpp"
 
 #include "hotspot/engine/core/error.hpp"
+#include "hotspot/engine/core/ranking.hpp"
 #include "hotspot/engine/core/text.hpp"
 #include "hotspot/io/csv.hpp"
 
@@ -87,13 +88,9 @@ std::vector<std::string> top_streets(const OffenceTable& table, const std::strin
     }
     for (std::size_t g = 0; g < groups; ++g)
     {
-        std::vector<std::pair<std::int64_t, std::string>> ranked;
-        for (const auto& [street, n] : counts[g])
-            ranked.emplace_back(-n, street);
-        std::sort(ranked.begin(), ranked.end());
         std::vector<std::string> top;
-        for (std::size_t k = 0; k < ranked.size() && k < 3; ++k)
-            top.push_back(ranked[k].second + " " + std::to_string(-ranked[k].first));
+        for (const auto& [street, n] : engine::ranked_by_count(counts[g], 3))
+            top.push_back(street + " " + std::to_string(n));
         out[g] = engine::join(top, "; ");
     }
     return out;
