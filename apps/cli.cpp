@@ -238,10 +238,7 @@ int run_cli(int argc, char** argv)
 
     // Each command: its options, where they land, and how to run it.
     Requests requests;
-    std::vector<Command> commands = register_commands(app, requests);
-    BatchRequest batch;
-    commands.push_back({add_batch_command(app, batch), &batch.run,
-                        [&](Reporter& r) { return run_batch(batch, r); }});
+    std::vector<Command> commands = register_every_command(app, requests);
     std::vector<std::string> command_names;
     for (const auto& c : commands)
     {

@@ -94,6 +94,14 @@ nlohmann::json describe_option(CLI::Option& option)
 }
 } // namespace
 
+std::vector<Command> register_every_command(CLI::App& app, Requests& q)
+{
+    std::vector<Command> commands = register_commands(app, q);
+    commands.push_back({add_batch_command(app, q.batch), &q.batch.run,
+                        [&q](Reporter& r) { return run_batch(q.batch, r); }});
+    return commands;
+}
+
 nlohmann::json describe_commands(const std::vector<Command>& commands)
 {
     nlohmann::json list = nlohmann::json::array();

@@ -2,6 +2,7 @@
 // The table of commands: each registers its options and runs from the request they fill. The
 // command line and the batch use the same table, so a batch query is exactly a command's options.
 
+#include "batch_command.hpp"
 #include "compare_command.hpp"
 #include "evaluate_command.hpp"
 #include "hotspots_command.hpp"
@@ -39,6 +40,7 @@ struct Requests
     PredictRequest predict;
     WhenRequest when;
     PatrolPlanRequest patrol_plan;
+    BatchRequest batch;
 };
 
 struct Command
@@ -48,8 +50,11 @@ struct Command
     std::function<nlohmann::json(Reporter&)> execute;
 };
 
-/// Registers every analysis command on `app`, writing into `requests`.
+/// Registers every analysis command on `app`, writing into `requests`: what a batch query can run.
 std::vector<Command> register_commands(CLI::App& app, Requests& requests);
+
+/// Every command, the batch last: the command line's and the Python module's.
+std::vector<Command> register_every_command(CLI::App& app, Requests& requests);
 
 /// The commands and their options as `hotspot help --json` prints them: for each option its
 /// name, the parameter name front ends use (--crime-type: CRIME_TYPE), its kind, default, choices,

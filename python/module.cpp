@@ -29,7 +29,6 @@ struct Parsed
 {
     CLI::App app{"hotspot"};
     Requests requests;
-    BatchRequest batch;
     std::vector<Command> commands;
     const Command* chosen = nullptr;
 };
@@ -40,9 +39,7 @@ std::unique_ptr<Parsed> parse(const std::string& command, std::vector<std::strin
                               bool in_memory)
 {
     auto p = std::make_unique<Parsed>();
-    p->commands = register_commands(p->app, p->requests);
-    p->commands.push_back({add_batch_command(p->app, p->batch), &p->batch.run,
-                           [b = &p->batch](Reporter& r) { return run_batch(*b, r); }});
+    p->commands = register_every_command(p->app, p->requests);
     if (in_memory && command == "kde")
         p->app.get_subcommand("kde")->get_option("--out")->required(false);
     args.insert(args.begin(), command);
