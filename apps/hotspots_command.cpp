@@ -2,6 +2,7 @@
 #include "option_kinds.hpp"
 
 #include "hotspot/engine/core/ranking.hpp"
+#include "hotspot/engine/hotspots/characterise.hpp"
 #include "hotspot/engine/spacetime/aoristic.hpp"
 
 #include "hotspot/engine/areas/area_index.hpp"
@@ -41,17 +42,9 @@ engine::ThresholdMethod method_of(const HotspotMethodSpec& spec)
     return *method;
 }
 
-struct Hotspot
+// A hotspot's figures (engine::characterise_regions) and what patrols call it.
+struct Hotspot : engine::RegionFigures
 {
-    std::int32_t label = 0;
-    std::int64_t cells = 0;
-    double area_m2 = 0;
-    std::int64_t offences = 0;
-    double harm = 0;
-    double peak = 0;
-    double mean = 0;
-    engine::Point2 peak_at;
-    std::map<std::int32_t, std::int64_t> types;
     std::vector<std::string> overlaps; ///< per boundary layer: "High Street 78%; Bridge 22%"
     std::string main_area;             ///< the area of the last boundary layer holding most of it
     std::string name;                  ///< what patrols call it: a place nearby, else its main area
@@ -60,8 +53,6 @@ struct Hotspot
     engine::Signature when; ///< its offences by hour of the week, where they carry times
     std::string top_hours;  ///< its busiest 4 hours: "Fri 22:00 to Sat 02:00 (41%)"
     double place_distance_m = std::numeric_limits<double>::quiet_NaN();
-    double share = 0;
-    double pai = 0;
     engine::MultiPolygon outline;
 };
 
@@ -380,29 +371,15 @@ HotspotAnalysis analyse_hotspots(const HotspotsRequest& r, Reporter& reporter)
     const auto& regions = cells.regions;
     reporter.info("hotspots   " + std::to_string(regions.count) + " (" + cells.description + ")");
 
-    // What lies in each hotspot: records (not density), their types and harm.
+    // What lies in each hotspot: records (not density), their types and harm, area, peak, PAI.
+    engine::RegionCharacter character =
+        engine::characterise_regions(regions, density.surface, study, inc);
+    a.in_study = character.in_study;
+    a.study_area = character.study_area_m2;
     std::vector<Hotspot>& spots = a.spots;
     spots.resize(static_cast<std::size_t>(regions.count));
-    std::int64_t& in_study = a.in_study;
-    for (std::size_t i = 0; i < inc.size(); ++i)
-    {
-        const auto c = grid.col_of(inc.x[i]), row = grid.row_of(inc.y[i]);
-        if (c < 0 || c >= grid.cols || row < 0 || row >= grid.rows || !study.at(c, row))
-            continue;
-        ++in_study;
-        if (const auto l = regions.label.at(c, row); l > 0)
-        {
-            Hotspot& h = spots[static_cast<std::size_t>(l - 1)];
-            ++h.offences;
-            h.harm += inc.weight_of(i);
-            ++h.types[inc.crime_type[i]];
-        }
-    }
-    std::int64_t study_count = 0;
-    for (const auto v : study.values)
-        study_count += v;
-    a.study_area = static_cast<double>(study_count) * grid.cell_area_m2();
-    const double study_area = a.study_area;
+    for (std::size_t s = 0; s < spots.size(); ++s)
+        static_cast<engine::RegionFigures&>(spots[s]) = std::move(character.regions[s]);
 
     std::vector<std::shared_ptr<const engine::AreaIndex>> layer_index(
         density.study_area.layers.size());
@@ -423,24 +400,6 @@ HotspotAnalysis analyse_hotspots(const HotspotsRequest& r, Reporter& reporter)
     {
         Hotspot& h = spots[static_cast<std::size_t>(l - 1)];
         const auto& region_cells = regions.cells[static_cast<std::size_t>(l - 1)];
-        h.label = l;
-        h.cells = static_cast<std::int64_t>(region_cells.size());
-        h.area_m2 = static_cast<double>(h.cells) * grid.cell_area_m2();
-        double sum = 0;
-        for (const auto cell : region_cells)
-        {
-            const double v = density.surface.values[static_cast<std::size_t>(cell)];
-            sum += v;
-            if (v > h.peak)
-            {
-                h.peak = v;
-                h.peak_at = {grid.center_x(cell % grid.cols), grid.center_y(cell / grid.cols)};
-            }
-        }
-        h.mean = sum / static_cast<double>(h.cells);
-        h.share =
-            in_study > 0 ? static_cast<double>(h.offences) / static_cast<double>(in_study) : 0.0;
-        h.pai = h.area_m2 > 0 && study_area > 0 ? h.share / (h.area_m2 / study_area) : 0.0;
         for (std::size_t layer = 0; layer < layer_index.size(); ++layer)
         {
             std::map<std::int32_t, std::int64_t> tally;
@@ -467,11 +426,7 @@ HotspotAnalysis analyse_hotspots(const HotspotsRequest& r, Reporter& reporter)
         h.outline = engine::region_outline(regions, l);
     }
     // Patrol priority: most offences first, then the highest peak.
-    std::stable_sort(spots.begin(), spots.end(),
-                     [](const Hotspot& a, const Hotspot& b) {
-                         return a.offences != b.offences ? a.offences > b.offences
-                                                         : a.peak > b.peak;
-                     });
+    std::stable_sort(spots.begin(), spots.end(), engine::patrols_first);
     // Disclosure control: a hotspot of fewer than --min-count offences is not published.
     if (const int min_count = min_count_of(r.density); min_count > 0)
     {
