@@ -3,6 +3,7 @@
 #include "batch_command.hpp"
 #include "commands.hpp"
 #include "hotspot/distributed/serve.hpp"
+#include "hotspot/distributed/tile_strips.hpp"
 #include "hotspot/engine/core/text.hpp"
 #include "hotspot/io/files.hpp"
 #include "hotspot/io/postgis.hpp"
@@ -315,7 +316,7 @@ int run_cli(int argc, char** argv)
     // the other ranks compute the tiles of its density surfaces until it is done.
     if (world.distributed() && parsed != commands.end() && parsed->app != commands.back().app)
     {
-        distributed::set_strip_finisher(finish_tile_strip);
+        distributed::set_strip_finisher(distributed::finish_tile_strip);
         if (!world.root())
         {
             const auto threads = limit_threads(*parsed->run);

@@ -2,6 +2,7 @@
 #include "option_kinds.hpp"
 
 #include "hotspot/distributed/packet.hpp"
+#include "hotspot/distributed/tile_strips.hpp"
 #include "hotspot/engine/core/error.hpp"
 #include "hotspot/engine/core/text.hpp"
 #include "hotspot/engine/density/bandwidth.hpp"
@@ -495,138 +496,6 @@ StudyGrid study_grid(const std::vector<std::string>& boundaries, const std::stri
     return out;
 }
 
-namespace
-{
-// What finishes a strip of a surface computed a strip at a time, wherever it was computed: the
-// --area mask and the uniform edge correction.
-struct StripFinish
-{
-    engine::GridSpec grid;
-    std::vector<const engine::MultiPolygon*> shapes; ///< --area; none: no mask
-    const engine::EdgeFactor* edge = nullptr;        ///< uniform edge correction
-};
-
-struct StripFigures
-{
-    double peak = 0;
-    std::int64_t cells_with_data = 0;
-};
-
-// Masks and corrects the rows in place; returns their peak and cells with data.
-StripFigures finish_rows(const StripFinish& f, std::int64_t first, std::int64_t count,
-                         std::vector<double>& values)
-{
-    if (!f.shapes.empty())
-    {
-        const auto mask = engine::rasterize_mask_rows(f.shapes, f.grid, first, count);
-        for (std::size_t k = 0; k < values.size(); ++k)
-            if (!mask[k])
-                values[k] = nodata_value;
-    }
-    if (f.edge)
-        engine::divide_by_edge_factor(*f.edge, f.grid, first, count, values.data(), nodata_value);
-    StripFigures figures;
-    for (const double v : values)
-        if (v != nodata_value)
-        {
-            figures.peak = std::max(figures.peak, v);
-            ++figures.cells_with_data;
-        }
-    return figures;
-}
-
-// Under mpirun, a surface written as tiles has each strip finished and written on the rank that
-// computed it: everything that takes, in one message.
-std::string tile_context(const StripFinish& f, const engine::StudyWindow& window,
-                         const engine::KdeOptions& options, const io::GeoTiffTileWriter& tiles)
-{
-    distributed::Packet p;
-    p.put_one(f.grid);
-    distributed::put_shapes(p, f.shapes);
-    p.put_one<std::uint8_t>(f.edge ? 1 : 0);
-    p.put_one<std::uint8_t>(window.rectangular() ? 1 : 0);
-    p.put_one(window.frame);
-    p.put_one(options.kernel);
-    p.put_one(options.bandwidth_m);
-    p.put(tiles.staging());
-    p.put(tiles.crs().authority);
-    p.put(tiles.crs().wkt);
-    const io::GeoTiffOptions& tiff = tiles.options();
-    p.put_one<std::uint8_t>(tiff.float64 ? 1 : 0);
-    p.put_one(tiff.nodata);
-    p.put(tiff.description);
-    p.put(tiff.unit);
-    p.put_one<std::uint64_t>(tiff.metadata.size());
-    for (const auto& [key, value] : tiff.metadata)
-    {
-        p.put(key);
-        p.put(value);
-    }
-    return p.bytes();
-}
-
-// The other side of tile_context, kept for the job's strips.
-struct TileStrips
-{
-    std::string context;
-    std::vector<engine::MultiPolygon> shapes;
-    std::optional<engine::EdgeFactor> edge;
-    StripFinish finish;
-    std::string folder;
-    io::Crs crs;
-    io::GeoTiffOptions tiff;
-
-    explicit TileStrips(const std::string& bytes) : context(bytes)
-    {
-        distributed::Packet p(bytes);
-        finish.grid = p.take_one<engine::GridSpec>();
-        shapes = distributed::take_shapes(p);
-        for (const auto& shape : shapes)
-            finish.shapes.push_back(&shape);
-        const bool uniform = p.take_one<std::uint8_t>() != 0;
-        const bool rectangular = p.take_one<std::uint8_t>() != 0;
-        const auto frame = p.take_one<engine::Box2>();
-        const auto kernel = p.take_one<engine::Kernel>();
-        const auto bandwidth_m = p.take_one<double>();
-        if (uniform)
-        {
-            edge.emplace(rectangular ? engine::StudyWindow::rectangle(frame)
-                                     : engine::StudyWindow::polygons(finish.shapes),
-                         kernel, bandwidth_m);
-            finish.edge = &*edge;
-        }
-        folder = p.take_text();
-        crs.authority = p.take_text();
-        crs.wkt = p.take_text();
-        tiff.float64 = p.take_one<std::uint8_t>() != 0;
-        tiff.nodata = p.take_one<double>();
-        tiff.description = p.take_text();
-        tiff.unit = p.take_text();
-        for (auto n = p.take_one<std::uint64_t>(); n > 0; --n)
-        {
-            std::string key = p.take_text();
-            tiff.metadata.emplace_back(std::move(key), p.take_text());
-        }
-    }
-};
-} // namespace
-
-std::string finish_tile_strip(const std::string& context, std::int64_t first, std::int64_t count,
-                              const std::vector<double>& values)
-{
-    // A job's strips share one context: unpacked (polygons, edge factor) once.
-    thread_local std::unique_ptr<TileStrips> job;
-    if (!job || job->context != context)
-        job = std::make_unique<TileStrips>(context);
-    std::vector<double> finished = values;
-    const StripFigures figures = finish_rows(job->finish, first, count, finished);
-    io::write_tile(job->folder, job->finish.grid, first, count, finished.data(), job->crs,
-                   job->tiff);
-    distributed::Packet result;
-    result.put_one(figures);
-    return result.bytes();
-}
-
 Density compute_density(const DensitySpec& s, const engine::Incidents& offences, const io::Crs& crs,
                         const RunOptions& run, Reporter& reporter,
                         const std::optional<engine::GridSpec>& grid_like,
@@ -863,8 +732,8 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& offences,
     std::optional<engine::EdgeFactor> cell_edge;
     if (edge == Edge::Uniform)
         cell_edge.emplace(window, d.options.kernel, d.options.bandwidth_m);
-    const StripFinish finish{grid, shapes, cell_edge ? &*cell_edge : nullptr};
-    const auto add_figures = [&](const StripFigures& f)
+    const engine::StripFinish finish{grid, shapes, cell_edge ? &*cell_edge : nullptr, nodata_value};
+    const auto add_figures = [&](const engine::StripFigures& f)
     {
         d.peak = std::max(d.peak, f.peak);
         d.cells_with_data += f.cells_with_data;
@@ -898,7 +767,7 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& offences,
             [&](std::int64_t first, std::int64_t count, const std::vector<double>& values)
         {
             masked = values;
-            add_figures(finish_rows(finish, first, count, masked));
+            add_figures(engine::finish_rows(finish, first, count, masked));
             stream->rows(first, count, masked);
         };
         // Tiles under mpirun are finished and written by the rank that computed them.
@@ -906,11 +775,11 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& offences,
         if (run.executor.over_ranks() && tiles)
         {
             const distributed::RemoteStrips remote{
-                tile_context(finish, window, d.options, *tiles),
+                distributed::tile_context(finish, window, d.options, *tiles),
                 [&](std::int64_t first, std::int64_t, const std::string& result)
                 {
                     distributed::Packet figures(result);
-                    add_figures(figures.take_one<StripFigures>());
+                    add_figures(figures.take_one<engine::StripFigures>());
                     tiles->adopt_rows(first);
                 }};
             kernel_sums(stream_rows, finish_here, &remote);
@@ -931,7 +800,8 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& offences,
                     d.surface.values[k] = nodata_value;
         }
         // Masked above with the mask kept for later: the finishing corrects and summarises.
-        add_figures(finish_rows({grid, {}, finish.edge}, 0, grid.rows, d.surface.values));
+        add_figures(engine::finish_rows({grid, {}, finish.edge, nodata_value}, 0, grid.rows,
+                                        d.surface.values));
         if (d.min_count > 0)
             mark_sparse_cells(*used, d, d.min_count, reporter);
     }

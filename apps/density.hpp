@@ -140,12 +140,6 @@ struct SurfaceStream
     std::function<io::GeoTiffTileWriter*()> tiles;
 };
 
-/// Under mpirun, how a rank finishes a strip of tiles it computed (see SurfaceStream::tiles):
-/// masked, corrected and written into the tile folder; returns its peak and cells with data.
-/// Every rank sets it as its strip finisher (distributed::set_strip_finisher).
-std::string finish_tile_strip(const std::string& context, std::int64_t first, std::int64_t count,
-                              const std::vector<double>& values);
-
 /// Computes the surface of `incidents`. `grid_like`, when given, fixes the grid (to compare periods
 /// on one grid); `bandwidth_m`, when given, overrides the spec's. A run estimated to need more
 /// memory than --memory-limit is refused, unless `stream` is given and a strip at a time fits.

@@ -382,26 +382,25 @@ WindowPopulation window_population(const Incidents& incidents, const StudyWindow
     // Which offences are in (2) or reach in (1), in parallel; then summed in order, so that the
     // weights add up to the same bits for any number of threads.
     std::vector<std::uint8_t> where(incidents.size(), 0);
-    tbb::parallel_for(
-        tbb::blocked_range<std::size_t>(0, incidents.size(), 4096),
-        [&](const tbb::blocked_range<std::size_t>& range)
-        {
-            for (std::size_t i = range.begin(); i != range.end(); ++i)
-            {
-                const Point2 at{incidents.x[i], incidents.y[i]};
-                if (window.contains(at))
-                {
-                    where[i] = 2;
-                    continue;
-                }
-                const double r = own ? reach[i] : reach.empty() ? 0.0 : reach.front();
-                const Box2& f = window.frame;
-                if (at.x <= f.xmin - r || at.x >= f.xmax + r || at.y <= f.ymin - r ||
-                    at.y >= f.ymax + r)
-                    continue;
-                where[i] = window.distance_to_boundary(at) < r;
-            }
-        });
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, incidents.size(), 4096),
+                      [&](const tbb::blocked_range<std::size_t>& range)
+                      {
+                          for (std::size_t i = range.begin(); i != range.end(); ++i)
+                          {
+                              const Point2 at{incidents.x[i], incidents.y[i]};
+                              if (window.contains(at))
+                              {
+                                  where[i] = 2;
+                                  continue;
+                              }
+                              const double r = own ? reach[i] : reach.empty() ? 0.0 : reach.front();
+                              const Box2& f = window.frame;
+                              if (at.x <= f.xmin - r || at.x >= f.xmax + r || at.y <= f.ymin - r ||
+                                  at.y >= f.ymax + r)
+                                  continue;
+                              where[i] = window.distance_to_boundary(at) < r;
+                          }
+                      });
     WindowPopulation p;
     for (std::size_t i = 0; i < where.size(); ++i)
     {
@@ -431,6 +430,28 @@ void divide_by_edge_factor(const EdgeFactor& edge, const GridSpec& grid, std::in
                               if (row[c] != nodata && row[c] != 0)
                                   row[c] /= edge.at(grid.center_x(c), y);
                       });
+}
+
+StripFigures finish_rows(const StripFinish& f, std::int64_t first, std::int64_t count,
+                         std::vector<double>& values)
+{
+    if (!f.shapes.empty())
+    {
+        const auto mask = rasterize_mask_rows(f.shapes, f.grid, first, count);
+        for (std::size_t k = 0; k < values.size(); ++k)
+            if (!mask[k])
+                values[k] = f.nodata;
+    }
+    if (f.edge)
+        divide_by_edge_factor(*f.edge, f.grid, first, count, values.data(), f.nodata);
+    StripFigures figures;
+    for (const double v : values)
+        if (v != f.nodata)
+        {
+            figures.peak = std::max(figures.peak, v);
+            ++figures.cells_with_data;
+        }
+    return figures;
 }
 
 } // namespace hotspot::engine

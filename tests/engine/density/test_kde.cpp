@@ -1,5 +1,6 @@
 #include "hotspot/engine/core/error.hpp"
 #include "hotspot/engine/density/kde.hpp"
+#include "hotspot/engine/density/study_window.hpp"
 
 #include "generators.hpp"
 
@@ -373,4 +374,24 @@ TEST_CASE("Rows that are not whole bands are refused", "[kde][tiles]")
     CHECK_THROWS_AS(estimate_kde_rows(one, g, o, 0, 20), hotspot::Error);
     CHECK_THROWS_AS(estimate_kde_rows(one, g, o, 96, 16), hotspot::Error);
     CHECK(estimate_kde_rows(one, g, o, 96, 4).size() == 400);
+}
+
+TEST_CASE("A strip is finished as the whole surface would be: masked to the area, counted",
+          "[kde][strips]")
+{
+    using namespace hotspot::engine;
+    // 4 x 2 cells of 10 m; the area is the western half.
+    const GridSpec grid{0, 20, 10, 4, 2};
+    const MultiPolygon west{Polygon{{{0, 0}, {20, 0}, {20, 20}, {0, 20}, {0, 0}}, {}}};
+    const StripFinish finish{grid, {&west}, nullptr, -9999.0};
+    std::vector<double> row1{3, 0, 5, 6}; // the second row alone
+    const StripFigures figures = finish_rows(finish, 1, 1, row1);
+    CHECK(row1 == std::vector<double>{3, 0, -9999.0, -9999.0});
+    CHECK(figures.peak == 3);
+    CHECK(figures.cells_with_data == 2); // 0 inside the area is data
+    // Without an area nothing is masked.
+    std::vector<double> whole{1, 2, 3, 4, 5, 6, 7, 8};
+    const StripFigures all = finish_rows({grid, {}, nullptr, -9999.0}, 0, 2, whole);
+    CHECK(all.peak == 8);
+    CHECK(all.cells_with_data == 8);
 }

@@ -33,13 +33,13 @@ struct StudyWindow
     double circle_share_inside(Point2 p, double r) const;
 };
 
-/// The offences a surface over a window counts: those inside it, and those whose kernel reaches into
-/// it from wherever they lie (those inside included).
+/// The offences a surface over a window counts: those inside it, and those whose kernel reaches
+/// into it from wherever they lie (those inside included).
 struct WindowPopulation
 {
     std::int64_t inside = 0;
     std::int64_t reaching = 0;
-    double inside_weight = 0;   ///< their weights summed (harm, --weight-field): 1 each without
+    double inside_weight = 0; ///< their weights summed (harm, --weight-field): 1 each without
     double reaching_weight = 0;
 };
 /// `reach` is the kernel's support radius, or each offence's own (adaptive bandwidths) when it
@@ -89,5 +89,26 @@ Incidents diggle_weighted(const Incidents& incidents, const StudyWindow& window,
 /// every value other than 0 and `nodata` divided by e at its cell centre.
 void divide_by_edge_factor(const EdgeFactor& edge, const GridSpec& grid, std::int64_t first_row,
                            std::int64_t row_count, double* values, double nodata);
+
+/// What finishes a strip of a surface computed a strip at a time, wherever it was computed: the
+/// area mask and the uniform edge correction.
+struct StripFinish
+{
+    GridSpec grid;
+    std::vector<const MultiPolygon*> shapes; ///< the area; none: no mask
+    const EdgeFactor* edge = nullptr;        ///< the uniform edge correction; none: no correction
+    double nodata = -9999.0;                 ///< what a masked cell holds
+};
+
+/// A finished strip's peak and cells with data.
+struct StripFigures
+{
+    double peak = 0;
+    std::int64_t cells_with_data = 0;
+};
+
+/// Masks and corrects rows [first, first + count) in place; returns their figures.
+StripFigures finish_rows(const StripFinish& finish, std::int64_t first, std::int64_t count,
+                         std::vector<double>& values);
 
 } // namespace hotspot::engine
