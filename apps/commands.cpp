@@ -109,8 +109,7 @@ nlohmann::json describe_commands(const std::vector<Command>& commands)
     {
         nlohmann::json options = nlohmann::json::array();
         for (CLI::Option* option : c.app->get_options())
-            if (option->get_name() != "--help" && option->get_name() != "-h,--help" &&
-                !(option->get_lnames().size() == 1 && option->get_lnames()[0] == "help"))
+            if (option != c.app->get_help_ptr())
                 options.push_back(describe_option(*option));
         std::string id = c.app->get_name();
         id.erase(std::remove(id.begin(), id.end(), '-'), id.end());

@@ -7,6 +7,7 @@ import subprocess
 import threading
 
 from qgis.core import (
+    QgsCoordinateReferenceSystem,
     QgsProcessing,
     QgsProcessingAlgorithm,
     QgsProcessingContext,
@@ -208,8 +209,6 @@ class HotspotAlgorithm(QgsProcessingAlgorithm):
             target = values.get("--target-crs")
             crs = self.parameterAsExtentCrs(parameters, name, context)
             if target:
-                from qgis.core import QgsCoordinateReferenceSystem
-
                 crs = QgsCoordinateReferenceSystem(target)
             elif crs.isValid() and "--target-crs" in self._by_name:
                 if crs.isGeographic():
