@@ -5,14 +5,7 @@
 
 #include "disclosure.hpp"
 #include "offence_input.hpp"
+#include "run_cli.hpp"
 #include "run_options.hpp"
 #include "summary.hpp"
 #include "units.hpp"
-
-namespace hotspot::app
-{
-
-/// Runs the command line; returns the process exit code. Never throws.
-int run_cli(int argc, char** argv);
-
-} // namespace hotspot::app

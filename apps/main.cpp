@@ -1,4 +1,4 @@
-#include "cli.hpp"
+#include "run_cli.hpp"
 
 #include "hotspot/distributed/world.hpp"
 

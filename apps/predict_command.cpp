@@ -291,8 +291,11 @@ std::vector<Candidate> auto_candidates(const ProspectiveSpec& given)
     // Few on purpose: about 20 burglaries a week cannot tell dozens apart.
     std::vector<Candidate> out;
     const std::pair<double, double> offsets[] = {{0, 0}, {0.5, 0}, {0, 0.5}, {0.5, 0.5}};
-    for (const auto& [dx, dy] : offsets)
+    for (const auto& offset : offsets)
     {
+        // Named copies, not a structured binding: the lambda below captures them.
+        const double dx = offset.first;
+        const double dy = offset.second;
         const std::string where = dx == 0 && dy == 0
                                       ? std::string()
                                       : ", grid moved " + std::string(dx > 0 ? "W" : "") +

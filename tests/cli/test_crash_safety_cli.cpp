@@ -211,7 +211,8 @@ TEST_CASE("A GeoTIFF killed at any moment is the previous one or the new one, wh
 {
     const fs::path dir = fresh_temp_dir("kill_geotiff");
     const fs::path out = dir / "density.tif";
-    const std::string kde = "kde --offences " + september + " --cell 60 --float64 --bandwidth ";
+    // Cells of 120 m: a write of about a second, long enough for kills to land while it writes.
+    const std::string kde = "kde --offences " + september + " --cell 120 --float64 --bandwidth ";
     REQUIRE(run_hotspot(kde + "300 --out " + quoted((dir / "new.tif").string()) + " --quiet")
                 .exit_code == 0);
     REQUIRE(run_hotspot(kde + "900 --out " + quoted(out.string()) + " --quiet").exit_code == 0);

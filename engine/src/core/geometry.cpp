@@ -3,9 +3,11 @@
 #include "hotspot/engine/core/grid.hpp"
 
 // Boost.Geometry's rescaling policy trips GCC 12's -Wmaybe-uninitialized at -O3 (a false alarm
-// inside Boost); it is silenced for this file's intersection alone.
+// inside Boost); it is silenced for this file's intersection alone. Clang has no such warning.
 #pragma GCC diagnostic push
+#if !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #include <boost/geometry.hpp>
 #include <boost/geometry/geometries/multi_polygon.hpp>
 #include <boost/geometry/geometries/point_xy.hpp>

@@ -34,8 +34,12 @@ std::vector<MultiPolygon> star_field(std::mt19937_64& rng)
     for (int i = 0; i < 6; ++i)
         for (int j = 0; j < 6; ++j)
         {
-            MultiPolygon m{star(i * 300.0 + 150, j * 300.0 + 150, 120 + 60 * u(rng), 60,
-                                4 + (i + j) % 5, u(rng), (i + j) % 3 == 0)};
+            // Drawn in separate statements: the order of evaluation of function arguments is
+            // the compiler's choice. The phase first, as GCC evaluated them when this was written.
+            const double phase = u(rng);
+            const double r_out = 120 + 60 * u(rng);
+            MultiPolygon m{star(i * 300.0 + 150, j * 300.0 + 150, r_out, 60, 4 + (i + j) % 5, phase,
+                                (i + j) % 3 == 0)};
             if ((i * j) % 4 == 1) // a second, separate part
                 m.push_back(star(i * 300.0 + 270, j * 300.0 + 270, 25, 12, 3, 0.0, false));
             shapes.push_back(std::move(m));

@@ -51,8 +51,11 @@ TEST_CASE("The scanline mask agrees with point-in-polygon on every cell centre",
     std::uniform_real_distribution<double> u(0.0, 1.0);
     for (int trial = 0; trial < 20; ++trial)
     {
-        MultiPolygon shape{star(500 + 100 * u(rng), 500 + 100 * u(rng), 300 + 100 * u(rng), 120,
-                                5 + trial % 4, u(rng)),
+        // Drawn in separate statements, in the order GCC evaluated the arguments: the order of
+        // evaluation of function arguments is the compiler's choice.
+        const double phase = u(rng), r_out = 300 + 100 * u(rng);
+        const double cy = 500 + 100 * u(rng), cx = 500 + 100 * u(rng);
+        MultiPolygon shape{star(cx, cy, r_out, 120, 5 + trial % 4, phase),
                            star(150, 150, 100, 40, 3, u(rng))};
         shape[0].holes.push_back(star(shape[0].outer[0].x * 0 + 520, 520, 60, 30, 4, 0.3).outer);
         MultiPolygon other{star(800, 200, 150, 80, 6, 0.1)};

@@ -455,8 +455,13 @@ Incidents near_repeat_process(std::size_t n, double repeat, std::uint64_t seed)
         const int d = day(rng);
         inc.add(x, y, 1.0, no_month, -1, 0, make_day(2019, 1, 1) + d);
         if (u(rng) < repeat && inc.size() < n)
-            inc.add(x + near(rng), y + near(rng), 1.0, no_month, -1, 0,
-                    make_day(2019, 1, 1) + d + later(rng));
+        {
+            // Drawn in separate statements, in the order GCC evaluated the arguments: the order
+            // of evaluation of function arguments is the compiler's choice.
+            const int lag = later(rng);
+            const double dy = near(rng), dx = near(rng);
+            inc.add(x + dx, y + dy, 1.0, no_month, -1, 0, make_day(2019, 1, 1) + d + lag);
+        }
     }
     return inc;
 }
