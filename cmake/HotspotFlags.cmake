@@ -22,11 +22,11 @@ target_link_options(hotspot_flags INTERFACE
     $<$<AND:$<BOOL:${HOTSPOT_SANITIZE}>,$<STREQUAL:$<TARGET_PROPERTY:TYPE>,EXECUTABLE>>:-no-pie>
     $<$<BOOL:${HOTSPOT_FUZZ}>:-fsanitize=address,undefined>)
 
-# Faster builds, the same objects' code: each library compiled as a few unity files (its .cpp files
-# included together, so the heavy headers of GDAL, CLI11, TBB and Boost are parsed once per unity
-# file rather than once per source), and each test program's heavy headers precompiled.
-option(HOTSPOT_UNITY "Compile the libraries as unity files" ON)
-option(HOTSPOT_PCH "Precompile the test programs' heavy headers" ON)
+# Faster builds, the same objects' code: each library and test program compiled as a few unity
+# files (its .cpp files included together, so the heavy headers of GDAL, CLI11, TBB and Boost are
+# parsed, and the templates they share generated, once per unity file rather than once per
+# source). Precompiled headers no longer pay for themselves over two or three unity files.
+option(HOTSPOT_UNITY "Compile the libraries and test programs as unity files" ON)
 
 function(hotspot_unity target)
     if(HOTSPOT_UNITY)
@@ -38,6 +38,30 @@ function(hotspot_unity target)
             target_compile_options(${target} PRIVATE -Wno-subobject-linkage)
         endif()
     endif()
+endfunction()
+
+# A test program compiled as a few unity files, one a group: hotspot_unity_groups(target GROUP a
+# x.cpp y.cpp GROUP b z.cpp). Test sources each instantiate the same Catch, JSON and string
+# templates, which a unity file generates once; the groups keep apart the sources whose file-local
+# names (a helper, a data path) are the same.
+function(hotspot_unity_groups target)
+    if(NOT HOTSPOT_UNITY)
+        return()
+    endif()
+    set_target_properties(${target} PROPERTIES UNITY_BUILD ON UNITY_BUILD_MODE GROUP)
+    if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+        target_compile_options(${target} PRIVATE -Wno-subobject-linkage)
+    endif()
+    foreach(item IN LISTS ARGN)
+        if(item STREQUAL "GROUP")
+            set(take_name ON)
+        elseif(take_name)
+            set(group ${target}_${item})
+            set(take_name OFF)
+        else()
+            set_source_files_properties(${item} PROPERTIES UNITY_GROUP ${group})
+        endif()
+    endforeach()
 endfunction()
 
 # Test programs and test tools are compiled without optimisation (-O0): they build in about half
@@ -53,12 +77,6 @@ function(hotspot_wiring target)
         target_compile_options(${target} PRIVATE -O0)
     else()
         target_compile_options(${target} PRIVATE $<$<CONFIG:Release>:-O2>)
-    endif()
-endfunction()
-
-function(hotspot_precompile target)
-    if(HOTSPOT_PCH)
-        target_precompile_headers(${target} PRIVATE ${ARGN})
     endif()
 endfunction()
 

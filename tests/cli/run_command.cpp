@@ -21,6 +21,11 @@ std::string quoted(const std::string& text)
     return out + "'";
 }
 
+nlohmann::json read_json(const std::string& path)
+{
+    return nlohmann::json::parse(std::ifstream(path));
+}
+
 std::string fresh_temp_dir(const std::string& name)
 {
     const auto dir = std::filesystem::temp_directory_path() /

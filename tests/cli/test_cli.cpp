@@ -20,11 +20,6 @@ namespace fs = std::filesystem;
 
 namespace
 {
-const std::string demo = HOTSPOT_SOURCE_DIR "/data/";
-const std::string fixtures = HOTSPOT_TEST_DATA "/";
-const std::string september = quoted(demo + "police_uk/2019-09-kent-street.csv");
-const std::string november = quoted(demo + "police_uk/2019-11-kent-street.csv");
-const std::string districts = quoted(demo + "boundaries/kent_districts_2013.geojson");
 
 } // namespace
 

@@ -26,8 +26,8 @@ using namespace hotspot::testsupport;
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
-const std::string demo = HOTSPOT_SOURCE_DIR "/data/";
-const std::string september = demo + "police_uk/2019-09-kent-street.csv";
+// Unquoted: these runs are started without a shell.
+const std::string september_csv = demo + "police_uk/2019-09-kent-street.csv";
 
 std::string bytes_of(const fs::path& path)
 {
@@ -212,7 +212,7 @@ TEST_CASE("A GeoTIFF killed at any moment is the previous one or the new one, wh
     const fs::path dir = fresh_temp_dir("kill_geotiff");
     const fs::path out = dir / "density.tif";
     // Cells of 120 m: a write of about a second, long enough for kills to land while it writes.
-    const std::string kde = "kde --offences " + september + " --cell 120 --float64 --bandwidth ";
+    const std::string kde = "kde --offences " + september_csv + " --cell 120 --float64 --bandwidth ";
     REQUIRE(run_hotspot(kde + "300 --out " + quoted((dir / "new.tif").string()) + " --quiet")
                 .exit_code == 0);
     REQUIRE(run_hotspot(kde + "900 --out " + quoted(out.string()) + " --quiet").exit_code == 0);
@@ -230,7 +230,7 @@ TEST_CASE("A GeoPackage killed at any moment is the previous one or the new one,
 {
     const fs::path dir = fresh_temp_dir("kill_geopackage");
     const fs::path out = dir / "records.gpkg";
-    const std::string reconcile = "reconcile --offences " + september + " --areas " + demo +
+    const std::string reconcile = "reconcile --offences " + september_csv + " --areas " + demo +
                                   "boundaries/kent_lsoa_2011.geojson --code-field 'LSOA code' "
                                   "--area-code-field LSOA11CD";
     REQUIRE(

@@ -18,18 +18,7 @@ namespace fs = std::filesystem;
 
 namespace
 {
-const std::string demo = HOTSPOT_SOURCE_DIR "/data/";
-const std::string september = quoted(demo + "police_uk/2019-09-kent-street.csv");
-const std::string districts = quoted(demo + "boundaries/kent_districts_2013.geojson");
 const std::string maidstone = " --boundaries " + districts + " --area Maidstone";
-
-nlohmann::json read_json(const std::string& path)
-{
-    std::ifstream in(path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return nlohmann::json::parse(ss.str());
-}
 
 // Sum of a count surface over the cells with data.
 double mass_of(const io::GeoTiffContents& tif)

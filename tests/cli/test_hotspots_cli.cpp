@@ -19,9 +19,6 @@ namespace fs = std::filesystem;
 
 namespace
 {
-const std::string demo = HOTSPOT_SOURCE_DIR "/data/";
-const std::string september = quoted(demo + "police_uk/2019-09-kent-street.csv");
-const std::string november = quoted(demo + "police_uk/2019-11-kent-street.csv");
 const std::string maidstone = " --boundaries " +
                               quoted(demo + "boundaries/kent_districts_2013.geojson") +
                               " --area Maidstone";
@@ -39,10 +36,6 @@ std::vector<std::string> lines(const std::string& path)
     return out;
 }
 
-nlohmann::json read_json(const std::string& path)
-{
-    return nlohmann::json::parse(std::ifstream(path));
-}
 } // namespace
 
 TEST_CASE("Maidstone hotspots: the town centre comes out on top, named after Brenchley Gardens",

@@ -19,9 +19,6 @@ namespace fs = std::filesystem;
 
 namespace
 {
-const std::string demo = HOTSPOT_SOURCE_DIR "/data/";
-const std::string september = quoted(demo + "police_uk/2019-09-kent-street.csv");
-const std::string districts = quoted(demo + "boundaries/kent_districts_2013.geojson");
 const std::string wards = quoted(demo + "boundaries/maidstone_wards_2013.geojson");
 
 // Why MPI runs cannot be tested here, or "" when they can.

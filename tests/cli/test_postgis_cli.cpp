@@ -19,7 +19,6 @@ namespace fs = std::filesystem;
 
 namespace
 {
-const std::string demo = HOTSPOT_SOURCE_DIR "/data/";
 const std::string csv_file = demo + "police_uk/2019-09-kent-street.csv";
 const std::string districts_file = demo + "boundaries/kent_districts_2013.geojson";
 const std::string wards_file = demo + "boundaries/maidstone_wards_2013.geojson";

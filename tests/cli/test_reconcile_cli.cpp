@@ -18,8 +18,6 @@ namespace fs = std::filesystem;
 
 namespace
 {
-const std::string demo = HOTSPOT_SOURCE_DIR "/data/";
-const std::string fixtures = HOTSPOT_TEST_DATA "/";
 
 // Runs an SQL statement on a vector file and returns its rows as field -> text maps.
 std::vector<std::map<std::string, std::string>> query(const std::string& path,

@@ -18,7 +18,6 @@ namespace fs = std::filesystem;
 
 namespace
 {
-const std::string demo = HOTSPOT_SOURCE_DIR "/data/";
 const std::string maidstone = "--boundaries " + demo + "boundaries/kent_districts_2013.geojson " +
                               "--area Maidstone --boundaries " + demo +
                               "boundaries/maidstone_wards_2013.geojson";
@@ -37,12 +36,6 @@ const std::string& series()
         return csv;
     }();
     return path;
-}
-
-nlohmann::json read_json(const std::string& path)
-{
-    std::ifstream in(path);
-    return nlohmann::json::parse(in);
 }
 
 struct Location

@@ -16,8 +16,6 @@ namespace fs = std::filesystem;
 
 namespace
 {
-const std::string demo = HOTSPOT_SOURCE_DIR "/data/";
-const std::string fixtures = HOTSPOT_TEST_DATA "/";
 
 std::vector<std::vector<std::string>> read_csv_rows(const std::string& path)
 {

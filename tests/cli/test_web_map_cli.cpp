@@ -22,7 +22,6 @@ namespace fs = std::filesystem;
 
 namespace
 {
-const std::string demo = HOTSPOT_SOURCE_DIR "/data/";
 const std::string maidstone_run =
     "--offences " + quoted(demo + "police_uk/2019-09-kent-street.csv") + " --boundaries " +
     quoted(demo + "boundaries/kent_districts_2013.geojson") + " --area Maidstone --boundaries " +

@@ -24,7 +24,7 @@ namespace
 {
 const std::string data = HOTSPOT_SOURCE_DIR "/data/";
 const std::string chicago = data + "chicago/chicago_aggravated_assaults_2010_2019.csv";
-const std::string districts = data + "chicago/chicago_police_districts.geojson";
+const std::string chicago_districts = data + "chicago/chicago_police_districts.geojson";
 const std::string manhattan = data + "nyc/manhattan_residential_burglary_2019.csv";
 
 // Chicago's assaults counted directly by hour of the week (Monday 00:00 first), from the text.
@@ -75,7 +75,7 @@ std::map<std::string, std::array<double, 168>> read_long(const std::string& path
 TEST_CASE("when: Chicago's hour-of-week table equals a direct count", "[when]")
 {
     const std::string dir = fresh_temp_dir("when_chicago");
-    const auto r = run_hotspot("when --offences " + chicago + " --boundaries " + districts +
+    const auto r = run_hotspot("when --offences " + chicago + " --boundaries " + chicago_districts +
                                " --permutations 0 --charts none --by year --week-starts sunday "
                                "--out-dir " +
                                dir + "/out --summary-json " + dir + "/summary.json");
