@@ -44,7 +44,6 @@ std::string fresh_temp_dir(const std::string& name);
 /// A file's bytes (empty when it cannot be read).
 std::string slurp(const std::string& path);
 
-
 /// A command that must be refused: its exit code and a part of its message on stderr.
 struct Refusal
 {
