@@ -15,7 +15,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <filesystem>
 #include <numbers>
 
@@ -106,11 +105,7 @@ void check_bandwidth(double bandwidth_m, const std::string& option = "--bandwidt
 }
 
 // --bandwidth and --pilot-bandwidth: metres, or the name of a selector.
-struct BandwidthChoice
-{
-    std::optional<double> metres;
-    engine::BandwidthSelector selector = engine::BandwidthSelector::ArcGis;
-};
+using engine::BandwidthChoice;
 
 BandwidthChoice parse_bandwidth(const std::string& text, const std::string& option)
 {
@@ -146,54 +141,6 @@ Edge edge_of(const DensitySpec& spec)
                                  "' is not a correction; choose none, uniform or diggle");
 }
 
-// A bandwidth and how it was found.
-struct ResolvedBandwidth
-{
-    double bandwidth_m = 0.0;
-    std::string note = "given";
-    std::optional<double> sigma_m; ///< a selector's Gaussian sigma
-};
-
-// A bandwidth for `kernel` from a choice: the metres given, the ArcGIS rule, or a selector's
-// Gaussian sigma turned into the kernel's bandwidth of the same standard deviation.
-ResolvedBandwidth resolve_bandwidth(const BandwidthChoice& choice, engine::Kernel kernel,
-                                    const engine::Incidents& offences,
-                                    const engine::StudyWindow& window, const std::string& where,
-                                    Reporter& reporter)
-{
-    if (choice.metres)
-        return {*choice.metres};
-    if (choice.selector == engine::BandwidthSelector::ArcGis)
-    {
-        const engine::BandwidthRule rule = engine::default_bandwidth(offences);
-        if (!(rule.bandwidth_m > 0))
-            throw Error(
-                Errc::Usage,
-                "cannot derive a bandwidth: every offence lies on one point; give --bandwidth");
-        return {rule.bandwidth_m, "ArcGIS rule: SD " + fixed(rule.standard_distance_m, 1) +
-                                      " m, Dm " + fixed(rule.median_distance_m, 1) + " m, n " +
-                                      fixed(rule.n, 0) + where};
-    }
-    const engine::SelectedSigma chosen =
-        engine::select_sigma(choice.selector, offences, window,
-                             engine::RunContext{reporter.progress(
-                                 "bandwidth " + std::string(engine::to_string(choice.selector)))});
-    reporter.done();
-    if (chosen.at_range_end)
-        reporter.warn("bandwidth " + std::string(engine::to_string(choice.selector)) + ": the " +
-                      chosen.criterion + " is best at an end of the range searched (sigma " +
-                      fixed(chosen.sigma_m, 1) +
-                      " m); the offences may not support a choice, consider another selector");
-    return {engine::bandwidth_for_sigma(kernel, chosen.sigma_m),
-            std::string(engine::to_string(choice.selector)) + " (" + chosen.criterion +
-                "): Gaussian sigma " + fixed(chosen.sigma_m, 1) + " m, n " +
-                std::to_string(offences.size()) + where +
-                (kernel == engine::Kernel::Gaussian
-                     ? std::string()
-                     : "; " + std::string(engine::to_string(kernel)) +
-                           " radius of the same standard deviation"),
-            chosen.sigma_m};
-}
 // Disclosure control: marks the cells of the surface within the kernel's reach of fewer than
 // `min_count` offences (Density::sparse). The analysis keeps every cell; what is published not.
 void mark_sparse_cells(const engine::Incidents& offences, Density& d, int min_count,
@@ -231,13 +178,6 @@ void mark_sparse_cells(const engine::Incidents& offences, Density& d, int min_co
 }
 
 } // namespace
-
-std::string fixed(double value, int decimals)
-{
-    char buffer[64];
-    std::snprintf(buffer, sizeof buffer, "%.*f", decimals, value);
-    return buffer;
-}
 
 void add_density_options(CLI::App& cmd, DensitySpec& s)
 {
@@ -524,146 +464,40 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& offences,
     if (!s.area.empty())
         extent = study_area.bounds();
 
-    d.options = {.kernel = kernel_of(s), .bandwidth_m = 0.0, .units = units_of(s)};
     const Edge edge = edge_of(s);
     d.edge_correction = s.edge_correction;
-
-    // The study window: the area, else the extent, else the offences' bounding rectangle (as
-    // spatstat's default window). Selectors and edge correction look at the offences inside it.
-    const std::vector<const engine::MultiPolygon*> area_shapes = study_area.shapes();
-    engine::StudyWindow window;
-    if (!area_shapes.empty())
-        window = engine::StudyWindow::polygons(area_shapes);
-    else if (extent)
-        window = engine::StudyWindow::rectangle(*extent);
-    else
-    {
-        engine::Box2 box;
-        for (std::size_t i = 0; i < inc.size(); ++i)
-            box.expand(inc.x[i], inc.y[i]);
-        window = engine::StudyWindow::rectangle(box);
-    }
-    d.window = window;
-    const BandwidthChoice choice = parse_bandwidth(s.bandwidth, "--bandwidth");
-    const BandwidthChoice pilot_choice = parse_bandwidth(s.pilot_bandwidth, "--pilot-bandwidth");
-    const bool from_data = (!bandwidth_m && !choice.metres) ||
-                           (s.adaptive && !s.pilot_bandwidth.empty() && !pilot_choice.metres);
-    // The offences in the window, copied only where a bandwidth comes from them or the edge
-    // correction keeps them alone: a national run with --extent and a given bandwidth copies none.
-    const bool windowed = !area_shapes.empty() || extent;
-    engine::Incidents in_window;
-    if (windowed && (from_data || edge != Edge::None))
-    {
-        in_window = inc.subset(
-            [&](std::size_t i) {
-                return window.contains({inc.x[i], inc.y[i]});
-            });
-        if (in_window.size() == 0)
-            throw Error(Errc::BadData,
-                        "no offence lies in " + (s.area.empty() ? "--extent" : "--area " + s.area) +
-                            (from_data ? ", so no bandwidth can be derived from them; give "
-                                         "--bandwidth"
-                                       : ", so there is nothing to correct for its edge"));
-    }
-    const engine::Incidents& study = windowed ? in_window : inc;
-    const std::string where = s.area.empty() ? "" : " (offences in " + s.area + ")";
-
-    d.bandwidth_note = "given";
-    d.bandwidth_selector = "given";
+    engine::DensityRequest request{.kernel = kernel_of(s),
+                                   .units = units_of(s),
+                                   .bandwidth = parse_bandwidth(s.bandwidth, "--bandwidth"),
+                                   .edge = edge,
+                                   .adaptive = s.adaptive,
+                                   .trim = s.trim,
+                                   .area = study_area.shapes(),
+                                   .area_name = s.area,
+                                   .extent =
+                                       s.area.empty() ? extent : std::optional<engine::Box2>()};
     if (bandwidth_m)
     {
         check_bandwidth(*bandwidth_m);
-        d.options.bandwidth_m = *bandwidth_m;
+        request.fixed_bandwidth_m = *bandwidth_m;
     }
-    else
-    {
-        if (!choice.metres)
-            d.bandwidth_selector = engine::to_string(choice.selector);
-        const ResolvedBandwidth resolved =
-            resolve_bandwidth(choice, d.options.kernel, study, window, where, reporter);
-        d.options.bandwidth_m = resolved.bandwidth_m;
-        d.bandwidth_note = resolved.note;
-        d.selected_sigma_m = resolved.sigma_m;
-    }
-    if (const PublishPreset* preset = find_publish_preset(s.publish);
-        preset && d.options.bandwidth_m < preset->min_bandwidth_m)
-    {
-        reporter.warn("--publish " + preset->name + ": the " + d.bandwidth_selector +
-                      " bandwidth, " + fixed(d.options.bandwidth_m, 1) +
-                      " m, is raised to the least the preset allows, " +
-                      fixed(preset->min_bandwidth_m, 0) + " m");
-        d.bandwidth_note += "; raised to " + fixed(preset->min_bandwidth_m, 0) + " m by --publish";
-        d.options.bandwidth_m = preset->min_bandwidth_m;
-    }
-
-    // With edge correction the surface counts the offences inside the window alone: the
-    // correction stands in for those beyond its edge.
-    const engine::Incidents* used = &inc;
-    engine::Incidents corrected;
-    if (edge != Edge::None)
-    {
-        d.outside_window = inc.size() - in_window.size();
-        if (d.outside_window > 0)
-            reporter.info("edge       " + std::to_string(d.outside_window) +
-                          " offences outside the study area are left out of the corrected "
-                          "surface");
-        used = &in_window;
-    }
-    if (s.adaptive)
-    {
-        if (used->size() == 0)
-            throw Error(Errc::BadData, "no offences to adapt a bandwidth to");
-        const double pilot_m =
-            s.pilot_bandwidth.empty()
-                ? d.options.bandwidth_m
-                : resolve_bandwidth(pilot_choice, d.options.kernel, study, window, where, reporter)
-                      .bandwidth_m;
-        engine::AdaptiveBandwidths adaptive = engine::abramson_bandwidths(
-            *used, d.options.kernel, d.options.bandwidth_m, pilot_m, s.trim, edge, &window);
-        d.options.point_bandwidth_m = std::move(adaptive.bandwidth_m);
-        adaptive.bandwidth_m.clear();
-        d.adaptive = adaptive;
-        reporter.info("adaptive   Abramson, pilot " + fixed(pilot_m, 1) + " m, bandwidths " +
-                      fixed(adaptive.smallest_m, 1) + " to " + fixed(adaptive.largest_m, 1) +
-                      " m, " + std::to_string(adaptive.trimmed) + " trimmed at " +
-                      fixed(s.trim, 1) + "x");
-    }
-    if (edge == Edge::Diggle)
-    {
-        // Each offence weighs 1 / e(x_i), e with its own bandwidth: offences near the edge
-        // count for the kernel mass they lose beyond it.
-        corrected = engine::diggle_weighted(in_window, window, d.options.kernel,
-                                            d.options.bandwidth_m, d.options.point_bandwidth_m);
-        used = &corrected;
-    }
-    if (d.adaptive)
-        d.options.bandwidth_m = d.adaptive->largest_m;
+    if (!s.pilot_bandwidth.empty())
+        request.pilot = parse_bandwidth(s.pilot_bandwidth, "--pilot-bandwidth");
+    if (const PublishPreset* preset = find_publish_preset(s.publish))
+        request.floor = {preset->min_bandwidth_m, "--publish", preset->name};
+    const engine::StageLog log{.info = [&](const std::string& line) { reporter.info(line); },
+                               .warn = [&](const std::string& line) { reporter.warn(line); },
+                               .begin = [&](const std::string& stage)
+                               { return reporter.progress(stage); },
+                               .done = [&] { reporter.done(); }};
+    engine::PlannedDensity planned = engine::plan_density(request, inc, log);
+    static_cast<engine::DensityPlan&>(d) = std::move(planned.plan);
+    const engine::Incidents* used = &planned.summed(inc);
     const double radius = engine::kernel_support_radius(d.options.kernel, d.options.bandwidth_m);
+    const bool windowed = d.windowed;
 
-    // Who the surface counts: the offences inside the study area, and those whose kernel reaches
-    // into it from beyond (a borough's surface is not the whole force's offences).
     d.offences_given = static_cast<std::int64_t>(inc.size());
-    d.windowed = windowed;
     d.window_name = s.area.empty() ? "the extent" : s.area;
-    if (!windowed)
-    {
-        // The window is the offences' own bounding rectangle: every offence is inside it.
-        const auto n = static_cast<std::int64_t>(used->size());
-        const double w = used->total_weight();
-        d.population = {n, n, w, w};
-    }
-    else
-    {
-        std::vector<double> reach{radius};
-        if (!d.options.point_bandwidth_m.empty())
-        {
-            reach.resize(d.options.point_bandwidth_m.size());
-            for (std::size_t i = 0; i < reach.size(); ++i)
-                reach[i] =
-                    engine::kernel_support_radius(d.options.kernel, d.options.point_bandwidth_m[i]);
-        }
-        d.population = engine::window_population(*used, window, reach);
-    }
     if (windowed)
         reporter.info("population " + std::to_string(d.population.inside) + " offences inside " +
                       d.window_name + "; " + std::to_string(d.population.reaching) +
@@ -727,11 +561,11 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& offences,
                   " cells of " + fixed(grid.cell_m, 3) + " m, origin " + fixed(grid.origin_x, 3) +
                   ", " + fixed(grid.origin_y, 3));
 
-    const std::vector<const engine::MultiPolygon*>& shapes = area_shapes;
+    const std::vector<const engine::MultiPolygon*>& shapes = request.area;
     // Uniform correction: each cell divided by the share of its kernel inside the window.
     std::optional<engine::EdgeFactor> cell_edge;
     if (edge == Edge::Uniform)
-        cell_edge.emplace(window, d.options.kernel, d.options.bandwidth_m);
+        cell_edge.emplace(d.window, d.options.kernel, d.options.bandwidth_m);
     const engine::StripFinish finish{grid, shapes, cell_edge ? &*cell_edge : nullptr, nodata_value};
     const auto add_figures = [&](const engine::StripFigures& f)
     {
@@ -775,7 +609,7 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& offences,
         if (run.executor.over_ranks() && tiles)
         {
             const distributed::RemoteStrips remote{
-                distributed::tile_context(finish, window, d.options, *tiles),
+                distributed::tile_context(finish, d.window, d.options, *tiles),
                 [&](std::int64_t first, std::int64_t, const std::string& result)
                 {
                     distributed::Packet figures(result);
@@ -816,11 +650,6 @@ engine::Raster<double> published_surface(const Density& d)
             if (d.sparse->values[k])
                 out.values[k] = nodata_value;
     return out;
-}
-
-double nominal_bandwidth(const Density& d)
-{
-    return d.adaptive ? d.adaptive->global_m : d.options.bandwidth_m;
 }
 
 nlohmann::json density_json(const Density& d)

@@ -2,9 +2,11 @@
 // The density stage shared by `kde`, `hotspots` and `evaluate`: options, checks and the surface.
 
 #include "cli.hpp"
+#include "hotspot/engine/core/text.hpp"
 #include "hotspot/engine/density/adaptive.hpp"
 #include "hotspot/engine/density/bandwidth.hpp"
 #include "hotspot/engine/density/kde.hpp"
+#include "hotspot/engine/density/plan.hpp"
 #include "hotspot/engine/density/study_window.hpp"
 #include "hotspot/io/areas.hpp"
 #include "hotspot/io/geotiff.hpp"
@@ -61,33 +63,24 @@ struct StudyArea
     engine::Box2 bounds() const;
 };
 
-/// A computed surface and how it was made.
-struct Density
+/// A computed surface and how it was made: the engine's plan (kernel, bandwidth, window, whom it
+/// counts), and the grid's values and figures.
+struct Density : engine::DensityPlan
 {
     engine::Raster<double> surface; ///< nodata_value outside the area mask; no values if streamed
     bool streamed = false;          ///< too large for memory: sent to the SurfaceStream instead
-    engine::KdeOptions options;     ///< adaptive: bandwidth_m is the largest offence's (the reach)
-    std::string bandwidth_selector; ///< "given", "arcgis", "scott", ...
-    std::string bandwidth_note;     ///< "given" or the selector's figures
-    std::optional<double> selected_sigma_m; ///< the sigma a selector chose
     std::string edge_correction = "none";
-    std::size_t outside_window = 0; ///< offences left out by the edge correction
-    std::optional<engine::AdaptiveBandwidths> adaptive; ///< without the per-offence vector
-    std::optional<engine::Raster<std::uint8_t>> mask;   ///< cells inside --area
-    StudyArea study_area;       ///< every --boundaries layer, and --area in them
-    std::string period;         ///< "YYYY-MM..YYYY-MM" of the offences used
-    engine::StudyWindow window; ///< --area, else --extent, else the offences' bounding rectangle
-    int min_count = 0;          ///< the --min-count in force (with --publish, its floor)
-    std::string publish;        ///< the --publish preset
-    std::int64_t suppressed_cells = 0;                  ///< by --min-count
+    std::optional<engine::Raster<std::uint8_t>> mask; ///< cells inside --area
+    StudyArea study_area;              ///< every --boundaries layer, and --area in them
+    std::string period;                ///< "YYYY-MM..YYYY-MM" of the offences used
+    int min_count = 0;                 ///< the --min-count in force (with --publish, its floor)
+    std::string publish;               ///< the --publish preset
+    std::int64_t suppressed_cells = 0; ///< by --min-count
     std::optional<engine::Raster<std::uint8_t>> sparse; ///< cells --min-count withholds
     double peak = 0;
     std::int64_t cells_with_data = 0;
     std::int64_t offences_given = 0; ///< after the filters, wherever they lie
-    bool windowed = false;           ///< --area or --extent bounds the study
     std::string window_name;         ///< the --area, or "the extent"
-    /// Inside the study window, and reaching into it through the kernel: who the surface counts.
-    engine::WindowPopulation population;
 };
 
 /// Reads the --boundaries layers (or shares them from the run's cache) and finds --area in the
@@ -157,12 +150,10 @@ density_metadata(const DensitySpec& spec, const Density& density, const OffenceI
 /// The surface as published: the cells --min-count marks set to nodata.
 engine::Raster<double> published_surface(const Density& density);
 
-/// The bandwidth the surface is known by: the given or selected one (adaptive: the global h0).
-double nominal_bandwidth(const Density& density);
+using engine::nominal_bandwidth;
 
 /// The bandwidth, selector, edge correction and adaptive figures, for --summary-json.
 nlohmann::json density_json(const Density& density);
 
-/// Printing helpers shared by the commands.
-std::string fixed(double value, int decimals);
+using engine::fixed;
 } // namespace hotspot::app

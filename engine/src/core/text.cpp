@@ -1,6 +1,7 @@
 #include "hotspot/engine/core/text.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <cctype>
 #include <numeric>
 #include <tuple>
@@ -97,6 +98,13 @@ std::string join(const std::vector<std::string>& items, std::string_view separat
         out += items[i];
     }
     return out;
+}
+
+std::string fixed(double value, int decimals)
+{
+    char buffer[64];
+    std::snprintf(buffer, sizeof buffer, "%.*f", decimals, value);
+    return buffer;
 }
 
 } // namespace hotspot::engine

@@ -27,6 +27,9 @@ std::vector<std::string> near_matches(std::string_view wanted,
                                       const std::vector<std::string>& candidates,
                                       std::size_t limit = 5);
 
+/// The value with `decimals` digits after the point ("%.*f"), for messages and tags.
+std::string fixed(double value, int decimals);
+
 /// "a, b, c" from a list, for messages.
 std::string join(const std::vector<std::string>& items, std::string_view separator = ", ");
 

@@ -1,0 +1,109 @@
+#pragma once
+// The density pipeline up to the kernel sums: the study window, the bandwidth (given, ArcGIS's
+// rule or a selector, under a publishing floor), edge correction, adaptive bandwidths, and who
+// the surface counts. The command line turns its options into a DensityRequest, io reads the
+// offences and the study area, and plan_density decides the rest; the grid and the kernel sums
+// come after.
+
+#include "hotspot/engine/core/geometry.hpp"
+#include "hotspot/engine/core/incidents.hpp"
+#include "hotspot/engine/core/run_context.hpp"
+#include "hotspot/engine/density/adaptive.hpp"
+#include "hotspot/engine/density/bandwidth.hpp"
+#include "hotspot/engine/density/kde.hpp"
+#include "hotspot/engine/density/study_window.hpp"
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace hotspot::engine
+{
+
+/// A bandwidth as asked for: metres, or the selector that chooses it from the offences.
+struct BandwidthChoice
+{
+    std::optional<double> metres;
+    BandwidthSelector selector = BandwidthSelector::ArcGis;
+};
+
+/// A floor under the bandwidth of a surface that is to be published (a --publish preset).
+struct BandwidthFloor
+{
+    double min_bandwidth_m = 0;
+    std::string set_by; ///< the option that sets it, e.g. "--publish"
+    std::string preset; ///< e.g. "police"
+};
+
+/// How a surface is to be made, short of its grid.
+struct DensityRequest
+{
+    Kernel kernel = Kernel::Quartic;
+    DensityUnits units = DensityUnits::PerKm2;
+    BandwidthChoice bandwidth;
+    std::optional<double> fixed_bandwidth_m; ///< overrides `bandwidth`: one for several surfaces
+    EdgeCorrection edge = EdgeCorrection::None;
+    bool adaptive = false;
+    std::optional<BandwidthChoice> pilot; ///< adaptive: the pilot's; default the bandwidth
+    double trim = 5.0;                    ///< adaptive: the widest as a multiple of the bandwidth
+    std::optional<BandwidthFloor> floor;
+    /// The study window: the area's polygons, else the extent, else the offences' bounding
+    /// rectangle (as spatstat's default window).
+    std::vector<const MultiPolygon*> area;
+    std::string area_name; ///< as the analyst named it, for messages; "" without an area
+    std::optional<Box2> extent;
+};
+
+/// Where a pipeline says what it did as it goes: figures and warnings in order, and the progress
+/// of its long stages. Empty functions say nothing.
+struct StageLog
+{
+    std::function<void(const std::string&)> info;
+    std::function<void(const std::string&)> warn;
+    std::function<ProgressFn(const std::string&)> begin; ///< a long stage starts: its progress
+    std::function<void()> done;                          ///< and ends
+};
+
+/// A surface decided but not yet summed: how it is made and whom it counts.
+struct DensityPlan
+{
+    KdeOptions options; ///< adaptive: bandwidth_m is the largest offence's (the kernel's reach)
+    StudyWindow window;
+    bool windowed = false;                      ///< an area or extent bounds the study
+    std::string bandwidth_selector = "given";   ///< "given", "arcgis", "scott", ...
+    std::string bandwidth_note = "given";       ///< "given", or how the bandwidth was found
+    std::optional<double> selected_sigma_m;     ///< the Gaussian sigma a selector chose
+    std::optional<AdaptiveBandwidths> adaptive; ///< without the per-offence vector
+    std::size_t outside_window = 0;             ///< offences the edge correction leaves out
+    /// Inside the window, and reaching into it through the kernel: who the surface counts.
+    WindowPopulation population;
+};
+
+/// A plan and the offences it sums, where they are not those given: the ones inside the window
+/// (edge correction) or those weighted by Diggle's correction.
+struct PlannedDensity
+{
+    DensityPlan plan;
+    Incidents in_window; ///< kept only where a bandwidth or the correction needs them alone
+    Incidents diggle_weighted;
+    enum class Sum
+    {
+        Given,
+        InWindow,
+        DiggleWeighted
+    } sum = Sum::Given;
+    /// The offences the kernel sums: `given`, or one of the sets above.
+    const Incidents& summed(const Incidents& given) const;
+};
+
+/// Plans the surface of `incidents` (already in the analysis CRS, stacks spread). Throws
+/// Error(BadData) when no offence lies in the window but the plan needs some there, and
+/// Error(Usage) when every offence lies on one point and the ArcGIS rule must derive a bandwidth.
+PlannedDensity plan_density(const DensityRequest& request, const Incidents& incidents,
+                            const StageLog& log = {});
+
+/// The bandwidth a surface is known by: the given or selected one (adaptive: the global h0).
+double nominal_bandwidth(const DensityPlan& plan);
+
+} // namespace hotspot::engine

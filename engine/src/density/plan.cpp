@@ -1,0 +1,220 @@
+#include "hotspot/engine/density/plan.hpp"
+
+#include "hotspot/engine/core/error.hpp"
+#include "hotspot/engine/core/text.hpp"
+
+namespace hotspot::engine
+{
+
+namespace
+{
+void say(const std::function<void(const std::string&)>& to, const std::string& line)
+{
+    if (to)
+        to(line);
+}
+
+// A bandwidth and how it was found.
+struct ResolvedBandwidth
+{
+    double bandwidth_m = 0.0;
+    std::string note = "given";
+    std::optional<double> sigma_m; ///< a selector's Gaussian sigma
+};
+
+// A bandwidth for `kernel` from a choice: the metres given, the ArcGIS rule, or a selector's
+// Gaussian sigma turned into the kernel's bandwidth of the same standard deviation.
+ResolvedBandwidth resolve_bandwidth(const BandwidthChoice& choice, Kernel kernel,
+                                    const Incidents& offences, const StudyWindow& window,
+                                    const std::string& where, const StageLog& log)
+{
+    if (choice.metres)
+        return {*choice.metres};
+    if (choice.selector == BandwidthSelector::ArcGis)
+    {
+        const BandwidthRule rule = default_bandwidth(offences);
+        if (!(rule.bandwidth_m > 0))
+            throw Error(
+                Errc::Usage,
+                "cannot derive a bandwidth: every offence lies on one point; give --bandwidth");
+        return {rule.bandwidth_m, "ArcGIS rule: SD " + fixed(rule.standard_distance_m, 1) +
+                                      " m, Dm " + fixed(rule.median_distance_m, 1) + " m, n " +
+                                      fixed(rule.n, 0) + where};
+    }
+    const std::string selector(to_string(choice.selector));
+    const SelectedSigma chosen =
+        select_sigma(choice.selector, offences, window,
+                     RunContext{log.begin ? log.begin("bandwidth " + selector) : ProgressFn{}});
+    if (log.done)
+        log.done();
+    if (chosen.at_range_end)
+        say(log.warn, "bandwidth " + selector + ": the " + chosen.criterion +
+                          " is best at an end of the range searched (sigma " +
+                          fixed(chosen.sigma_m, 1) +
+                          " m); the offences may not support a choice, consider another selector");
+    return {bandwidth_for_sigma(kernel, chosen.sigma_m),
+            selector + " (" + chosen.criterion + "): Gaussian sigma " + fixed(chosen.sigma_m, 1) +
+                " m, n " + std::to_string(offences.size()) + where +
+                (kernel == Kernel::Gaussian ? std::string()
+                                            : "; " + std::string(to_string(kernel)) +
+                                                  " radius of the same standard deviation"),
+            chosen.sigma_m};
+}
+} // namespace
+
+const Incidents& PlannedDensity::summed(const Incidents& given) const
+{
+    switch (sum)
+    {
+    case Sum::InWindow:
+        return in_window;
+    case Sum::DiggleWeighted:
+        return diggle_weighted;
+    case Sum::Given:
+        break;
+    }
+    return given;
+}
+
+PlannedDensity plan_density(const DensityRequest& request, const Incidents& inc,
+                            const StageLog& log)
+{
+    PlannedDensity planned;
+    DensityPlan& p = planned.plan;
+    p.options = {.kernel = request.kernel, .bandwidth_m = 0.0, .units = request.units};
+    const EdgeCorrection edge = request.edge;
+
+    // The study window: the area, else the extent, else the offences' bounding rectangle (as
+    // spatstat's default window). Selectors and edge correction look at the offences inside it.
+    if (!request.area.empty())
+        p.window = StudyWindow::polygons(request.area);
+    else if (request.extent)
+        p.window = StudyWindow::rectangle(*request.extent);
+    else
+    {
+        Box2 box;
+        for (std::size_t i = 0; i < inc.size(); ++i)
+            box.expand(inc.x[i], inc.y[i]);
+        p.window = StudyWindow::rectangle(box);
+    }
+    const bool from_data = (!request.fixed_bandwidth_m && !request.bandwidth.metres) ||
+                           (request.adaptive && request.pilot && !request.pilot->metres);
+    // The offences in the window, copied only where a bandwidth comes from them or the edge
+    // correction keeps them alone: a national run with an extent and a given bandwidth copies
+    // none.
+    p.windowed = !request.area.empty() || request.extent;
+    if (p.windowed && (from_data || edge != EdgeCorrection::None))
+    {
+        planned.in_window = inc.subset(
+            [&](std::size_t i) {
+                return p.window.contains({inc.x[i], inc.y[i]});
+            });
+        if (planned.in_window.size() == 0)
+            throw Error(
+                Errc::BadData,
+                "no offence lies in " +
+                    (request.area_name.empty() ? "--extent" : "--area " + request.area_name) +
+                    (from_data ? ", so no bandwidth can be derived from them; give "
+                                 "--bandwidth"
+                               : ", so there is nothing to correct for its edge"));
+    }
+    const Incidents& study = p.windowed ? planned.in_window : inc;
+    const std::string where =
+        request.area_name.empty() ? "" : " (offences in " + request.area_name + ")";
+
+    if (request.fixed_bandwidth_m)
+        p.options.bandwidth_m = *request.fixed_bandwidth_m;
+    else
+    {
+        if (!request.bandwidth.metres)
+            p.bandwidth_selector = to_string(request.bandwidth.selector);
+        const ResolvedBandwidth resolved =
+            resolve_bandwidth(request.bandwidth, p.options.kernel, study, p.window, where, log);
+        p.options.bandwidth_m = resolved.bandwidth_m;
+        p.bandwidth_note = resolved.note;
+        p.selected_sigma_m = resolved.sigma_m;
+    }
+    if (const auto& floor = request.floor; floor && p.options.bandwidth_m < floor->min_bandwidth_m)
+    {
+        say(log.warn, floor->set_by + " " + floor->preset + ": the " + p.bandwidth_selector +
+                          " bandwidth, " + fixed(p.options.bandwidth_m, 1) +
+                          " m, is raised to the least the preset allows, " +
+                          fixed(floor->min_bandwidth_m, 0) + " m");
+        p.bandwidth_note +=
+            "; raised to " + fixed(floor->min_bandwidth_m, 0) + " m by " + floor->set_by;
+        p.options.bandwidth_m = floor->min_bandwidth_m;
+    }
+
+    // With edge correction the surface counts the offences inside the window alone: the
+    // correction stands in for those beyond its edge.
+    if (edge != EdgeCorrection::None)
+    {
+        p.outside_window = inc.size() - planned.in_window.size();
+        if (p.outside_window > 0)
+            say(log.info, "edge       " + std::to_string(p.outside_window) +
+                              " offences outside the study area are left out of the corrected "
+                              "surface");
+        planned.sum = PlannedDensity::Sum::InWindow;
+    }
+    if (request.adaptive)
+    {
+        const Incidents& used = planned.summed(inc);
+        if (used.size() == 0)
+            throw Error(Errc::BadData, "no offences to adapt a bandwidth to");
+        const double pilot_m = !request.pilot ? p.options.bandwidth_m
+                                              : resolve_bandwidth(*request.pilot, p.options.kernel,
+                                                                  study, p.window, where, log)
+                                                    .bandwidth_m;
+        AdaptiveBandwidths adaptive = abramson_bandwidths(
+            used, p.options.kernel, p.options.bandwidth_m, pilot_m, request.trim, edge, &p.window);
+        p.options.point_bandwidth_m = std::move(adaptive.bandwidth_m);
+        adaptive.bandwidth_m.clear();
+        p.adaptive = adaptive;
+        say(log.info, "adaptive   Abramson, pilot " + fixed(pilot_m, 1) + " m, bandwidths " +
+                          fixed(adaptive.smallest_m, 1) + " to " + fixed(adaptive.largest_m, 1) +
+                          " m, " + std::to_string(adaptive.trimmed) + " trimmed at " +
+                          fixed(request.trim, 1) + "x");
+    }
+    if (edge == EdgeCorrection::Diggle)
+    {
+        // Each offence weighs 1 / e(x_i), e with its own bandwidth: offences near the edge
+        // count for the kernel mass they lose beyond it.
+        planned.diggle_weighted =
+            diggle_weighted(planned.in_window, p.window, p.options.kernel, p.options.bandwidth_m,
+                            p.options.point_bandwidth_m);
+        planned.sum = PlannedDensity::Sum::DiggleWeighted;
+    }
+    if (p.adaptive)
+        p.options.bandwidth_m = p.adaptive->largest_m;
+    const double radius = kernel_support_radius(p.options.kernel, p.options.bandwidth_m);
+
+    // Who the surface counts: the offences inside the study area, and those whose kernel reaches
+    // into it from beyond (a borough's surface is not the whole force's offences).
+    const Incidents& used = planned.summed(inc);
+    if (!p.windowed)
+    {
+        // The window is the offences' own bounding rectangle: every offence is inside it.
+        const auto n = static_cast<std::int64_t>(used.size());
+        const double w = used.total_weight();
+        p.population = {n, n, w, w};
+    }
+    else
+    {
+        std::vector<double> reach{radius};
+        if (!p.options.point_bandwidth_m.empty())
+        {
+            reach.resize(p.options.point_bandwidth_m.size());
+            for (std::size_t i = 0; i < reach.size(); ++i)
+                reach[i] = kernel_support_radius(p.options.kernel, p.options.point_bandwidth_m[i]);
+        }
+        p.population = window_population(used, p.window, reach);
+    }
+    return planned;
+}
+
+double nominal_bandwidth(const DensityPlan& plan)
+{
+    return plan.adaptive ? plan.adaptive->global_m : plan.options.bandwidth_m;
+}
+
+} // namespace hotspot::engine

@@ -1,0 +1,169 @@
+#include "hotspot/engine/core/error.hpp"
+#include "hotspot/engine/density/plan.hpp"
+
+#include "generators.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+
+using namespace hotspot::engine;
+
+namespace
+{
+// Offences over a 4 x 4 km square around (10 km, 10 km), seeded.
+Incidents square_offences(std::uint64_t seed, std::size_t n = 2000)
+{
+    return hotspot::testsupport::make_clustered_incidents(seed, n, {{10'000, 10'000, 400, 1.0}},
+                                                          8'000, 8'000, 12'000, 12'000, 0.6);
+}
+
+bool inside(const Box2& b, double x, double y)
+{
+    return x >= b.xmin && x <= b.xmax && y >= b.ymin && y <= b.ymax;
+}
+
+double distance_to_box(const Box2& b, double x, double y)
+{
+    const double dx = std::max({b.xmin - x, 0.0, x - b.xmax});
+    const double dy = std::max({b.ymin - y, 0.0, y - b.ymax});
+    return std::hypot(dx, dy);
+}
+
+double normal_cdf(double z)
+{
+    return 0.5 * std::erfc(-z / std::sqrt(2.0));
+}
+} // namespace
+
+TEST_CASE("A given bandwidth without a window counts every offence", "[plan]")
+{
+    const Incidents inc = square_offences(1);
+    DensityRequest request;
+    request.bandwidth.metres = 300;
+    const PlannedDensity planned = plan_density(request, inc);
+    const DensityPlan& p = planned.plan;
+    CHECK(p.options.bandwidth_m == 300);
+    CHECK(p.bandwidth_selector == "given");
+    CHECK(p.bandwidth_note == "given");
+    CHECK_FALSE(p.windowed);
+    CHECK(&planned.summed(inc) == &inc);
+    CHECK(p.population.inside == static_cast<std::int64_t>(inc.size()));
+    CHECK(p.population.reaching == static_cast<std::int64_t>(inc.size()));
+    CHECK(nominal_bandwidth(p) == 300);
+}
+
+TEST_CASE("The ArcGIS rule looks at the offences inside the extent alone", "[plan]")
+{
+    const Incidents inc = square_offences(2);
+    const Box2 west{8'000, 8'000, 10'000, 12'000};
+    DensityRequest request; // the default bandwidth: ArcGIS's rule
+    request.extent = west;
+    const PlannedDensity planned = plan_density(request, inc);
+    const Incidents in_west =
+        inc.subset([&](std::size_t i) { return inside(west, inc.x[i], inc.y[i]); });
+    REQUIRE(in_west.size() > 100);
+    REQUIRE(in_west.size() < inc.size());
+    CHECK(planned.plan.options.bandwidth_m == default_bandwidth(in_west).bandwidth_m);
+    CHECK(planned.plan.bandwidth_selector == "arcgis");
+    CHECK_THAT(planned.plan.bandwidth_note, Catch::StartsWith("ArcGIS rule: SD "));
+    // Who the surface counts, by brute force: inside the extent, or within the radius of it.
+    const double radius = kernel_support_radius(Kernel::Quartic, planned.plan.options.bandwidth_m);
+    std::int64_t in = 0, reaching = 0;
+    for (std::size_t i = 0; i < inc.size(); ++i)
+    {
+        in += inside(west, inc.x[i], inc.y[i]);
+        reaching += distance_to_box(west, inc.x[i], inc.y[i]) < radius;
+    }
+    CHECK(planned.plan.population.inside == in);
+    CHECK(planned.plan.population.reaching == reaching);
+    CHECK(reaching > in);
+}
+
+TEST_CASE("A publishing floor raises a narrower bandwidth and says so", "[plan]")
+{
+    const Incidents inc = square_offences(3);
+    DensityRequest request;
+    request.bandwidth.metres = 120;
+    request.floor = BandwidthFloor{500, "--publish", "police"};
+    std::vector<std::string> warnings;
+    const StageLog log{.warn = [&](const std::string& line) { warnings.push_back(line); }};
+    const DensityPlan p = plan_density(request, inc, log).plan;
+    CHECK(p.options.bandwidth_m == 500);
+    CHECK(p.bandwidth_note == "given; raised to 500 m by --publish");
+    REQUIRE(warnings.size() == 1);
+    CHECK(warnings[0] == "--publish police: the given bandwidth, 120.0 m, is raised to the least "
+                         "the preset allows, 500 m");
+    // A wider one is left alone.
+    request.bandwidth.metres = 800;
+    CHECK(plan_density(request, inc).plan.options.bandwidth_m == 800);
+}
+
+TEST_CASE("Edge correction counts the offences inside the window alone", "[plan]")
+{
+    const Incidents inc = square_offences(4);
+    const Box2 box{9'000, 9'000, 11'000, 11'000};
+    std::size_t in = 0;
+    for (std::size_t i = 0; i < inc.size(); ++i)
+        in += inside(box, inc.x[i], inc.y[i]);
+    DensityRequest request;
+    request.bandwidth.metres = 250;
+    request.extent = box;
+    request.edge = EdgeCorrection::Uniform;
+    const PlannedDensity uniform = plan_density(request, inc);
+    CHECK(uniform.summed(inc).size() == in);
+    CHECK(uniform.plan.outside_window == inc.size() - in);
+    CHECK(uniform.summed(inc).total_weight() == Approx(static_cast<double>(in)));
+
+    // Diggle's: each offence inside weighs 1 / e(x), e exact for the Gaussian on a rectangle.
+    request.edge = EdgeCorrection::Diggle;
+    request.kernel = Kernel::Gaussian; // the bandwidth is the sigma
+    const PlannedDensity diggle = plan_density(request, inc);
+    const Incidents& weighted = diggle.summed(inc);
+    REQUIRE(weighted.size() == in);
+    const double s = 250;
+    double worst = 0;
+    for (std::size_t i = 0; i < weighted.size(); ++i)
+    {
+        const double x = weighted.x[i], y = weighted.y[i];
+        const double e = (normal_cdf((box.xmax - x) / s) - normal_cdf((box.xmin - x) / s)) *
+                         (normal_cdf((box.ymax - y) / s) - normal_cdf((box.ymin - y) / s));
+        worst = std::max(worst, std::abs(weighted.weight_of(i) * e - 1.0));
+    }
+    CHECK(worst < 1e-9);
+}
+
+TEST_CASE("A window without offences is refused when the plan needs them", "[plan]")
+{
+    const Incidents inc = square_offences(5);
+    DensityRequest request;
+    request.extent = Box2{50'000, 50'000, 51'000, 51'000};
+    CHECK_THROWS_WITH(plan_density(request, inc),
+                      Catch::Contains("no offence lies in --extent, so no bandwidth can be "
+                                      "derived from them"));
+    // A given bandwidth needs none there.
+    request.bandwidth.metres = 300;
+    CHECK(plan_density(request, inc).plan.population.inside == 0);
+}
+
+TEST_CASE("Adaptive bandwidths: the reach is the widest, the surface known by the global one",
+          "[plan]")
+{
+    const Incidents inc = square_offences(6, 600);
+    DensityRequest request;
+    request.bandwidth.metres = 300;
+    request.adaptive = true;
+    std::vector<std::string> info;
+    const StageLog log{.info = [&](const std::string& line) { info.push_back(line); }};
+    const DensityPlan p = plan_density(request, inc, log).plan;
+    REQUIRE(p.adaptive);
+    REQUIRE(p.options.point_bandwidth_m.size() == inc.size());
+    CHECK(p.options.bandwidth_m == p.adaptive->largest_m);
+    CHECK(*std::max_element(p.options.point_bandwidth_m.begin(),
+                            p.options.point_bandwidth_m.end()) == p.adaptive->largest_m);
+    CHECK(nominal_bandwidth(p) == 300);
+    CHECK(p.adaptive->pilot_m == 300); // the pilot defaults to the bandwidth
+    REQUIRE(info.size() == 1);
+    CHECK_THAT(info[0], Catch::StartsWith("adaptive   Abramson, pilot 300.0 m"));
+}
