@@ -23,9 +23,8 @@ namespace hotspot::app
 
 namespace
 {
-// Beyond these a run is almost certainly a typo (kilometres given as metres, degrees as metres).
+// Beyond this a run is almost certainly a typo (kilometres given as metres, degrees as metres).
 constexpr double max_bandwidth_m = 500'000.0;
-constexpr double max_radius_in_cells = 2'000.0;
 // Rows a surface too large for memory is computed and written at a time: whole 512-cell GeoTIFF
 // blocks, so that each strip completes the blocks it touches.
 constexpr std::int64_t stream_rows = 512;
@@ -34,47 +33,12 @@ constexpr std::int64_t stream_rows = 512;
 // some offences of a force in other cities) can stretch it to most of the country. Say so.
 void warn_if_stretched(const engine::Incidents& inc, const engine::Box2& box, Reporter& reporter)
 {
-    if (inc.size() < 100)
-        return;
-    // A strided sample of at most a million stands for the whole (and copies little).
-    const std::size_t stride = std::max<std::size_t>(1, inc.size() / 1'000'000);
-    std::vector<double> xs, ys;
-    for (std::size_t i = 0; i < inc.size(); i += stride)
-    {
-        xs.push_back(inc.x[i]);
-        ys.push_back(inc.y[i]);
-    }
-    const auto at = [](std::vector<double>& v, double q)
-    {
-        const auto k =
-            v.begin() + static_cast<std::ptrdiff_t>(q * static_cast<double>(v.size() - 1));
-        std::nth_element(v.begin(), k, v.end());
-        return *k;
-    };
-    const engine::Box2 core{at(xs, 0.01), at(ys, 0.01), at(xs, 0.99), at(ys, 0.99)};
-    const double core_area = std::max(core.width(), 1.0) * std::max(core.height(), 1.0);
-    if (box.width() * box.height() <= 4.0 * core_area)
-        return;
-    std::size_t far = 0;
-    const engine::Box2 generous = core.grown(0.5 * std::max(core.width(), core.height()));
-    for (std::size_t i = 0; i < inc.size(); ++i)
-        if (inc.x[i] < generous.xmin || inc.x[i] > generous.xmax || inc.y[i] < generous.ymin ||
-            inc.y[i] > generous.ymax)
-            ++far;
-    reporter.warn(
-        std::to_string(far) + " offences lie far from the rest and stretch the grid to " +
-        fixed(box.width() / 1000.0, 0) + " x " + fixed(box.height() / 1000.0, 0) +
-        " km; give --extent or --boundaries with --area to focus on the area of interest");
-}
-
-void check_reach(double radius_m, double cell_m)
-{
-    if (radius_m / cell_m > max_radius_in_cells)
-        throw Error(
-            Errc::Usage,
-            "a search radius of " + fixed(radius_m, 1) + " m over cells of " + fixed(cell_m, 3) +
-                " m is absurd: each offence would reach over 12 million cells; use a larger "
-                "--cell or a smaller --bandwidth");
+    if (const auto far = engine::stretching_offences(inc, box))
+        reporter.warn(std::to_string(*far) +
+                      " offences lie far from the rest and stretch the grid to " +
+                      fixed(box.width() / 1000.0, 0) + " x " + fixed(box.height() / 1000.0, 0) +
+                      " km; give --extent or --boundaries with --area to focus on the area of "
+                      "interest");
 }
 
 engine::Kernel kernel_of(const DensitySpec& spec)
@@ -509,48 +473,38 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& offences,
         grid = *grid_like;
     else
     {
-        const bool default_extent = !extent;
-        if (default_extent)
-        {
-            engine::Box2 box;
-            for (std::size_t i = 0; i < inc.size(); ++i)
-                box.expand(inc.x[i], inc.y[i]);
-            extent = box.grown(radius);
-        }
-        const double cell = s.cell_m ? *s.cell_m : engine::default_cell_size(*extent);
-        if (!(cell > 0))
-            throw Error(Errc::Usage, "cannot derive a cell size from an empty extent; give --cell");
-        check_reach(radius, cell);
-        const engine::Box2 grid_box =
-            (default_extent || !s.area.empty()) ? engine::snap_outward(*extent, cell) : *extent;
-        if (default_extent)
-            warn_if_stretched(inc, grid_box, reporter);
         // Refuse a run that would not fit before allocating it: the double surface, the samples
-        // staged for GDAL and the mask, beside the offences held and their copy for the kernel.
-        const double cols = std::ceil(grid_box.width() / cell),
-                     rows = std::ceil(grid_box.height() / cell);
-        const double grid_bytes = cols * rows * (8.0 + (float64_output ? 8.0 : 4.0) + 1.0);
-        const double offence_bytes = static_cast<double>(inc.size()) * (32.0 + 32.0);
-        // Streamed: a strip of rows computed, masked and staged for GDAL, and GDAL's block cache.
-        const double stream_bytes = static_cast<double>(stream_rows) * cols * (8.0 + 8.0 + 1.0) +
-                                    static_cast<double>(io::strip_writer_cache_bytes);
-        const double limit = memory_limit_bytes(run);
-        d.streamed = stream && (stream->always || (grid_bytes + offence_bytes > limit &&
-                                                   stream_bytes + offence_bytes <= limit));
-        if ((grid_bytes + offence_bytes > limit && !d.streamed) || cols > 2e9 || rows > 2e9)
+        // staged for GDAL and the mask, beside the offences held and their copy for the kernel;
+        // streamed, a strip of rows computed, masked and staged for GDAL, and GDAL's block cache.
+        const engine::MemoryBudget budget{
+            .limit_bytes = memory_limit_bytes(run),
+            .bytes_per_cell = 8.0 + (float64_output ? 8.0 : 4.0) + 1.0,
+            .bytes_per_strip_cell = 8.0 + 8.0 + 1.0,
+            .strip_fixed_bytes = static_cast<double>(io::strip_writer_cache_bytes),
+            .strip_rows = stream_rows,
+            .bytes_per_offence = 32.0 + 32.0,
+            .can_stream = stream != nullptr,
+            .always_stream = stream && stream->always};
+        const engine::GridPlan g =
+            engine::plan_grid(d, inc, extent, !s.area.empty(), s.cell_m, budget);
+        if (g.default_extent)
+            warn_if_stretched(inc, g.box, reporter);
+        d.streamed = g.streamed;
+        if (!g.fits)
             throw Error(Errc::Usage,
-                        "the grid of " + fixed(cols, 0) + " x " + fixed(rows, 0) + " cells of " +
-                            fixed(cell, 3) + " m needs about " +
-                            human_bytes(stream ? stream_bytes : grid_bytes) +
+                        "the grid of " + fixed(g.cols, 0) + " x " + fixed(g.rows, 0) +
+                            " cells of " + fixed(g.cell_m, 3) + " m needs about " +
+                            human_bytes(stream ? g.strip_bytes : g.whole_bytes) +
                             (stream ? " even a strip at a time" : "") + " and the " +
-                            std::to_string(inc.size()) + " offences " + human_bytes(offence_bytes) +
-                            ", over the limit of " + human_bytes(limit) +
+                            std::to_string(inc.size()) + " offences " +
+                            human_bytes(g.offence_bytes) + ", over the limit of " +
+                            human_bytes(budget.limit_bytes) +
                             (run.memory_limit.empty() ? " (80% of this machine's memory)"
                                                       : " (--memory-limit)") +
                             "; use a larger --cell, a smaller extent, or --memory-limit");
-        grid = engine::grid_for_extent(grid_box, cell);
+        grid = g.grid;
     }
-    check_reach(radius, grid.cell_m);
+    engine::check_reach(radius, grid.cell_m);
 
     reporter.info("kernel     " + std::string(engine::to_string(d.options.kernel)) +
                   ", bandwidth " +

@@ -3,6 +3,9 @@
 #include "hotspot/engine/core/error.hpp"
 #include "hotspot/engine/core/text.hpp"
 
+#include <algorithm>
+#include <cmath>
+
 namespace hotspot::engine
 {
 
@@ -210,6 +213,86 @@ PlannedDensity plan_density(const DensityRequest& request, const Incidents& inc,
         p.population = window_population(used, p.window, reach);
     }
     return planned;
+}
+
+void check_reach(double radius_m, double cell_m)
+{
+    constexpr double max_radius_in_cells = 2'000.0;
+    if (radius_m / cell_m > max_radius_in_cells)
+        throw Error(
+            Errc::Usage,
+            "a search radius of " + fixed(radius_m, 1) + " m over cells of " + fixed(cell_m, 3) +
+                " m is absurd: each offence would reach over 12 million cells; use a larger "
+                "--cell or a smaller --bandwidth");
+}
+
+std::optional<std::size_t> stretching_offences(const Incidents& inc, const Box2& box)
+{
+    if (inc.size() < 100)
+        return std::nullopt;
+    // A strided sample of at most a million stands for the whole (and copies little).
+    const std::size_t stride = std::max<std::size_t>(1, inc.size() / 1'000'000);
+    std::vector<double> xs, ys;
+    for (std::size_t i = 0; i < inc.size(); i += stride)
+    {
+        xs.push_back(inc.x[i]);
+        ys.push_back(inc.y[i]);
+    }
+    const auto at = [](std::vector<double>& v, double q)
+    {
+        const auto k =
+            v.begin() + static_cast<std::ptrdiff_t>(q * static_cast<double>(v.size() - 1));
+        std::nth_element(v.begin(), k, v.end());
+        return *k;
+    };
+    const Box2 core{at(xs, 0.01), at(ys, 0.01), at(xs, 0.99), at(ys, 0.99)};
+    const double core_area = std::max(core.width(), 1.0) * std::max(core.height(), 1.0);
+    if (box.width() * box.height() <= 4.0 * core_area)
+        return std::nullopt;
+    std::size_t far = 0;
+    const Box2 generous = core.grown(0.5 * std::max(core.width(), core.height()));
+    for (std::size_t i = 0; i < inc.size(); ++i)
+        if (inc.x[i] < generous.xmin || inc.x[i] > generous.xmax || inc.y[i] < generous.ymin ||
+            inc.y[i] > generous.ymax)
+            ++far;
+    return far;
+}
+
+GridPlan plan_grid(const DensityPlan& plan, const Incidents& inc, std::optional<Box2> extent,
+                   bool snap, std::optional<double> cell_m, const MemoryBudget& budget)
+{
+    GridPlan g;
+    const double radius = kernel_support_radius(plan.options.kernel, plan.options.bandwidth_m);
+    g.default_extent = !extent;
+    if (g.default_extent)
+    {
+        Box2 box;
+        for (std::size_t i = 0; i < inc.size(); ++i)
+            box.expand(inc.x[i], inc.y[i]);
+        extent = box.grown(radius);
+    }
+    const double cell = cell_m ? *cell_m : default_cell_size(*extent);
+    if (!(cell > 0))
+        throw Error(Errc::Usage, "cannot derive a cell size from an empty extent; give --cell");
+    check_reach(radius, cell);
+    g.cell_m = cell;
+    g.box = (g.default_extent || snap) ? snap_outward(*extent, cell) : *extent;
+    // Whether it fits, before allocating it: the grid's cells beside the offences.
+    g.cols = std::ceil(g.box.width() / cell);
+    g.rows = std::ceil(g.box.height() / cell);
+    g.whole_bytes = g.cols * g.rows * budget.bytes_per_cell;
+    g.offence_bytes = static_cast<double>(inc.size()) * budget.bytes_per_offence;
+    g.strip_bytes = static_cast<double>(budget.strip_rows) * g.cols * budget.bytes_per_strip_cell +
+                    budget.strip_fixed_bytes;
+    const double limit = budget.limit_bytes;
+    g.streamed =
+        budget.can_stream && (budget.always_stream || (g.whole_bytes + g.offence_bytes > limit &&
+                                                       g.strip_bytes + g.offence_bytes <= limit));
+    g.fits =
+        !((g.whole_bytes + g.offence_bytes > limit && !g.streamed) || g.cols > 2e9 || g.rows > 2e9);
+    if (g.fits)
+        g.grid = grid_for_extent(g.box, cell);
+    return g;
 }
 
 double nominal_bandwidth(const DensityPlan& plan)

@@ -167,3 +167,85 @@ TEST_CASE("Adaptive bandwidths: the reach is the widest, the surface known by th
     REQUIRE(info.size() == 1);
     CHECK_THAT(info[0], Catch::StartsWith("adaptive   Abramson, pilot 300.0 m"));
 }
+
+TEST_CASE("The default grid covers the offences and the kernel's reach, in whole cells", "[plan]")
+{
+    const Incidents inc = square_offences(7);
+    DensityRequest request;
+    request.bandwidth.metres = 300; // quartic: reaches 300 m
+    const DensityPlan p = plan_density(request, inc).plan;
+    const GridPlan g = plan_grid(p, inc, std::nullopt, false, 50.0, MemoryBudget{});
+    REQUIRE(g.default_extent);
+    REQUIRE(g.fits);
+    CHECK_FALSE(g.streamed);
+    Box2 bounds;
+    for (std::size_t i = 0; i < inc.size(); ++i)
+        bounds.expand(inc.x[i], inc.y[i]);
+    CHECK(g.box.xmin <= bounds.xmin - 300);
+    CHECK(g.box.xmax >= bounds.xmax + 300);
+    CHECK(g.box.ymin <= bounds.ymin - 300);
+    CHECK(g.box.ymax >= bounds.ymax + 300);
+    CHECK(g.box.xmin > bounds.xmin - 350); // snapped outwards by less than a cell
+    CHECK(std::fmod(g.box.xmin, 50.0) == 0);
+    CHECK(std::fmod(g.box.ymax, 50.0) == 0);
+    CHECK(g.grid.cell_m == 50);
+    CHECK(g.grid.cols == static_cast<std::int64_t>(g.cols));
+    // A given extent is kept as it is, and the cell size follows it by default.
+    const Box2 given{9'000.5, 9'000, 11'000.5, 10'000};
+    const GridPlan e = plan_grid(p, inc, given, false, std::nullopt, MemoryBudget{});
+    CHECK(e.box.xmin == given.xmin);
+    CHECK(e.cell_m == default_cell_size(given));
+}
+
+TEST_CASE("A grid over the memory budget is streamed when a strip fits, else refused", "[plan]")
+{
+    const Incidents inc = square_offences(8, 500);
+    DensityRequest request;
+    request.bandwidth.metres = 300;
+    const DensityPlan p = plan_density(request, inc).plan;
+    const Box2 box{0, 0, 100'000, 100'000}; // 1,000 x 1,000 cells of 100 m
+    MemoryBudget budget{.bytes_per_cell = 13,
+                        .bytes_per_strip_cell = 17,
+                        .strip_rows = 10,
+                        .bytes_per_offence = 64};
+    const double whole = 1e6 * 13, strip = 10 * 1000 * 17, offences = 500 * 64;
+    budget.limit_bytes = whole + offences; // just fits whole
+    CHECK_FALSE(plan_grid(p, inc, box, false, 100.0, budget).streamed);
+    budget.limit_bytes = whole + offences - 1; // a strip fits, but nothing can take strips
+    const GridPlan refused = plan_grid(p, inc, box, false, 100.0, budget);
+    CHECK_FALSE(refused.fits);
+    CHECK(refused.whole_bytes == whole);
+    CHECK(refused.strip_bytes == strip);
+    CHECK(refused.offence_bytes == offences);
+    budget.can_stream = true;
+    const GridPlan streamed = plan_grid(p, inc, box, false, 100.0, budget);
+    CHECK(streamed.fits);
+    CHECK(streamed.streamed);
+    budget.limit_bytes = strip + offences - 1; // not even a strip
+    CHECK_FALSE(plan_grid(p, inc, box, false, 100.0, budget).fits);
+    budget.limit_bytes = 1e12;
+    budget.always_stream = true;
+    CHECK(plan_grid(p, inc, box, false, 100.0, budget).streamed);
+}
+
+TEST_CASE("A kernel over 2,000 cells wide is refused as a typo", "[plan]")
+{
+    CHECK_NOTHROW(check_reach(2'000, 1));
+    CHECK_THROWS_WITH(check_reach(2'000.5, 1), Catch::Contains("is absurd"));
+}
+
+TEST_CASE("Offences geocoded far away are counted when they stretch the grid", "[plan]")
+{
+    Incidents inc = square_offences(9, 1000);
+    Box2 own;
+    for (std::size_t i = 0; i < inc.size(); ++i)
+        own.expand(inc.x[i], inc.y[i]);
+    CHECK_FALSE(stretching_offences(inc, own));
+    for (int k = 0; k < 5; ++k)
+        inc.add(200'000.0 + k, 300'000.0);
+    Box2 stretched = own;
+    stretched.expand(200'004.0, 300'000.0);
+    const auto far = stretching_offences(inc, stretched);
+    REQUIRE(far);
+    CHECK(*far == 5);
+}

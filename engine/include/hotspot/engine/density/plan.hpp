@@ -6,6 +6,7 @@
 // come after.
 
 #include "hotspot/engine/core/geometry.hpp"
+#include "hotspot/engine/core/grid.hpp"
 #include "hotspot/engine/core/incidents.hpp"
 #include "hotspot/engine/core/run_context.hpp"
 #include "hotspot/engine/density/adaptive.hpp"
@@ -14,6 +15,7 @@
 #include "hotspot/engine/density/study_window.hpp"
 
 #include <functional>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -102,6 +104,49 @@ struct PlannedDensity
 /// Error(Usage) when every offence lies on one point and the ArcGIS rule must derive a bandwidth.
 PlannedDensity plan_density(const DensityRequest& request, const Incidents& incidents,
                             const StageLog& log = {});
+
+/// What a grid costs in memory and whether it may be computed a strip at a time.
+struct MemoryBudget
+{
+    double limit_bytes = std::numeric_limits<double>::infinity();
+    double bytes_per_cell = 17; ///< held whole: the surface, its staging for the writer, a mask
+    double bytes_per_strip_cell = 17; ///< computed, masked and staged a strip at a time
+    double strip_fixed_bytes = 0;     ///< beside a strip's cells: the writer's block cache
+    std::int64_t strip_rows = 512;
+    double bytes_per_offence = 64; ///< the offences held, and their copy for the kernel
+    bool can_stream = false;       ///< a writer can take the surface a strip at a time
+    bool always_stream = false;    ///< and is to, even when it fits whole
+};
+
+/// The grid of a surface, and how it is held.
+struct GridPlan
+{
+    GridSpec grid;
+    Box2 box;                    ///< the extent the grid covers (snapped, or as given)
+    bool default_extent = false; ///< none given: the offences' bounds grown by the kernel's reach
+    bool streamed = false;       ///< computed and written a strip at a time
+    bool fits = true;            ///< false: neither whole nor a strip at a time fits the budget
+    double cell_m = 0;
+    double cols = 0, rows = 0;
+    double whole_bytes = 0, strip_bytes = 0, offence_bytes = 0;
+};
+
+/// A grid over `extent` (none: the offences' bounds grown by the kernel's reach, snapped outwards
+/// to whole cells, as an area's bounds are when `snap`) of `cell_m` cells (default:
+/// default_cell_size of the extent), held whole unless the budget says it does not fit and a strip
+/// at a time does (the England and Wales 25 m grid). Throws Error(Usage) for an empty extent
+/// without a cell size, and for a kernel reaching over more than 2,000 cells.
+GridPlan plan_grid(const DensityPlan& plan, const Incidents& incidents, std::optional<Box2> extent,
+                   bool snap, std::optional<double> cell_m, const MemoryBudget& budget);
+
+/// Refuses a kernel that reaches over more than 2,000 cells: a typo (kilometres given as metres,
+/// degrees as metres) that would take hours. Throws Error(Usage).
+void check_reach(double radius_m, double cell_m);
+
+/// The offences far from the rest (beyond half the core's size from the 1st-99th percentile
+/// box) when they stretch `box` to over four times the core's area: police.uk places some of a
+/// force's offences in other cities. None when the box is not stretched, or for under 100 offences.
+std::optional<std::size_t> stretching_offences(const Incidents& incidents, const Box2& box);
 
 /// The bandwidth a surface is known by: the given or selected one (adaptive: the global h0).
 double nominal_bandwidth(const DensityPlan& plan);
