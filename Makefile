@@ -49,7 +49,7 @@ build: deps
 # the same commands the CLI tests run under the sanitizers.
 # The sanitizer build has no MPI (Open MPI's start-up holds memory LeakSanitizer would report):
 # its MPI tests say they are skipped.
-# The sanitizer build is compiled by clang: in a third less time than GCC, and a second compiler's
+# The sanitizer build is compiled by clang: in half to two thirds of GCC's time, and a second compiler's
 # warnings and behaviour are checked (the first pass is GCC's). A folder GCC configured before is
 # remade.
 SANITIZE ?= 1

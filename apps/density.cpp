@@ -457,12 +457,10 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& offences,
     engine::PlannedDensity planned = engine::plan_density(request, inc, log);
     static_cast<engine::DensityPlan&>(d) = std::move(planned.plan);
     const engine::Incidents* used = &planned.summed(inc);
-    const double radius = engine::kernel_support_radius(d.options.kernel, d.options.bandwidth_m);
-    const bool windowed = d.windowed;
 
     d.offences_given = static_cast<std::int64_t>(inc.size());
     d.window_name = s.area.empty() ? "the extent" : s.area;
-    if (windowed)
+    if (d.windowed)
         reporter.info("population " + std::to_string(d.population.inside) + " offences inside " +
                       d.window_name + "; " + std::to_string(d.population.reaching) +
                       " counted by the surface (those within the kernel's reach of it); " +
@@ -470,7 +468,13 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& offences,
 
     engine::GridSpec grid;
     if (grid_like)
+    {
+        // A grid fixed by the caller (periods compared on one grid): its cells must still suit
+        // the kernel; plan_grid checks the grids it chooses.
         grid = *grid_like;
+        engine::check_reach(engine::kernel_support_radius(d.options.kernel, d.options.bandwidth_m),
+                            grid.cell_m);
+    }
     else
     {
         // Refuse a run that would not fit before allocating it: the double surface, the samples
@@ -504,7 +508,6 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& offences,
                             "; use a larger --cell, a smaller extent, or --memory-limit");
         grid = g.grid;
     }
-    engine::check_reach(radius, grid.cell_m);
 
     reporter.info("kernel     " + std::string(engine::to_string(d.options.kernel)) +
                   ", bandwidth " +

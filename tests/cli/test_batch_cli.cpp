@@ -15,7 +15,6 @@ namespace fs = std::filesystem;
 
 namespace
 {
-
 // A batch file in `dir` whose named data point at the demo data.
 std::string batch_file(const std::string& dir, const std::string& queries)
 {

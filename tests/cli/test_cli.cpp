@@ -18,10 +18,6 @@ using namespace hotspot;
 using namespace hotspot::testsupport;
 namespace fs = std::filesystem;
 
-namespace
-{
-
-} // namespace
 
 TEST_CASE("Version and help", "[cli]")
 {

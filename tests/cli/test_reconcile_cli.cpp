@@ -18,7 +18,6 @@ namespace fs = std::filesystem;
 
 namespace
 {
-
 // Runs an SQL statement on a vector file and returns its rows as field -> text maps.
 std::vector<std::map<std::string, std::string>> query(const std::string& path,
                                                       const std::string& sql)

@@ -16,7 +16,6 @@ namespace fs = std::filesystem;
 
 namespace
 {
-
 std::vector<std::vector<std::string>> read_csv_rows(const std::string& path)
 {
     std::ifstream in(path);
