@@ -249,3 +249,24 @@ TEST_CASE("Offences geocoded far away are counted when they stretch the grid", "
     REQUIRE(far);
     CHECK(*far == 5);
 }
+
+TEST_CASE("Offences all on one point leave the ArcGIS rule nothing to derive from", "[plan]")
+{
+    Incidents inc;
+    for (int i = 0; i < 50; ++i)
+        inc.add(571'000, 155'000);
+    DensityRequest request; // the ArcGIS rule
+    try
+    {
+        plan_density(request, inc);
+        FAIL("planned a bandwidth from offences on one point");
+    }
+    catch (const hotspot::Error& e)
+    {
+        CHECK(e.code() == hotspot::Errc::Usage);
+        CHECK_THAT(e.what(), Catch::Contains("every offence lies on one point; give --bandwidth"));
+    }
+    // A given bandwidth needs no spread.
+    request.bandwidth.metres = 250;
+    CHECK(plan_density(request, inc).plan.options.bandwidth_m == 250);
+}
