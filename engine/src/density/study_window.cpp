@@ -3,6 +3,7 @@
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <map>
 #include <memory>
@@ -197,12 +198,21 @@ struct EdgeFactor::Mask
     GridSpec grid;
     std::int64_t tile_cols = 0, tile_rows = 0;
     std::unique_ptr<std::once_flag[]> built;
+    // Read before call_once, which is called a cell at a time otherwise: call_once goes through
+    // thread-local storage, whose every access is slow under the sanitizers (seven times the run).
+    std::unique_ptr<std::atomic<bool>[]> ready;
     std::vector<Tile> tiles;
 
     const Tile& tile(const StudyWindow& window, std::int64_t tc, std::int64_t tr)
     {
         const std::size_t k = static_cast<std::size_t>(tr * tile_cols + tc);
-        std::call_once(built[k], [&] { build(window, tc, tr, tiles[k]); });
+        if (!ready[k].load(std::memory_order_acquire))
+            std::call_once(built[k],
+                           [&]
+                           {
+                               build(window, tc, tr, tiles[k]);
+                               ready[k].store(true, std::memory_order_release);
+                           });
         return tiles[k];
     }
 
@@ -265,6 +275,7 @@ EdgeFactor::EdgeFactor(const StudyWindow& window, Kernel kernel, double bandwidt
     mask->tile_rows = (mask->grid.rows + tile_cells - 1) / tile_cells;
     const auto tiles = static_cast<std::size_t>(mask->tile_cols * mask->tile_rows);
     mask->built = std::make_unique<std::once_flag[]>(tiles);
+    mask->ready = std::make_unique<std::atomic<bool>[]>(tiles);
     mask->tiles.resize(tiles);
     mask_ = std::move(mask);
 }
