@@ -215,8 +215,9 @@ nlohmann::json run_rolling(const EvaluateRequest& r, Reporter& reporter)
                                               table.target_crs, r.run, quiet,
                                               engine::first_day_of(test + 1) - day);
             }
-            const auto curve = engine::coverage_curve(surface, study_cells(surface), counts_train,
-                                                      counts_test, percents);
+            const auto curve =
+                engine::coverage_curve(surface, engine::study_cells(surface, nodata_value),
+                                       counts_train, counts_test, percents);
             auto& hits = hit_sum[method];
             auto& pais = pai_sum[method];
             hits.resize(percents.size(), 0.0);
@@ -463,12 +464,12 @@ nlohmann::json run_evaluate(const EvaluateRequest& r, Reporter& reporter)
         const Density d =
             compute_density(r.density, first.incidents, first.target_crs, r.run, reporter, grid, b);
         grid = d.surface.grid; // every bandwidth on one grid
-        const auto study = study_cells(d.surface);
+        const auto study = engine::study_cells(d.surface, nodata_value);
         const auto counts1 = engine::cell_counts(first.incidents, *grid, by_share(first, r.input));
         const auto counts2 =
             engine::cell_counts(second.incidents, *grid, by_share(second, r.input));
-        const HotspotCells cells =
-            find_hotspot_cells(r.method, d.surface, study, counts1, nominal_bandwidth(d));
+        const engine::HotspotCells cells = engine::find_hotspot_cells(
+            hotspot_rule(r.method), d.surface, study, counts1, nominal_bandwidth(d));
         engine::Raster<std::uint8_t> hot(*grid, 0);
         for (std::size_t k = 0; k < hot.values.size(); ++k)
             hot.values[k] = cells.regions.label.values[k] > 0;

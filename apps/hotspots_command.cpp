@@ -62,7 +62,7 @@ struct HotspotAnalysis
     io::OffenceTable table;
     Density density;
     bool given_surface = false;
-    HotspotCells cells;
+    engine::HotspotCells cells;
     std::vector<Hotspot> spots; ///< ranked
     std::size_t withheld = 0;   ///< hotspots of fewer than --min-count offences, dropped
     std::int64_t in_study = 0;
@@ -120,51 +120,16 @@ void check_hotspot_method(const HotspotMethodSpec& s)
         throw Error(Errc::Usage, "--percent goes with --method top-area");
 }
 
-engine::Raster<std::uint8_t> study_cells(const engine::Raster<double>& surface)
+engine::HotspotRule hotspot_rule(const HotspotMethodSpec& spec)
 {
-    engine::Raster<std::uint8_t> study(surface.grid, 0);
-    for (std::size_t k = 0; k < surface.values.size(); ++k)
-        study.values[k] = surface.values[k] != nodata_value && !std::isnan(surface.values[k]);
-    return study;
-}
-
-HotspotCells find_hotspot_cells(const HotspotMethodSpec& s, const engine::Raster<double>& surface,
-                                const engine::Raster<std::uint8_t>& study,
-                                const engine::Raster<double>& counts, double bandwidth_m)
-{
-    const auto method = method_of(s);
-    HotspotCells out;
-    engine::Raster<std::uint8_t> hot;
-    if (method == engine::ThresholdMethod::GiStar)
-    {
-        const double band = s.band_m ? *s.band_m : bandwidth_m;
-        auto gi = engine::gi_star(counts, study, band, s.alpha);
-        out.description = "Getis-Ord Gi* of offence counts, band " + fixed(band, 0) +
-                          " m, hot where z > 0 and p <= " + fixed(gi.p_cutoff, 6) +
-                          " (Benjamini-Hochberg FDR " + fixed(s.alpha, 3) + ")";
-        hot = std::move(gi.hot);
-    }
-    else
-    {
-        const double parameter = method == engine::ThresholdMethod::TopArea
-                                     ? s.percent.value_or(5.0)
-                                 : method == engine::ThresholdMethod::MeanSd ? s.k.value_or(2.0)
-                                                                             : s.k.value_or(3.0);
-        auto t = engine::threshold_cells(surface, study, method, parameter);
-        out.description = method == engine::ThresholdMethod::TopArea
-                              ? "the densest " + fixed(parameter, 1) +
-                                    "% of the study area (density >= " + fixed(t.threshold, 3) + ")"
-                          : method == engine::ThresholdMethod::MeanSd
-                              ? "density >= mean + " + fixed(parameter, 2) +
-                                    " sd of non-zero cells (" + fixed(t.threshold, 3) + ")"
-                              : "density >= " + fixed(parameter, 2) +
-                                    " x mean of non-zero cells (" + fixed(t.threshold, 3) + ")";
-        hot = std::move(t.hot);
-    }
-    const double cell_area = surface.grid.cell_area_m2();
-    const auto min_cells = static_cast<std::int64_t>(std::ceil(s.min_area_m2 / cell_area - 1e-9));
-    out.regions = engine::label_regions(hot, std::max<std::int64_t>(1, min_cells));
-    return out;
+    engine::HotspotRule rule;
+    rule.method = method_of(spec);
+    rule.k = spec.k;
+    rule.percent = spec.percent;
+    rule.band_m = spec.band_m;
+    rule.alpha = spec.alpha;
+    rule.min_area_m2 = spec.min_area_m2;
+    return rule;
 }
 
 void add_hotspot_analysis_options(CLI::App& cmd, HotspotsRequest& r)
@@ -279,33 +244,16 @@ CLI::App* add_map_command(CLI::App& app, HotspotsRequest& r)
 
 namespace
 {
-// The hotspot (its rank - 1) each offence lies in, -1 outside them all.
-std::vector<std::int32_t> hotspot_of_offences(const HotspotAnalysis& a)
-{
-    const engine::Incidents& inc = a.table.incidents;
-    const auto& grid = a.density.surface.grid;
-    const auto& label = a.cells.regions.label;
-    std::map<std::int32_t, std::int32_t> spot_of; // region label -> rank
-    for (std::size_t s = 0; s < a.spots.size(); ++s)
-        spot_of[a.spots[s].label] = static_cast<std::int32_t>(s);
-    std::vector<std::int32_t> of(inc.size(), -1);
-    for (std::size_t i = 0; i < inc.size(); ++i)
-    {
-        const auto c = grid.col_of(inc.x[i]), row = grid.row_of(inc.y[i]);
-        if (c < 0 || c >= grid.cols || row < 0 || row >= grid.rows)
-            continue;
-        if (const auto it = spot_of.find(label.at(c, row)); it != spot_of.end())
-            of[i] = it->second;
-    }
-    return of;
-}
-
 // Each hotspot's streets with the most offences, and, where offences carry times, its hours.
 void name_streets_and_hours(const HotspotsRequest& r, HotspotAnalysis& a, Reporter& reporter)
 {
     if (a.spots.empty())
         return;
-    const std::vector<std::int32_t> of = hotspot_of_offences(a);
+    std::vector<std::int32_t> labels;
+    for (const auto& h : a.spots)
+        labels.push_back(h.label);
+    const std::vector<std::int32_t> of = engine::records_by_region(
+        a.table.incidents, a.density.surface.grid, a.cells.regions, labels);
     const auto streets = top_streets(
         a.table, r.street_field, a.spots.size(), [&](std::size_t i) { return of[i]; }, reporter);
     for (std::size_t s = 0; s < streets.size(); ++s)
@@ -363,11 +311,11 @@ HotspotAnalysis analyse_hotspots(const HotspotsRequest& r, Reporter& reporter)
     else
         density = compute_density(r.density, inc, table.target_crs, r.run, reporter);
     const auto& grid = density.surface.grid;
-    const auto study = study_cells(density.surface);
+    const auto study = engine::study_cells(density.surface, nodata_value);
     const auto counts = engine::cell_counts(inc, grid, false);
-    a.cells =
-        find_hotspot_cells(r.method, density.surface, study, counts, nominal_bandwidth(density));
-    const HotspotCells& cells = a.cells;
+    a.cells = engine::find_hotspot_cells(hotspot_rule(r.method), density.surface, study, counts,
+                                         nominal_bandwidth(density));
+    const engine::HotspotCells& cells = a.cells;
     const auto& regions = cells.regions;
     reporter.info("hotspots   " + std::to_string(regions.count) + " (" + cells.description + ")");
 
@@ -399,30 +347,22 @@ HotspotAnalysis analyse_hotspots(const HotspotsRequest& r, Reporter& reporter)
     for (std::int32_t l = 1; l <= regions.count; ++l)
     {
         Hotspot& h = spots[static_cast<std::size_t>(l - 1)];
-        const auto& region_cells = regions.cells[static_cast<std::size_t>(l - 1)];
         for (std::size_t layer = 0; layer < layer_index.size(); ++layer)
         {
-            std::map<std::int32_t, std::int64_t> tally;
-            for (const auto cell : region_cells)
-                ++tally[layer_index[layer]->locate(
-                    {grid.center_x(cell % grid.cols), grid.center_y(cell / grid.cols)})];
-            tally.erase(tally.begin(), tally.lower_bound(0)); // cells in no area
-            const auto ranked = engine::ranked_by_count(tally);
+            const auto shares = engine::area_shares(regions, l, grid, *layer_index[layer]);
             std::string text;
-            if (!ranked.empty())
-                h.main_area = layer_names[layer][static_cast<std::size_t>(ranked.front().first)];
-            for (const auto& [area, n] : ranked)
+            if (!shares.empty())
+                h.main_area = layer_names[layer][static_cast<std::size_t>(shares.front().area)];
+            for (const auto& share : shares)
                 text += (text.empty() ? "" : "; ") +
-                        layer_names[layer][static_cast<std::size_t>(area)] + " " +
-                        fixed(100.0 * static_cast<double>(n) / static_cast<double>(h.cells), 0) +
-                        "%";
+                        layer_names[layer][static_cast<std::size_t>(share.area)] + " " +
+                        fixed(share.percent, 0) + "%";
             h.overlaps.push_back(text);
         }
         if (!places.empty())
             h.place = io::nearest_place(places, h.peak_at, h.place_distance_m).name;
-        h.name = !h.place.empty() && h.place_distance_m <= r.place_radius_m ? h.place
-                 : !h.main_area.empty()                                     ? h.main_area
-                                        : "hotspot " + std::to_string(l);
+        h.name =
+            engine::hotspot_name(h.place, h.place_distance_m, r.place_radius_m, h.main_area, l);
         h.outline = engine::region_outline(regions, l);
     }
     // Patrol priority: most offences first, then the highest peak.

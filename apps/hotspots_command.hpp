@@ -29,19 +29,8 @@ struct HotspotMethodSpec
 void add_hotspot_method_options(CLI::App& command, HotspotMethodSpec& spec);
 void check_hotspot_method(const HotspotMethodSpec& spec);
 
-/// Hot cells of a surface, joined into regions. `counts` are offences per cell (for Gi*).
-struct HotspotCells
-{
-    engine::Regions regions;
-    std::string description; ///< "cells >= 3 x mean of non-zero cells (41.2 per km2)"
-};
-HotspotCells find_hotspot_cells(const HotspotMethodSpec& spec,
-                                const engine::Raster<double>& surface,
-                                const engine::Raster<std::uint8_t>& study,
-                                const engine::Raster<double>& counts, double bandwidth_m);
-
-/// Cells in the study area: those of the surface that are not nodata.
-engine::Raster<std::uint8_t> study_cells(const engine::Raster<double>& surface);
+/// The rule `spec` names, for engine::find_hotspot_cells (Usage error for an unknown method).
+engine::HotspotRule hotspot_rule(const HotspotMethodSpec& spec);
 
 struct HotspotsRequest
 {

@@ -291,6 +291,53 @@ Regions label_regions(const Raster<std::uint8_t>& hot, std::int64_t min_cells)
     return out;
 }
 
+Raster<std::uint8_t> study_cells(const Raster<double>& surface, double nodata)
+{
+    Raster<std::uint8_t> study(surface.grid, 0);
+    for (std::size_t k = 0; k < surface.values.size(); ++k)
+        study.values[k] = surface.values[k] != nodata && !std::isnan(surface.values[k]);
+    return study;
+}
+
+HotspotCells find_hotspot_cells(const HotspotRule& rule, const Raster<double>& surface,
+                                const Raster<std::uint8_t>& study, const Raster<double>& counts,
+                                double bandwidth_m)
+{
+    HotspotCells out;
+    Raster<std::uint8_t> hot;
+    if (rule.method == ThresholdMethod::GiStar)
+    {
+        const double band = rule.band_m.value_or(bandwidth_m);
+        auto gi = gi_star(counts, study, band, rule.alpha);
+        out.description = "Getis-Ord Gi* of offence counts, band " + fixed(band, 0) +
+                          " m, hot where z > 0 and p <= " + fixed(gi.p_cutoff, 6) +
+                          " (Benjamini-Hochberg FDR " + fixed(rule.alpha, 3) + ")";
+        hot = std::move(gi.hot);
+    }
+    else
+    {
+        const double parameter = rule.method == ThresholdMethod::TopArea
+                                     ? rule.percent.value_or(5.0)
+                                 : rule.method == ThresholdMethod::MeanSd ? rule.k.value_or(2.0)
+                                                                          : rule.k.value_or(3.0);
+        auto t = threshold_cells(surface, study, rule.method, parameter);
+        out.description = rule.method == ThresholdMethod::TopArea
+                              ? "the densest " + fixed(parameter, 1) +
+                                    "% of the study area (density >= " + fixed(t.threshold, 3) + ")"
+                          : rule.method == ThresholdMethod::MeanSd
+                              ? "density >= mean + " + fixed(parameter, 2) +
+                                    " sd of non-zero cells (" + fixed(t.threshold, 3) + ")"
+                              : "density >= " + fixed(parameter, 2) +
+                                    " x mean of non-zero cells (" + fixed(t.threshold, 3) + ")";
+        hot = std::move(t.hot);
+    }
+    // Whole cells, with a margin for an area given as a whole number of cells' square metres.
+    const auto min_cells =
+        static_cast<std::int64_t>(std::ceil(rule.min_area_m2 / surface.grid.cell_area_m2() - 1e-9));
+    out.regions = label_regions(hot, std::max<std::int64_t>(1, min_cells));
+    return out;
+}
+
 MultiPolygon region_outline(const Regions& regions, std::int32_t label)
 {
     const GridSpec& g = regions.label.grid;

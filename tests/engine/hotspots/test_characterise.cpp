@@ -104,3 +104,50 @@ TEST_CASE("Hotspot counts equal a brute-force count over random records", "[hots
     CHECK(patrols_first(b, a));
     CHECK_FALSE(patrols_first(a, b));
 }
+
+TEST_CASE("A hotspot's share of each area, by its cells' centres, most first", "[hotspots]")
+{
+    // One row of 4 cells of 10 m, all one region. Area 0 holds the third cell, area 1 the first
+    // two; the last cell is in no area.
+    const GridSpec grid{0, 10, 10, 4, 1};
+    const Regions regions = label_regions(Raster<std::uint8_t>(grid, 1));
+    const auto square = [](double x0, double x1) {
+        return MultiPolygon{Polygon{{{x0, 0}, {x1, 0}, {x1, 10}, {x0, 10}}, {}}};
+    };
+    const AreaIndex index({square(20, 30), square(0, 20)});
+    const auto shares = area_shares(regions, 1, grid, index);
+    REQUIRE(shares.size() == 2);
+    CHECK(shares[0].area == 1);
+    CHECK(shares[0].cells == 2);
+    CHECK(shares[0].percent == 50.0);
+    CHECK(shares[1].area == 0);
+    CHECK(shares[1].cells == 1);
+    CHECK(shares[1].percent == 25.0);
+}
+
+TEST_CASE("Each record's hotspot, in the order the hotspots are listed", "[hotspots]")
+{
+    // Two regions on one row of 5 cells of 10 m: region 1 at column 0, region 2 at columns 3-4.
+    const GridSpec grid{0, 10, 10, 5, 1};
+    Raster<std::uint8_t> hot(grid, 0);
+    hot.values = {1, 0, 0, 1, 1};
+    const Regions regions = label_regions(hot);
+    REQUIRE(regions.count == 2);
+    Incidents inc;
+    inc.add(5, 5, 1.0, 0, -1);  // region 1
+    inc.add(45, 5, 1.0, 0, -1); // region 2
+    inc.add(15, 5, 1.0, 0, -1); // in neither
+    inc.add(95, 5, 1.0, 0, -1); // off the grid
+    CHECK(records_by_region(inc, grid, regions, {2, 1}) == std::vector<std::int32_t>{1, 0, -1, -1});
+    CHECK(records_by_region(inc, grid, regions, {2}) == std::vector<std::int32_t>{-1, 0, -1, -1});
+}
+
+TEST_CASE("A hotspot is named after a place within reach, else its main area, else its number",
+          "[hotspots]")
+{
+    CHECK(hotspot_name("Brenchley Gardens", 120, 1000, "High Street", 3) == "Brenchley Gardens");
+    CHECK(hotspot_name("Brenchley Gardens", 1000, 1000, "High Street", 3) == "Brenchley Gardens");
+    CHECK(hotspot_name("Brenchley Gardens", 1000.5, 1000, "High Street", 3) == "High Street");
+    CHECK(hotspot_name("", 0, 1000, "High Street", 3) == "High Street");
+    CHECK(hotspot_name("Mote Park", 5000, 1000, "", 3) == "hotspot 3");
+}

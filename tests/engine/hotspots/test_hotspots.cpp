@@ -1,4 +1,5 @@
 #include "hotspot/engine/core/error.hpp"
+#include "hotspot/engine/core/text.hpp"
 #include "hotspot/engine/hotspots/hotspots.hpp"
 
 #include "generators.hpp"
@@ -6,8 +7,10 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
-#include <set>
+#include <optional>
 #include <random>
+#include <set>
+#include <utility>
 
 using namespace hotspot;
 using namespace hotspot::engine;
@@ -257,4 +260,88 @@ TEST_CASE("Hotspot names are told apart by their busiest street, then the square
     CHECK(unique.size() == out.size());
     // A hotspot that stays put keeps its name: the same inputs, the same names.
     CHECK(distinct_names(names, streets, peaks) == out);
+}
+
+TEST_CASE("The study area is the surface's cells that hold a value", "[hotspots]")
+{
+    const double nodata = -9999;
+    const auto s = raster(4, 1, {nodata, std::nan(""), 0, 5});
+    CHECK(study_cells(s, nodata).values == std::vector<std::uint8_t>{0, 0, 1, 1});
+}
+
+TEST_CASE("A hotspot rule's defaults, its words and its smallest area", "[hotspots]")
+{
+    // Non-zero cells 1, 1, 1, 13, 1 and 1: mean 3, population sd sqrt((5 x 2^2 + 10^2) / 6) =
+    // sqrt(20).
+    const auto s = raster(6, 1, {1, 1, 1, 13, 1, 1});
+    const auto study = everywhere(s.grid);
+    const Raster<double> counts(s.grid, 0.0);
+    HotspotRule rule; // mean-multiple, K = 3: 9
+    auto cells = find_hotspot_cells(rule, s, study, counts, 50);
+    CHECK(cells.description == "density >= 3.00 x mean of non-zero cells (9.000)");
+    CHECK(cells.regions.count == 1);
+    CHECK(cells.regions.cells[0] == std::vector<std::int64_t>{3});
+
+    rule.method = ThresholdMethod::MeanSd; // K = 2: 3 + 2 sqrt(20) = 11.944
+    cells = find_hotspot_cells(rule, s, study, counts, 50);
+    CHECK(cells.description == "density >= mean + 2.00 sd of non-zero cells (11.944)");
+    CHECK(cells.regions.count == 1);
+
+    rule.method = ThresholdMethod::MeanMultiple;
+    rule.k = 0.25; // 0.75: every cell, one region of 6
+    CHECK(find_hotspot_cells(rule, s, study, counts, 50).regions.cells[0].size() == 6);
+
+    rule.method = ThresholdMethod::TopArea; // P = 5: 0.3 cells, so the densest one
+    rule.k.reset();
+    cells = find_hotspot_cells(rule, s, study, counts, 50);
+    CHECK(cells.description == "the densest 5.0% of the study area (density >= 13.000)");
+    CHECK(cells.regions.cells[0] == std::vector<std::int64_t>{3});
+}
+
+TEST_CASE("Hotspots smaller than the smallest area are dropped, counted in whole cells",
+          "[hotspots]")
+{
+    // Cells of 10 m (100 m²): a hot cell alone at column 0, and two together at columns 3 and 4.
+    const auto s = raster(5, 1, {9, 0, 0, 9, 9});
+    const auto study = everywhere(s.grid);
+    const Raster<double> counts(s.grid, 0.0);
+    HotspotRule rule;
+    rule.k = 1;
+    const auto regions_at = [&](double min_area)
+    {
+        rule.min_area_m2 = min_area;
+        return find_hotspot_cells(rule, s, study, counts, 50).regions.count;
+    };
+    CHECK(regions_at(0) == 2);
+    CHECK(regions_at(100) == 2);
+    CHECK(regions_at(100.5) == 1); // two cells needed
+    CHECK(regions_at(200) == 1);
+    CHECK(regions_at(200.5) == 0);
+}
+
+TEST_CASE("Gi* hotspots take the density's bandwidth as their band unless given one",
+          "[hotspots][gistar]")
+{
+    std::mt19937_64 rng(7);
+    std::poisson_distribution<int> draw(2.0);
+    Raster<double> counts(GridSpec{0, 200, 10, 20, 20}, 0.0);
+    for (auto& v : counts.values)
+        v = draw(rng);
+    for (std::int64_t c = 8; c < 12; ++c)
+        for (std::int64_t r = 8; r < 12; ++r)
+            counts.at(c, r) += 12;
+    const auto study = everywhere(counts.grid);
+    HotspotRule rule;
+    rule.method = ThresholdMethod::GiStar;
+    for (const auto& [band, given] :
+         {std::pair<double, std::optional<double>>{25.0, std::nullopt}, {15.0, 15.0}})
+    {
+        rule.band_m = given;
+        const auto cells = find_hotspot_cells(rule, counts, study, counts, 25.0);
+        const auto expected = label_regions(gi_star(counts, study, band, 0.05).hot);
+        CHECK(cells.regions.label.values == expected.label.values);
+        CHECK(cells.regions.count >= 1);
+        CHECK_THAT(cells.description, Catch::StartsWith("Getis-Ord Gi* of offence counts, band " +
+                                                        fixed(band, 0) + " m"));
+    }
 }

@@ -3,6 +3,7 @@
 // types, its area, its density's peak and mean, its share of the study area's records and its PAI;
 // and the order patrols take them in.
 
+#include "hotspot/engine/areas/area_index.hpp"
 #include "hotspot/engine/core/geometry.hpp"
 #include "hotspot/engine/core/grid.hpp"
 #include "hotspot/engine/core/incidents.hpp"
@@ -10,6 +11,7 @@
 
 #include <cstdint>
 #include <map>
+#include <string>
 #include <vector>
 
 namespace hotspot::engine
@@ -41,6 +43,31 @@ struct RegionCharacter
 /// the cells `study` marks (records outside it, or off the grid, count nowhere).
 RegionCharacter characterise_regions(const Regions& regions, const Raster<double>& surface,
                                      const Raster<std::uint8_t>& study, const Incidents& incidents);
+
+/// The areas of `index` that region `label`'s cells lie in (by each cell's centre), most cells
+/// first, ties by area number; cells in no area are left out. `percent` is of all the region's
+/// cells, so the percents of a region partly outside every area sum to less than 100.
+struct AreaShare
+{
+    std::int32_t area = -1; ///< the area's number in `index`
+    std::int64_t cells = 0;
+    double percent = 0;
+};
+std::vector<AreaShare> area_shares(const Regions& regions, std::int32_t label, const GridSpec& grid,
+                                   const AreaIndex& index);
+
+/// For each record of `incidents`, the position in `labels` of the region its cell lies in, or -1
+/// (in no region listed there, or off the grid). `labels` are region numbers, in the order wanted
+/// (a patrol list's).
+std::vector<std::int32_t> records_by_region(const Incidents& incidents, const GridSpec& grid,
+                                            const Regions& regions,
+                                            const std::vector<std::int32_t>& labels);
+
+/// What patrols call a hotspot: the nearest named place when it lies within `place_radius_m` of
+/// the hotspot's peak, else the area holding most of it (`main_area`), else "hotspot N" after its
+/// region's number.
+std::string hotspot_name(const std::string& place, double place_distance_m, double place_radius_m,
+                         const std::string& main_area, std::int32_t label);
 
 /// True when hotspot a goes before b on a patrol list: more offences first, then the higher peak.
 /// Used with a stable sort, so that equal hotspots keep their regions' order.

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -84,6 +85,33 @@ struct Regions
 };
 /// Regions smaller than `min_cells` are dropped and the rest renumbered.
 Regions label_regions(const Raster<std::uint8_t>& hot, std::int64_t min_cells = 1);
+
+/// Cells in the study area: those of `surface` that are neither `nodata` nor NaN.
+Raster<std::uint8_t> study_cells(const Raster<double>& surface, double nodata);
+
+/// How hot cells are chosen and joined: the `hotspots` command's --method and its parameters.
+struct HotspotRule
+{
+    ThresholdMethod method = ThresholdMethod::MeanMultiple;
+    std::optional<double> k;       ///< K for mean-multiple (default 3) and mean-sd (default 2)
+    std::optional<double> percent; ///< P for top-area (default 5)
+    std::optional<double> band_m;  ///< Gi*'s distance band (default: the density's bandwidth)
+    double alpha = 0.05;           ///< Gi*'s false discovery rate
+    double min_area_m2 = 0;        ///< regions smaller than this are dropped
+};
+
+/// The hot cells of `surface` under `rule`, joined into regions of at least `rule.min_area_m2`
+/// (whole cells, at least one), and the rule in words with its threshold:
+/// "density >= 3.00 x mean of non-zero cells (41.200)". `counts` are offences per cell, which
+/// Gi* tests; `bandwidth_m` is Gi*'s band when the rule gives none.
+struct HotspotCells
+{
+    Regions regions;
+    std::string description;
+};
+HotspotCells find_hotspot_cells(const HotspotRule& rule, const Raster<double>& surface,
+                                const Raster<std::uint8_t>& study, const Raster<double>& counts,
+                                double bandwidth_m);
 
 /// The outline of region `label` along cell edges: outer rings counter-clockwise, holes clockwise,
 /// and cells that touch only at a corner kept as separate polygons, so the result is valid.
