@@ -110,32 +110,9 @@ Edge edge_of(const DensitySpec& spec)
 void mark_sparse_cells(const engine::Incidents& offences, Density& d, int min_count,
                        Reporter& reporter)
 {
-    // Offences within each cell's reach: a uniform kernel of each offence's support radius,
-    // weighted by its disc's area, adds exactly 1 where it reaches.
-    const auto& h = d.options.point_bandwidth_m;
-    engine::Incidents ones;
-    ones.reserve(offences.size());
-    engine::KdeOptions disc{
-        .kernel = engine::Kernel::Uniform,
-        .bandwidth_m = engine::kernel_support_radius(d.options.kernel, d.options.bandwidth_m),
-        .units = engine::DensityUnits::PerM2};
-    for (std::size_t i = 0; i < offences.size(); ++i)
-    {
-        const double r = engine::kernel_support_radius(d.options.kernel,
-                                                       h.empty() ? d.options.bandwidth_m : h[i]);
-        ones.add(offences.x[i], offences.y[i], std::numbers::pi * r * r);
-        if (!h.empty())
-            disc.point_bandwidth_m.push_back(r);
-    }
-    const auto counts = engine::estimate_kde(ones, d.surface.grid, disc);
-    d.sparse = engine::Raster<std::uint8_t>(d.surface.grid, 0);
-    for (std::size_t k = 0; k < counts.values.size(); ++k)
-        if (d.surface.values[k] != nodata_value &&
-            std::llround(counts.values[k]) < static_cast<long long>(min_count))
-        {
-            d.sparse->values[k] = 1;
-            ++d.suppressed_cells;
-        }
+    auto sparse = engine::sparse_cells(offences, d.surface, nodata_value, d.options, min_count);
+    d.sparse = std::move(sparse.mask);
+    d.suppressed_cells = sparse.count;
     reporter.info("disclosure " + std::to_string(d.suppressed_cells) + " cells within reach of " +
                   "fewer than " + std::to_string(min_count) +
                   " offences withheld from the published surface (nodata)");
@@ -375,26 +352,24 @@ StudyGrid study_grid(const std::vector<std::string>& boundaries, const std::stri
 {
     StudyGrid out;
     out.area = load_study_area(boundaries, layer, area, crs, run, reporter);
-    engine::Box2 extent;
+    std::optional<engine::Box2> extent;
     if (!area.empty())
         extent = out.area.bounds();
     else if (!extent_text.empty())
         extent = parse_extent(extent_text);
-    else
-        for (std::size_t i = 0; i < offences.size(); ++i)
-            extent.expand(offences.x[i], offences.y[i]);
-    const double cell = cell_m ? *cell_m : engine::default_cell_size(extent);
-    if (!(cell > 0))
-        throw Error(Errc::Usage, "cannot derive a cell size from an empty extent; give --cell");
-    const engine::Box2 box = extent_text.empty() ? engine::snap_outward(extent, cell) : extent;
+    engine::MemoryBudget budget; // the counts and a mask
+    budget.limit_bytes = memory_limit_bytes(run);
+    budget.bytes_per_offence = 0;
+    const engine::GridPlan plan =
+        engine::plan_grid(0.0, offences, extent, extent_text.empty(), cell_m, budget);
     if (area.empty() && extent_text.empty())
-        warn_if_stretched(offences, box, reporter);
-    const double cells = std::ceil(box.width() / cell) * std::ceil(box.height() / cell);
-    if (cells * 17.0 > memory_limit_bytes(run) || cells > 2e9)
-        throw Error(Errc::Usage, "a grid of " + fixed(cells, 0) + " cells of " + fixed(cell, 3) +
+        warn_if_stretched(offences, plan.box, reporter);
+    if (!plan.fits || plan.cols * plan.rows > 2e9)
+        throw Error(Errc::Usage, "a grid of " + fixed(plan.cols * plan.rows, 0) + " cells of " +
+                                     fixed(plan.cell_m, 3) +
                                      " m is too large for memory; give a larger --cell or a "
                                      "smaller area");
-    out.grid = engine::grid_for_extent(box, cell);
+    out.grid = plan.grid;
     if (!area.empty())
         out.mask = engine::rasterize_mask(out.area.shapes(), out.grid);
     return out;

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numbers>
 
 namespace hotspot::engine
 {
@@ -261,8 +262,14 @@ std::optional<std::size_t> stretching_offences(const Incidents& inc, const Box2&
 GridPlan plan_grid(const DensityPlan& plan, const Incidents& inc, std::optional<Box2> extent,
                    bool snap, std::optional<double> cell_m, const MemoryBudget& budget)
 {
+    return plan_grid(kernel_support_radius(plan.options.kernel, plan.options.bandwidth_m), inc,
+                     extent, snap, cell_m, budget);
+}
+
+GridPlan plan_grid(double radius, const Incidents& inc, std::optional<Box2> extent, bool snap,
+                   std::optional<double> cell_m, const MemoryBudget& budget)
+{
     GridPlan g;
-    const double radius = kernel_support_radius(plan.options.kernel, plan.options.bandwidth_m);
     g.default_extent = !extent;
     if (g.default_extent)
     {
@@ -298,6 +305,37 @@ GridPlan plan_grid(const DensityPlan& plan, const Incidents& inc, std::optional<
 double nominal_bandwidth(const DensityPlan& plan)
 {
     return plan.adaptive ? plan.adaptive->global_m : plan.options.bandwidth_m;
+}
+
+SparseCells sparse_cells(const Incidents& offences, const Raster<double>& surface, double nodata,
+                         const KdeOptions& options, int min_count)
+{
+    // Offences within each cell's reach: a uniform kernel of each offence's support radius,
+    // weighted by its disc's area, adds exactly 1 where it reaches.
+    const auto& h = options.point_bandwidth_m;
+    Incidents ones;
+    ones.reserve(offences.size());
+    KdeOptions disc{.kernel = Kernel::Uniform,
+                    .bandwidth_m = kernel_support_radius(options.kernel, options.bandwidth_m),
+                    .units = DensityUnits::PerM2};
+    for (std::size_t i = 0; i < offences.size(); ++i)
+    {
+        const double r =
+            kernel_support_radius(options.kernel, h.empty() ? options.bandwidth_m : h[i]);
+        ones.add(offences.x[i], offences.y[i], std::numbers::pi * r * r);
+        if (!h.empty())
+            disc.point_bandwidth_m.push_back(r);
+    }
+    const auto counts = estimate_kde(ones, surface.grid, disc);
+    SparseCells out{Raster<std::uint8_t>(surface.grid, 0), 0};
+    for (std::size_t k = 0; k < counts.values.size(); ++k)
+        if (surface.values[k] != nodata &&
+            std::llround(counts.values[k]) < static_cast<long long>(min_count))
+        {
+            out.mask.values[k] = 1;
+            ++out.count;
+        }
+    return out;
 }
 
 } // namespace hotspot::engine

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <random>
 
 using namespace hotspot::engine;
 
@@ -269,4 +270,48 @@ TEST_CASE("Offences all on one point leave the ArcGIS rule nothing to derive fro
     // A given bandwidth needs no spread.
     request.bandwidth.metres = 250;
     CHECK(plan_density(request, inc).plan.options.bandwidth_m == 250);
+}
+
+TEST_CASE("Sparse cells are those fewer than K offences reach, by a brute-force count",
+          "[density][plan][disclosure]")
+{
+    const Incidents inc = square_offences(17, 600);
+    const GridSpec grid = grid_for_extent({9'000, 9'000, 11'000, 11'000}, 50);
+    Raster<double> surface(grid, 1.0);
+    surface.values[0] = surface.values[5] = -9999; // outside the study area: never sparse
+    std::mt19937_64 rng(3);
+    std::uniform_real_distribution<double> spread(60, 240);
+    for (const bool adaptive : {false, true})
+    {
+        KdeOptions options{.kernel = Kernel::Quartic, .bandwidth_m = 150};
+        if (adaptive)
+        {
+            for (std::size_t i = 0; i < inc.size(); ++i)
+                options.point_bandwidth_m.push_back(spread(rng));
+            options.bandwidth_m = *std::max_element(options.point_bandwidth_m.begin(),
+                                                    options.point_bandwidth_m.end());
+        }
+        const int k = 4;
+        const SparseCells sparse = sparse_cells(inc, surface, -9999, options, k);
+        std::int64_t expected = 0;
+        for (std::int64_t row = 0; row < grid.rows; ++row)
+            for (std::int64_t col = 0; col < grid.cols; ++col)
+            {
+                int reach = 0;
+                for (std::size_t i = 0; i < inc.size(); ++i)
+                {
+                    const double r = adaptive ? options.point_bandwidth_m[i] : 150.0;
+                    const double dx = grid.center_x(col) - inc.x[i];
+                    const double dy = grid.center_y(row) - inc.y[i];
+                    reach += dx * dx + dy * dy < r * r;
+                }
+                const bool sparse_cell = surface.at(col, row) != -9999 && reach < k;
+                expected += sparse_cell;
+                INFO("cell " << col << ", " << row << ": reached by " << reach);
+                REQUIRE(sparse.mask.at(col, row) == sparse_cell);
+            }
+        CHECK(sparse.count == expected);
+        CHECK(expected > 10); // the test covers both kinds of cell
+        CHECK(expected < grid.cols * grid.rows - 10);
+    }
 }

@@ -138,6 +138,10 @@ struct GridPlan
 /// without a cell size, and for a kernel reaching over more than 2,000 cells.
 GridPlan plan_grid(const DensityPlan& plan, const Incidents& incidents, std::optional<Box2> extent,
                    bool snap, std::optional<double> cell_m, const MemoryBudget& budget);
+/// The same for a grid whose cells reach `reach_m` beyond themselves: the kernel's reach for a
+/// surface, 0 for a grid of counts (trends, predict), whose default extent is the offences' bounds.
+GridPlan plan_grid(double reach_m, const Incidents& incidents, std::optional<Box2> extent,
+                   bool snap, std::optional<double> cell_m, const MemoryBudget& budget);
 
 /// Refuses a kernel that reaches over more than 2,000 cells: a typo (kilometres given as metres,
 /// degrees as metres) that would take hours. Throws Error(Usage).
@@ -147,6 +151,17 @@ void check_reach(double radius_m, double cell_m);
 /// box) when they stretch `box` to over four times the core's area: police.uk places some of a
 /// force's offences in other cities. None when the box is not stretched, or for under 100 offences.
 std::optional<std::size_t> stretching_offences(const Incidents& incidents, const Box2& box);
+
+/// Disclosure control: the cells of `surface` (those not `nodata`) that fewer than `min_count`
+/// offences reach, each offence reaching as far as its kernel does under `options` (its own
+/// bandwidth where `options` has one per offence). A published surface leaves them out.
+struct SparseCells
+{
+    Raster<std::uint8_t> mask; ///< 1 for a sparse cell
+    std::int64_t count = 0;
+};
+SparseCells sparse_cells(const Incidents& offences, const Raster<double>& surface, double nodata,
+                         const KdeOptions& options, int min_count);
 
 /// The bandwidth a surface is known by: the given or selected one (adaptive: the global h0).
 double nominal_bandwidth(const DensityPlan& plan);
