@@ -73,6 +73,7 @@ class EdgeFactor
 
   private:
     struct Mask;
+    struct TileSpan;
     StudyWindow window_;
     Kernel kernel_;
     double bandwidth_m_;
