@@ -401,6 +401,19 @@ std::vector<HourSignificance> compare_with_rest(const Incidents& offences,
         timed.push_back(i);
     }
     const std::size_t n = timed.size();
+    // The records as the draws take them, 8 bytes each: shuffled whole, so that summing a draw
+    // reads them in order, and most (one hour) without a second look-up.
+    struct Draw
+    {
+        float share;         ///< of its one hour
+        std::uint32_t where; ///< its one hour, or `several` | the record's number
+    };
+    constexpr std::uint32_t several = 0x8000'0000u;
+    std::vector<Draw> records(n);
+    for (std::size_t k = 0; k < n; ++k)
+        records[k] = first[k + 1] - first[k] == 1
+                         ? Draw{share[first[k]], hour[first[k]]}
+                         : Draw{0.0f, several | static_cast<std::uint32_t>(k)};
     std::vector<HourSignificance> out(group_count);
     const auto hours_of = [&](const std::vector<std::size_t>& members)
     {
@@ -429,8 +442,7 @@ std::vector<HourSignificance> compare_with_rest(const Incidents& offences,
                           std::array<int, hours_per_week> at_or_above{};
                           // One stream per group: the same draws for any thread count.
                           SplitMix64 random{seed + 0x9E3779B97F4A7C15ull * (g + 1)};
-                          std::vector<std::uint32_t> pool(n);
-                          std::iota(pool.begin(), pool.end(), std::uint32_t{0});
+                          std::vector<Draw> pool = records;
                           // A large group is drawn by drawing the rest: fewer records.
                           const bool by_rest = size > n / 2;
                           const std::size_t draw = by_rest ? n - size : size;
@@ -441,8 +453,15 @@ std::vector<HourSignificance> compare_with_rest(const Incidents& offences,
                                   std::swap(pool[k], pool[k + random.below(n - k)]);
                               HourOfWeek drawn{};
                               for (std::size_t k = 0; k < draw; ++k)
-                                  for (auto e = first[pool[k]]; e < first[pool[k] + 1]; ++e)
-                                      drawn[hour[e]] += share[e];
+                              {
+                                  const Draw& d = pool[k];
+                                  if (!(d.where & several))
+                                      drawn[d.where] += d.share;
+                                  else
+                                      for (auto e = first[d.where & ~several];
+                                           e < first[(d.where & ~several) + 1]; ++e)
+                                          drawn[hour[e]] += share[e];
+                              }
                               if (by_rest)
                                   for (int h = 0; h < hours_per_week; ++h)
                                       drawn[static_cast<std::size_t>(h)] =
