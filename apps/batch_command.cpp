@@ -130,13 +130,6 @@ struct Catalogue
     }
 };
 
-bool is_numeric_option(const CLI::Option* option)
-{
-    const std::string type = option->get_type_name();
-    return type.find("FLOAT") != std::string::npos || type.find("INT") != std::string::npos ||
-           type.find("NUMBER") != std::string::npos || type.find("UINT") != std::string::npos;
-}
-
 // Turns one query table into the arguments of its command, checking every key against the command's
 // own options.
 void build_arguments(Query& q, const toml::table& query, const toml::table* defaults,
@@ -202,7 +195,7 @@ void build_arguments(Query& q, const toml::table& query, const toml::table* defa
                               {"--" + key, (fs::path(query_dir) / out->second).string()});
             continue;
         }
-        const CLI::Option* option = command->get_option_no_throw("--" + key);
+        CLI::Option* option = command->get_option_no_throw("--" + key);
         if (!option)
         {
             const auto near = engine::near_matches(key, option_names, 3);
@@ -213,6 +206,9 @@ void build_arguments(Query& q, const toml::table& query, const toml::table* defa
         }
         const bool flag = option->get_type_size() == 0;
         const bool many = option->get_items_expected_max() > 1;
+        // As `hotspot help --json` tells front ends: lengths and areas also take text with a unit.
+        const std::string kind = kind_of(*option).kind;
+        const bool numeric = kind == "integer" || kind == "number";
         const auto add_value = [&](const toml::node& value)
         {
             if (value.is_boolean())
@@ -233,7 +229,7 @@ void build_arguments(Query& q, const toml::table& query, const toml::table* defa
                 problem(line_of(value), "'" + key + "' takes a text or a number");
                 return;
             }
-            if (is_numeric_option(option) && !value.is_number())
+            if (numeric && !value.is_number())
             {
                 problem(line_of(value),
                         "'" + key + "' takes a number (got \"" + text_of(value) + "\")");
@@ -579,7 +575,12 @@ nlohmann::json run_batch_queries(const BatchRequest& r, Reporter& reporter)
             }
             catch (const CLI::ParseError& e)
             {
-                problems.push_back({q->line, q->name, e.what()});
+                std::vector<std::string> names;
+                for (const auto& c : q->commands)
+                    names.push_back(c.app->get_name());
+                problems.push_back({q->line, q->name,
+                                    usage_message(e, *q->app, names, static_cast<int>(argv.size()),
+                                                  argv.data())});
             }
         }
         queries.push_back(std::move(q));

@@ -142,6 +142,8 @@ std::string did_you_mean(const std::string& wanted, const std::vector<std::strin
     return best.empty() ? std::string() : " Did you mean " + best + "?";
 }
 
+} // namespace
+
 // CLI11's messages in the analyst's words: an unknown option or command with the nearest one,
 // an option given twice, a value that is not a number.
 std::string usage_message(const CLI::ParseError& e, CLI::App& app,
@@ -205,7 +207,6 @@ std::string usage_message(const CLI::ParseError& e, CLI::App& app,
     }
     return what;
 }
-} // namespace
 
 int run_cli(int argc, char** argv)
 {

@@ -118,6 +118,32 @@ TEST_CASE("A batch source of several months gives what the command gives with th
     fs::remove_all(dir);
 }
 
+TEST_CASE("A batch takes lengths with their units, as the command line does, and counts as numbers",
+          "[cli][batch]")
+{
+    const std::string dir = fresh_temp_dir("batch_units");
+    const std::string file = batch_file(
+        dir, "[[query]]\nname = \"metres\"\noperation = \"kde\"\narea = \"High Street\"\n"
+             "[[query]]\nname = \"kilometres\"\noperation = \"kde\"\narea = \"High Street\"\n"
+             "bandwidth = \"0.3km\"\ncell = \"50m\"\n");
+    const auto r =
+        run_hotspot("batch " + quoted(file) + " --out " + quoted(dir + "/out") + " --quiet");
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(slurp(dir + "/out/metres/density.tif") == slurp(dir + "/out/kilometres/density.tif"));
+
+    const std::string bad = batch_file(
+        dir, "[[query]]\nname = \"furlongs\"\noperation = \"kde\"\ncell = \"2furlongs\"\n"
+             "[[query]]\nname = \"words\"\noperation = \"kde\"\nmin_count = \"5\"\n");
+    const auto refused = run_hotspot("batch " + quoted(bad) + " --out " + quoted(dir + "/bad"));
+    CHECK(refused.exit_code == 2);
+    CHECK_THAT(refused.err, Catch::Contains("query 'furlongs'") &&
+                                Catch::Contains("--cell: '2furlongs' is not a number"));
+    CHECK_THAT(refused.err, Catch::Contains("query 'words': 'min-count' takes a number"));
+    CHECK_FALSE(fs::exists(dir + "/bad"));
+    fs::remove_all(dir);
+}
+
 TEST_CASE("A batch is checked whole before anything runs: every problem, with its line",
           "[cli][batch]")
 {
