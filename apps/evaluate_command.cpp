@@ -182,7 +182,7 @@ nlohmann::json run_rolling(const EvaluateRequest& r, Reporter& reporter)
         reporter.info("sepp       left out: it times offences to the day, and these are dated to "
                       "the month");
     std::map<std::string, std::vector<double>> hit_sum, pai_sum;
-    std::string csv = "test_month,method,coverage_percent,hit_rate,pai,pei\n";
+    io::CsvTable csv{"test_month", "method", "coverage_percent", "hit_rate", "pai", "pei"};
     for (int o = r.rolling; o >= 1; --o)
     {
         const engine::MonthIndex test = months.last - o + 1;
@@ -224,9 +224,9 @@ nlohmann::json run_rolling(const EvaluateRequest& r, Reporter& reporter)
             pais.resize(percents.size(), 0.0);
             for (std::size_t i = 0; i < curve.size(); ++i)
             {
-                csv += io::format_month(test) + "," + method + "," + fixed(percents[i], 0) + "," +
-                       number(curve[i].hit_rate, 5) + "," + number(curve[i].pai, 4) + "," +
-                       number(curve[i].pei, 4) + "\n";
+                csv.add({io::format_month(test), method, fixed(percents[i], 0),
+                         number(curve[i].hit_rate, 5), number(curve[i].pai, 4),
+                         number(curve[i].pei, 4)});
                 hits[i] += curve[i].hit_rate / r.rolling;
                 pais[i] += curve[i].pai / r.rolling;
             }
@@ -234,7 +234,7 @@ nlohmann::json run_rolling(const EvaluateRequest& r, Reporter& reporter)
         reporter.info("origin     " + io::format_month(test) + ": " +
                       std::to_string(tested.size()) + " offences scored");
     }
-    io::write_text_file(out, csv, r.run.overwrite);
+    io::write_text_file(out, csv.text(), r.run.overwrite);
     reporter.info("mean over " + std::to_string(r.rolling) +
                   " months: hit rate (PAI) at 5%, 10% and 20% of the area");
     nlohmann::json results = nlohmann::json::object();
@@ -374,17 +374,30 @@ nlohmann::json run_entry_score(const EvaluateRequest& r, Reporter& reporter)
                   std::to_string(s.hot_cells) + " fullest cells");
     reporter.info("hit rate   " + fixed(100 * s.hit_rate, 1) + "%");
     reporter.info("rules      NIJ 2017: " + rules.describe());
-    const std::string csv =
-        "forecast,at,horizon,last_day,N,n,n_star,cells,hot_cells,hot_area_sq_mi,area_sq_mi,pai,"
-        "pei_star,hit_rate,left_out_outside_area,cell_rule_met,hot_area_rule_met\n" +
-        io::csv_quote(r.forecast) + "," + r.at + "," + r.horizon + "," + engine::format_day(last) +
-        "," + std::to_string(s.offences_inside) + "," + std::to_string(s.in_hot_cells) + "," +
-        std::to_string(s.best_possible) + "," + std::to_string(s.cells) + "," +
-        std::to_string(s.hot_cells) + "," + fixed(hot_sq_mi, 6) + "," + fixed(area_sq_mi, 6) + "," +
-        fixed(s.pai, 6) + "," + fixed(s.pei_star, 6) + "," + fixed(s.hit_rate, 6) + "," +
-        std::to_string(s.outside_area) + "," + (cells_ok ? "yes" : "no") + "," +
-        (hot_ok ? "yes" : "no") + "\n";
-    io::write_text_file(out, csv, r.run.overwrite);
+    io::CsvTable csv{"forecast",
+                     "at",
+                     "horizon",
+                     "last_day",
+                     "N",
+                     "n",
+                     "n_star",
+                     "cells",
+                     "hot_cells",
+                     "hot_area_sq_mi",
+                     "area_sq_mi",
+                     "pai",
+                     "pei_star",
+                     "hit_rate",
+                     "left_out_outside_area",
+                     "cell_rule_met",
+                     "hot_area_rule_met"};
+    csv.add({r.forecast, r.at, r.horizon, engine::format_day(last),
+             std::to_string(s.offences_inside), std::to_string(s.in_hot_cells),
+             std::to_string(s.best_possible), std::to_string(s.cells), std::to_string(s.hot_cells),
+             fixed(hot_sq_mi, 6), fixed(area_sq_mi, 6), fixed(s.pai, 6), fixed(s.pei_star, 6),
+             fixed(s.hit_rate, 6), std::to_string(s.outside_area), cells_ok ? "yes" : "no",
+             hot_ok ? "yes" : "no"});
+    io::write_text_file(out, csv.text(), r.run.overwrite);
     reporter.info("wrote      " + out);
     nlohmann::json summary = summary_json(
         "evaluate",
@@ -453,9 +466,10 @@ nlohmann::json run_evaluate(const EvaluateRequest& r, Reporter& reporter)
     std::vector<double> percents;
     for (int p = 1; p <= 20; ++p)
         percents.push_back(p);
-    std::string evaluation =
-        "bandwidth_m,method,coverage,hit_rate,pai,pei,rri,n1,n2,N1,N2,hotspot_cells\n";
-    std::string curves = "bandwidth_m,coverage_percent,hit_rate,pai,pei,rri\n";
+    io::CsvTable evaluation{"bandwidth_m", "method", "coverage", "hit_rate",
+                            "pai",         "pei",    "rri",      "n1",
+                            "n2",          "N1",     "N2",       "hotspot_cells"};
+    io::CsvTable curves{"bandwidth_m", "coverage_percent", "hit_rate", "pai", "pei", "rri"};
     std::optional<engine::GridSpec> grid;
     double best_score = -1, best_bandwidth = 0;
     nlohmann::json results = nlohmann::json::array();
@@ -475,18 +489,16 @@ nlohmann::json run_evaluate(const EvaluateRequest& r, Reporter& reporter)
             hot.values[k] = cells.regions.label.values[k] > 0;
         const auto s = engine::score_hotspots(hot, study, counts1, counts2);
         const double bw = nominal_bandwidth(d);
-        evaluation += fixed(bw, 1) + ",\"" + cells.description + "\"," + number(s.coverage, 5) +
-                      "," + number(s.hit_rate, 5) + "," + number(s.pai, 4) + "," +
-                      number(s.pei, 4) + "," + number(s.rri, 4) + "," + fixed(s.n1, 0) + "," +
-                      fixed(s.n2, 0) + "," + fixed(s.total1, 0) + "," + fixed(s.total2, 0) + "," +
-                      std::to_string(s.hot_cells) + "\n";
+        evaluation.add({fixed(bw, 1), io::Quoted{cells.description}, number(s.coverage, 5),
+                        number(s.hit_rate, 5), number(s.pai, 4), number(s.pei, 4), number(s.rri, 4),
+                        fixed(s.n1, 0), fixed(s.n2, 0), fixed(s.total1, 0), fixed(s.total2, 0),
+                        std::to_string(s.hot_cells)});
         const auto curve = engine::coverage_curve(d.surface, study, counts1, counts2, percents);
         double mean_hit = 0;
         for (std::size_t i = 0; i < curve.size(); ++i)
         {
-            curves += fixed(bw, 1) + "," + fixed(percents[i], 0) + "," +
-                      number(curve[i].hit_rate, 5) + "," + number(curve[i].pai, 4) + "," +
-                      number(curve[i].pei, 4) + "," + number(curve[i].rri, 4) + "\n";
+            curves.add({fixed(bw, 1), fixed(percents[i], 0), number(curve[i].hit_rate, 5),
+                        number(curve[i].pai, 4), number(curve[i].pei, 4), number(curve[i].rri, 4)});
             mean_hit += curve[i].hit_rate / static_cast<double>(curve.size());
         }
         reporter.info("  bandwidth " + engine::bandwidth_meaning(d.options.kernel, bw) +
@@ -507,8 +519,8 @@ nlohmann::json run_evaluate(const EvaluateRequest& r, Reporter& reporter)
                            {"rri", std::isfinite(s.rri) ? nlohmann::json(s.rri) : nlohmann::json()},
                            {"mean_hit_rate_1_20", mean_hit}});
     }
-    io::write_text_file(out("evaluation.csv"), evaluation, r.run.overwrite);
-    io::write_text_file(out("curves.csv"), curves, r.run.overwrite);
+    io::write_text_file(out("evaluation.csv"), evaluation.text(), r.run.overwrite);
+    io::write_text_file(out("curves.csv"), curves.text(), r.run.overwrite);
     if (bandwidths.size() > 1)
         reporter.info("best       bandwidth " + fixed(best_bandwidth, 0) +
                       " m: the largest mean hit rate over 1-20% coverage (" +
@@ -720,7 +732,7 @@ nlohmann::json run_displacement(const DisplacementRequest& r, Reporter& reporter
 
     if (!r.out_path.empty())
     {
-        std::string csv = "measure,value\n";
+        io::CsvTable csv{"measure", "value"};
         for (const auto& [k, v] : std::vector<std::pair<std::string, double>>{
                  {"target_before", c.target_before},
                  {"target_after", c.target_after},
@@ -734,9 +746,9 @@ nlohmann::json run_displacement(const DisplacementRequest& r, Reporter& reporter
                  {"prevented", result.prevented},
                  {"displaced", result.displaced},
                  {"net_effect", result.net_effect}})
-            csv += k + "," + number(v, 6) + "\n";
-        csv += "interpretation,\"" + result.interpretation + "\"\n";
-        io::write_text_file(r.out_path, csv, r.run.overwrite);
+            csv.add({k, number(v, 6)});
+        csv.add({"interpretation", io::Quoted{result.interpretation}});
+        io::write_text_file(r.out_path, csv.text(), r.run.overwrite);
         reporter.info("wrote      " + r.out_path);
     }
     nlohmann::json summary = summary_json(

@@ -706,31 +706,30 @@ nlohmann::json run_hotspots(const HotspotsRequest& r, Reporter& reporter, Hotspo
     }
     if (files)
     {
-        std::string csv;
-        for (std::size_t f = 0; f < fields.size(); ++f)
+        std::vector<std::string> header;
+        for (const auto& field : fields)
         {
-            const auto unit = units.find(fields[f].name);
-            csv += (f ? "," : "") + io::csv_quote(unit == units.end()
-                                                      ? fields[f].name
-                                                      : fields[f].name + " (" + unit->second + ")");
+            const auto unit = units.find(field.name);
+            header.push_back(unit == units.end() ? field.name
+                                                 : field.name + " (" + unit->second + ")");
         }
-        csv += "\n";
+        io::CsvTable csv(header);
         for (const auto& values : rows)
         {
+            std::vector<std::string> row;
             for (std::size_t f = 0; f < values.size(); ++f)
-            {
-                if (f)
-                    csv += ",";
                 if (const auto* t = std::get_if<std::string>(&values[f]))
-                    csv += io::csv_quote(*t);
+                    row.push_back(*t);
                 else if (const auto* d = std::get_if<double>(&values[f]))
-                    csv += std::isfinite(*d) ? fixed(*d, f >= values.size() - 2 ? 6 : 3) : "";
+                    row.push_back(std::isfinite(*d) ? fixed(*d, f >= values.size() - 2 ? 6 : 3)
+                                                    : "");
                 else if (const auto* n = std::get_if<std::int64_t>(&values[f]))
-                    csv += std::to_string(*n);
-            }
-            csv += "\n";
+                    row.push_back(std::to_string(*n));
+                else
+                    row.emplace_back();
+            csv.add(row);
         }
-        io::write_text_file(out("patrol_list.csv"), csv, r.run.overwrite);
+        io::write_text_file(out("patrol_list.csv"), csv.text(), r.run.overwrite);
         io::GeoTiffOptions tiff;
         tiff.overwrite = r.run.overwrite;
         tiff.description = "kernel density of " + weighed_measure(r.input);

@@ -152,7 +152,8 @@ nlohmann::json run_near_repeat(const NearRepeatRequest& r, Reporter& reporter)
     reporter.info("Knox ratios (observed / expected pairs; * p <= " + fixed(r.alpha, 2) +
                   ", ** p <= 0.01):");
     reporter.info(header);
-    std::string csv = "space_band,time_band,observed,expected,knox_ratio,p_value,significant\n";
+    io::CsvTable csv{"space_band", "time_band", "observed",   "expected",
+                     "knox_ratio", "p_value",   "significant"};
     for (std::size_t s = 0; s < S; ++s)
     {
         char row[48];
@@ -168,10 +169,9 @@ nlohmann::json run_near_repeat(const NearRepeatRequest& r, Reporter& reporter)
                           : t.p_value[k] <= 0.01 ? "**"
                                                  : "*");
             line += cell;
-            csv += io::csv_quote(t.space_labels[s]) + "," + io::csv_quote(t.time_labels[time]) +
-                   "," + std::to_string(t.observed[k]) + "," + fixed(t.expected[k], 3) + "," +
-                   fixed(t.knox_ratio(k), 4) + "," + fixed(t.p_value[k], 4) + "," +
-                   (significant ? "yes" : "no") + "\n";
+            csv.add({t.space_labels[s], t.time_labels[time], std::to_string(t.observed[k]),
+                     fixed(t.expected[k], 3), fixed(t.knox_ratio(k), 4), fixed(t.p_value[k], 4),
+                     significant ? "yes" : "no"});
         }
         reporter.info(line);
     }
@@ -183,7 +183,7 @@ nlohmann::json run_near_repeat(const NearRepeatRequest& r, Reporter& reporter)
     const auto reading = engine::describe_near_repeats(t, r.alpha, what);
     for (const auto& line : reading)
         reporter.info(line);
-    io::write_text_file(r.out_path, csv, r.run.overwrite);
+    io::write_text_file(r.out_path, csv.text(), r.run.overwrite);
     reporter.info("wrote      " + r.out_path);
 
     nlohmann::json cells = nlohmann::json::array();

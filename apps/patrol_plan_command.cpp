@@ -305,9 +305,16 @@ nlohmann::json run_patrol_plan(const PatrolPlanRequest& r, Reporter& reporter)
 
     // The schedule: one row per hotspot visited in a shift.
     const std::string harm = weighed_measure(r.input);
-    std::string csv = "day,shift,shift_hours,rank,hotspot,visits,visit_minutes,suggested_times,"
-                      "expected_per_week (" +
-                      harm + "),share_of_shift (of the area's)\n";
+    io::CsvTable csv{"day",
+                     "shift",
+                     "shift_hours",
+                     "rank",
+                     "hotspot",
+                     "visits",
+                     "visit_minutes",
+                     "suggested_times",
+                     "expected_per_week (" + harm + ")",
+                     "share_of_shift (of the area's)"};
     int rows = 0;
     for (const auto& v : plan.rows)
     {
@@ -319,15 +326,13 @@ nlohmann::json run_patrol_plan(const PatrolPlanRequest& r, Reporter& reporter)
             times.push_back(clock(t));
         char hours[32];
         std::snprintf(hours, sizeof hours, "%02d-%02d", s.start_hour, s.end_hour);
-        csv += std::string(engine::weekday_abbreviation(v.day)) + "," + io::csv_quote(s.name) +
-               "," + hours + "," + std::to_string(v.hotspot + 1) + "," +
-               io::csv_quote(spots.names[v.hotspot]) + "," + std::to_string(v.visits) + "," +
-               std::to_string(r.visit_minutes) + "," + io::csv_quote(engine::join(times, "; ")) +
-               "," + fixed(v.expected_harm, 3) + "," + fixed(v.share_of_shift, 4) + "\n";
+        csv.add({engine::weekday_abbreviation(v.day), s.name, hours, std::to_string(v.hotspot + 1),
+                 spots.names[v.hotspot], std::to_string(v.visits), std::to_string(r.visit_minutes),
+                 engine::join(times, "; "), fixed(v.expected_harm, 3), fixed(v.share_of_shift, 4)});
         ++rows;
     }
     make_output_folder(r.out_dir);
-    io::write_text_file(schedule_path, csv, r.run.overwrite);
+    io::write_text_file(schedule_path, csv.text(), r.run.overwrite);
     std::vector<std::string> written{schedule_path};
 
     // A briefing map per shift, and the schedule as a page.

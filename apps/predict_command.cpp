@@ -375,7 +375,8 @@ AutoChoice choose_by_backtest(const PredictRequest& r, const engine::Incidents& 
         }
     std::vector<std::vector<double>> scores(candidates.size(), std::vector<double>(origins));
     std::vector<double> naive(origins);
-    std::string csv = "candidate,origin,last_day,N,n,n_star,hot_area_sq_mi,pai,pei_star\n";
+    io::CsvTable csv{"candidate", "origin",         "last_day", "N",       "n",
+                     "n_star",    "hot_area_sq_mi", "pai",      "pei_star"};
     const auto scored = [&](const engine::EntryScore& s)
     { return r.metric == "pai" ? s.pai : s.pei_star; };
     Reporter quiet(true);
@@ -398,11 +399,10 @@ AutoChoice choose_by_backtest(const PredictRequest& r, const engine::Incidents& 
         const double horizon_days = static_cast<double>(last - origin + 1);
         const auto record = [&](const std::string& label, const engine::EntryScore& s)
         {
-            csv += io::csv_quote(label) + "," + engine::format_day(origin) + "," +
-                   engine::format_day(last) + "," + std::to_string(s.offences_inside) + "," +
-                   std::to_string(s.in_hot_cells) + "," + std::to_string(s.best_possible) + "," +
-                   fixed(s.hot_area / engine::m2_per_sq_mile, 6) + "," + fixed(s.pai, 6) + "," +
-                   fixed(s.pei_star, 6) + "\n";
+            csv.add({label, engine::format_day(origin), engine::format_day(last),
+                     std::to_string(s.offences_inside), std::to_string(s.in_hot_cells),
+                     std::to_string(s.best_possible), fixed(s.hot_area / engine::m2_per_sq_mile, 6),
+                     fixed(s.pai, 6), fixed(s.pei_star, 6)});
         };
         {
             // The naive forecast: every past offence counted in its cell.
@@ -435,7 +435,7 @@ AutoChoice choose_by_backtest(const PredictRequest& r, const engine::Incidents& 
         }
     }
     reporter.done();
-    io::write_text_file(csv_path, csv, r.run.overwrite);
+    io::write_text_file(csv_path, csv.text(), r.run.overwrite);
 
     const std::string metric = r.metric == "pai" ? "PAI" : "PEI*";
     const engine::BacktestChoice choice = engine::choose_by_backtest(scores, held_out);
@@ -827,7 +827,7 @@ nlohmann::json run_predict(const PredictRequest& r, Reporter& reporter)
                            r.run.overwrite);
     io::apply_style(cells, io::ranked_outlines("area"), io::GeometryKind::MultiPolygon,
                     out("patrol_cells.gpkg"), "patrol_cells", r.style.sld, r.run.overwrite);
-    std::string csv = "rank,risk,share,area,streets,x,y\n";
+    io::CsvTable csv{"rank", "risk", "share", "area", "streets", "x", "y"};
     nlohmann::json listed = nlohmann::json::array();
     reporter.info("patrol     the " + std::to_string(top) + " cells of highest risk:");
     for (std::size_t i = 0; i < top; ++i)
@@ -839,9 +839,8 @@ nlohmann::json run_predict(const PredictRequest& r, Reporter& reporter)
         cells.add_polygon(engine::cell_square(grid, k),
                           {static_cast<std::int64_t>(i + 1), v, v / total, where, streets[i],
                            centre.x, centre.y});
-        csv += std::to_string(i + 1) + "," + fixed(v, 6) + "," + fixed(v / total, 6) + "," +
-               io::csv_quote(where) + "," + io::csv_quote(streets[i]) + "," + fixed(centre.x, 1) +
-               "," + fixed(centre.y, 1) + "\n";
+        csv.add({std::to_string(i + 1), fixed(v, 6), fixed(v / total, 6), where, streets[i],
+                 fixed(centre.x, 1), fixed(centre.y, 1)});
         listed.push_back({{"rank", i + 1},
                           {"risk", v},
                           {"area", where},
@@ -854,7 +853,7 @@ nlohmann::json run_predict(const PredictRequest& r, Reporter& reporter)
                           fixed(centre.y, 0) + ")" + (streets[i].empty() ? "" : "  " + streets[i]));
     }
     cells.commit();
-    io::write_text_file(out("patrol_cells.csv"), csv, r.run.overwrite);
+    io::write_text_file(out("patrol_cells.csv"), csv.text(), r.run.overwrite);
     reporter.info("wrote      " + r.out_dir + ": " + engine::join(outputs, ", "));
 
     nlohmann::json summary =

@@ -95,13 +95,11 @@ engine::Trust parse_trust(const std::string& text)
 std::string report_csv(const Reconciled& r, std::int64_t total)
 {
     const auto& rep = r.report;
-    std::string out = "section,item,count,share,detail\n";
+    io::CsvTable out{"section", "item", "count", "share", "detail"};
     const auto row = [&](std::string_view section, const std::string& item,
                          const std::string& count, const std::string& share_text,
-                         const std::string& detail)
-    {
-        out += std::string(section) + "," + io::csv_quote(item) + "," + count + "," + share_text +
-               "," + io::csv_quote(detail) + "\n";
+                         const std::string& detail) {
+        out.add({section, item, count, share_text, detail});
     };
     row("total", "records", std::to_string(total), "1.0000",
         "records reconciled; with the rejected rows they make up the file");
@@ -143,7 +141,7 @@ std::string report_csv(const Reconciled& r, std::int64_t total)
             "", "");
     for (const auto& w : r.areas.layer->warnings)
         row("repaired", "", "", "", w);
-    return out;
+    return out.text();
 }
 } // namespace
 

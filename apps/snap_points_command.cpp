@@ -95,18 +95,18 @@ nlohmann::json run_snap_points(const SnapPointsRequest& r, Reporter& reporter)
     }
     else
     {
-        std::string csv = "rank,x,y,lon,lat,records,share,crime_types,first_month,last_month\n";
+        io::CsvTable csv{"rank",    "x",     "y",           "lon",         "lat",
+                         "records", "share", "crime_types", "first_month", "last_month"};
         for (std::size_t k = 0; k < stacks.size(); ++k)
         {
             const auto& s = stacks[k];
             const auto ll = to_lonlat.transform({s.x, s.y});
-            csv += std::to_string(k + 1) + "," + fixed(s.x, 3) + "," + fixed(s.y, 3) + "," +
-                   fixed(ll.x, 6) + "," + fixed(ll.y, 6) + "," + std::to_string(s.count) + "," +
-                   fixed(static_cast<double>(s.count) / total, 5) + "," +
-                   io::csv_quote(types_text(s)) + "," + month(s.first_month) + "," +
-                   month(s.last_month) + "\n";
+            csv.add({std::to_string(k + 1), fixed(s.x, 3), fixed(s.y, 3), fixed(ll.x, 6),
+                     fixed(ll.y, 6), std::to_string(s.count),
+                     fixed(static_cast<double>(s.count) / total, 5), types_text(s),
+                     month(s.first_month), month(s.last_month)});
         }
-        io::write_text_file(r.out_path, csv, r.run.overwrite);
+        io::write_text_file(r.out_path, csv.text(), r.run.overwrite);
     }
     reporter.info("stacks     " + std::to_string(on_shared) + " of " + std::to_string(inc.size()) +
                   " offences share their coordinate with another, on " +

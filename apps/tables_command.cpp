@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <optional>
 #include <set>
 #include <tuple>
 
@@ -330,7 +331,7 @@ nlohmann::json run_tables(const TablesRequest& r, Reporter& reporter)
         ++withheld;
         return "<" + std::to_string(min_count);
     };
-    std::string csv;
+    std::optional<io::CsvTable> csv;
     const auto& codes = rec.areas.codes;
     const auto& names = rec.areas.names;
     // Residents of each area (negative: unknown) and of them all, for rates per 1,000.
@@ -356,17 +357,19 @@ nlohmann::json run_tables(const TablesRequest& r, Reporter& reporter)
     // A count per 1,000 residents, blank where the count is not shown or the residents unknown.
     const auto rate = [&](std::int64_t n, double people, std::size_t period)
     {
-        if (!rates)
-            return std::string();
         if (period_missing[period] || small(n) || !(people > 0))
-            return std::string(",");
-        return "," + fixed(1000.0 * static_cast<double>(n) / people, 2);
+            return std::string();
+        return fixed(1000.0 * static_cast<double>(n) / people, 2);
     };
     const auto area_label = [&](std::size_t a) { return names[a].empty() ? codes[a] : names[a]; };
     if (compare)
     {
-        csv = std::string("Crime category,Area,This Year,Last Year,% change,Change") +
-              (rates ? ",This Year per 1000 residents,Last Year per 1000 residents" : "") + "\n";
+        std::vector<std::string> header{"Crime category", "Area",     "This Year",
+                                        "Last Year",      "% change", "Change"};
+        if (rates)
+            header.insert(header.end(),
+                          {"This Year per 1000 residents", "Last Year per 1000 residents"});
+        csv.emplace(header);
         reporter.info("tables     this " + period_labels[0] + " against last " + period_labels[1]);
         for (std::size_t c = 0; c < categories.size(); ++c)
         {
@@ -374,11 +377,16 @@ nlohmann::json run_tables(const TablesRequest& r, Reporter& reporter)
                 [&](const std::string& label, std::int64_t t, std::int64_t l, double people)
             {
                 const bool hide = small(t) || small(l) || period_missing[0] || period_missing[1];
-                csv += io::csv_quote(categories[c].name) + "," + io::csv_quote(label) + "," +
-                       shown(t, 0) + "," + shown(l, 1) + "," +
-                       (hide ? std::string() : engine::percent_change_text(t, l)) + "," +
-                       (hide ? std::string() : std::to_string(t - l)) + rate(t, people, 0) +
-                       rate(l, people, 1) + "\n";
+                std::vector<std::string> row{categories[c].name,
+                                             label,
+                                             shown(t, 0),
+                                             shown(l, 1),
+                                             hide ? std::string()
+                                                  : engine::percent_change_text(t, l),
+                                             hide ? std::string() : std::to_string(t - l)};
+                if (rates)
+                    row.insert(row.end(), {rate(t, people, 0), rate(l, people, 1)});
+                csv->add(row);
             };
             for (std::size_t a = 0; a < codes.size(); ++a)
                 row(area_label(a), cube.at(a, c, 0), cube.at(a, c, 1), residents[a]);
@@ -395,15 +403,20 @@ nlohmann::json run_tables(const TablesRequest& r, Reporter& reporter)
     }
     else
     {
-        csv = std::string("area_code,area_name,category,period,count") +
-              (rates ? ",per_1000_residents" : "") + "\n";
+        std::vector<std::string> header{"area_code", "area_name", "category", "period", "count"};
+        if (rates)
+            header.push_back("per_1000_residents");
+        csv.emplace(header);
         for (std::size_t a = 0; a < codes.size(); ++a)
             for (std::size_t c = 0; c < categories.size(); ++c)
                 for (std::size_t p = 0; p < period_labels.size(); ++p)
-                    csv += io::csv_quote(codes[a]) + "," + io::csv_quote(names[a]) + "," +
-                           io::csv_quote(categories[c].name) + "," + period_labels[p] + "," +
-                           shown(cube.at(a, c, p), p) + rate(cube.at(a, c, p), residents[a], p) +
-                           "\n";
+                {
+                    std::vector<std::string> row{codes[a], names[a], categories[c].name,
+                                                 period_labels[p], shown(cube.at(a, c, p), p)};
+                    if (rates)
+                        row.push_back(rate(cube.at(a, c, p), residents[a], p));
+                    csv->add(row);
+                }
         reporter.info("tables     " + std::to_string(codes.size()) + " areas x " +
                       std::to_string(categories.size()) + " categories x " +
                       std::to_string(period_labels.size()) + " periods");
@@ -420,7 +433,7 @@ nlohmann::json run_tables(const TablesRequest& r, Reporter& reporter)
     if (min_count > 0)
         reporter.info("disclosure " + std::to_string(withheld) + " counts under " +
                       std::to_string(min_count) + " written as <" + std::to_string(min_count));
-    io::write_text_file(r.out_path, csv, r.run.overwrite);
+    io::write_text_file(r.out_path, csv->text(), r.run.overwrite);
     reporter.info("wrote      " + r.out_path);
 
     nlohmann::json category_names = nlohmann::json::array();

@@ -412,7 +412,7 @@ nlohmann::json run_trends(const TrendsRequest& r, Reporter& reporter)
     }
 
     // trends_summary.csv: locations per category, and where they are.
-    std::string csv = "category,locations,share,areas,rule\n";
+    io::CsvTable csv{"category", "locations", "share", "areas", "rule"};
     for (std::size_t i = 1; i <= engine::emerging_category_count; ++i)
     {
         const auto c = static_cast<EmergingCategory>(i % engine::emerging_category_count);
@@ -425,10 +425,9 @@ nlohmann::json run_trends(const TrendsRequest& r, Reporter& reporter)
         std::vector<std::string> parts;
         for (const auto& [name, count] : engine::ranked_by_count(where))
             parts.push_back(name + " " + std::to_string(count));
-        csv += io::csv_quote(std::string(engine::to_string(c))) + "," + std::to_string(n) + "," +
-               fixed(L ? static_cast<double>(n) / static_cast<double>(L) : 0.0, 4) + "," +
-               io::csv_quote(engine::join(parts, "; ")) + "," +
-               io::csv_quote(std::string(engine::rule_of(c))) + "\n";
+        csv.add({engine::to_string(c), std::to_string(n),
+                 fixed(L ? static_cast<double>(n) / static_cast<double>(L) : 0.0, 4),
+                 engine::join(parts, "; "), engine::rule_of(c)});
         if (n > 0 && c != EmergingCategory::NoPattern)
             reporter.info(
                 "  " + std::string(engine::to_string(c)) + ": " + std::to_string(n) +
@@ -444,7 +443,7 @@ nlohmann::json run_trends(const TrendsRequest& r, Reporter& reporter)
     reporter.info(
         "  No Pattern Detected: " +
         std::to_string(result.per_category[static_cast<std::size_t>(EmergingCategory::NoPattern)]));
-    io::write_text_file(out("trends_summary.csv"), csv, r.run.overwrite);
+    io::write_text_file(out("trends_summary.csv"), csv.text(), r.run.overwrite);
 
     // trends_map.png
     {

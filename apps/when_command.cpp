@@ -260,45 +260,41 @@ nlohmann::json run_when(const WhenRequest& r, Reporter& reporter)
     }
 
     // The tables, long and wide, in the order the week is shown.
-    const std::string unit = io::csv_quote(weighed_measure(r.input));
-    std::string longform = "group_kind,group,period,day,hour,weight,share,p_value,above_rest\n";
-    std::string wide = "group_kind,group,period,hour";
+    io::CsvTable longform{"group_kind", "group", "period",  "day",       "hour",
+                          "weight",     "share", "p_value", "above_rest"};
+    std::vector<std::string> wide_header{"group_kind", "group", "period", "hour"};
     for (int d = 0; d < 7; ++d)
-        wide +=
-            "," +
-            std::string(engine::weekday_abbreviation(engine::shown_hour(d * 24, week_start) / 24));
-    wide += ",total\n";
+        wide_header.emplace_back(
+            engine::weekday_abbreviation(engine::shown_hour(d * 24, week_start) / 24));
+    wide_header.push_back("total");
+    io::CsvTable wide(wide_header);
     for (const auto& row : rows)
     {
-        const std::string head = io::csv_quote(row.kind) + "," + io::csv_quote(row.name) + "," +
-                                 io::csv_quote(row.period) + ",";
         for (int k = 0; k < engine::hours_per_week; ++k)
         {
             const int h = engine::shown_hour(k, week_start);
             const double w = row.signature.hours[static_cast<std::size_t>(h)];
-            longform +=
-                head + std::string(engine::weekday_abbreviation(h / 24)) + "," + two(h % 24) +
-                ":00," + fixed(w, 6) + "," +
-                (row.signature.total > 0 ? fixed(w / row.signature.total, 6) : "") + "," +
-                (row.significance
-                     ? fixed(row.significance->p[static_cast<std::size_t>(h)], 4) + "," +
-                           (row.significance->above.test(static_cast<std::size_t>(h)) ? "yes"
-                                                                                      : "no")
-                     : std::string(",")) +
-                "\n";
+            const auto* test = row.significance;
+            longform.add(
+                {row.kind, row.name, row.period, engine::weekday_abbreviation(h / 24),
+                 two(h % 24) + ":00", fixed(w, 6),
+                 row.signature.total > 0 ? fixed(w / row.signature.total, 6) : "",
+                 test ? fixed(test->p[static_cast<std::size_t>(h)], 4) : "",
+                 test ? (test->above.test(static_cast<std::size_t>(h)) ? "yes" : "no") : ""});
         }
         for (int hour = 0; hour < 24; ++hour)
         {
-            wide += head + two(hour) + ":00";
+            std::vector<std::string> line{row.kind, row.name, row.period, two(hour) + ":00"};
             double total = 0;
             for (int d = 0; d < 7; ++d)
             {
                 const int h = engine::shown_hour(d * 24, week_start) + hour;
                 const double w = row.signature.hours[static_cast<std::size_t>(h)];
                 total += w;
-                wide += "," + fixed(w, 6);
+                line.push_back(fixed(w, 6));
             }
-            wide += "," + fixed(total, 6) + "\n";
+            line.push_back(fixed(total, 6));
+            wide.add(line);
         }
     }
 
@@ -366,8 +362,8 @@ nlohmann::json run_when(const WhenRequest& r, Reporter& reporter)
     }
 
     make_output_folder(r.out_dir);
-    io::write_text_file(long_path, longform, r.run.overwrite);
-    io::write_text_file(wide_path, wide, r.run.overwrite);
+    io::write_text_file(long_path, longform.text(), r.run.overwrite);
+    io::write_text_file(wide_path, wide.text(), r.run.overwrite);
     io::write_text_file(readings_path, readings, r.run.overwrite);
     std::vector<std::string> written{"hour_of_week.csv", "hour_of_week_wide.csv", "readings.txt"};
     for (const auto& [name, chart] : charts)

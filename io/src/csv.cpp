@@ -204,10 +204,10 @@ bool CsvReader::next(std::vector<std::string_view>& fields)
     return true;
 }
 
-std::string csv_quote(std::string_view field)
+namespace
 {
-    if (field.find_first_of(",\"\r\n") == std::string_view::npos)
-        return std::string(field);
+std::string in_quotes(std::string_view field)
+{
     std::string out = "\"";
     for (const char c : field)
     {
@@ -217,6 +217,47 @@ std::string csv_quote(std::string_view field)
     }
     out += '"';
     return out;
+}
+} // namespace
+
+std::string csv_quote(std::string_view field)
+{
+    if (field.find_first_of(",\"\r\n") == std::string_view::npos)
+        return std::string(field);
+    return in_quotes(field);
+}
+
+CsvTable::CsvTable(const std::vector<std::string>& header)
+{
+    add(header);
+}
+
+void CsvTable::add_field(bool first, const Field& field)
+{
+    if (!first)
+        m_text += ',';
+    if (field.m_always_quoted)
+        m_text += in_quotes(field.m_text);
+    else
+        m_text += csv_quote(field.m_text);
+}
+
+void CsvTable::add(std::initializer_list<Field> fields)
+{
+    bool first = true;
+    for (const Field& f : fields)
+    {
+        add_field(first, f);
+        first = false;
+    }
+    m_text += '\n';
+}
+
+void CsvTable::add(const std::vector<std::string>& fields)
+{
+    for (std::size_t i = 0; i < fields.size(); ++i)
+        add_field(i == 0, Field(fields[i]));
+    m_text += '\n';
 }
 
 bool parse_number(std::string_view text, double& value)

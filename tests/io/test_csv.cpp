@@ -95,3 +95,28 @@ TEST_CASE("Quoting for output only where needed", "[csv]")
     CHECK(csv_quote("a,b") == "\"a,b\"");
     CHECK(csv_quote("say \"hi\"") == "\"say \"\"hi\"\"\"");
 }
+
+TEST_CASE("A table written is read back field for field", "[csv]")
+{
+    // Awkward fields: separators, quotes, line breaks, empty fields, a field always quoted.
+    const std::vector<std::vector<std::string>> rows{{"name", "count", "note"},
+                                                     {"Shepway, North", "12", "said \"twice\""},
+                                                     {"", "3", "two\nlines"},
+                                                     {"High Street", "", "plain"}};
+    CsvTable table(rows[0]);
+    table.add(rows[1]);
+    table.add({rows[2][0], rows[2][1], rows[2][2]});
+    table.add({"High Street", "", Quoted{"plain"}});
+    CHECK(table.text() == "name,count,note\n"
+                          "\"Shepway, North\",12,\"said \"\"twice\"\"\"\n"
+                          ",3,\"two\nlines\"\n"
+                          "High Street,,\"plain\"\n");
+    CsvReader reader(table.text(), "table.csv");
+    std::vector<std::string_view> fields;
+    for (const auto& expected : rows)
+    {
+        REQUIRE(reader.next(fields));
+        CHECK(std::vector<std::string>(fields.begin(), fields.end()) == expected);
+    }
+    CHECK_FALSE(reader.next(fields));
+}

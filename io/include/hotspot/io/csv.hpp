@@ -3,6 +3,7 @@
 #include <array>
 #include <cstdint>
 #include <deque>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -69,6 +70,46 @@ char parse_separator(std::string_view text);
 
 /// The field quoted for CSV output when it needs to be.
 std::string csv_quote(std::string_view field);
+
+/// A field a CsvTable writes in quotes whether or not it needs them: a free-text column that
+/// readers should take as text.
+struct Quoted
+{
+    std::string_view text;
+};
+
+/// A CSV table, the one way hotspot writes one: fields separated by commas, each quoted where it
+/// needs to be (RFC 4180) or where given as Quoted, every row ended by a line feed. Numbers are
+/// formatted by the caller, so that each column keeps its own decimals.
+class CsvTable
+{
+  public:
+    class Field
+    {
+      public:
+        Field(std::string_view text) : m_text(text) {}
+        Field(const std::string& text) : m_text(text) {}
+        Field(const char* text) : m_text(text) {}
+        Field(Quoted quoted) : m_text(quoted.text), m_always_quoted(true) {}
+
+      private:
+        friend class CsvTable;
+        std::string_view m_text;
+        bool m_always_quoted = false;
+    };
+
+    /// A table whose first row is `header`.
+    explicit CsvTable(std::initializer_list<Field> header) { add(header); }
+    explicit CsvTable(const std::vector<std::string>& header);
+    /// Appends one row.
+    void add(std::initializer_list<Field> fields);
+    void add(const std::vector<std::string>& fields);
+    const std::string& text() const { return m_text; }
+
+  private:
+    void add_field(bool first, const Field& field);
+    std::string m_text;
+};
 
 /// Parses a decimal number, allowing surrounding spaces and a leading '+'. False for empty text,
 /// trailing garbage, NaN or infinity.
