@@ -96,8 +96,8 @@ nlohmann::json run_kde(const KdeRequest& r, Reporter& reporter, KdeSurface* in_m
                 tiles = std::make_unique<io::GeoTiffTileWriter>(r.tiles_dir, d.surface.grid,
                                                                 table.target_crs, tiff_of(d));
             else
-                strips = std::make_unique<io::GeoTiffStripWriter>(r.out_path, d.surface.grid,
-                                                                  r.float64, r.run.overwrite);
+                strips = std::make_unique<io::GeoTiffStripWriter>(
+                    r.out_path, d.surface.grid, r.float64, r.run.overwrite, nodata_value);
         },
         [&](std::int64_t first, std::int64_t count, const std::vector<double>& values)
         {

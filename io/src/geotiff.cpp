@@ -130,7 +130,7 @@ struct GeoTiffStripWriter::Staged
 };
 
 GeoTiffStripWriter::GeoTiffStripWriter(const std::string& path, const engine::GridSpec& grid,
-                                       bool float64, bool overwrite)
+                                       bool float64, bool overwrite, double nodata)
     : m_path(path), m_grid(grid), m_overwrite(overwrite)
 {
     check_size(path, grid);
@@ -152,6 +152,10 @@ GeoTiffStripWriter::GeoTiffStripWriter(const std::string& path, const engine::Gr
     if (!m_staged->dataset)
         throw Error(Errc::Io,
                     path + ": cannot stage the raster beside it (" + detail::gdal_error() + ")");
+    // Before the first row: GDAL leaves out a block equal to the empty value it knows of when it
+    // writes it, and reads it back as nodata. Without nodata yet, a block of zeros (no offence
+    // within reach) would be left out and read back as nodata once finish sets it.
+    m_staged->dataset->GetRasterBand(1)->SetNoDataValue(nodata);
 }
 
 GeoTiffStripWriter::~GeoTiffStripWriter()

@@ -6,6 +6,7 @@
 #include "temp_dir.hpp"
 
 #include <catch2/catch.hpp>
+#include <gdal.h>
 
 #include <filesystem>
 #include <fstream>
@@ -74,6 +75,47 @@ TEST_CASE("Float64 output keeps every bit", "[geotiff]")
     write_geotiff(path, raster, parse_crs("EPSG:27700"), options);
     const auto back = read_geotiff(path);
     CHECK(back.data_type == "Float64");
+    CHECK(back.raster.values == raster.values);
+    fs::remove_all(dir);
+}
+
+TEST_CASE("Written a strip at a time, a surface reads back as written: zeros stay zeros",
+          "[geotiff][strips]")
+{
+    // 2 x 2 blocks of 512 cells. The first block is all zeros (no offence within reach, as over
+    // the sea): written whole, it reads back 0, and so it must in strips, not as nodata (GDAL
+    // leaves out a block equal to the empty value it knows of when it writes it). The second
+    // holds a nodata row.
+    const fs::path dir = temp_dir("strips");
+    engine::Raster<double> raster(engine::GridSpec{500000, 200000, 10, 1024, 1024}, 0.0);
+    for (std::int64_t row = 0; row < 1024; ++row)
+        for (std::int64_t col = 0; col < 1024; ++col)
+            if (row >= 512 || col >= 512)
+                raster.at(col, row) = 0.25 + (row % 7) * (col % 5);
+    for (std::int64_t col = 512; col < 1024; ++col)
+        raster.at(col, 100) = -9999.0;
+    GeoTiffOptions options;
+    options.float64 = false;
+    const auto crs = parse_crs("EPSG:27700");
+
+    const auto whole = (dir / "whole.tif").string();
+    write_geotiff(whole, raster, crs, options);
+    const auto strips = (dir / "strips.tif").string();
+    // A block cache smaller than a strip, as on a grid of hundreds of millions of cells: GDAL
+    // writes each block out as the next strip comes in.
+    const GIntBig cache = GDALGetCacheMax64();
+    GDALSetCacheMax64(1 << 20);
+    {
+        GeoTiffStripWriter writer(strips, raster.grid, false, false, options.nodata);
+        for (std::int64_t first = 0; first < 1024; first += 512)
+            writer.write_rows(first, 512,
+                              raster.values.data() + static_cast<std::size_t>(first * 1024));
+        GDALSetCacheMax64(cache);
+        writer.finish(crs, options);
+    }
+    CHECK(read_geotiff(whole).raster.values == raster.values);
+    const auto back = read_geotiff(strips);
+    CHECK(back.raster.at(0, 0) == 0.0);
     CHECK(back.raster.values == raster.values);
     fs::remove_all(dir);
 }

@@ -44,9 +44,10 @@ void write_geotiff(const std::string& path, const engine::Raster<double>& raster
 class GeoTiffStripWriter
 {
   public:
-    /// Refuses (Error(Io)) an output that cannot be written, before any work.
+    /// Refuses (Error(Io)) an output that cannot be written, before any work. `nodata` is the
+    /// value finish's options give: GDAL must know it before the first row comes.
     GeoTiffStripWriter(const std::string& path, const engine::GridSpec& grid, bool float64,
-                       bool overwrite);
+                       bool overwrite, double nodata);
     ~GeoTiffStripWriter();
     GeoTiffStripWriter(const GeoTiffStripWriter&) = delete;
     GeoTiffStripWriter& operator=(const GeoTiffStripWriter&) = delete;
