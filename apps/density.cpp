@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <limits>
 #include <numbers>
 
 namespace hotspot::app
@@ -28,6 +29,10 @@ constexpr double max_bandwidth_m = 500'000.0;
 // Rows a surface too large for memory is computed and written at a time: whole 512-cell GeoTIFF
 // blocks, so that each strip completes the blocks it touches.
 constexpr std::int64_t stream_rows = 512;
+// kde streams a grid that would take more than this held whole, even when it fits: strips were
+// measured faster from 331 MB held whole (0.86x the time), 650 MB (0.64x) and 1.85 GB (0.39x),
+// in a fraction of the memory (benchmarks/README.md).
+constexpr std::size_t stream_above_bytes = std::size_t{512} << 20;
 
 // The default extent covers the offences, but a few records geocoded far away (police.uk places
 // some offences of a force in other cities) can stretch it to most of the country. Say so.
@@ -442,6 +447,7 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& offences,
                       std::to_string(d.offences_given) + " after the filters");
 
     engine::GridSpec grid;
+    std::string stream_reason = "the grid does not fit in --memory-limit at once";
     if (grid_like)
     {
         // A grid fixed by the caller (periods compared on one grid): its cells must still suit
@@ -463,12 +469,23 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& offences,
             .strip_rows = stream_rows,
             .bytes_per_offence = 32.0 + 32.0,
             .can_stream = stream != nullptr,
-            .always_stream = stream && stream->always};
+            .always_stream = stream && stream->always,
+            // --min-count needs the grid whole; past 512 MiB, strips were measured faster
+            // (benchmarks/README.md).
+            .stream_above_bytes = min_count_of(s) > 0 ? std::numeric_limits<double>::infinity()
+                                                      : static_cast<double>(stream_above_bytes)};
         const engine::GridPlan g =
             engine::plan_grid(d, inc, extent, !s.area.empty(), s.cell_m, budget);
         if (g.default_extent)
             warn_if_stretched(inc, g.box, reporter);
         d.streamed = g.streamed;
+        if (g.streamed && !budget.always_stream)
+            stream_reason = g.whole_bytes + g.offence_bytes > budget.limit_bytes
+                                ? "the grid does not fit in --memory-limit at once"
+                                : "the grid would take " + human_bytes(g.whole_bytes) +
+                                      " held whole, past the " +
+                                      human_bytes(static_cast<double>(stream_above_bytes)) +
+                                      " beyond which strips are faster";
         if (!g.fits)
             throw Error(Errc::Usage,
                         "the grid of " + fixed(g.cols, 0) + " x " + fixed(g.rows, 0) +
@@ -523,8 +540,7 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& offences,
                                  "in strips: use a larger --cell or a smaller extent");
     if (d.streamed)
     {
-        reporter.info("memory     the grid does not fit in --memory-limit at once: computed and "
-                      "written " +
+        reporter.info("memory     " + stream_reason + ": computed and written " +
                       std::to_string(stream_rows) + " rows at a time");
         d.surface.grid = grid;
         stream->begin(d);

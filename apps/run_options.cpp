@@ -21,8 +21,9 @@ void add_run_options(CLI::App& command, RunOptions& run)
         .add_option("--memory-limit", run.memory_limit,
                     "The memory a run may plan to use (e.g. 8G, 500M; default: 80% of this "
                     "machine's memory). Over it, kde (and every --tiles-dir run) computes and "
-                    "writes its grid 512 rows at a time; the other commands refuse before "
-                    "computing, with the figures")
+                    "writes its grid 512 rows at a time, as it does any grid over 512 MiB, for "
+                    "which strips are faster; the other commands refuse before computing, with "
+                    "the figures")
         ->group("Run");
     command.add_flag("--overwrite", run.overwrite, "Replace existing output files")
         ->group("Output");

@@ -451,6 +451,17 @@ TEST_CASE("A grid over the memory limit is written strip by strip, byte for byte
     for ([[maybe_unused]] const auto& entry : fs::directory_iterator(dir))
         ++files;
     CHECK(files == 5);
+    // A grid over 512 MiB held whole is streamed without a limit: 8,329 x 6,526 cells at 3.5 m.
+    const std::string fine = "kde --offences " + september + " --boundaries " + districts +
+                             " --area Maidstone --bandwidth 300 --cell 3.5 --out ";
+    const auto large = run_hotspot(fine + quoted(dir + "/large.tif") + " --summary-json " +
+                                   quoted(dir + "/large.json"));
+    REQUIRE(large.exit_code == 0);
+    CHECK_THAT(large.out, Catch::Contains("held whole, past the 512.0 MiB beyond which strips are "
+                                          "faster: computed and written 512 rows at a time"));
+    CHECK(nlohmann::json::parse(slurp(dir + "/large.json"))["written_in_strips"] == true);
+    for (const char* name : {"/large.tif", "/large.qml", "/large.json"})
+        fs::remove(dir + name);
     // A limit that not even strips fit is refused before any work, and nothing is written.
     const auto refused = run_hotspot(job + quoted(dir + "/none.tif") + " --memory-limit 100M");
     CHECK(refused.exit_code == 2);

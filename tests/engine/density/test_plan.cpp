@@ -227,6 +227,18 @@ TEST_CASE("A grid over the memory budget is streamed when a strip fits, else ref
     budget.limit_bytes = 1e12;
     budget.always_stream = true;
     CHECK(plan_grid(p, inc, box, false, 100.0, budget).streamed);
+
+    // Past stream_above_bytes held whole, a grid that fits is streamed too, where strips can be
+    // taken; at it, held whole.
+    budget.always_stream = false;
+    budget.stream_above_bytes = whole;
+    CHECK_FALSE(plan_grid(p, inc, box, false, 100.0, budget).streamed);
+    budget.stream_above_bytes = whole - 1;
+    const GridPlan past = plan_grid(p, inc, box, false, 100.0, budget);
+    CHECK(past.streamed);
+    CHECK(past.fits);
+    budget.can_stream = false;
+    CHECK_FALSE(plan_grid(p, inc, box, false, 100.0, budget).streamed);
 }
 
 TEST_CASE("A kernel over 2,000 cells wide is refused as a typo", "[plan]")

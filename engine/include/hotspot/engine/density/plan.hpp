@@ -116,6 +116,9 @@ struct MemoryBudget
     double bytes_per_offence = 64; ///< the offences held, and their copy for the kernel
     bool can_stream = false;       ///< a writer can take the surface a strip at a time
     bool always_stream = false;    ///< and is to, even when it fits whole
+    /// A grid that a writer can take in strips is streamed past this size held whole, even when
+    /// it fits: past it, strips are faster and hold a fraction of the memory.
+    double stream_above_bytes = std::numeric_limits<double>::infinity();
 };
 
 /// The grid of a surface, and how it is held.
@@ -134,7 +137,8 @@ struct GridPlan
 /// A grid over `extent` (none: the offences' bounds grown by the kernel's reach, snapped outwards
 /// to whole cells, as an area's bounds are when `snap`) of `cell_m` cells (default:
 /// default_cell_size of the extent), held whole unless the budget says it does not fit and a strip
-/// at a time does (the England and Wales 25 m grid). Throws Error(Usage) for an empty extent
+/// at a time does (the England and Wales 25 m grid), or it passes the budget's
+/// stream_above_bytes. Throws Error(Usage) for an empty extent
 /// without a cell size, and for a kernel reaching over more than 2,000 cells.
 GridPlan plan_grid(const DensityPlan& plan, const Incidents& incidents, std::optional<Box2> extent,
                    bool snap, std::optional<double> cell_m, const MemoryBudget& budget);
