@@ -301,6 +301,21 @@ void check_against_data(Query& q, DataCache& cache, std::vector<Problem>& proble
         input = &r.patrol_plan.input;
     if (!input)
         return;
+    // What the command checks before reading, checked before anything runs: --bandwidth takes a
+    // selector's name too, so CLI11 takes any text for it. A hotspots or map query given a
+    // --surface computes none.
+    const std::string* surface = q.operation == "hotspots" ? &r.hotspots.surface_path
+                                 : q.operation == "map"    ? &r.map.surface_path
+                                                           : nullptr;
+    if (density && (!surface || surface->empty()))
+        try
+        {
+            check_density_spec(*density);
+        }
+        catch (const Error& e)
+        {
+            problem(e.what());
+        }
     try
     {
         const auto table = cache.offences(input->source, input->target_crs);

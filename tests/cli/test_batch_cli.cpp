@@ -134,12 +134,15 @@ TEST_CASE("A batch takes lengths with their units, as the command line does, and
 
     const std::string bad = batch_file(
         dir, "[[query]]\nname = \"furlongs\"\noperation = \"kde\"\ncell = \"2furlongs\"\n"
-             "[[query]]\nname = \"words\"\noperation = \"kde\"\nmin_count = \"5\"\n");
+             "[[query]]\nname = \"words\"\noperation = \"kde\"\nmin_count = \"5\"\n"
+             "[[query]]\nname = \"wide\"\noperation = \"hotspots\"\nbandwidth = \"2furlongs\"\n");
     const auto refused = run_hotspot("batch " + quoted(bad) + " --out " + quoted(dir + "/bad"));
     CHECK(refused.exit_code == 2);
     CHECK_THAT(refused.err, Catch::Contains("query 'furlongs'") &&
                                 Catch::Contains("--cell: '2furlongs' is not a number"));
     CHECK_THAT(refused.err, Catch::Contains("query 'words': 'min-count' takes a number"));
+    CHECK_THAT(refused.err, Catch::Contains("query 'wide': --bandwidth '2furlongs' is neither a "
+                                            "length"));
     CHECK_FALSE(fs::exists(dir + "/bad"));
     fs::remove_all(dir);
 }
