@@ -446,6 +446,7 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& offences,
                       " counted by the surface (those within the kernel's reach of it); " +
                       std::to_string(d.offences_given) + " after the filters");
 
+    d.min_count = min_count_of(s);
     engine::GridSpec grid;
     std::string stream_reason = "the grid does not fit in --memory-limit at once";
     if (grid_like)
@@ -472,20 +473,18 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& offences,
             .always_stream = stream && stream->always,
             // --min-count needs the grid whole; past 512 MiB, strips were measured faster
             // (benchmarks/README.md).
-            .stream_above_bytes = min_count_of(s) > 0 ? std::numeric_limits<double>::infinity()
-                                                      : static_cast<double>(stream_above_bytes)};
+            .stream_above_bytes = d.min_count > 0 ? std::numeric_limits<double>::infinity()
+                                                  : static_cast<double>(stream_above_bytes)};
         const engine::GridPlan g =
             engine::plan_grid(d, inc, extent, !s.area.empty(), s.cell_m, budget);
         if (g.default_extent)
             warn_if_stretched(inc, g.box, reporter);
         d.streamed = g.streamed;
-        if (g.streamed && !budget.always_stream)
-            stream_reason = g.whole_bytes + g.offence_bytes > budget.limit_bytes
-                                ? "the grid does not fit in --memory-limit at once"
-                                : "the grid would take " + human_bytes(g.whole_bytes) +
-                                      " held whole, past the " +
-                                      human_bytes(static_cast<double>(stream_above_bytes)) +
-                                      " beyond which strips are faster";
+        if (g.streamed && !budget.always_stream && g.fits_whole)
+            stream_reason = "the grid would take " + human_bytes(g.whole_bytes) +
+                            " held whole, past the " +
+                            human_bytes(static_cast<double>(stream_above_bytes)) +
+                            " beyond which strips are faster";
         if (!g.fits)
             throw Error(Errc::Usage,
                         "the grid of " + fixed(g.cols, 0) + " x " + fixed(g.rows, 0) +
@@ -533,7 +532,6 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& offences,
     d.period = months.last == engine::no_month
                    ? ""
                    : io::format_month(months.first) + ".." + io::format_month(months.last);
-    d.min_count = min_count_of(s);
     d.publish = s.publish;
     if (d.streamed && d.min_count > 0)
         throw Error(Errc::Usage, "--min-count needs the grid in memory, and this one is streamed "

@@ -88,16 +88,17 @@ void add_hotspot_method_options(CLI::App& cmd, HotspotMethodSpec& s)
            "mean-multiple (default: cells >= K x mean of non-zero cells), mean-sd (mean + K sd), "
            "top-area (densest P% of the area), gi-star (Getis-Ord Gi* with FDR)")
         ->group("Hotspots");
-    cmd.add_option("--k", s.k, "K for mean-multiple (default 3) or mean-sd (default 2)")
+    cmd.add_option("--k", s.rule.k, "K for mean-multiple (default 3) or mean-sd (default 2)")
         ->group("Hotspots");
-    cmd.add_option("--percent", s.percent, "P for top-area, percent of the study area (default 5)")
+    cmd.add_option("--percent", s.rule.percent,
+                   "P for top-area, percent of the study area (default 5)")
         ->group("Hotspots");
-    cmd.add_option("--band", s.band_m, "Gi* distance band in metres (default: the bandwidth)")
+    cmd.add_option("--band", s.rule.band_m, "Gi* distance band in metres (default: the bandwidth)")
         ->transform(length_unit())
         ->group("Hotspots");
-    cmd.add_option("--alpha", s.alpha, "Gi* false discovery rate (default 0.05)")
+    cmd.add_option("--alpha", s.rule.alpha, "Gi* false discovery rate (default 0.05)")
         ->group("Hotspots");
-    cmd.add_option("--min-area", s.min_area_m2,
+    cmd.add_option("--min-area", s.rule.min_area_m2,
                    "Drop hotspots smaller than this many square metres")
         ->group("Hotspots");
 }
@@ -105,30 +106,26 @@ void add_hotspot_method_options(CLI::App& cmd, HotspotMethodSpec& s)
 void check_hotspot_method(const HotspotMethodSpec& s)
 {
     const auto method = method_of(s);
-    if (s.k && (!(*s.k > 0) || *s.k > 100))
-        throw Error(Errc::Usage, "--k must lie between 0 and 100 (got " + fixed(*s.k, 3) + ")");
-    if (s.percent && (!(*s.percent > 0) || *s.percent > 100))
+    const engine::HotspotRule& r = s.rule;
+    if (r.k && (!(*r.k > 0) || *r.k > 100))
+        throw Error(Errc::Usage, "--k must lie between 0 and 100 (got " + fixed(*r.k, 3) + ")");
+    if (r.percent && (!(*r.percent > 0) || *r.percent > 100))
         throw Error(Errc::Usage,
-                    "--percent must lie in (0, 100] (got " + fixed(*s.percent, 3) + ")");
-    if (s.band_m)
-        require_positive(*s.band_m, "--band");
-    if (!(s.alpha > 0 && s.alpha < 1))
+                    "--percent must lie in (0, 100] (got " + fixed(*r.percent, 3) + ")");
+    if (r.band_m)
+        require_positive(*r.band_m, "--band");
+    if (!(r.alpha > 0 && r.alpha < 1))
         throw Error(Errc::Usage, "--alpha must lie between 0 and 1");
-    if (!(s.min_area_m2 >= 0))
+    if (!(r.min_area_m2 >= 0))
         throw Error(Errc::Usage, "--min-area must be 0 or more square metres");
-    if (method != engine::ThresholdMethod::TopArea && s.percent)
+    if (method != engine::ThresholdMethod::TopArea && r.percent)
         throw Error(Errc::Usage, "--percent goes with --method top-area");
 }
 
 engine::HotspotRule hotspot_rule(const HotspotMethodSpec& spec)
 {
-    engine::HotspotRule rule;
+    engine::HotspotRule rule = spec.rule;
     rule.method = method_of(spec);
-    rule.k = spec.k;
-    rule.percent = spec.percent;
-    rule.band_m = spec.band_m;
-    rule.alpha = spec.alpha;
-    rule.min_area_m2 = spec.min_area_m2;
     return rule;
 }
 

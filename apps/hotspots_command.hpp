@@ -15,15 +15,11 @@
 namespace hotspot::app
 {
 
-/// How hot cells are chosen and joined.
+/// How hot cells are chosen and joined: --method by name, and the rule's parameters as given.
 struct HotspotMethodSpec
 {
     std::string method = "mean-multiple";
-    std::optional<double> k;       ///< K for mean-multiple (default 3) and mean-sd (default 2)
-    std::optional<double> percent; ///< P for top-area (default 5)
-    std::optional<double> band_m;  ///< Gi* distance band (default: the bandwidth)
-    double alpha = 0.05;           ///< Gi* false discovery rate
-    double min_area_m2 = 0;        ///< drop hotspots smaller than this
+    engine::HotspotRule rule; ///< its method is set from `method` by hotspot_rule
 };
 
 void add_hotspot_method_options(CLI::App& command, HotspotMethodSpec& spec);

@@ -131,7 +131,7 @@ struct GeoTiffStripWriter::Staged
 
 GeoTiffStripWriter::GeoTiffStripWriter(const std::string& path, const engine::GridSpec& grid,
                                        bool float64, bool overwrite, double nodata)
-    : m_path(path), m_grid(grid), m_overwrite(overwrite)
+    : m_path(path), m_grid(grid), m_overwrite(overwrite), m_nodata(nodata)
 {
     check_size(path, grid);
     check_output_path(path, overwrite);
@@ -182,6 +182,11 @@ void GeoTiffStripWriter::write_rows(std::int64_t first_row, std::int64_t row_cou
 
 void GeoTiffStripWriter::finish(const Crs& crs, const GeoTiffOptions& options)
 {
+    // Another nodata now would turn the blocks GDAL left out as empty into that value.
+    if (options.nodata != m_nodata)
+        throw Error(Errc::Internal, m_path + ": the strips were staged with nodata " +
+                                        std::to_string(m_nodata) + ", not " +
+                                        std::to_string(options.nodata));
     detail::place_on_grid(*m_staged->dataset, m_grid, crs);
     describe(*m_staged->dataset, options);
     CPLErrorReset();

@@ -117,6 +117,11 @@ TEST_CASE("Written a strip at a time, a surface reads back as written: zeros sta
     const auto back = read_geotiff(strips);
     CHECK(back.raster.at(0, 0) == 0.0);
     CHECK(back.raster.values == raster.values);
+    // Finished with another nodata than it staged with: refused, and nothing written.
+    const auto other = (dir / "other.tif").string();
+    GeoTiffStripWriter mismatched(other, raster.grid, false, false, -1.0);
+    CHECK_THROWS_WITH(mismatched.finish(crs, options), Catch::Contains("staged with nodata"));
+    CHECK_FALSE(fs::exists(other));
     fs::remove_all(dir);
 }
 

@@ -292,12 +292,12 @@ GridPlan plan_grid(double radius, const Incidents& inc, std::optional<Box2> exte
     g.strip_bytes = static_cast<double>(budget.strip_rows) * g.cols * budget.bytes_per_strip_cell +
                     budget.strip_fixed_bytes;
     const double limit = budget.limit_bytes;
+    g.fits_whole = !(g.whole_bytes + g.offence_bytes > limit);
     const bool strip_fits = g.strip_bytes + g.offence_bytes <= limit;
-    g.streamed = budget.can_stream && (budget.always_stream ||
-                                       (g.whole_bytes > budget.stream_above_bytes && strip_fits) ||
-                                       (g.whole_bytes + g.offence_bytes > limit && strip_fits));
-    g.fits =
-        !((g.whole_bytes + g.offence_bytes > limit && !g.streamed) || g.cols > 2e9 || g.rows > 2e9);
+    g.streamed = budget.can_stream &&
+                 (budget.always_stream ||
+                  ((!g.fits_whole || g.whole_bytes > budget.stream_above_bytes) && strip_fits));
+    g.fits = (g.fits_whole || g.streamed) && !(g.cols > 2e9 || g.rows > 2e9);
     if (g.fits)
         g.grid = grid_for_extent(g.box, cell);
     return g;

@@ -212,6 +212,7 @@ TEST_CASE("A grid over the memory budget is streamed when a strip fits, else ref
     const double whole = 1e6 * 13, strip = 10 * 1000 * 17, offences = 500 * 64;
     budget.limit_bytes = whole + offences; // just fits whole
     CHECK_FALSE(plan_grid(p, inc, box, false, 100.0, budget).streamed);
+    CHECK(plan_grid(p, inc, box, false, 100.0, budget).fits_whole);
     budget.limit_bytes = whole + offences - 1; // a strip fits, but nothing can take strips
     const GridPlan refused = plan_grid(p, inc, box, false, 100.0, budget);
     CHECK_FALSE(refused.fits);
@@ -222,6 +223,7 @@ TEST_CASE("A grid over the memory budget is streamed when a strip fits, else ref
     const GridPlan streamed = plan_grid(p, inc, box, false, 100.0, budget);
     CHECK(streamed.fits);
     CHECK(streamed.streamed);
+    CHECK_FALSE(streamed.fits_whole);
     budget.limit_bytes = strip + offences - 1; // not even a strip
     CHECK_FALSE(plan_grid(p, inc, box, false, 100.0, budget).fits);
     budget.limit_bytes = 1e12;
@@ -237,6 +239,7 @@ TEST_CASE("A grid over the memory budget is streamed when a strip fits, else ref
     const GridPlan past = plan_grid(p, inc, box, false, 100.0, budget);
     CHECK(past.streamed);
     CHECK(past.fits);
+    CHECK(past.fits_whole); // streamed for its size, not for the limit
     budget.can_stream = false;
     CHECK_FALSE(plan_grid(p, inc, box, false, 100.0, budget).streamed);
 }

@@ -54,7 +54,8 @@ class GeoTiffStripWriter
 
     /// Rows [first_row, first_row + row_count), row-major, nodata already in place.
     void write_rows(std::int64_t first_row, std::int64_t row_count, const double* values);
-    /// Writes the COG at the path, atomically, with these tags, nodata, description and unit.
+    /// Writes the COG at the path, atomically, with these tags, description and unit; their
+    /// nodata must be the one the writer was made with (Error(Internal) otherwise).
     void finish(const Crs& crs, const GeoTiffOptions& options);
 
   private:
@@ -63,6 +64,7 @@ class GeoTiffStripWriter
     std::string m_path;
     engine::GridSpec m_grid;
     bool m_overwrite;
+    double m_nodata;
     std::string m_staging;
     std::unique_ptr<Staged> m_staged;
 };

@@ -128,6 +128,7 @@ struct GridPlan
     Box2 box;                    ///< the extent the grid covers (snapped, or as given)
     bool default_extent = false; ///< none given: the offences' bounds grown by the kernel's reach
     bool streamed = false;       ///< computed and written a strip at a time
+    bool fits_whole = true;      ///< the grid held whole and the offences fit the budget's limit
     bool fits = true;            ///< false: neither whole nor a strip at a time fits the budget
     double cell_m = 0;
     double cols = 0, rows = 0;
