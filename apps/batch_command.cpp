@@ -36,28 +36,6 @@ const std::set<std::string> reserved{"out",       "out-dir", "summary-json",
 // Optional outputs a query turns on with `= true`; the batch names the file.
 const std::map<std::string, std::string> optional_outputs{
     {"map", "map.png"}, {"report", "report.csv"}, {"rejects", "rejects.csv"}};
-// Each operation: where its main output goes inside the query's folder, and how long it tends to
-// run (the longest start first).
-struct Operation
-{
-    std::string option;
-    std::string file;
-    int weight;
-};
-const std::map<std::string, Operation> operations{
-    {"kde", {"--out", "density.tif", 1}},
-    {"hotspots", {"--out-dir", "", 4}},
-    {"map", {"--out", "map.png", 3}},
-    {"evaluate", {"--out-dir", "", 5}},
-    {"displacement", {"--out", "displacement.csv", 3}},
-    {"reconcile", {"--out", "reconciled.gpkg", 6}},
-    {"tables", {"--out", "table.csv", 2}},
-    {"compare", {"--out-dir", "", 4}},
-    {"trends", {"--out-dir", "", 4}},
-    {"near-repeat", {"--out", "near_repeat.csv", 3}},
-    {"predict", {"--out-dir", "", 2}},
-    {"when", {"--out-dir", "", 3}},
-    {"patrol-plan", {"--out-dir", "", 2}}};
 // Options whose values are files: named entries of [sources], [layers] or [places], or paths
 // relative to the batch file.
 const std::set<std::string> path_options{"offences", "test-offences", "offences-after",
@@ -263,11 +241,10 @@ void build_arguments(Query& q, const toml::table& query, const toml::table* defa
         else
             add_value(*node);
     }
-    const Operation& operation = operations.at(q.operation);
+    const BatchPlace& place = find_analysis_command(q.operation)->batch;
     q.args.insert(q.args.end(),
-                  {operation.option, operation.file.empty()
-                                         ? query_dir
-                                         : (fs::path(query_dir) / operation.file).string()});
+                  {std::string(place.option),
+                   place.file.empty() ? query_dir : (fs::path(query_dir) / place.file).string()});
     q.args.insert(q.args.end(),
                   {"--summary-json", (fs::path(query_dir) / "summary.json").string()});
 }
@@ -279,35 +256,11 @@ void check_against_data(Query& q, DataCache& cache, std::vector<Problem>& proble
         problems.push_back({q.line, q.name, message});
     };
     const Requests& r = *q.requests;
-    const OffenceInput* input = nullptr;
-    const DensitySpec* density = nullptr;
-    if (q.operation == "kde")
-        input = &r.kde.input, density = &r.kde.density;
-    else if (q.operation == "hotspots")
-        input = &r.hotspots.input, density = &r.hotspots.density;
-    else if (q.operation == "map")
-        input = &r.map.input, density = &r.map.density;
-    else if (q.operation == "evaluate")
-        input = &r.evaluate.input, density = &r.evaluate.density;
-    else if (q.operation == "displacement")
-        input = &r.displacement.input;
-    else if (q.operation == "reconcile")
-        input = &r.reconcile.setup.input;
-    else if (q.operation == "tables")
-        input = &r.tables.setup.input;
-    else if (q.operation == "when")
-        input = &r.when.input;
-    else if (q.operation == "patrol-plan")
-        input = &r.patrol_plan.input;
-    if (!input)
-        return;
+    const OffenceInput* input = q.command->input;
+    const DensitySpec* density = q.command->density;
     // What the command checks before reading, checked before anything runs: --bandwidth takes a
-    // selector's name too, so CLI11 takes any text for it. A hotspots or map query given a
-    // --surface computes none.
-    const std::string* surface = q.operation == "hotspots" ? &r.hotspots.surface_path
-                                 : q.operation == "map"    ? &r.map.surface_path
-                                                           : nullptr;
-    if (density && (!surface || surface->empty()))
+    // selector's name too, so CLI11 takes any text for it. A query given a --surface computes none.
+    if (density && (!q.command->surface || q.command->surface->empty()))
         try
         {
             check_density_spec(*density);
@@ -552,22 +505,19 @@ nlohmann::json run_batch_queries(const BatchRequest& r, Reporter& reporter)
                      : "its folder '" + q->folder + "' is that of '" + it->second + "' too"});
             continue;
         }
-        if (!operations.count(q->operation))
+        if (!find_analysis_command(q->operation))
         {
-            problems.push_back({q->line, q->name,
-                                "operation '" + q->operation + "' is not one of " +
-                                    []
-                                    {
-                                        std::vector<std::string> names;
-                                        for (const auto& [name, op] : operations)
-                                            names.push_back(name);
-                                        return engine::join(names, ", ");
-                                    }()});
+            std::vector<std::string> names = command_names();
+            names.pop_back(); // a batch does not run a batch
+            std::sort(names.begin(), names.end());
+            problems.push_back(
+                {q->line, q->name,
+                 "operation '" + q->operation + "' is not one of " + engine::join(names, ", ")});
             continue;
         }
         q->requests = std::make_unique<Requests>();
         q->app = std::make_unique<CLI::App>("", "hotspot");
-        q->commands = register_commands(*q->app, *q->requests);
+        q->commands = register_commands(*q->app, *q->requests, q->operation);
         for (auto& c : q->commands)
             if (c.app->get_name() == q->operation)
                 q->command = &c;
@@ -590,12 +540,9 @@ nlohmann::json run_batch_queries(const BatchRequest& r, Reporter& reporter)
             }
             catch (const CLI::ParseError& e)
             {
-                std::vector<std::string> names;
-                for (const auto& c : q->commands)
-                    names.push_back(c.app->get_name());
                 problems.push_back({q->line, q->name,
-                                    usage_message(e, *q->app, names, static_cast<int>(argv.size()),
-                                                  argv.data())});
+                                    usage_message(e, *q->app, command_names(),
+                                                  static_cast<int>(argv.size()), argv.data())});
             }
         }
         queries.push_back(std::move(q));
@@ -738,8 +685,8 @@ nlohmann::json run_queries(const BatchRequest& r, std::vector<std::unique_ptr<Qu
     std::stable_sort(order.begin(), order.end(),
                      [&](std::size_t a, std::size_t b)
                      {
-                         return operations.at(queries[a]->operation).weight >
-                                operations.at(queries[b]->operation).weight;
+                         return find_analysis_command(queries[a]->operation)->batch.weight >
+                                find_analysis_command(queries[b]->operation)->batch.weight;
                      });
     // Under mpirun the queries are dealt out in that order: rank k takes the k-th, the k+N-th...
     distributed::World& world = distributed::World::current();

@@ -238,15 +238,14 @@ int run_cli(int argc, char** argv)
                    "Print the commands and their options (kind, default, choices, help) as JSON, "
                    "for front ends that build their forms from them");
 
-    // Each command: its options, where they land, and how to run it.
+    // Each command: its options, where they land, and how to run it. A run of one command
+    // registers that command alone; help and anything else register them all.
     Requests requests;
-    std::vector<Command> commands = register_every_command(app, requests);
-    std::vector<std::string> command_names;
+    std::vector<Command> commands =
+        register_every_command(app, requests, argc > 1 ? std::string_view(argv[1]) : "");
     for (const auto& c : commands)
-    {
-        command_names.push_back(c.app->get_name());
         name_value_types(*c.app);
-    }
+    const std::vector<std::string> names = command_names();
 
     try
     {
@@ -266,7 +265,7 @@ int run_cli(int argc, char** argv)
     }
     catch (const CLI::ParseError& e)
     {
-        const std::string message = usage_message(e, app, command_names, argc, argv);
+        const std::string message = usage_message(e, app, names, argc, argv);
         if (world.root())
             std::fprintf(stderr,
                          "hotspot: %s\nRun 'hotspot help' for the commands and their options.\n",
@@ -285,7 +284,7 @@ int run_cli(int argc, char** argv)
             if (described.empty())
             {
                 std::fprintf(stderr, "hotspot: no command '%s'; commands are: %s\n",
-                             help_topic.c_str(), engine::join(command_names).c_str());
+                             help_topic.c_str(), engine::join(names).c_str());
                 return exit_code(Errc::Usage);
             }
             std::printf("%s\n", describe_commands(described).dump(2).c_str());
@@ -303,7 +302,7 @@ int run_cli(int argc, char** argv)
             if (it == commands.end())
             {
                 std::fprintf(stderr, "hotspot: no command '%s'; commands are: %s\n",
-                             help_topic.c_str(), engine::join(command_names).c_str());
+                             help_topic.c_str(), engine::join(names).c_str());
                 return exit_code(Errc::Usage);
             }
             std::printf("%s", it->app->help("hotspot").c_str());
@@ -315,7 +314,7 @@ int run_cli(int argc, char** argv)
                                      [](const Command& c) { return c.app->parsed(); });
     // Under mpirun a batch shares its queries out itself; any other command runs on rank 0, and
     // the other ranks compute the tiles of its density surfaces until it is done.
-    if (world.distributed() && parsed != commands.end() && parsed->app != commands.back().app)
+    if (world.distributed() && parsed != commands.end() && parsed->app->get_name() != "batch")
     {
         distributed::set_strip_finisher(distributed::finish_tile_strip);
         if (!world.root())

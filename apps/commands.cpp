@@ -4,40 +4,171 @@
 
 #include <algorithm>
 #include <cctype>
+#include <stdexcept>
 
 namespace hotspot::app
 {
 
-std::vector<Command> register_commands(CLI::App& app, Requests& q)
+namespace
 {
-    return {
-        {add_kde_command(app, q.kde), &q.kde.run, [&q](Reporter& r) { return run_kde(q.kde, r); }},
-        {add_hotspots_command(app, q.hotspots), &q.hotspots.run,
-         [&q](Reporter& r) { return run_hotspots(q.hotspots, r); }},
-        {add_map_command(app, q.map), &q.map.run, [&q](Reporter& r) { return run_map(q.map, r); }},
-        {add_evaluate_command(app, q.evaluate), &q.evaluate.run,
-         [&q](Reporter& r) { return run_evaluate(q.evaluate, r); }},
-        {add_displacement_command(app, q.displacement), &q.displacement.run,
-         [&q](Reporter& r) { return run_displacement(q.displacement, r); }},
-        {add_reconcile_command(app, q.reconcile), &q.reconcile.run,
-         [&q](Reporter& r) { return run_reconcile(q.reconcile, r); }},
-        {add_tables_command(app, q.tables), &q.tables.run,
-         [&q](Reporter& r) { return run_tables(q.tables, r); }},
-        {add_compare_command(app, q.compare), &q.compare.run,
-         [&q](Reporter& r) { return run_compare(q.compare, r); }},
-        {add_snap_points_command(app, q.snap_points), &q.snap_points.run,
-         [&q](Reporter& r) { return run_snap_points(q.snap_points, r); }},
-        {add_trends_command(app, q.trends), &q.trends.run,
-         [&q](Reporter& r) { return run_trends(q.trends, r); }},
-        {add_near_repeat_command(app, q.near_repeat), &q.near_repeat.run,
-         [&q](Reporter& r) { return run_near_repeat(q.near_repeat, r); }},
-        {add_predict_command(app, q.predict), &q.predict.run,
-         [&q](Reporter& r) { return run_predict(q.predict, r); }},
-        {add_when_command(app, q.when), &q.when.run,
-         [&q](Reporter& r) { return run_when(q.when, r); }},
-        {add_patrol_plan_command(app, q.patrol_plan), &q.patrol_plan.run,
-         [&q](Reporter& r) { return run_patrol_plan(q.patrol_plan, r); }},
-    };
+// Each entry's name is the name its add_*_command registers; register_commands checks that.
+constexpr CommandEntry table[] = {
+    {"kde",
+     [](CLI::App& app, Requests& q) -> Command
+     {
+         return {add_kde_command(app, q.kde), &q.kde.run,
+                 [&q](Reporter& r) { return run_kde(q.kde, r); }, &q.kde.input, &q.kde.density};
+     },
+     {"--out", "density.tif", 1}},
+    {"hotspots",
+     [](CLI::App& app, Requests& q) -> Command
+     {
+         return {add_hotspots_command(app, q.hotspots),
+                 &q.hotspots.run,
+                 [&q](Reporter& r) { return run_hotspots(q.hotspots, r); },
+                 &q.hotspots.input,
+                 &q.hotspots.density,
+                 &q.hotspots.surface_path};
+     },
+     {"--out-dir", "", 4}},
+    {"map",
+     [](CLI::App& app, Requests& q) -> Command
+     {
+         return {add_map_command(app, q.map),
+                 &q.map.run,
+                 [&q](Reporter& r) { return run_map(q.map, r); },
+                 &q.map.input,
+                 &q.map.density,
+                 &q.map.surface_path};
+     },
+     {"--out", "map.png", 3}},
+    {"evaluate",
+     [](CLI::App& app, Requests& q) -> Command
+     {
+         return {add_evaluate_command(app, q.evaluate), &q.evaluate.run,
+                 [&q](Reporter& r) { return run_evaluate(q.evaluate, r); }, &q.evaluate.input,
+                 &q.evaluate.density};
+     },
+     {"--out-dir", "", 5}},
+    {"displacement",
+     [](CLI::App& app, Requests& q) -> Command
+     {
+         return {add_displacement_command(app, q.displacement), &q.displacement.run,
+                 [&q](Reporter& r) { return run_displacement(q.displacement, r); },
+                 &q.displacement.input};
+     },
+     {"--out", "displacement.csv", 3}},
+    {"reconcile",
+     [](CLI::App& app, Requests& q) -> Command
+     {
+         return {add_reconcile_command(app, q.reconcile), &q.reconcile.run,
+                 [&q](Reporter& r) { return run_reconcile(q.reconcile, r); },
+                 &q.reconcile.setup.input};
+     },
+     {"--out", "reconciled.gpkg", 6}},
+    {"tables",
+     [](CLI::App& app, Requests& q) -> Command
+     {
+         return {add_tables_command(app, q.tables), &q.tables.run,
+                 [&q](Reporter& r) { return run_tables(q.tables, r); }, &q.tables.setup.input};
+     },
+     {"--out", "table.csv", 2}},
+    {"compare",
+     [](CLI::App& app, Requests& q) -> Command
+     {
+         return {add_compare_command(app, q.compare), &q.compare.run,
+                 [&q](Reporter& r) { return run_compare(q.compare, r); }, &q.compare.input,
+                 &q.compare.density};
+     },
+     {"--out-dir", "", 4}},
+    {"snap-points",
+     [](CLI::App& app, Requests& q) -> Command
+     {
+         return {add_snap_points_command(app, q.snap_points), &q.snap_points.run,
+                 [&q](Reporter& r) { return run_snap_points(q.snap_points, r); },
+                 &q.snap_points.input};
+     },
+     {"--out", "snap_points.csv", 1}},
+    {"trends",
+     [](CLI::App& app, Requests& q) -> Command
+     {
+         return {add_trends_command(app, q.trends), &q.trends.run,
+                 [&q](Reporter& r) { return run_trends(q.trends, r); }, &q.trends.input};
+     },
+     {"--out-dir", "", 4}},
+    {"near-repeat",
+     [](CLI::App& app, Requests& q) -> Command
+     {
+         return {add_near_repeat_command(app, q.near_repeat), &q.near_repeat.run,
+                 [&q](Reporter& r) { return run_near_repeat(q.near_repeat, r); },
+                 &q.near_repeat.input};
+     },
+     {"--out", "near_repeat.csv", 3}},
+    {"predict",
+     [](CLI::App& app, Requests& q) -> Command
+     {
+         return {add_predict_command(app, q.predict), &q.predict.run,
+                 [&q](Reporter& r) { return run_predict(q.predict, r); }, &q.predict.input,
+                 &q.predict.density};
+     },
+     {"--out-dir", "", 2}},
+    {"when",
+     [](CLI::App& app, Requests& q) -> Command
+     {
+         return {add_when_command(app, q.when), &q.when.run,
+                 [&q](Reporter& r) { return run_when(q.when, r); }, &q.when.input};
+     },
+     {"--out-dir", "", 3}},
+    {"patrol-plan",
+     [](CLI::App& app, Requests& q) -> Command
+     {
+         return {add_patrol_plan_command(app, q.patrol_plan), &q.patrol_plan.run,
+                 [&q](Reporter& r) { return run_patrol_plan(q.patrol_plan, r); },
+                 &q.patrol_plan.input};
+     },
+     {"--out-dir", "", 2}},
+};
+
+Command add_entry(const CommandEntry& entry, CLI::App& app, Requests& q)
+{
+    Command c = entry.add(app, q);
+    if (c.app->get_name() != entry.name)
+        throw std::logic_error("the command table names '" + std::string(entry.name) +
+                               "' what registers as '" + c.app->get_name() + "'");
+    return c;
+}
+} // namespace
+
+std::span<const CommandEntry> analysis_commands()
+{
+    return table;
+}
+
+const CommandEntry* find_analysis_command(std::string_view name)
+{
+    for (const CommandEntry& entry : table)
+        if (entry.name == name)
+            return &entry;
+    return nullptr;
+}
+
+std::vector<std::string> command_names()
+{
+    std::vector<std::string> names;
+    for (const CommandEntry& entry : table)
+        names.emplace_back(entry.name);
+    names.emplace_back("batch");
+    return names;
+}
+
+std::vector<Command> register_commands(CLI::App& app, Requests& q, std::string_view only)
+{
+    if (const CommandEntry* entry = find_analysis_command(only))
+        return {add_entry(*entry, app, q)};
+    std::vector<Command> commands;
+    for (const CommandEntry& entry : table)
+        commands.push_back(add_entry(entry, app, q));
+    return commands;
 }
 
 namespace
@@ -94,11 +225,14 @@ nlohmann::json describe_option(CLI::Option& option)
 }
 } // namespace
 
-std::vector<Command> register_every_command(CLI::App& app, Requests& q)
+std::vector<Command> register_every_command(CLI::App& app, Requests& q, std::string_view only)
 {
-    std::vector<Command> commands = register_commands(app, q);
-    commands.push_back({add_batch_command(app, q.batch), &q.batch.run,
-                        [&q](Reporter& r) { return run_batch(q.batch, r); }});
+    std::vector<Command> commands;
+    if (only != "batch")
+        commands = register_commands(app, q, only);
+    if (only == "batch" || !find_analysis_command(only))
+        commands.push_back({add_batch_command(app, q.batch), &q.batch.run,
+                            [&q](Reporter& r) { return run_batch(q.batch, r); }});
     return commands;
 }
 

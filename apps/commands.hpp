@@ -17,7 +17,9 @@
 #include "when_command.hpp"
 
 #include <functional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace hotspot::app
@@ -48,13 +50,51 @@ struct Command
     CLI::App* app;
     RunOptions* run;
     std::function<nlohmann::json(Reporter&)> execute;
+    // What a batch checks against the data before anything runs: the offences read, and the
+    // density options where the command computes a surface, unless it is given one in `surface`.
+    const OffenceInput* input = nullptr;
+    const DensitySpec* density = nullptr;
+    const std::string* surface = nullptr;
 };
 
-/// Registers every analysis command on `app`, writing into `requests`: what a batch query can run.
-std::vector<Command> register_commands(CLI::App& app, Requests& requests);
+/// A command's place in a batch: the option naming its main output, the file that output is
+/// given inside the query's folder (none: the folder itself), and how long the command tends to run
+/// (the batch starts the heaviest first).
+struct BatchPlace
+{
+    std::string_view option;
+    std::string_view file;
+    int weight;
+};
 
-/// Every command, the batch last: the command line's and the Python module's.
-std::vector<Command> register_every_command(CLI::App& app, Requests& requests);
+/// One analysis command: its name, what registers it, and its place in a batch.
+struct CommandEntry
+{
+    std::string_view name;
+    Command (*add)(CLI::App& app, Requests& requests);
+    BatchPlace batch;
+};
+
+/// The analysis commands, in the order `hotspot --help` lists them: every one runs in a batch.
+std::span<const CommandEntry> analysis_commands();
+
+/// The analysis command named `name`, or nullptr.
+const CommandEntry* find_analysis_command(std::string_view name);
+
+/// Every command's name, the batch last.
+std::vector<std::string> command_names();
+
+/// Registers on `app`, writing into `requests`, the analysis command named `only`, or every
+/// analysis command when `only` names none. A run registers only the command it runs: CLI11 checks
+/// each new option's names against every option before it, which took a quarter of a sanitized
+/// process's start-up when all fifteen commands were registered.
+std::vector<Command> register_commands(CLI::App& app, Requests& requests,
+                                       std::string_view only = {});
+
+/// As register_commands, the batch included (last when every command is registered): the command
+/// line's and the Python module's.
+std::vector<Command> register_every_command(CLI::App& app, Requests& requests,
+                                            std::string_view only = {});
 
 /// The commands and their options as `hotspot help --json` prints them: for each option its
 /// name, the parameter name front ends use (--crime-type: CRIME_TYPE), its kind, default, choices,

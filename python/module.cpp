@@ -39,7 +39,7 @@ std::unique_ptr<Parsed> parse(const std::string& command, std::vector<std::strin
                               bool in_memory)
 {
     auto p = std::make_unique<Parsed>();
-    p->commands = register_every_command(p->app, p->requests);
+    p->commands = register_every_command(p->app, p->requests, command);
     if (in_memory && command == "kde")
         p->app.get_subcommand("kde")->get_option("--out")->required(false);
     args.insert(args.begin(), command);

@@ -147,6 +147,39 @@ TEST_CASE("A batch takes lengths with their units, as the command line does, and
     fs::remove_all(dir);
 }
 
+TEST_CASE("Every command runs in a batch, checked against the data before anything runs",
+          "[cli][batch]")
+{
+    const std::string dir = fresh_temp_dir("batch_every_command");
+    const std::string file = batch_file(
+        dir, "[[query]]\nname = \"stacks\"\noperation = \"snap-points\"\nmin_records = 20\n");
+    const auto r =
+        run_hotspot("batch " + quoted(file) + " --out " + quoted(dir + "/out") + " --quiet");
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    REQUIRE(run_hotspot("snap-points --offences " +
+                        quoted(demo + "police_uk/2019-09-kent-street.csv") +
+                        " --min-records 20 --quiet --out " + quoted(dir + "/alone.csv"))
+                .exit_code == 0);
+    CHECK(slurp(dir + "/alone.csv") == slurp(dir + "/out/stacks/snap_points.csv"));
+
+    // Commands the batch once left unchecked until their turn came.
+    const std::string bad =
+        batch_file(dir, "[[query]]\nname = \"stacks\"\noperation = \"snap-points\"\n"
+                        "crime_type = [\"Burglery\"]\n"
+                        "[[query]]\nname = \"rising\"\noperation = \"trends\"\n"
+                        "crime_type = [\"Shoplfting\"]\n"
+                        "[[query]]\nname = \"magic\"\noperation = \"teleport\"\n");
+    const auto refused = run_hotspot("batch " + quoted(bad) + " --out " + quoted(dir + "/bad"));
+    CHECK(refused.exit_code == 2);
+    CHECK_THAT(refused.err, Catch::Contains("query 'stacks': crime type 'Burglery' is not in"));
+    CHECK_THAT(refused.err, Catch::Contains("query 'rising': crime type 'Shoplfting' is not in"));
+    CHECK_THAT(refused.err, Catch::Contains("near-repeat, patrol-plan, predict, reconcile, "
+                                            "snap-points, tables, trends, when"));
+    CHECK_FALSE(fs::exists(dir + "/bad"));
+    fs::remove_all(dir);
+}
+
 TEST_CASE("A batch is checked whole before anything runs: every problem, with its line",
           "[cli][batch]")
 {
