@@ -287,10 +287,7 @@ nlohmann::json run_compare(const CompareRequest& r, Reporter& reporter)
                 reporter.info("  in area  " + (set == &first ? first_label : second_label) + ": " +
                               std::to_string(set->size()) + " of " + std::to_string(before));
         }
-    const engine::EdgeCorrection edge =
-        d.edge_correction == "uniform"  ? engine::EdgeCorrection::Uniform
-        : d.edge_correction == "diggle" ? engine::EdgeCorrection::Diggle
-                                        : engine::EdgeCorrection::None;
+    const engine::EdgeCorrection edge = edge_of(r.density);
     io::GeoTiffOptions tiff;
     tiff.overwrite = r.run.overwrite;
     tiff.float64 = true;

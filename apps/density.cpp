@@ -48,21 +48,12 @@ void warn_if_stretched(const engine::Incidents& inc, const engine::Box2& box, Re
 
 engine::Kernel kernel_of(const DensitySpec& spec)
 {
-    const auto kernel = engine::parse_kernel(spec.kernel);
-    if (!kernel)
-        throw Error(Errc::Usage, "--kernel '" + spec.kernel +
-                                     "' is not a kernel; kernels are quartic, epanechnikov, "
-                                     "triweight, triangular, uniform, gaussian");
-    return *kernel;
+    return named_value(engine::kernel_names, spec.kernel, "--kernel", "a kernel");
 }
 
 engine::DensityUnits units_of(const DensitySpec& spec)
 {
-    const auto units = engine::parse_units(spec.units);
-    if (!units)
-        throw Error(Errc::Usage,
-                    "--units '" + spec.units + "' is not a unit; units are per-km2, per-m2, count");
-    return *units;
+    return named_value(engine::density_unit_names, spec.units, "--units", "a unit");
 }
 
 void check_bandwidth(double bandwidth_m, const std::string& option = "--bandwidth")
@@ -90,25 +81,14 @@ BandwidthChoice parse_bandwidth(const std::string& text, const std::string& opti
     if (!metres)
         throw Error(Errc::Usage, option + " '" + text +
                                      "' is neither a length (300, 300m, 1.5km, 1000ft) nor a "
-                                     "selector; selectors are arcgis, scott, ppl, diggle, cvl");
+                                     "selector; selectors are " +
+                                     engine::join(engine::names_of(engine::selector_names)));
     check_bandwidth(*metres, option);
     choice.metres = *metres;
     return choice;
 }
 
 using Edge = engine::EdgeCorrection;
-
-Edge edge_of(const DensitySpec& spec)
-{
-    if (spec.edge_correction == "none")
-        return Edge::None;
-    if (spec.edge_correction == "uniform")
-        return Edge::Uniform;
-    if (spec.edge_correction == "diggle")
-        return Edge::Diggle;
-    throw Error(Errc::Usage, "--edge-correction '" + spec.edge_correction +
-                                 "' is not a correction; choose none, uniform or diggle");
-}
 
 // Disclosure control: marks the cells of the surface within the kernel's reach of fewer than
 // `min_count` offences (Density::sparse). The analysis keeps every cell; what is published not.
@@ -125,10 +105,17 @@ void mark_sparse_cells(const engine::Incidents& offences, Density& d, int min_co
 
 } // namespace
 
+engine::EdgeCorrection edge_of(const DensitySpec& spec)
+{
+    return named_value(engine::edge_correction_names, spec.edge_correction, "--edge-correction",
+                       "a correction");
+}
+
 void add_density_options(CLI::App& cmd, DensitySpec& s)
 {
     cmd.add_option("--kernel", s.kernel,
                    "quartic (default), epanechnikov, triweight, triangular, uniform, gaussian")
+        ->transform(choice(engine::kernel_names))
         ->group("Density");
     // compare's kernel is the Gaussian unless asked: there the bandwidth is a sigma.
     const std::string meaning =
@@ -154,6 +141,7 @@ void add_density_options(CLI::App& cmd, DensitySpec& s)
                    "of the intensity near a coast or force border, diggle when the totals by "
                    "area must add up to the offences; keep none where offences beyond the "
                    "border exist but were not loaded")
+        ->transform(choice(engine::edge_correction_names))
         ->group("Density");
     cmd.add_flag("--adaptive", s.adaptive,
                  "Adaptive bandwidth (Abramson's square-root law, as sparr): narrower where "
@@ -184,6 +172,7 @@ void add_density_options(CLI::App& cmd, DensitySpec& s)
         ->group("Disclosure");
     cmd.add_option("--units", s.units,
                    "per-km2 (default), per-m2, or count (expected offences per cell)")
+        ->transform(choice(engine::density_unit_names))
         ->group("Density");
     cmd.add_option("--cell", s.cell_m,
                    "Cell size in metres (default: shorter side of the extent / 250, rounded to "

@@ -47,6 +47,9 @@ struct DensitySpec
 
 void add_density_options(CLI::App& command, DensitySpec& spec);
 
+/// The edge correction the spec names. Throws Error(Usage) for another name.
+engine::EdgeCorrection edge_of(const DensitySpec& spec);
+
 /// Refuses a spec that cannot work, before any data is read. Throws Error(Usage).
 void check_density_spec(const DensitySpec& spec);
 

@@ -34,12 +34,7 @@ namespace fs = std::filesystem;
 
 engine::ThresholdMethod method_of(const HotspotMethodSpec& spec)
 {
-    const auto method = engine::parse_threshold_method(spec.method);
-    if (!method)
-        throw Error(Errc::Usage, "--method '" + spec.method +
-                                     "' is not a method; methods are mean-multiple, mean-sd, "
-                                     "top-area, gi-star");
-    return *method;
+    return named_value(engine::threshold_method_names, spec.method, "--method", "a method");
 }
 
 // A hotspot's figures (engine::characterise_regions) and what patrols call it.
@@ -87,6 +82,7 @@ void add_hotspot_method_options(CLI::App& cmd, HotspotMethodSpec& s)
            "--method", s.method,
            "mean-multiple (default: cells >= K x mean of non-zero cells), mean-sd (mean + K sd), "
            "top-area (densest P% of the area), gi-star (Getis-Ord Gi* with FDR)")
+        ->transform(choice(engine::threshold_method_names))
         ->group("Hotspots");
     cmd.add_option("--k", s.rule.k, "K for mean-multiple (default 3) or mean-sd (default 2)")
         ->group("Hotspots");

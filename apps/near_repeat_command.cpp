@@ -49,6 +49,7 @@ CLI::App* add_near_repeat_command(CLI::App& app, NearRepeatRequest& r)
                     "..., more than 28)")
         ->group("Knox test");
     cmd->add_option("--metric", r.metric, "Distance: euclidean (default) or manhattan")
+        ->transform(choice(engine::distance_metric_names))
         ->group("Knox test");
     cmd->add_option("--permutations", r.permutations,
                     "Monte Carlo permutations of the dates (default 999)")
@@ -89,13 +90,7 @@ nlohmann::json run_near_repeat(const NearRepeatRequest& r, Reporter& reporter)
     engine::KnoxOptions o;
     o.space_edges = parse_edges<double>(r.space_bands, "--space-bands");
     o.time_edges = parse_edges<int>(r.time_bands, "--time-bands");
-    if (engine::same_text(r.metric, "euclidean"))
-        o.metric = engine::DistanceMetric::Euclidean;
-    else if (engine::same_text(r.metric, "manhattan"))
-        o.metric = engine::DistanceMetric::Manhattan;
-    else
-        throw Error(Errc::Usage,
-                    "--metric '" + r.metric + "' is not a metric; use euclidean or manhattan");
+    o.metric = named_value(engine::distance_metric_names, r.metric, "--metric", "a metric");
     o.permutations = r.permutations;
     o.seed = r.seed;
     o.alpha = r.alpha;

@@ -127,7 +127,7 @@ void add_offence_options(CLI::App& command, OffenceInput& input)
             [&input](const std::string& v) { input.source.drop_untimed = v == "drop"; },
             "Records dated to the day without a time of day: 'day' spreads each over the "
             "24 hours of its day (never midnight); 'drop' rejects them (no_time)")
-        ->check(choice({"day", "drop"}))
+        ->transform(choice({"day", "drop"}))
         ->default_str("day")
         ->group("Input");
     command

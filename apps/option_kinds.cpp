@@ -83,12 +83,17 @@ CLI::Validator choice(const std::vector<std::string>& values)
     for (const auto& v : values)
         listed += (listed.empty() ? "" : ",") + v;
     listed = "{" + listed + "}";
+    // Read case aside, as the engine reads its names; the command gets the value as listed.
     return CLI::Validator(
-        [values, listed](const std::string& value)
+        [values](std::string& value)
         {
-            return std::find(values.begin(), values.end(), value) != values.end()
-                       ? std::string()
-                       : value + " not in " + listed;
+            for (const auto& v : values)
+                if (engine::same_text(v, value))
+                {
+                    value = v;
+                    return std::string();
+                }
+            return "'" + value + "' is not one of " + engine::join(values);
         },
         listed, kind_name({"choice", "", values}));
 }

@@ -4,6 +4,9 @@
 // is declared where the option is, and travels with it as a named CLI11 validator that accepts
 // every value, so it is never listed twice.
 
+#include "hotspot/engine/core/error.hpp"
+#include "hotspot/engine/core/names.hpp"
+
 #include <CLI/CLI.hpp>
 
 #include <string>
@@ -43,8 +46,27 @@ CLI::Validator extent_value();
 CLI::Validator crs_value();
 /// A day (YYYY-MM-DD) or month (YYYY-MM).
 CLI::Validator date_value();
-/// Accepts only these values; --help lists them.
+/// Accepts only these values, case aside, and hands on the value as listed (so give it to an
+/// option with `transform`, which lets it change the value); --help lists them.
 CLI::Validator choice(const std::vector<std::string>& values);
+/// Accepts the names of an enum's table (engine/core/names.hpp).
+template <class E, std::size_t N>
+CLI::Validator choice(const std::array<engine::Named<E>, N>& names)
+{
+    return choice(engine::names_of(names));
+}
+
+/// The value `text` names in `names`, or a usage error naming `option`, what its values are, and
+/// every name.
+template <class E, std::size_t N>
+E named_value(const std::array<engine::Named<E>, N>& names, const std::string& text,
+              const std::string& option, const std::string& what)
+{
+    if (const auto value = engine::parse_named(names, text))
+        return *value;
+    throw Error(Errc::Usage, option + " '" + text + "' is not " + what + "; choose " +
+                                 engine::join(engine::names_of(names)));
+}
 /// A file written by the command, of these extensions ('|'-separated).
 CLI::Validator output_file(const std::string& extensions);
 /// A folder the command writes its outputs into.

@@ -118,7 +118,7 @@ CLI::App* add_patrol_plan_command(CLI::App& app, PatrolPlanRequest& r)
                     "expected at each hotspot in its hours; top-first: a full dose "
                     "(--visits-per-hotspot) to the highest-harm hotspots first, since a thin dose "
                     "everywhere may deter nowhere")
-        ->check(choice({"proportional", "top-first"}))
+        ->transform(choice(engine::patrol_strategy_names))
         ->group("Plan");
     cmd->add_option("--visits-per-hotspot", r.visits_per_hotspot,
                     "top-first: the dose a hotspot gets before the next gets any (default 3)")
@@ -146,7 +146,7 @@ CLI::App* add_patrol_plan_command(CLI::App& app, PatrolPlanRequest& r)
     cmd->add_option("--maps", r.maps,
                     "A briefing map of each shift, its hotspots shaded and labelled by their "
                     "visits a week: png (default), pdf, or none")
-        ->check(choice({"png", "pdf", "none"}))
+        ->transform(choice({"png", "pdf", "none"}))
         ->group("Output");
     cmd->add_option("--out-dir", r.out_dir,
                     "Folder for schedule.csv (day, shift, hotspot, visits, suggested times, "
@@ -198,8 +198,7 @@ nlohmann::json run_patrol_plan(const PatrolPlanRequest& r, Reporter& reporter)
                              : static_cast<int>(std::floor(r.officer_hours * 60 /
                                                            (r.visit_minutes + r.travel_minutes)));
     o.visit_minutes = r.visit_minutes;
-    o.strategy = r.strategy == "top-first" ? engine::PatrolStrategy::TopFirst
-                                           : engine::PatrolStrategy::Proportional;
+    o.strategy = named_value(engine::patrol_strategy_names, r.strategy, "--strategy", "a strategy");
     o.dose = r.visits_per_hotspot;
     o.min_visits = r.min_visits;
     o.max_visits = r.max_visits;

@@ -27,6 +27,12 @@
 namespace hotspot::app
 {
 
+namespace
+{
+// What --method names: a prospective surface, or the best of them by backtest.
+const std::vector<std::string> prospective_methods{"promap", "decay", "sepp", "auto"};
+} // namespace
+
 void add_prospective_options(CLI::App& cmd, ProspectiveSpec& s, bool compared)
 {
     if (!compared)
@@ -35,6 +41,7 @@ void add_prospective_options(CLI::App& cmd, ProspectiveSpec& s, bool compared)
                        "density of offences weighted by their age), sepp (a self-exciting point "
                        "process per cell, Mohler et al. 2015) or auto (the best of them by "
                        "backtest; with --rules)")
+            ->transform(choice(prospective_methods))
             ->group("Prospective");
     const std::string promap = compared ? "--promap-" : "--";
     cmd.add_option(promap + "band", s.band_m,
@@ -51,9 +58,10 @@ void add_prospective_options(CLI::App& cmd, ProspectiveSpec& s, bool compared)
 
 void check_prospective_spec(const ProspectiveSpec& s)
 {
-    if (s.method != "promap" && s.method != "decay" && s.method != "sepp" && s.method != "auto")
-        throw Error(Errc::Usage,
-                    "--method '" + s.method + "' is not a method; use promap, decay, sepp or auto");
+    if (std::find(prospective_methods.begin(), prospective_methods.end(), s.method) ==
+        prospective_methods.end())
+        throw Error(Errc::Usage, "--method '" + s.method + "' is not a method; choose " +
+                                     engine::join(prospective_methods));
     require_positive(s.band_m, "--band");
     require_positive(s.half_life_days, "--half-life");
     if (s.weeks < 1 || s.weeks > 520)
@@ -515,6 +523,7 @@ CLI::App* add_predict_command(CLI::App& app, PredictRequest& r)
     cmd->add_option(
            "--metric", r.metric,
            "--method auto: the score candidates are ranked by, pai (default) or pei (PEI*)")
+        ->transform(choice({"pai", "pei"}))
         ->group("Forecast entry");
     cmd->add_option("--origins", r.origins,
                     "--method auto: rolling origins before --at, a horizon apart (default 12; the "
@@ -596,8 +605,8 @@ nlohmann::json run_predict(const PredictRequest& r, Reporter& reporter)
     check_density_spec(r.density);
     if (r.top < 1)
         throw Error(Errc::Usage, "--top must be 1 or more");
-    if (r.prospective.method != "decay" &&
-        (min_count_of(r.density) > 0 || r.density.adaptive || r.density.edge_correction != "none"))
+    if (r.prospective.method != "decay" && (min_count_of(r.density) > 0 || r.density.adaptive ||
+                                            edge_of(r.density) != engine::EdgeCorrection::None))
         throw Error(Errc::Usage, "--min-count, --publish, --adaptive and --edge-correction are "
                                  "for kernel densities: use them with --method decay");
     const bool entry_rules = !r.rules.empty();

@@ -63,11 +63,11 @@ CLI::App* add_when_command(CLI::App& app, WhenRequest& r)
     cmd->add_option("--by", r.by,
                     "Also a signature for each month or year, to show whether the peak moves: "
                     "none (default), month or year")
-        ->check(choice({"none", "month", "year"}))
+        ->transform(choice({"none", "month", "year"}))
         ->group("Signature");
     cmd->add_option("--week-starts", r.week_starts,
                     "The first day of the week in tables and charts: monday (default) or sunday")
-        ->check(choice({"monday", "sunday"}))
+        ->transform(choice({"monday", "sunday"}))
         ->group("Signature");
     cmd->add_option("--permutations", r.permutations,
                     "Draws of the significance test of each area's and hotspot's hours against "
@@ -88,7 +88,7 @@ CLI::App* add_when_command(CLI::App& app, WhenRequest& r)
     cmd->add_option("--charts", r.charts,
                     "Heat-map charts of each signature: png, svg, both as png,svg (default), or "
                     "none")
-        ->check(choice({"png", "svg", "png,svg", "svg,png", "none"}))
+        ->transform(choice({"png", "svg", "png,svg", "svg,png", "none"}))
         ->group("Output");
     cmd->add_option("--out-dir", r.out_dir,
                     "Folder for hour_of_week.csv (long: group, day, hour, weight), "

@@ -62,8 +62,9 @@ TEST_CASE("Diggle's edge correction keeps every offence's mass inside the area",
                                " --bandwidth 800 --cell 50 --units count --summary-json ";
     REQUIRE(run_hotspot(common + quoted(dir + "/none.json") + " --out " + quoted(dir + "/none.tif"))
                 .exit_code == 0);
+    // Choices are read case aside, as every name is, and recorded as listed.
     const auto r = run_hotspot(common + quoted(dir + "/diggle.json") +
-                               " --edge-correction diggle --out " + quoted(dir + "/diggle.tif"));
+                               " --edge-correction Diggle --out " + quoted(dir + "/diggle.tif"));
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
     CHECK_THAT(r.out, Catch::Contains("outside the study area are left out"));
@@ -151,7 +152,12 @@ TEST_CASE("Density methods refuse what cannot work, and say why", "[cli]")
             {"kde --offences " + september + " --edge-correction uniform" + out, 2,
              "needs a study area"},
             {"kde --offences " + september + " --edge-correction mirror" + maidstone + out, 2,
-             "choose none, uniform or diggle"},
+             "--edge-correction: 'mirror' is not one of none, uniform, diggle"},
+            {"kde --offences " + september + " --kernel biweight" + out, 2,
+             "--kernel: 'biweight' is not one of quartic, epanechnikov, triweight, triangular, "
+             "uniform, gaussian"},
+            {"hotspots --offences " + september + " --method hottest --out-dir " + quoted(dir), 2,
+             "--method: 'hottest' is not one of mean-multiple, mean-sd, top-area, gi-star"},
             {"kde --offences " + september + maidstone + " --adaptive --edge-correction uniform" +
                  out,
              2, "use diggle"},

@@ -325,7 +325,7 @@ TEST_CASE("predict lists the cells of highest ProMap risk, as its GeoTIFF holds 
     check_refusals(
         {
             {"predict --offences " + series() + " --method oracle --out-dir " + dir + "/refused", 2,
-             "promap, decay, sepp or auto"},
+             "is not one of promap, decay, sepp, auto"},
             {"predict --offences " + series() + " --at 2019-13-01 --out-dir " + dir + "/refused", 2,
              "YYYY-MM-DD"},
             {"predict --offences " + series() + " --publish public --out-dir " + dir + "/refused",

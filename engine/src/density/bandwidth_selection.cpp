@@ -27,17 +27,6 @@ constexpr double cutoff_sigmas = 8.0;
 constexpr double nodes_per_sigma = 8.0;
 constexpr std::int64_t max_nodes_side = 2048;
 
-struct SelectorName
-{
-    BandwidthSelector selector;
-    std::string_view name;
-};
-constexpr std::array<SelectorName, 5> selector_names{{{BandwidthSelector::ArcGis, "arcgis"},
-                                                      {BandwidthSelector::Scott, "scott"},
-                                                      {BandwidthSelector::Ppl, "ppl"},
-                                                      {BandwidthSelector::Diggle, "diggle"},
-                                                      {BandwidthSelector::Cvl, "cvl"}}};
-
 // Points bucketed in square cells, for finding the pairs within a distance.
 class PointGrid
 {
@@ -670,21 +659,6 @@ SelectedSigma diggle(const std::vector<Point2>& points, const StudyWindow& windo
 }
 } // namespace
 
-std::optional<BandwidthSelector> parse_selector(std::string_view name)
-{
-    for (const auto& s : selector_names)
-        if (same_text(s.name, name))
-            return s.selector;
-    return std::nullopt;
-}
-
-std::string_view to_string(BandwidthSelector selector)
-{
-    for (const auto& s : selector_names)
-        if (s.selector == selector)
-            return s.name;
-    return "unknown";
-}
 
 std::size_t min_points(BandwidthSelector selector)
 {

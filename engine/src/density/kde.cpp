@@ -22,29 +22,6 @@ namespace hotspot::engine
 
 namespace
 {
-struct KernelName
-{
-    Kernel kernel;
-    std::string_view name;
-};
-constexpr std::array<KernelName, 6> kernel_names{{{Kernel::Quartic, "quartic"},
-                                                  {Kernel::Epanechnikov, "epanechnikov"},
-                                                  {Kernel::Triweight, "triweight"},
-                                                  {Kernel::Triangular, "triangular"},
-                                                  {Kernel::Uniform, "uniform"},
-                                                  {Kernel::Gaussian, "gaussian"}}};
-
-struct UnitName
-{
-    DensityUnits units;
-    std::string_view name;
-    std::string_view label;
-};
-constexpr std::array<UnitName, 3> unit_names{
-    {{DensityUnits::PerKm2, "per-km2", "offences per km²"},
-     {DensityUnits::PerM2, "per-m2", "offences per m²"},
-     {DensityUnits::Count, "count", "expected offences per cell"}}};
-
 // Mass of a 2-D Gaussian beyond radius R is exp(-R^2 / (2 sigma^2)); we cut where that is 1e-6.
 const double gaussian_cutoff_sigmas = std::sqrt(2.0 * std::log(1e6));
 
@@ -470,43 +447,17 @@ std::int64_t band_count_of(const GridSpec& grid)
 }
 } // namespace
 
-std::optional<Kernel> parse_kernel(std::string_view name)
-{
-    for (const auto& k : kernel_names)
-        if (same_text(k.name, name))
-            return k.kernel;
-    return std::nullopt;
-}
-
-std::string_view to_string(Kernel kernel)
-{
-    for (const auto& k : kernel_names)
-        if (k.kernel == kernel)
-            return k.name;
-    return "unknown";
-}
-
-std::optional<DensityUnits> parse_units(std::string_view name)
-{
-    for (const auto& u : unit_names)
-        if (same_text(u.name, name))
-            return u.units;
-    return std::nullopt;
-}
-
-std::string_view to_string(DensityUnits units)
-{
-    for (const auto& u : unit_names)
-        if (u.units == units)
-            return u.name;
-    return "unknown";
-}
-
 std::string_view unit_label(DensityUnits units)
 {
-    for (const auto& u : unit_names)
-        if (u.units == units)
-            return u.label;
+    switch (units)
+    {
+    case DensityUnits::PerKm2:
+        return "offences per km²";
+    case DensityUnits::PerM2:
+        return "offences per m²";
+    case DensityUnits::Count:
+        return "expected offences per cell";
+    }
     return "";
 }
 

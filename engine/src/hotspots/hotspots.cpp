@@ -17,31 +17,6 @@
 namespace hotspot::engine
 {
 
-namespace
-{
-constexpr std::array<std::pair<ThresholdMethod, std::string_view>, 4> method_names{
-    {{ThresholdMethod::MeanMultiple, "mean-multiple"},
-     {ThresholdMethod::MeanSd, "mean-sd"},
-     {ThresholdMethod::TopArea, "top-area"},
-     {ThresholdMethod::GiStar, "gi-star"}}};
-} // namespace
-
-std::optional<ThresholdMethod> parse_threshold_method(std::string_view name)
-{
-    for (const auto& [method, text] : method_names)
-        if (same_text(text, name))
-            return method;
-    return std::nullopt;
-}
-
-std::string_view to_string(ThresholdMethod method)
-{
-    for (const auto& [m, text] : method_names)
-        if (m == method)
-            return text;
-    return "unknown";
-}
-
 ThresholdResult threshold_cells(const Raster<double>& surface, const Raster<std::uint8_t>& study,
                                 ThresholdMethod method, double parameter)
 {

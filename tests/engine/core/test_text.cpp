@@ -1,6 +1,15 @@
 #include "hotspot/engine/core/text.hpp"
+#include "hotspot/engine/density/bandwidth.hpp"
+#include "hotspot/engine/density/kde.hpp"
+#include "hotspot/engine/density/study_window.hpp"
+#include "hotspot/engine/hotspots/hotspots.hpp"
+#include "hotspot/engine/hotspots/patrol_plan.hpp"
+#include "hotspot/engine/spacetime/near_repeat.hpp"
 
 #include <catch2/catch.hpp>
+
+#include <cctype>
+#include <set>
 
 using namespace hotspot::engine;
 
@@ -38,4 +47,45 @@ TEST_CASE("Trimming and splitting", "[text]")
     CHECK(split(" 8N  34A ", ' ') == std::vector<std::string>{"8N", "34A"});
     CHECK(split("Robbery; Drugs ;", ';') == std::vector<std::string>{"Robbery", "Drugs"});
     CHECK(split("", ';').empty());
+}
+
+namespace
+{
+// Each name reads back to its value in any case, the value's name is that name, and no two
+// entries share a name or a value.
+template <class E, std::size_t N> void check_names(const std::array<Named<E>, N>& names)
+{
+    std::set<std::string> seen_names;
+    std::set<E> seen_values;
+    for (const auto& n : names)
+    {
+        std::string upper(n.name);
+        for (char& c : upper)
+            c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        INFO(n.name);
+        CHECK(parse_named(names, upper) == n.value);
+        CHECK(parse_named(names, " " + std::string(n.name) + " ") == n.value);
+        CHECK(name_in(names, n.value) == n.name);
+        CHECK(seen_names.insert(std::string(n.name)).second);
+        CHECK(seen_values.insert(n.value).second);
+    }
+    CHECK(names_of(names).size() == N);
+    CHECK(names_of(names).front() == names.front().name);
+    CHECK_FALSE(parse_named(names, "").has_value());
+    CHECK_FALSE(parse_named(names, std::string(names.front().name) + "x").has_value());
+}
+} // namespace
+
+TEST_CASE("Every enum's names read back case aside, each name and value once", "[text][names]")
+{
+    check_names(kernel_names);
+    check_names(density_unit_names);
+    check_names(selector_names);
+    check_names(threshold_method_names);
+    check_names(edge_correction_names);
+    check_names(patrol_strategy_names);
+    check_names(distance_metric_names);
+    CHECK(names_of(edge_correction_names) == std::vector<std::string>{"none", "uniform", "diggle"});
+    CHECK(parse_kernel("Gaussian") == Kernel::Gaussian);
+    CHECK(to_string(ThresholdMethod::GiStar) == "gi-star");
 }

@@ -38,8 +38,21 @@ enum class BandwidthSelector
     Cvl,    ///< spatstat bw.CvL: Cronie and van Lieshout
 };
 
-std::optional<BandwidthSelector> parse_selector(std::string_view name);
-std::string_view to_string(BandwidthSelector selector);
+inline constexpr std::array<Named<BandwidthSelector>, 5> selector_names{
+    {{BandwidthSelector::ArcGis, "arcgis"},
+     {BandwidthSelector::Scott, "scott"},
+     {BandwidthSelector::Ppl, "ppl"},
+     {BandwidthSelector::Diggle, "diggle"},
+     {BandwidthSelector::Cvl, "cvl"}}};
+
+inline std::optional<BandwidthSelector> parse_selector(std::string_view name)
+{
+    return parse_named(selector_names, name);
+}
+constexpr std::string_view to_string(BandwidthSelector selector)
+{
+    return name_in(selector_names, selector);
+}
 /// The fewest offences a selector works from.
 std::size_t min_points(BandwidthSelector selector);
 

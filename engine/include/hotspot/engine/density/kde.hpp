@@ -2,6 +2,7 @@
 
 #include "hotspot/engine/core/grid.hpp"
 #include "hotspot/engine/core/incidents.hpp"
+#include "hotspot/engine/core/names.hpp"
 #include "hotspot/engine/core/run_context.hpp"
 
 #include <functional>
@@ -32,10 +33,33 @@ enum class DensityUnits
     Count,  ///< expected offences in the cell: density times cell area
 };
 
-std::optional<Kernel> parse_kernel(std::string_view name);
-std::string_view to_string(Kernel kernel);
-std::optional<DensityUnits> parse_units(std::string_view name);
-std::string_view to_string(DensityUnits units);
+inline constexpr std::array<Named<Kernel>, 6> kernel_names{{{Kernel::Quartic, "quartic"},
+                                                            {Kernel::Epanechnikov, "epanechnikov"},
+                                                            {Kernel::Triweight, "triweight"},
+                                                            {Kernel::Triangular, "triangular"},
+                                                            {Kernel::Uniform, "uniform"},
+                                                            {Kernel::Gaussian, "gaussian"}}};
+inline constexpr std::array<Named<DensityUnits>, 3> density_unit_names{
+    {{DensityUnits::PerKm2, "per-km2"},
+     {DensityUnits::PerM2, "per-m2"},
+     {DensityUnits::Count, "count"}}};
+
+inline std::optional<Kernel> parse_kernel(std::string_view name)
+{
+    return parse_named(kernel_names, name);
+}
+constexpr std::string_view to_string(Kernel kernel)
+{
+    return name_in(kernel_names, kernel);
+}
+inline std::optional<DensityUnits> parse_units(std::string_view name)
+{
+    return parse_named(density_unit_names, name);
+}
+constexpr std::string_view to_string(DensityUnits units)
+{
+    return name_in(density_unit_names, units);
+}
 /// A readable unit label for raster metadata and legends, e.g. "offences per km²".
 std::string_view unit_label(DensityUnits units);
 

@@ -55,6 +55,10 @@ enum class EdgeCorrection
     Uniform, ///< each cell divided by e(cell)
     Diggle,  ///< each offence weighted by 1 / e(offence)
 };
+inline constexpr std::array<Named<EdgeCorrection>, 3> edge_correction_names{
+    {{EdgeCorrection::None, "none"},
+     {EdgeCorrection::Uniform, "uniform"},
+     {EdgeCorrection::Diggle, "diggle"}}};
 
 /// Area of a polygon set by the shoelace formula; holes are subtracted.
 double area_m2(const MultiPolygon& shape);

@@ -4,6 +4,7 @@
 
 #include "hotspot/engine/core/grid.hpp"
 #include "hotspot/engine/core/incidents.hpp"
+#include "hotspot/engine/core/names.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -21,8 +22,20 @@ enum class ThresholdMethod
     TopArea,      ///< the densest P% of the study area
     GiStar,       ///< cells whose Getis-Ord Gi* is significantly high after FDR correction
 };
-std::optional<ThresholdMethod> parse_threshold_method(std::string_view name);
-std::string_view to_string(ThresholdMethod method);
+inline constexpr std::array<Named<ThresholdMethod>, 4> threshold_method_names{
+    {{ThresholdMethod::MeanMultiple, "mean-multiple"},
+     {ThresholdMethod::MeanSd, "mean-sd"},
+     {ThresholdMethod::TopArea, "top-area"},
+     {ThresholdMethod::GiStar, "gi-star"}}};
+
+inline std::optional<ThresholdMethod> parse_threshold_method(std::string_view name)
+{
+    return parse_named(threshold_method_names, name);
+}
+constexpr std::string_view to_string(ThresholdMethod method)
+{
+    return name_in(threshold_method_names, method);
+}
 
 struct ThresholdResult
 {

@@ -6,6 +6,7 @@
 // Visits follow Koper (1995): stops of about 10 minutes or more deter for longer after the officer
 // leaves, 11-15 minutes best, at unpredictable times.
 
+#include "hotspot/engine/core/names.hpp"
 #include "hotspot/engine/spacetime/aoristic.hpp"
 
 #include <cstdint>
@@ -35,6 +36,8 @@ enum class PatrolStrategy : std::uint8_t
     Proportional, ///< each shift's visits in proportion to the expected harm
     TopFirst,     ///< a full dose to the highest-harm hotspots first
 };
+inline constexpr std::array<Named<PatrolStrategy>, 2> patrol_strategy_names{
+    {{PatrolStrategy::Proportional, "proportional"}, {PatrolStrategy::TopFirst, "top-first"}}};
 
 struct PatrolOptions
 {

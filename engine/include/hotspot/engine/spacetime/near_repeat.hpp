@@ -3,6 +3,7 @@
 // the dates, as Ratcliffe's Near Repeat Calculator computes it.
 
 #include "hotspot/engine/core/incidents.hpp"
+#include "hotspot/engine/core/names.hpp"
 #include "hotspot/engine/core/run_context.hpp"
 
 #include <cstdint>
@@ -17,6 +18,8 @@ enum class DistanceMetric
     Euclidean,
     Manhattan,
 };
+inline constexpr std::array<Named<DistanceMetric>, 2> distance_metric_names{
+    {{DistanceMetric::Euclidean, "euclidean"}, {DistanceMetric::Manhattan, "manhattan"}}};
 
 struct KnoxOptions
 {
