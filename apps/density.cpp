@@ -380,11 +380,9 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& offences,
     engine::Incidents spread;
     if (s.spread_stacked_m > 0)
     {
-        spread = engine::spread_stacks(offences, s.spread_stacked_m);
-        std::size_t moved = 0;
-        for (std::size_t i = 0; i < offences.size(); ++i)
-            moved += spread.x[i] != offences.x[i] || spread.y[i] != offences.y[i];
-        reporter.info("stacks     " + std::to_string(moved) +
+        engine::SpreadStacks spreading = engine::spread_stacks(offences, s.spread_stacked_m);
+        spread = std::move(spreading.incidents);
+        reporter.info("stacks     " + std::to_string(spreading.moved) +
                       " offences sharing a coordinate spread over " + fixed(s.spread_stacked_m, 0) +
                       " m about it");
     }

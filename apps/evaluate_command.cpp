@@ -181,7 +181,7 @@ nlohmann::json run_rolling(const EvaluateRequest& r, Reporter& reporter)
     else
         reporter.info("sepp       left out: it times offences to the day, and these are dated to "
                       "the month");
-    std::map<std::string, std::vector<double>> hit_sum, pai_sum;
+    std::map<std::string, std::vector<std::vector<engine::PredictionScore>>> curves; // by origin
     io::CsvTable csv{"test_month", "method", "coverage_percent", "hit_rate", "pai", "pei"};
     for (int o = r.rolling; o >= 1; --o)
     {
@@ -218,18 +218,11 @@ nlohmann::json run_rolling(const EvaluateRequest& r, Reporter& reporter)
             const auto curve =
                 engine::coverage_curve(surface, engine::study_cells(surface, nodata_value),
                                        counts_train, counts_test, percents);
-            auto& hits = hit_sum[method];
-            auto& pais = pai_sum[method];
-            hits.resize(percents.size(), 0.0);
-            pais.resize(percents.size(), 0.0);
             for (std::size_t i = 0; i < curve.size(); ++i)
-            {
                 csv.add({io::format_month(test), method, fixed(percents[i], 0),
                          number(curve[i].hit_rate, 5), number(curve[i].pai, 4),
                          number(curve[i].pei, 4)});
-                hits[i] += curve[i].hit_rate / r.rolling;
-                pais[i] += curve[i].pai / r.rolling;
-            }
+            curves[method].push_back(curve);
         }
         reporter.info("origin     " + io::format_month(test) + ": " +
                       std::to_string(tested.size()) + " offences scored");
@@ -238,29 +231,24 @@ nlohmann::json run_rolling(const EvaluateRequest& r, Reporter& reporter)
     reporter.info("mean over " + std::to_string(r.rolling) +
                   " months: hit rate (PAI) at 5%, 10% and 20% of the area");
     nlohmann::json results = nlohmann::json::object();
-    std::string best;
-    double best_hit = -1;
+    std::vector<engine::RollingScore> scores;
     for (const auto& method : methods)
     {
-        const auto& hits = hit_sum[method];
-        const auto& pais = pai_sum[method];
-        double mean = 0;
-        for (const double h : hits)
-            mean += h / static_cast<double>(hits.size());
+        scores.push_back(engine::average_over_origins(curves[method]));
+        const auto& hits = scores.back().mean_hit_rate;
+        const auto& pais = scores.back().mean_pai;
         reporter.info("  " + method + std::string(8 - method.size(), ' ') +
                       fixed(100 * hits[4], 1) + "% (" + number(pais[4], 2) + ")   " +
                       fixed(100 * hits[9], 1) + "% (" + number(pais[9], 2) + ")   " +
                       fixed(100 * hits[19], 1) + "% (" + number(pais[19], 2) + ")");
-        results[method] = {
-            {"mean_hit_rate", hits}, {"mean_pai", pais}, {"mean_hit_rate_1_20", mean}};
-        if (mean > best_hit)
-        {
-            best_hit = mean;
-            best = method;
-        }
+        results[method] = {{"mean_hit_rate", hits},
+                           {"mean_pai", pais},
+                           {"mean_hit_rate_1_20", scores.back().mean_hit_rate_all}};
     }
+    const std::size_t chosen = engine::best_rolling_score(scores);
+    const std::string& best = methods[chosen];
     reporter.info("best       " + best + ": the largest mean hit rate over 1-20% coverage (" +
-                  fixed(100 * best_hit, 1) + "%)");
+                  fixed(100 * scores[chosen].mean_hit_rate_all, 1) + "%)");
     reporter.info("wrote      " + out);
     nlohmann::json summary = summary_json("evaluate", {{"offences", offences_json(table)},
                                                        {"rolling", r.rolling},

@@ -293,9 +293,17 @@ HotspotAnalysis analyse_hotspots(const HotspotsRequest& r, Reporter& reporter)
             for (auto& v : density.surface.values)
                 if (v == *given->nodata)
                     v = nodata_value;
-        density.options.bandwidth_m = given->metadata.count("HOTSPOT_BANDWIDTH_M")
-                                          ? std::stod(given->metadata.at("HOTSPOT_BANDWIDTH_M"))
-                                          : 4.0 * density.surface.grid.cell_m;
+        if (given->metadata.count("HOTSPOT_BANDWIDTH_M"))
+            density.options.bandwidth_m = std::stod(given->metadata.at("HOTSPOT_BANDWIDTH_M"));
+        else
+        {
+            density.options.bandwidth_m = engine::assumed_bandwidth_m(density.surface.grid);
+            reporter.warn(r.surface_path +
+                          " does not record its bandwidth (tag HOTSPOT_BANDWIDTH_M): taken as 4 "
+                          "cells, " +
+                          fixed(density.options.bandwidth_m, 0) +
+                          " m, in the report and as Gi*'s distance band unless --band gives one");
+        }
         for (const auto& path : r.density.boundaries)
             density.study_area.layers.push_back(
                 load_areas(r.run, path, r.density.boundaries_layer, table.target_crs));

@@ -170,6 +170,48 @@ TEST_CASE("Thresholds that leave no hotspot say so and write valid empty layers"
     fs::remove_all(dir);
 }
 
+TEST_CASE("A surface from another tool: its bandwidth is said to be taken, not known",
+          "[cli][hotspots]")
+{
+    const std::string dir = fresh_temp_dir("hotspots_foreign");
+    REQUIRE(run_hotspot("kde --offences " + september + maidstone +
+                        " --bandwidth 300 --cell 50 --quiet --out " + quoted(dir + "/own.tif"))
+                .exit_code == 0);
+    {
+        // The same cells, CRS and nodata, without hotspot's tags: as another tool writes them.
+        GDALAllRegister();
+        std::unique_ptr<GDALDataset> own(
+            GDALDataset::Open((dir + "/own.tif").c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
+        REQUIRE(own);
+        GDALDriver* tiff = GetGDALDriverManager()->GetDriverByName("GTiff");
+        const int w = own->GetRasterXSize(), h = own->GetRasterYSize();
+        std::unique_ptr<GDALDataset> foreign(
+            tiff->Create((dir + "/foreign.tif").c_str(), w, h, 1, GDT_Float32, nullptr));
+        double transform[6];
+        own->GetGeoTransform(transform);
+        foreign->SetGeoTransform(transform);
+        foreign->SetProjection(own->GetProjectionRef());
+        std::vector<float> values(static_cast<std::size_t>(w) * static_cast<std::size_t>(h));
+        REQUIRE(own->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, w, h, values.data(), w, h,
+                                                GDT_Float32, 0, 0) == CE_None);
+        foreign->GetRasterBand(1)->SetNoDataValue(own->GetRasterBand(1)->GetNoDataValue());
+        REQUIRE(foreign->GetRasterBand(1)->RasterIO(GF_Write, 0, 0, w, h, values.data(), w, h,
+                                                    GDT_Float32, 0, 0) == CE_None);
+    }
+    const std::string run = "hotspots --offences " + september + maidstone + " --surface ";
+    const auto foreign =
+        run_hotspot(run + quoted(dir + "/foreign.tif") + " --out-dir " + quoted(dir + "/foreign"));
+    INFO(foreign.err);
+    REQUIRE(foreign.exit_code == 0);
+    CHECK_THAT(foreign.err, Catch::Contains("does not record its bandwidth (tag "
+                                            "HOTSPOT_BANDWIDTH_M): taken as 4 cells, 200 m"));
+    const auto own =
+        run_hotspot(run + quoted(dir + "/own.tif") + " --out-dir " + quoted(dir + "/own"));
+    REQUIRE(own.exit_code == 0);
+    CHECK_THAT(own.err, !Catch::Contains("does not record its bandwidth"));
+    fs::remove_all(dir);
+}
+
 TEST_CASE("Hotspots refuse bad requests", "[cli][hotspots]")
 {
     const std::string dir = fresh_temp_dir("hotspots_bad");

@@ -87,6 +87,43 @@ std::vector<PredictionScore> coverage_curve(const Raster<double>& surface1,
     return curve;
 }
 
+RollingScore average_over_origins(const std::vector<std::vector<PredictionScore>>& curves)
+{
+    RollingScore s;
+    if (curves.empty())
+        return s;
+    const std::size_t coverages = curves.front().size();
+    s.mean_hit_rate.assign(coverages, 0.0);
+    s.mean_pai.assign(coverages, 0.0);
+    const double origins = static_cast<double>(curves.size());
+    for (const auto& curve : curves)
+    {
+        if (curve.size() != coverages)
+            throw Error(Errc::Internal, "rolling origins scored over different coverages");
+        for (std::size_t i = 0; i < coverages; ++i)
+        {
+            s.mean_hit_rate[i] += curve[i].hit_rate / origins;
+            s.mean_pai[i] += curve[i].pai / origins;
+        }
+    }
+    for (const double h : s.mean_hit_rate)
+        s.mean_hit_rate_all += h / static_cast<double>(coverages);
+    return s;
+}
+
+std::size_t best_rolling_score(const std::vector<RollingScore>& scores)
+{
+    std::size_t best = 0;
+    double best_hit = -1;
+    for (std::size_t m = 0; m < scores.size(); ++m)
+        if (scores[m].mean_hit_rate_all > best_hit)
+        {
+            best_hit = scores[m].mean_hit_rate_all;
+            best = m;
+        }
+    return best;
+}
+
 DisplacementResult weighted_displacement_quotient(const DisplacementCounts& c)
 {
     if (!(c.control_before > 0) || !(c.control_after > 0))

@@ -274,6 +274,11 @@ Raster<std::uint8_t> study_cells(const Raster<double>& surface, double nodata)
     return study;
 }
 
+double assumed_bandwidth_m(const GridSpec& grid)
+{
+    return 4.0 * grid.cell_m;
+}
+
 HotspotCells find_hotspot_cells(const HotspotRule& rule, const Raster<double>& surface,
                                 const Raster<std::uint8_t>& study, const Raster<double>& counts,
                                 double bandwidth_m)

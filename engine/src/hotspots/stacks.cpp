@@ -89,9 +89,10 @@ std::vector<Stack> stacked_points(const Incidents& inc, std::size_t min_records)
     return stacks;
 }
 
-Incidents spread_stacks(const Incidents& inc, double radius_m)
+SpreadStacks spread_stacks(const Incidents& inc, double radius_m)
 {
-    Incidents out = inc;
+    SpreadStacks spread{inc, 0};
+    Incidents& out = spread.incidents;
     const auto order = by_coordinate(inc);
     const double golden_angle = std::numbers::pi * (3.0 - std::sqrt(5.0));
     for_each_run(inc, order,
@@ -108,9 +109,10 @@ Incidents spread_stacks(const Incidents& inc, double radius_m)
                          const double a = golden_angle * static_cast<double>(k);
                          out.x[i] = inc.x[i] + r * std::cos(a);
                          out.y[i] = inc.y[i] + r * std::sin(a);
+                         spread.moved += out.x[i] != inc.x[i] || out.y[i] != inc.y[i];
                      }
                  });
-    return out;
+    return spread;
 }
 
 } // namespace hotspot::engine

@@ -67,6 +67,36 @@ TEST_CASE("The coverage curve takes the densest cells of period 1", "[evaluation
     CHECK(curve[2].hit_rate == Approx(1.0));
 }
 
+TEST_CASE("Rolling origins: each coverage's hit rate and PAI averaged, methods ranked by the mean",
+          "[evaluation][rolling]")
+{
+    const auto point = [](double hit_rate, double pai)
+    {
+        PredictionScore s;
+        s.hit_rate = hit_rate;
+        s.pai = pai;
+        return s;
+    };
+    // Two origins over three coverages, worked by hand.
+    const RollingScore a =
+        average_over_origins({{point(0.10, 10), point(0.20, 10), point(0.30, 10)},
+                              {point(0.30, 30), point(0.40, 20), point(0.50, 10)}});
+    REQUIRE(a.mean_hit_rate.size() == 3);
+    CHECK(a.mean_hit_rate[0] == Approx(0.20));
+    CHECK(a.mean_hit_rate[1] == Approx(0.30));
+    CHECK(a.mean_hit_rate[2] == Approx(0.40));
+    CHECK(a.mean_pai[0] == Approx(20));
+    CHECK(a.mean_pai[1] == Approx(15));
+    CHECK(a.mean_pai[2] == Approx(10));
+    CHECK(a.mean_hit_rate_all == Approx(0.30));
+    const RollingScore b = average_over_origins({{point(0.5, 1), point(0.5, 1), point(0.5, 1)}});
+    CHECK(b.mean_hit_rate_all == Approx(0.5));
+    CHECK(best_rolling_score({a, b}) == 1);
+    CHECK(best_rolling_score({b, a}) == 0);
+    CHECK(best_rolling_score({a, a}) == 0); // the first of equals
+    CHECK_THROWS_AS(average_over_origins({{point(0.1, 1)}, {point(0.1, 1), point(0.2, 1)}}), Error);
+}
+
 TEST_CASE("Weighted Displacement Quotient: a worked example by hand", "[evaluation]")
 {
     // Target 100 -> 60, buffer 80 -> 90, control 1000 -> 1000.

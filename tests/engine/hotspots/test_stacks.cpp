@@ -35,7 +35,9 @@ TEST_CASE("Spreading stacks: within the radius, apart, singletons unmoved, the s
     for (int k = 0; k < 50; ++k)
         inc.add(1000, 2000);
     inc.add(0, 0);
-    const Incidents out = spread_stacks(inc, 30.0);
+    const SpreadStacks spread = spread_stacks(inc, 30.0);
+    const Incidents& out = spread.incidents;
+    CHECK(spread.moved == 50);
     std::set<std::pair<double, double>> places;
     for (std::size_t i = 0; i < 50; ++i)
     {
@@ -50,7 +52,7 @@ TEST_CASE("Spreading stacks: within the radius, apart, singletons unmoved, the s
     for (std::size_t i = 0; i < 50; ++i)
         inner += std::hypot(out.x[i] - 1000, out.y[i] - 2000) < 30.0 / std::sqrt(2.0);
     CHECK(inner == 25);
-    const Incidents again = spread_stacks(inc, 30.0);
+    const Incidents again = spread_stacks(inc, 30.0).incidents;
     CHECK(again.x == out.x);
     CHECK(again.y == out.y);
 }

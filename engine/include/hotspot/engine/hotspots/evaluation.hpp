@@ -37,6 +37,21 @@ std::vector<PredictionScore> coverage_curve(const Raster<double>& surface1,
                                             const Raster<double>& counts2,
                                             const std::vector<double>& percents);
 
+/// A method's coverage curves over rolling origins, averaged: at each coverage, the hit rate and
+/// PAI over the origins; and that mean hit rate over every coverage, which methods are ranked by.
+struct RollingScore
+{
+    std::vector<double> mean_hit_rate; ///< per coverage, over the origins
+    std::vector<double> mean_pai;      ///< per coverage, over the origins
+    double mean_hit_rate_all = 0;      ///< mean_hit_rate over the coverages
+};
+
+/// Averages one method's curves, one per origin and each over the same coverages.
+RollingScore average_over_origins(const std::vector<std::vector<PredictionScore>>& curves);
+
+/// The index of the score with the largest mean hit rate over every coverage; the first of equals.
+std::size_t best_rolling_score(const std::vector<RollingScore>& scores);
+
 /// A forecast entry scored as the NIJ Real-Time Crime Forecasting Challenge (2017) scored them.
 /// The entry is a grid of cells over the police area, some of them hot; offences outside the police
 /// area are left out. With N the offences inside the area, n those in hot cells, a the hot cells'

@@ -126,6 +126,11 @@ HotspotCells find_hotspot_cells(const HotspotRule& rule, const Raster<double>& s
                                 const Raster<std::uint8_t>& study, const Raster<double>& counts,
                                 double bandwidth_m);
 
+/// The bandwidth taken for a surface that does not record its own (one another tool made): four
+/// of its cells, a span that kernel surfaces are commonly smoothed over. It stands for Gi*'s band
+/// and the report's bandwidth, and is said to be taken, not known.
+double assumed_bandwidth_m(const GridSpec& grid);
+
 /// The outline of region `label` along cell edges: outer rings counter-clockwise, holes clockwise,
 /// and cells that touch only at a corner kept as separate polygons, so the result is valid.
 MultiPolygon region_outline(const Regions& regions, std::int32_t label);

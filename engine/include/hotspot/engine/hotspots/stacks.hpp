@@ -42,6 +42,11 @@ SharedPoints shared_points(const Incidents& incidents);
 /// the k-th of n at distance radius sqrt((k + 1/2) / n) and angle k times the golden angle (a
 /// sunflower pattern: even cover, no randomness, the same result every run). Offences alone on
 /// their point do not move.
-Incidents spread_stacks(const Incidents& incidents, double radius_m);
+struct SpreadStacks
+{
+    Incidents incidents;
+    std::size_t moved = 0; ///< offences whose point changed
+};
+SpreadStacks spread_stacks(const Incidents& incidents, double radius_m);
 
 } // namespace hotspot::engine
