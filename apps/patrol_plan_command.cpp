@@ -42,21 +42,13 @@ io::MapContent shift_map(const AreaGrouping& spots, const std::vector<int>& visi
     engine::Box2 box;
     for (const auto& shape : spots.shapes)
         box.expand(engine::bounds(shape));
-    const double margin = std::max(500.0, 0.08 * std::max(box.width(), box.height()));
-    box = box.grown(margin);
-    const double cell = std::max(box.width(), box.height()) / 900;
-    engine::GridSpec grid{box.xmin, box.ymax, cell,
-                          static_cast<std::int64_t>(std::ceil(box.width() / cell)),
-                          static_cast<std::int64_t>(std::ceil(box.height() / cell))};
     io::MapContent map;
-    map.surface = engine::Raster<double>(grid, 0.0);
+    map.surface =
+        engine::rasterize_values(spots.shapes, std::vector<double>(visits.begin(), visits.end()),
+                                 engine::framing_grid(box, 0.08, 500.0, 900), 0.0);
     map.crs = crs;
     for (std::size_t h = 0; h < spots.shapes.size(); ++h)
     {
-        const auto mask = engine::rasterize_mask({&spots.shapes[h]}, grid);
-        for (std::size_t k = 0; k < mask.values.size(); ++k)
-            if (mask.values[k])
-                map.surface.values[k] = std::max(map.surface.values[k], double(visits[h]));
         if (visits[h] == 0)
             continue; // outlined only where officers go
         const engine::Box2 b = engine::bounds(spots.shapes[h]);

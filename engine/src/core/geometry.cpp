@@ -1,5 +1,6 @@
 #include "hotspot/engine/core/geometry.hpp"
 
+#include "hotspot/engine/core/error.hpp"
 #include "hotspot/engine/core/grid.hpp"
 
 // Boost.Geometry's rescaling policy trips GCC 12's -Wmaybe-uninitialized at -O3 (a false alarm
@@ -187,6 +188,33 @@ Raster<std::uint8_t> rasterize_mask(const std::vector<const MultiPolygon*>& shap
         mask_row(shapes, grid, row, &mask.values[static_cast<std::size_t>(row * grid.cols)],
                  crossings);
     return mask;
+}
+
+Raster<double> rasterize_values(const std::vector<MultiPolygon>& shapes,
+                                const std::vector<double>& values, const GridSpec& grid,
+                                double fill)
+{
+    if (shapes.size() != values.size())
+        throw Error(Errc::Internal, "rasterize_values: a value for each shape");
+    Raster<double> out(grid, fill);
+    for (std::size_t i = 0; i < shapes.size(); ++i)
+    {
+        const auto mask = rasterize_mask({&shapes[i]}, grid);
+        for (std::size_t k = 0; k < mask.values.size(); ++k)
+            if (mask.values[k])
+                out.values[k] = std::max(out.values[k], values[i]);
+    }
+    return out;
+}
+
+GridSpec framing_grid(const Box2& box, double margin_share, double min_margin, int cells_across)
+{
+    const double margin = std::max(min_margin, margin_share * std::max(box.width(), box.height()));
+    const Box2 framed = box.grown(margin);
+    const double cell = std::max(framed.width(), framed.height()) / cells_across;
+    return {framed.xmin, framed.ymax, cell,
+            static_cast<std::int64_t>(std::ceil(framed.width() / cell)),
+            static_cast<std::int64_t>(std::ceil(framed.height() / cell))};
 }
 
 std::vector<std::uint8_t> rasterize_mask_rows(const std::vector<const MultiPolygon*>& shapes,

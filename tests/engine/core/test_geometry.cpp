@@ -1,3 +1,4 @@
+#include "hotspot/engine/core/error.hpp"
 #include "hotspot/engine/core/geometry.hpp"
 #include "hotspot/engine/core/grid.hpp"
 
@@ -90,4 +91,42 @@ TEST_CASE("A mask of an axis-aligned square covers exactly the centres inside it
     CHECK(count == 9);         // centres 25, 35, 45 in each direction
     CHECK(mask.at(2, 5) == 1); // centre (25, 45)
     CHECK(mask.at(5, 5) == 0); // centre (55, 45)
+}
+
+TEST_CASE("Areas painted by their figures: each centre the largest of the areas holding it",
+          "[geometry]")
+{
+    const MultiPolygon left{{{{{0, 0}, {60, 0}, {60, 60}, {0, 60}}}, {}}};
+    const MultiPolygon right{{{{{40, 20}, {100, 20}, {100, 80}, {40, 80}}}, {}}};
+    const GridSpec g{-10, 110, 5, 24, 24};
+    const auto painted = rasterize_values({left, right}, {2.0, 5.0}, g, -1.0);
+    std::size_t cells_of[3] = {0, 0, 0};
+    for (std::int64_t r = 0; r < g.rows; ++r)
+        for (std::int64_t c = 0; c < g.cols; ++c)
+        {
+            const Point2 p{g.center_x(c), g.center_y(r)};
+            const double expected = contains(right, p) ? 5.0 : contains(left, p) ? 2.0 : -1.0;
+            CHECK(painted.at(c, r) == expected);
+            cells_of[expected == 5.0 ? 2 : expected == 2.0 ? 1 : 0] += 1;
+        }
+    CHECK(cells_of[1] == 144 - 4 * 8); // left's 12 x 12 centres, less the 4 x 8 under right
+    CHECK(cells_of[2] == 144);
+    CHECK_THROWS_AS(rasterize_values({left}, {1.0, 2.0}, g, 0.0), hotspot::Error);
+}
+
+TEST_CASE("A map's frame: the box grown by a share of its longer side, so many cells across",
+          "[geometry]")
+{
+    // 1,000 x 500 m: 8% of 1,000 is 80 m, under the 500 m least margin; 2,000 m across in 900
+    // cells.
+    const GridSpec g = framing_grid({0, 0, 1000, 500}, 0.08, 500, 900);
+    CHECK(g.origin_x == -500);
+    CHECK(g.origin_y == 1000);
+    CHECK(g.cell_m == Approx(2000.0 / 900));
+    CHECK(g.cols == 900);
+    CHECK(g.rows == 675);
+    // 20 km across: the margin is 8%, 1,600 m.
+    const GridSpec wide = framing_grid({0, 0, 20000, 10000}, 0.08, 500, 900);
+    CHECK(wide.origin_x == -1600);
+    CHECK(wide.cell_m == Approx(23200.0 / 900));
 }

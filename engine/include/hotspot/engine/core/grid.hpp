@@ -88,6 +88,16 @@ MultiPolygon cell_square(const GridSpec& grid, std::int64_t k);
 Raster<std::uint8_t> rasterize_mask(const std::vector<const MultiPolygon*>& shapes,
                                     const GridSpec& grid);
 
+/// Each cell the largest of `values[i]` over the shapes[i] whose inside holds its centre (as
+/// rasterize_mask), `fill` where none does: areas painted by a figure of each.
+Raster<double> rasterize_values(const std::vector<MultiPolygon>& shapes,
+                                const std::vector<double>& values, const GridSpec& grid,
+                                double fill);
+
+/// A grid of square cells over `box` grown on every side by `margin_share` of its longer side (at
+/// least `min_margin`), with `cells_across` cells along that longer side: the frame of a map.
+GridSpec framing_grid(const Box2& box, double margin_share, double min_margin, int cells_across);
+
 /// The rows [first_row, first_row + row_count) of rasterize_mask, row-major: for surfaces
 /// computed a strip at a time.
 std::vector<std::uint8_t> rasterize_mask_rows(const std::vector<const MultiPolygon*>& shapes,
