@@ -482,13 +482,10 @@ nlohmann::json run_evaluate(const EvaluateRequest& r, Reporter& reporter)
                         fixed(s.n1, 0), fixed(s.n2, 0), fixed(s.total1, 0), fixed(s.total2, 0),
                         std::to_string(s.hot_cells)});
         const auto curve = engine::coverage_curve(d.surface, study, counts1, counts2, percents);
-        double mean_hit = 0;
         for (std::size_t i = 0; i < curve.size(); ++i)
-        {
             curves.add({fixed(bw, 1), fixed(percents[i], 0), number(curve[i].hit_rate, 5),
                         number(curve[i].pai, 4), number(curve[i].pei, 4), number(curve[i].rri, 4)});
-            mean_hit += curve[i].hit_rate / static_cast<double>(curve.size());
-        }
+        const double mean_hit = engine::mean_hit_rate(curve);
         reporter.info("  bandwidth " + engine::bandwidth_meaning(d.options.kernel, bw) +
                       ": hotspots cover " + fixed(100 * s.coverage, 2) + "% and hold " +
                       fixed(100 * s.hit_rate, 1) + "% of the test offences; PAI " +

@@ -87,6 +87,14 @@ std::vector<PredictionScore> coverage_curve(const Raster<double>& surface1,
     return curve;
 }
 
+double mean_hit_rate(const std::vector<PredictionScore>& curve)
+{
+    double mean = 0;
+    for (const PredictionScore& s : curve)
+        mean += s.hit_rate / static_cast<double>(curve.size());
+    return mean;
+}
+
 RollingScore average_over_origins(const std::vector<std::vector<PredictionScore>>& curves)
 {
     RollingScore s;

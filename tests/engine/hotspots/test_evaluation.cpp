@@ -89,6 +89,8 @@ TEST_CASE("Rolling origins: each coverage's hit rate and PAI averaged, methods r
     CHECK(a.mean_pai[1] == Approx(15));
     CHECK(a.mean_pai[2] == Approx(10));
     CHECK(a.mean_hit_rate_all == Approx(0.30));
+    CHECK(mean_hit_rate({point(0.1, 1), point(0.2, 1), point(0.6, 1)}) == Approx(0.3));
+    CHECK(mean_hit_rate({}) == 0);
     const RollingScore b = average_over_origins({{point(0.5, 1), point(0.5, 1), point(0.5, 1)}});
     CHECK(b.mean_hit_rate_all == Approx(0.5));
     CHECK(best_rolling_score({a, b}) == 1);

@@ -37,6 +37,9 @@ std::vector<PredictionScore> coverage_curve(const Raster<double>& surface1,
                                             const Raster<double>& counts2,
                                             const std::vector<double>& percents);
 
+/// The hit rate averaged over a curve's coverages: the one number surfaces are ranked by.
+double mean_hit_rate(const std::vector<PredictionScore>& curve);
+
 /// A method's coverage curves over rolling origins, averaged: at each coverage, the hit rate and
 /// PAI over the origins; and that mean hit rate over every coverage, which methods are ranked by.
 struct RollingScore
