@@ -435,7 +435,7 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& offences,
 
     d.min_count = min_count_of(s);
     engine::GridSpec grid;
-    std::string stream_reason = "the grid does not fit in --memory-limit at once";
+    std::string stream_reason; // why a streamed grid is not held whole
     if (grid_like)
     {
         // A grid fixed by the caller (periods compared on one grid): its cells must still suit
@@ -467,11 +467,19 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& offences,
         if (g.default_extent)
             warn_if_stretched(inc, g.box, reporter);
         d.streamed = g.streamed;
-        if (g.streamed && !budget.always_stream && g.fits_whole)
+        const std::string limit_said =
+            run.memory_limit.empty() ? " (80% of this machine's memory)" : " (--memory-limit)";
+        if (budget.always_stream)
+            stream_reason = "tiles are written as their rows are computed";
+        else if (g.fits_whole)
             stream_reason = "the grid would take " + human_bytes(g.whole_bytes) +
                             " held whole, past the " +
                             human_bytes(static_cast<double>(stream_above_bytes)) +
                             " beyond which strips are faster";
+        else
+            stream_reason = "the grid would take " + human_bytes(g.whole_bytes) +
+                            " held whole, over the limit of " + human_bytes(budget.limit_bytes) +
+                            limit_said;
         if (!g.fits)
             throw Error(Errc::Usage,
                         "the grid of " + fixed(g.cols, 0) + " x " + fixed(g.rows, 0) +
@@ -480,9 +488,7 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& offences,
                             (stream ? " even a strip at a time" : "") + " and the " +
                             std::to_string(inc.size()) + " offences " +
                             human_bytes(g.offence_bytes) + ", over the limit of " +
-                            human_bytes(budget.limit_bytes) +
-                            (run.memory_limit.empty() ? " (80% of this machine's memory)"
-                                                      : " (--memory-limit)") +
+                            human_bytes(budget.limit_bytes) + limit_said +
                             "; use a larger --cell, a smaller extent, or --memory-limit");
         grid = g.grid;
     }
