@@ -185,10 +185,10 @@ nlohmann::json run_patrol_plan(const PatrolPlanRequest& r, Reporter& reporter)
         throw Error(Errc::Usage, "give the capacity of a shift: --visits-per-shift N, or "
                                  "--officer-hours H (one of them)");
     engine::PatrolOptions o;
-    o.visits_per_shift = r.visits_per_shift >= 0
-                             ? r.visits_per_shift
-                             : static_cast<int>(std::floor(r.officer_hours * 60 /
-                                                           (r.visit_minutes + r.travel_minutes)));
+    o.visits_per_shift =
+        r.visits_per_shift >= 0
+            ? r.visits_per_shift
+            : engine::visits_in_shift(r.officer_hours, r.visit_minutes, r.travel_minutes);
     o.visit_minutes = r.visit_minutes;
     o.strategy = named_value(engine::patrol_strategy_names, r.strategy, "--strategy", "a strategy");
     o.dose = r.visits_per_hotspot;
@@ -222,30 +222,17 @@ nlohmann::json run_patrol_plan(const PatrolPlanRequest& r, Reporter& reporter)
                         ", so they cannot say which shift an offence fell in: a patrol plan "
                         "needs a date and a time for each record");
     // The weeks the expected harm is measured over.
-    engine::MinuteIndex first = INT32_MAX, last = INT32_MIN;
-    for (std::size_t i = 0; i < inc.size(); ++i)
-        if (const auto w = inc.window_of(i); w.start != engine::no_minute)
-        {
-            first = std::min(first, w.start);
-            last = std::max(last, w.start);
-        }
-    double weeks = std::max(
-        1.0, std::ceil((static_cast<double>(last) - first + 1) / engine::minutes_per_week));
+    const engine::MeasuredWeeks measured = engine::measured_weeks(inc);
+    o.weeks = measured.weeks;
     if (r.weeks > 0)
     {
-        const auto from = static_cast<engine::MinuteIndex>(
-            std::max<double>(INT32_MIN + 1.0, last - r.weeks * engine::minutes_per_week));
         const std::size_t before = inc.size();
-        inc.keep_if(
-            [&](std::size_t i) {
-                return inc.window_of(i).start != engine::no_minute && inc.window_of(i).start > from;
-            });
+        const std::size_t kept = engine::keep_last_weeks(inc, r.weeks, measured.last);
         reporter.info("weeks      the last " + fixed(r.weeks, 0) + " weeks before " +
-                      engine::format_minute(last) + ": " + std::to_string(inc.size()) + " of " +
+                      engine::format_minute(measured.last) + ": " + std::to_string(kept) + " of " +
                       std::to_string(before) + " offences");
-        weeks = r.weeks;
+        o.weeks = r.weeks;
     }
-    o.weeks = weeks;
 
     AreaGrouping spots;
     if (!r.hotspots.empty())
@@ -336,7 +323,7 @@ nlohmann::json run_patrol_plan(const PatrolPlanRequest& r, Reporter& reporter)
         "table{border-collapse:collapse;margin-bottom:18px}td,th{border:1px solid "
         "#ccc;padding:3px 8px;text-align:left;vertical-align:top}th{background:"
         "#f2f2f2}h2{margin-top:28px}</style></head><body>\n<h1>Patrol plan</h1>\n<p>" +
-        html(strategy_words) + "; expected harm per week from " + html(fixed(weeks, 0)) +
+        html(strategy_words) + "; expected harm per week from " + html(fixed(o.weeks, 0)) +
         " weeks of " + html(table.source_path) + ". The hotspot-shifts visited hold " +
         html(fixed(100 * plan.share_in_planned, 1)) + "% of the area's " + html(harm) +
         ". Visit at the suggested times, which are drawn at random "
@@ -413,7 +400,7 @@ nlohmann::json run_patrol_plan(const PatrolPlanRequest& r, Reporter& reporter)
                         {"strategy", r.strategy},
                         {"visits_per_shift", o.visits_per_shift},
                         {"visit_minutes", r.visit_minutes},
-                        {"weeks", weeks},
+                        {"weeks", o.weeks},
                         {"visits_planned_per_week", given},
                         {"visits_unused_per_week", unused},
                         {"area_harm_per_week", plan.area_harm_per_week},

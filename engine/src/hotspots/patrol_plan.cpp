@@ -87,6 +87,35 @@ void check_shifts(const std::vector<Shift>& shifts)
     }
 }
 
+int visits_in_shift(double officer_hours, double visit_minutes, double travel_minutes)
+{
+    return static_cast<int>(std::floor(officer_hours * 60 / (visit_minutes + travel_minutes)));
+}
+
+MeasuredWeeks measured_weeks(const Incidents& inc)
+{
+    MinuteIndex first = INT32_MAX, last = INT32_MIN;
+    for (std::size_t i = 0; i < inc.size(); ++i)
+        if (const auto w = inc.window_of(i); w.start != no_minute)
+        {
+            first = std::min(first, w.start);
+            last = std::max(last, w.start);
+        }
+    if (first > last)
+        return {};
+    return {std::max(1.0, std::ceil((static_cast<double>(last) - first + 1) / minutes_per_week)),
+            last};
+}
+
+std::size_t keep_last_weeks(Incidents& inc, double weeks, MinuteIndex last)
+{
+    const auto from = static_cast<MinuteIndex>(
+        std::max<double>(INT32_MIN + 1.0, last - weeks * minutes_per_week));
+    inc.keep_if([&](std::size_t i)
+                { return inc.window_of(i).start != no_minute && inc.window_of(i).start > from; });
+    return inc.size();
+}
+
 std::vector<int> largest_remainder(const std::vector<double>& weights, int total, int min, int max)
 {
     const int n = static_cast<int>(weights.size());

@@ -133,3 +133,28 @@ TEST_CASE("A sparse signature is shrunk towards the area's", "[patrol]")
     CHECK(total == Approx(1.0));
     CHECK(plan.rows[0].expected_harm == Approx((1.0 + 24.0 * 8 / 168) / 25)); // Monday early
 }
+
+TEST_CASE("A shift's visits and the weeks rates are measured over, by hand", "[patrol]")
+{
+    CHECK(visits_in_shift(8, 15, 5) == 24);   // 480 minutes of 20-minute visits
+    CHECK(visits_in_shift(7.5, 20, 5) == 18); // 450 / 25
+    CHECK(visits_in_shift(1, 45, 20) == 0);   // not one whole visit
+    Incidents inc;
+    const auto at = [&](MinuteIndex start) {
+        inc.add(0, 0, 1.0, no_month, -1, 0, no_day, TimeWindow{start, 0});
+    };
+    CHECK(measured_weeks(inc).weeks == 1); // no timed record
+    CHECK(measured_weeks(inc).last == no_minute);
+    at(0);
+    at(minutes_per_week - 1);
+    inc.add(5, 5); // untimed: not measured
+    CHECK(measured_weeks(inc).weeks == 1);
+    at(minutes_per_week);
+    const MeasuredWeeks two = measured_weeks(inc);
+    CHECK(two.weeks == 2);
+    CHECK(two.last == minutes_per_week);
+    // The last week before the latest start: after minute 0, so the first and the untimed go.
+    CHECK(keep_last_weeks(inc, 1, two.last) == 2);
+    CHECK(inc.window_of(0).start == minutes_per_week - 1);
+    CHECK(inc.window_of(1).start == minutes_per_week);
+}

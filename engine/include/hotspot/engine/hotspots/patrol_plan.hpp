@@ -82,6 +82,23 @@ struct PatrolPlan
 PatrolPlan plan_patrols(const std::vector<Signature>& hotspots, const Signature& area,
                         const std::vector<Shift>& shifts, const PatrolOptions& options);
 
+/// The visits one officer's shift of `officer_hours` holds, each `visit_minutes` on the spot and
+/// `travel_minutes` getting there: whole visits only.
+int visits_in_shift(double officer_hours, double visit_minutes, double travel_minutes);
+
+/// The weeks weekly rates are measured over: from the earliest start of a timed record to the
+/// latest, in whole weeks, at least one.
+struct MeasuredWeeks
+{
+    double weeks = 1;
+    MinuteIndex last = no_minute; ///< the latest start
+};
+MeasuredWeeks measured_weeks(const Incidents& incidents);
+
+/// Keeps the records that start in the `weeks` weeks before `last` (after last - weeks x 7 days),
+/// and returns how many were kept.
+std::size_t keep_last_weeks(Incidents& incidents, double weeks, MinuteIndex last);
+
 /// Integer visits summing to `total` (or less, where caps bind), in proportion to `weights`, each
 /// between `min` and `max` (max < 0: none), remainders given to the largest fractions first (ties
 /// to the lower index). Throws Error(Usage) when total < min * count.
