@@ -320,27 +320,12 @@ nlohmann::json run_entry_score(const EvaluateRequest& r, Reporter& reporter)
         cells, hot, io::shapes(*area), points,
         engine::entry_areas(native_cells, hot, io::shapes(*native_area), unit_m * unit_m));
 
-    // The challenge's rules, reported: the cells not cut by the area's edge, and the hot area.
-    // A cell is cut by the area's edge when it is smaller than the largest cell and a corner lies
-    // on that edge (within a thousandth of the largest cell's side) or beyond it; measured in the
-    // entry's own CRS, where the cells were cut. A small cell wholly inside breaks the rule.
-    std::vector<double> whole_cells_m2;
-    const engine::AreaIndex native_index(io::shapes(*native_area));
-    double largest_cell = 0;
-    for (const auto& cell : native_cells)
-        largest_cell = std::max(largest_cell, engine::area_m2(cell));
-    const double near = 1e-3 * std::sqrt(largest_cell);
-    for (const auto& cell : native_cells)
-    {
-        const double a = engine::area_m2(cell);
-        bool on_edge = false;
-        for (const auto& polygon : cell)
-            for (const auto& v : polygon.outer)
-                on_edge = on_edge || native_index.locate(v) < 0 ||
-                          native_index.nearest_within(v, near).area >= 0;
-        if (a >= largest_cell * (1 - 1e-6) || !on_edge)
-            whole_cells_m2.push_back(a * unit_m * unit_m);
-    }
+    // The challenge's rules, reported: the cells not cut by the area's edge, measured in the
+    // entry's own CRS where the cells were cut, and the hot area.
+    std::vector<double> whole_cells_m2 =
+        engine::uncut_cell_areas(native_cells, engine::AreaIndex(io::shapes(*native_area)));
+    for (double& a : whole_cells_m2)
+        a = a * unit_m * unit_m;
     const engine::Nij2017Rules rules = engine::check_nij2017(whole_cells_m2, s.hot_area);
     const bool cells_ok = rules.cells_met, hot_ok = rules.hot_area_met;
     const double hot_sq_mi = rules.hot_sq_mi, area_sq_mi = s.area / engine::m2_per_sq_mile;

@@ -188,6 +188,26 @@ std::string thousands(double v)
 }
 } // namespace
 
+std::vector<double> uncut_cell_areas(const std::vector<MultiPolygon>& cells, const AreaIndex& area)
+{
+    double largest_cell = 0;
+    for (const auto& cell : cells)
+        largest_cell = std::max(largest_cell, area_m2(cell));
+    const double near = 1e-3 * std::sqrt(largest_cell);
+    std::vector<double> uncut;
+    for (const auto& cell : cells)
+    {
+        const double a = area_m2(cell);
+        bool on_edge = false;
+        for (const auto& polygon : cell)
+            for (const auto& v : polygon.outer)
+                on_edge = on_edge || area.locate(v) < 0 || area.nearest_within(v, near).area >= 0;
+        if (a >= largest_cell * (1 - 1e-6) || !on_edge)
+            uncut.push_back(a);
+    }
+    return uncut;
+}
+
 Nij2017Rules check_nij2017(const std::vector<double>& whole_cell_areas_m2, double hot_area_m2)
 {
     Nij2017Rules rules;

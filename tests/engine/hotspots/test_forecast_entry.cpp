@@ -86,6 +86,25 @@ TEST_CASE("The NIJ 2017 rules: cells of 62,500-360,000 sq ft, hot cells of 0.25-
     CHECK(m2_per_sq_mile == Approx(5280 * ft * 5280 * ft));
 }
 
+TEST_CASE("Cells cut by the police area's edge are told from whole ones, by hand", "[entry]")
+{
+    // The area is [0, 300] x [0, 200] in two parts meeting at x = 150; the largest cells are
+    // 100 m, so a corner within 0.1 m of an edge lies on it.
+    const AreaIndex area({rectangle(0, 0, 150, 200), rectangle(150, 0, 300, 200)});
+    const std::vector<MultiPolygon> cells{
+        rectangle(0, 0, 100, 100),      // the largest cells are whole, on the edge or not
+        rectangle(100, 100, 200, 200),  //
+        rectangle(200, 50, 250, 100),   // smaller, wholly inside: kept, so that the rules fail
+        rectangle(250, 100, 300, 150),  // smaller, a side on the area's edge: cut
+        rectangle(260, 150, 320, 180),  // smaller, corners beyond the area: cut
+        rectangle(40, 120, 60, 140),    // smaller, wholly inside: kept
+        rectangle(140, 20, 149.95, 30), // smaller, corners 0.05 m from the parts' edge: cut
+    };
+    const auto uncut = uncut_cell_areas(cells, area);
+    CHECK(uncut == std::vector<double>{10000, 10000, 2500, 400});
+    CHECK(uncut_cell_areas({}, area).empty());
+}
+
 TEST_CASE("An entry scored on its grid equals the entry scored in its polygons", "[entry]")
 {
     const GridSpec grid{0, 200, 100, 4, 2};

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "hotspot/engine/areas/area_index.hpp"
 #include "hotspot/engine/core/geometry.hpp"
 #include "hotspot/engine/core/grid.hpp"
 #include "hotspot/engine/hotspots/evaluation.hpp"
@@ -69,6 +70,12 @@ struct Nij2017Rules
     /// "cells not cut by the edge of 360,000-360,000 sq ft (62,500-360,000: met); hot area ..."
     std::string describe() const;
 };
+/// The areas of an entry's cells that the police area's edge does not cut, in the cells' own units
+/// squared. A cell is cut when it is smaller than the largest cell and a corner lies on the edge
+/// of `area` (within a thousandth of the largest cell's side) or beyond it. A small cell wholly
+/// inside is kept, so that the rules below see it and fail.
+std::vector<double> uncut_cell_areas(const std::vector<MultiPolygon>& cells, const AreaIndex& area);
+
 /// The rules checked on the areas, in square metres, of the cells not cut by the edge and of the
 /// hot cells in all.
 Nij2017Rules check_nij2017(const std::vector<double>& whole_cell_areas_m2, double hot_area_m2);
