@@ -58,6 +58,7 @@ struct Query
     std::vector<std::string> args;
     std::unique_ptr<Requests> requests;
     std::unique_ptr<CLI::App> app;
+    const CommandEntry* entry = nullptr; ///< the operation's row of the command table
     std::vector<Command> commands;
     Command* command = nullptr;
     bool parsed = false; ///< its options parsed: the data checks apply
@@ -241,7 +242,7 @@ void build_arguments(Query& q, const toml::table& query, const toml::table* defa
         else
             add_value(*node);
     }
-    const BatchPlace& place = find_analysis_command(q.operation)->batch;
+    const BatchPlace& place = q.entry->batch;
     q.args.insert(q.args.end(),
                   {std::string(place.option),
                    place.file.empty() ? query_dir : (fs::path(query_dir) / place.file).string()});
@@ -505,10 +506,12 @@ nlohmann::json run_batch_queries(const BatchRequest& r, Reporter& reporter)
                      : "its folder '" + q->folder + "' is that of '" + it->second + "' too"});
             continue;
         }
-        if (!find_analysis_command(q->operation))
+        q->entry = find_analysis_command(q->operation);
+        if (!q->entry)
         {
-            std::vector<std::string> names = command_names();
-            names.pop_back(); // a batch does not run a batch
+            std::vector<std::string> names;
+            for (const CommandEntry& entry : analysis_commands())
+                names.emplace_back(entry.name);
             std::sort(names.begin(), names.end());
             problems.push_back(
                 {q->line, q->name,
@@ -684,10 +687,7 @@ nlohmann::json run_queries(const BatchRequest& r, std::vector<std::unique_ptr<Qu
     std::iota(order.begin(), order.end(), std::size_t{0});
     std::stable_sort(order.begin(), order.end(),
                      [&](std::size_t a, std::size_t b)
-                     {
-                         return find_analysis_command(queries[a]->operation)->batch.weight >
-                                find_analysis_command(queries[b]->operation)->batch.weight;
-                     });
+                     { return queries[a]->entry->batch.weight > queries[b]->entry->batch.weight; });
     // Under mpirun the queries are dealt out in that order: rank k takes the k-th, the k+N-th...
     distributed::World& world = distributed::World::current();
     std::vector<std::size_t> mine;

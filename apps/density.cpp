@@ -72,7 +72,7 @@ BandwidthChoice parse_bandwidth(const std::string& text, const std::string& opti
     BandwidthChoice choice;
     if (text.empty())
         return choice;
-    if (const auto selector = engine::parse_selector(text))
+    if (const auto selector = engine::parse_named(engine::selector_names, text))
     {
         choice.selector = *selector;
         return choice;
@@ -469,14 +469,14 @@ Density compute_density(const DensitySpec& s, const engine::Incidents& offences,
         d.streamed = g.streamed;
         const std::string limit_said =
             run.memory_limit.empty() ? " (80% of this machine's memory)" : " (--memory-limit)";
-        if (budget.always_stream)
+        if (g.streamed && budget.always_stream)
             stream_reason = "tiles are written as their rows are computed";
-        else if (g.fits_whole)
+        else if (g.streamed && g.fits_whole)
             stream_reason = "the grid would take " + human_bytes(g.whole_bytes) +
                             " held whole, past the " +
                             human_bytes(static_cast<double>(stream_above_bytes)) +
                             " beyond which strips are faster";
-        else
+        else if (g.streamed)
             stream_reason = "the grid would take " + human_bytes(g.whole_bytes) +
                             " held whole, over the limit of " + human_bytes(budget.limit_bytes) +
                             limit_said;

@@ -73,11 +73,9 @@ std::string step_field(const std::string& label)
 
 engine::GlobalWindow parse_global_window(const std::string& text)
 {
-    for (const auto w : {engine::GlobalWindow::Cube, engine::GlobalWindow::Neighbourhood,
-                         engine::GlobalWindow::Step})
-        if (engine::same_text(text, engine::to_string(w)))
-            return w;
-    if (engine::same_text(text, "neighborhood"))
+    if (const auto window = engine::parse_named(engine::global_window_names, text))
+        return *window;
+    if (engine::same_text(text, "neighborhood")) // ArcGIS Pro's spelling
         return engine::GlobalWindow::Neighbourhood;
     throw Error(Errc::Usage,
                 "--global-window takes cube, neighbourhood or step (got '" + text + "')");

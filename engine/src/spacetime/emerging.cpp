@@ -12,20 +12,6 @@
 namespace hotspot::engine
 {
 
-std::string_view to_string(GlobalWindow window)
-{
-    switch (window)
-    {
-    case GlobalWindow::Cube:
-        return "cube";
-    case GlobalWindow::Neighbourhood:
-        return "neighbourhood";
-    case GlobalWindow::Step:
-        return "step";
-    }
-    return "";
-}
-
 std::string_view rule_of(GlobalWindow window)
 {
     switch (window)

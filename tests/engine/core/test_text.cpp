@@ -4,6 +4,7 @@
 #include "hotspot/engine/density/study_window.hpp"
 #include "hotspot/engine/hotspots/hotspots.hpp"
 #include "hotspot/engine/hotspots/patrol_plan.hpp"
+#include "hotspot/engine/spacetime/emerging.hpp"
 #include "hotspot/engine/spacetime/near_repeat.hpp"
 
 #include <catch2/catch.hpp>
@@ -85,7 +86,8 @@ TEST_CASE("Every enum's names read back case aside, each name and value once", "
     check_names(edge_correction_names);
     check_names(patrol_strategy_names);
     check_names(distance_metric_names);
+    check_names(global_window_names);
     CHECK(names_of(edge_correction_names) == std::vector<std::string>{"none", "uniform", "diggle"});
-    CHECK(parse_kernel("Gaussian") == Kernel::Gaussian);
+    CHECK(parse_named(kernel_names, "Gaussian") == Kernel::Gaussian);
     CHECK(to_string(ThresholdMethod::GiStar) == "gi-star");
 }

@@ -276,12 +276,12 @@ TEST_CASE("Bad bandwidths are refused", "[kde]")
 TEST_CASE("Kernel and unit names parse both ways", "[kde]")
 {
     for (const Kernel k : all_kernels)
-        CHECK(parse_kernel(to_string(k)) == k);
-    CHECK(parse_kernel("QUARTIC") == Kernel::Quartic);
-    CHECK_FALSE(parse_kernel("biweight").has_value());
-    CHECK(parse_units("per-km2") == DensityUnits::PerKm2);
-    CHECK(parse_units("count") == DensityUnits::Count);
-    CHECK_FALSE(parse_units("hectare").has_value());
+        CHECK(parse_named(kernel_names, to_string(k)) == k);
+    CHECK(parse_named(kernel_names, "QUARTIC") == Kernel::Quartic);
+    CHECK_FALSE(parse_named(kernel_names, "biweight").has_value());
+    CHECK(parse_named(density_unit_names, "per-km2") == DensityUnits::PerKm2);
+    CHECK(parse_named(density_unit_names, "count") == DensityUnits::Count);
+    CHECK_FALSE(parse_named(density_unit_names, "hectare").has_value());
 }
 
 TEST_CASE("A tile of rows from only the offences reaching it equals the whole surface's rows",

@@ -45,10 +45,6 @@ inline constexpr std::array<Named<BandwidthSelector>, 5> selector_names{
      {BandwidthSelector::Diggle, "diggle"},
      {BandwidthSelector::Cvl, "cvl"}}};
 
-inline std::optional<BandwidthSelector> parse_selector(std::string_view name)
-{
-    return parse_named(selector_names, name);
-}
 constexpr std::string_view to_string(BandwidthSelector selector)
 {
     return name_in(selector_names, selector);

@@ -44,17 +44,9 @@ inline constexpr std::array<Named<DensityUnits>, 3> density_unit_names{
      {DensityUnits::PerM2, "per-m2"},
      {DensityUnits::Count, "count"}}};
 
-inline std::optional<Kernel> parse_kernel(std::string_view name)
-{
-    return parse_named(kernel_names, name);
-}
 constexpr std::string_view to_string(Kernel kernel)
 {
     return name_in(kernel_names, kernel);
-}
-inline std::optional<DensityUnits> parse_units(std::string_view name)
-{
-    return parse_named(density_unit_names, name);
 }
 constexpr std::string_view to_string(DensityUnits units)
 {

@@ -28,10 +28,6 @@ inline constexpr std::array<Named<ThresholdMethod>, 4> threshold_method_names{
      {ThresholdMethod::TopArea, "top-area"},
      {ThresholdMethod::GiStar, "gi-star"}}};
 
-inline std::optional<ThresholdMethod> parse_threshold_method(std::string_view name)
-{
-    return parse_named(threshold_method_names, name);
-}
 constexpr std::string_view to_string(ThresholdMethod method)
 {
     return name_in(threshold_method_names, method);

@@ -2,6 +2,7 @@
 // Emerging hot spot analysis (as ArcGIS Pro's Emerging Hot Spot Analysis): space-time Getis-Ord
 // Gi* per bin, the Mann-Kendall trend of each location's series, and the 17 categories.
 
+#include "hotspot/engine/core/names.hpp"
 #include "hotspot/engine/core/run_context.hpp"
 #include "hotspot/engine/spacetime/cube.hpp"
 #include "hotspot/engine/statistics/significance.hpp"
@@ -22,8 +23,14 @@ enum class GlobalWindow : std::uint8_t
     Neighbourhood, ///< every bin of the steps the neighbourhood spans (NEIGHBORHOOD_TIME_STEP)
     Step,          ///< every bin of the bin's own step (INDIVIDUAL_TIME_STEP)
 };
-/// "cube", "neighbourhood", "step".
-std::string_view to_string(GlobalWindow window);
+inline constexpr std::array<Named<GlobalWindow>, 3> global_window_names{
+    {{GlobalWindow::Cube, "cube"},
+     {GlobalWindow::Neighbourhood, "neighbourhood"},
+     {GlobalWindow::Step, "step"}}};
+constexpr std::string_view to_string(GlobalWindow window)
+{
+    return name_in(global_window_names, window);
+}
 /// The rule, in a sentence, for help texts and outputs.
 std::string_view rule_of(GlobalWindow window);
 
