@@ -51,11 +51,6 @@ engine::Kernel kernel_of(const DensitySpec& spec)
     return named_value(engine::kernel_names, spec.kernel, "--kernel", "a kernel");
 }
 
-engine::DensityUnits units_of(const DensitySpec& spec)
-{
-    return named_value(engine::density_unit_names, spec.units, "--units", "a unit");
-}
-
 void check_bandwidth(double bandwidth_m, const std::string& option = "--bandwidth")
 {
     require_positive(bandwidth_m, option);
@@ -104,6 +99,11 @@ void mark_sparse_cells(const engine::Incidents& offences, Density& d, int min_co
 }
 
 } // namespace
+
+engine::DensityUnits units_of(const DensitySpec& spec)
+{
+    return named_value(engine::density_unit_names, spec.units, "--units", "a unit");
+}
 
 engine::EdgeCorrection edge_of(const DensitySpec& spec)
 {

@@ -47,6 +47,9 @@ struct DensitySpec
 
 void add_density_options(CLI::App& command, DensitySpec& spec);
 
+/// The density unit the spec names. Throws Error(Usage) for another name.
+engine::DensityUnits units_of(const DensitySpec& spec);
+
 /// The edge correction the spec names. Throws Error(Usage) for another name.
 engine::EdgeCorrection edge_of(const DensitySpec& spec);
 

@@ -142,7 +142,7 @@ namespace
 // Rolling-origin evaluation of the prospective methods beside plain kernel density.
 nlohmann::json run_rolling(const EvaluateRequest& r, Reporter& reporter)
 {
-    check_prospective_spec(r.prospective);
+    const engine::ProspectiveParameters given = prospective_parameters(r.prospective);
     if (r.kde_months < 1)
         throw Error(Errc::Usage, "--kde-months must be 1 or more");
     if (!r.test_offences.empty() || !r.test_period.empty() || !r.train_period.empty() ||
@@ -209,9 +209,9 @@ nlohmann::json run_rolling(const EvaluateRequest& r, Reporter& reporter)
             }
             else
             {
-                ProspectiveSpec spec = r.prospective;
-                spec.method = method;
-                surface = prospective_surface(spec, r.density, before, day, grid, study.mask,
+                engine::ProspectiveParameters p = given;
+                p.method = named_value(engine::prospective_method_names, method, "method", "a method");
+                surface = prospective_surface(p, r.density, before, day, grid, study.mask,
                                               table.target_crs, r.run, quiet,
                                               engine::first_day_of(test + 1) - day);
             }

@@ -6,6 +6,7 @@
 #include "hotspot/engine/core/text.hpp"
 #include "hotspot/engine/hotspots/backtest.hpp"
 #include "hotspot/engine/hotspots/forecast_entry.hpp"
+#include "hotspot/engine/hotspots/hotspots.hpp"
 #include "hotspot/engine/spacetime/prospective.hpp"
 #include "hotspot/engine/spacetime/sepp.hpp"
 #include "hotspot/io/areas.hpp"
@@ -27,12 +28,6 @@
 namespace hotspot::app
 {
 
-namespace
-{
-// What --method names: a prospective surface, or the best of them by backtest.
-const std::vector<std::string> prospective_methods{"promap", "decay", "sepp", "auto"};
-} // namespace
-
 void add_prospective_options(CLI::App& cmd, ProspectiveSpec& s, bool compared)
 {
     if (!compared)
@@ -41,7 +36,7 @@ void add_prospective_options(CLI::App& cmd, ProspectiveSpec& s, bool compared)
                        "density of offences weighted by their age), sepp (a self-exciting point "
                        "process per cell, Mohler et al. 2015) or auto (the best of them by "
                        "backtest; with --rules)")
-            ->transform(choice(prospective_methods))
+            ->transform(choice(engine::prospective_method_names))
             ->group("Prospective");
     const std::string promap = compared ? "--promap-" : "--";
     cmd.add_option(promap + "band", s.band_m,
@@ -56,139 +51,72 @@ void add_prospective_options(CLI::App& cmd, ProspectiveSpec& s, bool compared)
         ->group("Prospective");
 }
 
-void check_prospective_spec(const ProspectiveSpec& s)
+engine::ProspectiveParameters prospective_parameters(const ProspectiveSpec& s)
 {
-    if (std::find(prospective_methods.begin(), prospective_methods.end(), s.method) ==
-        prospective_methods.end())
-        throw Error(Errc::Usage, "--method '" + s.method + "' is not a method; choose " +
-                                     engine::join(prospective_methods));
     require_positive(s.band_m, "--band");
     require_positive(s.half_life_days, "--half-life");
     if (s.weeks < 1 || s.weeks > 520)
         throw Error(Errc::Usage, "--weeks must lie between 1 and 520");
+    return {named_value(engine::prospective_method_names, s.method, "--method", "a method"),
+            s.band_m, s.weeks, s.half_life_days};
 }
 
-// The earliest day an offence is dated to (month-only records on their 15th), or no_day.
-engine::DayIndex earliest_day(const engine::Incidents& inc)
-{
-    engine::DayIndex first = engine::no_day;
-    for (std::size_t i = 0; i < inc.size(); ++i)
-        if (const auto d = engine::effective_day(inc, i);
-            d != engine::no_day && (first == engine::no_day || d < first))
-            first = d;
-    return first;
-}
-
-// Offences dated to the month only (police.uk's), which cannot be timed to the day.
-std::size_t dated_by_month(const engine::Incidents& inc)
-{
-    std::size_t n = 0;
-    for (std::size_t i = 0; i < inc.size(); ++i)
-        n += inc.day_of(i) == engine::no_day && engine::effective_day(inc, i) != engine::no_day;
-    return n;
-}
-
-engine::DayIndex day_after(const engine::Incidents& inc)
-{
-    engine::DayIndex last = engine::no_day;
-    bool by_month = false;
-    for (std::size_t i = 0; i < inc.size(); ++i)
-    {
-        const engine::DayIndex d = engine::effective_day(inc, i);
-        if (d != engine::no_day && (last == engine::no_day || d > last))
-        {
-            last = d;
-            by_month = inc.day_of(i) == engine::no_day;
-        }
-    }
-    if (last == engine::no_day)
-        throw Error(Errc::BadData, "no offence has a date: a forecast needs dated offences");
-    if (!by_month)
-        return last + 1;
-    return engine::first_day_of(engine::month_of_day(last) + 1);
-}
-
-engine::Raster<double> prospective_surface(const ProspectiveSpec& s, const DensitySpec& density,
+engine::Raster<double> prospective_surface(const engine::ProspectiveParameters& p,
+                                           const DensitySpec& density,
                                            const engine::Incidents& offences, engine::DayIndex day,
                                            const engine::GridSpec& grid,
                                            const std::optional<engine::Raster<std::uint8_t>>& mask,
                                            const io::Crs& crs, const RunOptions& run,
                                            Reporter& reporter, double horizon_days)
 {
-    if (s.method == "sepp")
+    using engine::ProspectiveMethod;
+    engine::Raster<double> risk;
+    if (p.method == ProspectiveMethod::Sepp)
     {
-        // Whole days from the first offence: same-day pairs are not taken as triggering.
-        std::vector<std::int64_t> cells;
-        std::vector<double> times;
-        std::vector<engine::DayIndex> days;
-        engine::DayIndex first = day;
-        const std::size_t by_month = dated_by_month(offences);
-        for (std::size_t i = 0; i < offences.size(); ++i)
-        {
-            const engine::DayIndex d = offences.day_of(i);
-            if (d == engine::no_day)
-                continue;
-            const auto c = grid.col_of(offences.x[i]), row = grid.row_of(offences.y[i]);
-            if (d >= day || c < 0 || c >= grid.cols || row < 0 || row >= grid.rows)
-                continue;
-            cells.push_back(row * grid.cols + c);
-            days.push_back(d);
-            first = std::min(first, d);
-        }
-        if (by_month > 0)
+        if (const std::size_t by_month = engine::dated_by_month(offences); by_month > 0)
             throw Error(Errc::BadData, "--method sepp times offences to the day, and " +
                                            std::to_string(by_month) +
                                            " are dated to the month only (as police.uk's are): "
                                            "use promap or decay for them");
-        if (cells.empty())
+        const engine::SeppEvents events = engine::sepp_events(offences, grid, day);
+        if (events.cells.empty())
             throw Error(Errc::BadData,
                         "no dated offence on the grid before " + engine::format_day(day));
-        for (const auto d : days)
-            times.push_back(static_cast<double>(d - first));
-        const double window = static_cast<double>(day - first);
-        const engine::SeppFit fit = engine::fit_sepp(cells, times, grid.cell_count(), window);
-        reporter.info("sepp       " + std::to_string(cells.size()) + " offences from " +
-                      engine::format_day(first) + ": theta " + fixed(fit.theta, 3) +
+        const engine::SeppFit fit =
+            engine::fit_sepp(events.cells, events.times, grid.cell_count(), events.window_days);
+        reporter.info("sepp       " + std::to_string(events.cells.size()) + " offences from " +
+                      engine::format_day(events.first) + ": theta " + fixed(fit.theta, 3) +
                       " offences set off by each, omega " + fixed(fit.omega, 4) + " a day (" +
                       fixed(1 / fit.omega, 1) + " days on average), " +
                       fixed(100 * fit.triggered_share, 1) + "% triggered; " +
                       (fit.converged ? "converged" : "stopped") + " after " +
                       std::to_string(fit.iterations) + " EM steps");
-        engine::Raster<double> risk(grid, 0.0);
-        risk.values = engine::sepp_expected(fit, cells, times, window, horizon_days);
-        if (mask)
-            for (std::size_t k = 0; k < risk.values.size(); ++k)
-                if (!mask->values[k])
-                    risk.values[k] = nodata_value;
-        return risk;
+        risk = engine::Raster<double>(grid, 0.0);
+        risk.values = engine::sepp_expected(fit, events.cells, events.times, events.window_days,
+                                            horizon_days);
     }
-    if (s.method == "kde")
+    else if (p.method == ProspectiveMethod::Kde)
     {
-        // --method auto's plain kernel density: the offences of the --weeks before the day.
-        const engine::Incidents recent = offences.subset(
-            [&](std::size_t i)
-            {
-                const engine::DayIndex d = engine::effective_day(offences, i);
-                return d != engine::no_day && d < day && d >= day - 7 * s.weeks;
-            });
+        const engine::Incidents recent = engine::offences_in_weeks_before(offences, day, p.weeks);
         if (recent.size() == 0) // a quiet spell: nothing to weigh, no cell ahead of another
             return engine::Raster<double>(grid, 0.0);
         return compute_density(density, recent, crs, run, reporter, grid).surface;
     }
-    if (s.method == "decay")
+    else if (p.method == ProspectiveMethod::Decay)
     {
-        const engine::Incidents decayed = engine::time_decayed(offences, day, s.half_life_days);
+        const engine::Incidents decayed = engine::time_decayed(offences, day, p.half_life_days);
         if (decayed.size() == 0)
             throw Error(Errc::BadData, "no dated offence before " + engine::format_day(day));
         return compute_density(density, decayed, crs, run, reporter, grid).surface;
     }
-    engine::Raster<double> risk = engine::promap_surface(offences, grid, {s.band_m, s.weeks, day},
-                                                         {reporter.progress("promap")});
-    reporter.done();
+    else
+    {
+        risk = engine::promap_surface(offences, grid, {p.band_m, p.weeks, day},
+                                      {reporter.progress("promap")});
+        reporter.done();
+    }
     if (mask)
-        for (std::size_t k = 0; k < risk.values.size(); ++k)
-            if (!mask->values[k])
-                risk.values[k] = nodata_value;
+        engine::blank_outside(risk.values, *mask, nodata_value);
     return risk;
 }
 
@@ -263,80 +191,15 @@ nlohmann::json write_entry(const std::string& path, const engine::GridSpec& grid
 
 // --method auto: candidate forecasts scored at rolling origins before --at, each as an entry of
 // the challenge (the same horizon and hot area), and the best taken (engine::choose_by_backtest).
-struct Candidate
-{
-    ProspectiveSpec spec;
-    double dx = 0, dy = 0; ///< the grid moved west and north by these fractions of a cell
-    std::string label;
-};
-
-// The grid moved west by dx and north by dy cells, one column and row larger, so that it still
-// covers what it covered.
-engine::GridSpec shifted(const engine::GridSpec& grid, double dx, double dy)
-{
-    engine::GridSpec out = grid;
-    out.origin_x -= dx * grid.cell_m;
-    out.origin_y += dy * grid.cell_m;
-    out.cols += dx > 0 ? 1 : 0;
-    out.rows += dy > 0 ? 1 : 0;
-    return out;
-}
-
-// The m-th origin before `at`, a whole horizon apart: m x 7 or 14 days, or m x the horizon's
-// months (the same day of the month, or the month's last).
-engine::DayIndex origin_before(engine::DayIndex at, const engine::Horizon& horizon, int m)
-{
-    if (horizon.months == 0)
-        return at - m * horizon.days;
-    const engine::MonthIndex month = engine::month_of_day(at);
-    const engine::MonthIndex target = month - m * horizon.months;
-    return std::min(engine::first_day_of(target) + (at - engine::first_day_of(month)),
-                    engine::first_day_of(target + 1) - 1);
-}
-
-std::vector<Candidate> auto_candidates(const ProspectiveSpec& given)
-{
-    // Few on purpose: about 20 burglaries a week cannot tell dozens apart.
-    std::vector<Candidate> out;
-    const std::pair<double, double> offsets[] = {{0, 0}, {0.5, 0}, {0, 0.5}, {0.5, 0.5}};
-    for (const auto& offset : offsets)
-    {
-        // Named copies, not a structured binding: the lambda below captures them.
-        const double dx = offset.first;
-        const double dy = offset.second;
-        const std::string where = dx == 0 && dy == 0
-                                      ? std::string()
-                                      : ", grid moved " + std::string(dx > 0 ? "W" : "") +
-                                            (dy > 0 ? "N" : "") + " half a cell";
-        const auto add = [&](std::string method, int weeks, double half_life, std::string name)
-        {
-            ProspectiveSpec spec = given;
-            spec.method = std::move(method);
-            spec.weeks = weeks;
-            spec.half_life_days = half_life;
-            out.push_back({spec, dx, dy, name + where});
-        };
-        for (const int weeks : {4, 8, 16})
-            add("promap", weeks, given.half_life_days,
-                "promap " + std::to_string(weeks) + " weeks");
-        for (const double half_life : {14.0, 56.0})
-            add("decay", given.weeks, half_life,
-                "decay half-life " + fixed(half_life, 0) + " days");
-        add("kde", 8, given.half_life_days, "kde of 8 weeks");
-        add("sepp", given.weeks, given.half_life_days, "sepp");
-    }
-    return out;
-}
-
 struct AutoChoice
 {
-    Candidate chosen;
+    engine::ProspectiveCandidate chosen;
     nlohmann::json summary;
 };
 
-AutoChoice choose_by_backtest(const PredictRequest& r, const engine::Incidents& inc,
-                              engine::DayIndex at, const engine::Horizon& horizon,
-                              const engine::GridSpec& base,
+AutoChoice choose_by_backtest(const PredictRequest& r, const engine::ProspectiveParameters& given,
+                              const engine::Incidents& inc, engine::DayIndex at,
+                              const engine::Horizon& horizon, const engine::GridSpec& base,
                               const std::vector<engine::MultiPolygon>& police_area,
                               double hot_area_m2, const io::Crs& crs, const std::string& csv_path,
                               Reporter& reporter)
@@ -345,24 +208,26 @@ AutoChoice choose_by_backtest(const PredictRequest& r, const engine::Incidents& 
         throw Error(Errc::Usage, "--metric '" + r.metric + "' is not a metric; use pai or pei");
     if (r.origins < 3)
         throw Error(Errc::Usage, "--origins must be 3 or more: the newest 2 judge the choice");
-    if (const std::size_t by_month = dated_by_month(inc); by_month > 0)
+    if (const std::size_t by_month = engine::dated_by_month(inc); by_month > 0)
         throw Error(Errc::BadData, "--method auto scores each origin on the days of its horizon, "
                                    "and " +
                                        std::to_string(by_month) +
                                        " offences are dated to the month only (as police.uk's "
                                        "are)");
-    const std::vector<Candidate> candidates = auto_candidates(r.prospective);
+    const std::vector<engine::ProspectiveCandidate> candidates =
+        engine::prospective_candidates(given);
     const int origins = r.origins;
-    // The oldest origin needs the longest history a candidate weighs (16 weeks of ProMap).
+    // The oldest origin needs the longest history a candidate weighs.
     {
-        const engine::DayIndex first = earliest_day(inc);
-        const engine::DayIndex oldest = origin_before(at, horizon, origins);
-        if (first == engine::no_day || oldest - 16 * 7 < first)
+        const engine::DayIndex first = engine::earliest_day(inc);
+        const engine::DayIndex oldest = engine::origin_before(at, horizon, origins);
+        if (first == engine::no_day || oldest - 7 * engine::longest_candidate_weeks < first)
             throw Error(Errc::Usage, "--origins " + std::to_string(origins) + " of " +
                                          horizon.label + " reach back to " +
-                                         engine::format_day(oldest) +
-                                         ", with less than 16 weeks of offences before it: give "
-                                         "fewer --origins or a later --at");
+                                         engine::format_day(oldest) + ", with less than " +
+                                         std::to_string(engine::longest_candidate_weeks) +
+                                         " weeks of offences before it: give fewer --origins or "
+                                         "a later --at");
     }
     constexpr std::size_t held_out = 2;
     // Each offence's place in the police area, found once.
@@ -377,7 +242,7 @@ AutoChoice choose_by_backtest(const PredictRequest& r, const engine::Incidents& 
     for (const auto& c : candidates)
         if (!grids.count({c.dx, c.dy}))
         {
-            const engine::GridSpec g = shifted(base, c.dx, c.dy);
+            const engine::GridSpec g = engine::shifted_grid(base, c.dx, c.dy);
             grids.emplace(std::make_pair(c.dx, c.dy),
                           std::make_pair(g, engine::entry_cells(g, police_area)));
         }
@@ -391,19 +256,11 @@ AutoChoice choose_by_backtest(const PredictRequest& r, const engine::Incidents& 
     auto progress = reporter.progress("backtest");
     for (int o = 0; o < origins; ++o)
     {
-        const engine::DayIndex origin = origin_before(at, horizon, o + 1);
+        const engine::DayIndex origin = engine::origin_before(at, horizon, o + 1);
         const engine::DayIndex last = horizon.last_day(origin);
-        const engine::Incidents before = inc.subset(
-            [&](std::size_t i)
-            {
-                const auto d = engine::effective_day(inc, i);
-                return d != engine::no_day && d < origin;
-            });
-        std::vector<engine::Point2> tested;
-        for (std::size_t i = 0; i < inc.size(); ++i)
-            if (const auto d = inc.day_of(i);
-                inside[i] && d != engine::no_day && d >= origin && d <= last)
-                tested.push_back({inc.x[i], inc.y[i]});
+        const engine::Incidents before = engine::offences_before(inc, origin);
+        const std::vector<engine::Point2> tested =
+            engine::points_dated_between(inc, origin, last, inside);
         const double horizon_days = static_cast<double>(last - origin + 1);
         const auto record = [&](const std::string& label, const engine::EntryScore& s)
         {
@@ -415,14 +272,8 @@ AutoChoice choose_by_backtest(const PredictRequest& r, const engine::Incidents& 
         {
             // The naive forecast: every past offence counted in its cell.
             auto& [g, entry] = grids.at({0.0, 0.0});
-            std::vector<double> counts(static_cast<std::size_t>(g.cell_count()), 0.0);
-            for (std::size_t i = 0; i < before.size(); ++i)
-            {
-                const auto c = g.col_of(before.x[i]), row = g.row_of(before.y[i]);
-                if (c >= 0 && c < g.cols && row >= 0 && row < g.rows)
-                    counts[static_cast<std::size_t>(row * g.cols + c)] += 1;
-            }
-            engine::choose_hot(entry, counts, nodata_value, hot_area_m2);
+            engine::choose_hot(entry, engine::cell_counts(before, g, false).values, nodata_value,
+                               hot_area_m2);
             const engine::EntryScore s = engine::score_on_grid(entry, g, tested);
             naive[static_cast<std::size_t>(o)] = scored(s);
             record("naive: all past offences per cell", s);
@@ -431,8 +282,8 @@ AutoChoice choose_by_backtest(const PredictRequest& r, const engine::Incidents& 
         {
             auto& [g, entry] = grids.at({candidates[c].dx, candidates[c].dy});
             const engine::Raster<double> risk =
-                prospective_surface(candidates[c].spec, r.density, before, origin, g, std::nullopt,
-                                    crs, r.run, quiet, horizon_days);
+                prospective_surface(candidates[c].parameters, r.density, before, origin, g,
+                                    std::nullopt, crs, r.run, quiet, horizon_days);
             engine::choose_hot(entry, risk.values, nodata_value, hot_area_m2);
             const engine::EntryScore s = engine::score_on_grid(entry, g, tested);
             scores[c][static_cast<std::size_t>(o)] = scored(s);
@@ -601,12 +452,14 @@ CLI::App* add_predict_command(CLI::App& app, PredictRequest& r)
 
 nlohmann::json run_predict(const PredictRequest& r, Reporter& reporter)
 {
-    check_prospective_spec(r.prospective);
+    using engine::ProspectiveMethod;
+    const engine::ProspectiveParameters given = prospective_parameters(r.prospective);
     check_density_spec(r.density);
     if (r.top < 1)
         throw Error(Errc::Usage, "--top must be 1 or more");
-    if (r.prospective.method != "decay" && (min_count_of(r.density) > 0 || r.density.adaptive ||
-                                            edge_of(r.density) != engine::EdgeCorrection::None))
+    if (given.method != ProspectiveMethod::Decay &&
+        (min_count_of(r.density) > 0 || r.density.adaptive ||
+         edge_of(r.density) != engine::EdgeCorrection::None))
         throw Error(Errc::Usage, "--min-count, --publish, --adaptive and --edge-correction are "
                                  "for kernel densities: use them with --method decay");
     const bool entry_rules = !r.rules.empty();
@@ -614,7 +467,7 @@ nlohmann::json run_predict(const PredictRequest& r, Reporter& reporter)
         throw Error(Errc::Usage, "--rules '" + r.rules +
                                      "' is not a set of rules hotspot knows; nij2017 is (the NIJ "
                                      "Real-Time Crime Forecasting Challenge, 2017)");
-    if (r.prospective.method == "auto" && !entry_rules)
+    if (given.method == ProspectiveMethod::Auto && !entry_rules)
         throw Error(Errc::Usage, "--method auto backtests entries of the challenge's form: give "
                                  "--rules nij2017 with --at, --horizon and --boundaries");
     if (r.hot_area_m2 && !entry_rules)
@@ -675,7 +528,7 @@ nlohmann::json run_predict(const PredictRequest& r, Reporter& reporter)
                                      "patrol_cells.csv"};
     if (entry_rules)
         outputs.push_back("entry.shp");
-    if (r.prospective.method == "auto")
+    if (given.method == ProspectiveMethod::Auto)
         outputs.push_back("backtest.csv");
     for (const auto& name : outputs)
         io::check_output_path(out(name), r.run.overwrite);
@@ -690,17 +543,11 @@ nlohmann::json run_predict(const PredictRequest& r, Reporter& reporter)
         input, r.run, reporter, "a forecast weighs offences by their age", read);
     const engine::Incidents& inc = table.incidents;
     const io::Crs& crs = table.target_crs;
-    const engine::DayIndex day = at ? *at : day_after(inc);
+    const engine::DayIndex day = at ? *at : engine::day_after(inc);
     // The history the forecast weighs must be in the data: a missing month would read as a quiet
-    // one. ProMap looks back --weeks; the decayed density, three half-lives (weights of 1/8 on).
+    // one.
     {
-        // SEPP's background is fitted over the whole history.
-        const engine::DayIndex first = earliest_day(inc);
-        const engine::DayIndex earliest = first == engine::no_day ? day : std::min(day, first);
-        const double back_days = r.prospective.method == "promap" ? 7.0 * r.prospective.weeks
-                                 : r.prospective.method == "sepp" || r.prospective.method == "auto"
-                                     ? double(day - earliest)
-                                     : 3.0 * r.prospective.half_life_days;
+        const double back_days = engine::history_days(given, day, engine::earliest_day(inc));
         const auto first_day = day - static_cast<engine::DayIndex>(std::ceil(back_days));
         require_covered(table, engine::month_of_day(first_day), engine::month_of_day(day - 1),
                         "the history of a forecast for " + engine::format_day(day) + " (" +
@@ -723,23 +570,25 @@ nlohmann::json run_predict(const PredictRequest& r, Reporter& reporter)
         study = study_grid(r.density.boundaries, r.density.boundaries_layer, r.density.area,
                            r.density.extent, r.density.cell_m, inc, crs, r.run, reporter);
     engine::GridSpec grid = study.grid;
-    ProspectiveSpec spec = r.prospective;
+    engine::ProspectiveParameters spec = given;
     nlohmann::json auto_json;
-    if (spec.method == "auto")
+    if (spec.method == ProspectiveMethod::Auto)
     {
         const AutoChoice choice =
-            choose_by_backtest(r, inc, day, *horizon, grid, police_area, hot_area_m2, crs,
+            choose_by_backtest(r, given, inc, day, *horizon, grid, police_area, hot_area_m2, crs,
                                out("backtest.csv"), reporter);
-        spec = choice.chosen.spec;
-        grid = shifted(grid, choice.chosen.dx, choice.chosen.dy);
+        spec = choice.chosen.parameters;
+        grid = engine::shifted_grid(grid, choice.chosen.dx, choice.chosen.dy);
         auto_json = choice.summary;
     }
+    const auto method_is = [&](ProspectiveMethod m) { return spec.method == m; };
     reporter.info(
         "forecast   " + engine::format_day(day) + " by " +
-        (spec.method == "promap" ? "ProMap, " + fixed(spec.band_m, 0) + " m and " +
-                                       std::to_string(spec.weeks) + " weeks"
-         : spec.method == "sepp" ? "a self-exciting point process per cell (Mohler et al. 2015)"
-         : spec.method == "kde"
+        (method_is(ProspectiveMethod::ProMap) ? "ProMap, " + fixed(spec.band_m, 0) + " m and " +
+                                                    std::to_string(spec.weeks) + " weeks"
+         : method_is(ProspectiveMethod::Sepp)
+             ? "a self-exciting point process per cell (Mohler et al. 2015)"
+         : method_is(ProspectiveMethod::Kde)
              ? "kernel density of the " + std::to_string(spec.weeks) + " weeks before"
              : "time-decayed density, half-life " + fixed(spec.half_life_days, 1) + " days") +
         (horizon ? ", over " + horizon->label + " (to " +
@@ -750,28 +599,15 @@ nlohmann::json run_predict(const PredictRequest& r, Reporter& reporter)
     const engine::Raster<double> risk = prospective_surface(
         spec, r.density, inc, day, grid, study.mask, crs, r.run, reporter, horizon_days);
 
-    // The cells to patrol: highest risk first, ties in raster order.
-    std::vector<std::int64_t> order;
-    double total = 0;
-    for (std::size_t k = 0; k < risk.values.size(); ++k)
-        if (risk.values[k] != nodata_value && risk.values[k] > 0)
-        {
-            order.push_back(static_cast<std::int64_t>(k));
-            total += risk.values[k];
-        }
-    if (order.empty())
+    const engine::HighestCells highest =
+        engine::highest_cells(risk.values, nodata_value, static_cast<std::size_t>(r.top));
+    if (highest.cells.empty())
         throw Error(Errc::BadData, "no offence within reach of the day forecast (" +
                                        engine::format_day(day) +
                                        "): give a later --at, or more --weeks");
-    const std::size_t top = std::min<std::size_t>(static_cast<std::size_t>(r.top), order.size());
-    std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(top), order.end(),
-                      [&](std::int64_t a, std::int64_t b)
-                      {
-                          const double va = risk.values[static_cast<std::size_t>(a)],
-                                       vb = risk.values[static_cast<std::size_t>(b)];
-                          return va != vb ? va > vb : a < b;
-                      });
-    order.resize(top);
+    const std::vector<std::int64_t>& order = highest.cells;
+    const double total = highest.total;
+    const std::size_t top = order.size();
 
     io::GeoTiffOptions tiff;
     tiff.overwrite = r.run.overwrite;
@@ -780,25 +616,33 @@ nlohmann::json run_predict(const PredictRequest& r, Reporter& reporter)
     tiff.qgis_style = true;
     tiff.legend_max = r.style.legend_max;
     tiff.sld = r.style.sld;
-    tiff.description = spec.method == "promap" ? "ProMap risk"
-                       : spec.method == "sepp" ? "SEPP expected offences"
-                                               : "time-decayed density";
-    tiff.unit = spec.method == "promap" ? "ProMap score"
-                : spec.method == "sepp" ? "expected offences per cell in " +
-                                              (horizon ? horizon->label : std::string("the day"))
-                                        : "weighted offences per km²";
+    // A density's unit is --units' (and the weight's, as kde's is); decay's offences weigh less
+    // the older they are.
+    const std::string density_label = density_unit(r.input, units_of(r.density));
+    tiff.description = method_is(ProspectiveMethod::ProMap) ? "ProMap risk"
+                       : method_is(ProspectiveMethod::Sepp) ? "SEPP expected offences"
+                       : method_is(ProspectiveMethod::Kde)  ? "kernel density"
+                                                            : "time-decayed density";
+    tiff.unit =
+        method_is(ProspectiveMethod::ProMap) ? "ProMap score"
+        : method_is(ProspectiveMethod::Sepp)
+            ? "expected offences per cell in " + (horizon ? horizon->label : std::string("the day"))
+        : method_is(ProspectiveMethod::Kde) ? density_label
+                                            : "weighted " + density_label;
     tiff.metadata = {{"HOTSPOT_COMMAND", "predict"},
-                     {"HOTSPOT_METHOD", spec.method},
+                     {"HOTSPOT_METHOD", engine::to_string(spec.method)},
                      {"HOTSPOT_FORECAST_DAY", engine::format_day(day)},
                      {"HOTSPOT_HORIZON", horizon ? horizon->label : std::string("one day")},
                      {"HOTSPOT_SOURCE", source_names(table.files)}};
-    if (spec.method == "promap")
+    if (method_is(ProspectiveMethod::ProMap))
     {
         tiff.metadata.emplace_back("HOTSPOT_PROMAP_BAND_M", fixed(spec.band_m, 3));
         tiff.metadata.emplace_back("HOTSPOT_PROMAP_WEEKS", std::to_string(spec.weeks));
     }
-    else
+    else if (method_is(ProspectiveMethod::Decay))
         tiff.metadata.emplace_back("HOTSPOT_HALF_LIFE_DAYS", fixed(spec.half_life_days, 3));
+    else if (method_is(ProspectiveMethod::Kde))
+        tiff.metadata.emplace_back("HOTSPOT_KDE_WEEKS", std::to_string(spec.weeks));
     nlohmann::json entry_json;
     if (entry_rules)
         entry_json = write_entry(out("entry.shp"), grid, risk, police_area, hot_area_m2,
@@ -867,7 +711,7 @@ nlohmann::json run_predict(const PredictRequest& r, Reporter& reporter)
 
     nlohmann::json summary =
         summary_json("predict", {{"offences", offences_json(table)},
-                                 {"method", spec.method},
+                                 {"method", engine::to_string(spec.method)},
                                  {"forecast_day", engine::format_day(day)},
                                  {"horizon", horizon ? horizon->label : std::string()},
                                  {"cell_m", grid.cell_m},

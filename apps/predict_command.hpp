@@ -5,16 +5,17 @@
 #include "style_options.hpp"
 
 #include "hotspot/engine/core/incidents.hpp"
+#include "hotspot/engine/spacetime/prospective.hpp"
 
 #include <string>
 
 namespace hotspot::app
 {
 
-/// How a prospective surface is made: ProMap, or a kernel density of time-decayed offences.
+/// How a prospective surface is made, as given: --method's name and the parameters.
 struct ProspectiveSpec
 {
-    std::string method = "promap"; ///< promap, decay or sepp
+    std::string method = "promap"; ///< engine::prospective_method_names
     double band_m = 400;           ///< ProMap's reach
     int weeks = 8;                 ///< ProMap's memory
     double half_life_days = 14;    ///< decay
@@ -22,23 +23,21 @@ struct ProspectiveSpec
 /// --method, --band, --weeks, --half-life; with `compared` (evaluate, which scores every method)
 /// no --method, and --promap-band, --promap-weeks beside its own options.
 void add_prospective_options(CLI::App& command, ProspectiveSpec& spec, bool compared = false);
-void check_prospective_spec(const ProspectiveSpec& spec);
+/// The parameters `spec` gives, or a usage error naming the option at fault.
+engine::ProspectiveParameters prospective_parameters(const ProspectiveSpec& spec);
 
 /// The forecast for `day` on `grid`: ProMap of the offences before it, or (decay) the density of
 /// the offences before it weighted by their age, with the density spec's kernel and bandwidth.
 /// or (sepp) each cell's expected offences in the `horizon_days` from `day` under the
 /// self-exciting point process fitted to every offence before it (engine::fit_sepp).
 /// Cells outside the density spec's --area are nodata_value.
-engine::Raster<double> prospective_surface(const ProspectiveSpec& spec, const DensitySpec& density,
+engine::Raster<double> prospective_surface(const engine::ProspectiveParameters& parameters,
+                                           const DensitySpec& density,
                                            const engine::Incidents& offences, engine::DayIndex day,
                                            const engine::GridSpec& grid,
                                            const std::optional<engine::Raster<std::uint8_t>>& mask,
                                            const io::Crs& crs, const RunOptions& run,
                                            Reporter& reporter, double horizon_days = 1);
-
-/// The day after the data: the last offence's day + 1, or the first of the month after the last
-/// month when records give months only.
-engine::DayIndex day_after(const engine::Incidents& offences);
 
 /// `hotspot predict`: prospective hotspots for the days ahead, and the cells to patrol.
 struct PredictRequest

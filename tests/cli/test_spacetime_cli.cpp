@@ -2,6 +2,8 @@
 
 #include "run_command.hpp"
 
+#include "hotspot/io/geotiff.hpp"
+
 #include <catch2/catch.hpp>
 #include <gdal_priv.h>
 #include <nlohmann/json.hpp>
@@ -313,14 +315,19 @@ TEST_CASE("predict lists the cells of highest ProMap risk, as its GeoTIFF holds 
         CHECK_FALSE(cells[i]["area"].get<std::string>().empty()); // a ward
     }
 
-    // Time-decayed density, and a forecast day inside the data.
+    // Time-decayed density, and a forecast day inside the data. Its unit is --units' (it was
+    // "per km²" whatever the units), and it records the half-life it used.
     const auto decay = run_hotspot("predict --offences " + series() +
                                    " --method decay --bandwidth 300 --at 2019-06-10 --cell 100 "
-                                   "--out-dir " +
+                                   "--units count --out-dir " +
                                    dir + "/decay --summary-json " + dir + "/decay.json --quiet");
     INFO(decay.err);
     REQUIRE(decay.exit_code == 0);
     CHECK(read_json(dir + "/decay.json")["forecast_day"] == "2019-06-10");
+    const auto decayed = hotspot::io::read_geotiff(dir + "/decay/predict.tif");
+    CHECK(decayed.unit == "weighted expected offences per cell");
+    CHECK(decayed.metadata.at("HOTSPOT_HALF_LIFE_DAYS") == "14.000");
+    CHECK(decayed.metadata.count("HOTSPOT_PROMAP_WEEKS") == 0);
 
     check_refusals(
         {

@@ -3,6 +3,8 @@
 
 #include "run_command.hpp"
 
+#include "hotspot/io/geotiff.hpp"
+
 #include <catch2/catch.hpp>
 #include <gdal_priv.h>
 #include <nlohmann/json.hpp>
@@ -542,6 +544,11 @@ TEST_CASE("predict --rules nij2017 writes a Portland entry in state plane feet t
     CHECK(sepp.exit_code == 0);
     CHECK(sepp.out.find("theta") != std::string::npos);
     CHECK(fs::exists(dir + "/sepp/entry.shp"));
+    // Its GeoTIFF records no half-life: SEPP has none (it used to carry decay's default).
+    const auto sepp_tif = hotspot::io::read_geotiff(dir + "/sepp/predict.tif");
+    CHECK(sepp_tif.metadata.at("HOTSPOT_METHOD") == "sepp");
+    CHECK(sepp_tif.metadata.count("HOTSPOT_HALF_LIFE_DAYS") == 0);
+    CHECK(sepp_tif.unit == "expected offences per cell in 2W");
     // Records dated to the month (police.uk) cannot be timed to the day: refused, not guessed.
     const auto monthly = run_hotspot("predict --offences " + data +
                                      "police_uk/2019-09-kent-street.csv --method sepp --cell 500 "

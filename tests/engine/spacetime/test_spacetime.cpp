@@ -598,3 +598,101 @@ TEST_CASE("ProMap weights equal a hand-worked example", "[spacetime][promap]")
     CHECK(decayed.weight_of(1) == Approx(std::exp2(-10.0 / 14)));
     CHECK(decayed.weight_of(2) == Approx(std::exp2(-60.0 / 14)));
 }
+
+TEST_CASE("A forecast's history, its SEPP events and its scored offences, by hand",
+          "[spacetime][prospective]")
+{
+    const DayIndex day = make_day(2017, 3, 1);
+    const GridSpec grid{0, 300, 100, 3, 3}; // 3 x 3 cells of 100 m, rows from the top
+    Incidents inc;
+    inc.add(50, 250, 1.0, month_of_day(day - 30), -1, 0, day - 30);  // cell 0, 30 days before
+    inc.add(150, 150, 1.0, month_of_day(day - 10), -1, 0, day - 10); // cell 4
+    inc.add(250, 50, 1.0, month_of_day(day - 10), -1, 0, day - 10);  // cell 8, the same day
+    inc.add(250, 50, 1.0, month_of_day(day), -1, 0, day);            // the day itself: not before
+    inc.add(900, 900, 1.0, month_of_day(day - 5), -1, 0, day - 5);   // off the grid
+    inc.add(50, 50, 1.0, make_month(2016, 12));                      // December, by month only
+
+    SECTION("what each method weighs, back from the day")
+    {
+        const DayIndex earliest = earliest_day(inc);
+        CHECK(earliest == make_day(2016, 12, 15)); // the month's record, on its 15th
+        CHECK(history_days({ProspectiveMethod::ProMap, 400, 8, 14}, day, earliest) == 56);
+        CHECK(history_days({ProspectiveMethod::Kde, 400, 4, 14}, day, earliest) == 28);
+        CHECK(history_days({ProspectiveMethod::Decay, 400, 8, 14}, day, earliest) == 42);
+        CHECK(history_days({ProspectiveMethod::Sepp, 400, 8, 14}, day, earliest) == 76);
+        CHECK(history_days({ProspectiveMethod::Auto, 400, 8, 14}, day, earliest) == 76);
+        CHECK(history_days({ProspectiveMethod::Sepp, 400, 8, 14}, day, no_day) == 0);
+        CHECK(dated_by_month(inc) == 1);
+        CHECK(day_after(inc) == day + 1);
+        CHECK(offences_before(inc, day).size() == 5);
+        CHECK(offences_in_weeks_before(inc, day, 2).size() == 3); // days -10, -10, -5
+        CHECK(to_string(ProspectiveMethod::Kde) == "kde");
+        CHECK(!parse_named(prospective_method_names, "kde")); // auto's candidate, not a --method
+    }
+    SECTION("SEPP's events: dated to the day, before it, on the grid; times from the first")
+    {
+        const SeppEvents events = sepp_events(inc, grid, day);
+        CHECK(events.cells == std::vector<std::int64_t>{0, 4, 8});
+        CHECK(events.times == std::vector<double>{0, 20, 20});
+        CHECK(events.first == day - 30);
+        CHECK(events.window_days == 30);
+        CHECK(sepp_events(inc, grid, day - 30).cells.empty());
+    }
+    SECTION("the offences a horizon is scored on: dated to one of its days, and kept")
+    {
+        const std::vector<std::uint8_t> keep{1, 1, 0, 1, 1, 1};
+        const auto points = points_dated_between(inc, day - 10, day, keep);
+        REQUIRE(points.size() == 3); // cell 8's of day -10 is not kept; December's has no day
+        CHECK(points[0].x == 150);
+        CHECK(points[1].x == 250);
+        CHECK(points[2].x == 900);
+    }
+    SECTION("the cells to patrol: positive risk, highest first, ties in raster order")
+    {
+        const double nodata = -9999;
+        const std::vector<double> risk{0.5, 2, nodata, 2, 0, -1, 3, 0.5, 1};
+        const HighestCells top = highest_cells(risk, nodata, 4);
+        CHECK(top.cells == std::vector<std::int64_t>{6, 1, 3, 8});
+        CHECK(top.total == Approx(0.5 + 2 + 2 + 3 + 0.5 + 1));
+        CHECK(highest_cells(risk, nodata, 20).cells.size() == 6);
+        std::vector<double> masked = risk;
+        Raster<std::uint8_t> mask(grid, 1);
+        mask.values[6] = 0;
+        blank_outside(masked, mask, nodata);
+        CHECK(masked[6] == nodata);
+        CHECK(masked[1] == 2);
+    }
+}
+
+TEST_CASE("--method auto's candidates, grid placements and origins, by hand",
+          "[spacetime][prospective]")
+{
+    const auto candidates = prospective_candidates({ProspectiveMethod::Auto, 300, 8, 14});
+    REQUIRE(candidates.size() == 4 * 7);
+    CHECK(candidates[0].label == "promap 4 weeks");
+    CHECK(candidates[0].parameters.band_m == 300);
+    CHECK(candidates[3].parameters.method == ProspectiveMethod::Decay);
+    CHECK(candidates[4].parameters.half_life_days == 56);
+    CHECK(candidates[5].label == "kde of 8 weeks");
+    CHECK(candidates[6].parameters.method == ProspectiveMethod::Sepp);
+    CHECK(candidates[7].label == "promap 4 weeks, grid moved W half a cell");
+    CHECK(candidates[27].label == "sepp, grid moved WN half a cell");
+    CHECK(candidates[2].parameters.weeks == longest_candidate_weeks);
+
+    const GridSpec grid{1000, 2000, 100, 4, 3};
+    const GridSpec moved = shifted_grid(grid, 0.5, 0.5);
+    CHECK(moved.origin_x == 950);
+    CHECK(moved.origin_y == 2050);
+    CHECK(moved.cols == 5);
+    CHECK(moved.rows == 4);
+    // Still covers every cell centre of the grid it moved.
+    CHECK(moved.col_of(grid.center_x(0)) == 1);
+    CHECK(moved.col_of(grid.center_x(3)) == 4);
+    CHECK(shifted_grid(grid, 0, 0.5).cols == 4);
+
+    const DayIndex at = make_day(2017, 3, 31);
+    CHECK(origin_before(at, parse_horizon("2W"), 2) == at - 28);
+    CHECK(origin_before(at, parse_horizon("1M"), 1) == make_day(2017, 2, 28)); // February's last
+    CHECK(origin_before(at, parse_horizon("1M"), 2) == make_day(2017, 1, 31));
+    CHECK(origin_before(make_day(2017, 3, 15), parse_horizon("3M"), 1) == make_day(2016, 12, 15));
+}
