@@ -210,7 +210,8 @@ nlohmann::json run_rolling(const EvaluateRequest& r, Reporter& reporter)
             else
             {
                 engine::ProspectiveParameters p = given;
-                p.method = named_value(engine::prospective_method_names, method, "method", "a method");
+                p.method =
+                    named_value(engine::prospective_method_names, method, "method", "a method");
                 surface = prospective_surface(p, r.density, before, day, grid, study.mask,
                                               table.target_crs, r.run, quiet,
                                               engine::first_day_of(test + 1) - day);
