@@ -54,20 +54,10 @@ io::VectorStyle status_style()
     return style;
 }
 
-std::string percent(std::int64_t part, std::int64_t whole)
-{
-    char buffer[32];
-    std::snprintf(buffer, sizeof buffer, "%.1f%%",
-                  whole > 0 ? 100.0 * static_cast<double>(part) / static_cast<double>(whole) : 0.0);
-    return buffer;
-}
-
+// A share of the records, or of an area's: part / whole, blank where there are none.
 std::string share(std::int64_t part, std::int64_t whole)
 {
-    char buffer[32];
-    std::snprintf(buffer, sizeof buffer, "%.4f",
-                  whole > 0 ? static_cast<double>(part) / static_cast<double>(whole) : 0.0);
-    return buffer;
+    return engine::share_of(static_cast<double>(part), static_cast<double>(whole), 4);
 }
 
 std::string padded(std::string_view text, std::size_t width)
@@ -101,7 +91,7 @@ std::string report_csv(const Reconciled& r, std::int64_t total)
                          const std::string& detail) {
         out.add({section, item, count, share_text, detail});
     };
-    row("total", "records", std::to_string(total), "1.0000",
+    row("total", "records", std::to_string(total), share(total, total),
         "records reconciled; with the rejected rows they make up the file");
     for (std::size_t s = 0; s < engine::record_status_count; ++s)
         row("status", std::string(engine::to_string(static_cast<RecordStatus>(s))),
@@ -324,7 +314,9 @@ Reconciled reconcile_offences(const ReconcileSetup& setup, const RunOptions& run
     for (std::size_t s = 0; s < engine::record_status_count; ++s)
         reporter.info("  " + padded(engine::to_string(static_cast<RecordStatus>(s)), 17) +
                       padded(std::to_string(r.report.by_status[s]), 8) +
-                      padded(percent(r.report.by_status[s], n), 7) +
+                      padded(engine::percent_of(static_cast<double>(r.report.by_status[s]),
+                                                static_cast<double>(n)),
+                             7) +
                       std::string(status_meaning[s]));
     std::string decided;
     for (std::size_t d = 0; d < engine::decision_count; ++d)

@@ -111,9 +111,10 @@ nlohmann::json run_snap_points(const SnapPointsRequest& r, Reporter& reporter)
     reporter.info("stacks     " + std::to_string(on_shared) + " of " + std::to_string(inc.size()) +
                   " offences share their coordinate with another, on " +
                   std::to_string(shared_points) + " points");
-    reporter.info("           " + std::to_string(stacks.size()) + " points carry " +
-                  std::to_string(r.min_records) + " or more: " + std::to_string(on_stacks) +
-                  " offences (" + fixed(100.0 * static_cast<double>(on_stacks) / total, 1) + "%)");
+    reporter.info(
+        "           " + std::to_string(stacks.size()) + " points carry " +
+        std::to_string(r.min_records) + " or more: " + std::to_string(on_stacks) + " offences (" +
+        engine::percent_of(static_cast<double>(on_stacks), static_cast<double>(inc.size())) + ")");
     for (std::size_t k = 0; k < stacks.size() && k < 5; ++k)
     {
         const auto ll = to_lonlat.transform({stacks[k].x, stacks[k].y});

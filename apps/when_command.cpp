@@ -163,8 +163,7 @@ nlohmann::json run_when(const WhenRequest& r, Reporter& reporter)
 
     // What the times say of their quality.
     const engine::TimeQuality q = engine::time_quality(inc);
-    const auto percent = [](double part, double whole)
-    { return whole > 0 ? fixed(100 * part / whole, 1) + "%" : std::string("-"); };
+    const auto percent = [](double part, double whole) { return engine::percent_of(part, whole); };
     reporter.info("times      " + fixed(q.records, 0) + " offences with a day: " +
                   std::to_string(q.instants) + " at an instant, " + std::to_string(q.windows) +
                   " in a window under a week (median " + fixed(q.median_window_hours, 1) + " h), " +

@@ -107,4 +107,14 @@ std::string fixed(double value, int decimals)
     return buffer;
 }
 
+std::string share_of(double part, double whole, int decimals, std::string_view undefined)
+{
+    return whole > 0 ? fixed(part / whole, decimals) : std::string(undefined);
+}
+
+std::string percent_of(double part, double whole, int decimals, std::string_view undefined)
+{
+    return whole > 0 ? fixed(100 * part / whole, decimals) + "%" : std::string(undefined);
+}
+
 } // namespace hotspot::engine

@@ -91,3 +91,15 @@ TEST_CASE("Every enum's names read back case aside, each name and value once", "
     CHECK(parse_named(kernel_names, "Gaussian") == Kernel::Gaussian);
     CHECK(to_string(ThresholdMethod::GiStar) == "gi-star");
 }
+
+TEST_CASE("Shares and percents of nothing are undefined, not 0", "[text]")
+{
+    CHECK(share_of(1, 8, 4) == "0.1250");
+    CHECK(share_of(2, 3, 2) == "0.67");
+    CHECK(share_of(0, 0, 4).empty());
+    CHECK(share_of(0, 0, 4, "-") == "-");
+    CHECK(percent_of(1, 8) == "12.5%");
+    CHECK(percent_of(1, 3, 0) == "33%");
+    CHECK(percent_of(5, 0) == "-");
+    CHECK(percent_of(0, 7) == "0.0%");
+}

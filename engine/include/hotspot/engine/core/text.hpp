@@ -30,6 +30,14 @@ std::vector<std::string> near_matches(std::string_view wanted,
 /// The value with `decimals` digits after the point ("%.*f"), for messages and tags.
 std::string fixed(double value, int decimals);
 
+/// part / whole with `decimals` decimals ("0.1250"), or `undefined` where whole is not positive:
+/// a share of nothing is undefined, not 0.
+std::string share_of(double part, double whole, int decimals, std::string_view undefined = "");
+/// 100 x part / whole with `decimals` decimals and a percent sign ("12.5%"), or `undefined` where
+/// whole is not positive.
+std::string percent_of(double part, double whole, int decimals = 1,
+                       std::string_view undefined = "-");
+
 /// "a, b, c" from a list, for messages.
 std::string join(const std::vector<std::string>& items, std::string_view separator = ", ");
 
