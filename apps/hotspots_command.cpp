@@ -493,12 +493,7 @@ io::WebMapSummary write_html(const HotspotsRequest& r, const HotspotAnalysis& a,
             {
                 double red, green, blue;
                 io::hour_cell_colour(w, peak, red, green, blue);
-                char hex[8];
-                std::snprintf(hex, sizeof hex, "#%02x%02x%02x",
-                              static_cast<int>(std::lround(red * 255)),
-                              static_cast<int>(std::lround(green * 255)),
-                              static_cast<int>(std::lround(blue * 255)));
-                colours.emplace_back(hex);
+                colours.push_back(io::hex_colour(red, green, blue));
             }
         }
         web.details.push_back({std::move(v), std::move(colours)});

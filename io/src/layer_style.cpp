@@ -27,30 +27,12 @@ std::string number(double v)
     return text;
 }
 
-int byte(double component)
-{
-    return static_cast<int>(std::lround(std::clamp(component, 0.0, 1.0) * 255));
-}
-
-std::string hex_of(double r, double g, double b)
-{
-    char text[8];
-    std::snprintf(text, sizeof text, "#%02x%02x%02x", byte(r), byte(g), byte(b));
-    return text;
-}
-
-std::string hex_colour(double fraction)
-{
-    double r = 0, g = 0, b = 0;
-    ramp_colour(fraction, r, g, b);
-    return hex_of(r, g, b);
-}
 
 // QGIS writes colours as "r,g,b,a".
 std::string qgis_colour(const MapCategory& c)
 {
-    return std::to_string(byte(c.r)) + "," + std::to_string(byte(c.g)) + "," +
-           std::to_string(byte(c.b)) + "," + std::to_string(byte(c.opacity));
+    return std::to_string(colour_byte(c.r)) + "," + std::to_string(colour_byte(c.g)) + "," +
+           std::to_string(colour_byte(c.b)) + "," + std::to_string(colour_byte(c.opacity));
 }
 
 // The legend's stops: the minimum clear, then the ramp's ten anchors; a millionth of the range
@@ -70,13 +52,13 @@ std::vector<Stop> legend_stops(double legend_min, double& legend_max, const std:
     const std::string suffix = unit.empty() ? std::string() : " " + unit;
     const double span = legend_max - legend_min;
     std::vector<Stop> stops{
-        {legend_min, hex_colour(0), 0, number(legend_min) + suffix},
-        {legend_min + 1e-6 * span, hex_colour(0), 1, number(legend_min + 1e-6 * span)}};
+        {legend_min, ramp_hex(0), 0, number(legend_min) + suffix},
+        {legend_min + 1e-6 * span, ramp_hex(0), 1, number(legend_min + 1e-6 * span)}};
     for (int i = 1; i <= 9; ++i)
     {
         const double value = legend_min + span * i / 9.0;
         stops.push_back(
-            {value, hex_colour(i / 9.0), 1, number(value) + (i == 9 ? suffix : std::string())});
+            {value, ramp_hex(i / 9.0), 1, number(value) + (i == 9 ? suffix : std::string())});
     }
     return stops;
 }
@@ -104,9 +86,9 @@ std::string raster_style_qml(double legend_min, double legend_max, const std::st
 {
     std::string items;
     for (const Stop& stop : legend_stops(legend_min, legend_max, unit))
-        items += "          <item alpha=\"" + std::to_string(byte(stop.opacity)) + "\" value=\"" +
-                 number(stop.value) + "\" label=\"" + xml_escaped(stop.label) + "\" color=\"" +
-                 stop.colour + "\"/>\n";
+        items += "          <item alpha=\"" + std::to_string(colour_byte(stop.opacity)) +
+                 "\" value=\"" + number(stop.value) + "\" label=\"" + xml_escaped(stop.label) +
+                 "\" color=\"" + stop.colour + "\"/>\n";
     const std::string lo = number(legend_min), hi = number(legend_max);
     return "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
            "<qgis version=\"3.22.0\" styleCategories=\"AllStyleCategories\">\n"
@@ -224,7 +206,7 @@ std::string qml_labels(const VectorStyle& style)
 
 std::string sld_colour(const MapCategory& c)
 {
-    return hex_of(c.r, c.g, c.b);
+    return hex_colour(c.r, c.g, c.b);
 }
 
 std::string sld_symbolizer(GeometryKind kind, const MapCategory& fill, const MapCategory& outline,

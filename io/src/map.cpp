@@ -391,6 +391,26 @@ void ramp_colour(double fraction, double& r, double& g, double& b)
     b = (viridis[i][2] + t * (viridis[i + 1][2] - viridis[i][2])) / 255.0;
 }
 
+int colour_byte(double component)
+{
+    return static_cast<int>(std::lround(std::clamp(component, 0.0, 1.0) * 255));
+}
+
+std::string hex_colour(double r, double g, double b)
+{
+    char text[8];
+    std::snprintf(text, sizeof text, "#%02x%02x%02x", colour_byte(r), colour_byte(g),
+                  colour_byte(b));
+    return text;
+}
+
+std::string ramp_hex(double fraction)
+{
+    double r = 0, g = 0, b = 0;
+    ramp_colour(fraction, r, g, b);
+    return hex_colour(r, g, b);
+}
+
 void check_map_path(const std::string& path)
 {
     const std::string ext = engine::fold(std::filesystem::path(path).extension().string());

@@ -152,16 +152,6 @@ json multipolygon_json(const engine::MultiPolygon& shape, const Reprojector& to_
     return {{"type", "MultiPolygon"}, {"coordinates", std::move(polygons)}};
 }
 
-std::string colour_hex(double fraction)
-{
-    double r, g, b;
-    ramp_colour(fraction, r, g, b);
-    char text[8];
-    std::snprintf(text, sizeof text, "#%02x%02x%02x", static_cast<int>(std::lround(r * 255)),
-                  static_cast<int>(std::lround(g * 255)), static_cast<int>(std::lround(b * 255)));
-    return text;
-}
-
 // The page's own code: everything it shows is built from the data object `d`.
 constexpr const char* page_script = R"js(
 (function () {
@@ -396,15 +386,11 @@ WebMapSummary write_web_map(const WebMapContent& c, const std::string& path,
     d["table_fields"] = std::min(c.table_fields, c.fields.size());
     json colours = json::array();
     for (int i = 0; i < 10; ++i)
-        colours.push_back(colour_hex(i / 9.0));
+        colours.push_back(ramp_hex(i / 9.0));
     json categories = json::array();
     for (const auto& k : m.categories)
     {
-        char text[8];
-        std::snprintf(text, sizeof text, "#%02x%02x%02x", static_cast<int>(std::lround(k.r * 255)),
-                      static_cast<int>(std::lround(k.g * 255)),
-                      static_cast<int>(std::lround(k.b * 255)));
-        categories.push_back({{"label", k.label}, {"colour", text}});
+        categories.push_back({{"label", k.label}, {"colour", hex_colour(k.r, k.g, k.b)}});
     }
     d["legend"] = {{"units", m.units},
                    {"min", summary.legend_min},

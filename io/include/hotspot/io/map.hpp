@@ -86,5 +86,11 @@ void check_map_path(const std::string& path);
 /// The colour the ramp gives a fraction 0..1 of the legend range (viridis, from ten anchor
 /// colours).
 void ramp_colour(double fraction, double& r, double& g, double& b);
+/// A colour component 0..1 (clamped) as 0..255.
+int colour_byte(double component);
+/// "#rrggbb" of components 0..1 (clamped), for styles, legends and web pages.
+std::string hex_colour(double r, double g, double b);
+/// "#rrggbb" of the ramp's colour at `fraction`.
+std::string ramp_hex(double fraction);
 
 } // namespace hotspot::io
