@@ -664,7 +664,7 @@ TEST_CASE("A forecast's history, its SEPP events and its scored offences, by han
     }
 }
 
-TEST_CASE("--method auto's candidates, grid placements and origins, by hand",
+TEST_CASE("Auto's candidates, grid placements and origins, by hand",
           "[spacetime][prospective]")
 {
     const auto candidates = prospective_candidates({ProspectiveMethod::Auto, 300, 8, 14});
