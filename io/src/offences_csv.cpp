@@ -19,17 +19,28 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <optional>
 
 #include <tbb/parallel_for.h>
+#include <tbb/parallel_pipeline.h>
+#include <tbb/task_arena.h>
 
 namespace hotspot::io::detail
 {
 
 namespace
 {
+// Room for bytes read from a file, grown without being zeroed first: every byte handed out has
+// just been read into it.
+struct ReadBuffer
+{
+    std::unique_ptr<char[]> bytes;
+    std::size_t capacity = 0;
+};
+
 // A file's bytes: all of it in memory (its text is kept, or it lies in an archive), or read a
 // batch at a time.
 class TextFile
@@ -71,17 +82,21 @@ class TextFile
     std::shared_ptr<const std::string> whole() const { return m_whole; }
 
     /// Bytes [offset, offset + length) of the file, in `buffer` unless the file is in memory.
-    std::string_view read(std::size_t offset, std::size_t length, std::string& buffer) const
+    std::string_view read(std::size_t offset, std::size_t length, ReadBuffer& buffer) const
     {
         length = std::min(length, m_size - std::min(offset, m_size));
         if (m_whole)
             return std::string_view(*m_whole).substr(offset, length);
-        if (buffer.size() < length)
-            buffer.resize(length);
+        if (buffer.capacity < length)
+        {
+            buffer.bytes.reset();
+            buffer.bytes = std::make_unique_for_overwrite<char[]>(length);
+            buffer.capacity = length;
+        }
         std::size_t done = 0;
         while (done < length)
         {
-            const ssize_t n = ::pread(m_fd, buffer.data() + done, length - done,
+            const ssize_t n = ::pread(m_fd, buffer.bytes.get() + done, length - done,
                                       static_cast<off_t>(offset + done));
             if (n < 0 && errno == EINTR)
                 continue;
@@ -92,7 +107,7 @@ class TextFile
                                                  : " (the file became shorter while being read)"));
             done += static_cast<std::size_t>(n);
         }
-        return std::string_view(buffer.data(), length);
+        return std::string_view(buffer.bytes.get(), length);
     }
 
     /// Refuses a file that was written to while it was read: its records would not be one state.
@@ -143,12 +158,14 @@ struct CsvLayout
     std::size_t field_count = 0;
     char separator = ',';
     ClassifierSetup setup;
+    RecordColumns like; ///< the columns a record fills: for room made ahead
 };
 
 struct Chunk
 {
     std::size_t begin = 0;       // where parsing starts: after a line end
     std::int64_t line = 1;       // the line at `begin`
+    std::size_t lines = 0;       // line ends in [begin, bound): room for as many records
     std::size_t bound = 0;       // records starting at or after this belong to the next chunk
     std::size_t first_start = 0; // where its first record starts
     std::int64_t first_start_line = 0;
@@ -164,6 +181,8 @@ void parse_chunk(std::string_view text, const CsvLayout& layout, Chunk& chunk)
     chunk.columns = RecordColumns{};
     chunk.error = nullptr;
     chunk.open_end = false;
+    // Room for a record a line, so that the columns never grow by copying themselves.
+    chunk.columns.reserve(chunk.lines + 1, layout.like);
     Classifier classifier(layout.setup, chunk.columns);
     CsvReader reader(text, layout.name, chunk.begin, chunk.line);
     reader.set_separator(layout.separator);
@@ -229,7 +248,7 @@ std::int64_t count_lines(std::string_view text)
 // line end (the file's end when there is none).
 std::size_t line_start_from(const TextFile& file, std::size_t at)
 {
-    std::string buffer;
+    ReadBuffer buffer;
     for (std::size_t from = at - 1; from < file.size();)
     {
         const std::string_view block = file.read(from, 1u << 16, buffer);
@@ -252,6 +271,11 @@ struct BatchResult
 // Parses the records that start in [begin, end of text) when `last`, else in [begin, the last line
 // end), appending them to `out` in order. With `cut_at`, a line start within the text where a piece
 // of the file ends, the records that start in [begin, cut_at).
+//
+// The text is cut into chunks that threads parse at once, each into its own columns, which are
+// appended in order as soon as the chunks before them are: a few chunks are in flight at a time,
+// so their columns are small and their memory is used again, rather than every chunk's columns
+// being held until the end and then copied.
 BatchResult parse_batch(std::string_view text, std::size_t begin, std::int64_t line, bool last,
                         std::optional<std::size_t> cut_at, const CsvLayout& layout,
                         std::size_t chunk_bytes, RecordColumns& out)
@@ -293,41 +317,88 @@ BatchResult parse_batch(std::string_view text, std::size_t begin, std::int64_t l
                               text.substr(chunks[k].begin, chunks[k].bound - chunks[k].begin));
                       });
     std::int64_t at = line;
+    std::size_t all_lines = 0;
     for (std::size_t k = 0; k < chunks.size(); ++k)
     {
         chunks[k].line = at;
+        chunks[k].lines = static_cast<std::size_t>(lines[k]);
         at += lines[k];
+        all_lines += chunks[k].lines;
     }
-    tbb::parallel_for(std::size_t{0}, chunks.size(),
-                      [&](std::size_t k) { parse_chunk(text, layout, chunks[k]); });
-
-    for (std::size_t k = 0; k < chunks.size(); ++k)
-    {
-        Chunk& c = chunks[k];
-        if (k > 0 && (chunks[k - 1].error || c.first_start != chunks[k - 1].stop))
-        {
-            // The chunk began inside a quoted field: start it where the one before stopped. (A
-            // chunk after an error is not looked at: the error stops the file.)
-            if (chunks[k - 1].error)
-                break;
-            c.begin = chunks[k - 1].stop;
-            c.line = chunks[k - 1].stop_line;
-            c.bound = std::max(c.bound, c.begin);
-            parse_chunk(text, layout, c);
-        }
-        // A record that runs to the end of the text, or a quote never closed in it, may go on past
-        // the batch, whichever chunk it starts in (a quoted field can span the chunks after it).
-        if (!last && (c.error || c.open_end))
-            return {true, 0, 0}; // nothing appended yet
-        if (c.error)
-            std::rethrow_exception(c.error);
-        result.stop = c.stop;
-        result.stop_line = c.stop_line;
-    }
-    result.first_start = chunks.front().first_start;
-    result.first_start_line = chunks.front().first_start_line;
-    for (auto& c : chunks)
-        out.append(std::move(c.columns));
+    // The batch's records, appended to `out` once they are all read: a record running past the
+    // batch leaves `out` as it was. Room for a record a line.
+    RecordColumns batch;
+    batch.reserve(all_lines + 1, layout.like);
+    std::atomic<bool> stopped{false}; // a chunk ended the batch: the later ones are not needed
+    std::exception_ptr error;
+    std::size_t next = 0; // the next chunk to hand out
+    const Chunk* before = nullptr;
+    const auto tokens = 2 * static_cast<std::size_t>(tbb::this_task_arena::max_concurrency());
+    tbb::parallel_pipeline(
+        tokens,
+        tbb::make_filter<void, Chunk*>(tbb::filter_mode::serial_in_order,
+                                       [&](tbb::flow_control& flow) -> Chunk*
+                                       {
+                                           if (next == chunks.size() || stopped)
+                                           {
+                                               flow.stop();
+                                               return nullptr;
+                                           }
+                                           return &chunks[next++];
+                                       }) &
+            tbb::make_filter<Chunk*, Chunk*>(tbb::filter_mode::parallel,
+                                             [&](Chunk* c)
+                                             {
+                                                 if (!stopped)
+                                                     parse_chunk(text, layout, *c);
+                                                 return c;
+                                             }) &
+            tbb::make_filter<Chunk*, void>(
+                tbb::filter_mode::serial_in_order,
+                [&](Chunk* c)
+                {
+                    if (stopped)
+                        return;
+                    if (before && c->first_start != before->stop)
+                    {
+                        // The chunk began inside a quoted field: start it where the one before
+                        // stopped.
+                        c->begin = before->stop;
+                        c->line = before->stop_line;
+                        c->bound = std::max(c->bound, c->begin);
+                        parse_chunk(text, layout, *c);
+                    }
+                    // A record that runs to the end of the text, or a quote never closed in it,
+                    // may go on past the batch, whichever chunk it starts in (a quoted field can
+                    // span the chunks after it).
+                    if (!last && (c->error || c->open_end))
+                    {
+                        result.too_small = true;
+                        stopped = true;
+                        return;
+                    }
+                    if (c->error)
+                    {
+                        error = c->error; // the error stops the file
+                        stopped = true;
+                        return;
+                    }
+                    if (!before)
+                    {
+                        result.first_start = c->first_start;
+                        result.first_start_line = c->first_start_line;
+                    }
+                    result.stop = c->stop;
+                    result.stop_line = c->stop_line;
+                    batch.append(std::move(c->columns));
+                    c->columns = RecordColumns{};
+                    before = c;
+                }));
+    if (result.too_small)
+        return {true, 0, 0}; // nothing appended
+    if (error)
+        std::rethrow_exception(error);
+    out.append(std::move(batch));
     return result;
 }
 } // namespace
@@ -351,9 +422,9 @@ IdReader csv_id_reader(const std::string& path, std::shared_ptr<const std::strin
         if (!whole)
             again.emplace(path, false);
         const std::size_t size = whole ? whole->size() : again->size();
-        const auto text_of = [&](std::size_t at, std::size_t n, std::string& buf)
+        const auto text_of = [&](std::size_t at, std::size_t n, ReadBuffer& buf)
         { return whole ? std::string_view(*whole).substr(at, n) : again->read(at, n, buf); };
-        std::string buffer_;
+        ReadBuffer buffer_;
         std::size_t offset_ = 0;
         std::int64_t line_ = 1;
         std::size_t next = 0;
@@ -366,7 +437,7 @@ IdReader csv_id_reader(const std::string& path, std::shared_ptr<const std::strin
             {
                 if (line_ == wanted[next])
                 {
-                    std::string record_buffer;
+                    ReadBuffer record_buffer;
                     std::size_t length = 1u << 16;
                     std::vector<std::string_view> f;
                     std::string id; // copied out: a quoted field's text lives in the reader
@@ -418,7 +489,7 @@ DateOrder date_order_of(const TextFile& file, std::size_t header_end, std::int64
     if (!s.date_format.empty())
         return parse_date_order(s.date_format);
     const std::size_t available = file.size() - header_end;
-    std::string buffer;
+    ReadBuffer buffer;
     DateOrderEvidence evidence;
     for (std::size_t block = std::size_t{1} << 20;; block *= 8)
     {
@@ -467,7 +538,7 @@ SourcePart read_csv_part(const PartRequest& q)
         part.storage.push_back(file.whole()); // the record views point into it
 
     // The header, from the first block.
-    std::string buffer;
+    ReadBuffer buffer;
     std::size_t block = std::min<std::size_t>(file.size(), 1u << 20);
     std::string_view text;
     std::vector<std::string_view> fields;
@@ -549,6 +620,10 @@ SourcePart read_csv_part(const PartRequest& q)
                     x_name,
                     y_name};
     layout.setup.drop_untimed = s.drop_untimed;
+    if (roles.code >= 0)
+        layout.like.code.push_back(0);
+    if (q.options.keep_raw)
+        layout.like.raw.emplace_back();
     if (roles.date >= 0 && !police_uk) // police.uk's Month is YYYY-MM
     {
         layout.setup.date_order =
@@ -643,7 +718,7 @@ struct RecordTexts::Impl
     std::vector<std::string> files;
     std::size_t file = static_cast<std::size_t>(-1);
     std::unique_ptr<detail::TextFile> text_file;
-    std::string buffer;
+    detail::ReadBuffer buffer;
     std::string_view text;
     std::size_t offset = 0; // of `text` in the file
     std::size_t pos = 0;    // within `text`: where the next record starts (blank lines skipped)

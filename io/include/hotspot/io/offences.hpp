@@ -230,7 +230,7 @@ struct ReadOptions
     /// beyond the table. Tests make it small to cross batch boundaries.
     std::size_t batch_bytes = 64u << 20;
     /// Bytes of a CSV batch each parallel task parses (tests make it small).
-    std::size_t chunk_bytes = 4u << 20;
+    std::size_t chunk_bytes = 1u << 20;
     /// Located records, evenly spaced, that stand for all when the target CRS is chosen (tests
     /// make it small).
     std::size_t crs_sample = 1'000'000;
