@@ -1,6 +1,7 @@
 // The offence table: reading every input file, choosing the target CRS over all of them,
 // projecting, joining the files' records, linking repeated ids, and deriving filtered tables.
 
+#include "hotspot/engine/core/distinct_count.hpp"
 #include "hotspot/engine/core/error.hpp"
 #include "hotspot/engine/core/text.hpp"
 #include "hotspot/io/csv.hpp"
@@ -17,6 +18,7 @@
 #include <limits>
 #include <unordered_map>
 
+#include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
 #include <tbb/parallel_sort.h>
 
@@ -230,6 +232,8 @@ class DistinctPoints
 // England and Wales), so a national file has far fewer distinct points than records. Each
 // distinct point is projected once and the result copied to every record on it: the same numbers,
 // a fraction of the work. The points are split by hash into shards that threads fill at once.
+// A force's own extract has exact coordinates, nearly every point distinct: there the table would
+// cost more than it saves, and the points are projected as they are.
 void transform_points(const Reprojector& reprojector, std::vector<double>& x,
                       std::vector<double>& y)
 {
@@ -239,9 +243,25 @@ void transform_points(const Reprojector& reprojector, std::vector<double>& x,
         reprojector.transform(x, y);
         return;
     }
-    constexpr std::size_t shards = 8;
     const auto hash_of = [&](std::size_t i)
     { return point_hash(std::bit_cast<std::uint64_t>(x[i]), std::bit_cast<std::uint64_t>(y[i])); };
+    tbb::enumerable_thread_specific<engine::DistinctCount> counts;
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, 1 << 16),
+                      [&](const tbb::blocked_range<std::size_t>& range)
+                      {
+                          auto& count = counts.local();
+                          for (std::size_t i = range.begin(); i != range.end(); ++i)
+                              count.add(hash_of(i));
+                      });
+    engine::DistinctCount distinct;
+    for (const auto& count : counts)
+        distinct.merge(count);
+    if (distinct.estimate() > 0.5 * static_cast<double>(n))
+    {
+        reprojector.transform(x, y);
+        return;
+    }
+    constexpr std::size_t shards = 8;
     const auto shard_of = [](std::uint64_t h) { return static_cast<std::uint8_t>(h >> 61); };
     std::vector<std::uint8_t> shard(n);
     tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, 1 << 16),

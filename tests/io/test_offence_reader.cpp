@@ -307,6 +307,32 @@ TEST_CASE("Distinct points projected once give every record what projecting it a
         REQUIRE(t.incidents.x[i] == p.x);
         REQUIRE(t.incidents.y[i] == p.y);
     }
+
+    // 30,000 records at 30,000 points, as a force's own extract: projected as they are, since a
+    // table of distinct points would cost more than it saved. The same coordinates again.
+    std::string exact = "id,longitude,latitude\n";
+    const auto exact_point = [](int i)
+    { return std::pair{0.3 + 0.00001 * (i % 173) * 13, 51.1 + 0.000007 * i}; };
+    for (int i = 0; i < 30000; ++i)
+    {
+        char line[96];
+        std::snprintf(line, sizeof line, "%d,%.6f,%.6f\n", i, exact_point(i).first,
+                      exact_point(i).second);
+        exact += line;
+    }
+    write(dir / "exact.csv", exact);
+    s.paths = {(dir / "exact.csv").string()};
+    const auto e = read_offences(s, {}, {});
+    REQUIRE(e.incidents.size() == 30000);
+    for (std::size_t i = 0; i < e.incidents.size(); ++i)
+    {
+        char lon[32], lat[32];
+        std::snprintf(lon, sizeof lon, "%.6f", exact_point(static_cast<int>(i)).first);
+        std::snprintf(lat, sizeof lat, "%.6f", exact_point(static_cast<int>(i)).second);
+        const auto p = alone.transform({std::stod(lon), std::stod(lat)});
+        REQUIRE(e.incidents.x[i] == p.x);
+        REQUIRE(e.incidents.y[i] == p.y);
+    }
 }
 
 TEST_CASE("Reading with a filter gives what filtering the whole table gives", "[reader]")
