@@ -93,6 +93,11 @@ void detail::add_crs_sample(CrsSample& sample, const SourcePart& part, std::size
     const auto& inc = part.columns.located;
     const std::size_t stride = sample.stride;
     const std::size_t first = sample.xs.size();
+    if (sample.xs.capacity() == 0) // room for every part's share, made once
+    {
+        sample.xs.reserve(sample.total / stride + 64);
+        sample.ys.reserve(sample.total / stride + 64);
+    }
     for (std::size_t i = (stride - offset % stride) % stride; i < inc.size(); i += stride)
     {
         sample.xs.push_back(inc.x[i]);
