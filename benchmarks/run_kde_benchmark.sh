@@ -46,3 +46,23 @@ if command -v Rscript > /dev/null && Rscript -e 'suppressPackageStartupMessages(
 else
     echo "  R spatstat not installed: no side-by-side peer (apt-get install r-cran-spatstat)"
 fi
+
+# The budget of one x,y run by stage: start-up and exit (the process's wall time less the run's
+# own), reading (parsing, projecting), the kernel and writing, from the run summary.
+start=$(date +%s.%N)
+"$hotspot" "${job[@]}" --offences "$out/offences_${n}_xy.csv" --crs EPSG:27700 --out "$out/xy.tif" --summary-json "$out/xy.json" > /dev/null 2>&1
+end=$(date +%s.%N)
+python3 - "$out/xy.json" "$(echo "$end - $start" | bc -l)" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+wall = float(sys.argv[2])
+read = s["offences"]["seconds"]
+stages = s["stage_seconds"]
+print(f"  x,y run by stage ({wall:.3f} s):")
+print(f"    start-up and exit  {wall - s['seconds']:.3f} s")
+print(f"    parse              {read['parse']:.3f} s")
+print(f"    project            {read['project']:.3f} s")
+print(f"    rest of reading    {stages['read'] - read['parse'] - read['project']:.3f} s")
+print(f"    kernel             {stages['density']:.3f} s")
+print(f"    write              {stages['write']:.3f} s")
+PY
