@@ -49,46 +49,15 @@ engine::Raster<double> positive_part(engine::Raster<double> raster)
     return raster;
 }
 
-// Significant cells joined into areas, outlined, with what they hold.
-struct Area
+// "raised" (risk), "increase" or "decrease" (change).
+std::string direction_name(const engine::SignificantArea& a, bool risk)
 {
-    engine::MultiPolygon outline;
-    std::string direction;
-    std::int64_t cells = 0;
-    double min_p = 1.0;
-    double extreme = 0.0; ///< the largest log risk, or change, in the area
-};
-
-std::vector<Area> significant_areas(const engine::Raster<double>& p_value,
-                                    const engine::Raster<double>& effect, double alpha, int sign,
-                                    const std::string& direction)
-{
-    engine::Raster<std::uint8_t> hot(p_value.grid, 0);
-    for (std::size_t k = 0; k < hot.values.size(); ++k)
-        hot.values[k] = p_value.values[k] != nodata_value && p_value.values[k] < alpha &&
-                        effect.values[k] * sign > 0;
-    const engine::Regions regions = engine::label_regions(hot);
-    std::vector<Area> areas;
-    for (std::int32_t l = 1; l <= regions.count; ++l)
-    {
-        Area a;
-        a.outline = engine::region_outline(regions, l);
-        a.direction = direction;
-        for (const auto k : regions.cells[static_cast<std::size_t>(l - 1)])
-        {
-            ++a.cells;
-            a.min_p = std::min(a.min_p, p_value.values[static_cast<std::size_t>(k)]);
-            const double e = effect.values[static_cast<std::size_t>(k)];
-            if (std::abs(e) > std::abs(a.extreme))
-                a.extreme = e;
-        }
-        areas.push_back(std::move(a));
-    }
-    return areas;
+    return a.direction < 0 ? "decrease" : risk ? "raised" : "increase";
 }
 
-void write_areas(const std::string& path, const std::vector<Area>& areas, const std::string& effect,
-                 const engine::GridSpec& grid, const io::Crs& crs, bool overwrite)
+void write_areas(const std::string& path, const std::vector<engine::SignificantArea>& areas,
+                 bool risk, const std::string& effect, const engine::GridSpec& grid,
+                 const io::Crs& crs, bool overwrite)
 {
     io::VectorWriter writer(path, "areas", crs, io::GeometryKind::MultiPolygon,
                             {{"id", io::FieldType::Integer},
@@ -100,15 +69,17 @@ void write_areas(const std::string& path, const std::vector<Area>& areas, const 
                             overwrite);
     for (std::size_t i = 0; i < areas.size(); ++i)
         writer.add_polygon(areas[i].outline,
-                           {static_cast<std::int64_t>(i + 1), areas[i].direction, areas[i].cells,
+                           {static_cast<std::int64_t>(i + 1), direction_name(areas[i], risk),
+                            areas[i].cells,
                             static_cast<double>(areas[i].cells) * grid.cell_area_m2(),
                             areas[i].min_p, areas[i].extreme});
     writer.commit();
 }
 
 void draw(const std::string& path, const engine::Raster<double>& shown, const std::string& units,
-          const Density& d, const std::vector<Area>& areas, const std::string& title,
-          const std::string& subtitle, const std::string& attribution, bool overwrite)
+          const Density& d, const std::vector<engine::SignificantArea>& areas,
+          const std::string& title, const std::string& subtitle, const std::string& attribution,
+          bool overwrite)
 {
     io::MapContent map;
     map.surface = shown;
@@ -119,10 +90,9 @@ void draw(const std::string& path, const engine::Raster<double>& shown, const st
     for (std::size_t i = 0; i < areas.size(); ++i)
     {
         const engine::Box2 box = engine::bounds(areas[i].outline);
-        map.hotspots.push_back(
-            {areas[i].outline,
-             (areas[i].direction == "decrease" ? "-" : "+") + std::to_string(i + 1),
-             {0.5 * (box.xmin + box.xmax), 0.5 * (box.ymin + box.ymax)}});
+        map.hotspots.push_back({areas[i].outline,
+                                (areas[i].direction < 0 ? "-" : "+") + std::to_string(i + 1),
+                                {0.5 * (box.xmin + box.xmax), 0.5 * (box.ymin + box.ymax)}});
     }
     map.title = title;
     map.subtitle = subtitle;
@@ -301,7 +271,7 @@ nlohmann::json run_compare(const CompareRequest& r, Reporter& reporter)
                                  {"alpha", r.alpha},
                                  {"cell_m", grid.cell_m}});
     summary.update(density_json(d));
-    std::vector<Area> areas;
+    std::vector<engine::SignificantArea> areas;
     if (risk)
     {
         const engine::RiskSurfaces s =
@@ -314,8 +284,8 @@ nlohmann::json run_compare(const CompareRequest& r, Reporter& reporter)
         tiff.description = "p-value of raised risk (asymptotic, upper tail)";
         tiff.unit = "p-value";
         io::write_geotiff(out("risk_p.tif"), s.p_value, table.target_crs, tiff);
-        areas = significant_areas(s.p_value, s.log_risk, r.alpha, 1, "raised");
-        write_areas(out("risk_areas.gpkg"), areas, "max_log_risk", grid, table.target_crs,
+        areas = engine::significant_areas(s.p_value, s.log_risk, r.alpha, 1, nodata_value);
+        write_areas(out("risk_areas.gpkg"), areas, risk, "max_log_risk", grid, table.target_crs,
                     r.run.overwrite);
         draw(out("risk_map.png"), positive_part(s.log_risk), "log relative risk", d, areas,
              first_label + " against " + second_label + ": relative risk",
@@ -327,9 +297,7 @@ nlohmann::json run_compare(const CompareRequest& r, Reporter& reporter)
     {
         const double this_months = static_cast<double>(this_p->to - this_p->from + 1);
         const double last_months = static_cast<double>(last_p->to - last_p->from + 1);
-        const double radius = d.options.kernel == engine::Kernel::Gaussian
-                                  ? 2.0 * d.options.bandwidth_m
-                                  : d.options.bandwidth_m;
+        const double radius = engine::change_count_radius(d.options);
         engine::Raster<std::uint8_t> inside(grid, 1);
         if (d.mask)
             inside = *d.mask;
@@ -345,10 +313,10 @@ nlohmann::json run_compare(const CompareRequest& r, Reporter& reporter)
         tiff.unit = "p-value";
         tiff.metadata.emplace_back("HOTSPOT_CHANGE_COUNT_RADIUS_M", fixed(radius, 3));
         io::write_geotiff(out("change_p.tif"), s.p_value, table.target_crs, tiff);
-        areas = significant_areas(s.p_value, s.difference, r.alpha, 1, "increase");
-        auto falls = significant_areas(s.p_value, s.difference, r.alpha, -1, "decrease");
+        areas = engine::significant_areas(s.p_value, s.difference, r.alpha, 1, nodata_value);
+        auto falls = engine::significant_areas(s.p_value, s.difference, r.alpha, -1, nodata_value);
         std::move(falls.begin(), falls.end(), std::back_inserter(areas));
-        write_areas(out("change_areas.gpkg"), areas, "largest_change", grid, table.target_crs,
+        write_areas(out("change_areas.gpkg"), areas, risk, "largest_change", grid, table.target_crs,
                     r.run.overwrite);
         draw(out("change_map.png"), positive_part(s.difference), change_unit, d, areas,
              first_label + " against " + second_label + ": change",
@@ -360,7 +328,7 @@ nlohmann::json run_compare(const CompareRequest& r, Reporter& reporter)
     }
     std::int64_t up = 0, down = 0;
     for (const auto& a : areas)
-        (a.direction == "decrease" ? down : up) += 1;
+        (a.direction < 0 ? down : up) += 1;
     reporter.info("areas      " + std::to_string(up) + (risk ? " of raised risk" : " of increase") +
                   (risk ? "" : ", " + std::to_string(down) + " of decrease") + " at p < " +
                   fixed(r.alpha, 3));

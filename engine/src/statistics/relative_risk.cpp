@@ -1,9 +1,11 @@
 #include "hotspot/engine/statistics/relative_risk.hpp"
 
 #include "hotspot/engine/core/error.hpp"
+#include "hotspot/engine/hotspots/hotspots.hpp"
 
 #include <tbb/parallel_for.h>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <mutex>
@@ -192,6 +194,39 @@ ChangeSurfaces change_between(const Incidents& this_period, double this_months,
                       });
     context.report(1.0);
     return out;
+}
+
+double change_count_radius(const KdeOptions& options)
+{
+    return options.kernel == Kernel::Gaussian ? 2.0 * options.bandwidth_m : options.bandwidth_m;
+}
+
+std::vector<SignificantArea> significant_areas(const Raster<double>& p_value,
+                                               const Raster<double>& effect, double alpha,
+                                               int direction, double nodata)
+{
+    Raster<std::uint8_t> significant(p_value.grid, 0);
+    for (std::size_t k = 0; k < significant.values.size(); ++k)
+        significant.values[k] = p_value.values[k] != nodata && p_value.values[k] < alpha &&
+                                effect.values[k] * direction > 0;
+    const Regions regions = label_regions(significant);
+    std::vector<SignificantArea> areas;
+    for (std::int32_t l = 1; l <= regions.count; ++l)
+    {
+        SignificantArea a;
+        a.outline = region_outline(regions, l);
+        a.direction = direction;
+        for (const auto k : regions.cells[static_cast<std::size_t>(l - 1)])
+        {
+            ++a.cells;
+            a.min_p = std::min(a.min_p, p_value.values[static_cast<std::size_t>(k)]);
+            const double e = effect.values[static_cast<std::size_t>(k)];
+            if (std::abs(e) > std::abs(a.extreme))
+                a.extreme = e;
+        }
+        areas.push_back(std::move(a));
+    }
+    return areas;
 }
 
 } // namespace hotspot::engine

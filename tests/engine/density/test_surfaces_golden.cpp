@@ -1,6 +1,7 @@
 // Edge-corrected and adaptive surfaces against spatstat and sparr (golden values in
 // tests/data/surfaces, made by make_golden.R beside them): within 1% of the peak.
 
+#include "hotspot/engine/core/geometry.hpp"
 #include "hotspot/engine/density/adaptive.hpp"
 #include "hotspot/engine/density/bandwidth.hpp"
 #include "hotspot/engine/density/kde.hpp"
@@ -228,4 +229,64 @@ TEST_CASE("The exact binomial test equals R's binom.test", "[change]")
     CHECK(binomial_two_sided_p(3, 30, 1.0 / 3.0) == Approx(0.005755078123).epsilon(1e-9));
     CHECK(binomial_two_sided_p(10, 10, 0.5) == Approx(0.001953125).epsilon(1e-9));
     CHECK(binomial_two_sided_p(0, 0, 0.5) == 1.0);
+}
+
+TEST_CASE("Significant cells join into areas with their figures, each way", "[change]")
+{
+    // 5 x 4 cells; p below 0.05 marked *, effect's sign below it.
+    //   row 0:  *+  *+  .   .   *-
+    //   row 1:  .   *+  .   .   *-
+    //   row 2:  .   .   .   *+  .
+    //   row 3:  nodata  .  .  .  *+ (diagonal to row 2's: the same area)
+    const double nodata = -9999;
+    const GridSpec grid{0, 400, 100, 5, 4};
+    Raster<double> p(grid, 0.5), effect(grid, 0.0);
+    const auto set = [&](std::int64_t col, std::int64_t row, double pv, double e)
+    {
+        p.at(col, row) = pv;
+        effect.at(col, row) = e;
+    };
+    set(0, 0, 0.01, 2.0);
+    set(1, 0, 0.04, 3.5);
+    set(1, 1, 0.03, -0.5); // significant but the other way: not in a rise
+    set(4, 0, 0.02, -1.0);
+    set(4, 1, 0.001, -4.0);
+    set(3, 2, 0.04, 1.0);
+    set(4, 3, 0.02, 0.5);
+    set(2, 2, 0.05, 9.0); // p not under alpha
+    p.at(0, 3) = nodata;
+    effect.at(0, 3) = 7.0;
+
+    const auto rises = significant_areas(p, effect, 0.05, 1, nodata);
+    REQUIRE(rises.size() == 2);
+    CHECK(rises[0].cells == 2);
+    CHECK(rises[0].min_p == 0.01);
+    CHECK(rises[0].extreme == 3.5);
+    CHECK(rises[0].direction == 1);
+    CHECK(shared_area(rises[0].outline, rises[0].outline) == Approx(2 * 100.0 * 100.0));
+    const Box2 first = bounds(rises[0].outline);
+    CHECK(first.xmin == 0);
+    CHECK(first.xmax == 200);
+    CHECK(first.ymax == 400);
+    CHECK(rises[1].cells == 2); // (3,2) and (4,3) touch at a corner
+    CHECK(rises[1].min_p == 0.02);
+    CHECK(rises[1].extreme == 1.0);
+
+    const auto falls = significant_areas(p, effect, 0.05, -1, nodata);
+    REQUIRE(falls.size() == 2); // in raster order of their first cell: (4,0) before (1,1)
+    CHECK(falls[0].cells == 2);
+    CHECK(falls[0].min_p == 0.001);
+    CHECK(falls[0].extreme == -4.0);
+    CHECK(falls[0].direction == -1);
+    CHECK(falls[1].cells == 1); // (1,1), alone
+    CHECK(falls[1].extreme == -0.5);
+
+    KdeOptions gaussian;
+    gaussian.kernel = Kernel::Gaussian;
+    gaussian.bandwidth_m = 150;
+    CHECK(change_count_radius(gaussian) == 300);
+    KdeOptions quartic;
+    quartic.kernel = Kernel::Quartic;
+    quartic.bandwidth_m = 250;
+    CHECK(change_count_radius(quartic) == 250);
 }

@@ -2,6 +2,7 @@
 // Risk and change surfaces: where one set of offences is denser than another, and where this
 // period differs from the last, each with a per-cell test.
 
+#include "hotspot/engine/core/geometry.hpp"
 #include "hotspot/engine/core/grid.hpp"
 #include "hotspot/engine/core/incidents.hpp"
 #include "hotspot/engine/core/run_context.hpp"
@@ -48,6 +49,25 @@ ChangeSurfaces change_between(const Incidents& this_period, double this_months,
                               const GridSpec& grid, const KdeOptions& options,
                               double count_radius_m, const Raster<std::uint8_t>& inside,
                               double nodata, const RunContext& context = {});
+
+/// How far from a cell's centre change_between counts offences: twice the sigma of a Gaussian
+/// kernel, else the search radius.
+double change_count_radius(const KdeOptions& options);
+
+/// Cells where `effect` goes the `direction` way (+1: above 0, -1: below) with a p-value under
+/// `alpha`, joined into areas by 8-connectivity (label_regions), numbered as it numbers them; for
+/// each, its outline, its cells, their smallest p-value and their effect farthest from 0.
+struct SignificantArea
+{
+    MultiPolygon outline;
+    int direction = 1;
+    std::int64_t cells = 0;
+    double min_p = 1.0;
+    double extreme = 0.0;
+};
+std::vector<SignificantArea> significant_areas(const Raster<double>& p_value,
+                                               const Raster<double>& effect, double alpha,
+                                               int direction, double nodata);
 
 /// Two-sided exact binomial p-value of k successes in n trials with probability p, as R's
 /// binom.test: the total probability of outcomes no more likely than k (relative tolerance 1e-7).
