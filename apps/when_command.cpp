@@ -163,24 +163,24 @@ nlohmann::json run_when(const WhenRequest& r, Reporter& reporter)
 
     // What the times say of their quality.
     const engine::TimeQuality q = engine::time_quality(inc);
-    const auto percent = [](double part, double whole) { return engine::percent_of(part, whole); };
     reporter.info("times      " + fixed(q.records, 0) + " offences with a day: " +
                   std::to_string(q.instants) + " at an instant, " + std::to_string(q.windows) +
                   " in a window under a week (median " + fixed(q.median_window_hours, 1) + " h), " +
                   std::to_string(q.weeks) + " in a window of a week or more (" +
-                  percent(static_cast<double>(q.weeks), q.records) + "), " +
+                  engine::percent_of(static_cast<double>(q.weeks), q.records) + "), " +
                   std::to_string(q.days) + " dated to the day without a time");
     if (q.untimed > 0)
         reporter.warn(std::to_string(q.untimed) +
                       " offences dated to the month only are left out of the signatures");
     if (q.with_clock > 0)
     {
-        reporter.info("  heaping  starts at 00:00 " + percent(q.at_midnight, q.with_clock) +
-                      ", at 12:00 " + percent(q.at_noon, q.with_clock) + ", on the hour " +
-                      percent(q.on_the_hour, q.with_clock) +
+        reporter.info("  heaping  starts at 00:00 " +
+                      engine::percent_of(q.at_midnight, q.with_clock) + ", at 12:00 " +
+                      engine::percent_of(q.at_noon, q.with_clock) + ", on the hour " +
+                      engine::percent_of(q.on_the_hour, q.with_clock) +
                       " (even times would give 0.07%, 0.07% and 1.7%)");
         if (q.at_midnight > 0.01 * q.with_clock)
-            reporter.warn(percent(q.at_midnight, q.with_clock) +
+            reporter.warn(engine::percent_of(q.at_midnight, q.with_clock) +
                           " of the times are exactly 00:00: recorders often type midnight for an "
                           "unknown time, so the 00:00-00:59 hours may be inflated");
     }

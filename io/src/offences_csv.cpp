@@ -310,20 +310,19 @@ BatchResult parse_batch(std::string_view text, std::size_t begin, std::int64_t l
         previous = bound;
     }
     // Line numbers of the chunk starts: physical lines, as the serial reader counts them.
-    std::vector<std::int64_t> lines(chunks.size());
     tbb::parallel_for(std::size_t{0}, chunks.size(),
-                      [&](std::size_t k) {
-                          lines[k] = count_lines(
-                              text.substr(chunks[k].begin, chunks[k].bound - chunks[k].begin));
+                      [&](std::size_t k)
+                      {
+                          chunks[k].lines = static_cast<std::size_t>(count_lines(
+                              text.substr(chunks[k].begin, chunks[k].bound - chunks[k].begin)));
                       });
     std::int64_t at = line;
     std::size_t all_lines = 0;
-    for (std::size_t k = 0; k < chunks.size(); ++k)
+    for (auto& c : chunks)
     {
-        chunks[k].line = at;
-        chunks[k].lines = static_cast<std::size_t>(lines[k]);
-        at += lines[k];
-        all_lines += chunks[k].lines;
+        c.line = at;
+        at += static_cast<std::int64_t>(c.lines);
+        all_lines += c.lines;
     }
     // The batch's records, appended to `out` once they are all read: a record running past the
     // batch leaves `out` as it was. Room for a record a line.

@@ -1,6 +1,7 @@
 #include "hotspot/engine/spacetime/prospective.hpp"
 
 #include "hotspot/engine/core/error.hpp"
+#include "hotspot/engine/core/ranking.hpp"
 #include "hotspot/engine/core/text.hpp"
 
 #include <tbb/parallel_for.h>
@@ -220,22 +221,15 @@ void blank_outside(std::vector<double>& values, const Raster<std::uint8_t>& mask
 HighestCells highest_cells(const std::vector<double>& risk, double nodata, std::size_t top)
 {
     HighestCells out;
+    std::vector<std::pair<std::int64_t, double>> positive;
     for (std::size_t k = 0; k < risk.size(); ++k)
         if (risk[k] != nodata && risk[k] > 0)
         {
-            out.cells.push_back(static_cast<std::int64_t>(k));
+            positive.emplace_back(static_cast<std::int64_t>(k), risk[k]);
             out.total += risk[k];
         }
-    const std::size_t kept = std::min(top, out.cells.size());
-    std::partial_sort(out.cells.begin(), out.cells.begin() + static_cast<std::ptrdiff_t>(kept),
-                      out.cells.end(),
-                      [&](std::int64_t a, std::int64_t b)
-                      {
-                          const double va = risk[static_cast<std::size_t>(a)],
-                                       vb = risk[static_cast<std::size_t>(b)];
-                          return va != vb ? va > vb : a < b;
-                      });
-    out.cells.resize(kept);
+    for (const auto& [cell, value] : ranked_by_count(positive, top))
+        out.cells.push_back(cell);
     return out;
 }
 
